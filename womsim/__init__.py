@@ -1,0 +1,51 @@
+"""womsim: what customer service really costs or earns once word of mouth is counted.
+
+Examples
+--------
+>>> import womsim as wom
+>>> sc = wom.Scenario.preset("telecom")
+>>> sc.market.observed_annual_churn
+0.25
+"""
+
+from importlib.metadata import PackageNotFoundError, version
+
+from womsim import figures
+from womsim.errors import (
+    CalibrationError,
+    EdgeListError,
+    NetworkError,
+    ScenarioError,
+    UnknownKeyError,
+    WomsimError,
+)
+from womsim.interventions import Intervention
+from womsim.network import Network
+from womsim.results import Ensemble
+from womsim.scenario import Scenario
+from womsim.service import ServiceDesk
+from womsim.simulate import simulate
+from womsim.telling import Telling
+
+try:
+    __version__ = version("womsim")
+except PackageNotFoundError:  # running from a source tree without installation
+    __version__ = "0.0.0+unknown"
+
+__all__ = [
+    "CalibrationError",
+    "EdgeListError",
+    "Ensemble",
+    "Intervention",
+    "Network",
+    "NetworkError",
+    "Scenario",
+    "ScenarioError",
+    "ServiceDesk",
+    "Telling",
+    "UnknownKeyError",
+    "WomsimError",
+    "__version__",
+    "figures",
+    "simulate",
+]

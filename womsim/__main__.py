@@ -1,0 +1,5 @@
+import sys
+
+from womsim.cli import main
+
+sys.exit(main())

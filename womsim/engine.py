@@ -1,0 +1,430 @@
+"""The vectorised step: one array per person attribute, one named random stream per mechanism.
+
+Each step, in order (DESIGN section 1): contacts, experience, complaints, defection by outcome
+group (gated by having an alternative) and baseline churn, word of mouth (negative and
+positive, to neighbours and to random people, optional retelling), its effect on listeners,
+acquisition (marketing, referral, win-back), accounting. Nothing loops over people in
+Python; every draw is keyed by (run seed, mechanism, step, person) so that two scenarios run
+with the same seed share their luck (see :mod:`womsim.rng`).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+
+from womsim.calibration import experience_mix
+from womsim.rng import Streams
+from womsim.telling import Telling
+
+__all__ = ["CUSTOMER", "FORMER", "PROSPECT", "RECORDS", "run"]
+
+PROSPECT, CUSTOMER, FORMER = 0, 1, 2
+
+#: Per-step records, in the order they appear in results tables.
+RECORDS: tuple[str, ...] = (
+    "prospects", "customers", "former", "deterred",
+    "contacts", "delighted", "satisfied", "problems",
+    "silent", "complaints", "resolved_quickly", "resolved", "unresolved",
+    "defect_silent", "defect_unresolved", "defect_resolved", "defect_resolved_quickly",
+    "defect_experience", "defect_wom", "defect_baseline", "defections",
+    "acq_marketing", "acq_referral", "acq_winback", "acquisitions",
+    "newly_deterred", "neg_tellers", "pos_tellers",
+    "neg_tellings_strong", "neg_tellings_weak", "pos_tellings_strong", "pos_tellings_weak",
+    "neg_hearings", "pos_hearings", "retellers",
+    "load", "problem_share",
+    "revenue", "margin", "acquisition_spend", "service_cost", "intervention_cost", "profit",
+    "discounted_profit",
+)
+
+_EMPTY = np.empty(0, dtype=np.int64)
+# slot ids of tellings that overflow a teller's friends: apart from ordinary slots
+_SURPLUS_SLOT = 1 << 24
+
+
+@lru_cache(maxsize=64)
+def _telling(mean: float, tail_k: int | None, tail_share: float | None,
+             dispersion: float | None) -> Telling:
+    if mean <= 0:
+        return Telling.from_pmf(np.array([1.0]))
+    if tail_share is not None:
+        return Telling.from_figures(mean=mean, tail=(tail_k, tail_share))
+    return Telling.from_figures(mean=mean, dispersion=dispersion)
+
+
+@dataclass(frozen=True)
+class StepParams:
+    """The numbers one step needs, from the scenario in force at that step."""
+
+    p_contact: float
+    contact_rate: float
+    complain: float
+    resolved: float
+    quick: float
+    leave: tuple[float, float, float, float]  # silent, unresolved, resolved, resolved quickly
+    p_churn: float
+    negative: Telling
+    positive: Telling
+    weak_share: float
+    retell: float
+    max_hops: int
+    deter: float
+    wom_defect: float
+    referral: float
+    memory_steps: int
+    p_acquire: float
+    p_winback: float
+    revenue_scale: float
+    margin: float
+    retention_cost: float
+    acquisition_cost: float
+    cost_per_contact: float
+    desk_cost: float
+    mix_scenario: object
+
+
+def step_params(sc, base, baseline: float) -> StepParams:
+    """Derive a step's numbers from the scenario ``sc`` in force (``base``: before changes)."""
+    dt = base.simulation.dt
+    m, s, c, w, e = sc.market, sc.service, sc.complaints, sc.word_of_mouth, sc.economics
+    leave = c.leave()
+    # the baseline is today's (solved once); interventions move churn through extra_churn
+    churn = baseline + m.extra_churn
+    return StepParams(
+        p_contact=1 - math.exp(-s.contact_rate * dt),
+        contact_rate=s.contact_rate,
+        complain=c.complain_rate, resolved=c.resolved, quick=c.quick_share,
+        leave=(leave["silent"], leave["unresolved"], leave["resolved"],
+               leave["resolved_quickly"]),
+        p_churn=1 - math.exp(-max(churn, 0.0) * dt),
+        negative=_telling(w.negative_mean, w.negative_tail_k, w.negative_tail_share, None),
+        positive=_telling(w.positive_mean, None, None, w.positive_dispersion),
+        weak_share=w.weak_tie_share, retell=w.retell_prob, max_hops=w.max_hops,
+        deter=w.prospect_deter_prob, wom_defect=w.customer_defect_prob,
+        referral=w.referral_prob,
+        memory_steps=round(w.deter_memory_years / dt),
+        p_acquire=1 - math.exp(-m.marketing_rate * dt),
+        p_winback=1 - math.exp(-m.winback_rate * dt),
+        revenue_scale=(e.revenue_per_year / base.economics.revenue_per_year
+                       if base.economics.revenue_per_year > 0 else 0.0),
+        margin=e.margin, retention_cost=e.retention_cost_per_year,
+        acquisition_cost=e.acquisition_cost, cost_per_contact=e.cost_per_contact,
+        desk_cost=sc.desk.cost_per_year() if sc.desk is not None else 0.0,
+        mix_scenario=sc,
+    )
+
+
+def schedule(scenario) -> tuple[list[StepParams], np.ndarray]:
+    """Parameters for every step, and the intervention cost booked at each step."""
+    sim = scenario.simulation
+    dt, steps = sim.dt, sim.steps
+    base = scenario.at(-1.0)  # interventions stripped
+    baseline = base.baseline_churn()
+    params: list[StepParams] = []
+    costs = np.zeros(steps)
+    cache: dict[tuple, StepParams] = {}
+    for t in range(steps):
+        time = t * dt
+        strengths = tuple(iv.strength(time) for iv in scenario.interventions)
+        if strengths not in cache:
+            cache[strengths] = step_params(scenario.at(time), base, baseline)
+        params.append(cache[strengths])
+        for iv in scenario.interventions:
+            if iv.active(time):
+                costs[t] += iv.cost_per_year * dt
+            if time <= iv.start < time + dt:
+                costs[t] += iv.one_off_cost
+    return params, costs
+
+
+@dataclass
+class State:
+    """Structure of arrays: one array per person attribute, indexed by person id."""
+
+    status: np.ndarray          # int8: PROSPECT, CUSTOMER or FORMER
+    revenue: np.ndarray         # float32: what the person pays per year while a customer
+    deterred_until: np.ndarray  # int32: first step at which the person may buy again
+    has_alt: np.ndarray         # bool: has a real alternative provider
+
+    @classmethod
+    def initial(cls, scenario, n: int, streams: Streams) -> State:
+        """Draw who is a customer, what each pays and who has an alternative."""
+        m, e = scenario.market, scenario.economics
+        rng = streams.generator("init")
+        u = rng.random(n)
+        status = np.where(u < m.customer_share, CUSTOMER,
+                          np.where(u < m.customer_share + m.former_share, FORMER, PROSPECT))
+        sigma = e.revenue_sigma
+        # mean-preserving lognormal: E[revenue] = revenue_per_year
+        revenue = e.revenue_per_year * rng.lognormal(-sigma * sigma / 2, sigma, n) \
+            if sigma > 0 else np.full(n, e.revenue_per_year)
+        has_alt = rng.random(n) >= m.no_alternative_share
+        return cls(status.astype(np.int8), revenue.astype(np.float32),
+                   np.zeros(n, dtype=np.int32), has_alt)
+
+
+def _segments(counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For counts per owner: the owner index of each item and its rank within the owner."""
+    total = int(counts.sum())
+    owner = np.repeat(np.arange(counts.size), counts)
+    starts = np.cumsum(counts) - counts
+    rank = np.arange(total) - np.repeat(starts, counts)
+    return owner, rank
+
+
+class _WordOfMouth:
+    """Tellings from tellers to listeners: neighbours first, random people for the rest."""
+
+    def __init__(self, network, n: int, streams: Streams) -> None:
+        self.n = n
+        self.streams = streams
+        if network is None:
+            self.indptr = np.zeros(n + 1, dtype=np.int64)
+            self.indices = np.empty(0, dtype=np.int32)
+        else:
+            self.indptr = network.indptr
+            self.indices = network.indices
+        self.degree = np.diff(self.indptr)
+
+    def tell(self, tellers: np.ndarray, telling: Telling, weak_share: float, step: int,
+             stream: int) -> tuple[np.ndarray, int, int]:
+        """Listeners (with repeats) of one wave of tellings; also strong and weak counts."""
+        if tellers.size == 0:
+            return _EMPTY, 0, 0
+        s = self.streams
+        k = telling.quantile(s.uniform("tell_count", step, tellers, extra=stream))
+        keep = k > 0
+        tellers, k = tellers[keep], k[keep]
+        if tellers.size == 0:
+            return _EMPTY, 0, 0
+        owner, slot = _segments(k)
+        weak = s.uniform("tell_slot", step, tellers[owner], slot, extra=stream) < weak_share
+        strong_k = np.bincount(owner[~weak], minlength=tellers.size)
+        deg = self.degree[tellers]
+        use = np.minimum(strong_k, deg)
+        # more strong tellings than friends: the rest reaches strangers (online, colleagues)
+        surplus = strong_k - use
+        listeners = [self._neighbours(tellers, use, deg, step, stream)]
+        n_weak = int(weak.sum()) + int(surplus.sum())
+        if n_weak:
+            w_owner = np.concatenate([owner[weak], np.repeat(np.arange(tellers.size), surplus)])
+            w_slot = np.concatenate([slot[weak], _SURPLUS_SLOT + _segments(surplus)[1]])
+            who = tellers[w_owner]
+            target = (s.uniform("weak_target", step, who, w_slot, extra=stream)
+                      * self.n).astype(np.int64)
+            listeners.append(target[target != who])
+        return np.concatenate(listeners), int(use.sum()), n_weak
+
+    def _neighbours(self, tellers, use, deg, step, stream) -> np.ndarray:
+        """``use[i]`` distinct neighbours of each teller, drawn without replacement."""
+        sel = use > 0
+        if not sel.any():
+            return _EMPTY
+        tellers, use, deg = tellers[sel], use[sel], deg[sel]
+        owner, rank = _segments(deg)
+        edge = self.indptr[tellers][owner] + rank
+        # random keys per directed edge: the same friend is picked for the same luck;
+        # owners are contiguous and sorted, so after sorting by (owner, key) position i
+        # still belongs to owner[i] with rank[i] within it
+        key = self.streams.uniform("listener", step, edge, extra=stream)
+        order = np.lexsort((key, owner))
+        chosen = edge[order[rank < use[owner]]]
+        return self.indices[chosen].astype(np.int64)
+
+
+def run(scenario, network, seed: int, check: bool = False) -> dict[str, np.ndarray]:
+    """Simulate one run of ``scenario`` on ``network`` (None = well mixed) with ``seed``.
+
+    Returns a dict of per-step arrays (see :data:`RECORDS`) plus ``"time"`` (years at the
+    end of each step). With ``check=True`` conservation and revenue are verified every step
+    against a full recount (slower; used by the tests).
+
+    Examples
+    --------
+    >>> from womsim import Scenario, Network
+    >>> sc = Scenario().replace(**{"market.people": 2000, "simulation.horizon_years": 0.5})
+    >>> rec = run(sc, Network.random(2000, mean_degree=8, seed=1), seed=3)
+    >>> int(rec["prospects"][-1] + rec["customers"][-1] + rec["former"][-1])
+    2000
+    """
+    n = scenario.market.people
+    if network is not None and network.n != n:
+        from womsim.errors import NetworkError
+
+        raise NetworkError(f"the network has {network.n:,} people but market.people is "
+                           f"{n:,}; pass a network of the market's size or set market.people")
+    sim = scenario.simulation
+    dt, steps = sim.dt, sim.steps
+    streams = Streams(seed)
+    params, iv_costs = schedule(scenario)
+    state = State.initial(scenario, n, streams)
+    wom = _WordOfMouth(network, n, streams)
+    rec = {name: np.zeros(steps) for name in RECORDS}
+    status, revenue, deterred_until, has_alt = (state.status, state.revenue,
+                                                 state.deterred_until, state.has_alt)
+    counts = np.bincount(status, minlength=3).astype(np.int64)
+    initial = counts.copy()
+    rev_sum = float(revenue[status == CUSTOMER].sum(dtype=np.float64))
+    disc = scenario.economics.discount_rate
+
+    for t in range(steps):
+        p = params[t]
+        cust = np.flatnonzero(status == CUSTOMER)
+        start_status = status.copy() if check else None
+        n_cust = cust.size
+        load = n_cust * p.contact_rate
+        d_share, _, p_share = (float(x) for x in experience_mix(p.mix_scenario, load))
+
+        # 1-2. contacts and their outcome
+        contacted = cust[streams.full("contact", t, n)[cust] < p.p_contact]
+        u = streams.uniform("experience", t, contacted)
+        delighted = contacted[u < d_share]
+        problem = contacted[u >= 1.0 - p_share]
+        # 3. complaints: one uniform per stage so a better resolution rate moves the
+        #    same people from unresolved to resolved (monotone coupling)
+        complained_mask = streams.uniform("complaint", t, problem) < p.complain
+        silent = problem[~complained_mask]
+        complainers = problem[complained_mask]
+        ur = streams.uniform("resolution", t, complainers)
+        quick = complainers[ur < p.resolved * p.quick]
+        slow = complainers[(ur >= p.resolved * p.quick) & (ur < p.resolved)]
+        unresolved = complainers[ur >= p.resolved]
+
+        # 4. defection after the experience, then baseline churn
+        groups = (silent, unresolved, slow, quick)
+        left = []
+        for gi, (ids, leave_p) in enumerate(zip(groups, p.leave, strict=True)):
+            go = ids[(streams.uniform("defection", t, ids) < leave_p) & has_alt[ids]]
+            rec[("defect_silent", "defect_unresolved", "defect_resolved",
+                 "defect_resolved_quickly")[gi]][t] = go.size
+            left.append(go)
+        exp_left = np.concatenate(left) if left else _EMPTY
+        status[exp_left] = FORMER
+        stay = cust[status[cust] == CUSTOMER]
+        base_left = stay[streams.full("churn", t, n)[stay] < p.p_churn]
+        status[base_left] = FORMER
+
+        # 5. word of mouth
+        neg_tellers = np.concatenate([silent, unresolved])
+        pos_tellers = np.concatenate([delighted, slow, quick])
+        neg, ns, nw = wom.tell(neg_tellers, p.negative, p.weak_share, t, 0)
+        pos, ps, pw = wom.tell(pos_tellers, p.positive, p.weak_share, t, 1)
+        n_retell = 0
+        if p.retell > 0 and p.max_hops > 1:
+            neg, pos, n_retell = _retell(wom, streams, neg, pos, p, t)
+
+        # 6. effect on listeners
+        new_det = won_ref = wom_left = _EMPTY
+        if neg.size:
+            heard, h = np.unique(neg, return_counts=True)
+            st = status[heard]
+            out = st != CUSTOMER
+            who, hh = heard[out], h[out]
+            det = who[streams.uniform("deter", t, who) < 1 - (1 - p.deter) ** hh]
+            fresh = deterred_until[det] <= t
+            new_det = det[fresh]
+            deterred_until[det] = np.maximum(deterred_until[det], t + 1 + p.memory_steps)
+            cw, ch = heard[~out], h[~out]
+            wom_left = cw[(streams.uniform("wom_defection", t, cw)
+                           < 1 - (1 - p.wom_defect) ** ch) & has_alt[cw]]
+            status[wom_left] = FORMER
+        if pos.size:
+            heard, h = np.unique(pos, return_counts=True)
+            ok = (status[heard] == PROSPECT) & (deterred_until[heard] <= t)
+            who, hh = heard[ok], h[ok]
+            won_ref = who[streams.uniform("referral", t, who) < 1 - (1 - p.referral) ** hh]
+
+        # 7. acquisition: only people who were prospects/former at the start of the step and
+        #    are not deterred; referral winners were already chosen
+        status[won_ref] = CUSTOMER
+        ua = streams.full("acquire", t, n)
+        free = deterred_until <= t
+        mk = np.flatnonzero((status == PROSPECT) & free & (ua < p.p_acquire))
+        wb_cand = (status == FORMER) & free & (ua < p.p_winback)
+        wb_cand[exp_left] = False
+        wb_cand[base_left] = False
+        wb_cand[wom_left] = False
+        wb = np.flatnonzero(wb_cand)
+        status[mk] = CUSTOMER
+        status[wb] = CUSTOMER
+
+        # 8. accounting
+        lost = [exp_left, base_left, wom_left]
+        gained = [won_ref, mk, wb]
+        n_lost = sum(x.size for x in lost)
+        n_gain = sum(x.size for x in gained)
+        rev_sum += sum(float(revenue[x].sum(dtype=np.float64)) for x in gained)
+        rev_sum -= sum(float(revenue[x].sum(dtype=np.float64)) for x in lost)
+        counts[CUSTOMER] += n_gain - n_lost
+        counts[FORMER] += n_lost - wb.size
+        counts[PROSPECT] -= won_ref.size + mk.size
+        revenue_step = rev_sum * p.revenue_scale * dt
+        acq_spend = (mk.size + wb.size) * p.acquisition_cost
+        service = (counts[CUSTOMER] * p.retention_cost * dt
+                   + contacted.size * p.cost_per_contact + p.desk_cost * dt)
+        margin = revenue_step * p.margin
+        profit = margin - acq_spend - service - iv_costs[t]
+
+        r = {
+            "prospects": counts[PROSPECT], "customers": counts[CUSTOMER],
+            "former": counts[FORMER],
+            "deterred": int(np.count_nonzero(deterred_until > t + 1)),
+            "contacts": contacted.size, "delighted": delighted.size,
+            "satisfied": contacted.size - delighted.size - problem.size,
+            "problems": problem.size, "silent": silent.size, "complaints": complainers.size,
+            "resolved_quickly": quick.size, "resolved": slow.size,
+            "unresolved": unresolved.size,
+            "defect_experience": exp_left.size, "defect_wom": wom_left.size,
+            "defect_baseline": base_left.size, "defections": n_lost,
+            "acq_marketing": mk.size, "acq_referral": won_ref.size, "acq_winback": wb.size,
+            "acquisitions": n_gain, "newly_deterred": new_det.size,
+            "neg_tellers": neg_tellers.size, "pos_tellers": pos_tellers.size,
+            "neg_tellings_strong": ns, "neg_tellings_weak": nw,
+            "pos_tellings_strong": ps, "pos_tellings_weak": pw,
+            "neg_hearings": neg.size, "pos_hearings": pos.size, "retellers": n_retell,
+            "load": load, "problem_share": p_share,
+            "revenue": revenue_step, "margin": margin, "acquisition_spend": acq_spend,
+            "service_cost": service, "intervention_cost": iv_costs[t], "profit": profit,
+            "discounted_profit": profit * (1 + disc) ** (-(t + 0.5) * dt),
+        }
+        for key, value in r.items():
+            rec[key][t] = value
+        if check:
+            _check(status, revenue, counts, rev_sum, start_status, t)
+    rec["time"] = (np.arange(steps) + 1) * dt
+    rec["initial"] = initial
+    return rec
+
+
+def _retell(wom, streams, neg, pos, p, t):
+    """Listeners pass stories on, hop by hop, up to the hop limit."""
+    total = 0
+    waves = {0: neg, 1: pos}
+    out = {0: [neg], 1: [pos]}
+    tellings = {0: p.negative, 1: p.positive}
+    for hop in range(2, p.max_hops + 1):
+        for sign in (0, 1):
+            heard = np.unique(waves[sign])
+            if heard.size == 0:
+                waves[sign] = _EMPTY
+                continue
+            re = heard[streams.uniform("retell", t, heard, extra=sign * 16 + hop) < p.retell]
+            total += re.size
+            waves[sign], _, _ = wom.tell(re, tellings[sign], p.weak_share, t, sign * 16 + hop)
+            out[sign].append(waves[sign])
+    return np.concatenate(out[0]), np.concatenate(out[1]), total
+
+
+def _check(status, revenue, counts, rev_sum, start_status, t) -> None:
+    true = np.bincount(status, minlength=3)
+    if not np.array_equal(true, counts):
+        raise AssertionError(f"step {t}: tracked counts {counts.tolist()} != recount "
+                             f"{true.tolist()}")
+    if counts.sum() != status.size:
+        raise AssertionError(f"step {t}: people not conserved")
+    exact = float(revenue[status == CUSTOMER].sum(dtype=np.float64))
+    if not math.isclose(exact, rev_sum, rel_tol=1e-9, abs_tol=1e-6):
+        raise AssertionError(f"step {t}: tracked revenue {rev_sum} != recount {exact}")

@@ -1,0 +1,204 @@
+"""Results: one ensemble of runs, reduced to headline metrics with intervals."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from womsim.engine import RECORDS
+
+__all__ = ["HEADLINES", "Ensemble", "headline_metrics", "interval"]
+
+#: Headline metrics per run: name -> (unit, meaning).
+HEADLINES: dict[str, tuple[str, str]] = {
+    "customers_start": ("people", "customers at the start"),
+    "customers_end": ("people", "customers at the end of the horizon"),
+    "customers_change": ("people", "customers gained (+) or lost (-) over the horizon"),
+    "revenue": ("money", "revenue over the horizon"),
+    "margin": ("money", "contribution margin over the horizon"),
+    "acquisition_spend": ("money", "spent on winning customers (marketing and win-back)"),
+    "service_cost": ("money", "cost of serving customers and handling contacts"),
+    "intervention_cost": ("money", "cost of the interventions"),
+    "profit": ("money", "margin - acquisition spend - service cost - interventions"),
+    "npv": ("money", "discounted profit (present value)"),
+    "annual_churn": ("share/yr", "share of customers lost per year (1 - exp(-defections / "
+                                 "customer-years))"),
+    "defections": ("people", "customers lost, all causes"),
+    "defect_experience": ("people", "customers lost through their own bad experience"),
+    "defect_wom": ("people", "customers lost through negative word of mouth"),
+    "defect_baseline": ("people", "customers lost for reasons unrelated to service"),
+    "acquisitions": ("people", "customers won, all causes"),
+    "acq_marketing": ("people", "customers won through marketing"),
+    "acq_referral": ("people", "customers won through positive word of mouth"),
+    "acq_winback": ("people", "former customers won back"),
+    "newly_deterred": ("people", "times a prospect was deterred by negative word of mouth"),
+    "problems": ("contacts", "contacts that ended with a problem"),
+    "silent": ("people", "customers with a problem who did not complain"),
+    "complaints": ("contacts", "complaints"),
+    "unresolved": ("contacts", "complaints not resolved"),
+    "neg_tellings": ("tellings", "negative tellings (people told)"),
+    "pos_tellings": ("tellings", "positive tellings (people told)"),
+}
+
+_SUMMED = ("revenue", "margin", "acquisition_spend", "service_cost", "intervention_cost",
+           "profit", "defections", "defect_experience", "defect_wom", "defect_baseline",
+           "acquisitions", "acq_marketing", "acq_referral", "acq_winback", "newly_deterred",
+           "problems", "silent", "complaints", "unresolved")
+
+
+def headline_metrics(rec: dict[str, np.ndarray], horizon_years: float) -> dict[str, float]:
+    """Reduce one run's per-step records to its headline numbers."""
+    out: dict[str, float] = {"customers_start": float(rec["initial"][1]),
+                             "customers_end": float(rec["customers"][-1])}
+    out["customers_change"] = out["customers_end"] - out["customers_start"]
+    for k in _SUMMED:
+        out[k] = float(rec[k].sum())
+    out["npv"] = float(rec["discounted_profit"].sum())
+    out["neg_tellings"] = float(rec["neg_tellings_strong"].sum() + rec["neg_tellings_weak"].sum())
+    out["pos_tellings"] = float(rec["pos_tellings_strong"].sum() + rec["pos_tellings_weak"].sum())
+    mean_customers = float(np.mean(np.concatenate([[rec["initial"][1]], rec["customers"]])))
+    # defections per customer-year is a hazard; the observed churn a client quotes is the
+    # share gone after a year, 1 - exp(-hazard)
+    out["annual_churn"] = (1.0 - math.exp(-out["defections"] / mean_customers / horizon_years)
+                           if mean_customers > 0 else 0.0)
+    return {k: out[k] for k in HEADLINES}
+
+
+def interval(values: np.ndarray, level: float = 0.95) -> tuple[float, float, float, float]:
+    """Mean, standard deviation and the t-interval of the mean of ``values``.
+
+    With a single value the interval is undefined and returned as NaN (displayed as "n/a").
+
+    Examples
+    --------
+    >>> m, sd, lo, hi = interval(np.array([1.0, 2.0, 3.0]))
+    >>> round(lo, 3), round(hi, 3)
+    (-0.484, 4.484)
+    """
+    values = np.asarray(values, dtype=float)
+    n = values.size
+    mean = float(values.mean())
+    if n < 2:
+        return mean, math.nan, math.nan, math.nan
+    sd = float(values.std(ddof=1))
+    half = float(stats.t.ppf(0.5 + level / 2, n - 1)) * sd / math.sqrt(n)
+    return mean, sd, mean - half, mean + half
+
+
+class Ensemble:
+    """Runs of one scenario on one network: per-step records and headline metrics.
+
+    Attributes
+    ----------
+    scenario : Scenario
+    records : pandas.DataFrame
+        One row per (run, step) with every per-step record.
+    runs : pandas.DataFrame
+        One row per run with the headline metrics.
+    seeds : list of int
+        The seed of each run (re-run any single run with :func:`womsim.engine.run`).
+
+    Examples
+    --------
+    >>> import womsim as wom
+    >>> sc = wom.Scenario().replace(**{"market.people": 2000, "simulation.horizon_years": 0.5})
+    >>> ens = wom.simulate(sc, runs=3, seed=1, executor="serial")
+    >>> ens.summary().loc["customers_end", "mean"] > 0
+    True
+    """
+
+    def __init__(self, scenario, records: list[dict[str, np.ndarray]], seeds: list[int],
+                 seed: int | None, network_fingerprint: str | None,
+                 meta: dict[str, Any] | None = None) -> None:
+        self.scenario = scenario
+        self.seed = seed
+        self.seeds = list(seeds)
+        self.network_fingerprint = network_fingerprint
+        self.meta = dict(meta or {})
+        horizon = scenario.simulation.horizon_years
+        frames = []
+        for i, rec in enumerate(records):
+            df = pd.DataFrame({k: rec[k] for k in RECORDS})
+            df.insert(0, "time", rec["time"])
+            df.insert(0, "step", np.arange(1, len(df) + 1))
+            df.insert(0, "run", i)
+            frames.append(df)
+        self.records = pd.concat(frames, ignore_index=True)
+        self.runs = pd.DataFrame([headline_metrics(r, horizon) for r in records])
+        self.runs.index.name = "run"
+
+    @property
+    def n_runs(self) -> int:
+        """Number of runs."""
+        return len(self.runs)
+
+    def summary(self, level: float = 0.95) -> pd.DataFrame:
+        """Mean and interval of every headline metric over the runs.
+
+        Columns: ``mean``, ``sd`` (spread between runs), ``ci_low``/``ci_high`` (the
+        ``level`` confidence interval of the mean), ``p05``/``p95`` (where 90% of single runs
+        fall), ``unit`` and ``meaning``.
+        """
+        rows = {}
+        for name in self.runs.columns:
+            v = self.runs[name].to_numpy()
+            mean, sd, lo, hi = interval(v, level)
+            rows[name] = {"mean": mean, "sd": sd, "ci_low": lo, "ci_high": hi,
+                          "p05": float(np.quantile(v, 0.05)),
+                          "p95": float(np.quantile(v, 0.95)),
+                          "unit": HEADLINES[name][0], "meaning": HEADLINES[name][1]}
+        df = pd.DataFrame.from_dict(rows, orient="index")
+        df.index.name = "metric"
+        return df
+
+    def timeseries(self, metrics: list[str] | tuple[str, ...] | None = None,
+                   band: float = 0.90) -> pd.DataFrame:
+        """Per step: the mean and the central ``band`` of runs for each metric.
+
+        Returns a DataFrame indexed by time (years) with columns ``(metric, stat)`` where stat
+        is ``mean``, ``low`` or ``high``.
+        """
+        metrics = list(metrics or ("customers", "revenue", "profit", "defections",
+                                   "acquisitions"))
+        unknown = [m for m in metrics if m not in RECORDS]
+        if unknown:
+            from womsim.errors import unknown_key
+
+            raise unknown_key("record", unknown[0], RECORDS)
+        g = self.records.groupby("time")[metrics]
+        lo, hi = (1 - band) / 2, 1 - (1 - band) / 2
+        parts = {"mean": g.mean(), "low": g.quantile(lo), "high": g.quantile(hi)}
+        df = pd.concat(parts, axis=1).swaplevel(0, 1, axis=1)
+        return df.reindex(columns=pd.MultiIndex.from_product([metrics, ["mean", "low", "high"]]))
+
+    def plot(self, metric: str = "customers", ax=None, label: str | None = None,
+             band: float = 0.90):
+        """Plot a metric over time: the mean line and the band of runs. Returns the axes."""
+        from womsim.plots import plot_timeseries
+
+        return plot_timeseries({label or self.scenario.name: self}, metric=metric, ax=ax,
+                               band=band)
+
+    def to_csv(self, path, overwrite: bool = False):
+        """Write the per-step records (one row per run and step) as CSV, atomically."""
+        from womsim.atomic import atomic_write
+
+        return atomic_write(path, self.records.to_csv(index=False), overwrite=overwrite)
+
+    def __repr__(self) -> str:
+        s = self.summary()
+        def fmt(k):
+            return f"{s.loc[k, 'mean']:,.0f}"
+        return (f"Ensemble('{self.scenario.name}', {self.n_runs} runs, "
+                f"{self.scenario.market.people:,} people): customers "
+                f"{fmt('customers_start')} -> {fmt('customers_end')}, revenue {fmt('revenue')}, "
+                f"profit {fmt('profit')}")
+
+    def _repr_html_(self) -> str:
+        from womsim.display import ensemble_html
+
+        return ensemble_html(self)

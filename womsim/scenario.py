@@ -1,0 +1,420 @@
+"""A scenario: everything one what-if needs, validated, with the sources behind each number."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from womsim.errors import CalibrationError, ScenarioError, close_matches, unknown_key
+from womsim.interventions import Intervention
+from womsim.params import Complaints, Economics, Market, Service, Simulation, WordOfMouth
+from womsim.service import ServiceDesk
+
+__all__ = ["Scenario"]
+
+PARTS = ("market", "service", "complaints", "word_of_mouth", "economics", "simulation")
+
+
+def _range_text(model: type[BaseModel], name: str) -> str:
+    field = model.model_fields.get(name)
+    if field is None:
+        return ""
+    lo = hi = None
+    lo_op = hi_op = ""
+    for m in field.metadata:
+        for attr, op in (("ge", ">="), ("gt", ">")):
+            if getattr(m, attr, None) is not None:
+                lo, lo_op = getattr(m, attr), op
+        for attr, op in (("le", "<="), ("lt", "<")):
+            if getattr(m, attr, None) is not None:
+                hi, hi_op = getattr(m, attr), op
+    if lo is None and hi is None:
+        return ""
+    parts = [f"{lo_op} {lo:g}" if lo is not None else "", f"{hi_op} {hi:g}" if hi is not None
+             else ""]
+    return " (allowed: " + " and ".join(p for p in parts if p) + ")"
+
+
+def _model_at(loc: tuple) -> tuple[type[BaseModel] | None, str]:
+    """The pydantic model class and field name a validation-error location points at."""
+    model: type[BaseModel] | None = Scenario
+    name = ""
+    for part in loc:
+        if not isinstance(part, str) or model is None:
+            return None, name
+        name = part
+        field = model.model_fields.get(part)
+        ann = getattr(field, "annotation", None) if field else None
+        nxt = None
+        for cand in (ann, *getattr(ann, "__args__", ())):
+            if isinstance(cand, type) and issubclass(cand, BaseModel):
+                nxt = cand
+        if nxt is None:
+            return model, name
+        model = nxt
+    return model, name
+
+
+def scenario_error(err: ValidationError, prefix: str = "") -> ScenarioError:
+    """Turn a pydantic error into one that names each field, its value and the allowed range."""
+    lines = []
+    for e in err.errors():
+        loc = tuple(e["loc"])
+        dotted = ".".join(str(p) for p in loc if not str(p).startswith("function-"))
+        dotted = prefix + dotted
+        value = e.get("input")
+        if e["type"] == "extra_forbidden":
+            model, name = _model_at(loc[:-1]) if len(loc) > 1 else (Scenario, "")
+            known = list(model.model_fields) if model else []
+            lines.append(f"unknown parameter '{dotted}'.{close_matches(str(loc[-1]), known)}")
+            continue
+        model, name = _model_at(loc)
+        rng = _range_text(model, name) if model is not None else ""
+        msg = e["msg"].removeprefix("Value error, ")
+        if e["type"] in ("value_error", "assertion_error") or not dotted:
+            lines.append(msg if not dotted or dotted in msg else f"{dotted}: {msg}")
+        else:
+            lines.append(f"{dotted} = {value!r}: {msg}{rng}")
+    return ScenarioError("; ".join(lines))
+
+
+class Scenario(BaseModel):
+    """A what-if: market, service, complaints, word of mouth, economics, simulation settings,
+    an optional service desk and a list of interventions.
+
+    Build one from a preset, change it with :meth:`replace` (validated), read it with
+    :meth:`assumptions`.
+
+    Examples
+    --------
+    >>> sc = Scenario.preset("telecom")
+    >>> sc2 = sc.replace(**{"service.problem_rate": 0.05})
+    >>> sc2.service.problem_rate
+    0.05
+    >>> Scenario().replace(**{"service.problem_rate": 1.3})
+    Traceback (most recent call last):
+    ...
+    womsim.errors.ScenarioError: service.problem_rate = 1.3: Input should be less than or \
+equal to 1 (allowed: >= 0 and <= 1)
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+
+    name: str = "custom"
+    description: str = ""
+    market: Market = Field(default_factory=Market)
+    service: Service = Field(default_factory=Service)
+    complaints: Complaints = Field(default_factory=Complaints)
+    word_of_mouth: WordOfMouth = Field(default_factory=WordOfMouth)
+    economics: Economics = Field(default_factory=Economics)
+    simulation: Simulation = Field(default_factory=Simulation)
+    desk: ServiceDesk | None = None
+    interventions: tuple[Intervention, ...] = ()
+
+    def __init__(self, **data: Any) -> None:
+        try:
+            super().__init__(**_none_strings(data))
+        except ValidationError as err:
+            raise scenario_error(err) from None
+
+    @field_validator("interventions", mode="before")
+    @classmethod
+    def _ivs(cls, v: Any) -> Any:
+        if isinstance(v, (Intervention, dict)):
+            return (v,)
+        return v
+
+    # ----------------------------------------------------------------- access
+    def get(self, dotted: str) -> Any:
+        """The value of a dotted parameter, e.g. ``"service.problem_rate"``.
+
+        Examples
+        --------
+        >>> Scenario().get("word_of_mouth.negative_mean")
+        9.0
+        """
+        obj: Any = self
+        for i, part in enumerate(dotted.split(".")):
+            if not isinstance(obj, BaseModel) or part not in type(obj).model_fields:
+                prefix = ".".join(dotted.split(".")[:i])
+                raise unknown_key("parameter", dotted, self.parameter_names(prefix))
+            obj = getattr(obj, part)
+        return obj
+
+    def parameter_names(self, prefix: str = "") -> list[str]:
+        """Every dotted parameter name (optionally only those under ``prefix``).
+
+        Examples
+        --------
+        >>> "complaints.resolved" in Scenario().parameter_names()
+        True
+        """
+        names = [n for n, _ in _walk(self)]
+        if prefix:
+            names = [n for n in names if n.startswith(prefix + ".")] or names
+        return names
+
+    def replace(self, **changes: Any) -> Scenario:
+        """A validated copy with dotted parameters changed.
+
+        Parameters
+        ----------
+        **changes
+            ``{"service.problem_rate": 0.05, "desk.agents": 12}``; a whole part may be given
+            as a dict or model (``market={...}``).
+
+        Notes
+        -----
+        A what-if starts from today: when this scenario's baseline churn is solved from the
+        observed churn, the copy keeps today's solved baseline (``market.baseline_churn`` is
+        pinned), so that a better service shows up as lower churn instead of being
+        re-calibrated away. Changing ``market.observed_annual_churn`` or
+        ``market.baseline_churn`` itself re-calibrates.
+
+        Raises
+        ------
+        womsim.errors.UnknownKeyError
+            An unknown name, with close matches.
+        womsim.errors.ScenarioError
+            A value out of range, naming field, value and the allowed range.
+
+        Examples
+        --------
+        >>> Scenario().replace(**{"complaints.resolved": 0.8}).complaints.resolved
+        0.8
+        """
+        data = self.model_dump()
+        known = set(self.parameter_names())
+        for dotted, value in changes.items():
+            keys = dotted.split(".")
+            if dotted not in known and keys[0] not in type(self).model_fields:
+                raise unknown_key("parameter", dotted, known)
+            if len(keys) > 1 and keys[0] == "desk" and data.get("desk") is None:
+                raise ScenarioError(f"'{dotted}': this scenario has no service desk; set "
+                                    "desk=ServiceDesk(...) first")
+            node = data
+            for k in keys[:-1]:
+                if not isinstance(node.get(k), dict):
+                    raise unknown_key("parameter", dotted, known)
+                node = node[k]
+            if len(keys) > 1 and keys[-1] not in node:
+                raise unknown_key("parameter", dotted, known)
+            if isinstance(value, BaseModel):
+                value = value.model_dump()
+            node[keys[-1]] = value
+        recalibrate = any(k.startswith(("market.observed_annual_churn", "market.baseline_churn"))
+                          or k == "market" for k in changes)
+        if not recalibrate and self.market.baseline_churn is None \
+                and self.market.observed_annual_churn is not None:
+            try:
+                data["market"]["baseline_churn"] = self.baseline_churn()
+            except CalibrationError:
+                pass  # today cannot be calibrated: the copy reports it when it is used
+        return Scenario(**data)
+
+    def pinned(self) -> Scenario:
+        """A copy whose baseline churn is fixed at today's solved value.
+
+        Examples
+        --------
+        >>> sc = Scenario.preset("telecom")
+        >>> sc.pinned().market.baseline_churn == sc.baseline_churn()
+        True
+        """
+        if self.market.baseline_churn is not None:
+            return self
+        return self.replace(**{"market.baseline_churn": self.baseline_churn()})
+
+    def with_interventions(self, *interventions: Intervention) -> Scenario:
+        """A copy with interventions added (after any it already has).
+
+        Examples
+        --------
+        >>> iv = Intervention("same-day fixes", start="3 months",
+        ...                   changes={"complaints.quick_share": 0.9})
+        >>> len(Scenario().with_interventions(iv).interventions)
+        1
+        """
+        sc = self.model_copy(update={"interventions": self.interventions + tuple(interventions)})
+        sc.at(max([iv.start + iv.ramp for iv in sc.interventions], default=0.0) + 1e-9)
+        return sc
+
+    def at(self, t: float) -> Scenario:
+        """The scenario in force at time ``t`` (years): interventions applied, none attached.
+
+        Raises ScenarioError naming the intervention whose effect leaves a parameter's range.
+        """
+        active = [iv for iv in self.interventions if iv.strength(t) > 0]
+        base = self.model_copy(update={"interventions": ()})
+        if not active:
+            return base
+        values: dict[str, float] = {}
+        for iv in active:
+            for key in iv.changes:
+                if key not in values:
+                    try:
+                        values[key] = float(base.get(key))
+                    except (TypeError, ValueError):
+                        raise ScenarioError(
+                            f"intervention '{iv.name}' changes '{key}', which is not a number "
+                            "in this scenario") from None
+            values.update(iv.apply(values, t))
+        try:
+            return base.replace(**values)
+        except ScenarioError as err:
+            names = ", ".join(f"'{iv.name}'" for iv in active)
+            raise ScenarioError(f"intervention {names} at t={t:g} years: {err}") from None
+
+    # ------------------------------------------------------------- presets
+    @classmethod
+    def preset(cls, name: str) -> Scenario:
+        """A ready-made scenario for an industry; :meth:`presets` lists them.
+
+        Examples
+        --------
+        >>> Scenario.preset("telecom").market.observed_annual_churn
+        0.25
+        """
+        from womsim.presets import PRESETS
+
+        if name not in PRESETS:
+            raise unknown_key("preset", name, PRESETS)
+        return cls(**PRESETS[name]["scenario"])
+
+    @staticmethod
+    def presets() -> pd.DataFrame:
+        """A table of the presets with their one-line rationale and observables.
+
+        Examples
+        --------
+        >>> "telecom" in Scenario.presets().index
+        True
+        """
+        from womsim.presets import presets_table
+
+        return presets_table()
+
+    # ---------------------------------------------------------- calibration
+    def baseline_churn(self) -> float:
+        """The yearly hazard of leaving for reasons unrelated to service.
+
+        Given directly (``market.baseline_churn``) or solved so that total annual churn under
+        today's service matches ``market.observed_annual_churn``.
+        """
+        from womsim.calibration import solve_baseline_churn
+
+        if self.market.baseline_churn is not None:
+            return self.market.baseline_churn
+        if self.market.observed_annual_churn is None:
+            return 0.0
+        return solve_baseline_churn(self)
+
+    # --------------------------------------------------------- assumptions
+    def assumptions(self) -> pd.DataFrame:
+        """Every parameter with its value, unit, meaning and the figure it rests on.
+
+        Values no figure supports are labelled ``illustrative``; the client's own numbers
+        ``client input``.
+
+        Examples
+        --------
+        >>> a = Scenario.preset("telecom").assumptions()
+        >>> a.loc["word_of_mouth.negative_mean", "status"]
+        'verified'
+        """
+        from womsim.assumptions import assumptions_table
+
+        return assumptions_table(self)
+
+    # ------------------------------------------------------------------ io
+    def to_dict(self) -> dict[str, Any]:
+        """A plain dict (TOML-ready: ``None`` kept as ``"none"`` where the default is not None)."""
+        return _for_toml(self.model_dump(mode="json"), self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Scenario:
+        """Build from a plain dict as written by :meth:`to_dict`."""
+        return cls(**data)
+
+    def to_toml(self, path: str | Path, overwrite: bool = False) -> Path:
+        """Write the scenario to a TOML file (atomically; refuses to overwrite unless asked).
+
+        Examples
+        --------
+        >>> import tempfile, os
+        >>> p = os.path.join(tempfile.mkdtemp(), "telecom.toml")
+        >>> _ = Scenario.preset("telecom").to_toml(p)
+        >>> Scenario.from_toml(p) == Scenario.preset("telecom")
+        True
+        """
+        from womsim.scenario_io import write_toml
+
+        return write_toml(self, path, overwrite=overwrite)
+
+    @classmethod
+    def from_toml(cls, path: str | Path) -> Scenario:
+        """Read a scenario file; errors name the key and the line."""
+        from womsim.scenario_io import read_toml
+
+        return read_toml(path)
+
+    def __repr__(self) -> str:
+        ivs = f", {len(self.interventions)} interventions" if self.interventions else ""
+        desk = f", desk of {self.desk.agents} agents" if self.desk is not None else ""
+        return (f"Scenario('{self.name}': {self.market.people:,} people, "
+                f"{self.market.customer_share:.0%} customers, "
+                f"{self.simulation.horizon_years:g} years{desk}{ivs})")
+
+    __str__ = __repr__
+
+    def _repr_html_(self) -> str:
+        from womsim.display import scenario_html
+
+        return scenario_html(self)
+
+
+def _walk(model: BaseModel, prefix: str = "") -> Iterator[tuple[str, Any]]:
+    for name in type(model).model_fields:
+        value = getattr(model, name)
+        dotted = f"{prefix}{name}"
+        if isinstance(value, BaseModel) and not isinstance(value, Intervention):
+            yield from _walk(value, dotted + ".")
+        elif name not in ("interventions",):
+            yield dotted, value
+
+
+def _none_strings(data: dict[str, Any]) -> dict[str, Any]:
+    """TOML has no null: ``"none"`` in a file stands for Python's None."""
+    out = {}
+    for k, v in data.items():
+        if isinstance(v, dict):
+            out[k] = _none_strings(v)
+        elif isinstance(v, str) and v.strip().lower() == "none" and k not in ("name",
+                                                                               "description"):
+            out[k] = None
+        else:
+            out[k] = v
+    return out
+
+
+def _for_toml(data: Any, model: Any) -> Any:
+    if isinstance(data, dict):
+        out = {}
+        for k, v in data.items():
+            sub = getattr(model, k, None) if isinstance(model, BaseModel) else None
+            if v is None:
+                out[k] = "none"
+            else:
+                out[k] = _for_toml(v, sub)
+        return out
+    if isinstance(data, list):
+        return [_for_toml(v, None) for v in data]
+    if isinstance(data, float) and not math.isfinite(data):
+        raise ScenarioError(f"cannot write non-finite value {data!r}")
+    return data
+

@@ -1,0 +1,100 @@
+"""``simulate``: run a scenario many times and get an ensemble with intervals."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from womsim.engine import run
+from womsim.errors import WomsimError
+from womsim.parallel import map_tasks
+from womsim.results import Ensemble
+from womsim.rng import run_seeds
+
+__all__ = ["build_network", "check_runs_seed", "simulate"]
+
+
+def check_runs_seed(runs: int, seed: int | None) -> int:
+    """Validate ``runs`` and ``seed``; return the seed to use (drawn and recorded if None)."""
+    if isinstance(runs, bool) or not isinstance(runs, (int, np.integer)) or runs < 1:
+        raise WomsimError(f"runs = {runs!r}: must be a whole number >= 1")
+    if seed is None:
+        # recorded in the results, so even an unseeded ensemble can be reproduced
+        return int(np.random.SeedSequence().entropy % (2**63))
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+        raise WomsimError(f"seed = {seed!r}: must be a whole number >= 0 (or None)")
+    return int(seed)
+
+
+def build_network(scenario, seed: int):
+    """The social graph a scenario describes (None for a well-mixed market).
+
+    Examples
+    --------
+    >>> from womsim import Scenario
+    >>> net = build_network(Scenario().replace(**{"market.people": 1000}), seed=1)
+    >>> net.n
+    1000
+    """
+    from womsim.network import Network
+
+    m = scenario.market
+    # "NETWORK" mixed in: the graph's numbers stay apart from every run's
+    ss = int(np.random.SeedSequence([seed, 0x4E4554574F524B]).generate_state(1, np.uint64)[0]
+             >> np.uint64(1))
+    n, k = m.people, m.mean_degree
+    if m.network == "well_mixed":
+        return None
+    if m.network == "scale_free":
+        return Network.scale_free(n, m=max(1, min(round(k / 2), n - 1)), seed=ss)
+    if m.network == "small_world":
+        even = max(2, 2 * round(k / 2))
+        return Network.small_world(n, k=min(even, n - 1 - (n - 1) % 2), p=0.1, seed=ss)
+    if m.network == "random":
+        return Network.random(n, mean_degree=k, seed=ss)
+    blocks = max(2, n // 5000)
+    sizes = [n // blocks + (1 if i < n % blocks else 0) for i in range(blocks)]
+    return Network.communities(sizes, mean_degree_in=0.8 * k, mean_degree_out=0.2 * k, seed=ss)
+
+
+def _one_run(seed: int, scenario, network) -> dict:
+    return run(scenario, network, seed)
+
+
+def simulate(scenario, network=None, runs: int = 1, seed: int | None = None,
+             executor=None, progress: bool | None = None) -> Ensemble:
+    """Run ``scenario`` ``runs`` times and return an :class:`~womsim.results.Ensemble`.
+
+    Parameters
+    ----------
+    scenario : Scenario
+    network : Network, optional
+        The social graph; built from ``scenario.market`` (with ``seed``) when omitted, and
+        then shared by all runs.
+    runs : int
+        Number of runs (each with its own seed derived from ``seed``).
+    seed : int, optional
+        Ensemble seed. Run ``i`` of two calls with the same seed gets the same random numbers
+        (common random numbers). None draws one and records it in ``ensemble.seed``.
+    executor : None, "serial", "processes", dask.distributed.Client or Executor
+        Who runs the runs; the numbers are the same whichever does.
+    progress : bool, optional
+        Show a progress bar (default: only for long jobs).
+
+    Examples
+    --------
+    >>> import womsim as wom
+    >>> sc = wom.Scenario.preset("telecom").replace(**{"market.people": 5000})
+    >>> res = wom.simulate(sc, runs=4, seed=7, executor="serial")
+    >>> res.n_runs
+    4
+    """
+    seed = check_runs_seed(runs, seed)
+    if network is None:
+        network = build_network(scenario, seed)
+    seeds = run_seeds(seed, runs)
+    work = float(scenario.market.people) * scenario.simulation.steps * runs
+    recs = map_tasks(_one_run, seeds, {"scenario": scenario, "network": network},
+                     executor=executor, work=work, progress=progress,
+                     desc=f"simulating {scenario.name}")
+    fp = network.fingerprint() if network is not None else "well_mixed"
+    return Ensemble(scenario, recs, seeds, seed, fp)
