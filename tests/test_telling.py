@@ -295,6 +295,12 @@ def test_scaled_user_table_is_thinned():
     assert thin.pmf(0) == pytest.approx(expected0, rel=1e-12)
     assert t.scaled(1) == t
     assert t.scaled(0) == Telling.from_pmf([1.0])
+    # Against the definition, on a longer table: sum_k P(K=k) Binomial(k, f).
+    p = np.random.default_rng(0).random(60)
+    p /= p.sum()
+    ref = sum(p[k] * stats.binom.pmf(np.arange(60), k, 0.3) for k in range(60))
+    np.testing.assert_allclose(Telling.from_pmf(p).scaled(0.3).pmf(np.arange(60)), ref,
+                               rtol=1e-10, atol=1e-15)
     with pytest.raises(CalibrationError, match="cannot scale a user-given table up"):
         t.scaled(1.5)
 
@@ -377,10 +383,16 @@ def test_from_dict_names_bad_fields():
         Telling.from_dict({"mean": 9, "dispresion": 1})
     with pytest.raises(UnknownKeyError, match="telling family"):
         Telling.from_dict({"family": "binomial", "mean": 9})
-    with pytest.raises(WomsimError, match="needs a 'mean'"):
+    with pytest.raises(WomsimError, match="needs mean"):
         Telling.from_dict({"family": "poisson"})
-    with pytest.raises(WomsimError, match="only 'mean'"):
+    with pytest.raises(WomsimError, match="needs mean"):
+        Telling.from_dict({"family": "negative_binomial", "dispersion": 1})
+    with pytest.raises(UnknownKeyError, match="poisson parameter 'dispersion'"):
         Telling.from_dict({"family": "poisson", "mean": 3, "dispersion": 1})
+    with pytest.raises(UnknownKeyError, match="pmf parameter 'mean'"):
+        Telling.from_dict({"family": "pmf", "pmf": [1.0], "mean": 0})
+    with pytest.raises(WomsimError, match="pair"):
+        Telling.from_dict({"mean": 9, "tail": 20})
     with pytest.raises(WomsimError, match="'dispersion' or 'tail'"):
         Telling.from_dict({"family": "negative_binomial", "mean": 3})
     with pytest.raises(WomsimError, match="table/dict"):

@@ -11,6 +11,15 @@ from womsim import figures as _figures
 
 __all__ = ["assumptions_table"]
 
+# figures a parameter is derived from rather than equal to (compare no values)
+_DERIVED_FROM = {"negative_deters_prospects_ratio", "repurchase_by_outcome",
+                 "negative_tells_tail"}
+
+
+def _close(a: float, b: float) -> bool:
+    return abs(a - b) <= 1e-9 * max(1.0, abs(b))
+
+
 _STATUS = {"client": "client input", "illustrative": "illustrative", "setting": "model setting",
            "derived": "derived"}
 
@@ -31,6 +40,12 @@ def _rows(model: BaseModel, prefix: str) -> list[dict[str, Any]]:
             fig = _figures.get(fig_key)
             row["status"] = fig.status
             row["source"] = fig.source
+            # a number that rests on a figure but differs from it is the client's choice:
+            # say so rather than lend it the figure's authority
+            if (fig.value is not None and isinstance(value, (int, float))
+                    and fig_key not in _DERIVED_FROM and not _close(value, fig.value)):
+                row["status"] = "client input"
+                row["meaning"] += f" (figure: {fig.value:g})"
             if value is None and name.startswith("stay_"):
                 row["meaning"] += " (TARP small/large-loss mix)"
         rows.append(row)

@@ -68,3 +68,41 @@ def ensemble_html(ens) -> str:
     return _table(shown, f"{ens.scenario.name}: {ens.n_runs} runs, "
                          f"{ens.scenario.market.people:,} people, "
                          f"{ens.scenario.simulation.horizon_years:g} years")
+
+
+def comparison_html(cmp) -> str:
+    """Differences from the reference for the main metrics, with paired intervals."""
+    s = cmp.summary()
+    keep = ["customers_end", "revenue", "profit", "npv", "annual_churn", "defections",
+            "acquisitions"]
+    s = s[s.index.get_level_values("metric").isin(keep)]
+    shown = pd.DataFrame({
+        "reference": [fmt_value(v, u) for v, u in zip(s["reference"], s["unit"], strict=True)],
+        "scenario": [fmt_value(v, u) for v, u in zip(s["value"], s["unit"], strict=True)],
+        "difference": [fmt_value(v, u) for v, u in zip(s["difference"], s["unit"],
+                                                       strict=True)],
+        "95% CI": [f"{fmt_value(lo, u)} – {fmt_value(hi, u)}" for lo, hi, u in
+                   zip(s["ci_low"], s["ci_high"], s["unit"], strict=True)]},
+        index=[" / ".join(i) for i in s.index])
+    shown.index.name = "scenario / metric"
+    return _table(shown, f"compared with '{cmp.reference}' (paired runs)")
+
+
+def lost_revenue_html(lr) -> str:
+    """The headline, the split by cause and the per-incident prices."""
+    t = lr.total()
+    head = (f"<p><b>Today's service costs {t['profit_lost']:,.0f} in profit</b> "
+            f"(95% CI {t['ci_low']:,.0f} to {t['ci_high']:,.0f}) and "
+            f"{t['revenue_lost']:,.0f} in revenue over {t['horizon_years']:g} years.</p>")
+    bc = lr.by_cause()
+    causes = pd.DataFrame({
+        "profit": [fmt_value(v, "money") for v in bc["mean"]],
+        "95% CI": [f"{fmt_value(lo, 'money')} – {fmt_value(hi, 'money')}" for lo, hi in
+                   zip(bc["ci_low"], bc["ci_high"], strict=True)],
+        "share": [fmt_value(v, "share") for v in bc["share"]]}, index=bc.index)
+    pi = lr.per_incident()
+    inc = pd.DataFrame({
+        "profit lost": [fmt_value(v, "money") for v in pi["mean"]],
+        "95% CI": [f"{fmt_value(lo, 'money')} – {fmt_value(hi, 'money')}" for lo, hi in
+                   zip(pi["ci_low"], pi["ci_high"], strict=True)]}, index=pi.index)
+    return head + _table(causes, "by cause") + _table(inc, "per incident")

@@ -35,6 +35,9 @@ RECORDS: tuple[str, ...] = (
     "newly_deterred", "neg_tellers", "pos_tellers",
     "neg_tellings_strong", "neg_tellings_weak", "pos_tellings_strong", "pos_tellings_weak",
     "neg_hearings", "pos_hearings", "retellers",
+    "neg_tellings_silent",
+    "value_lost_experience", "value_lost_wom", "value_lost_baseline",
+    "value_won_marketing", "value_won_referral", "value_won_winback",
     "load", "problem_share",
     "revenue", "margin", "acquisition_spend", "service_cost", "intervention_cost", "profit",
     "discounted_profit",
@@ -115,6 +118,24 @@ def step_params(sc, base, baseline: float) -> StepParams:
         desk_cost=sc.desk.cost_per_year() if sc.desk is not None else 0.0,
         mix_scenario=sc,
     )
+
+
+def value_hazard(base, baseline: float) -> float:
+    """Today's total churn hazard per year: how fast a customer's future revenue runs out."""
+    from womsim.calibration import rates
+
+    r = rates(base)
+    alt = 1 - base.market.no_alternative_share
+    return (baseline + base.market.extra_churn
+            + alt * (r.experience_leave_per_year + r.wom_leave_per_year))
+
+
+def remaining_years(horizon_left: np.ndarray | float, hazard: float) -> np.ndarray:
+    """Expected customer-years within the horizon left for someone who stays now."""
+    h = np.asarray(horizon_left, dtype=float)
+    if hazard <= 0:
+        return h
+    return -np.expm1(-hazard * h) / hazard
 
 
 def schedule(scenario) -> tuple[list[StepParams], np.ndarray]:
@@ -269,6 +290,14 @@ def run(scenario, network, seed: int, check: bool = False) -> dict[str, np.ndarr
     initial = counts.copy()
     rev_sum = float(revenue[status == CUSTOMER].sum(dtype=np.float64))
     disc = scenario.economics.discount_rate
+    # value of an event = revenue x expected customer-years left in the horizon, used to
+    # split a difference in revenue between scenarios by cause (see womsim.whatif)
+    base = scenario.at(-1.0)
+    rem = remaining_years(sim.horizon_years - (np.arange(steps) + 1) * dt,
+                          value_hazard(base, base.baseline_churn()))
+
+    def paid(ids: np.ndarray) -> float:
+        return float(revenue[ids].sum(dtype=np.float64))
 
     for t in range(steps):
         p = params[t]
@@ -307,10 +336,12 @@ def run(scenario, network, seed: int, check: bool = False) -> dict[str, np.ndarr
         base_left = stay[streams.full("churn", t, n)[stay] < p.p_churn]
         status[base_left] = FORMER
 
-        # 5. word of mouth
+        # 5. word of mouth (silent and unresolved told apart to price each incident)
         neg_tellers = np.concatenate([silent, unresolved])
         pos_tellers = np.concatenate([delighted, slow, quick])
-        neg, ns, nw = wom.tell(neg_tellers, p.negative, p.weak_share, t, 0)
+        neg_s, ns_s, nw_s = wom.tell(silent, p.negative, p.weak_share, t, 0)
+        neg_u, ns, nw = wom.tell(unresolved, p.negative, p.weak_share, t, 0)
+        neg, ns, nw = np.concatenate([neg_s, neg_u]), ns + ns_s, nw + nw_s
         pos, ps, pw = wom.tell(pos_tellers, p.positive, p.weak_share, t, 1)
         n_retell = 0
         if p.retell > 0 and p.max_hops > 1:
@@ -356,12 +387,12 @@ def run(scenario, network, seed: int, check: bool = False) -> dict[str, np.ndarr
         gained = [won_ref, mk, wb]
         n_lost = sum(x.size for x in lost)
         n_gain = sum(x.size for x in gained)
-        rev_sum += sum(float(revenue[x].sum(dtype=np.float64)) for x in gained)
-        rev_sum -= sum(float(revenue[x].sum(dtype=np.float64)) for x in lost)
+        rev_sum += sum(paid(x) for x in gained) - sum(paid(x) for x in lost)
         counts[CUSTOMER] += n_gain - n_lost
         counts[FORMER] += n_lost - wb.size
         counts[PROSPECT] -= won_ref.size + mk.size
         revenue_step = rev_sum * p.revenue_scale * dt
+        worth = p.revenue_scale * rem[t]
         acq_spend = (mk.size + wb.size) * p.acquisition_cost
         service = (counts[CUSTOMER] * p.retention_cost * dt
                    + contacted.size * p.cost_per_contact + p.desk_cost * dt)
@@ -384,6 +415,13 @@ def run(scenario, network, seed: int, check: bool = False) -> dict[str, np.ndarr
             "neg_tellers": neg_tellers.size, "pos_tellers": pos_tellers.size,
             "neg_tellings_strong": ns, "neg_tellings_weak": nw,
             "pos_tellings_strong": ps, "pos_tellings_weak": pw,
+            "neg_tellings_silent": ns_s + nw_s,
+            "value_lost_experience": paid(exp_left) * worth,
+            "value_lost_wom": paid(wom_left) * worth,
+            "value_lost_baseline": paid(base_left) * worth,
+            "value_won_marketing": paid(mk) * worth,
+            "value_won_referral": paid(won_ref) * worth,
+            "value_won_winback": paid(wb) * worth,
             "neg_hearings": neg.size, "pos_hearings": pos.size, "retellers": n_retell,
             "load": load, "problem_share": p_share,
             "revenue": revenue_step, "margin": margin, "acquisition_spend": acq_spend,

@@ -18,13 +18,24 @@ The public entry points are the ``Network`` class methods (``scale_free``,
 
 from __future__ import annotations
 
+import bz2
+import csv
+import gzip
+import lzma
 import numbers
-from collections.abc import Callable, Sequence
-from typing import Any
+import os
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, Any
 
 import numpy as np
+import pandas as pd
 
-from womsim.errors import NetworkError
+from womsim.errors import EdgeListError, NetworkError
+
+if TYPE_CHECKING:  # pragma: no cover
+    import networkx as nx
 
 SeedLike = int | np.random.SeedSequence | np.random.Generator | None
 
@@ -36,6 +47,44 @@ DENSE_PAIRS = 2_000_000
 COMPLETE_MAX_N = 10_000
 
 IntPairs = tuple[np.ndarray, np.ndarray]
+
+
+class EdgeListNotFoundError(EdgeListError, FileNotFoundError):
+    """The edge-list file does not exist (an :class:`EdgeListError` and a
+    ``FileNotFoundError``, so either ``except`` catches it)."""
+
+
+@dataclass
+class EdgeSource:
+    """Edges with everything a ``Network`` needs besides CSR: what every source returns."""
+
+    u: np.ndarray
+    v: np.ndarray
+    n: int
+    name: str | None = None
+    info: dict[str, Any] = field(default_factory=dict)
+    labels: np.ndarray | None = None
+    block: np.ndarray | None = None
+
+
+def label_array(values: Sequence[Any]) -> np.ndarray:
+    """Labels as a 1-D array: int64 for integer labels, object otherwise (tuples stay whole).
+
+    Examples
+    --------
+    >>> label_array([3, 1]).dtype.kind, label_array([(0, 1), "a"]).shape
+    ('i', (2,))
+    """
+    values = list(values)
+    if values and all(isinstance(x, numbers.Integral) and not isinstance(x, bool)
+                      for x in values):
+        try:
+            return np.array(values, dtype=np.int64)
+        except OverflowError:
+            pass
+    out = np.empty(len(values), dtype=object)
+    out[:] = values
+    return out
 
 
 # --------------------------------------------------------------------------- seeds
@@ -126,7 +175,53 @@ def check_real(name: str, value: Any, low: float, high: float | None = None,
 
 
 # ---------------------------------------------------------------------- primitives
-def _unique_sorted(keys: np.ndarray) -> np.ndarray:
+def node_ids(x: Any, which: str) -> np.ndarray:
+    """One column of node ids as int64, or a :class:`NetworkError` naming value and position.
+
+    Examples
+    --------
+    >>> node_ids([0, 2.0], "u").tolist()
+    [0, 2]
+    >>> node_ids([0, -1], "u")
+    Traceback (most recent call last):
+    ...
+    womsim.errors.NetworkError: node id u[1] = -1 is negative; ids must be 0..n-1
+    """
+    a = np.asarray(x)
+    if a.ndim != 1:
+        raise NetworkError(f"{which} must be a 1-D sequence of node ids, got shape {a.shape}")
+    kind = a.dtype.kind
+    if kind in "iu":
+        a = a.astype(np.int64, copy=False)
+    elif kind == "f":
+        bad = ~np.isfinite(a)
+        if bad.any():
+            i = int(np.argmax(bad))
+            raise NetworkError(f"node id {which}[{i}] is {a[i]}; node ids must be integers")
+        bad = a != np.floor(a)
+        if bad.any():
+            i = int(np.argmax(bad))
+            raise NetworkError(f"node id {which}[{i}] = {a[i]} is not an integer")
+        a = a.astype(np.int64)
+    else:
+        for i, val in enumerate(a.tolist()):
+            ok = isinstance(val, numbers.Integral) and not isinstance(val, bool)
+            if not ok and isinstance(val, float) and val.is_integer():
+                ok = True
+            if not ok:
+                raise NetworkError(
+                    f"node id {which}[{i}] = {val!r} is not an integer; for named nodes use "
+                    "Network.from_edgelist (file or DataFrame) or Network.from_networkx"
+                )
+        a = np.array(a.tolist(), dtype=np.int64)
+    neg = a < 0
+    if neg.any():
+        i = int(np.argmax(neg))
+        raise NetworkError(f"node id {which}[{i}] = {a[i]} is negative; ids must be 0..n-1")
+    return a
+
+
+def unique_sorted(keys: np.ndarray) -> np.ndarray:
     """Sort ``keys`` in place and return its distinct values (``np.unique`` is far slower)."""
     keys.sort()
     if keys.size < 2:
@@ -164,7 +259,7 @@ def distinct_pairs(rng: np.random.Generator, count: int, n: int,
         lo = np.minimum(a, b).astype(np.int64)
         lo *= n
         lo += np.maximum(a, b)
-        keys = _unique_sorted(np.concatenate([keys, lo]))
+        keys = unique_sorted(np.concatenate([keys, lo]))
     else:  # pragma: no cover - only for pathological densities
         raise NetworkError(f"could not draw {count} distinct pairs among {n} nodes")
     lo = keys // n
@@ -207,22 +302,24 @@ def scale_free_edges(n: int, m: int, rng: np.random.Generator) -> IntPairs:
     True
     """
     n_edges = m * (n - m)
-    src = np.repeat(np.arange(m, n, dtype=np.int64), m)
-    # Edge e may copy any end of the edges before its node's block: 2 * (e - e % m)
-    # positions; one float per edge picks both the edge and the side.
+    # int32 halves the memory traffic of the random gathers below, the bulk of the time.
+    idx = np.int32 if 2 * n_edges < 2**31 else np.int64
+    src = np.repeat(np.arange(m, n, dtype=idx), m)
+    # Edge e may copy any end of the edges before its node's block (2m per earlier
+    # node); one float per edge picks both the edge and the side.
     pos = rng.random(n_edges)
-    pos *= 2 * (src - m) * m
-    r = pos.astype(np.int64)
+    pos *= np.repeat(np.arange(n - m, dtype=np.float64) * (2 * m), m)
+    r = pos.astype(idx)
     del pos
     ptr = r >> 1
     on_target = (r & 1).astype(bool)
     del r
     on_target[:m] = False
     tgt = ptr // m
-    tgt += m  # source node of edge ptr
+    tgt += m  # the source node of edge ptr
     tgt[on_target] = -1
     tgt[:m] = np.arange(m)
-    todo = np.flatnonzero(on_target)
+    todo = np.flatnonzero(on_target).astype(idx)
     while todo.size:
         hop = ptr[todo]
         found = tgt[hop]
@@ -380,3 +477,432 @@ def complete_edges(n: int) -> IntPairs:
     6
     """
     return all_pairs(n)
+
+
+# ------------------------------------------------------------ generator front ends
+def scale_free(n: int, m: int, seed: SeedLike) -> EdgeSource:
+    """Validated parameters and edges of ``Network.scale_free`` (see there).
+
+    Examples
+    --------
+    >>> scale_free(10, 2, seed=1).u.size
+    16
+    """
+    n = check_int("n", n, 2)
+    m = check_int("m", m, 1, n - 1, hint=" (edges per new node, below n)")
+    rng, record = seed_sequence(seed)
+    u, v = scale_free_edges(n, m, rng)
+    return EdgeSource(u, v, n, "scale_free", {"generator": "scale_free",
+                                              "params": {"n": n, "m": m}, **record})
+
+
+def small_world(n: int, k: int, p: float, seed: SeedLike) -> EdgeSource:
+    """Validated parameters and edges of ``Network.small_world`` (see there).
+
+    Examples
+    --------
+    >>> small_world(10, 4, 0.5, seed=1).u.size
+    20
+    """
+    n = check_int("n", n, 3)
+    k = check_int("k", k, 2, n - 1, hint=" (ring neighbours, even, below n)")
+    if k % 2:
+        raise NetworkError(f"k must be even (k/2 neighbours on each side), got {k}")
+    p = check_real("p", p, 0.0, 1.0)
+    rng, record = seed_sequence(seed)
+    u, v = small_world_edges(n, k, p, rng)
+    return EdgeSource(u, v, n, "small_world", {"generator": "small_world",
+                                                "params": {"n": n, "k": k, "p": p}, **record})
+
+
+def random(n: int, mean_degree: float, seed: SeedLike) -> EdgeSource:
+    """Validated parameters and edges of ``Network.random`` (see there).
+
+    Examples
+    --------
+    >>> random(5, 4, seed=1).u.size
+    10
+    """
+    n = check_int("n", n, 1)
+    mean_degree = check_real("mean_degree", mean_degree, 0.0, float(n - 1),
+                             hint=" (n - 1 links everybody)")
+    p = min(mean_degree / (n - 1), 1.0) if n > 1 else 0.0
+    rng, record = seed_sequence(seed)
+    u, v = gnp_edges(n, p, rng)
+    return EdgeSource(u, v, n, "random", {"generator": "random", "params": {
+        "n": n, "mean_degree": mean_degree}, **record})
+
+
+def communities(sizes: Sequence[int], mean_degree_in: float, mean_degree_out: float,
+                seed: SeedLike) -> EdgeSource:
+    """Validated parameters and edges of ``Network.communities`` (see there).
+
+    Examples
+    --------
+    >>> communities([3, 3], 2, 0, seed=1).block.tolist()
+    [0, 0, 0, 1, 1, 1]
+    """
+    raw = np.asarray(sizes)
+    if raw.ndim != 1 or raw.size == 0:
+        raise NetworkError(f"sizes must be a non-empty list of community sizes, got {sizes!r}")
+    sizes_l = [check_int(f"sizes[{i}]", s, 1) for i, s in enumerate(raw.tolist())]
+    sizes_a = np.array(sizes_l, dtype=np.int64)
+    n = int(sizes_a.sum())
+    smallest = int(sizes_a.min())
+    mean_in = check_real("mean_degree_in", mean_degree_in, 0.0, float(smallest - 1),
+                         hint=f" (the smallest community has {smallest} people)")
+    cross = n * n - int((sizes_a**2).sum())  # ordered pairs across communities
+    mean_out = check_real("mean_degree_out", mean_degree_out, 0.0, cross / n,
+                          hint=" (everybody linked across communities)")
+    p_in = np.minimum(mean_in / np.maximum(sizes_a - 1, 1), 1.0)
+    p_out = min(mean_out * n / cross, 1.0) if cross else 0.0
+    rng, record = seed_sequence(seed)
+    u, v, block = sbm_edges(sizes_l, p_in, p_out, rng)
+    params = {"sizes": sizes_l, "mean_degree_in": mean_in, "mean_degree_out": mean_out}
+    return EdgeSource(u, v, n, "communities",
+                      {"generator": "communities", "params": params, **record}, block=block)
+
+
+def complete(n: int) -> EdgeSource:
+    """Validated parameters and edges of ``Network.complete`` (see there).
+
+    Examples
+    --------
+    >>> complete(4).u.size
+    6
+    """
+    n = check_int("n", n, 1, COMPLETE_MAX_N)
+    u, v = complete_edges(n)
+    return EdgeSource(u, v, n, "complete", {"generator": "complete", "params": {"n": n},
+                                            "seed": None})
+
+
+# ------------------------------------------------------------------------ networkx
+def from_networkx(G: nx.Graph) -> EdgeSource:
+    """Edges, labels and blocks of a networkx graph (see ``Network.from_networkx``).
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> src = from_networkx(nx.path_graph(["a", "b", "c"]))
+    >>> src.labels.tolist(), src.u.tolist(), src.v.tolist()
+    (['a', 'b', 'c'], [0, 1], [1, 2])
+    """
+    nodes = list(G.nodes())
+    n = len(nodes)
+    if n == 0:
+        raise NetworkError("the networkx graph has no nodes; a network needs at least one")
+    edges = list(G.edges())
+    identity = all(isinstance(x, numbers.Integral) and not isinstance(x, bool)
+                   for x in nodes) and min(nodes) == 0 and max(nodes) == n - 1
+    attrs = dict(G.nodes(data=True))
+    if identity:
+        pairs = np.array(edges, dtype=np.int64).reshape(-1, 2)
+        data = [attrs[i] for i in range(n)]
+        labels = None
+        if all("label" in d for d in data):  # written by Network.to_networkx
+            labels = label_array([d["label"] for d in data])
+    else:
+        index = {node: i for i, node in enumerate(nodes)}
+        pairs = np.array([(index[a], index[b]) for a, b in edges],
+                         dtype=np.int64).reshape(-1, 2)
+        data = [attrs[x] for x in nodes]
+        labels = label_array(nodes)
+    block = np.array([d["block"] for d in data]) if all("block" in d for d in data) else None
+    info = {"generator": "from_networkx",
+            "params": {"n": n, "edges_given": len(edges), "directed": G.is_directed(),
+                       "multigraph": G.is_multigraph()}}
+    return EdgeSource(pairs[:, 0], pairs[:, 1], n, G.graph.get("name") or None, info,
+                      labels, block)
+
+
+def to_networkx(net: Any, use_labels: bool = False) -> nx.Graph:
+    """The ``networkx.Graph`` of a Network (see ``Network.to_networkx``).
+
+    Examples
+    --------
+    >>> from womsim.network import Network
+    >>> sorted(to_networkx(Network.complete(3)).edges())
+    [(0, 1), (0, 2), (1, 2)]
+    """
+    import networkx as nx
+
+    G = nx.Graph()
+    if net.name:
+        G.graph["name"] = net.name
+    labels = net.labels.tolist() if net.labels is not None else None
+    nodes = labels if (use_labels and labels is not None) else list(range(net.n))
+    attrs: list[dict[str, Any]] = [{} for _ in range(net.n)]
+    if labels is not None and not use_labels:
+        for d, lab in zip(attrs, labels, strict=True):
+            d["label"] = lab
+    if net.block is not None:
+        for d, b in zip(attrs, net.block.tolist(), strict=True):
+            d["block"] = b
+    G.add_nodes_from(zip(nodes, attrs, strict=True))
+    u, v = net.edges()
+    G.add_edges_from((nodes[a], nodes[b]) for a, b in zip(u.tolist(), v.tolist(), strict=True))
+    return G
+
+
+def wedge_slots(indptr: np.ndarray, wedges: np.ndarray, samples: int,
+                seed: int) -> IntPairs:
+    """Positions in ``indices`` of the two ends of wedges (paths a - centre - b).
+
+    All wedges when there are at most ``samples``; otherwise ``samples`` drawn
+    uniformly (centre with probability proportional to its wedge count, then two
+    distinct neighbour slots).
+
+    Examples
+    --------
+    >>> a, b = wedge_slots(np.array([0, 2, 3, 4]), np.array([1.0, 0, 0]), 10, 0)
+    >>> a.tolist(), b.tolist()
+    ([0], [1])
+    """
+    deg = np.diff(indptr)
+    if wedges.sum() <= samples:
+        # Few wedges: enumerate them all, one degree class at a time.
+        a_parts, b_parts = [], []
+        for k in np.unique(deg[deg >= 2]).tolist():
+            start = indptr[:-1][deg == k][:, None]
+            a, b = np.triu_indices(k, 1)
+            a_parts.append((start + a).ravel())
+            b_parts.append((start + b).ravel())
+        return np.concatenate(a_parts), np.concatenate(b_parts)
+    rng = np.random.default_rng(seed)
+    cum = np.cumsum(wedges)
+    centre = np.searchsorted(cum, rng.random(samples) * cum[-1], side="right")
+    centre = np.minimum(centre, deg.size - 1)
+    d = deg[centre]
+    i = (rng.random(samples) * d).astype(np.int64)
+    j = (rng.random(samples) * (d - 1)).astype(np.int64)
+    j += j >= i
+    return indptr[centre] + i, indptr[centre] + j
+
+
+# ---------------------------------------------------------------------- edge lists
+_HEADER_WORDS = {"source", "src", "from", "u", "node1", "node_1", "id1", "i", "head",
+                 "tail", "person1", "a", "start", "origin", "sender", "ego", "target"}
+
+
+@dataclass
+class _Layout:
+    delimiter: str             # ",", ";", "\t" or " " (any run of whitespace)
+    ncols: int                 # 2, or 3 with a weight column
+    header_index: int | None   # 0-based physical line of a header to skip
+
+
+def edges_from_frame(df: pd.DataFrame) -> EdgeSource:
+    """Edges of a DataFrame: columns ``source``/``target`` (any case) or the first two.
+
+    Examples
+    --------
+    >>> src = edges_from_frame(pd.DataFrame({"a": [5, 7], "b": [7, 9]}))
+    >>> src.labels.tolist(), src.u.tolist()
+    ([5, 7, 9], [0, 1])
+    """
+    cols = {str(c).lower(): c for c in df.columns}
+    if "source" in cols and "target" in cols:
+        a, b = df[cols["source"]], df[cols["target"]]
+    elif df.shape[1] >= 2:
+        a, b = df.iloc[:, 0], df.iloc[:, 1]
+    else:
+        raise EdgeListError("an edge-list DataFrame needs columns 'source' and 'target' "
+                            f"(or two columns), got {list(df.columns)}")
+    if len(df) == 0:
+        raise EdgeListError("the edge-list DataFrame has no rows (no edges)")
+    for col in (a, b):
+        missing = col.isna().to_numpy()
+        if missing.any():
+            i = int(np.argmax(missing))
+            raise EdgeListError(f"edge-list DataFrame row {i} (index {df.index[i]!r}): "
+                                f"missing value in column {col.name!r}")
+    u, v, labels, n = encode(a, b)
+    info = {"generator": "from_edgelist",
+            "params": {"source": "DataFrame", "edges_given": int(u.size)}}
+    return EdgeSource(u, v, n, None, info, labels)
+
+
+def edges_from_file(path: str | os.PathLike[str], sep: str | None = None,
+                    comment: str | None = "#") -> EdgeSource:
+    """Edges of an edge-list text file (format: see ``Network.from_edgelist``).
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> f = pathlib.Path(tempfile.mkdtemp()) / "e.txt"
+    >>> _ = f.write_text("# friends\\nann bob\\n\\nbob cy\\n")
+    >>> edges_from_file(f).labels.tolist()
+    ['ann', 'bob', 'cy']
+    """
+    path = Path(os.fspath(path))
+    if not path.exists():
+        raise EdgeListNotFoundError(f"edge-list file not found: '{path}'")
+    if path.is_dir():
+        raise EdgeListError(f"'{path}' is a directory, not an edge-list file")
+    if comment is not None and (not isinstance(comment, str) or len(comment) != 1):
+        raise EdgeListError(f"comment must be a single character or None, got {comment!r}")
+    layout = _sniff(path, sep, comment)
+    frame = _read_frame(path, layout, comment)
+    a, b = frame.iloc[:, 0], frame.iloc[:, 1]
+    if layout.delimiter != " ":  # "a , b # note" leaves spaces before the comment
+        if not pd.api.types.is_numeric_dtype(a.dtype):
+            a = a.astype(str).str.strip()
+        if not pd.api.types.is_numeric_dtype(b.dtype):
+            b = b.astype(str).str.strip()
+    u, v, labels, n = encode(a, b)
+    info = {"generator": "from_edgelist", "params": {"source": str(path),
+                                                     "edges_given": int(u.size)}}
+    return EdgeSource(u, v, n, path.name.split(".")[0], info, labels)
+
+
+def _open_text(path: Path) -> IO[str]:
+    opener = {".gz": gzip.open, ".bz2": bz2.open, ".xz": lzma.open}.get(path.suffix.lower())
+    if opener is not None:
+        return opener(path, "rt", encoding="utf-8", errors="replace")  # type: ignore[no-any-return]
+    return open(path, encoding="utf-8", errors="replace")
+
+
+def _split(line: str, delimiter: str) -> list[str]:
+    if delimiter == " ":
+        line = line.replace("\t", " ").strip()
+    row = next(csv.reader([line], delimiter=delimiter, skipinitialspace=True), [])
+    return [f.strip() for f in row]
+
+
+def _data_lines(path: Path, comment: str | None) -> Iterator[tuple[int, str, str]]:
+    """(0-based physical line index, text before any comment, raw line) of data lines."""
+    with _open_text(path) as fh:
+        for i, raw in enumerate(fh):
+            text = raw.split(comment, 1)[0] if comment else raw
+            if text.strip():
+                yield i, text.rstrip("\r\n"), raw.rstrip("\r\n")
+
+
+def _is_number(s: str) -> bool:
+    try:
+        float(s)
+    except ValueError:
+        return False
+    return True
+
+
+def _sniff(path: Path, sep: str | None, comment: str | None) -> _Layout:
+    """Separator, column count and header line, from the first two data lines."""
+    first: list[tuple[int, str, str]] = []
+    for item in _data_lines(path, comment):
+        first.append(item)
+        if len(first) == 2:
+            break
+    if not first:
+        raise EdgeListError(f"'{path}' has no edges (only blank or comment lines)")
+    if sep is None:
+        delimiter = next((d for d in (",", ";", "\t") if d in first[0][1]), " ")
+    elif sep in (" ", r"\s+", "whitespace"):
+        delimiter = " "
+    elif sep in (",", ";", "\t"):
+        delimiter = sep
+    else:
+        raise EdgeListError(f"sep must be ',', ';', '\\t', ' ' (any whitespace) or None "
+                            f"(detect), got {sep!r}")
+    rows = [_split(text, delimiter) for _, text, _ in first]
+    header = None
+    if len(rows[0]) >= 2 and not any(_is_number(f) for f in rows[0][:2]):
+        numeric_below = len(rows) > 1 and len(rows[1]) >= 2 and all(
+            _is_number(f) for f in rows[1][:2])
+        if rows[0][0].lower() in _HEADER_WORDS or numeric_below:
+            header = first[0][0]
+            if len(rows) < 2:
+                raise EdgeListError(f"'{path}' has a header line but no edges")
+    k = 0 if header is None else 1
+    layout = _Layout(delimiter, len(rows[k]), header)
+    if layout.ncols not in (2, 3) or (layout.ncols == 3 and not _is_number(rows[k][2])):
+        _raise_bad_line(path, layout, first[k][0], rows[k], first[k][2])
+    return layout
+
+
+def _raise_bad_line(path: Path, layout: _Layout, index: int, fields: list[str],
+                    raw: str) -> None:
+    shown = raw if len(raw) <= 200 else raw[:200] + "..."
+    expected = ("2 fields (source, target)" if layout.ncols != 3 else
+                "3 fields (source, target, numeric weight) like the first data line")
+    if len(fields) != layout.ncols or layout.ncols not in (2, 3):
+        problem = f"expected {expected}, found {len(fields)}"
+    elif any(f == "" for f in fields):
+        problem = "empty field"
+    else:
+        problem = f"weight {fields[2]!r} is not a number"
+    raise EdgeListError(f"{path}, line {index + 1}: {problem}: {shown!r}")
+
+
+def _scan_for_bad_line(path: Path, layout: _Layout, comment: str | None) -> None:
+    """Slow path, only after a parse failure: re-read line by line, raise at the culprit."""
+    for index, text, raw in _data_lines(path, comment):
+        if index == layout.header_index:
+            continue
+        fields = _split(text, layout.delimiter)
+        if len(fields) != layout.ncols or any(f == "" for f in fields) or (
+                layout.ncols == 3 and not _is_number(fields[2])):
+            _raise_bad_line(path, layout, index, fields, raw)
+
+
+def _read_frame(path: Path, layout: _Layout, comment: str | None) -> pd.DataFrame:
+    """Fast path: pandas' C parser; any inconsistency sends us to the line scan."""
+    try:
+        frame = pd.read_csv(
+            path, sep=r"\s+" if layout.delimiter == " " else layout.delimiter,
+            header=None, comment=comment, skip_blank_lines=True, engine="c",
+            skiprows=[layout.header_index] if layout.header_index is not None else None,
+            skipinitialspace=True, keep_default_na=False, na_values=[""], encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise EdgeListError(f"'{path}' is not UTF-8 text: {exc}") from None
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as exc:
+        _scan_for_bad_line(path, layout, comment)
+        raise EdgeListError(f"'{path}' could not be read: {exc}") from None
+    ok = frame.shape[1] == layout.ncols and not frame.isna().to_numpy().any()
+    if ok and layout.ncols == 3:
+        ok = pd.api.types.is_numeric_dtype(frame.iloc[:, 2].dtype)
+    if not ok:
+        _scan_for_bad_line(path, layout, comment)
+        raise EdgeListError(f"'{path}': lines do not all have {layout.ncols} fields")
+    if len(frame) == 0:  # pragma: no cover - _sniff found a data line
+        raise EdgeListError(f"'{path}' has no edges")
+    return frame
+
+
+def encode(a: pd.Series, b: pd.Series) -> tuple[np.ndarray, np.ndarray, Any, int]:
+    """Ids for two columns of node names: ``u, v, labels (or None), n``.
+
+    Integer ids that are exactly ``0..n-1`` are kept as they are; anything else is
+    numbered in order of first appearance (source, then target, row by row).
+
+    Examples
+    --------
+    >>> u, v, labels, n = encode(pd.Series(["b", "a"]), pd.Series(["a", "c"]))
+    >>> u.tolist(), v.tolist(), labels.tolist(), n
+    ([0, 1], [1, 2], ['b', 'a', 'c'], 3)
+    """
+    m = len(a)
+    numeric = all(pd.api.types.is_numeric_dtype(c.dtype) and not pd.api.types.is_bool_dtype(
+        c.dtype) for c in (a, b))
+    if numeric:
+        av, bv = a.to_numpy(), b.to_numpy()
+        both = np.empty(2 * m, dtype=np.result_type(av.dtype, bv.dtype))
+        both[0::2], both[1::2] = av, bv
+        if both.dtype.kind == "f" and np.all(both == np.floor(both)):
+            both = both.astype(np.int64)
+        if both.dtype.kind in "iu" and both.size and both.min() >= 0:
+            top = int(both.max())
+            # 0..top all present <=> ids are already dense (then no labels needed)
+            if top < both.size and np.all(np.bincount(both, minlength=top + 1) > 0):
+                return both[0::2].astype(np.int64), both[1::2].astype(np.int64), None, top + 1
+    else:
+        both = np.empty(2 * m, dtype=object)
+        both[0::2] = a.astype(str).to_numpy(dtype=object)
+        both[1::2] = b.astype(str).to_numpy(dtype=object)
+    codes, uniques = pd.factorize(both)
+    labels = np.asarray(uniques)
+    if labels.dtype.kind not in "iuf":
+        labels = labels.astype(object)
+    codes = codes.astype(np.int64)
+    return codes[0::2], codes[1::2], labels, int(labels.size)

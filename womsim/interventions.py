@@ -52,8 +52,8 @@ def parse_years(value: float | int | str, field: str = "time") -> float:
         unit = m.group(2).lower() if m else ""
         if not m or (unit and unit not in _UNITS):
             raise ValueError(
-                f"{field}: cannot read {value!r} as a time; write e.g. '6 months', '12 weeks', "
-                "'90 days', '1.5 years' or a number of years")
+                f"{field}: cannot read {value!r} as a time (write e.g. '6 months', '12 weeks', "
+                "'90 days', '1.5 years' or a number of years)")
         years = float(m.group(1)) * (_UNITS[unit] if unit else 1.0)
     else:
         raise ValueError(f"{field}: expected a number of years or a text like '6 months', "

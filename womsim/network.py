@@ -12,26 +12,22 @@ See ``docs/networks.md`` for the edge-list format and the generator models.
 
 from __future__ import annotations
 
-import bz2
 import copy
-import csv
-import gzip
 import hashlib
 import html
-import lzma
 import numbers
 import os
-import tempfile
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
 from womsim import generators as gen
-from womsim.errors import EdgeListError, NetworkError
+from womsim.atomic import atomic_write
+from womsim.errors import NetworkError
+from womsim.generators import EdgeListNotFoundError, EdgeSource, label_array
 
 if TYPE_CHECKING:  # pragma: no cover
     import networkx as nx
@@ -41,11 +37,6 @@ __all__ = ["EdgeListNotFoundError", "Network"]
 
 # Squaring n must fit in int64 for the single-key sort of the CSR builder.
 _KEY_MAX_N = 3_037_000_499
-
-
-class EdgeListNotFoundError(EdgeListError, FileNotFoundError):
-    """The edge-list file does not exist (both an :class:`EdgeListError` and a
-    :class:`FileNotFoundError`, so either ``except`` catches it)."""
 
 
 # ----------------------------------------------------------------------------- CSR
@@ -68,28 +59,19 @@ def _csr_from_pairs(u: np.ndarray, v: np.ndarray, n: int
     if loops:
         u, v = u[~loop], v[~loop]
     m = u.size
-    if n <= _KEY_MAX_N:
-        key = np.empty(2 * m, dtype=np.int64)
-        np.multiply(u, n, out=key[:m])
-        key[:m] += v
-        np.multiply(v, n, out=key[m:])
-        key[m:] += u
-        key = gen._unique_sorted(key)
-        rows = key // n
-        counts = np.bincount(rows, minlength=n)
-        rows *= n
-        key -= rows  # now the column of each entry
-        indices = key.astype(_index_dtype(n))
-    else:  # pragma: no cover - needs more than 3e9 nodes
-        rows = np.concatenate([u, v])
-        cols = np.concatenate([v, u])
-        order = np.lexsort((cols, rows))
-        rows, cols = rows[order], cols[order]
-        keep = np.ones(rows.size, dtype=bool)
-        keep[1:] = (rows[1:] != rows[:-1]) | (cols[1:] != cols[:-1])
-        rows, cols = rows[keep], cols[keep]
-        counts = np.bincount(rows, minlength=n)
-        indices = cols.astype(_index_dtype(n))
+    if n > _KEY_MAX_N:
+        raise NetworkError(f"n = {n:,} nodes is more than womsim supports ({_KEY_MAX_N:,})")
+    key = np.empty(2 * m, dtype=np.int64)
+    np.multiply(u, n, out=key[:m])
+    key[:m] += v
+    np.multiply(v, n, out=key[m:])
+    key[m:] += u
+    key = gen.unique_sorted(key)
+    rows = key // n
+    counts = np.bincount(rows, minlength=n)
+    rows *= n
+    key -= rows  # now the column of each entry
+    indices = key.astype(_index_dtype(n))
     indptr = np.zeros(n + 1, dtype=np.int64)
     np.cumsum(counts, out=indptr[1:])
     return indptr, indices, loops, m - indices.size // 2
@@ -105,56 +87,6 @@ def _owned(x: Any, dtype: Any = None) -> np.ndarray:
     a = np.asarray(x, dtype=dtype)
     if isinstance(x, np.ndarray) and a.flags.writeable and np.shares_memory(a, x):
         a = a.copy()
-    return a
-
-
-def _label_array(values: Sequence[Any]) -> np.ndarray:
-    """Labels as a 1-D array: int64 for integer labels, object otherwise (tuples stay whole)."""
-    values = list(values)
-    if values and all(isinstance(x, numbers.Integral) and not isinstance(x, bool)
-                      for x in values):
-        try:
-            return np.array(values, dtype=np.int64)
-        except OverflowError:
-            pass
-    out = np.empty(len(values), dtype=object)
-    out[:] = values
-    return out
-
-
-def _ids(x: Any, which: str) -> np.ndarray:
-    """Validate one column of node ids and return it as int64."""
-    a = np.asarray(x)
-    if a.ndim != 1:
-        raise NetworkError(f"{which} must be a 1-D sequence of node ids, got shape {a.shape}")
-    kind = a.dtype.kind
-    if kind in "iu":
-        a = a.astype(np.int64, copy=False)
-    elif kind == "f":
-        bad = ~np.isfinite(a)
-        if bad.any():
-            i = int(np.argmax(bad))
-            raise NetworkError(f"node id {which}[{i}] is {a[i]}; node ids must be integers")
-        bad = a != np.floor(a)
-        if bad.any():
-            i = int(np.argmax(bad))
-            raise NetworkError(f"node id {which}[{i}] = {a[i]} is not an integer")
-        a = a.astype(np.int64)
-    else:
-        for i, val in enumerate(a.tolist()):
-            ok = isinstance(val, numbers.Integral) and not isinstance(val, bool)
-            if not ok and isinstance(val, float) and val.is_integer():
-                ok = True
-            if not ok:
-                raise NetworkError(
-                    f"node id {which}[{i}] = {val!r} is not an integer; for named nodes use "
-                    "Network.from_edgelist (file or DataFrame) or Network.from_networkx"
-                )
-        a = np.array(a.tolist(), dtype=np.int64)
-    neg = a < 0
-    if neg.any():
-        i = int(np.argmax(neg))
-        raise NetworkError(f"node id {which}[{i}] = {a[i]} is negative; ids must be 0..n-1")
     return a
 
 
@@ -225,13 +157,14 @@ class Network:
         self._indices = _frozen(indices)
         self._labels: np.ndarray | None = None
         if labels is not None:
-            lab = labels if isinstance(labels, np.ndarray) else _label_array(labels)
+            lab = labels if isinstance(labels, np.ndarray) else label_array(labels)
             lab = _owned(lab)
             if lab.ndim != 1 or lab.size != n:
                 raise NetworkError(f"labels must have one entry per node ({n}), "
                                    f"got shape {lab.shape}")
-            if check_labels and not pd.Index(lab).is_unique:
-                dup = pd.Index(lab)[pd.Index(lab).duplicated()][0]
+            index = pd.Index(lab, tupleize_cols=False)
+            if check_labels and not index.is_unique:
+                dup = index[index.duplicated()][0]
                 raise NetworkError(f"labels must be unique; {dup!r} appears more than once")
             self._labels = _frozen(lab)
         self._block: np.ndarray | None = None
@@ -269,6 +202,13 @@ class Network:
         record["duplicates_dropped"] = record.get("duplicates_dropped", 0) + dups
         net._set(indptr, indices, labels, block, name, record, check_labels=check_labels)
         return net
+
+    @classmethod
+    def _from_source(cls, src: EdgeSource, name: str | None = None,
+                     check_labels: bool = False) -> Network:
+        return cls._from_pairs(src.u, src.v, src.n, labels=src.labels, block=src.block,
+                               name=name if name is not None else src.name, info=src.info,
+                               check_labels=check_labels)
 
     def __getstate__(self) -> dict[str, Any]:
         state = self.__dict__.copy()
@@ -330,11 +270,11 @@ class Network:
             names = ("edge[:, 0]", "edge[:, 1]")
         else:
             names = ("u", "v")
-        ua, va = _ids(u, names[0]), _ids(v, names[1])
+        ua, va = gen.node_ids(u, names[0]), gen.node_ids(v, names[1])
         if ua.size != va.size:
             raise NetworkError(f"u and v must have the same length, got {ua.size} and {va.size}")
         if labels is not None:
-            labels = labels if isinstance(labels, np.ndarray) else _label_array(labels)
+            labels = labels if isinstance(labels, np.ndarray) else label_array(labels)
             if n is None:
                 n = len(labels)
         if n is None:
@@ -383,13 +323,7 @@ class Network:
         >>> net == Network.scale_free(1000, m=3, seed=1)
         True
         """
-        n = gen.check_int("n", n, 2)
-        m = gen.check_int("m", m, 1, n - 1, hint=" (edges per new node, below n)")
-        rng, record = gen.seed_sequence(seed)
-        u, v = gen.scale_free_edges(n, m, rng)
-        return cls._from_pairs(u, v, n, name="scale_free",
-                               info={"generator": "scale_free",
-                                     "params": {"n": n, "m": m}, **record})
+        return cls._from_source(gen.scale_free(n, m, seed))
 
     @classmethod
     def small_world(cls, n: int, k: int = 10, p: float = 0.1,
@@ -418,16 +352,7 @@ class Network:
         >>> net.n_edges
         200
         """
-        n = gen.check_int("n", n, 3)
-        k = gen.check_int("k", k, 2, n - 1, hint=" (ring neighbours, even, below n)")
-        if k % 2:
-            raise NetworkError(f"k must be even (k/2 neighbours on each side), got {k}")
-        p = gen.check_real("p", p, 0.0, 1.0)
-        rng, record = gen.seed_sequence(seed)
-        u, v = gen.small_world_edges(n, k, p, rng)
-        return cls._from_pairs(u, v, n, name="small_world",
-                               info={"generator": "small_world",
-                                     "params": {"n": n, "k": k, "p": p}, **record})
+        return cls._from_source(gen.small_world(n, k, p, seed))
 
     @classmethod
     def random(cls, n: int, mean_degree: float = 10, seed: gen.SeedLike = None) -> Network:
@@ -454,15 +379,7 @@ class Network:
         >>> abs(net.mean_degree - 4) < 0.3
         True
         """
-        n = gen.check_int("n", n, 1)
-        mean_degree = gen.check_real("mean_degree", mean_degree, 0.0, float(n - 1),
-                                     hint=" (n - 1 links everybody)")
-        p = mean_degree / (n - 1) if n > 1 else 0.0
-        rng, record = gen.seed_sequence(seed)
-        u, v = gen.gnp_edges(n, min(p, 1.0), rng)
-        return cls._from_pairs(u, v, n, name="random",
-                               info={"generator": "random",
-                                     "params": {"n": n, "mean_degree": mean_degree}, **record})
+        return cls._from_source(gen.random(n, mean_degree, seed))
 
     @classmethod
     def communities(cls, sizes: Sequence[int], mean_degree_in: float = 8,
@@ -493,29 +410,7 @@ class Network:
         >>> np.bincount(net.block).tolist()
         [300, 200]
         """
-        raw = np.asarray(sizes)
-        if raw.ndim != 1 or raw.size == 0:
-            raise NetworkError(f"sizes must be a non-empty list of community sizes, "
-                               f"got {sizes!r}")
-        sizes_l = [gen.check_int(f"sizes[{i}]", s, 1) for i, s in enumerate(raw.tolist())]
-        sizes_a = np.array(sizes_l, dtype=np.int64)
-        n = int(sizes_a.sum())
-        smallest = int(sizes_a.min())
-        mean_in = gen.check_real("mean_degree_in", mean_degree_in, 0.0, float(smallest - 1),
-                                 hint=f" (the smallest community has {smallest} people)")
-        cross = n * n - int((sizes_a**2).sum())  # ordered pairs across communities
-        max_out = cross / n  # everybody linked to everybody outside
-        mean_out = gen.check_real("mean_degree_out", mean_degree_out, 0.0, max_out,
-                                  hint=" (everybody linked across communities)")
-        with np.errstate(divide="ignore", invalid="ignore"):
-            p_in = np.where(sizes_a > 1, mean_in / np.maximum(sizes_a - 1, 1), 0.0)
-        p_out = mean_out * n / cross if cross else 0.0
-        rng, record = gen.seed_sequence(seed)
-        u, v, block = gen.sbm_edges(sizes_l, np.minimum(p_in, 1.0), min(p_out, 1.0), rng)
-        return cls._from_pairs(u, v, n, block=block, name="communities",
-                               info={"generator": "communities",
-                                     "params": {"sizes": sizes_l, "mean_degree_in": mean_in,
-                                                "mean_degree_out": mean_out}, **record})
+        return cls._from_source(gen.communities(sizes, mean_degree_in, mean_degree_out, seed))
 
     @classmethod
     def complete(cls, n: int) -> Network:
@@ -531,11 +426,7 @@ class Network:
         >>> Network.complete(5).degrees().tolist()
         [4, 4, 4, 4, 4]
         """
-        n = gen.check_int("n", n, 1, gen.COMPLETE_MAX_N)
-        u, v = gen.complete_edges(n)
-        return cls._from_pairs(u, v, n, name="complete",
-                               info={"generator": "complete", "params": {"n": n},
-                                     "seed": None})
+        return cls._from_source(gen.complete(n))
 
     # -- networkx -------------------------------------------------------------------
     @classmethod
@@ -557,37 +448,7 @@ class Network:
         >>> net.labels.tolist(), net.label_to_id("cy")
         (['ann', 'bob', 'cy'], 2)
         """
-        nodes = list(G.nodes())
-        n = len(nodes)
-        if n == 0:
-            raise NetworkError("the networkx graph has no nodes; a network needs at least one")
-        edges = list(G.edges())
-        identity = all(isinstance(x, numbers.Integral) and not isinstance(x, bool)
-                       for x in nodes) and min(nodes) == 0 and max(nodes) == n - 1
-        if identity:
-            pairs = np.array(edges, dtype=np.int64).reshape(-1, 2)
-            attrs = dict(G.nodes(data=True))
-            order = range(n)
-        else:
-            index = {node: i for i, node in enumerate(nodes)}
-            pairs = np.array([(index[a], index[b]) for a, b in edges],
-                             dtype=np.int64).reshape(-1, 2)
-            attrs = dict(G.nodes(data=True))
-            order = nodes  # type: ignore[assignment]
-        data = [attrs[x] for x in order]
-        labels: Any = None if identity else _label_array(nodes)
-        if identity and data and all("label" in d for d in data):
-            labels = _label_array([d["label"] for d in data])
-        block = None
-        if data and all("block" in d for d in data):
-            block = np.array([d["block"] for d in data])
-        info = {"generator": "from_networkx",
-                "params": {"n": n, "edges_given": len(edges), "directed": G.is_directed(),
-                           "multigraph": G.is_multigraph()}}
-        graph_name = G.graph.get("name") or None
-        return cls._from_pairs(pairs[:, 0], pairs[:, 1], n, labels=labels, block=block,
-                               name=name if name is not None else graph_name, info=info,
-                               check_labels=True)
+        return cls._from_source(gen.from_networkx(G), name=name, check_labels=True)
 
     def to_networkx(self, use_labels: bool = False) -> nx.Graph:
         """Return a ``networkx.Graph`` with the same edges.
@@ -607,29 +468,7 @@ class Network:
         >>> G.number_of_nodes(), G.number_of_edges()
         (4, 6)
         """
-        import networkx as nx
-
-        G = nx.Graph()
-        if self.name:
-            G.graph["name"] = self.name
-        ids = list(range(self.n))
-        labels = self._labels.tolist() if self._labels is not None else None
-        nodes = labels if (use_labels and labels is not None) else ids
-        attrs: list[dict[str, Any]] = [{} for _ in ids]
-        if labels is not None and not use_labels:
-            for d, lab in zip(attrs, labels, strict=True):
-                d["label"] = lab
-        if self._block is not None:
-            for d, b in zip(attrs, self._block.tolist(), strict=True):
-                d["block"] = b
-        G.add_nodes_from(zip(nodes, attrs, strict=True))
-        u, v = self.edges()
-        if nodes is ids:
-            G.add_edges_from(zip(u.tolist(), v.tolist(), strict=True))
-        else:
-            G.add_edges_from((nodes[a], nodes[b]) for a, b in zip(u.tolist(), v.tolist(),
-                                                                   strict=True))
-        return G
+        return gen.to_networkx(self, use_labels)
 
     # -- edge-list files ------------------------------------------------------------
     @classmethod
@@ -683,50 +522,8 @@ class Network:
         (2, 'ann')
         """
         if isinstance(source, pd.DataFrame):
-            return cls._from_frame(source, name)
-        path = Path(os.fspath(source))
-        if not path.exists():
-            raise EdgeListNotFoundError(f"edge-list file not found: '{path}'")
-        if path.is_dir():
-            raise EdgeListError(f"'{path}' is a directory, not an edge-list file")
-        if comment is not None and (not isinstance(comment, str) or len(comment) != 1):
-            raise EdgeListError(f"comment must be a single character or None, got {comment!r}")
-        layout = _sniff(path, sep, comment)
-        frame = _read_frame(path, layout, comment)
-        a, b = frame.iloc[:, 0], frame.iloc[:, 1]
-        if layout.delimiter != " " and not pd.api.types.is_numeric_dtype(a.dtype):
-            a = a.astype(str).str.strip()  # "a , b # note" leaves spaces before the comment
-        if layout.delimiter != " " and not pd.api.types.is_numeric_dtype(b.dtype):
-            b = b.astype(str).str.strip()
-        u, v, labels, n = _encode(a, b)
-        info = {"generator": "from_edgelist",
-                "params": {"source": str(path), "edges_given": int(u.size)}}
-        stem = path.name.split(".")[0]
-        return cls._from_pairs(u, v, n, labels=labels, info=info,
-                               name=name if name is not None else stem)
-
-    @classmethod
-    def _from_frame(cls, df: pd.DataFrame, name: str | None) -> Network:
-        cols = {str(c).lower(): c for c in df.columns}
-        if "source" in cols and "target" in cols:
-            a, b = df[cols["source"]], df[cols["target"]]
-        elif df.shape[1] >= 2:
-            a, b = df.iloc[:, 0], df.iloc[:, 1]
-        else:
-            raise EdgeListError("an edge-list DataFrame needs columns 'source' and 'target' "
-                                f"(or two columns), got {list(df.columns)}")
-        if len(df) == 0:
-            raise EdgeListError("the edge-list DataFrame has no rows (no edges)")
-        for col in (a, b):
-            missing = col.isna().to_numpy()
-            if missing.any():
-                i = int(np.argmax(missing))
-                raise EdgeListError(f"edge-list DataFrame row {i} (index {df.index[i]!r}): "
-                                    f"missing value in column {col.name!r}")
-        u, v, labels, n = _encode(a, b)
-        info = {"generator": "from_edgelist",
-                "params": {"source": "DataFrame", "edges_given": int(u.size)}}
-        return cls._from_pairs(u, v, n, labels=labels, info=info, name=name)
+            return cls._from_source(gen.edges_from_frame(source), name=name)
+        return cls._from_source(gen.edges_from_file(source, sep, comment), name=name)
 
     def to_edgelist(self, path: str | os.PathLike[str], overwrite: bool = False,
                     sep: str = ",") -> Path:
@@ -760,39 +557,26 @@ class Network:
         >>> Network.from_edgelist(net.to_edgelist(f)) == net
         True
         """
-        path = Path(os.fspath(path))
         if sep not in (",", ";", "\t"):
             raise NetworkError(f"sep must be ',', ';' or '\\t', got {sep!r}")
-        if path.is_dir():
-            raise IsADirectoryError(f"'{path}' is a directory")
-        if path.exists() and not overwrite:
-            raise FileExistsError(f"'{path}' already exists; pass overwrite=True to replace it")
-        if not path.parent.is_dir():
-            raise FileNotFoundError(f"directory '{path.parent}' does not exist")
         u, v = self.edges()
+        cols: dict[str, np.ndarray] = {"source": u, "target": v}
         if self._labels is not None:
-            if self._labels.dtype.kind in "OUS":
-                text = pd.Series(self._labels).astype(str)
-                bad = text.str.contains(r"[#\r\n]", regex=True).to_numpy()
-                if bad.any():
-                    raise NetworkError(f"label {self._labels[int(np.argmax(bad))]!r} contains "
-                                       "'#' or a line break and could not be read back")
+            bad = pd.Series(self._labels).astype(str).str.contains(r"[#\r\n]").to_numpy()
+            if bad.any():
+                raise NetworkError(f"label {self._labels[int(np.argmax(bad))]!r} contains "
+                                   "'#' or a line break and could not be read back")
             cols = {"source": self._labels[u], "target": self._labels[v]}
-        else:
-            cols = {"source": u, "target": v}
         isolated = int(np.count_nonzero(self.degrees() == 0))
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+
+        def write(tmp: Path) -> None:
+            with open(tmp, "w", encoding="utf-8", newline="") as fh:
                 fh.write(f"# womsim edge list: {self.n} nodes, {self.n_edges} edges, "
                          f"{isolated} isolated nodes not listed\n")
                 pd.DataFrame(cols).to_csv(fh, sep=sep, index=False, lineterminator="\n")
-            os.chmod(tmp, 0o644)  # mkstemp makes 0600 files
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
-        return path
+            os.chmod(tmp, 0o644)  # temporary files are created private
+
+        return atomic_write(path, write, overwrite=overwrite)
 
     # -- queries --------------------------------------------------------------------
     @property
@@ -925,24 +709,28 @@ class Network:
         >>> net.label_to_id("bob"), net.label_to_id(["bob", "ann"]).tolist()
         (1, [1, 0])
         """
-        scalar = np.ndim(labels) == 0 and not isinstance(labels, (list, tuple))
+        index = self._index()
+        scalar = np.ndim(labels) == 0 or (  # a tuple may be one label (networkx grids)
+            isinstance(labels, tuple) and index is not None and labels in index)
         values = [labels] if scalar else list(labels)
-        if self._labels is None:
-            ids = _ids(values, "labels") if values else np.empty(0, np.int64)
+        if index is None:
+            ids = gen.node_ids(values, "labels") if values else np.empty(0, np.int64)
             bad = ids >= self.n
             if bad.any():
                 raise NetworkError(f"node {ids[bad][0]} is not in 0..{self.n - 1}")
         else:
-            if self._label_index is None:
-                self._label_index = pd.Index(self._labels)
-            probe = _label_array(values)
-            ids = self._label_index.get_indexer(probe)
+            ids = index.get_indexer(label_array(values))
             if (ids < 0).any():
                 missing = [x for x, i in zip(values, ids, strict=True) if i < 0]
                 raise NetworkError(f"unknown node label(s): {missing[:5]!r}"
                                    + (f" and {len(missing) - 5} more" if len(missing) > 5 else ""))
             ids = ids.astype(np.int64)
         return int(ids[0]) if scalar else ids
+
+    def _index(self) -> pd.Index | None:
+        if self._label_index is None and self._labels is not None:
+            self._label_index = pd.Index(self._labels, tupleize_cols=False)
+        return self._label_index
 
     def id_to_label(self, ids: Any) -> Any:
         """Labels of the given node ids (the ids themselves when there are no labels).
@@ -954,7 +742,7 @@ class Network:
         ('bob', ['bob', 'ann'])
         """
         scalar = np.ndim(ids) == 0
-        a = np.atleast_1d(_ids(np.atleast_1d(ids), "ids"))
+        a = np.atleast_1d(gen.node_ids(np.atleast_1d(ids), "ids"))
         if a.size and a.max() >= self.n:
             raise NetworkError(f"node {a.max()} is not in 0..{self.n - 1}")
         out = a if self._labels is None else self._labels[a]
@@ -1032,26 +820,7 @@ class Network:
         total = wedges.sum()
         if total == 0:
             return float("nan")
-        rng = np.random.default_rng(seed)
-        if total <= samples:
-            # Few wedges: enumerate them all, one degree class at a time.
-            a_parts, b_parts = [], []
-            deg_i = deg.astype(np.int64)
-            for k in np.unique(deg_i[deg_i >= 2]).tolist():
-                start = self._indptr[:-1][deg_i == k][:, None]
-                a, b = np.triu_indices(k, 1)
-                a_parts.append((start + a).ravel())
-                b_parts.append((start + b).ravel())
-            a_idx, b_idx = np.concatenate(a_parts), np.concatenate(b_parts)
-        else:
-            cum = np.cumsum(wedges)
-            centre = np.searchsorted(cum, rng.random(samples) * total, side="right")
-            centre = np.minimum(centre, self.n - 1)
-            d = deg[centre].astype(np.int64)
-            i = (rng.random(samples) * d).astype(np.int64)
-            j = (rng.random(samples) * (d - 1)).astype(np.int64)
-            j += j >= i
-            a_idx, b_idx = self._indptr[centre] + i, self._indptr[centre] + j
+        a_idx, b_idx = gen.wedge_slots(self._indptr, wedges, samples, seed)
         closed = self.has_edge(self._indices[a_idx], self._indices[b_idx])
         return float(np.mean(closed))
 
@@ -1180,183 +949,3 @@ def _fmt(v: Any) -> str:
     if isinstance(v, numbers.Integral):
         return f"{int(v):,}"
     return str(v)
-
-
-# ------------------------------------------------------------- edge-list internals
-_HEADER_WORDS = {"source", "src", "from", "u", "node1", "node_1", "id1", "i", "head",
-                 "tail", "person1", "a", "start", "origin", "sender", "ego", "target"}
-
-
-@dataclass
-class _Layout:
-    delimiter: str          # ",", ";", "\t" or " " (any whitespace)
-    ncols: int              # 2, or 3 with a weight column
-    header_index: int | None  # 0-based physical line of a header to skip
-    n_lines_seen: int
-
-
-def _open_text(path: Path) -> IO[str]:
-    opener = {".gz": gzip.open, ".bz2": bz2.open, ".xz": lzma.open}.get(path.suffix.lower())
-    if opener is not None:
-        return opener(path, "rt", encoding="utf-8", errors="replace")  # type: ignore[no-any-return]
-    return open(path, encoding="utf-8", errors="replace")
-
-
-def _split(line: str, delimiter: str) -> list[str]:
-    if delimiter == " ":
-        line = line.replace("\t", " ").strip()
-    row = next(csv.reader([line], delimiter=delimiter, skipinitialspace=True), [])
-    return [f.strip() for f in row]
-
-
-def _data_lines(path: Path, comment: str | None) -> Iterator[tuple[int, str]]:
-    """(0-based physical line index, text without comment) of each non-blank line."""
-    with _open_text(path) as fh:
-        for i, raw in enumerate(fh):
-            text = raw.split(comment, 1)[0] if comment else raw
-            if text.strip():
-                yield i, text.rstrip("\r\n")
-
-
-def _is_number(s: str) -> bool:
-    try:
-        float(s)
-    except ValueError:
-        return False
-    return True
-
-
-def _sniff(path: Path, sep: str | None, comment: str | None) -> _Layout:
-    """Separator, column count and header line from the first data lines."""
-    first: list[tuple[int, str]] = []
-    for item in _data_lines(path, comment):
-        first.append(item)
-        if len(first) == 2:
-            break
-    if not first:
-        raise EdgeListError(f"'{path}' has no edges (only blank or comment lines)")
-    line0 = first[0][1]
-    if sep is None:
-        delimiter = next((d for d in (",", ";", "\t") if d in line0), " ")
-    elif sep in (" ", r"\s+", "whitespace"):
-        delimiter = " "
-    elif sep in (",", ";", "\t"):
-        delimiter = sep
-    else:
-        raise EdgeListError(f"sep must be ',', ';', '\\t', ' ' (any whitespace) or None "
-                            f"(detect), got {sep!r}")
-    fields = _split(line0, delimiter)
-    header = None
-    if len(fields) >= 2 and not any(_is_number(f) for f in fields[:2]):
-        word = fields[0].lower()
-        below = _split(first[1][1], delimiter) if len(first) > 1 else []
-        numeric_below = len(below) >= 2 and all(_is_number(f) for f in below[:2])
-        if word in _HEADER_WORDS or numeric_below:
-            header = first[0][0]
-    if header is not None:
-        if len(first) < 2:
-            raise EdgeListError(f"'{path}' has a header line but no edges")
-        fields = _split(first[1][1], delimiter)
-        lineno = first[1][0]
-    else:
-        lineno = first[0][0]
-    ncols = len(fields)
-    layout = _Layout(delimiter, ncols, header, lineno)
-    if ncols not in (2, 3) or (ncols == 3 and not _is_number(fields[2])):
-        _raise_bad_line(path, layout, lineno, fields, (lineno, _line_at(path, lineno)))
-    return layout
-
-
-def _line_at(path: Path, index: int) -> str:
-    with _open_text(path) as fh:
-        for i, raw in enumerate(fh):
-            if i == index:
-                return raw.rstrip("\r\n")
-    return ""  # pragma: no cover
-
-
-def _expected(ncols: int) -> str:
-    return ("2 fields (source, target)" if ncols != 3
-            else "3 fields (source, target, numeric weight), like the first data line")
-
-
-def _raise_bad_line(path: Path, layout: _Layout, index: int, fields: list[str],
-                    raw: tuple[int, str]) -> None:
-    shown = raw[1] if len(raw[1]) <= 200 else raw[1][:200] + "..."
-    if layout.ncols not in (2, 3):
-        problem = f"expected 2 fields (source, target), found {len(fields)}"
-    elif len(fields) != layout.ncols:
-        problem = f"expected {_expected(layout.ncols)}, found {len(fields)}"
-    elif any(f == "" for f in fields):
-        problem = "empty field"
-    else:
-        problem = f"weight {fields[2]!r} is not a number"
-    raise EdgeListError(f"{path}, line {index + 1}: {problem}: {shown!r}")
-
-
-def _scan_for_bad_line(path: Path, layout: _Layout, comment: str | None) -> None:
-    """Re-read line by line (slow path, only after a parse failure) and raise at the culprit."""
-    for index, text in _data_lines(path, comment):
-        if index == layout.header_index:
-            continue
-        fields = _split(text, layout.delimiter)
-        bad = len(fields) != layout.ncols or any(f == "" for f in fields) or (
-            layout.ncols == 3 and not _is_number(fields[2]))
-        if bad:
-            _raise_bad_line(path, layout, index, fields, (index, _line_at(path, index)))
-
-
-def _read_frame(path: Path, layout: _Layout, comment: str | None) -> pd.DataFrame:
-    """Fast path: pandas' C parser; any inconsistency sends us to the line scan."""
-    try:
-        frame = pd.read_csv(
-            path, sep=r"\s+" if layout.delimiter == " " else layout.delimiter,
-            header=None, comment=comment, skip_blank_lines=True, engine="c",
-            skiprows=[layout.header_index] if layout.header_index is not None else None,
-            skipinitialspace=True, keep_default_na=False, na_values=[""],
-            encoding="utf-8", dtype=None)
-    except (pd.errors.ParserError, ValueError, pd.errors.EmptyDataError) as exc:
-        if isinstance(exc, UnicodeDecodeError):
-            raise EdgeListError(f"'{path}' is not UTF-8 text: {exc}") from None
-        _scan_for_bad_line(path, layout, comment)
-        raise EdgeListError(f"'{path}' could not be read: {exc}") from None
-    ok = frame.shape[1] == layout.ncols and not frame.isna().to_numpy().any()
-    if ok and layout.ncols == 3:
-        ok = pd.api.types.is_numeric_dtype(frame.iloc[:, 2].dtype)
-    if not ok:
-        _scan_for_bad_line(path, layout, comment)
-        raise EdgeListError(f"'{path}': inconsistent lines (expected {_expected(layout.ncols)})")
-    if len(frame) == 0:
-        raise EdgeListError(f"'{path}' has no edges")
-    return frame
-
-
-def _encode(a: pd.Series, b: pd.Series) -> tuple[np.ndarray, np.ndarray, Any, int]:
-    """Ids for two label columns: ``u, v, labels (or None), n``.
-
-    Integer ids that are exactly 0..n-1 are kept as they are; anything else is
-    numbered in order of first appearance (reading source, then target, line by line).
-    """
-    m = len(a)
-    numeric = all(pd.api.types.is_numeric_dtype(c.dtype) and not pd.api.types.is_bool_dtype(
-        c.dtype) for c in (a, b))
-    if numeric:
-        av, bv = a.to_numpy(), b.to_numpy()
-        both = np.empty(2 * m, dtype=np.result_type(av.dtype, bv.dtype))
-        both[0::2], both[1::2] = av, bv
-        if both.dtype.kind == "f" and np.all(both == np.floor(both)):
-            both = both.astype(np.int64)
-        if both.dtype.kind in "iu" and both.size and both.min() >= 0:
-            top = int(both.max())
-            if top < both.size and np.all(np.bincount(both, minlength=top + 1) > 0):
-                return both[0::2].astype(np.int64), both[1::2].astype(np.int64), None, top + 1
-    else:
-        both = np.empty(2 * m, dtype=object)
-        both[0::2] = a.astype(str).to_numpy(dtype=object)
-        both[1::2] = b.astype(str).to_numpy(dtype=object)
-    codes, uniques = pd.factorize(both)
-    labels = np.asarray(uniques)
-    if labels.dtype.kind not in "iuf":
-        labels = labels.astype(object)
-    codes = codes.astype(np.int64)
-    return codes[0::2], codes[1::2], labels, labels.size

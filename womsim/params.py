@@ -121,7 +121,7 @@ class Complaints(Part):
     """Who complains, how complaints end, and who stays afterwards (TARP)."""
 
     complain_rate: float = param(
-        0.30, ge=0, le=1, unit="share of problems", basis="figure", figure="complaint_rate",
+        0.143, ge=0, le=1, unit="share of problems", basis="figure", figure="complaint_rate",
         doc="share of customers with a problem who complain to the company")
     resolved: float = param(0.60, ge=0, le=1, unit="share of complaints", basis="client",
                             doc="share of complaints resolved to the customer's satisfaction")

@@ -394,6 +394,8 @@ def _none_strings(data: dict[str, Any]) -> dict[str, Any]:
     for k, v in data.items():
         if isinstance(v, dict):
             out[k] = _none_strings(v)
+        elif isinstance(v, (list, tuple)):
+            out[k] = [_none_strings(x) if isinstance(x, dict) else x for x in v]
         elif isinstance(v, str) and v.strip().lower() == "none" and k not in ("name",
                                                                                "description"):
             out[k] = None

@@ -1,0 +1,126 @@
+"""The engine: conservation, limits, statistical direction, step-size invariance, streams."""
+
+import math
+
+import numpy as np
+import pytest
+from scipy import stats
+
+import womsim as wom
+from womsim.engine import RECORDS, run
+from womsim.errors import NetworkError
+
+
+def small(name="telecom", people=3000, years=1.0, **changes):
+    changes = {"market.people": people, "simulation.horizon_years": years, **changes}
+    return wom.Scenario.preset(name).replace(**changes)
+
+
+@pytest.fixture(scope="module")
+def net3000():
+    return wom.Network.scale_free(3000, m=5, seed=11)
+
+
+@pytest.mark.parametrize("preset", ["telecom", "retail_bank", "ecommerce", "saas", "restaurant"])
+def test_conservation_and_revenue_every_step(preset):
+    sc = small(preset)
+    net = wom.simulate.__globals__["build_network"](sc, 5)
+    rec = run(sc, net, seed=2, check=True)  # check=True recounts people and revenue each step
+    total = rec["prospects"] + rec["customers"] + rec["former"]
+    assert np.all(total == sc.market.people)
+    assert np.all(rec["defections"] == rec["defect_experience"] + rec["defect_wom"]
+                  + rec["defect_baseline"])
+    assert np.all(rec["defect_experience"] == rec["defect_silent"] + rec["defect_unresolved"]
+                  + rec["defect_resolved"] + rec["defect_resolved_quickly"])
+    assert np.all(rec["problems"] == rec["silent"] + rec["complaints"])
+    assert np.all(rec["complaints"] == rec["resolved_quickly"] + rec["resolved"]
+                  + rec["unresolved"])
+    assert np.all(rec["contacts"] == rec["delighted"] + rec["satisfied"] + rec["problems"])
+    for k in RECORDS:
+        if k not in ("profit", "discounted_profit"):
+            assert np.all(rec[k] >= 0), k
+
+
+def test_conservation_with_retelling_and_well_mixed():
+    sc = small(**{"word_of_mouth.retell_prob": 0.3, "word_of_mouth.max_hops": 3})
+    rec = run(sc, None, seed=4, check=True)
+    assert rec["retellers"].sum() > 0
+    assert rec["neg_tellings_strong"].sum() == 0  # no graph: every telling goes to strangers
+
+
+def test_zero_problems_means_no_negative_word_of_mouth(net3000):
+    sc = small(**{"service.problem_rate": 0.0})
+    rec = run(sc, net3000, seed=1, check=True)
+    for k in ("problems", "neg_tellers", "neg_tellings_strong", "neg_tellings_weak",
+              "defect_experience", "defect_wom", "newly_deterred"):
+        assert rec[k].sum() == 0, k
+    assert rec["defect_baseline"].sum() > 0
+
+
+def test_same_seed_identical_different_seed_differs(net3000):
+    sc = small()
+    a, b, c = (run(sc, net3000, seed=s) for s in (5, 5, 6))
+    for k in RECORDS:
+        assert np.array_equal(a[k], b[k]), k
+    assert not np.array_equal(a["defections"], c["defections"])
+
+
+def test_mechanism_streams_are_independent(net3000):
+    # one step: changing the complaint rate must leave contacts and experiences unchanged
+    sc = small(**{"simulation.horizon_years": 7 / 365})
+    a = run(sc, net3000, seed=9)
+    b = run(sc.replace(**{"complaints.complain_rate": 0.9}), net3000, seed=9)
+    for k in ("contacts", "delighted", "satisfied", "problems", "defect_baseline"):
+        assert a[k][0] == b[k][0], k
+    assert a["complaints"][0] < b["complaints"][0]
+
+
+def test_more_problems_lower_revenue_paired():
+    sc = small(people=5000, years=2.0)
+    lo = wom.simulate(sc.replace(**{"service.problem_rate": 0.05}), runs=8, seed=3,
+                      executor="serial")
+    hi = wom.simulate(sc.replace(**{"service.problem_rate": 0.25}), runs=8, seed=3,
+                      executor="serial")
+    d = hi.runs["revenue"].to_numpy() - lo.runs["revenue"].to_numpy()
+    # one-sided 99% t-bound of the paired difference must stay below zero
+    bound = d.mean() + stats.t.ppf(0.99, d.size - 1) * d.std(ddof=1) / math.sqrt(d.size)
+    assert bound < 0
+
+
+def test_step_size_changes_noise_not_answer():
+    sc = small(people=8000, years=2.0).pinned()
+    week = wom.simulate(sc, runs=12, seed=1, executor="serial")
+    half = wom.simulate(sc.replace(**{"simulation.step_days": 3.5}), runs=12, seed=2,
+                        executor="serial")
+    a, b = week.runs["annual_churn"], half.runs["annual_churn"]
+    res = stats.ttest_ind(a, b, equal_var=False)
+    assert res.pvalue > 0.01, (a.mean(), b.mean())
+
+
+def test_simulated_churn_lands_on_observed():
+    sc = small(people=20000, years=1.0)
+    ens = wom.simulate(sc, runs=6, seed=4, executor="serial")
+    s = ens.summary().loc["annual_churn"]
+    target = sc.market.observed_annual_churn
+    # mean-field calibration: within the run-to-run interval widened by 1 point of
+    # approximation (listeners are not a random sample on a scale-free graph)
+    assert s["ci_low"] - 0.01 <= target <= s["ci_high"] + 0.01, s
+
+
+def test_intervention_cost_is_booked(net3000):
+    iv = wom.Intervention("training", start="6 months", cost_per_year=100_000,
+                          one_off_cost=50_000, changes={"service.problem_rate": 0.5},
+                          how={"service.problem_rate": "scale"})
+    sc = small().with_interventions(iv)
+    rec = run(sc, net3000, seed=1)
+    dt = sc.simulation.dt
+    active_steps = sum(1 for t in range(sc.simulation.steps) if t * dt >= 0.5)
+    assert rec["intervention_cost"].sum() == pytest.approx(50_000 + 100_000 * dt * active_steps)
+    before = rec["problem_share"][: int(0.5 / dt)]
+    after = rec["problem_share"][int(0.5 / dt) + 1:]
+    assert np.allclose(before, 0.15) and np.allclose(after, 0.075)
+
+
+def test_network_size_must_match_market(net3000):
+    with pytest.raises(NetworkError, match="3,000 people but market.people is 4,000"):
+        run(small(people=4000), net3000, seed=1)

@@ -1,0 +1,241 @@
+"""Experience mixes: the fixed mix, the interpolation table, and their validation base.
+
+:class:`FixedMix` and :class:`MixTable` answer the engine's one question - "what share of
+contacts ends delighted, satisfied or with a problem at this load?" - in the same way,
+so that a scenario's service can be either a fixed mix or a simulated desk.
+"""
+
+from __future__ import annotations
+
+import bisect
+import math
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from womsim.errors import ScenarioError
+
+__all__ = ["CAUSE_COLUMNS", "MIX_COLUMNS", "FixedMix", "MixTable"]
+
+MIX_COLUMNS = ("delighted", "satisfied", "problem")
+CAUSE_COLUMNS = ("problem_abandoned", "problem_waited", "problem_unresolved")
+
+
+# --------------------------------------------------------------------------- errors
+def _bounds(model: type[BaseModel], name: str) -> str:
+    info = model.model_fields.get(name)
+    if info is None:
+        return ""
+    parts = []
+    for m in info.metadata:
+        for attr, sym in (("ge", ">="), ("gt", ">"), ("le", "<="), ("lt", "<")):
+            v = getattr(m, attr, None)
+            if v is not None:
+                parts.append(f"{sym} {v}")
+    return " and ".join(parts)
+
+
+def _scenario_error(model: type[BaseModel], exc: ValidationError) -> ScenarioError:
+    """Turn pydantic's report into one readable line per problem, naming field and value."""
+    lines = []
+    for err in exc.errors():
+        loc = ".".join(str(p) for p in err["loc"])
+        msg = err["msg"].removeprefix("Value error, ")
+        if not loc:  # a whole-model check: its message already names the fields
+            lines.append(f"{model.__name__}: {msg}")
+            continue
+        top = str(err["loc"][0])
+        allowed = _bounds(model, top)
+        hint = f" (allowed: {allowed})" if allowed and err["type"] != "extra_forbidden" else ""
+        value = err.get("input")
+        shown = "missing" if err["type"] == "missing" else f"{value!r}"
+        lines.append(f"{model.__name__}.{loc} = {shown}: {msg}{hint}")
+    return ScenarioError("; ".join(lines))
+
+
+class _Model(BaseModel):
+    """Frozen, strict-keys model that reports bad input as :class:`ScenarioError`."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, validate_assignment=True)
+
+    def __init__(self, **data: Any) -> None:
+        try:
+            super().__init__(**data)
+        except ValidationError as exc:
+            raise _scenario_error(type(self), exc) from None
+
+    @classmethod
+    def model_validate(cls, obj: Any, *args: Any, **kwargs: Any):  # type: ignore[override]
+        try:
+            return super().model_validate(obj, *args, **kwargs)
+        except ValidationError as exc:
+            raise _scenario_error(cls, exc) from None
+
+    @classmethod
+    def model_validate_json(cls, json_data: Any, *args: Any, **kwargs: Any):  # type: ignore[override]
+        try:
+            return super().model_validate_json(json_data, *args, **kwargs)
+        except ValidationError as exc:
+            raise _scenario_error(cls, exc) from None
+
+
+def _load_array(contacts_per_year) -> np.ndarray:
+    x = np.asarray(contacts_per_year, dtype=float)
+    if np.any(~(x >= 0)) or np.any(np.isinf(x)):  # ~(x >= 0) also catches NaN
+        raise ScenarioError(
+            f"contacts_per_year = {contacts_per_year!r}: must be finite and >= 0"
+        )
+    return x
+
+
+# --------------------------------------------------------------------------- fixed mix
+class FixedMix(_Model):
+    """A constant experience mix: the same shares at every load.
+
+    ``satisfied`` is derived (``1 - delighted - problem``) so that changing one share
+    keeps the mix valid; it may be given, and must then make the three sum to 1 within
+    1e-9.
+
+    Examples
+    --------
+    >>> mix = FixedMix(delighted=0.1, problem=0.15)
+    >>> mix.satisfied
+    0.75
+    >>> mix.experience_mix(12_000.0).tolist()
+    [0.1, 0.75, 0.15]
+    """
+
+    kind: Literal["fixed"] = "fixed"
+    delighted: float = Field(ge=0.0, le=1.0, allow_inf_nan=False,
+                             description="share of contacts that delight")
+    problem: float = Field(ge=0.0, le=1.0, allow_inf_nan=False,
+                           description="share of contacts that end with a problem")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _satisfied_given(cls, data: Any) -> Any:
+        if isinstance(data, dict) and "satisfied" in data:
+            data = dict(data)
+            s = data.pop("satisfied")
+            d, p = data.get("delighted"), data.get("problem")
+            try:
+                total = float(s) + float(d) + float(p)
+            except (TypeError, ValueError):
+                raise ScenarioError(
+                    f"delighted = {d!r}, satisfied = {s!r}, problem = {p!r} must be numbers"
+                ) from None
+            if not abs(total - 1.0) <= 1e-9:
+                raise ScenarioError(
+                    f"delighted = {d!r}, satisfied = {s!r}, problem = {p!r} must sum to 1 "
+                    f"(they sum to {total!r})"
+                )
+        return data
+
+    @model_validator(mode="after")
+    def _sum(self) -> FixedMix:
+        if self.delighted + self.problem > 1.0 + 1e-9:
+            raise ScenarioError(
+                f"delighted = {self.delighted!r} and problem = {self.problem!r} leave "
+                f"satisfied = {1.0 - self.delighted - self.problem!r} < 0; they must sum to <= 1"
+            )
+        return self
+
+    @property
+    def satisfied(self) -> float:
+        """Derived share ``1 - delighted - problem``."""
+        return max(0.0, 1.0 - self.delighted - self.problem)
+
+    def experience_mix(self, contacts_per_year=0.0) -> np.ndarray:
+        """(delighted, satisfied, problem), shape ``(..., 3)``; the load is ignored."""
+        x = _load_array(contacts_per_year)
+        out = np.empty((*x.shape, 3))
+        out[...] = (self.delighted, self.satisfied, self.problem)
+        return out
+
+    def problem_causes(self, contacts_per_year=0.0) -> np.ndarray:
+        """A fixed mix knows no causes: zeros of shape ``(..., 3)``."""
+        return np.zeros((*_load_array(contacts_per_year).shape, 3))
+
+    def cost_per_year(self) -> float:
+        """A fixed mix carries no service cost of its own: 0."""
+        return 0.0
+
+
+
+
+@dataclass(frozen=True, eq=False)
+class MixTable:
+    """A load curve reduced to what the engine needs: tiny, picklable, fast to query.
+
+    ``loads`` ascending (issues per year); ``mix`` rows (delighted, satisfied, problem);
+    ``causes`` rows (abandoned, waited, unresolved) as shares of issues.
+    Queries interpolate linearly per column, clip to the grid's ends and renormalise.
+
+    Examples
+    --------
+    >>> t = MixTable.from_arrays([0, 10], [[0.2, 0.8, 0.0], [0.0, 0.5, 0.5]])
+    >>> t.experience_mix(5.0).tolist()
+    [0.1, 0.65, 0.25]
+    >>> t.experience_mix([0.0, 20.0]).shape
+    (2, 3)
+    """
+
+    loads: np.ndarray
+    mix: np.ndarray
+    causes: np.ndarray
+
+    @classmethod
+    def from_arrays(cls, loads, mix, causes=None) -> MixTable:
+        """Build and check a table from array-likes."""
+        x = np.asarray(loads, dtype=float)
+        m = np.asarray(mix, dtype=float)
+        c = np.zeros_like(m) if causes is None else np.asarray(causes, dtype=float)
+        if x.ndim != 1 or x.size < 1 or np.any(np.diff(x) <= 0) or m.shape != (x.size, 3) \
+                or c.shape != m.shape or not (np.all(np.isfinite(m)) and np.all(np.isfinite(c))):
+            raise ScenarioError("MixTable: loads must be strictly increasing and mix/causes "
+                                "finite arrays of shape (len(loads), 3)")
+        for a in (x, m, c):
+            a.setflags(write=False)
+        return cls(x, m, c)
+
+    def _rows(self, table: np.ndarray, contacts_per_year, normalise: bool) -> np.ndarray:
+        grid = self.loads
+        if isinstance(contacts_per_year, (float, int)) and not isinstance(contacts_per_year, bool):
+            # Scalar fast path: the engine asks once per step.
+            x = float(contacts_per_year)
+            if not 0.0 <= x < math.inf:
+                raise ScenarioError(
+                    f"contacts_per_year = {contacts_per_year!r}: must be finite and >= 0")
+            n = grid.size
+            if n == 1 or x <= grid[0]:
+                row = table[0].copy()
+            elif x >= grid[-1]:
+                row = table[-1].copy()
+            else:
+                j = bisect.bisect_right(grid, x) - 1
+                f = (x - grid[j]) / (grid[j + 1] - grid[j])
+                row = table[j] * (1.0 - f) + table[j + 1] * f
+        else:
+            x = _load_array(contacts_per_year)
+            if grid.size == 1:
+                row = np.broadcast_to(table[0], (*x.shape, 3)).copy()
+            else:
+                xc = np.clip(x, grid[0], grid[-1])
+                j = np.clip(np.searchsorted(grid, xc, side="right") - 1, 0, grid.size - 2)
+                f = ((xc - grid[j]) / (grid[j + 1] - grid[j]))[..., None]
+                row = table[j] * (1.0 - f) + table[j + 1] * f
+        if normalise:
+            np.clip(row, 0.0, 1.0, out=row)
+            row /= row.sum(axis=-1, keepdims=True)
+        return row
+
+    def experience_mix(self, contacts_per_year) -> np.ndarray:
+        """(delighted, satisfied, problem) at the load(s), shape ``(..., 3)``."""
+        return self._rows(self.mix, contacts_per_year, True)
+
+    def problem_causes(self, contacts_per_year) -> np.ndarray:
+        """(abandoned, waited too long, unresolved) shares of issues, shape ``(..., 3)``."""
+        row = self._rows(self.causes, contacts_per_year, False)
+        return np.clip(row, 0.0, 1.0, out=row)

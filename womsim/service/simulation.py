@@ -1,0 +1,432 @@
+"""The SimPy core of the service desk: its week calendar, the event simulation, the tally.
+
+Internal to :mod:`womsim.service`; the public face is :class:`~womsim.service.ServiceDesk`.
+"""
+
+from __future__ import annotations
+
+import bisect
+import math
+from dataclasses import asdict, dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+import simpy
+
+from womsim.errors import ScenarioError
+
+if TYPE_CHECKING:
+    from womsim.service.desk import ServiceDesk
+
+__all__ = ["DeskResult"]
+
+DAY = 1440.0  # the simulation clock runs in minutes
+WEEK = 7 * DAY
+DAYS_PER_YEAR = 365.0
+
+
+@dataclass(frozen=True)
+class DeskResult:
+    """Outputs of one desk simulation at one load.
+
+    Shares of *issues* (sum to 1): ``delighted``, ``satisfied``, ``problem``; the problem
+    split by cause: ``problem_abandoned``, ``problem_waited``, ``problem_unresolved``.
+    Per *contact* offered to agents (first and repeat calls arriving in the counted
+    window): ``service_level`` (answered within ``service_level_seconds`` / offered),
+    ``p_wait`` (had to queue), ``asa_seconds`` (mean wait of answered contacts),
+    ``mean_wait_seconds`` (mean time in queue of all offered, hang-ups included),
+    ``abandonment_rate``. ``utilisation`` is handled time / staffed agent time in
+    opening hours (may exceed 1 when queues are cleared after closing).
+
+    Examples
+    --------
+    >>> from womsim.service import ServiceDesk
+    >>> r = ServiceDesk(agents=3).simulate(20_000, days=7, seed=1)
+    >>> r.mix.round(2).tolist() == [round(r.delighted, 2), round(r.satisfied, 2),
+    ...                             round(r.problem, 2)]
+    True
+    """
+
+    contacts_per_year: float
+    load_factor: float
+    days: float
+    warmup_days: float
+    seed: int
+    issues: int
+    self_served: int
+    contacts_offered: int
+    contacts_handled: int
+    contacts_abandoned: int
+    repeat_contacts: int
+    delighted: float
+    satisfied: float
+    problem: float
+    problem_abandoned: float
+    problem_waited: float
+    problem_unresolved: float
+    service_level: float
+    p_wait: float
+    asa_seconds: float
+    mean_wait_seconds: float
+    abandonment_rate: float
+    utilisation: float
+    agents: int
+    cost_per_year: float
+
+    @property
+    def mix(self) -> np.ndarray:
+        """(delighted, satisfied, problem) as an array."""
+        return np.array([self.delighted, self.satisfied, self.problem])
+
+    def to_series(self) -> pd.Series:
+        """All outputs as a pandas Series named by load."""
+        return pd.Series(asdict(self), name=self.contacts_per_year)
+
+    def _repr_html_(self) -> str:
+        rows = [
+            ("load (issues / year)", f"{self.contacts_per_year:,.0f} "
+                                     f"({self.load_factor:.0%} of capacity)"),
+            ("delighted / satisfied / problem",
+             f"{self.delighted:.1%} / {self.satisfied:.1%} / {self.problem:.1%}"),
+            ("problems: abandoned / waited / unresolved",
+             f"{self.problem_abandoned:.1%} / {self.problem_waited:.1%} / "
+             f"{self.problem_unresolved:.1%}"),
+            ("service level", f"{self.service_level:.1%}"),
+            ("average speed of answer", f"{self.asa_seconds:.0f} s"),
+            ("abandonment", f"{self.abandonment_rate:.1%}"),
+            ("agent utilisation", f"{self.utilisation:.1%}"),
+            ("contacts offered / handled", f"{self.contacts_offered:,} / "
+                                           f"{self.contacts_handled:,}"),
+            ("cost per year", f"{self.cost_per_year:,.0f}"),
+            ("simulated", f"{self.days:g} days after {self.warmup_days:g} warm-up, "
+                          f"seed {self.seed}"),
+        ]
+        body = "".join(f"<tr><th style='text-align:left'>{k}</th><td>{v}</td></tr>"
+                       for k, v in rows)
+        return f"<table><caption>Service desk</caption>{body}</table>"
+
+
+# --------------------------------------------------------------------------- calendar
+class _Calendar:
+    """The desk's week: opening periods, arrival intensity and staffing, in minutes."""
+
+    def __init__(self, desk: ServiceDesk) -> None:
+        start, end = (h * 60.0 for h in desk.open_hours)
+        self.open = [(d * DAY + start, d * DAY + end) for d in range(desk.open_days)]
+        two = self.open + [(s + WEEK, e + WEEK) for s, e in self.open]
+        self._starts = [s for s, _ in two]
+        self._ends = [e for _, e in two]
+        self._starts_a = np.array(self._starts)
+        self._ends_a = np.array(self._ends)
+        # Segments of the week on which the profiles and staffing are constant.
+        cuts = {float(m) for m in range(0, int(WEEK) + 1, 60)}
+        for d in range(7):
+            cuts.update((d * DAY + start, d * DAY + end))
+        knots = np.array(sorted(c for c in cuts if 0.0 <= c <= WEEK))
+        mid = (knots[:-1] + knots[1:]) / 2.0
+        day = (mid // DAY).astype(int)
+        hour = ((mid % DAY) // 60).astype(int)
+        in_hours = ((mid % DAY) >= start) & ((mid % DAY) < end)
+        is_open = in_hours & (day < desk.open_days)
+        dw = (np.asarray(desk.daily_profile, float)[day] if desk.daily_profile is not None
+              else (day < desk.open_days).astype(float))
+        hw = (np.asarray(desk.hourly_profile, float)[hour] if desk.hourly_profile is not None
+              else in_hours.astype(float))
+        length = np.diff(knots)
+        weight = dw * hw * length
+        if weight.sum() <= 0:
+            raise ScenarioError(
+                "hourly_profile x daily_profile puts no weight on any hour (hourly_profile = "
+                f"{desk.hourly_profile!r}, daily_profile = {desk.daily_profile!r})")
+        self.knots = knots
+        self.cum_weight = np.concatenate(([0.0], np.cumsum(weight / weight.sum())))
+        self.cum_weight[-1] = 1.0
+        self._knots, self._cw = knots.tolist(), self.cum_weight.tolist()
+        staff = (np.asarray(desk.agents_by_hour, float)[hour] if desk.agents_by_hour
+                 is not None else np.full(hour.shape, float(desk.agents)))
+        self.staff_cum = np.concatenate(([0.0], np.cumsum(np.where(is_open, staff, 0.0)
+                                                          * length)))
+        self.staffed_minutes_per_week = float(self.staff_cum[-1])
+        self.seg_open, self.seg_hour = is_open, hour
+
+    def defer(self, t: np.ndarray) -> np.ndarray:
+        """Move each time to the next moment the desk is open (unchanged if open)."""
+        r = np.mod(t, WEEK)
+        j = np.searchsorted(self._ends_a, r, side="right")
+        return t - r + np.maximum(r, self._starts_a[j])
+
+    def defer_one(self, t: float) -> float:
+        r = t % WEEK
+        j = bisect.bisect_right(self._ends, r)
+        s = self._starts[j]
+        return t if r >= s else t - r + s
+
+    def after_profile_time(self, t: float, minutes: float) -> float:
+        """The time at which ``minutes`` of *profile time* have passed since ``t``.
+
+        Profile time runs at the arrival profile's relative intensity (averaging one
+        minute per minute over a week), so a delay in it lands on hours and days in
+        proportion to their arrival weight: nobody calls back at 3 a.m. into a shut desk.
+        """
+        w, r = divmod(t, WEEK)
+        j = bisect.bisect_right(self._knots, r) - 1
+        j = min(j, len(self._knots) - 2)
+        a, b = self._knots[j], self._knots[j + 1]
+        ca, cb = self._cw[j], self._cw[j + 1]
+        u = w + ca + (cb - ca) * (r - a) / (b - a) + minutes / WEEK
+        w2, f = divmod(u, 1.0)
+        k = bisect.bisect_left(self._cw, f)  # first knot with weight >= f
+        k = min(max(k, 1), len(self._cw) - 1)
+        ca, cb = self._cw[k - 1], self._cw[k]
+        a, b = self._knots[k - 1], self._knots[k]
+        x = a if cb <= ca else a + (b - a) * (f - ca) / (cb - ca)
+        return w2 * WEEK + x
+
+    def cumulative(self, cum_week: np.ndarray, t: np.ndarray) -> np.ndarray:
+        """A weekly cumulative function (over the week's knots) evaluated at times ``t``."""
+        w, r = np.divmod(np.asarray(t, float), WEEK)
+        return w * cum_week[-1] + np.interp(r, self.knots, cum_week)
+
+    def arrival_times(self, issues_per_week: float, horizon: float,
+                      rng: np.random.Generator) -> np.ndarray:
+        """Non-homogeneous Poisson arrivals on [0, horizon) by time change.
+
+        Unit-rate Poisson points are mapped through the inverse cumulative intensity.
+        Using the same unit points at every load (same seed) couples the grid points
+        (common random numbers), which keeps the load curve smooth.
+        """
+        total = issues_per_week * horizon / WEEK
+        if total <= 0:
+            return np.empty(0)
+        weeks = math.ceil(horizon / WEEK)
+        knots = (np.arange(weeks)[:, None] * WEEK + self.knots[None, :-1]).ravel()
+        knots = np.append(knots, weeks * WEEK)
+        cum = (np.arange(weeks)[:, None] + self.cum_weight[None, :-1]).ravel()
+        cum = np.append(cum, weeks) * issues_per_week
+        n = int(total + 6.0 * math.sqrt(total) + 20.0)
+        s = np.cumsum(rng.standard_exponential(n))
+        while s[-1] < total:
+            s = np.concatenate((s, s[-1] + np.cumsum(rng.standard_exponential(n))))
+        s = s[s < total]
+        return np.interp(s, cum, knots)
+
+    def off_intervals(self, k: int, desk: ServiceDesk) -> tuple[list[float], list[float]]:
+        """Off-duty intervals of agent ``k`` (two weeks of them, for wrap-around)."""
+        starts: list[float] = []
+        ends: list[float] = []
+        abh = desk.agents_by_hour or []
+        segments = zip(self.knots[:-1], self.knots[1:], self.seg_open, self.seg_hour,
+                       strict=True)
+        for a, b, op, h in segments:
+            if op and k >= abh[h]:
+                if ends and ends[-1] == a:
+                    ends[-1] = float(b)
+                else:
+                    starts.append(float(a))
+                    ends.append(float(b))
+        return starts + [s + WEEK for s in starts], ends + [e + WEEK for e in ends]
+
+
+# --------------------------------------------------------------------------- SimPy core
+def _simulate(desk: ServiceDesk, load: float, days: float, seed: int,
+              warmup: float) -> DeskResult:
+    cal = _Calendar(desk)
+    fcr = desk.first_contact_resolution
+    delay_mean = desk.repeat_contact_delay_hours * 60.0
+    w0, w1 = warmup * DAY, (warmup + days) * DAY
+    # Arrivals continue after the window so that late repeats still meet a loaded desk.
+    cooldown = 0.0 if fcr >= 1.0 else math.ceil(2.0 * delay_mean / DAY) * DAY
+    horizon = w1 + cooldown
+
+    streams = [np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(8)]
+    t_orig = cal.arrival_times(load * 7.0 / DAYS_PER_YEAR, horizon, streams[0])
+    n = t_orig.size
+    t_offer = cal.defer(t_orig)
+    self_served = streams[1].random(n) < desk.self_service_share
+    m = desk.handle_time_minutes
+    if desk.handle_time_dist == "exponential":
+        ht1, ht2 = (streams[k].exponential(m, n) for k in (2, 3))
+    else:
+        sigma2 = math.log1p(desk.handle_time_cv ** 2)
+        mu_ln, sig = math.log(m) - sigma2 / 2.0, math.sqrt(sigma2)
+        ht1, ht2 = (streams[k].lognormal(mu_ln, sig, n) for k in (2, 3))
+    if math.isinf(desk.patience_minutes):
+        pat1 = pat2 = np.full(n, math.inf)
+    else:
+        pat1, pat2 = (streams[k].exponential(desk.patience_minutes, n) for k in (4, 5))
+    u = streams[6].random((n, 2))
+    res1, res2 = u[:, 0] < fcr, u[:, 1] < fcr
+    aux = streams[7].random((n, 2))
+    delight = aux[:, 0] < desk.delight_if_quick
+    delay = -delay_mean * np.log1p(-aux[:, 1])  # exponential via the inverse CDF
+    counted = (t_orig >= w0) & (t_orig < w1)
+
+    wait1 = np.full(n, np.nan)
+    wait2 = np.full(n, np.nan)
+    ans1 = np.zeros(n, dtype=bool)
+    ans2 = np.zeros(n, dtype=bool)
+    t2 = np.full(n, np.nan)
+    busy = [0.0]
+
+    env = simpy.Environment()
+    store = simpy.Store(env)
+    get, put, timeout, process = store.get, store.put, env.timeout, env.process
+    p1, p2, h1, h2 = pat1.tolist(), pat2.tolist(), ht1.tolist(), ht2.tolist()
+    r1, dl, cnt = res1.tolist(), delay.tolist(), counted.tolist()
+    defer_one, after = cal.defer_one, cal.after_profile_time
+
+    def arrivals(times: list[float], idx: list[int]):
+        for t, i in zip(times, idx, strict=False):
+            if t > env.now:
+                yield timeout(t - env.now)
+            # The put time, not t, is the reference: an immediate answer waits exactly 0.
+            put((i, 0, env.now))
+
+    def repeat(i: int, t: float):
+        yield timeout(t - env.now)
+        put((i, 1, env.now))
+
+    def serve(i: int, rep: int, t0: float):
+        """Answer one queued contact; a hung-up caller's entry is simply skipped."""
+        now = env.now
+        w = now - t0
+        if rep:
+            if w > p2[i]:
+                wait2[i] = p2[i]
+                return
+            wait2[i], ans2[i], h = w, True, h2[i]
+        else:
+            if w > p1[i]:
+                wait1[i] = p1[i]
+                return
+            wait1[i], ans1[i], h = w, True, h1[i]
+        if w0 <= now < w1:
+            busy[0] += h
+        yield timeout(h)
+        if not rep and not r1[i]:
+            tc = defer_one(after(env.now, dl[i]))
+            if tc < horizon or cnt[i]:
+                t2[i] = tc
+                process(repeat(i, tc))
+
+    def agent():
+        # serve() inlined: this loop is the hot path of the whole model.
+        while True:
+            i, rep, t0 = yield get()
+            now = env.now
+            w = now - t0
+            if rep:
+                if w > p2[i]:
+                    wait2[i] = p2[i]
+                    continue
+                wait2[i], ans2[i], h = w, True, h2[i]
+            else:
+                if w > p1[i]:
+                    wait1[i] = p1[i]
+                    continue
+                wait1[i], ans1[i], h = w, True, h1[i]
+            if w0 <= now < w1:
+                busy[0] += h
+            yield timeout(h)
+            if not rep and not r1[i]:
+                tc = defer_one(after(env.now, dl[i]))
+                if tc < horizon or cnt[i]:
+                    t2[i] = tc
+                    process(repeat(i, tc))
+
+    def shift_agent(starts: list[float], ends: list[float]):
+        while True:
+            now = env.now
+            base = now - now % WEEK
+            r = now - base
+            j = bisect.bisect_right(ends, r)
+            if j < len(starts) and starts[j] <= r:  # off duty: sleep until the shift
+                yield timeout(base + ends[j] - now)
+                continue
+            nxt = base + starts[j] if j < len(starts) else math.inf
+            g = get()
+            yield g | timeout(nxt - now)
+            if not g.triggered:
+                g.cancel()
+                continue
+            yield from serve(*g.value)
+
+    offered = np.flatnonzero(~self_served)
+    process(arrivals(t_offer[offered].tolist(), offered.tolist()))
+    for k in range(desk.agents):
+        if desk.agents_by_hour is None:
+            process(agent())
+        else:
+            starts, ends = cal.off_intervals(k, desk)
+            process(shift_agent(starts, ends) if starts else agent())
+    env.run()
+
+    return _summarise(desk, cal, load, days, warmup, seed, counted, self_served, t_offer,
+                      t2, wait1, wait2, ans1, ans2, res1, res2, delight, busy[0], w0, w1)
+
+
+def _summarise(desk, cal, load, days, warmup, seed, counted, ss, t_offer, t2, wait1,
+               wait2, ans1, ans2, res1, res2, delight, busy, w0, w1) -> DeskResult:
+    tol = desk.wait_tolerance_seconds / 60.0
+    slt = desk.service_level_seconds / 60.0
+    c = counted
+    n_issues = int(c.sum())
+    agent_issue = c & ~ss
+    first_ab = agent_issue & ~ans1
+    first_ok = agent_issue & ans1 & res1
+    second = agent_issue & ans1 & ~res1
+    with np.errstate(invalid="ignore"):
+        long1 = wait1 > tol
+        long2 = wait2 > tol
+        quick1 = wait1 <= slt
+    rep_ab = second & ~ans2
+    rep_unres = second & ans2 & ~res2
+    rep_ok = second & ans2 & res2
+    waited = (first_ok & long1) | (rep_ok & (long1 | long2))
+    delighted = first_ok & ~long1 & quick1 & delight
+    abandoned = first_ab | rep_ab
+    denom = max(n_issues, 1)
+    shares = {
+        "problem_abandoned": abandoned.sum() / denom,
+        "problem_waited": waited.sum() / denom,
+        "problem_unresolved": rep_unres.sum() / denom,
+        "delighted": delighted.sum() / denom,
+    }
+    if n_issues == 0:  # a load so small that nobody came: report the empty-desk limit
+        return desk._empty_result(load, days, warmup, seed)
+    problem = shares["problem_abandoned"] + shares["problem_waited"] + \
+        shares["problem_unresolved"]
+
+    # Contacts (calls) offered in the window, first and repeat alike.
+    in1 = ~ss & (t_offer >= w0) & (t_offer < w1)
+    with np.errstate(invalid="ignore"):
+        in2 = (t2 >= w0) & (t2 < w1)
+    waits = np.concatenate((wait1[in1], wait2[in2]))
+    answered = np.concatenate((ans1[in1], ans2[in2]))
+    offered = waits.size
+    handled = int(answered.sum())
+    if offered:
+        service_level = float(np.sum(answered & (waits <= slt)) / offered)
+        p_wait = float(np.mean(waits > 0))
+        asa = float(waits[answered].mean() * 60.0) if handled else math.nan
+        mean_wait = float(waits.mean() * 60.0)
+        abandonment = 1.0 - handled / offered
+    else:
+        service_level, p_wait, asa, mean_wait, abandonment = 1.0, 0.0, 0.0, 0.0, 0.0
+    staffed = float(np.diff(cal.cumulative(cal.staff_cum, [w0, w1]))[0])
+    cap = desk.capacity_contacts_per_year()
+    return DeskResult(
+        contacts_per_year=load, load_factor=load / cap if cap > 0 else 0.0,
+        days=days, warmup_days=warmup, seed=seed, issues=n_issues,
+        self_served=int((c & ss).sum()), contacts_offered=offered, contacts_handled=handled,
+        contacts_abandoned=offered - handled, repeat_contacts=int(in2.sum()),
+        delighted=float(shares["delighted"]),
+        satisfied=float(1.0 - shares["delighted"] - problem), problem=float(problem),
+        problem_abandoned=float(shares["problem_abandoned"]),
+        problem_waited=float(shares["problem_waited"]),
+        problem_unresolved=float(shares["problem_unresolved"]),
+        service_level=service_level, p_wait=p_wait, asa_seconds=asa,
+        mean_wait_seconds=mean_wait, abandonment_rate=abandonment,
+        utilisation=busy / staffed if staffed > 0 else math.nan, agents=desk.agents,
+        cost_per_year=desk.cost_per_year())

@@ -1,0 +1,226 @@
+"""Paired comparisons: every scenario on the same network with the same random numbers.
+
+What a consultant sells is a difference between scenarios. Run ``i`` of every scenario uses
+the same seed, so each person has the same luck in each mechanism; the paired difference
+then holds the effect of the change and little else. Intervals are paired t-intervals
+over runs.
+
+Calibration: the first scenario is *today*. Its baseline churn is solved from the observed
+churn; every other scenario with the same observed churn keeps today's baseline, so that a
+better service shows up as lower churn.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from womsim.engine import run
+from womsim.errors import ScenarioError, WomsimError
+from womsim.parallel import map_tasks
+from womsim.results import HEADLINES, Ensemble, interval
+from womsim.rng import run_seeds
+from womsim.simulate import build_network, check_runs_seed
+from womsim.uncertainty import draw_parameters
+
+__all__ = ["Comparison", "compare", "paired_scenarios"]
+
+
+def _follows_today(alt, today) -> bool:
+    """Whether ``alt`` should share today's (solved) baseline churn."""
+    if alt.market.observed_annual_churn != today.market.observed_annual_churn:
+        return False
+    b = alt.market.baseline_churn
+    return b is None or (today.market.baseline_churn is None and
+                         abs(b - today.baseline_churn()) < 1e-12) or \
+        b == today.market.baseline_churn
+
+
+def paired_scenarios(scenarios: Sequence, psa: bool, seed: int, runs: int,
+                     psa_params: list[str] | None = None) -> list[list]:
+    """Per run, the scenarios to simulate: PSA draws applied and today's baseline shared."""
+    today = scenarios[0]
+    follows = [_follows_today(s, today) for s in scenarios]
+    if not psa:
+        base = today.baseline_churn() if today.market.baseline_churn is None else None
+        fixed = [s.model_copy(update={"market": s.market.model_copy(
+            update={"baseline_churn": base})}) if f and base is not None and i > 0 else s
+            for i, (s, f) in enumerate(zip(scenarios, follows, strict=True))]
+        return [fixed] * runs
+    out = []
+    for r in range(runs):
+        draws = draw_parameters(today, seed, r, psa_params)
+        # today is re-calibrated under each draw: the observed churn is the fact
+        unpin = {"market.baseline_churn": today.market.baseline_churn}
+        t_r = today.replace(**draws, **unpin)
+        b = t_r.baseline_churn()
+        row = [t_r]
+        for s, f in zip(scenarios[1:], follows[1:], strict=True):
+            mine = {k: v for k, v in draws.items() if s.get(k) == today.get(k)}
+            s_r = s.replace(**mine, **{"market.baseline_churn": b if f else
+                                       s.market.baseline_churn})
+            row.append(s_r)
+        out.append(row)
+    return out
+
+
+def _run_pair(task: tuple[int, int, Any], network) -> dict:
+    _, seed, scenario = task
+    return run(scenario, network, seed)
+
+
+class Comparison:
+    """Scenarios run in pairs; differences from the first with paired intervals.
+
+    Attributes
+    ----------
+    ensembles : dict of name -> Ensemble
+    reference : str
+        The first scenario's name; differences are ``scenario - reference``.
+    """
+
+    def __init__(self, ensembles: dict[str, Ensemble], psa: bool = False) -> None:
+        self.ensembles = ensembles
+        self.names = list(ensembles)
+        self.reference = self.names[0]
+        self.psa = psa
+
+    def differences(self, name: str) -> pd.DataFrame:
+        """Per-run paired differences ``name - reference`` of every headline metric."""
+        if name not in self.ensembles:
+            from womsim.errors import unknown_key
+
+            raise unknown_key("scenario", name, self.names)
+        return self.ensembles[name].runs - self.ensembles[self.reference].runs
+
+    def summary(self, level: float = 0.95) -> pd.DataFrame:
+        """Each scenario's difference from the reference, per headline metric.
+
+        Columns: ``reference`` and ``scenario`` means, ``difference`` (mean of paired
+        differences), ``ci_low``/``ci_high`` (paired ``level`` interval), ``sd_paired`` and
+        ``sd_unpaired`` (what the interval would rest on without common random numbers).
+        """
+        rows = []
+        ref = self.ensembles[self.reference].runs
+        for name in self.names[1:]:
+            alt = self.ensembles[name].runs
+            d = self.differences(name)
+            for metric in HEADLINES:
+                m, sd, lo, hi = interval(d[metric].to_numpy(), level)
+                unpaired = float(np.sqrt(alt[metric].var(ddof=1) + ref[metric].var(ddof=1))) \
+                    if len(d) > 1 else np.nan
+                rows.append({"scenario": name, "metric": metric,
+                             "reference": ref[metric].mean(), "value": alt[metric].mean(),
+                             "difference": m, "ci_low": lo, "ci_high": hi, "sd_paired": sd,
+                             "sd_unpaired": unpaired, "unit": HEADLINES[metric][0]})
+        return pd.DataFrame(rows).set_index(["scenario", "metric"])
+
+    def lost_revenue(self, level: float = 0.95) -> pd.DataFrame:
+        """What each scenario earns more than the reference, split by cause.
+
+        The parts add up to the total change in profit (see :func:`womsim.lostrev.by_cause`).
+        """
+        from womsim.lostrev import by_cause
+
+        frames = [by_cause(self.ensembles[self.reference], self.ensembles[n], level)
+                  .assign(scenario=n) for n in self.names[1:]]
+        return pd.concat(frames).reset_index().set_index(["scenario", "cause"])
+
+    def roi(self, level: float = 0.95) -> pd.DataFrame:
+        """Return on each scenario's extra intervention spend, and its payback time.
+
+        ``gain`` is the change in profit before intervention costs; ``net`` after them; ``roi``
+        = net / extra cost; ``payback_years`` the first time the mean cumulative net gain
+        turns positive (NaN if it never does within the horizon).
+        """
+        from womsim.lostrev import roi_table
+
+        return roi_table(self, level)
+
+    def plot(self, name: str | None = None, ax=None):
+        """Waterfall of the lost-revenue decomposition for one scenario. Returns the axes."""
+        from womsim.lostrev import plot_waterfall
+
+        name = name or self.names[-1]
+        table = self.lost_revenue().loc[name]
+        return plot_waterfall(table, ax=ax,
+                              title=f"'{name}' vs '{self.reference}': profit by cause")
+
+    def plot_timeseries(self, metric: str = "customers", ax=None):
+        """Each scenario's metric over time with bands. Returns the axes."""
+        from womsim.plots import plot_timeseries
+
+        return plot_timeseries(self.ensembles, metric=metric, ax=ax)
+
+    def __repr__(self) -> str:
+        return f"Comparison({self.names}, runs={self.ensembles[self.reference].n_runs})"
+
+    def _repr_html_(self) -> str:
+        from womsim.display import comparison_html
+
+        return comparison_html(self)
+
+
+def compare(scenarios: Mapping[str, Any] | Sequence, network=None, runs: int = 20,
+            seed: int | None = None, executor=None, psa: bool = False,
+            psa_params: list[str] | None = None, progress: bool | None = None) -> Comparison:
+    """Run scenarios in pairs with common random numbers and compare them with the first.
+
+    Parameters
+    ----------
+    scenarios : dict of name -> Scenario (or a list, named by ``scenario.name``)
+        The first is the reference ("today").
+    network : Network, optional
+        Shared by every scenario; built from the first scenario's market when omitted.
+    runs, seed, executor, progress
+        As in :func:`womsim.simulate`.
+    psa : bool
+        Probabilistic sensitivity analysis: each run also draws the uncertain parameters
+        from their ranges (:func:`womsim.uncertainty.ranges`), the same draw for every
+        scenario in that run, so intervals cover both chance and assumptions.
+
+    Examples
+    --------
+    >>> import womsim as wom
+    >>> sc = wom.Scenario.preset("telecom").replace(**{"market.people": 3000,
+    ...                                                 "simulation.horizon_years": 0.5})
+    >>> cmp = wom.compare({"today": sc, "same": sc}, runs=3, seed=1, executor="serial")
+    >>> float(cmp.summary().loc[("same", "profit"), "difference"])
+    0.0
+    """
+    if isinstance(scenarios, Mapping):
+        named = dict(scenarios)
+    else:
+        named = {}
+        for s in scenarios:
+            if s.name in named:
+                raise ScenarioError(f"two scenarios are named '{s.name}'; pass a dict to "
+                                    "name them")
+            named[s.name] = s
+    if len(named) < 2:
+        raise WomsimError("compare needs at least two scenarios (the first is the reference)")
+    scs = list(named.values())
+    n = scs[0].market.people
+    for name, s in named.items():
+        if s.market.people != n or s.simulation != scs[0].simulation:
+            raise ScenarioError(
+                f"scenario '{name}' differs from '{list(named)[0]}' in market.people or the "
+                "simulation settings; paired comparisons need the same market and steps")
+    seed = check_runs_seed(runs, seed)
+    if network is None:
+        network = build_network(scs[0], seed)
+    seeds = run_seeds(seed, runs)
+    per_run = paired_scenarios(scs, psa, seed, runs, psa_params)
+    tasks = [(j, seeds[r], per_run[r][j]) for j in range(len(scs)) for r in range(runs)]
+    work = float(n) * scs[0].simulation.steps * len(tasks)
+    recs = map_tasks(_run_pair, tasks, {"network": network}, executor=executor, work=work,
+                     progress=progress, desc="comparing")
+    fp = network.fingerprint() if network is not None else "well_mixed"
+    ensembles = {}
+    for j, name in enumerate(named):
+        ensembles[name] = Ensemble(scs[j], recs[j * runs:(j + 1) * runs], seeds, seed, fp,
+                                   meta={"psa": psa})
+    return Comparison(ensembles, psa=psa)
