@@ -122,5 +122,5 @@ def test_intervention_cost_is_booked(net3000):
 
 
 def test_network_size_must_match_market(net3000):
-    with pytest.raises(NetworkError, match="3,000 people but market.people is 4,000"):
+    with pytest.raises(NetworkError, match=r"3,000 people but market.people is 4,000"):
         run(small(people=4000), net3000, seed=1)

@@ -39,9 +39,9 @@ def test_bad_values_name_field_value_and_range(name, value, words):
 
 
 def test_unknown_parameter_suggests_close_match():
-    with pytest.raises(UnknownKeyError, match="service.problem_rate"):
+    with pytest.raises(UnknownKeyError, match=r"service.problem_rate"):
         wom.Scenario().replace(**{"service.problem_rat": 0.1})
-    with pytest.raises(ScenarioError, match="unknown parameter 'market.peple'.*'people'"):
+    with pytest.raises(ScenarioError, match=r"unknown parameter 'market.peple'.*'people'"):
         wom.Scenario(market={"peple": 10})
 
 
@@ -114,7 +114,7 @@ def test_toml_errors_name_key_and_line(tmp_path):
     p.write_text("[service\nproblem_rate = 0.1\n")
     with pytest.raises(ScenarioError, match="line 1"):
         wom.Scenario.from_toml(p)
-    with pytest.raises(FileNotFoundError, match="nothere.toml"):
+    with pytest.raises(FileNotFoundError, match=r"nothere.toml"):
         wom.Scenario.from_toml(tmp_path / "nothere.toml")
 
 

@@ -20,12 +20,15 @@ from womsim.errors import (
     WomsimError,
 )
 from womsim.interventions import Intervention
+from womsim.lostrev import LostRevenue, lost_revenue
 from womsim.network import Network
 from womsim.results import Ensemble
 from womsim.scenario import Scenario
 from womsim.service import ServiceDesk
 from womsim.simulate import simulate
+from womsim.sweep import break_even, sensitivity, sweep
 from womsim.telling import Telling
+from womsim.whatif import Comparison, compare
 
 try:
     __version__ = version("womsim")
@@ -34,9 +37,11 @@ except PackageNotFoundError:  # running from a source tree without installation
 
 __all__ = [
     "CalibrationError",
+    "Comparison",
     "EdgeListError",
     "Ensemble",
     "Intervention",
+    "LostRevenue",
     "Network",
     "NetworkError",
     "Scenario",
@@ -46,6 +51,11 @@ __all__ = [
     "UnknownKeyError",
     "WomsimError",
     "__version__",
+    "break_even",
+    "compare",
     "figures",
+    "lost_revenue",
+    "sensitivity",
     "simulate",
+    "sweep",
 ]

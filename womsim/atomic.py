@@ -40,6 +40,10 @@ def atomic_write(path: str | Path, write: Callable[[Path], None] | bytes | str,
     path = check_writable(path, overwrite)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     os.close(fd)
+    # mkstemp makes files private (0600); a saved report should get the usual permissions
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(tmp, 0o666 & ~umask)
     tmp_path = Path(tmp)
     try:
         if isinstance(write, str):

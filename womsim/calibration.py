@@ -36,7 +36,7 @@ def experience_mix(scenario, contacts_per_year: float | np.ndarray) -> np.ndarra
         return np.asarray(scenario.desk.experience_mix(contacts_per_year), dtype=float)
     s = scenario.service
     mix = np.array([s.delight_rate, 1.0 - s.delight_rate - s.problem_rate, s.problem_rate])
-    return np.broadcast_to(mix, np.shape(contacts_per_year) + (3,)).copy()
+    return np.broadcast_to(mix, (*np.shape(contacts_per_year), 3)).copy()
 
 
 @dataclass(frozen=True)

@@ -40,8 +40,12 @@ RECORDS: tuple[str, ...] = (
     "value_won_marketing", "value_won_referral", "value_won_winback",
     "load", "problem_share",
     "revenue", "margin", "acquisition_spend", "service_cost", "intervention_cost", "profit",
-    "discounted_profit",
+    "discounted_profit", "customer_equity", "equity_revenue",
 )
+
+# longest remaining lifetime credited to a customer at the horizon when neither churn nor
+# discounting would bound it
+_MAX_LIFETIME_YEARS = 50.0
 
 _EMPTY = np.empty(0, dtype=np.int64)
 # slot ids of tellings that overflow a teller's friends: apart from ordinary slots
@@ -136,6 +140,15 @@ def remaining_years(horizon_left: np.ndarray | float, hazard: float) -> np.ndarr
     if hazard <= 0:
         return h
     return -np.expm1(-hazard * h) / hazard
+
+
+def lifetime_after_horizon(base, hazard: float) -> float:
+    """Discounted expected years a customer present at the horizon stays on (0 if the
+    scenario counts cash within the horizon only)."""
+    if base.economics.value_horizon == "horizon":
+        return 0.0
+    rate = hazard + base.economics.discount_hazard
+    return 1.0 / rate if rate > 1.0 / _MAX_LIFETIME_YEARS else _MAX_LIFETIME_YEARS
 
 
 def schedule(scenario) -> tuple[list[StepParams], np.ndarray]:
@@ -293,8 +306,10 @@ def run(scenario, network, seed: int, check: bool = False) -> dict[str, np.ndarr
     # value of an event = revenue x expected customer-years left in the horizon, used to
     # split a difference in revenue between scenarios by cause (see womsim.whatif)
     base = scenario.at(-1.0)
-    rem = remaining_years(sim.horizon_years - (np.arange(steps) + 1) * dt,
-                          value_hazard(base, base.baseline_churn()))
+    hazard = value_hazard(base, base.baseline_churn())
+    left = sim.horizon_years - (np.arange(steps) + 1) * dt
+    after = lifetime_after_horizon(base, hazard)
+    rem = remaining_years(left, hazard) + np.exp(-hazard * left) * after
 
     def paid(ids: np.ndarray) -> float:
         return float(revenue[ids].sum(dtype=np.float64))
@@ -428,12 +443,17 @@ def run(scenario, network, seed: int, check: bool = False) -> dict[str, np.ndarr
             "service_cost": service, "intervention_cost": iv_costs[t], "profit": profit,
             "discounted_profit": profit * (1 + disc) ** (-(t + 0.5) * dt),
         }
+        if t == steps - 1:
+            rec["equity_revenue"][t] = rev_sum * p.revenue_scale * after
+            rec["customer_equity"][t] = (rev_sum * p.revenue_scale * p.margin
+                                         - counts[CUSTOMER] * p.retention_cost) * after
         for key, value in r.items():
             rec[key][t] = value
         if check:
             _check(status, revenue, counts, rev_sum, start_status, t)
     rec["time"] = (np.arange(steps) + 1) * dt
     rec["initial"] = initial
+    rec["equity_discount"] = (1 + disc) ** (-steps * dt)
     return rec
 
 

@@ -138,17 +138,13 @@ def check_int(name: str, value: Any, low: int, high: int | None = None, hint: st
     ...
     womsim.errors.NetworkError: m must be an integer in 1..9, got 0
     """
-    allowed = f"{low}..{high}" if high is not None else f">= {low}"
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        if isinstance(value, numbers.Real) and float(value).is_integer():
-            value = int(value)
-        else:
-            raise NetworkError(f"{name} must be an integer {allowed}{hint}, got {value!r}")
+    allowed = f"in {low}..{high}" if high is not None else f">= {low}"
+    whole = isinstance(value, numbers.Real) and float(value).is_integer()
+    if isinstance(value, bool) or not whole:
+        raise NetworkError(f"{name} must be an integer {allowed}{hint}, got {value!r}")
     value = int(value)
     if value < low or (high is not None and value > high):
-        raise NetworkError(f"{name} must be an integer in {allowed}{hint}, got {value}"
-                           if high is not None else
-                           f"{name} must be an integer {allowed}{hint}, got {value}")
+        raise NetworkError(f"{name} must be an integer {allowed}{hint}, got {value}")
     return value
 
 
@@ -337,10 +333,10 @@ def small_world_edges(n: int, k: int, p: float, rng: np.random.Generator,
 
     Edge ``(u, u + j)`` (``j = 1..k/2``) keeps ``u`` and, with probability ``p``,
     gets a new end drawn uniformly among the nodes other than ``u``. All edges are
-    rewired at once; a new end that would repeat an existing edge (or restore the
-    old one) is redrawn, so the graph keeps exactly ``n*k/2`` edges, as in networkx.
-    Only for nearly complete graphs, where no free end may exist, do edges that
-    could not be placed after ``max_rounds`` redraws keep their ring end.
+    rewired at once; a new end that would repeat an edge (or land on the old end
+    of an edge still being rewired) is redrawn, so the graph keeps exactly
+    ``n*k/2`` edges, as in networkx. In nearly complete graphs, where no free end
+    may exist, edges still unplaced after ``max_rounds`` redraws keep their ring end.
 
     Examples
     --------
@@ -353,39 +349,47 @@ def small_world_edges(n: int, k: int, p: float, rng: np.random.Generator,
     ring = u + np.tile(np.arange(1, half + 1, dtype=np.int64), n)
     ring %= n
     v = ring.copy()
-    rewired = np.flatnonzero(rng.random(u.size) < p)
-    if rewired.size == 0:
+    moved = np.flatnonzero(rng.random(u.size) < p)
+    if moved.size == 0:
         return u, v
-    kept = ~np.zeros(u.size, dtype=bool)
-    kept[rewired] = False
-    kept_keys = np.minimum(u[kept], v[kept]) * n + np.maximum(u[kept], v[kept])
-    kept_keys.sort()
-    ru = u[rewired]
-    todo = np.arange(rewired.size)
-    rv = np.empty(rewired.size, dtype=np.int64)
+    stays = np.ones(u.size, dtype=bool)
+    stays[moved] = False
+    taken = np.sort(_pair_keys(u[stays], v[stays], n))
+    mu = u[moved]
+    ring_keys = _pair_keys(mu, ring[moved], n)
+    new_v = ring[moved]
+    todo = np.arange(moved.size)
     for _ in range(max_rounds):
         x = rng.integers(0, n - 1, size=todo.size)
-        rv[todo] = x + (x >= ru[todo])  # uniform over nodes other than u
-        keys = np.minimum(ru, rv) * n + np.maximum(ru, rv)
-        hit = np.searchsorted(kept_keys, keys)
-        hit[hit == kept_keys.size] = 0
-        bad = (kept_keys[hit] == keys) if kept_keys.size else np.zeros(keys.size, bool)
-        bad |= rv == ring[rewired]
-        # Among rewired edges that landed on the same pair, the first one keeps it.
+        x += x >= mu[todo]  # uniform over the nodes other than u
+        keys = _pair_keys(mu[todo], x, n)
+        # The old ends of edges still waiting are reserved: if they end up staying put
+        # (below), nobody else may be on them.
+        bad = _isin_sorted(keys, taken) | _isin_sorted(keys, np.sort(ring_keys[todo]))
         order = np.argsort(keys, kind="stable")
-        sk = keys[order]
-        dup = np.zeros(keys.size, dtype=bool)
-        dup[order[1:]] = sk[1:] == sk[:-1]
-        bad |= dup
-        todo = np.flatnonzero(bad)
+        first = np.ones(keys.size, dtype=bool)
+        first[order[1:]] = keys[order[1:]] != keys[order[:-1]]
+        bad |= ~first  # two new ends on one pair: the first draw keeps it
+        ok = ~bad
+        new_v[todo[ok]] = x[ok]
+        taken = np.sort(np.concatenate([taken, keys[ok]]))
+        todo = todo[bad]
         if todo.size == 0:
             break
-    else:
-        # No free end left for these: they keep their ring end (the CSR builder drops
-        # any repeat this causes and counts it in info["duplicates_dropped"]).
-        rv[todo] = ring[rewired[todo]]
-    v[rewired] = rv
+    # Whatever found no free end (only in nearly complete graphs) keeps its ring end.
+    v[moved] = new_v
     return u, v
+
+
+def _pair_keys(a: np.ndarray, b: np.ndarray, n: int) -> np.ndarray:
+    return np.minimum(a, b) * n + np.maximum(a, b)
+
+
+def _isin_sorted(keys: np.ndarray, sorted_keys: np.ndarray) -> np.ndarray:
+    if sorted_keys.size == 0:
+        return np.zeros(keys.size, dtype=bool)
+    pos = np.minimum(np.searchsorted(sorted_keys, keys), sorted_keys.size - 1)
+    return sorted_keys[pos] == keys
 
 
 def gnp_edges(n: int, p: float, rng: np.random.Generator) -> IntPairs:
@@ -467,18 +471,6 @@ def sbm_edges(sizes: Sequence[int], p_in: np.ndarray, p_out: float,
     return np.concatenate(us), np.concatenate(vs), block
 
 
-def complete_edges(n: int) -> IntPairs:
-    """All ``n(n-1)/2`` edges of the complete graph.
-
-    Examples
-    --------
-    >>> u, v = complete_edges(4)
-    >>> len(u)
-    6
-    """
-    return all_pairs(n)
-
-
 # ------------------------------------------------------------ generator front ends
 def scale_free(n: int, m: int, seed: SeedLike) -> EdgeSource:
     """Validated parameters and edges of ``Network.scale_free`` (see there).
@@ -553,7 +545,8 @@ def communities(sizes: Sequence[int], mean_degree_in: float, mean_degree_out: fl
                          hint=f" (the smallest community has {smallest} people)")
     cross = n * n - int((sizes_a**2).sum())  # ordered pairs across communities
     mean_out = check_real("mean_degree_out", mean_degree_out, 0.0, cross / n,
-                          hint=" (everybody linked across communities)")
+                          hint=" (everybody linked across communities)" if cross else
+                          " (one community has nobody outside it)")
     p_in = np.minimum(mean_in / np.maximum(sizes_a - 1, 1), 1.0)
     p_out = min(mean_out * n / cross, 1.0) if cross else 0.0
     rng, record = seed_sequence(seed)
@@ -572,7 +565,7 @@ def complete(n: int) -> EdgeSource:
     6
     """
     n = check_int("n", n, 1, COMPLETE_MAX_N)
-    u, v = complete_edges(n)
+    u, v = all_pairs(n)
     return EdgeSource(u, v, n, "complete", {"generator": "complete", "params": {"n": n},
                                             "seed": None})
 
@@ -601,14 +594,22 @@ def from_networkx(G: nx.Graph) -> EdgeSource:
         data = [attrs[i] for i in range(n)]
         labels = None
         if all("label" in d for d in data):  # written by Network.to_networkx
-            labels = label_array([d["label"] for d in data])
+            found = [d["label"] for d in data]
+            try:
+                if len(set(found)) == n:  # else it is some other attribute: ignore it
+                    labels = label_array(found)
+            except TypeError:  # unhashable values cannot be labels
+                pass
     else:
         index = {node: i for i, node in enumerate(nodes)}
         pairs = np.array([(index[a], index[b]) for a, b in edges],
                          dtype=np.int64).reshape(-1, 2)
         data = [attrs[x] for x in nodes]
         labels = label_array(nodes)
-    block = np.array([d["block"] for d in data]) if all("block" in d for d in data) else None
+    block = None
+    if all(isinstance(d.get("block"), numbers.Integral) and not isinstance(d["block"], bool)
+           and d["block"] >= 0 for d in data):
+        block = np.array([d["block"] for d in data], dtype=np.int64)
     info = {"generator": "from_networkx",
             "params": {"n": n, "edges_given": len(edges), "directed": G.is_directed(),
                        "multigraph": G.is_multigraph()}}
@@ -681,8 +682,13 @@ def wedge_slots(indptr: np.ndarray, wedges: np.ndarray, samples: int,
 
 
 # ---------------------------------------------------------------------- edge lists
-_HEADER_WORDS = {"source", "src", "from", "u", "node1", "node_1", "id1", "i", "head",
-                 "tail", "person1", "a", "start", "origin", "sender", "ego", "target"}
+# Header lines are recognised by a known (source, target) pair of column names, or by
+# a non-numeric first line above numeric data; a lone word like "a" is a person's name.
+_HEADER_PAIRS = {("source", "target"), ("src", "dst"), ("from", "to"), ("u", "v"),
+                 ("i", "j"), ("node1", "node2"), ("node_1", "node_2"), ("id1", "id2"),
+                 ("head", "tail"), ("tail", "head"), ("person1", "person2"),
+                 ("start", "end"), ("sender", "receiver"), ("ego", "alter"),
+                 ("source_id", "target_id"), ("from_id", "to_id")}
 
 
 @dataclass
@@ -753,14 +759,14 @@ def edges_from_file(path: str | os.PathLike[str], sep: str | None = None,
     u, v, labels, n = encode(a, b)
     info = {"generator": "from_edgelist", "params": {"source": str(path),
                                                      "edges_given": int(u.size)}}
-    return EdgeSource(u, v, n, path.name.split(".")[0], info, labels)
+    return EdgeSource(u, v, n, path.name.split(".")[0] or path.name, info, labels)
 
 
 def _open_text(path: Path) -> IO[str]:
     opener = {".gz": gzip.open, ".bz2": bz2.open, ".xz": lzma.open}.get(path.suffix.lower())
     if opener is not None:
-        return opener(path, "rt", encoding="utf-8", errors="replace")  # type: ignore[no-any-return]
-    return open(path, encoding="utf-8", errors="replace")
+        return opener(path, "rt", encoding="utf-8-sig", errors="replace")  # type: ignore[no-any-return]
+    return open(path, encoding="utf-8-sig", errors="replace")
 
 
 def _split(line: str, delimiter: str) -> list[str]:
@@ -810,7 +816,8 @@ def _sniff(path: Path, sep: str | None, comment: str | None) -> _Layout:
     if len(rows[0]) >= 2 and not any(_is_number(f) for f in rows[0][:2]):
         numeric_below = len(rows) > 1 and len(rows[1]) >= 2 and all(
             _is_number(f) for f in rows[1][:2])
-        if rows[0][0].lower() in _HEADER_WORDS or numeric_below:
+        names = (rows[0][0].lower(), rows[0][1].lower())
+        if names in _HEADER_PAIRS or numeric_below:
             header = first[0][0]
             if len(rows) < 2:
                 raise EdgeListError(f"'{path}' has a header line but no edges")
@@ -835,8 +842,11 @@ def _raise_bad_line(path: Path, layout: _Layout, index: int, fields: list[str],
     raise EdgeListError(f"{path}, line {index + 1}: {problem}: {shown!r}")
 
 
-def _scan_for_bad_line(path: Path, layout: _Layout, comment: str | None) -> None:
-    """Slow path, only after a parse failure: re-read line by line, raise at the culprit."""
+def _scan_lines(path: Path, layout: _Layout, comment: str | None) -> pd.DataFrame:
+    """Slow path, only when the C parser stumbled: read line by line and raise at the
+    first bad line; if there is none (the parser was tripped by an indented comment,
+    say), return the edges parsed here instead."""
+    rows = []
     for index, text, raw in _data_lines(path, comment):
         if index == layout.header_index:
             continue
@@ -844,6 +854,14 @@ def _scan_for_bad_line(path: Path, layout: _Layout, comment: str | None) -> None
         if len(fields) != layout.ncols or any(f == "" for f in fields) or (
                 layout.ncols == 3 and not _is_number(fields[2])):
             _raise_bad_line(path, layout, index, fields, raw)
+        rows.append(fields)
+    frame = pd.DataFrame(rows, dtype=object)
+    for col in frame.columns:
+        try:
+            frame[col] = pd.to_numeric(frame[col])
+        except (ValueError, TypeError):
+            pass
+    return frame
 
 
 def _read_frame(path: Path, layout: _Layout, comment: str | None) -> pd.DataFrame:
@@ -853,21 +871,15 @@ def _read_frame(path: Path, layout: _Layout, comment: str | None) -> pd.DataFram
             path, sep=r"\s+" if layout.delimiter == " " else layout.delimiter,
             header=None, comment=comment, skip_blank_lines=True, engine="c",
             skiprows=[layout.header_index] if layout.header_index is not None else None,
-            skipinitialspace=True, keep_default_na=False, na_values=[""], encoding="utf-8")
+            skipinitialspace=True, keep_default_na=False, na_values=[""], encoding="utf-8-sig")
     except UnicodeDecodeError as exc:
         raise EdgeListError(f"'{path}' is not UTF-8 text: {exc}") from None
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as exc:
-        _scan_for_bad_line(path, layout, comment)
-        raise EdgeListError(f"'{path}' could not be read: {exc}") from None
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError):
+        return _scan_lines(path, layout, comment)
     ok = frame.shape[1] == layout.ncols and not frame.isna().to_numpy().any()
     if ok and layout.ncols == 3:
         ok = pd.api.types.is_numeric_dtype(frame.iloc[:, 2].dtype)
-    if not ok:
-        _scan_for_bad_line(path, layout, comment)
-        raise EdgeListError(f"'{path}': lines do not all have {layout.ncols} fields")
-    if len(frame) == 0:  # pragma: no cover - _sniff found a data line
-        raise EdgeListError(f"'{path}' has no edges")
-    return frame
+    return frame if ok else _scan_lines(path, layout, comment)
 
 
 def encode(a: pd.Series, b: pd.Series) -> tuple[np.ndarray, np.ndarray, Any, int]:

@@ -1,8 +1,13 @@
 """Lost revenue: what today's service costs, split by cause and priced per incident.
 
+What is compared is *value*: profit over the horizon plus the customer equity at its end
+(the remaining lifetime value of the customers left, see ``economics.value_horizon``), so
+that a customer won late in the horizon is not worth less than its cost of acquisition.
+
 How the split works. Each run records, per event, the revenue the person brings over the
-rest of the horizon (what they pay per year x the expected years they stay, at today's
-churn hazard). The difference between two paired runs is then split into:
+rest of their expected lifetime (what they pay per year x the expected years they stay at
+today's churn hazard, discounted beyond the horizon). The difference between two paired
+runs is then split into:
 
 * customers lost through their own experience (value of experience defections);
 * customers lost through word of mouth (value of word-of-mouth defections);
@@ -38,7 +43,8 @@ def _totals(ens) -> pd.DataFrame:
     """Per-run sums of the value records."""
     cols = ["value_lost_experience", "value_lost_wom", "value_lost_baseline",
             "value_won_marketing", "value_won_referral", "value_won_winback", "revenue",
-            "profit", "acquisition_spend", "service_cost", "intervention_cost",
+            "profit", "customer_equity", "equity_revenue", "acquisition_spend", "service_cost",
+            "intervention_cost",
             "neg_tellings_strong", "neg_tellings_weak", "neg_tellings_silent", "silent",
             "unresolved", "defect_silent", "defect_unresolved", "defect_experience"]
     return ens.records.groupby("run")[cols].sum()
@@ -54,9 +60,12 @@ def _parts(ref: pd.DataFrame, alt: pd.DataFrame, margin: float) -> pd.DataFrame:
     p["referrals forgone"] = margin * (alt["value_won_referral"] - ref["value_won_referral"])
     p["baseline churn"] = margin * (ref["value_lost_baseline"] - alt["value_lost_baseline"])
     p["acquisition spend"] = ref["acquisition_spend"] - alt["acquisition_spend"]
-    p["service cost"] = ref["service_cost"] - alt["service_cost"]
+    # retention cost of the customers left at the end, over their remaining lifetime
+    after_ref = margin * ref["equity_revenue"] - ref["customer_equity"]
+    after_alt = margin * alt["equity_revenue"] - alt["customer_equity"]
+    p["service cost"] = (ref["service_cost"] - alt["service_cost"]) + (after_ref - after_alt)
     p["intervention cost"] = ref["intervention_cost"] - alt["intervention_cost"]
-    total = alt["profit"] - ref["profit"]
+    total = (alt["profit"] + alt["customer_equity"]) - (ref["profit"] + ref["customer_equity"])
     p["other"] = total - p.sum(axis=1)
     p["total"] = total
     return p
@@ -81,7 +90,8 @@ def by_cause(ref_ens, alt_ens, level: float = 0.95) -> pd.DataFrame:
         rows[cause] = {"mean": m, "ci_low": lo, "ci_high": hi,
                        "share": m / total_mean if total_mean else math.nan,
                        "revenue": revenue_part}
-    rows["total"]["revenue"] = float((alt["revenue"] - ref["revenue"]).mean())
+    rows["total"]["revenue"] = float((alt["revenue"] + alt["equity_revenue"]
+                                      - ref["revenue"] - ref["equity_revenue"]).mean())
     # revenue column adds up too: what the event values miss goes to "other"
     rows["other"]["revenue"] = rows["total"]["revenue"] - sum(rows[c]["revenue"]
                                                               for c in CAUSES[:5])
@@ -98,7 +108,7 @@ def roi_table(comparison, level: float = 0.95) -> pd.DataFrame:
         alt = comparison.ensembles[name]
         d = alt.runs - ref.runs
         cost = d["intervention_cost"].to_numpy()
-        net = d["profit"].to_numpy()
+        net = d["value"].to_numpy()
         gain = net + cost
         m_net, _, lo, hi = interval(net, level)
         extra = float(cost.mean())
@@ -167,7 +177,7 @@ class LostRevenue:
         return by_cause(self.today, self.target, self.level)
 
     def total(self) -> pd.Series:
-        """The headline: profit and revenue lost over the horizon, with the interval."""
+        """The headline: value (profit + customer equity) and revenue lost, with the interval."""
         t = self.by_cause().loc["total"]
         return pd.Series({"profit_lost": t["mean"], "ci_low": t["ci_low"],
                           "ci_high": t["ci_high"], "revenue_lost": t["revenue"],

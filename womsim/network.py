@@ -1,13 +1,9 @@
 """The social graph the engine spreads word of mouth on.
 
-:class:`Network` is an undirected simple graph on nodes ``0..n-1`` held as CSR
-arrays (``indptr``, ``indices``) that are read-only, so one network can back many
-runs and processes without copies or defensive locking. It is built from edge
-arrays, from vectorised generators (scale-free, small-world, Erdős–Rényi,
-communities, complete), from networkx graphs or from edge-list files; self-loops
-and repeated edges are dropped on the way in and counted in ``info``.
-
-See ``docs/networks.md`` for the edge-list format and the generator models.
+:class:`Network` is an undirected simple graph on nodes ``0..n-1`` in read-only CSR
+arrays, so one network can back many runs and processes without copies. Edge
+sources (generators, networkx, edge lists) live in :mod:`womsim.generators`; see
+``docs/networks.md``.
 """
 
 from __future__ import annotations
@@ -52,8 +48,7 @@ def _csr_from_pairs(u: np.ndarray, v: np.ndarray, n: int
     SIMD sort, far faster than argsort, lexsort or np.unique) then orders the rows
     and their neighbour lists at once, and repeated keys are repeated edges.
     """
-    u = np.asarray(u, dtype=np.int64)
-    v = np.asarray(v, dtype=np.int64)
+    u, v = np.asarray(u), np.asarray(v)  # int32 or int64; keys below are int64
     loop = u == v
     loops = int(np.count_nonzero(loop))
     if loops:
@@ -62,9 +57,9 @@ def _csr_from_pairs(u: np.ndarray, v: np.ndarray, n: int
     if n > _KEY_MAX_N:
         raise NetworkError(f"n = {n:,} nodes is more than womsim supports ({_KEY_MAX_N:,})")
     key = np.empty(2 * m, dtype=np.int64)
-    np.multiply(u, n, out=key[:m])
+    np.multiply(u, np.int64(n), out=key[:m])
     key[:m] += v
-    np.multiply(v, n, out=key[m:])
+    np.multiply(v, np.int64(n), out=key[m:])
     key[m:] += u
     key = gen.unique_sorted(key)
     rows = key // n
@@ -85,7 +80,7 @@ def _frozen(a: np.ndarray) -> np.ndarray:
 def _owned(x: Any, dtype: Any = None) -> np.ndarray:
     """``x`` as an array we may freeze: caller-writable memory is copied, never frozen."""
     a = np.asarray(x, dtype=dtype)
-    if isinstance(x, np.ndarray) and a.flags.writeable and np.shares_memory(a, x):
+    if isinstance(x, np.ndarray) and a.flags.writeable and np.may_share_memory(a, x):
         a = a.copy()
     return a
 
@@ -136,7 +131,6 @@ class Network:
         if indices_a.ndim != 1 or (indices_a.size and indices_a.dtype.kind not in "iu"):
             raise NetworkError("indices must be a 1-D integer array, got "
                                f"{indices_a.dtype} of shape {indices_a.shape}")
-        indices_a = indices_a.astype(_index_dtype(n), copy=False)
         if indptr_a[0] != 0 or indptr_a[-1] != indices_a.size:
             raise NetworkError(f"indptr must start at 0 and end at len(indices) = "
                                f"{indices_a.size}, got {indptr_a[0]} .. {indptr_a[-1]}")
@@ -145,6 +139,7 @@ class Network:
         if indices_a.size and (indices_a.min() < 0 or indices_a.max() >= n):
             raise NetworkError(f"indices must lie in 0..{n - 1}, got "
                                f"{indices_a.min()}..{indices_a.max()}")
+        indices_a = indices_a.astype(_index_dtype(n), copy=False)
         self._set(indptr_a, indices_a, labels, block, name, info, check_labels=True)
         if check:
             self.validate()
@@ -156,26 +151,26 @@ class Network:
         self._indptr = _frozen(indptr)
         self._indices = _frozen(indices)
         self._labels: np.ndarray | None = None
+        self._label_index: pd.Index | None = None
         if labels is not None:
             lab = labels if isinstance(labels, np.ndarray) else label_array(labels)
             lab = _owned(lab)
             if lab.ndim != 1 or lab.size != n:
                 raise NetworkError(f"labels must have one entry per node ({n}), "
                                    f"got shape {lab.shape}")
-            index = pd.Index(lab, tupleize_cols=False)
+            self._labels = _frozen(lab)
+            index = self._label_index = pd.Index(lab, tupleize_cols=False)
             if check_labels and not index.is_unique:
                 dup = index[index.duplicated()][0]
                 raise NetworkError(f"labels must be unique; {dup!r} appears more than once")
-            self._labels = _frozen(lab)
         self._block: np.ndarray | None = None
         if block is not None:
             self._block = _frozen(self._check_block(block, n))
         self.name = name
-        self._info: dict[str, Any] = {"generator": "custom", "params": {},
+        self._info: dict[str, Any] = {"generator": "custom", "params": {}, "seed": None,
                                       "self_loops_dropped": 0, "duplicates_dropped": 0}
         self._info.update(info or {})
         self._fingerprint: str | None = None
-        self._label_index: pd.Index | None = None
 
     @staticmethod
     def _check_block(block: Any, n: int) -> np.ndarray:
@@ -186,29 +181,18 @@ class Network:
             raise NetworkError(f"block must hold integer community numbers, got {b.dtype}")
         if b.size and b.min() < 0:
             raise NetworkError(f"block numbers must be >= 0, got {b.min()}")
-        return b.astype(np.int32 if (b.size == 0 or b.max() < 2**31) else np.int64,
-                        copy=False)
-
-    @classmethod
-    def _from_pairs(cls, u: np.ndarray, v: np.ndarray, n: int, *, labels: Any = None,
-                    block: Any = None, name: str | None = None,
-                    info: dict[str, Any] | None = None, check_labels: bool = False
-                    ) -> Network:
-        """Build from already validated ids (generators, parsers): no checks repeated."""
-        indptr, indices, loops, dups = _csr_from_pairs(u, v, n)
-        net = cls.__new__(cls)
-        record = dict(info or {})
-        record["self_loops_dropped"] = record.get("self_loops_dropped", 0) + loops
-        record["duplicates_dropped"] = record.get("duplicates_dropped", 0) + dups
-        net._set(indptr, indices, labels, block, name, record, check_labels=check_labels)
-        return net
+        return b.astype(np.int32 if b.size == 0 or b.max() < 2**31 else np.int64)
 
     @classmethod
     def _from_source(cls, src: EdgeSource, name: str | None = None,
                      check_labels: bool = False) -> Network:
-        return cls._from_pairs(src.u, src.v, src.n, labels=src.labels, block=src.block,
-                               name=name if name is not None else src.name, info=src.info,
-                               check_labels=check_labels)
+        """Build from validated edges (ids in range): no checks repeated."""
+        indptr, indices, loops, dups = _csr_from_pairs(src.u, src.v, src.n)
+        info = {**src.info, "self_loops_dropped": loops, "duplicates_dropped": dups}
+        net = cls.__new__(cls)
+        net._set(indptr, indices, src.labels, src.block, name if name is not None else
+                 src.name, info, check_labels=check_labels)
+        return net
 
     def __getstate__(self) -> dict[str, Any]:
         state = self.__dict__.copy()
@@ -260,12 +244,11 @@ class Network:
         """
         if v is None:
             pairs = np.asarray(u)
+            if pairs.size == 0:
+                pairs = pairs.reshape(0, 2)
             if pairs.ndim != 2 or pairs.shape[1] != 2:
-                if pairs.size == 0:
-                    pairs = pairs.reshape(0, 2)
-                else:
-                    raise NetworkError("from_edges(u) without v needs an (E, 2) array of "
-                                       f"pairs, got shape {pairs.shape}")
+                raise NetworkError("from_edges(u) without v needs an (E, 2) array of "
+                                   f"pairs, got shape {pairs.shape}")
             u, v = pairs[:, 0], pairs[:, 1]
             names = ("edge[:, 0]", "edge[:, 1]")
         else:
@@ -290,8 +273,8 @@ class Network:
                 raise NetworkError(f"node id {name_}[{i}] = {a[i]} is out of range: "
                                    f"ids must be 0..{n - 1} (n = {n})")
         info = {"generator": "from_edges", "params": {"n": n, "edges_given": int(ua.size)}}
-        return cls._from_pairs(ua, va, n, labels=labels, block=block, name=name, info=info,
-                               check_labels=True)
+        return cls._from_source(EdgeSource(ua, va, n, name, info, labels, block),
+                                check_labels=True)
 
     # -- generators -----------------------------------------------------------------
     @classmethod
@@ -300,8 +283,8 @@ class Network:
 
         Node ``m`` links to the seed nodes ``0..m-1``; each later node links to
         ``m`` earlier nodes chosen with probability proportional to their degree.
-        Vectorised (Batagelj–Brandes edge array, pointer jumping): about 0.5-0.8 s
-        for a million nodes with ``m=5``. A node occasionally picks the same
+        Vectorised (Batagelj–Brandes edge array, pointer jumping): 0.6-0.9 s for
+        a million nodes with ``m=5`` (networkx: about 20 s). A node occasionally picks the same
         target twice; the repeat is dropped (``info["duplicates_dropped"]``), so
         the mean degree is ``2m(n-m)/n`` less a few hundredths of a percent.
 
@@ -477,19 +460,15 @@ class Network:
                       name: str | None = None) -> Network:
         """Read an edge list: a text file (one ``source target`` pair a line) or a DataFrame.
 
-        File format: fields separated by commas, semicolons, tabs or runs of
-        whitespace (detected from the first data line unless ``sep`` is given);
-        blank lines and ``comment`` lines skipped (text after ``comment`` on a
-        line is ignored too); an optional header line (``source,target``,
-        ``from to``, ``u v``, ... or any non-numeric first line above numeric
-        data) is skipped; ``"quoted fields"`` may contain separators. A third
-        column is accepted as a numeric weight and ignored, if every line has
-        it. ``.gz``, ``.bz2`` and ``.xz`` files are decompressed.
-
-        Node ids: integer ids that are exactly ``0..n-1`` are used as they are;
-        anything else (names, or integers with gaps such as 1-based or sparse
-        ids) is numbered in order of first appearance and kept in :attr:`labels`.
-        Self-loops and repeated edges are dropped and counted.
+        Fields are separated by commas, semicolons, tabs or whitespace (detected
+        per file); blank lines, ``comment`` lines and trailing comments are
+        skipped; a header line (``source,target``, ``from to``, ``u v``, ... or a
+        non-numeric line above numeric data) is skipped; ``"quoted fields"`` may
+        hold separators. A third column is taken as a numeric weight and ignored
+        if every line has one. ``.gz``/``.bz2``/``.xz`` files are decompressed.
+        Integer ids that are exactly ``0..n-1`` are kept; other ids (names,
+        1-based or sparse integers) are numbered in order of first appearance
+        and kept in :attr:`labels`. Loops and repeats are dropped and counted.
 
         Parameters
         ----------
@@ -529,11 +508,10 @@ class Network:
                     sep: str = ",") -> Path:
         """Write the edges to a text file that :meth:`from_edgelist` reads back.
 
-        One ``source,target`` line per edge (labels if the network has them),
-        after a ``#`` comment line with the counts and a header line. The file is
-        written to a temporary file beside the target and moved into place, so a
-        reader never sees half a file. Isolated nodes cannot appear in an edge
-        list; the comment line says how many were left out.
+        A ``#`` line with the counts, a ``source,target`` header, then one line
+        per edge (labels if any). Written to a temporary file and moved into
+        place, so nobody sees half a file. Isolated nodes cannot appear in an
+        edge list; the comment line says how many were left out.
 
         Parameters
         ----------

@@ -237,6 +237,18 @@ class Economics(Part):
                                     doc="cost of handling one service contact")
     discount_rate: float = param(0.08, ge=0, le=1, unit="1/yr", basis="client",
                                  doc="yearly discount rate for present values")
+    value_horizon: Literal["lifetime", "horizon"] = param(
+        "lifetime", unit="", basis="setting",
+        doc="lifetime: customers left at the end carry their remaining value (margin less "
+            "retention cost over their expected lifetime at today's churn, discounted); "
+            "horizon: count only cash within the simulated years")
+
+    @property
+    def discount_hazard(self) -> float:
+        """Continuous discount rate, ln(1 + discount_rate)."""
+        import math
+
+        return math.log1p(self.discount_rate)
 
     @property
     def acquisition_cost(self) -> float:

@@ -24,7 +24,11 @@ HEADLINES: dict[str, tuple[str, str]] = {
     "service_cost": ("money", "cost of serving customers and handling contacts"),
     "intervention_cost": ("money", "cost of the interventions"),
     "profit": ("money", "margin - acquisition spend - service cost - interventions"),
-    "npv": ("money", "discounted profit (present value)"),
+    "customer_equity": ("money", "what the customers left at the end are worth over their "
+                                 "remaining lifetime (margin less retention cost, discounted "
+                                 "to the horizon; 0 with value_horizon='horizon')"),
+    "value": ("money", "profit over the horizon + customer equity at its end"),
+    "npv": ("money", "present value of profit and of the customer equity at the end"),
     "annual_churn": ("share/yr", "share of customers lost per year (1 - exp(-defections / "
                                  "customer-years))"),
     "defections": ("people", "customers lost, all causes"),
@@ -57,7 +61,10 @@ def headline_metrics(rec: dict[str, np.ndarray], horizon_years: float) -> dict[s
     out["customers_change"] = out["customers_end"] - out["customers_start"]
     for k in _SUMMED:
         out[k] = float(rec[k].sum())
-    out["npv"] = float(rec["discounted_profit"].sum())
+    out["customer_equity"] = float(rec["customer_equity"].sum())
+    out["value"] = out["profit"] + out["customer_equity"]
+    out["npv"] = (float(rec["discounted_profit"].sum())
+                  + out["customer_equity"] * float(rec["equity_discount"]))
     out["neg_tellings"] = float(rec["neg_tellings_strong"].sum() + rec["neg_tellings_weak"].sum())
     out["pos_tellings"] = float(rec["pos_tellings_strong"].sum() + rec["pos_tellings_weak"].sum())
     mean_customers = float(np.mean(np.concatenate([[rec["initial"][1]], rec["customers"]])))

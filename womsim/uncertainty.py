@@ -13,15 +13,17 @@ import numpy as np
 import pandas as pd
 
 from womsim import figures
-from womsim.rng import hash_uniform
 from womsim.errors import unknown_key
+from womsim.rng import hash_uniform
 
 __all__ = ["UNCERTAIN", "draw_parameters", "ranges"]
 
 #: parameter -> (figure key or None, low, high); None low/high = the figure's own range.
 UNCERTAIN: dict[str, tuple[str | None, float | None, float | None]] = {
-    "word_of_mouth.negative_mean": ("negative_tells", None, None),
-    "word_of_mouth.negative_tail_share": ("negative_tells_tail", None, None),
+    # the figure's low end (8) cannot carry a 13% tail above 20 (needs a mean >= 8.52), and
+    # its 20% variant needs a mean >= 12.3: the ranges keep the two figures compatible
+    "word_of_mouth.negative_mean": ("negative_tells", 8.6, 10.0),
+    "word_of_mouth.negative_tail_share": ("negative_tells_tail", 0.10, 0.135),
     "word_of_mouth.positive_mean": ("positive_tells", None, None),
     "word_of_mouth.prospect_deter_prob": ("act_on_wom", 0.10, 0.40),
     "word_of_mouth.customer_defect_prob": ("negative_deters_prospects_ratio", 0.03, 0.125),
@@ -53,7 +55,7 @@ def ranges(scenario=None) -> pd.DataFrame:
             "value": float(scenario.get(name)) if scenario is not None and
             scenario.get(name) is not None else np.nan,
             "basis": ("figure range" if key and UNCERTAIN[name][1] is None
-                      else "illustrative range"),
+                      else "narrowed figure range" if key else "illustrative range"),
             "figure": key or "", "status": fig.status if fig else "illustrative",
             "source": fig.source if fig else "",
         }
@@ -88,7 +90,22 @@ def draw_parameters(scenario, seed: int, run: int, params: list[str] | None = No
         mode = lo if np.isnan(mode) else float(np.clip(mode, lo, hi))
         u = float(hash_uniform(seed * 1_000_003 + run, np.array([j]))[0])
         out[name] = _triangular(u, lo, mode, hi)
+    _cap_tail(scenario, out)
     return out
+
+
+def _cap_tail(scenario, draws: dict[str, float]) -> None:
+    """Keep a drawn tail share within what a negative binomial of the drawn mean can carry."""
+    from womsim.telling import _peak
+
+    key = "word_of_mouth.negative_tail_share"
+    if key not in draws and scenario.word_of_mouth.negative_tail_share is None:
+        return
+    mean = draws.get("word_of_mouth.negative_mean", scenario.word_of_mouth.negative_mean)
+    share = draws.get(key, scenario.word_of_mouth.negative_tail_share)
+    cap = 0.995 * _peak(mean, scenario.word_of_mouth.negative_tail_k)[1]
+    if share > cap:
+        draws[key] = cap
 
 
 def _triangular(u: float, lo: float, mode: float, hi: float) -> float:

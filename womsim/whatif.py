@@ -67,9 +67,37 @@ def paired_scenarios(scenarios: Sequence, psa: bool, seed: int, runs: int,
     return out
 
 
-def _run_pair(task: tuple[int, int, Any], network) -> dict:
-    _, seed, scenario = task
+def _run_task(task: tuple[int, Any], network) -> dict:
+    seed, scenario = task
     return run(scenario, network, seed)
+
+
+def run_grid(per_run: list[list], seeds: list[int], network, executor=None,
+             progress: bool | None = None, desc: str = "runs") -> list[list[dict]]:
+    """Simulate ``per_run[r][j]`` with ``seeds[r]`` for every point j and run r.
+
+    Returns records indexed ``[j][r]``. Every point of run r shares run r's seed: common
+    random numbers across the whole grid.
+    """
+    points = len(per_run[0])
+    runs = len(seeds)
+    tasks = [(seeds[r], per_run[r][j]) for j in range(points) for r in range(runs)]
+    sc0 = per_run[0][0]
+    work = float(sc0.market.people) * sc0.simulation.steps * len(tasks)
+    recs = map_tasks(_run_task, tasks, {"network": network}, executor=executor, work=work,
+                     progress=progress, desc=desc)
+    return [recs[j * runs:(j + 1) * runs] for j in range(points)]
+
+
+def check_same_market(named: Mapping[str, Any]) -> None:
+    """Paired runs need one market size and one step schedule."""
+    scs = list(named.values())
+    first = next(iter(named))
+    for name, s in named.items():
+        if s.market.people != scs[0].market.people or s.simulation != scs[0].simulation:
+            raise ScenarioError(
+                f"scenario '{name}' differs from '{first}' in market.people or the "
+                "simulation settings; paired comparisons need the same market and steps")
 
 
 class Comparison:
@@ -202,25 +230,15 @@ def compare(scenarios: Mapping[str, Any] | Sequence, network=None, runs: int = 2
             named[s.name] = s
     if len(named) < 2:
         raise WomsimError("compare needs at least two scenarios (the first is the reference)")
+    check_same_market(named)
     scs = list(named.values())
-    n = scs[0].market.people
-    for name, s in named.items():
-        if s.market.people != n or s.simulation != scs[0].simulation:
-            raise ScenarioError(
-                f"scenario '{name}' differs from '{list(named)[0]}' in market.people or the "
-                "simulation settings; paired comparisons need the same market and steps")
     seed = check_runs_seed(runs, seed)
     if network is None:
         network = build_network(scs[0], seed)
     seeds = run_seeds(seed, runs)
     per_run = paired_scenarios(scs, psa, seed, runs, psa_params)
-    tasks = [(j, seeds[r], per_run[r][j]) for j in range(len(scs)) for r in range(runs)]
-    work = float(n) * scs[0].simulation.steps * len(tasks)
-    recs = map_tasks(_run_pair, tasks, {"network": network}, executor=executor, work=work,
-                     progress=progress, desc="comparing")
+    recs = run_grid(per_run, seeds, network, executor, progress, desc="comparing")
     fp = network.fingerprint() if network is not None else "well_mixed"
-    ensembles = {}
-    for j, name in enumerate(named):
-        ensembles[name] = Ensemble(scs[j], recs[j * runs:(j + 1) * runs], seeds, seed, fp,
-                                   meta={"psa": psa})
+    ensembles = {name: Ensemble(scs[j], recs[j], seeds, seed, fp, meta={"psa": psa})
+                 for j, name in enumerate(named)}
     return Comparison(ensembles, psa=psa)

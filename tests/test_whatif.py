@@ -1,0 +1,145 @@
+"""Paired comparisons, lost revenue by cause, sweeps, sensitivity, break-even, PSA."""
+
+import numpy as np
+import pytest
+
+import womsim as wom
+from womsim.errors import ScenarioError, WomsimError
+
+
+@pytest.fixture(scope="module")
+def sc():
+    return wom.Scenario.preset("telecom").replace(
+        **{"market.people": 6000, "simulation.horizon_years": 1.0})
+
+
+@pytest.fixture(scope="module")
+def net(sc):
+    return wom.Network.scale_free(6000, m=5, seed=3)
+
+
+def test_scenario_against_itself_is_exactly_zero(sc, net):
+    cmp = wom.compare({"today": sc, "again": sc}, network=net, runs=4, seed=2,
+                      executor="serial")
+    s = cmp.summary().loc["again"]
+    assert (s["difference"] == 0).all()
+    assert (s["sd_paired"] == 0).all()
+    lr = cmp.lost_revenue().loc["again"]
+    assert (lr["mean"] == 0).all()
+
+
+def test_paired_differences_have_far_lower_variance(sc, net):
+    better = sc.replace(**{"complaints.resolved": 0.85})
+    cmp = wom.compare({"today": sc, "better": better}, network=net, runs=10, seed=5,
+                      executor="serial")
+    s = cmp.summary().loc["better"]
+    for metric in ("revenue", "profit", "customers_end"):
+        # common random numbers: the paired spread is a fraction of the unpaired one
+        assert s.loc[metric, "sd_paired"] < 0.5 * s.loc[metric, "sd_unpaired"], metric
+    assert s.loc["defections", "ci_high"] < 0
+
+
+def test_lost_revenue_adds_up_and_has_the_right_sign(sc, net):
+    lr = wom.lost_revenue(sc, network=net, runs=6, seed=1, executor="serial")
+    bc = lr.by_cause()
+    causes = bc.drop(index="total")
+    assert causes["mean"].sum() == pytest.approx(bc.loc["total", "mean"], rel=1e-9)
+    assert causes["revenue"].sum() == pytest.approx(bc.loc["total", "revenue"], rel=1e-9)
+    assert bc.loc["total", "ci_low"] > 0  # problems cost money
+    assert bc.loc["own experience", "ci_low"] > 0
+    assert bc.loc["word of mouth", "ci_low"] > 0
+    assert bc.loc["prospects deterred", "ci_low"] > 0
+    # the residual the event values miss stays a minor part of the total
+    assert abs(bc.loc["other", "mean"]) < 0.35 * bc.loc["total", "mean"]
+    pi = lr.per_incident()
+    assert (pi["mean"] > 0).all()
+    # an unresolved complaint and a silent problem each cost more than one telling
+    assert pi.loc["per silent unhappy customer", "mean"] > pi.loc["per negative telling",
+                                                                  "mean"]
+    assert lr.total()["profit_lost"] == pytest.approx(bc.loc["total", "mean"])
+
+
+def test_lost_revenue_against_a_target_service_level(sc, net):
+    lr = wom.lost_revenue(sc, network=net, runs=4, seed=1, target={"service.problem_rate": 0.1},
+                          executor="serial")
+    full = wom.lost_revenue(sc, network=net, runs=4, seed=1, executor="serial")
+    assert 0 < lr.total()["profit_lost"] < full.total()["profit_lost"]
+
+
+def test_compare_needs_same_market(sc):
+    with pytest.raises(ScenarioError, match=r"market.people"):
+        wom.compare({"a": sc, "b": sc.replace(**{"market.people": 7000})}, runs=2, seed=1)
+    with pytest.raises(WomsimError, match="at least two"):
+        wom.compare({"a": sc}, runs=2, seed=1)
+
+
+def test_sweep_is_monotone_in_problems_with_common_random_numbers(sc, net):
+    sw = wom.sweep(sc, {"service.problem_rate": [0.05, 0.10, 0.15, 0.20]}, network=net,
+                   runs=4, seed=3, executor="serial")
+    t = sw.summary(["value", "defections"])
+    assert list(t["service.problem_rate"]) == [0.05, 0.10, 0.15, 0.20]
+    assert np.all(np.diff(t["defections"]) > 0)
+    assert np.all(np.diff(t["value"]) < 0)
+    assert sw.best("value") == {"service.problem_rate": 0.05}
+
+
+def test_two_parameter_sweep_is_a_full_grid(sc, net):
+    sw = wom.sweep(sc, {"service.problem_rate": [0.1, 0.2], "complaints.resolved": [0.5, 0.9]},
+                   network=net, runs=2, seed=3, executor="serial")
+    assert len(sw.summary()) == 4
+
+
+def test_sensitivity_ranks_by_swing(sc, net):
+    tor = wom.sensitivity(sc, params=["complaints.intention_to_action",
+                                      "word_of_mouth.positive_mean"],
+                          network=net, runs=3, seed=1, executor="serial")
+    t = tor.table()
+    assert list(t.index) == sorted(t.index, key=lambda p: -t.loc[p, "swing"])
+    # stronger action on stated intentions -> more customers lost -> more value lost
+    row = t.loc["complaints.intention_to_action"]
+    assert row["at_high"] > tor.base > row["at_low"]
+    with pytest.raises(KeyError, match="intention_to_action"):
+        wom.sensitivity(sc, params=["complaints.intention_to_actio"], runs=2)
+
+
+def test_break_even_matches_the_value_it_creates(sc, net):
+    be = wom.break_even(sc, {"complaints.resolved": 0.9}, network=net, runs=4, seed=2,
+                        executor="serial")
+    t = be.table()
+    assert t["max_cost_per_year"] > 0
+    assert t["max_cost_per_year"] * t["annuity_factor"] == pytest.approx(t["gain_npv"])
+    # paying exactly that per year leaves the present value unchanged (within the CI)
+    iv = wom.Intervention("programme", cost_per_year=be.max_cost_per_year,
+                          changes={"complaints.resolved": 0.9})
+    cmp = wom.compare({"today": sc, "paid": sc.with_interventions(iv)}, network=net, runs=4,
+                      seed=2, executor="serial")
+    npv = cmp.summary().loc[("paid", "npv")]
+    assert npv["ci_low"] <= 1e-6 * abs(npv["reference"]) and npv["ci_high"] >= -1e-6 * abs(
+        npv["reference"])
+
+
+def test_roi_and_payback(sc, net):
+    iv = wom.Intervention("cheap fix", start="1 month", cost_per_year=1000,
+                          changes={"service.problem_rate": 0.5},
+                          how={"service.problem_rate": "scale"})
+    cmp = wom.compare({"today": sc, "fix": sc.with_interventions(iv)}, network=net, runs=4,
+                      seed=1, executor="serial")
+    r = cmp.roi().loc["fix"]
+    assert r["extra_cost"] == pytest.approx(1000 * (sc.simulation.steps - 4) *
+                                            sc.simulation.dt, rel=0.05)
+    assert r["roi"] > 1
+    assert 0 < r["payback_years"] <= 1.0
+
+
+def test_psa_widens_intervals_but_keeps_pairs(sc, net):
+    better = sc.replace(**{"complaints.resolved": 0.85})
+    plain = wom.compare({"today": sc, "better": better}, network=net, runs=6, seed=4,
+                        executor="serial")
+    psa = wom.compare({"today": sc, "better": better}, network=net, runs=6, seed=4,
+                      executor="serial", psa=True)
+    a = plain.ensembles["today"].runs["revenue"].std()
+    b = psa.ensembles["today"].runs["revenue"].std()
+    assert b > 2 * a  # assumptions add spread between runs
+    # each run's scenarios share the same draw, so the paired spread stays far smaller
+    s = psa.summary().loc[("better", "revenue")]
+    assert s["sd_paired"] < 0.5 * s["sd_unpaired"]

@@ -1,0 +1,331 @@
+"""Sweeps, one-at-a-time sensitivity (tornado) and break-even: grids of paired runs.
+
+Every point of a grid runs with the same seeds (common random numbers), so the curve a
+sweep draws is smooth in its parameter and differences between points are paired.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from womsim.errors import ScenarioError, WomsimError
+from womsim.interventions import Intervention
+from womsim.results import HEADLINES, Ensemble, interval
+from womsim.rng import run_seeds
+from womsim.simulate import build_network, check_runs_seed
+from womsim.uncertainty import ranges
+
+__all__ = ["BreakEven", "Sensitivity", "SweepResult", "break_even", "sensitivity", "sweep"]
+
+
+def _grid(grid: Mapping[str, Iterable]) -> list[dict[str, Any]]:
+    if not grid:
+        raise WomsimError("sweep needs at least one parameter with values, e.g. "
+                          "{'desk.agents': range(8, 16)}")
+    names = list(grid)
+    values = []
+    for name in names:
+        vals = list(grid[name])
+        if not vals:
+            raise WomsimError(f"sweep: '{name}' has no values")
+        values.append(vals)
+    return [dict(zip(names, combo, strict=True)) for combo in itertools.product(*values)]
+
+
+def _prepare(scenario, network, runs, seed):
+    seed = check_runs_seed(runs, seed)
+    if network is None:
+        network = build_network(scenario, seed)
+    return seed, network, run_seeds(seed, runs)
+
+
+class SweepResult:
+    """One ensemble per grid point; :meth:`summary` is the tidy table.
+
+    Attributes
+    ----------
+    points : list of dict
+        Parameter values of each point.
+    ensembles : list of Ensemble
+    """
+
+    def __init__(self, params: list[str], points: list[dict], ensembles: list[Ensemble]
+                 ) -> None:
+        self.params = params
+        self.points = points
+        self.ensembles = ensembles
+
+    def summary(self, metrics: Iterable[str] | None = None, level: float = 0.95
+                ) -> pd.DataFrame:
+        """One row per point: the parameter values and each metric's mean and interval."""
+        metrics = list(metrics or ("customers_end", "revenue", "profit", "npv", "annual_churn",
+                                   "defections", "problems"))
+        rows = []
+        for point, ens in zip(self.points, self.ensembles, strict=True):
+            row = dict(point)
+            for m in metrics:
+                mean, _, lo, hi = interval(ens.runs[m].to_numpy(), level)
+                row[m] = mean
+                row[f"{m}_ci_low"] = lo
+                row[f"{m}_ci_high"] = hi
+            rows.append(row)
+        return pd.DataFrame(rows)
+
+    def best(self, metric: str = "profit") -> dict[str, Any]:
+        """The point with the highest mean ``metric``."""
+        s = self.summary([metric])
+        return self.points[int(s[metric].to_numpy().argmax())]
+
+    def plot(self, metric: str = "profit", x: str | None = None, ax=None):
+        """The metric against a parameter (one line per value of a second one), with the
+        interval as a band. Returns the axes."""
+        import matplotlib.pyplot as plt
+
+        from womsim.plots import _MONEY, money_axis
+
+        x = x or self.params[0]
+        if ax is None:
+            _, ax = plt.subplots(figsize=(7, 4))
+        s = self.summary([metric])
+        others = [p for p in self.params if p != x]
+        groups = s.groupby(others) if others else [(None, s)]
+        for key, g in groups:
+            g = g.sort_values(x)
+            label = None if key is None else ", ".join(
+                f"{o}={v}" for o, v in zip(others, np.atleast_1d(key), strict=True))
+            line, = ax.plot(g[x], g[metric], marker="o", label=label)
+            ax.fill_between(g[x], g[f"{metric}_ci_low"], g[f"{metric}_ci_high"],
+                            color=line.get_color(), alpha=0.2, lw=0)
+        ax.set_xlabel(x)
+        ax.set_ylabel(metric.replace("_", " "))
+        if metric in _MONEY or HEADLINES.get(metric, ("",))[0] == "money":
+            money_axis(ax)
+        if others:
+            ax.legend(frameon=False)
+        ax.grid(alpha=0.3)
+        ax.set_title(f"{metric.replace('_', ' ')} by {x} (95% CI)")
+        return ax
+
+    def __repr__(self) -> str:
+        return f"SweepResult({self.params}, {len(self.points)} points)"
+
+    def _repr_html_(self) -> str:
+        return self.summary().to_html(float_format=lambda v: f"{v:,.4g}")
+
+
+def sweep(scenario, grid: Mapping[str, Iterable], network=None, runs: int = 20,
+          seed: int | None = None, executor=None, progress: bool | None = None) -> SweepResult:
+    """Run ``scenario`` at every point of a parameter grid, with common random numbers.
+
+    Parameters
+    ----------
+    scenario : Scenario
+    grid : dict of dotted parameter -> values
+        E.g. ``{"desk.agents": range(8, 16)}``; several parameters make a full grid.
+    network, runs, seed, executor, progress
+        As in :func:`womsim.simulate`.
+
+    Examples
+    --------
+    >>> import womsim as wom
+    >>> sc = wom.Scenario.preset("telecom").replace(**{"market.people": 3000,
+    ...                                                 "simulation.horizon_years": 0.5})
+    >>> sw = wom.sweep(sc, {"service.problem_rate": [0.05, 0.15]}, runs=3, seed=1,
+    ...                executor="serial")
+    >>> sw.summary()["service.problem_rate"].tolist()
+    [0.05, 0.15]
+    """
+    from womsim.whatif import run_grid
+
+    points = _grid(grid)
+    scenarios = [scenario.replace(**p) for p in points]
+    seed, network, seeds = _prepare(scenario, network, runs, seed)
+    recs = run_grid([scenarios] * runs, seeds, network, executor, progress, desc="sweeping")
+    fp = network.fingerprint() if network is not None else "well_mixed"
+    ens = [Ensemble(s, r, seeds, seed, fp) for s, r in zip(scenarios, recs, strict=True)]
+    return SweepResult(list(grid), points, ens)
+
+
+class Sensitivity:
+    """One-at-a-time swings of the uncertain parameters: the tornado."""
+
+    def __init__(self, table: pd.DataFrame, base: float, metric: str) -> None:
+        self._table = table
+        self.base = base
+        self.metric = metric
+
+    def table(self) -> pd.DataFrame:
+        """Per parameter: low and high values, the metric at each, and the swing (ranked)."""
+        return self._table
+
+    def plot(self, ax=None):
+        """Tornado chart, widest swing on top. Returns the axes."""
+        import matplotlib.pyplot as plt
+
+        from womsim.plots import money_axis
+
+        t = self._table.iloc[::-1]
+        if ax is None:
+            _, ax = plt.subplots(figsize=(8, 0.45 * len(t) + 1.5))
+        y = np.arange(len(t))
+        ax.barh(y, t["at_low"] - self.base, left=self.base, color="#8ab17d", label="low")
+        ax.barh(y, t["at_high"] - self.base, left=self.base, color="#e76f51", label="high")
+        ax.axvline(self.base, color="black", lw=1)
+        ax.set_yticks(y, [f"{p}  [{lo:g} – {hi:g}]" for p, lo, hi in
+                          zip(t.index, t["low"], t["high"], strict=True)])
+        money_axis(ax, "x")
+        ax.set_xlabel(self.metric.replace("_", " "))
+        ax.set_title(f"what moves {self.metric.replace('_', ' ')} most")
+        ax.legend(frameon=False, loc="lower right")
+        ax.grid(axis="x", alpha=0.3)
+        return ax
+
+    def __repr__(self) -> str:
+        top = ", ".join(self._table.index[:3])
+        return f"Sensitivity({self.metric}, base {self.base:,.0f}; largest swings: {top})"
+
+    def _repr_html_(self) -> str:
+        return self._table.to_html(float_format=lambda v: f"{v:,.4g}")
+
+
+def sensitivity(scenario, params: Iterable[str] | None = None, network=None, runs: int = 20,
+                seed: int | None = None, target: dict | None = None, executor=None,
+                progress: bool | None = None) -> Sensitivity:
+    """How much each uncertain parameter moves the profit today's service loses.
+
+    Each parameter in turn is set to the low and the high end of its range
+    (:func:`womsim.uncertainty.ranges`: the figure's range, or an illustrative one) with the
+    others at their values; today is re-calibrated to the observed churn and compared with
+    its counterfactual (see :func:`womsim.lost_revenue`), all with common random numbers.
+
+    Examples
+    --------
+    >>> import womsim as wom
+    >>> sc = wom.Scenario.preset("telecom").replace(**{"market.people": 3000,
+    ...                                                 "simulation.horizon_years": 0.5})
+    >>> tor = wom.sensitivity(sc, params=["word_of_mouth.negative_mean"], runs=3, seed=1,
+    ...                       executor="serial")
+    >>> tor.table().index.tolist()
+    ['word_of_mouth.negative_mean']
+    """
+    from womsim.lostrev import counterfactual
+    from womsim.whatif import paired_scenarios, run_grid
+
+    r = ranges(scenario)
+    names = list(params) if params is not None else list(r.index)
+    for name in names:
+        if name not in r.index:
+            from womsim.errors import unknown_key
+
+            raise unknown_key("uncertain parameter", name, r.index)
+    unpin = {"market.baseline_churn": scenario.market.baseline_churn}
+    variants = [("base", None, scenario)]
+    for name in names:
+        for end in ("low", "high"):
+            value = float(r.loc[name, end])
+            variants.append((name, end, scenario.replace(**{name: value}, **unpin)))
+    flat = []
+    for _, _, today in variants:
+        pair = paired_scenarios([today, counterfactual(today, target)], False, 0, 1)[0]
+        flat.extend(pair)
+    seed, network, seeds = _prepare(scenario, network, runs, seed)
+    recs = run_grid([flat] * runs, seeds, network, executor, progress, desc="sensitivity")
+    lost = []
+    for k in range(len(variants)):
+        today = np.array([x["profit"].sum() + x["customer_equity"].sum() for x in recs[2 * k]])
+        cf = np.array([x["profit"].sum() + x["customer_equity"].sum()
+                       for x in recs[2 * k + 1]])
+        lost.append(cf - today)
+    base = float(lost[0].mean())
+    rows = {}
+    for i, name in enumerate(names):
+        lo, hi = lost[1 + 2 * i], lost[2 + 2 * i]
+        rows[name] = {"low": float(r.loc[name, "low"]), "high": float(r.loc[name, "high"]),
+                      "value": scenario.get(name), "at_low": float(lo.mean()),
+                      "at_high": float(hi.mean()),
+                      "swing": float(abs(hi.mean() - lo.mean())),
+                      "swing_sd": float(np.std(hi - lo, ddof=1)) if runs > 1 else math.nan,
+                      "basis": r.loc[name, "basis"], "status": r.loc[name, "status"]}
+    table = pd.DataFrame.from_dict(rows, orient="index").sort_values("swing", ascending=False)
+    table.index.name = "parameter"
+    return Sensitivity(table, base, "profit_lost")
+
+
+class BreakEven:
+    """The most a client can pay per year for an improvement before it stops paying."""
+
+    def __init__(self, table: pd.Series, comparison) -> None:
+        self._table = table
+        self.comparison = comparison
+
+    def table(self) -> pd.Series:
+        """Gain, active years and the break-even cost per year, with intervals."""
+        return self._table
+
+    @property
+    def max_cost_per_year(self) -> float:
+        """The break-even cost per year (mean)."""
+        return float(self._table["max_cost_per_year"])
+
+    def __repr__(self) -> str:
+        t = self._table
+        return (f"BreakEven: worth up to {t['max_cost_per_year']:,.0f} per year "
+                f"(95% CI {t['ci_low']:,.0f} to {t['ci_high']:,.0f}), from a present-value "
+                f"gain of {t['gain_npv']:,.0f} over {t['active_years']:.2f} active years")
+
+
+def break_even(scenario, improvement: Intervention | Mapping[str, float], network=None,
+               runs: int = 20, seed: int | None = None, executor=None,
+               progress: bool | None = None) -> BreakEven:
+    """The most a client can spend per year on an improvement before it stops paying.
+
+    The improvement (an :class:`Intervention`, whose own costs are ignored here, or a dict of
+    changes applied from the start) is compared with today in paired runs; the present
+    value of the extra profit, divided by the present value of paying 1 per year while
+    the improvement is active, is the break-even yearly cost.
+
+    Examples
+    --------
+    >>> import womsim as wom
+    >>> sc = wom.Scenario.preset("telecom").replace(**{"market.people": 3000,
+    ...                                                 "simulation.horizon_years": 0.5})
+    >>> be = wom.break_even(sc, {"complaints.resolved": 0.9}, runs=3, seed=1,
+    ...                     executor="serial")
+    >>> be.max_cost_per_year > 0
+    True
+    """
+    from womsim.whatif import compare
+
+    if isinstance(improvement, Mapping):
+        iv = Intervention("improvement", changes=dict(improvement))
+    elif isinstance(improvement, Intervention):
+        iv = improvement.model_copy(update={"cost_per_year": 0.0, "one_off_cost": 0.0})
+    else:
+        raise ScenarioError("improvement must be an Intervention or a dict of changes, got "
+                            f"{type(improvement).__name__}")
+    better = scenario.pinned().with_interventions(iv) if scenario.market.baseline_churn \
+        is None and scenario.market.observed_annual_churn is not None else \
+        scenario.with_interventions(iv)
+    cmp = compare({"today": scenario, "improved": better}, network=network, runs=runs,
+                  seed=seed, executor=executor, progress=progress)
+    sim = scenario.simulation
+    dt = sim.dt
+    times = np.arange(sim.steps) * dt
+    disc = (1 + scenario.economics.discount_rate) ** (-(times + 0.5 * dt))
+    active = np.array([iv.active(t) for t in times])
+    annuity = float((active * disc * dt).sum())
+    if annuity <= 0:
+        raise ScenarioError(f"improvement '{iv.name}' is never active within the "
+                            f"{sim.horizon_years:g}-year horizon")
+    gain = cmp.differences("improved")["npv"].to_numpy()
+    m, _, lo, hi = interval(gain / annuity)
+    table = pd.Series({"gain_npv": float(gain.mean()), "active_years": float(active.sum() * dt),
+                       "annuity_factor": annuity, "max_cost_per_year": m, "ci_low": lo,
+                       "ci_high": hi})
+    return BreakEven(table, cmp)
