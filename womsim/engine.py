@@ -40,7 +40,7 @@ RECORDS: tuple[str, ...] = (
     "value_won_marketing", "value_won_referral", "value_won_winback",
     "load", "problem_share",
     "revenue", "margin", "acquisition_spend", "service_cost", "intervention_cost", "profit",
-    "discounted_profit", "customer_equity", "equity_revenue",
+    "discounted_profit", "customer_equity", "equity_revenue", "lifetime_after",
 )
 
 # longest remaining lifetime credited to a customer at the horizon when neither churn nor
@@ -269,12 +269,15 @@ class _WordOfMouth:
         return self.indices[chosen].astype(np.int64)
 
 
-def run(scenario, network, seed: int, check: bool = False) -> dict[str, np.ndarray]:
+def run(scenario, network, seed: int, check: bool = False,
+        valuation_hazard: float | None = None) -> dict[str, np.ndarray]:
     """Simulate one run of ``scenario`` on ``network`` (None = well mixed) with ``seed``.
 
     Returns a dict of per-step arrays (see :data:`RECORDS`) plus ``"time"`` (years at the
     end of each step). With ``check=True`` conservation and revenue are verified every step
-    against a full recount (slower; used by the tests).
+    against a full recount (slower; used by the tests). ``valuation_hazard`` prices events
+    (see :mod:`womsim.lostrev`) at another scenario's churn so paired runs share one price;
+    default: this scenario's own.
 
     Examples
     --------
@@ -303,13 +306,15 @@ def run(scenario, network, seed: int, check: bool = False) -> dict[str, np.ndarr
     initial = counts.copy()
     rev_sum = float(revenue[status == CUSTOMER].sum(dtype=np.float64))
     disc = scenario.economics.discount_rate
-    # value of an event = revenue x expected customer-years left in the horizon, used to
-    # split a difference in revenue between scenarios by cause (see womsim.whatif)
+    # value of an event = revenue x expected customer-years left (within the horizon, then
+    # discounted beyond it), used to split a difference between scenarios by cause
     base = scenario.at(-1.0)
     hazard = value_hazard(base, base.baseline_churn())
-    left = sim.horizon_years - (np.arange(steps) + 1) * dt
     after = lifetime_after_horizon(base, hazard)
-    rem = remaining_years(left, hazard) + np.exp(-hazard * left) * after
+    price = hazard if valuation_hazard is None else valuation_hazard
+    left = sim.horizon_years - (np.arange(steps) + 1) * dt
+    rem = remaining_years(left, price) + np.exp(-price * left) * lifetime_after_horizon(
+        base, price)
 
     def paid(ids: np.ndarray) -> float:
         return float(revenue[ids].sum(dtype=np.float64))
@@ -442,6 +447,7 @@ def run(scenario, network, seed: int, check: bool = False) -> dict[str, np.ndarr
             "revenue": revenue_step, "margin": margin, "acquisition_spend": acq_spend,
             "service_cost": service, "intervention_cost": iv_costs[t], "profit": profit,
             "discounted_profit": profit * (1 + disc) ** (-(t + 0.5) * dt),
+            "lifetime_after": after,
         }
         if t == steps - 1:
             rec["equity_revenue"][t] = rev_sum * p.revenue_scale * after

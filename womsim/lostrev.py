@@ -14,6 +14,8 @@ runs is then split into:
 * prospects deterred (value of marketing acquisitions and win-backs not made);
 * referrals forgone (value of referral acquisitions not made);
 * baseline churn (more customers also means more ordinary churn: usually negative);
+* future churn avoided: with a better service every customer left at the end stays longer; this
+  is the extra lifetime value of the whole remaining base (0 when only the horizon counts);
 * extra acquisition spend, service cost and intervention cost (money, not revenue);
 * other: knock-on effects the event values miss (people who would have come back, timing
   within the horizon). It is what makes the parts add up exactly to the total, and it is
@@ -35,7 +37,7 @@ __all__ = ["LostRevenue", "by_cause", "lost_revenue", "plot_waterfall", "roi_tab
 
 CAUSES = (
     "own experience", "word of mouth", "prospects deterred", "referrals forgone",
-    "baseline churn", "acquisition spend", "service cost", "intervention cost", "other",
+    "baseline churn", "future churn avoided", "acquisition spend", "service cost", "intervention cost", "other",
 )
 
 
@@ -47,11 +49,17 @@ def _totals(ens) -> pd.DataFrame:
             "intervention_cost",
             "neg_tellings_strong", "neg_tellings_weak", "neg_tellings_silent", "silent",
             "unresolved", "defect_silent", "defect_unresolved", "defect_experience"]
-    return ens.records.groupby("run")[cols].sum()
+    out = ens.records.groupby("run")[cols].sum()
+    out["lifetime_after"] = ens.records.groupby("run")["lifetime_after"].first()
+    return out
 
 
-def _parts(ref: pd.DataFrame, alt: pd.DataFrame, margin: float) -> pd.DataFrame:
-    """Per-run contributions (alt - ref, in profit) of each cause; rows = runs."""
+def _parts(ref: pd.DataFrame, alt: pd.DataFrame, margin: float, revenue: bool = False
+           ) -> pd.DataFrame:
+    """Per-run contributions (alt - ref) of each cause, in profit (or in revenue); rows =
+    runs."""
+    if revenue:
+        margin = 1.0
     p = pd.DataFrame(index=ref.index)
     p["own experience"] = margin * (ref["value_lost_experience"] - alt["value_lost_experience"])
     p["word of mouth"] = margin * (ref["value_lost_wom"] - alt["value_lost_wom"])
@@ -59,11 +67,20 @@ def _parts(ref: pd.DataFrame, alt: pd.DataFrame, margin: float) -> pd.DataFrame:
     p["prospects deterred"] = margin * (alt[won].sum(axis=1) - ref[won].sum(axis=1))
     p["referrals forgone"] = margin * (alt["value_won_referral"] - ref["value_won_referral"])
     p["baseline churn"] = margin * (ref["value_lost_baseline"] - alt["value_lost_baseline"])
+    # the alternative's remaining customers live longer (or shorter) than today's: the part
+    # of its end-of-horizon equity that today's lifetime would not give
+    ratio = np.where(alt["lifetime_after"] > 0,
+                     1 - ref["lifetime_after"] / alt["lifetime_after"].where(
+                         alt["lifetime_after"] > 0, 1.0), 0.0)
+    p["future churn avoided"] = (alt["equity_revenue"] if revenue else alt["customer_equity"]) * ratio
     p["acquisition spend"] = ref["acquisition_spend"] - alt["acquisition_spend"]
-    # retention cost of the customers left at the end, over their remaining lifetime
+    # retention cost of the customers left at the end over their remaining lifetime, priced
+    # at today's lifetime (the alternative's longer life is in "future churn avoided")
     after_ref = margin * ref["equity_revenue"] - ref["customer_equity"]
-    after_alt = margin * alt["equity_revenue"] - alt["customer_equity"]
+    after_alt = (margin * alt["equity_revenue"] - alt["customer_equity"]) * (1 - ratio)
     p["service cost"] = (ref["service_cost"] - alt["service_cost"]) + (after_ref - after_alt)
+    if revenue:
+        p[["acquisition spend", "service cost"]] = 0.0
     p["intervention cost"] = ref["intervention_cost"] - alt["intervention_cost"]
     total = (alt["profit"] + alt["customer_equity"]) - (ref["profit"] + ref["customer_equity"])
     p["other"] = total - p.sum(axis=1)
@@ -81,12 +98,12 @@ def by_cause(ref_ens, alt_ens, level: float = 0.95) -> pd.DataFrame:
     margin = ref_ens.scenario.economics.margin
     ref, alt = _totals(ref_ens), _totals(alt_ens)
     parts = _parts(ref, alt, margin)
-    rev = _parts(ref, alt, 1.0)
+    rev = _parts(ref, alt, margin, revenue=True)
     rows = {}
     total_mean = parts["total"].mean()
     for cause in [*CAUSES, "total"]:
         m, _, lo, hi = interval(parts[cause].to_numpy(), level)
-        revenue_part = float(rev[cause].mean()) if cause in CAUSES[:5] else 0.0
+        revenue_part = float(rev[cause].mean()) if cause in CAUSES[:6] else 0.0
         rows[cause] = {"mean": m, "ci_low": lo, "ci_high": hi,
                        "share": m / total_mean if total_mean else math.nan,
                        "revenue": revenue_part}
@@ -94,7 +111,7 @@ def by_cause(ref_ens, alt_ens, level: float = 0.95) -> pd.DataFrame:
                                       - ref["revenue"] - ref["equity_revenue"]).mean())
     # revenue column adds up too: what the event values miss goes to "other"
     rows["other"]["revenue"] = rows["total"]["revenue"] - sum(rows[c]["revenue"]
-                                                              for c in CAUSES[:5])
+                                                              for c in CAUSES[:6])
     df = pd.DataFrame.from_dict(rows, orient="index")
     df.index.name = "cause"
     return df

@@ -67,21 +67,32 @@ def paired_scenarios(scenarios: Sequence, psa: bool, seed: int, runs: int,
     return out
 
 
-def _run_task(task: tuple[int, Any], network) -> dict:
-    seed, scenario = task
-    return run(scenario, network, seed)
+def _run_task(task: tuple[int, Any, float | None], network) -> dict:
+    seed, scenario, price = task
+    return run(scenario, network, seed, valuation_hazard=price)
+
+
+def valuation_hazard(scenario) -> float:
+    """The churn hazard at which events are priced: the reference's, shared by its pairs."""
+    from womsim.engine import value_hazard
+
+    base = scenario.at(-1.0)
+    return value_hazard(base, base.baseline_churn())
 
 
 def run_grid(per_run: list[list], seeds: list[int], network, executor=None,
-             progress: bool | None = None, desc: str = "runs") -> list[list[dict]]:
+             progress: bool | None = None, desc: str = "runs",
+             priced_by_first: bool = False) -> list[list[dict]]:
     """Simulate ``per_run[r][j]`` with ``seeds[r]`` for every point j and run r.
 
     Returns records indexed ``[j][r]``. Every point of run r shares run r's seed: common
-    random numbers across the whole grid.
+    random numbers across the whole grid. With ``priced_by_first`` every point's events are
+    priced at the first point's churn hazard (for splitting differences by cause).
     """
     points = len(per_run[0])
     runs = len(seeds)
-    tasks = [(seeds[r], per_run[r][j]) for j in range(points) for r in range(runs)]
+    prices = [valuation_hazard(row[0]) if priced_by_first else None for row in per_run]
+    tasks = [(seeds[r], per_run[r][j], prices[r]) for j in range(points) for r in range(runs)]
     sc0 = per_run[0][0]
     work = float(sc0.market.people) * sc0.simulation.steps * len(tasks)
     recs = map_tasks(_run_task, tasks, {"network": network}, executor=executor, work=work,
@@ -237,7 +248,8 @@ def compare(scenarios: Mapping[str, Any] | Sequence, network=None, runs: int = 2
         network = build_network(scs[0], seed)
     seeds = run_seeds(seed, runs)
     per_run = paired_scenarios(scs, psa, seed, runs, psa_params)
-    recs = run_grid(per_run, seeds, network, executor, progress, desc="comparing")
+    recs = run_grid(per_run, seeds, network, executor, progress, desc="comparing",
+                    priced_by_first=True)
     fp = network.fingerprint() if network is not None else "well_mixed"
     ensembles = {name: Ensemble(scs[j], recs[j], seeds, seed, fp, meta={"psa": psa})
                  for j, name in enumerate(named)}
