@@ -63,7 +63,7 @@ def _parser() -> argparse.ArgumentParser:
         epilog="Exit codes: 0 ok, 2 bad input (scenario, file, parameter), 64 usage error.")
     sub = p.add_subparsers(dest="command", required=True)
     d = sub.add_parser("demo", help="the flagship what-if on the telecom preset")
-    d.add_argument("--runs", type=int, default=20, help="runs per scenario (default 20)")
+    d.add_argument("--runs", type=int, default=12, help="runs per scenario (default 12)")
     d.add_argument("--seed", type=int, default=1, help="ensemble seed (default 1)")
     d.add_argument("--people", type=int, default=100_000, help="market size (default 100k)")
     d.set_defaults(func=_demo)
