@@ -17,6 +17,7 @@ from functools import lru_cache
 import numpy as np
 
 from womsim.calibration import experience_mix
+from womsim.kernels import acquire, pick_neighbours, scan_two
 from womsim.rng import Streams
 from womsim.telling import Telling
 
@@ -182,6 +183,7 @@ class State:
     revenue: np.ndarray         # float32: what the person pays per year while a customer
     deterred_until: np.ndarray  # int32: first step at which the person may buy again
     has_alt: np.ndarray         # bool: has a real alternative provider
+    changed_at: np.ndarray      # int32: step of the last change of status (-1: never)
 
     @classmethod
     def initial(cls, scenario, n: int, streams: Streams) -> State:
@@ -197,7 +199,7 @@ class State:
             if sigma > 0 else np.full(n, e.revenue_per_year)
         has_alt = rng.random(n) >= m.no_alternative_share
         return cls(status.astype(np.int8), revenue.astype(np.float32),
-                   np.zeros(n, dtype=np.int32), has_alt)
+                   np.zeros(n, dtype=np.int32), has_alt, np.full(n, -1, dtype=np.int32))
 
 
 def _segments(counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -257,16 +259,9 @@ class _WordOfMouth:
         sel = use > 0
         if not sel.any():
             return _EMPTY
-        tellers, use, deg = tellers[sel], use[sel], deg[sel]
-        owner, rank = _segments(deg)
-        edge = self.indptr[tellers][owner] + rank
-        # random keys per directed edge: the same friend is picked for the same luck;
-        # owners are contiguous and sorted, so after sorting by (owner, key) position i
-        # still belongs to owner[i] with rank[i] within it
-        key = self.streams.uniform("listener", step, edge, extra=stream)
-        order = np.lexsort((key, owner))
-        chosen = edge[order[rank < use[owner]]]
-        return self.indices[chosen].astype(np.int64)
+        key = np.uint64(self.streams.key("listener", step, stream))
+        return pick_neighbours(self.indptr, self.indices, tellers[sel].astype(np.int64),
+                               use[sel].astype(np.int64), key)
 
 
 def run(scenario, network, seed: int, check: bool = False,
@@ -300,8 +295,11 @@ def run(scenario, network, seed: int, check: bool = False,
     state = State.initial(scenario, n, streams)
     wom = _WordOfMouth(network, n, streams)
     rec = {name: np.zeros(steps) for name in RECORDS}
-    status, revenue, deterred_until, has_alt = (state.status, state.revenue,
-                                                 state.deterred_until, state.has_alt)
+    status, revenue, deterred_until, has_alt, changed_at = (
+        state.status, state.revenue, state.deterred_until, state.has_alt, state.changed_at)
+
+    def kernel_key(mechanism: str, step: int) -> np.uint64:
+        return np.uint64(streams.key(mechanism, step))
     counts = np.bincount(status, minlength=3).astype(np.int64)
     initial = counts.copy()
     rev_sum = float(revenue[status == CUSTOMER].sum(dtype=np.float64))
@@ -321,14 +319,15 @@ def run(scenario, network, seed: int, check: bool = False,
 
     for t in range(steps):
         p = params[t]
-        cust = np.flatnonzero(status == CUSTOMER)
         start_status = status.copy() if check else None
-        n_cust = cust.size
-        load = n_cust * p.contact_rate
+        load = float(counts[CUSTOMER]) * p.contact_rate
         d_share, _, p_share = (float(x) for x in experience_mix(p.mix_scenario, load))
 
         # 1-2. contacts and their outcome
-        contacted = cust[streams.full("contact", t, n)[cust] < p.p_contact]
+        # one pass draws contacts and baseline churn; churn applies below to those still
+        # customers after their own experience
+        contacted, churn_cand = scan_two(status, CUSTOMER, kernel_key("contact", t),
+                                         p.p_contact, kernel_key("churn", t), p.p_churn)
         u = streams.uniform("experience", t, contacted)
         delighted = contacted[u < d_share]
         problem = contacted[u >= 1.0 - p_share]
@@ -352,8 +351,7 @@ def run(scenario, network, seed: int, check: bool = False,
             left.append(go)
         exp_left = np.concatenate(left) if left else _EMPTY
         status[exp_left] = FORMER
-        stay = cust[status[cust] == CUSTOMER]
-        base_left = stay[streams.full("churn", t, n)[stay] < p.p_churn]
+        base_left = churn_cand[status[churn_cand] == CUSTOMER]
         status[base_left] = FORMER
 
         # 5. word of mouth (silent and unresolved told apart to price each incident)
@@ -391,16 +389,14 @@ def run(scenario, network, seed: int, check: bool = False,
         # 7. acquisition: only people who were prospects/former at the start of the step and
         #    are not deterred; referral winners were already chosen
         status[won_ref] = CUSTOMER
-        ua = streams.full("acquire", t, n)
-        free = deterred_until <= t
-        mk = np.flatnonzero((status == PROSPECT) & free & (ua < p.p_acquire))
-        wb_cand = (status == FORMER) & free & (ua < p.p_winback)
-        wb_cand[exp_left] = False
-        wb_cand[base_left] = False
-        wb_cand[wom_left] = False
-        wb = np.flatnonzero(wb_cand)
+        for changed in (exp_left, base_left, wom_left, won_ref):
+            changed_at[changed] = t
+        mk, wb, n_deterred = acquire(status, deterred_until, changed_at, t, kernel_key("acquire", t),
+                                     p.p_acquire, p.p_winback)
         status[mk] = CUSTOMER
         status[wb] = CUSTOMER
+        changed_at[mk] = t
+        changed_at[wb] = t
 
         # 8. accounting
         lost = [exp_left, base_left, wom_left]
@@ -422,7 +418,7 @@ def run(scenario, network, seed: int, check: bool = False,
         r = {
             "prospects": counts[PROSPECT], "customers": counts[CUSTOMER],
             "former": counts[FORMER],
-            "deterred": int(np.count_nonzero(deterred_until > t + 1)),
+            "deterred": n_deterred,
             "contacts": contacted.size, "delighted": delighted.size,
             "satisfied": contacted.size - delighted.size - problem.size,
             "problems": problem.size, "silent": silent.size, "complaints": complainers.size,
