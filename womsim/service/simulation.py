@@ -268,8 +268,13 @@ def _simulate(desk: ServiceDesk, load: float, days: float, seed: int,
     ans2 = np.zeros(n, dtype=bool)
     t2 = np.full(n, np.nan)
     busy = [0.0]
+    offered = np.flatnonzero(~self_served)
+    # Contacts not yet finished; the run ends when it reaches 0. (Idle agents on a
+    # shift pattern keep waking up at shift changes, so the event list never empties.)
+    open_work = [offered.size]
 
     env = simpy.Environment()
+    done = env.event()
     store = simpy.Store(env)
     get, put, timeout, process = store.get, store.put, env.timeout, env.process
     p1, p2, h1, h2 = pat1.tolist(), pat2.tolist(), ht1.tolist(), ht2.tolist()
@@ -287,6 +292,17 @@ def _simulate(desk: ServiceDesk, load: float, days: float, seed: int,
         yield timeout(t - env.now)
         put((i, 1, env.now))
 
+    def finish(i: int, rep: int, answered: bool) -> None:
+        if answered and not rep and not r1[i]:
+            tc = defer_one(after(env.now, dl[i]))
+            if tc < horizon or cnt[i]:
+                t2[i] = tc
+                open_work[0] += 1
+                process(repeat(i, tc))
+        open_work[0] -= 1
+        if not open_work[0]:
+            done.succeed()
+
     def serve(i: int, rep: int, t0: float):
         """Answer one queued contact; a hung-up caller's entry is simply skipped."""
         now = env.now
@@ -294,21 +310,19 @@ def _simulate(desk: ServiceDesk, load: float, days: float, seed: int,
         if rep:
             if w > p2[i]:
                 wait2[i] = p2[i]
+                finish(i, rep, False)
                 return
             wait2[i], ans2[i], h = w, True, h2[i]
         else:
             if w > p1[i]:
                 wait1[i] = p1[i]
+                finish(i, rep, False)
                 return
             wait1[i], ans1[i], h = w, True, h1[i]
         if w0 <= now < w1:
             busy[0] += h
         yield timeout(h)
-        if not rep and not r1[i]:
-            tc = defer_one(after(env.now, dl[i]))
-            if tc < horizon or cnt[i]:
-                t2[i] = tc
-                process(repeat(i, tc))
+        finish(i, rep, True)
 
     def agent():
         # serve() inlined: this loop is the hot path of the whole model.
@@ -319,21 +333,19 @@ def _simulate(desk: ServiceDesk, load: float, days: float, seed: int,
             if rep:
                 if w > p2[i]:
                     wait2[i] = p2[i]
+                    finish(i, rep, False)
                     continue
                 wait2[i], ans2[i], h = w, True, h2[i]
             else:
                 if w > p1[i]:
                     wait1[i] = p1[i]
+                    finish(i, rep, False)
                     continue
                 wait1[i], ans1[i], h = w, True, h1[i]
             if w0 <= now < w1:
                 busy[0] += h
             yield timeout(h)
-            if not rep and not r1[i]:
-                tc = defer_one(after(env.now, dl[i]))
-                if tc < horizon or cnt[i]:
-                    t2[i] = tc
-                    process(repeat(i, tc))
+            finish(i, rep, True)
 
     def shift_agent(starts: list[float], ends: list[float]):
         while True:
@@ -352,7 +364,6 @@ def _simulate(desk: ServiceDesk, load: float, days: float, seed: int,
                 continue
             yield from serve(*g.value)
 
-    offered = np.flatnonzero(~self_served)
     process(arrivals(t_offer[offered].tolist(), offered.tolist()))
     for k in range(desk.agents):
         if desk.agents_by_hour is None:
@@ -360,7 +371,8 @@ def _simulate(desk: ServiceDesk, load: float, days: float, seed: int,
         else:
             starts, ends = cal.off_intervals(k, desk)
             process(shift_agent(starts, ends) if starts else agent())
-    env.run()
+    if offered.size:
+        env.run(until=done)
 
     return _summarise(desk, cal, load, days, warmup, seed, counted, self_served, t_offer,
                       t2, wait1, wait2, ans1, ans2, res1, res2, delight, busy[0], w0, w1)
