@@ -116,7 +116,7 @@ def test_one_step_period_is_the_engine_step():
     assert market_damage(sc, period=STEP_DAYS / 365).to_dict() == one.to_dict()
     assert market_damage(sc, period="2 steps").period_years == pytest.approx(2 * STEP_DAYS / 365)
     # one step: contacts are one Bernoulli draw per customer, as in the engine
-    p = 1 - math.exp(-sc.service.contact_rate * STEP_DAYS / 365)
+    p = sc.service.contact_rate * STEP_DAYS / 365
     assert one["contacts"] == pytest.approx(one["customers"] * p)
     # a deterred prospect loses exactly this step's chance of buying
     assert one["buy_chance"] == pytest.approx(1 - math.exp(-sc.market.marketing_rate

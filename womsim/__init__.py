@@ -11,6 +11,7 @@ Examples
 from importlib.metadata import PackageNotFoundError, version
 
 from womsim import figures
+from womsim.damage import MarketDamage, market_damage, tarp_worked_example
 from womsim.errors import (
     CalibrationError,
     EdgeListError,
@@ -42,6 +43,7 @@ __all__ = [
     "Ensemble",
     "Intervention",
     "LostRevenue",
+    "MarketDamage",
     "Network",
     "NetworkError",
     "Scenario",
@@ -55,7 +57,9 @@ __all__ = [
     "compare",
     "figures",
     "lost_revenue",
+    "market_damage",
     "sensitivity",
     "simulate",
     "sweep",
+    "tarp_worked_example",
 ]

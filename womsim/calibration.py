@@ -76,8 +76,10 @@ def rates(scenario, customers: float | None = None) -> Rates:
     dt = scenario.simulation.dt
     if customers is None:
         customers = m.people * m.customer_share
-    p_contact = 1.0 - math.exp(-scenario.service.contact_rate * dt)
-    contacts = p_contact / dt  # per customer-year, as the engine draws them
+    # at most one contact per customer per step, with mean rate x dt: the expected
+    # contacts per year do not depend on the step size (Scenario checks rate x dt <= 1)
+    p_contact = scenario.service.contact_rate * dt
+    contacts = scenario.service.contact_rate
     load = customers * scenario.service.contact_rate
     d, s, p = (float(x) for x in experience_mix(scenario, load))
     silent = p * (1 - c.complain_rate)

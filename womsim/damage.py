@@ -391,7 +391,7 @@ def market_damage(scenario, period: float | str = "1 year", customers: float | N
     >>> sc = wom.Scenario.preset("telecom")
     >>> dmg = market_damage(sc)
     >>> f"{dmg.problems:,.0f} problems, {dmg.silent:,.0f} silent"
-    '10,985 problems, 5,492 silent'
+    '11,250 problems, 5,625 silent'
     >>> market_damage(sc.replace(**{"service.problem_rate": 0.0})).lost_directly
     0.0
     >>> market_damage(sc, period="-1 year")  # doctest: +ELLIPSIS
@@ -426,7 +426,7 @@ def market_damage(scenario, period: float | str = "1 year", customers: float | N
     # ---- contacts and outcomes: per-contact shares from the calibration's mean field
     r = rates(sc, C)
     lam = sc.service.contact_rate
-    k = r.contacts_per_year * T  # = T/dt x (1 - e^(-lambda dt)), one draw per step
+    k = r.contacts_per_year * T  # one draw per step with probability lambda x dt
     X = C * k
     D = X * r.delighted
     P = X * r.problem
@@ -507,8 +507,8 @@ def market_damage(scenario, period: float | str = "1 year", customers: float | N
         ("contact_rate", "λ", "service contacts per customer per year", lam, "1/yr", None,
          "service.contact_rate"),
         ("contacts_per_customer", "k", "contacts per customer in the period (one chance per "
-         "step)", k, "contacts", "{}/{} × (1 − e^(−{} × {}))",
-         ("period", "step", "contact_rate", "step")),
+         "step, with probability λ × dt)", k, "contacts", "{} × {}",
+         ("contact_rate", "period")),
         ("delight_share", "δ", "share of contacts that delight", r.delighted, "share", None,
          "service.delight_rate" if sc.desk is None else "~service desk at this load"),
         ("problem_share", "p", "share of contacts with a problem", r.problem, "share", None,

@@ -102,7 +102,7 @@ def step_params(sc, base, baseline: float) -> StepParams:
     # the baseline is today's (solved once); interventions move churn through extra_churn
     churn = baseline + m.extra_churn
     return StepParams(
-        p_contact=1 - math.exp(-s.contact_rate * dt),
+        p_contact=min(1.0, s.contact_rate * dt),  # mean-exact; Scenario keeps it <= 1
         contact_rate=s.contact_rate,
         complain=c.complain_rate, resolved=c.resolved, quick=c.quick_share,
         leave=(leave["silent"], leave["unresolved"], leave["resolved"],

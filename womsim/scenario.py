@@ -8,7 +8,14 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from womsim.errors import CalibrationError, ScenarioError, close_matches, unknown_key
 from womsim.interventions import Intervention
@@ -121,6 +128,18 @@ equal to 1 (allowed: >= 0 and <= 1)
             super().__init__(**_none_strings(data))
         except ValidationError as err:
             raise scenario_error(err) from None
+
+    @model_validator(mode="after")
+    def _one_contact_per_step(self) -> Scenario:
+        per_step = self.service.contact_rate * self.simulation.dt
+        if per_step > 1 + 1e-12:
+            longest = 365.0 / self.service.contact_rate
+            raise ValueError(
+                f"service.contact_rate = {self.service.contact_rate:g} per year with "
+                f"simulation.step_days = {self.simulation.step_days:g} means "
+                f"{per_step:.2f} contacts per customer per step; the engine draws at most "
+                f"one per step: use simulation.step_days <= {longest:.3g}")
+        return self
 
     @field_validator("interventions", mode="before")
     @classmethod

@@ -48,7 +48,7 @@ DEFAULT_LOAD_FACTORS = (0.0, 0.1, 0.25, 0.4, 0.55, 0.65, 0.75, 0.82, 0.88, 0.94,
 CURVE_TARGET_CONTACTS = 15_000
 #: Bounds on the automatic number of counted days per grid point.
 CURVE_MAX_DAYS = 28
-_SECONDS_PER_CONTACT = 8e-6  # measured SimPy cost, for the progress-bar decision
+_SECONDS_PER_CONTACT = 13e-6  # measured SimPy cost, for the progress-bar decision
 _CACHE_SIZE = 64
 
 
@@ -109,10 +109,64 @@ def clear_cache() -> None:
 class ServiceDesk(_Model):
     """A staffed service desk, simulated with SimPy; gives the experience mix at a load.
 
-    Time-of-week convention: day 0 is Monday; hours are clock hours 0-24. Contacts that
-    arrive while the desk is closed (profile weight outside opening times) wait for the
-    next opening and are offered then; their wait counts from the opening. Contacts
-    still queued at closing are answered (agents clear the queue).
+    All fields are plain numbers, strings or lists of numbers (TOML-friendly; dump with
+    ``model_dump(exclude_none=True)``, since TOML has no null). ``inf`` is allowed
+    where stated.
+
+    Parameters
+    ----------
+    agents : int
+        Agents on the payroll (staffed positions), >= 1. All of them answer during
+        opening hours unless ``agents_by_hour`` says otherwise.
+    wage_per_agent_year : float
+        Yearly cost of one position (currency); ``cost_per_year = agents x wage``.
+    open_hours : (float, float)
+        Opening and closing clock hour, ``0 <= open < close <= 24``; (0, 24) = round
+        the clock.
+    open_days : int
+        Open days per week, counted from Monday (5 = Monday to Friday).
+    agents_by_hour : list of 24 int, optional
+        A shift pattern: agents answering in each clock hour of an open day (each
+        ``<= agents``). An agent going off duty finishes the current contact first.
+    hourly_profile, daily_profile : list of 24 / 7 float, optional
+        Relative arrival weights by clock hour and by weekday (Monday first), finite,
+        >= 0, not all zero. Defaults: flat over opening hours / open days. Weight that
+        falls on closed times is not lost: those contacts wait for the next opening.
+    handle_time_minutes : float
+        Mean handle time (minutes).
+    handle_time_cv : float
+        Coefficient of variation of the handle time (lognormal); must be 1 when
+        ``handle_time_dist="exponential"`` (the queueing-theory check).
+    handle_time_dist : {"lognormal", "exponential"}
+    patience_minutes : float
+        Mean patience (exponential) of a waiting caller, minutes; ``inf`` (or None) =
+        nobody hangs up.
+    wait_tolerance_seconds : float
+        A contact answered after waiting longer than this is a problem "waited too
+        long" (even if resolved); ``inf`` switches this cause off.
+    service_level_seconds : float
+        Target answer time of the service level (the "20" of 80/20).
+    first_contact_resolution : float
+        Probability that an answered contact resolves the issue. An unresolved first
+        contact comes back once; if the repeat fails too the issue is "unresolved".
+    repeat_contact_delay_hours : float
+        Mean delay (exponential) before the repeat, counted in *opening hours*
+        (weighted by the arrival profile), so repeats arrive when contacts arrive:
+        12 on a 12-hour desk = about one working day later.
+    self_service_share : float
+        Share of issues solved without an agent (e.g. online); all satisfied.
+    delight_if_quick : float
+        Probability that an issue resolved at first contact and answered within
+        ``service_level_seconds`` delights.
+
+    Notes
+    -----
+    Time of week: day 0 is Monday, hours are clock hours. Contacts arriving while the
+    desk is closed are offered at the next opening and their wait counts from there;
+    contacts still queued at closing are answered (agents clear the queue). A
+    hung-up caller does not call again on the same issue (it is a problem
+    "abandoned"); callbacks are not modelled. The defaults are illustrative, not
+    research figures.
 
     Examples
     --------
@@ -158,8 +212,9 @@ class ServiceDesk(_Model):
     first_contact_resolution: float = Field(0.75, ge=0.0, le=1.0, allow_inf_nan=False,
                                             description="P(an answered contact resolves)")
     repeat_contact_delay_hours: float = Field(
-        24.0, gt=0.0, le=168.0, allow_inf_nan=False,
-        description="mean delay (exponential) before an unresolved customer calls again")
+        12.0, gt=0.0, le=168.0, allow_inf_nan=False,
+        description="mean delay (exponential, in opening hours) before an unresolved "
+                    "customer contacts the desk again")
     self_service_share: float = Field(0.0, ge=0.0, le=1.0, allow_inf_nan=False,
                                       description="share of issues solved without an agent")
     delight_if_quick: float = Field(
@@ -274,18 +329,36 @@ class ServiceDesk(_Model):
         return float(self.agents * self.wage_per_agent_year)
 
     def _auto_days(self, contacts_per_year: float) -> int:
-        per_day = contacts_per_year / DAYS_PER_YEAR * max(self.contacts_per_issue(), 1e-9)
-        days = math.ceil(CURVE_TARGET_CONTACTS / max(per_day, 1e-9))
-        # With a day-of-week profile only whole weeks sample it fairly.
-        if self.daily_profile is not None:
-            return int(min(CURVE_MAX_DAYS, 7 * math.ceil(days / 7)))
-        return int(min(CURVE_MAX_DAYS, max(1, days)))
+        # The counted window starts on a Monday (see _simulate). Under a flat daily
+        # profile open days are exchangeable, so a few of them suffice for a big desk;
+        # otherwise only whole weeks sample the week fairly.
+        per_week = contacts_per_year * 7.0 / DAYS_PER_YEAR * self.contacts_per_issue()
+        if per_week <= 0:
+            return CURVE_MAX_DAYS
+        weeks = CURVE_TARGET_CONTACTS / per_week
+        if self.daily_profile is None and weeks * self.open_days < self.open_days:
+            return max(1, math.ceil(weeks * self.open_days))
+        return int(min(CURVE_MAX_DAYS, 7 * math.ceil(weeks)))
+
+    def repeat_delay_days(self) -> float:
+        """Mean calendar days between a failed first contact and its repeat (nominal).
+
+        ``repeat_contact_delay_hours`` counts opening hours; this converts with the
+        desk's open hours per week.
+
+        Examples
+        --------
+        >>> ServiceDesk(repeat_contact_delay_hours=12).repeat_delay_days()  # 60 h a week
+        1.4
+        """
+        open_h = (self.open_hours[1] - self.open_hours[0]) * self.open_days
+        return self.repeat_contact_delay_hours * 168.0 / open_h / 24.0
 
     def _auto_warmup(self) -> float:
         # Repeats carry memory across days; a closed night empties the queue anyway.
         if self.first_contact_resolution >= 1.0:
             return 1.0
-        return 1.0 + math.ceil(self.repeat_contact_delay_hours / 24.0)
+        return 1.0 + math.ceil(self.repeat_delay_days())
 
     def _empty_result(self, load: float, days: float, warmup: float, seed: int) -> DeskResult:
         # Nobody waits: the exact limit of the desk as the load goes to zero.

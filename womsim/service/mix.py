@@ -15,7 +15,7 @@ from typing import Any, Literal
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from womsim.errors import ScenarioError
+from womsim.errors import ScenarioError, close_matches
 
 __all__ = ["CAUSE_COLUMNS", "MIX_COLUMNS", "FixedMix", "MixTable"]
 
@@ -51,6 +51,8 @@ def _scenario_error(model: type[BaseModel], exc: ValidationError) -> ScenarioErr
         hint = f" (allowed: {allowed})" if allowed and err["type"] != "extra_forbidden" else ""
         value = err.get("input")
         shown = "missing" if err["type"] == "missing" else f"{value!r}"
+        if err["type"] == "extra_forbidden":
+            msg = "unknown parameter." + close_matches(top, model.model_fields)
         lines.append(f"{model.__name__}.{loc} = {shown}: {msg}{hint}")
     return ScenarioError("; ".join(lines))
 
@@ -138,7 +140,7 @@ class FixedMix(_Model):
         if self.delighted + self.problem > 1.0 + 1e-9:
             raise ScenarioError(
                 f"delighted = {self.delighted!r} and problem = {self.problem!r} leave "
-                f"satisfied = {1.0 - self.delighted - self.problem!r} < 0; they must sum to <= 1"
+                f"satisfied = {1.0 - self.delighted - self.problem:.6g} < 0; they must sum to <= 1"
             )
         return self
 

@@ -148,6 +148,7 @@ class _Calendar:
         self.staff_cum = np.concatenate(([0.0], np.cumsum(np.where(is_open, staff, 0.0)
                                                           * length)))
         self.staffed_minutes_per_week = float(self.staff_cum[-1])
+        self.open_minutes_per_week = float(length[is_open].sum())
         self.seg_open, self.seg_hour = is_open, hour
 
     def defer(self, t: np.ndarray) -> np.ndarray:
@@ -162,19 +163,20 @@ class _Calendar:
         s = self._starts[j]
         return t if r >= s else t - r + s
 
-    def after_profile_time(self, t: float, minutes: float) -> float:
-        """The time at which ``minutes`` of *profile time* have passed since ``t``.
+    def after_open_time(self, t: float, minutes: float) -> float:
+        """The time at which ``minutes`` of *profile-weighted opening time* have passed.
 
-        Profile time runs at the arrival profile's relative intensity (averaging one
-        minute per minute over a week), so a delay in it lands on hours and days in
-        proportion to their arrival weight: nobody calls back at 3 a.m. into a shut desk.
+        This clock runs only while contacts arrive, at the profile's relative intensity
+        (with a flat profile: exactly the opening hours), so a repeat contact lands on
+        hours and days in proportion to their arrival weight - nobody calls back into a
+        shut desk, and Friday's unresolved customers call again on Monday.
         """
         w, r = divmod(t, WEEK)
         j = bisect.bisect_right(self._knots, r) - 1
         j = min(j, len(self._knots) - 2)
         a, b = self._knots[j], self._knots[j + 1]
         ca, cb = self._cw[j], self._cw[j + 1]
-        u = w + ca + (cb - ca) * (r - a) / (b - a) + minutes / WEEK
+        u = w + ca + (cb - ca) * (r - a) / (b - a) + minutes / self.open_minutes_per_week
         w2, f = divmod(u, 1.0)
         k = bisect.bisect_left(self._cw, f)  # first knot with weight >= f
         k = min(max(k, 1), len(self._cw) - 1)
@@ -233,14 +235,18 @@ def _simulate(desk: ServiceDesk, load: float, days: float, seed: int,
               warmup: float) -> DeskResult:
     cal = _Calendar(desk)
     fcr = desk.first_contact_resolution
-    delay_mean = desk.repeat_contact_delay_hours * 60.0
-    w0, w1 = warmup * DAY, (warmup + days) * DAY
+    delay_mean = desk.repeat_contact_delay_hours * 60.0  # in opening minutes
+    # The counted window starts on a Monday: the run starts `warmup` days earlier, so a
+    # window shorter than a week still holds open days and no weekday is favoured.
+    t_start = (math.ceil(warmup / 7.0) * 7.0 - warmup) * DAY
+    w0, w1 = t_start + warmup * DAY, t_start + (warmup + days) * DAY
     # Arrivals continue after the window so that late repeats still meet a loaded desk.
-    cooldown = 0.0 if fcr >= 1.0 else math.ceil(2.0 * delay_mean / DAY) * DAY
+    cooldown = 0.0 if fcr >= 1.0 else math.ceil(1.5 * desk.repeat_delay_days()) * DAY
     horizon = w1 + cooldown
 
     streams = [np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(8)]
     t_orig = cal.arrival_times(load * 7.0 / DAYS_PER_YEAR, horizon, streams[0])
+    t_orig = t_orig[t_orig >= t_start]
     n = t_orig.size
     t_offer = cal.defer(t_orig)
     self_served = streams[1].random(n) < desk.self_service_share
@@ -279,7 +285,7 @@ def _simulate(desk: ServiceDesk, load: float, days: float, seed: int,
     get, put, timeout, process = store.get, store.put, env.timeout, env.process
     p1, p2, h1, h2 = pat1.tolist(), pat2.tolist(), ht1.tolist(), ht2.tolist()
     r1, dl, cnt = res1.tolist(), delay.tolist(), counted.tolist()
-    defer_one, after = cal.defer_one, cal.after_profile_time
+    defer_one, after = cal.defer_one, cal.after_open_time
 
     def arrivals(times: list[float], idx: list[int]):
         for t, i in zip(times, idx, strict=False):
