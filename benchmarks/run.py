@@ -279,10 +279,11 @@ def work_scenario(task: dict) -> dict:
     warm = time.perf_counter() - t
     sc = _scenario(task["people"])
     with PeakMemory() as mem:
-        t = time.perf_counter()
+        t, c = time.perf_counter(), time.process_time()
         res = womsim.simulate(sc, runs=1, seed=1, executor="serial", progress=False)
-        wall = time.perf_counter() - t
+        wall, cpu = time.perf_counter() - t, time.process_time() - c
     return {"people": task["people"], "steps": sc.simulation.steps, "wall_s": wall,
+            "cpu_s": cpu,
             "warmup_s": warm, "peak_mb": mem.peak_mb, "peak_extra_mb": mem.extra_mb,
             "runs": res.n_runs}
 
@@ -297,10 +298,12 @@ def work_ensemble(task: dict) -> dict:
         t = time.perf_counter()
         res = womsim.simulate(sc, runs=task["runs"], seed=1, progress=False)
         wall = time.perf_counter() - t
-    child = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    child = usage.ru_maxrss / 1024
     return {"people": task["people"], "runs": res.n_runs, "wall_s": wall,
             "cores": len(os.sched_getaffinity(0)), "peak_mb": mem.peak_mb,
-            "largest_worker_peak_mb": child}
+            "largest_worker_peak_mb": child,
+            "workers_cpu_s": usage.ru_utime + usage.ru_stime}
 
 
 def work_compile(task: dict) -> dict:
@@ -324,11 +327,11 @@ def work_profile(task: dict) -> dict:
     womsim.simulate(_scenario(20_000), runs=1, seed=2, executor="serial", progress=False)
     prof = cProfile.Profile()
     sc = _scenario(task["people"])
-    t = time.perf_counter()
+    t, c = time.perf_counter(), time.process_time()
     prof.enable()
     womsim.simulate(sc, runs=1, seed=1, executor="serial", progress=False)
     prof.disable()
-    wall = time.perf_counter() - t
+    wall, cpu = time.perf_counter() - t, time.process_time() - c
     out = io.StringIO()
     stats = pstats.Stats(prof, stream=out)
     stats.sort_stats("tottime").print_stats(25)
@@ -342,7 +345,8 @@ def work_profile(task: dict) -> dict:
             stats.stats.items(), key=lambda kv: -kv[1][2])[:15]:
         top.append({"function": f"{Path(file).name}:{line}({func})", "calls": ncalls,
                     "tottime_s": round(tottime, 3), "cumtime_s": round(cumtime, 3)})
-    return {"people": task["people"], "wall_s_profiled": wall, "top_tottime": top,
+    return {"people": task["people"], "wall_s_profiled": wall, "cpu_s_profiled": cpu,
+            "top_tottime": top,
             "file": task["out"]}
 
 
@@ -726,7 +730,8 @@ def markdown(out: dict) -> str:
                 lines += [f"Failed: {sc['error']}", ""]
             else:
                 lines += [f"{sc['people']:,} people, {sc['steps']} steps: "
-                          f"**{sc['wall_s']:.2f} s**, peak resident memory "
+                          f"**{sc['wall_s']:.2f} s** (CPU time {sc['cpu_s']:.2f} s), peak "
+                          f"resident memory "
                           f"**{sc['peak_mb']:.0f} MB** ({sc['peak_extra_mb']:.0f} MB above the "
                           f"process before the run; includes building the network). Engine "
                           f"warm-up run (JIT) {sc['warmup_s']:.1f} s, not counted.", ""]
@@ -737,13 +742,15 @@ def markdown(out: dict) -> str:
             lines += [f"Failed: {en['error']}", ""]
         else:
             lines += [f"{en['runs']} runs x {en['people']:,} people on {en['cores']} cores: "
-                      f"**{en['wall_s']:.1f} s** ({en['wall_s'] / en['runs']:.2f} s per run); "
+                      f"**{en['wall_s']:.1f} s** ({en['wall_s'] / en['runs']:.2f} s per run; "
+                      f"workers' CPU time {en['workers_cpu_s']:.0f} s); "
                       f"peak memory: parent {en['peak_mb']:.0f} MB, largest worker "
                       f"{en['largest_worker_peak_mb']:.0f} MB.", ""]
     pr = out.get("profile")
     if pr and "error" not in pr:
         lines += [f"### Where a {pr['people']:,}-person scenario spends its time (cProfile, "
-                  f"{pr['wall_s_profiled']:.1f} s under the profiler)", "",
+                  f"{pr['wall_s_profiled']:.1f} s wall, {pr['cpu_s_profiled']:.1f} s CPU under "
+                  "the profiler)", "",
                   "| function | calls | own time | cumulative |", "|---|---:|---:|---:|"]
         for t in pr["top_tottime"][:12]:
             lines.append(f"| `{t['function']}` | {t['calls']} | {t['tottime_s']:.2f} s | "

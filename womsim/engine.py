@@ -391,7 +391,8 @@ def run(scenario, network, seed: int, check: bool = False,
         status[won_ref] = CUSTOMER
         for changed in (exp_left, base_left, wom_left, won_ref):
             changed_at[changed] = t
-        mk, wb, n_deterred = acquire(status, deterred_until, changed_at, t, kernel_key("acquire", t),
+        mk, wb, n_deterred = acquire(status, deterred_until, changed_at, t,
+                                     kernel_key("acquire", t),
                                      p.p_acquire, p.p_winback)
         status[mk] = CUSTOMER
         status[wb] = CUSTOMER

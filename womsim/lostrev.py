@@ -37,7 +37,8 @@ __all__ = ["LostRevenue", "by_cause", "lost_revenue", "plot_waterfall", "roi_tab
 
 CAUSES = (
     "own experience", "word of mouth", "prospects deterred", "referrals forgone",
-    "baseline churn", "future churn avoided", "acquisition spend", "service cost", "intervention cost", "other",
+    "baseline churn", "future churn avoided", "acquisition spend", "service cost",
+    "intervention cost", "other",
 )
 
 
@@ -72,7 +73,8 @@ def _parts(ref: pd.DataFrame, alt: pd.DataFrame, margin: float, revenue: bool = 
     ratio = np.where(alt["lifetime_after"] > 0,
                      1 - ref["lifetime_after"] / alt["lifetime_after"].where(
                          alt["lifetime_after"] > 0, 1.0), 0.0)
-    p["future churn avoided"] = (alt["equity_revenue"] if revenue else alt["customer_equity"]) * ratio
+    equity = alt["equity_revenue"] if revenue else alt["customer_equity"]
+    p["future churn avoided"] = equity * ratio
     p["acquisition spend"] = ref["acquisition_spend"] - alt["acquisition_spend"]
     # retention cost of the customers left at the end over their remaining lifetime, priced
     # at today's lifetime (the alternative's longer life is in "future churn avoided")
