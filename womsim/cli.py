@@ -20,10 +20,36 @@ def _print_table(df: pd.DataFrame) -> None:
         print(df.to_string())
 
 
+def _check_report(args: argparse.Namespace) -> None:
+    """Refuse an existing report file before spending minutes on the runs."""
+    if getattr(args, "report", None):
+        from womsim.atomic import check_writable
+        from womsim.report import report_paths
+
+        for p in report_paths(args.report).values():
+            check_writable(p, args.overwrite)
+
+
+def _write_report(result, args: argparse.Namespace) -> None:
+    from womsim.report import report
+
+    paths = report(result, args.report, question=args.question, overwrite=args.overwrite)
+    print("report written to " + " and ".join(str(p) for p in paths.values()))
+
+
 def _demo(args: argparse.Namespace) -> int:
     from womsim.demo import flagship
 
-    flagship(runs=args.runs, seed=args.seed, people=args.people)
+    _check_report(args)
+    result = flagship(runs=args.runs, seed=args.seed, people=args.people)
+    if args.report:
+        cmp = result.get("comparison") if isinstance(result, dict) else None
+        if cmp is None:
+            from womsim.errors import WomsimError
+
+            raise WomsimError("--report: this version of womsim.demo.flagship does not return "
+                              "its comparison")
+        _write_report(cmp, args)
     return EXIT_OK
 
 
@@ -31,12 +57,15 @@ def _run(args: argparse.Namespace) -> int:
     import womsim as wom
 
     sc = wom.Scenario.from_toml(args.scenario)
+    _check_report(args)
     ens = wom.simulate(sc, runs=args.runs, seed=args.seed, progress=not args.quiet)
     print(repr(sc))
     _print_table(ens.summary()[["mean", "ci_low", "ci_high", "unit"]])
     if args.csv:
         ens.to_csv(args.csv, overwrite=args.overwrite)
         print(f"per-step records written to {args.csv}")
+    if args.report:
+        _write_report(ens, args)
     return EXIT_OK
 
 
@@ -66,12 +95,19 @@ def _parser() -> argparse.ArgumentParser:
     d.add_argument("--runs", type=int, default=12, help="runs per scenario (default 12)")
     d.add_argument("--seed", type=int, default=1, help="ensemble seed (default 1)")
     d.add_argument("--people", type=int, default=100_000, help="market size (default 100k)")
+    d.add_argument("--report", metavar="PATH",
+                   help="also write a client-ready report: PATH.html and PATH.xlsx")
+    d.add_argument("--question", help="the client's question, shown first in the report")
+    d.add_argument("--overwrite", action="store_true", help="replace existing report files")
     d.set_defaults(func=_demo)
     r = sub.add_parser("run", help="run a scenario file and print its summary")
     r.add_argument("scenario", help="scenario TOML file (see Scenario.to_toml)")
     r.add_argument("--runs", type=int, default=100, help="runs (default 100)")
     r.add_argument("--seed", type=int, default=1, help="ensemble seed (default 1)")
     r.add_argument("--csv", help="also write per-step records to this CSV file")
+    r.add_argument("--report", metavar="PATH",
+                   help="also write a client-ready report: PATH.html and PATH.xlsx")
+    r.add_argument("--question", help="the client's question, shown first in the report")
     r.add_argument("--overwrite", action="store_true", help="replace existing output files")
     r.add_argument("--quiet", action="store_true", help="no progress bar")
     r.set_defaults(func=_run)

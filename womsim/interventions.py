@@ -8,11 +8,14 @@ scenario without it gives ROI and payback.
 
 from __future__ import annotations
 
+import contextvars
 import math
 import re
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from womsim.errors import ScenarioError, close_matches
 
 __all__ = ["Intervention", "parse_years"]
 
@@ -24,6 +27,10 @@ _UNITS = {
     "day": 1 / 365, "days": 1 / 365, "d": 1 / 365,
 }
 _TIME = re.compile(r"^\s*([0-9]*\.?[0-9]+)\s*([a-zA-Z]*)\s*$")
+
+# True while a Scenario validates its parts: errors then stay pydantic errors, so that the
+# scenario's message keeps their location (and a scenario file its line numbers)
+NESTED = contextvars.ContextVar("womsim_nested_validation", default=False)
 
 # Parameters that shape the market or the run itself cannot change mid-run.
 FROZEN_PREFIXES = ("market.people", "market.network", "market.mean_degree",
@@ -106,7 +113,21 @@ class Intervention(BaseModel):
     def __init__(self, name: str | None = None, /, **data: Any) -> None:
         if name is not None:
             data["name"] = name
-        super().__init__(**data)
+        try:
+            super().__init__(**data)
+        except ValidationError as err:
+            if NESTED.get():
+                raise
+            raise _intervention_error(data.get("name"), err) from None
+
+    @field_validator("cost_per_year", "one_off_cost", "changes", mode="before")
+    @classmethod
+    def _no_bool(cls, v: Any, info: Any) -> Any:
+        # pydantic would read True as 1.0: a silent wrong number
+        values = v.values() if isinstance(v, dict) else [v]
+        if any(isinstance(x, bool) for x in values):
+            raise ValueError(f"expected numbers, got {v!r} (a bool)")
+        return v
 
     @field_validator("start", "ramp", mode="before")
     @classmethod
@@ -159,3 +180,28 @@ class Intervention(BaseModel):
             else:
                 out[key] = base + f * target
         return out
+
+
+def _intervention_error(name: Any, err: ValidationError) -> ScenarioError:
+    """A pydantic error as one line per problem, naming the intervention, field and value."""
+    who = f"intervention '{name}'" if name else "intervention"
+    lines = []
+    for e in err.errors():
+        where = ".".join(str(p) for p in e["loc"])
+        msg = e["msg"].removeprefix("Value error, ")
+        if e["type"] == "extra_forbidden":
+            hint = close_matches(str(e["loc"][-1]), Intervention.model_fields)
+            lines.append(f"{who}: unknown field '{where}'.{hint} Known: "
+                         f"{', '.join(Intervention.model_fields)}")
+        elif e["type"] == "missing":
+            lines.append(f"{who}: '{where}' is required")
+        elif e["type"] == "value_error" or not where:
+            if msg.startswith("intervention '"):
+                lines.append(msg)
+            elif msg.startswith("intervention "):  # a time: name the programme too
+                lines.append(who + msg.removeprefix("intervention"))
+            else:
+                lines.append(f"{who}: {where}: {msg}")
+        else:
+            lines.append(f"{who}: {where} = {e.get('input')!r}: {msg}")
+    return ScenarioError("; ".join(lines))

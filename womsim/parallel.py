@@ -9,26 +9,69 @@ the ensemble seed and the run's index, never by where or when it runs.
   The scenario and network are sent once per worker, not once per run.
 * a ``dask.distributed.Client``: the same tasks on a Dask cluster; the network is
   scattered to the workers once.
+* a ``concurrent.futures.Executor`` (threads or processes of your own).
 * ``None`` (default): processes when the job is big enough to repay starting them, else
   serial.
+
+Faults: a task that raises anything but a womsim input error (:class:`WomsimError`, which is
+deterministic and reported at once) is retried up to ``retries`` times; a worker process
+that dies (``BrokenProcessPool``) is replaced by a fresh pool and the tasks it may have
+been running are retried. A task that still fails is reported with what it was (the
+``describe`` text: a grid point and run), as :class:`TaskFailedError`.
 """
 
 from __future__ import annotations
 
 import multiprocessing
 import os
+from collections import deque
 from collections.abc import Callable, Sequence
-from concurrent.futures import Executor, ProcessPoolExecutor, as_completed
+from concurrent.futures import (
+    FIRST_COMPLETED,
+    BrokenExecutor,
+    Executor,
+    ProcessPoolExecutor,
+    wait,
+)
+from dataclasses import dataclass
 from typing import Any
 
 from womsim.errors import WomsimError
 
-__all__ = ["map_tasks", "resolve_executor"]
+__all__ = ["TaskFailedError", "map_tasks", "resolve_executor"]
 
 # below this many person-steps a pool costs more to start than it saves
 _AUTO_THRESHOLD = 3e7
 
+#: Test hook: path of a marker file. A worker process of the ``"processes"`` pool that finds
+#: this variable set creates the marker and dies (``os._exit(1)``), once for all workers,
+#: on its call number ``WOMSIM_TEST_KILL_AFTER + 1`` (default: its first call).
+KILL_WORKER_ENV = "WOMSIM_TEST_KILL_WORKER"
+KILL_AFTER_ENV = "WOMSIM_TEST_KILL_AFTER"
+
 _WORKER: dict[str, Any] = {}
+_WORKER_CALLS = [0]
+
+
+class TaskFailedError(RuntimeError):
+    """A task still failed after its retries (or a worker process kept dying under it).
+
+    Attributes
+    ----------
+    failures : list of (index, description, exception)
+        Every task that failed, in task order; the first one's exception is the cause.
+    """
+
+    def __init__(self, message: str, failures: list[tuple[int, str, BaseException]]) -> None:
+        super().__init__(message)
+        self.failures = failures
+
+
+@dataclass
+class _Failure:
+    index: int
+    exc: BaseException
+    attempts: int
 
 
 def _cpu_count() -> int:
@@ -62,69 +105,272 @@ def _is_dask(obj: Any) -> bool:
 def _init_worker(shared: dict[str, Any]) -> None:
     _WORKER.clear()
     _WORKER.update(shared)
+    _WORKER_CALLS[0] = 0
+
+
+def _test_kill_hook() -> None:
+    """Die once (for tests of worker loss): see :data:`KILL_WORKER_ENV`."""
+    marker = os.environ.get(KILL_WORKER_ENV)
+    if not marker:
+        return
+    _WORKER_CALLS[0] += 1
+    if _WORKER_CALLS[0] <= int(os.environ.get(KILL_AFTER_ENV, "0")):
+        return
+    try:
+        fd = os.open(marker, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
+    except FileExistsError:
+        return
+    os.close(fd)
+    os._exit(1)
 
 
 def _call(fn: Callable, arg: Any) -> Any:
+    # runs only in the worker processes of the pool map_tasks starts
+    _test_kill_hook()
     return fn(arg, **_WORKER)
-
-
-def _call_dask(fn: Callable, arg: Any, shared: dict[str, Any]) -> Any:
-    return fn(arg, **shared)
-
-
-def map_tasks(fn: Callable, args: Sequence[Any], shared: dict[str, Any], executor: Any = None,
-              work: float = 0.0, progress: bool | None = None, desc: str = "runs") -> list:
-    """``[fn(a, **shared) for a in args]``, run by the chosen executor, in order.
-
-    ``fn`` must be a module-level function (it is pickled to the workers); ``shared`` holds
-    the large read-only inputs (scenario, network) sent once per worker.
-    """
-    ex = resolve_executor(executor, work, len(args))
-    bar = _bar(len(args), progress, desc, work)
-    try:
-        if ex == "serial":
-            out = []
-            for a in args:
-                out.append(fn(a, **shared))
-                bar.update()
-            return out
-        if _is_dask(ex):
-            return _map_dask(ex, fn, args, shared, bar)
-        if ex == "processes":
-            workers = min(_cpu_count(), len(args))
-            ctx = multiprocessing.get_context("spawn")
-            with ProcessPoolExecutor(workers, mp_context=ctx, initializer=_init_worker,
-                                     initargs=(shared,)) as pool:
-                return _collect(pool, _call, fn, args, bar)
-        return _collect(ex, _call_shared, fn, args, bar, shared)
-    finally:
-        bar.close()
 
 
 def _call_shared(fn: Callable, arg: Any, shared: dict[str, Any]) -> Any:
     return fn(arg, **shared)
 
 
-def _collect(pool, call, fn, args, bar, *extra) -> list:
-    futures = {pool.submit(call, fn, a, *extra): i for i, a in enumerate(args)}
-    out: list[Any] = [None] * len(args)
-    for fut in as_completed(futures):
-        out[futures[fut]] = fut.result()
-        bar.update()
-    return out
+def _retryable(exc: BaseException) -> bool:
+    # input errors are deterministic: running them again cannot help
+    return not isinstance(exc, WomsimError)
 
 
-def _map_dask(client, fn, args, shared, bar) -> list:
+class _Tracker:
+    """Results, attempts and failures of one map; hands results to ``on_result``."""
+
+    def __init__(self, n: int, retries: int, on_result, bar, keep_going: bool) -> None:
+        self.out: list[Any] = [None] * n
+        self.attempts = [0] * n
+        self.failures: list[_Failure] = []
+        self.retries = retries
+        self.on_result = on_result
+        self.bar = bar
+        self.keep_going = keep_going
+
+    def done(self, i: int, result: Any) -> None:
+        if self.on_result is not None:
+            self.on_result(i, result)
+        else:
+            self.out[i] = result
+        self.bar.update()
+
+    def failed(self, i: int, exc: BaseException) -> bool:
+        """Record a failed attempt; True if the task should run again."""
+        self.attempts[i] += 1
+        if _retryable(exc) and self.attempts[i] <= self.retries:
+            return True
+        self.failures.append(_Failure(i, exc, self.attempts[i]))
+        return False
+
+    @property
+    def stop(self) -> bool:
+        return bool(self.failures) and not self.keep_going
+
+
+def map_tasks(fn: Callable, args: Sequence[Any], shared: dict[str, Any], executor: Any = None,
+              work: float = 0.0, progress: bool | None = None, desc: str = "runs", *,
+              retries: int = 2, on_result: Callable[[int, Any], None] | None = None,
+              describe: Callable[[int], str] | None = None,
+              keep_going: bool = False) -> list:
+    """``[fn(a, **shared) for a in args]``, run by the chosen executor, in order.
+
+    ``fn`` must be a module-level function (it is pickled to the workers); ``shared`` holds
+    the large read-only inputs (scenario, network) sent once per worker.
+
+    Parameters
+    ----------
+    retries : int
+        How often a task that raised (anything but a :class:`WomsimError`) or whose worker
+        process died is run again before it counts as failed.
+    on_result : callable(index, result), optional
+        Called in this process as each task finishes (in completion order), e.g. to save
+        finished work; the results are then handed over, not kept (the list returned holds
+        None).
+    describe : callable(index) -> str, optional
+        Names a task in error messages ("point {...}, run 3").
+    keep_going : bool
+        After a task has failed for good, finish the others (so ``on_result`` sees them)
+        before raising; default: stop at once.
+
+    Raises
+    ------
+    TaskFailedError
+        With ``describe``: a task failed after its retries; the message names it. Also,
+        whatever ``describe``, when worker processes kept dying under a task.
+    WomsimError
+        A task raised an input error (not retried); same type, its message prefixed with
+        the task's description when ``describe`` is given.
+    Exception
+        Without ``describe``: the failed task's own exception, as raised.
+
+    Examples
+    --------
+    >>> map_tasks(pow, [1, 2, 3], {"exp": 2}, executor="serial")
+    [1, 4, 9]
+    """
+    if isinstance(retries, bool) or not isinstance(retries, int) or retries < 0:
+        raise WomsimError(f"retries = {retries!r}: must be a whole number >= 0")
+    ex = resolve_executor(executor, work, len(args))
+    bar = _bar(len(args), progress, desc, work)
+    track = _Tracker(len(args), retries, on_result, bar, keep_going)
+    try:
+        if not args:
+            return []
+        if ex == "serial":
+            _map_serial(fn, args, shared, track)
+        elif _is_dask(ex):
+            _map_dask(ex, fn, args, shared, track)
+        elif ex == "processes":
+            _map_processes(fn, args, shared, track)
+        else:
+            _map_executor(ex, fn, args, shared, track)
+    finally:
+        bar.close()
+    if track.failures:
+        _raise(track, describe)
+    return track.out
+
+
+def _raise(track: _Tracker, describe: Callable[[int], str] | None) -> None:
+    fails = sorted(track.failures, key=lambda f: f.index)
+    def name(i: int) -> str:
+        return describe(i) if describe is not None else f"task {i}"
+    first = fails[0]
+    others = ""
+    if len(fails) > 1:
+        more = "; ".join(f"{name(f.index)}: {type(f.exc).__name__}: {f.exc}" for f in fails[1:4])
+        others = f" ({len(fails) - 1} other task(s) failed too: {more}" + \
+            ("; ..." if len(fails) > 4 else "") + ")"
+    exc = first.exc
+    if describe is None and not isinstance(exc, BrokenExecutor):
+        # nothing to name the task by: the task's own exception, as it was raised
+        if first.attempts > 1 and hasattr(exc, "add_note"):
+            exc.add_note(f"(task {first.index} failed {first.attempts} times{others})")
+        raise exc
+    if isinstance(exc, WomsimError):
+        raise type(exc)(f"{name(first.index)}: {exc}{others}") from exc
+    if isinstance(exc, BrokenExecutor):
+        what = (f"the worker process running it died {first.attempts} time(s) (killed, out "
+                "of memory or crashed)")
+    else:
+        what = (f"it raised {type(exc).__name__}: {exc} (after {first.attempts} "
+                f"attempt{'s' if first.attempts > 1 else ''})")
+    raise TaskFailedError(f"{name(first.index)} failed: {what}{others}",
+                          [(f.index, name(f.index), f.exc) for f in fails]) from exc
+
+
+def _map_serial(fn, args, shared, track: _Tracker) -> None:
+    for i, a in enumerate(args):
+        while True:
+            try:
+                result = fn(a, **shared)
+            except Exception as exc:  # reported with the task's name
+                if track.failed(i, exc):
+                    continue
+                break
+            track.done(i, result)
+            break
+        if track.stop:
+            return
+
+
+def _map_processes(fn, args, shared, track: _Tracker) -> None:
+    """Our own spawn pool: restarted when a worker dies, with the lost tasks retried."""
+    pending = deque(range(len(args)))
+    ctx = multiprocessing.get_context("spawn")
+    while pending and not track.stop:
+        workers = min(_cpu_count(), len(pending))
+        pool = ProcessPoolExecutor(workers, mp_context=ctx, initializer=_init_worker,
+                                   initargs=(shared,))
+        try:
+            _drain(pool, _call, fn, args, (), pending, track, limit=2 * workers)
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _drain(pool, call, fn, args, extra, pending: deque, track: _Tracker, limit: int) -> bool:
+    """Run ``pending`` tasks on ``pool``, at most ``limit`` at a time; False if it broke.
+
+    Tasks in flight when the pool breaks are put back (retried) on a fresh pool; keeping
+    few in flight keeps the suspects of a worker's death few.
+    """
+    inflight: dict[Any, int] = {}
+    broken = False
+    while (pending or inflight) and not track.stop:
+        while pending and len(inflight) < limit and not broken:
+            i = pending.popleft()
+            try:
+                inflight[pool.submit(call, fn, args[i], *extra)] = i
+            except BrokenExecutor:
+                pending.appendleft(i)
+                broken = True
+        if not inflight:
+            break
+        done, _ = wait(list(inflight), return_when=FIRST_COMPLETED)
+        if broken or any(isinstance(f.exception(), BrokenExecutor) for f in done):
+            # the rest of the in-flight tasks fail (or finish) with the pool: settle them
+            done, _ = wait(list(inflight))
+            broken = True
+        for fut in done:
+            i = inflight.pop(fut)
+            exc = fut.exception()
+            if exc is None:
+                track.done(i, fut.result())
+            elif track.failed(i, exc):
+                pending.append(i)
+        if broken:
+            return False
+    return True
+
+
+def _map_executor(ex, fn, args, shared, track: _Tracker) -> None:
+    """A concurrent.futures Executor you passed: retried tasks, but it cannot be restarted."""
+    pending = deque(range(len(args)))
+    limit = max(2 * getattr(ex, "_max_workers", _cpu_count()), 2)
+    if not _drain(ex, _call_shared, fn, args, (shared,), pending, track, limit) and pending:
+        # no fresh pool to move to: report what is left
+        for i in pending:
+            track.failures.append(_Failure(i, BrokenExecutor(
+                "the executor you passed is broken (a worker died); pass a new one or "
+                "executor='processes'"), track.attempts[i]))
+        pending.clear()
+
+
+def _call_dask(fn: Callable, arg: Any, shared: dict[str, Any]) -> Any:
+    return fn(arg, **shared)
+
+
+def _map_dask(client, fn, args, shared, track: _Tracker) -> None:
+    """Dask reschedules tasks of lost workers itself; failed tasks are resubmitted."""
     from distributed import as_completed as dask_completed
 
     remote = {k: client.scatter(v, broadcast=True) for k, v in shared.items()}
-    futures = [client.submit(_call_dask, fn, a, remote, pure=False) for a in args]
+
+    def submit(i: int):
+        return client.submit(_call_dask, fn, args[i], remote, pure=False)
+
+    futures = [submit(i) for i in range(len(args))]
     index = {f.key: i for i, f in enumerate(futures)}
-    out: list[Any] = [None] * len(args)
-    for fut in dask_completed(futures):
-        out[index[fut.key]] = fut.result()
-        bar.update()
-    return out
+    queue = dask_completed(futures)
+    for fut in queue:
+        i = index[fut.key]
+        try:
+            result = fut.result()
+        except Exception as exc:  # reported with the task's name
+            if track.failed(i, exc):
+                again = submit(i)
+                index[again.key] = i
+                queue.add(again)
+            elif track.stop:
+                for f in futures:
+                    f.cancel()
+                return
+            continue
+        track.done(i, result)
 
 
 class _NoBar:

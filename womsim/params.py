@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 __all__ = [
     "Complaints",
@@ -46,6 +46,14 @@ class Part(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False,
                               validate_default=True)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_bool(cls, v: Any) -> Any:
+        # pydantic would read True as 1 or 1.0: a silent wrong number (no field is a bool)
+        if isinstance(v, bool):
+            raise ValueError(f"expected a number, got {v!r} (a bool)")
+        return v
 
 
 class Market(Part):
@@ -88,7 +96,7 @@ class Market(Part):
             raise ValueError(
                 f"market.customer_share ({self.customer_share}) + market.former_share "
                 f"({self.former_share}) = {self.customer_share + self.former_share:.4g} "
-                "exceeds 1; they are shares of the same people")
+                "exceeds 1 (they are shares of the same people)")
         return self
 
 

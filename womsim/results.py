@@ -108,13 +108,24 @@ class Ensemble:
         One row per run with the headline metrics.
     seeds : list of int
         The seed of each run (re-run any single run with :func:`womsim.engine.run`).
+    seed : int
+        The ensemble seed the run seeds derive from.
+    network_fingerprint : str
+        :meth:`Network.fingerprint` of the graph the runs ran on (``"well_mixed"`` without).
+    meta : dict
+        Provenance: ``womsim_version``, ``python_version``, ``numpy_version``,
+        ``pandas_version`` and ``created`` (UTC), plus what made the ensemble (``kind``).
+        Which executor ran the runs is not recorded: the numbers do not depend on it.
+
+    :meth:`save` writes all of it to one portable file, :func:`womsim.store.load` reads
+    it back exactly and :func:`womsim.store.rerun` runs the recipe again.
 
     Examples
     --------
     >>> import womsim as wom
     >>> sc = wom.Scenario().replace(**{"market.people": 2000, "simulation.horizon_years": 0.5})
     >>> ens = wom.simulate(sc, runs=3, seed=1, executor="serial")
-    >>> ens.summary().loc["customers_end", "mean"] > 0
+    >>> bool(ens.summary().loc["customers_end", "mean"] > 0)
     True
     """
 
@@ -125,7 +136,9 @@ class Ensemble:
         self.seed = seed
         self.seeds = list(seeds)
         self.network_fingerprint = network_fingerprint
-        self.meta = dict(meta or {})
+        from womsim.store import provenance
+
+        self.meta = {**provenance(), **dict(meta or {})}
         horizon = scenario.simulation.horizon_years
         frames = []
         for i, rec in enumerate(records):
@@ -137,6 +150,79 @@ class Ensemble:
         self.records = pd.concat(frames, ignore_index=True)
         self.runs = pd.DataFrame([headline_metrics(r, horizon) for r in records])
         self.runs.index.name = "run"
+
+    @classmethod
+    def from_frames(cls, scenario, records: pd.DataFrame, runs: pd.DataFrame,
+                    seeds: list[int], seed: int | None, network_fingerprint: str | None,
+                    meta: dict[str, Any] | None = None) -> Ensemble:
+        """An ensemble from its tables as they are (used by :func:`womsim.store.load`).
+
+        ``meta`` is kept as given (no fresh provenance is added).
+        """
+        ens = cls.__new__(cls)
+        ens.scenario = scenario
+        ens.seed = seed
+        ens.seeds = list(seeds)
+        ens.network_fingerprint = network_fingerprint
+        ens.meta = dict(meta or {})
+        ens.records = records
+        ens.runs = runs
+        return ens
+
+    def recipe(self) -> dict[str, Any]:
+        """What re-runs this ensemble: scenario (as a dict), runs, seeds and network.
+
+        Examples
+        --------
+        >>> import womsim as wom
+        >>> sc = wom.Scenario().replace(**{"market.people": 1000,
+        ...                                "simulation.horizon_years": 0.25})
+        >>> r = wom.simulate(sc, runs=2, seed=3, executor="serial").recipe()
+        >>> r["seed"], r["runs"], r["kind"]
+        (3, 2, 'simulate')
+        """
+        kind = self.meta.get("kind", "compare" if "psa" in self.meta else "simulate")
+        return {"kind": kind, "scenario": self.scenario.to_dict(), "runs": self.n_runs,
+                "seed": self.seed, "seeds": list(self.seeds),
+                "network_fingerprint": self.network_fingerprint}
+
+    def save(self, path, overwrite: bool = False):
+        """Save to one portable file (ZIP of CSV tables and JSON; see :mod:`womsim.store`).
+
+        Atomic; an existing file is replaced only with ``overwrite=True``. Read it back with
+        :func:`womsim.store.load` (``Ensemble.load``), exactly.
+
+        Examples
+        --------
+        >>> import os, tempfile, womsim as wom
+        >>> sc = wom.Scenario().replace(**{"market.people": 1000,
+        ...                                "simulation.horizon_years": 0.25})
+        >>> ens = wom.simulate(sc, runs=2, seed=3, executor="serial")
+        >>> p = ens.save(os.path.join(tempfile.mkdtemp(), "today.zip"))
+        >>> Ensemble.load(p).records.equals(ens.records)
+        True
+        """
+        from womsim.store import save
+
+        return save(self, path, overwrite=overwrite)
+
+    @classmethod
+    def load(cls, path) -> Ensemble:
+        """Read an ensemble saved with :meth:`save`."""
+        from womsim.errors import WomsimError
+        from womsim.store import load
+
+        obj = load(path)
+        if not isinstance(obj, cls):
+            raise WomsimError(f"{path} holds a {type(obj).__name__}, not an Ensemble; use "
+                              "womsim.store.load")
+        return obj
+
+    def equals(self, other: Ensemble) -> bool:
+        """Same scenario, seeds, network and numbers, bit for bit (``meta`` aside)."""
+        from womsim.store import identical
+
+        return identical(self, other)
 
     @property
     def n_runs(self) -> int:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -17,8 +17,14 @@ from pydantic import (
     model_validator,
 )
 
-from womsim.errors import CalibrationError, ScenarioError, close_matches, unknown_key
-from womsim.interventions import Intervention
+from womsim.errors import (
+    CalibrationError,
+    ScenarioError,
+    UnknownKeyError,
+    close_matches,
+    unknown_key,
+)
+from womsim.interventions import NESTED, Intervention
 from womsim.params import Complaints, Economics, Market, Service, Simulation, WordOfMouth
 from womsim.service import ServiceDesk
 
@@ -67,6 +73,20 @@ def _model_at(loc: tuple) -> tuple[type[BaseModel] | None, str]:
     return model, name
 
 
+def _unknown_change(iv: Intervention, key: str, known: Iterable[str]) -> UnknownKeyError:
+    err = unknown_key("parameter", key, known)
+    return UnknownKeyError(f"intervention '{iv.name}' changes an {err}")
+
+
+def _part_hint(name: str) -> str:
+    """``" Did you mean 'market.people'?"`` for a parameter written without its part."""
+    owners = [f"{part}.{name}" for part in PARTS
+              if name in Scenario.model_fields[part].annotation.model_fields]
+    if not owners:
+        return ""
+    return " Did you mean " + " or ".join(f"'{o}'" for o in owners) + "? (set it in its part)"
+
+
 def scenario_error(err: ValidationError, prefix: str = "") -> ScenarioError:
     """Turn a pydantic error into one that names each field, its value and the allowed range."""
     lines = []
@@ -78,7 +98,10 @@ def scenario_error(err: ValidationError, prefix: str = "") -> ScenarioError:
         if e["type"] == "extra_forbidden":
             model, name = _model_at(loc[:-1]) if len(loc) > 1 else (Scenario, "")
             known = list(model.model_fields) if model else []
-            lines.append(f"unknown parameter '{dotted}'.{close_matches(str(loc[-1]), known)}")
+            hint = close_matches(str(loc[-1]), known)
+            if not hint and len(loc) == 1:  # a parameter set outside its part: "people"
+                hint = _part_hint(str(loc[-1]))
+            lines.append(f"unknown parameter '{dotted}'.{hint}")
             continue
         model, name = _model_at(loc)
         rng = _range_text(model, name) if model is not None else ""
@@ -124,10 +147,13 @@ equal to 1 (allowed: >= 0 and <= 1)
     interventions: tuple[Intervention, ...] = ()
 
     def __init__(self, **data: Any) -> None:
+        token = NESTED.set(True)
         try:
             super().__init__(**_none_strings(data))
         except ValidationError as err:
             raise scenario_error(err) from None
+        finally:
+            NESTED.reset(token)
 
     @model_validator(mode="after")
     def _one_contact_per_step(self) -> Scenario:
@@ -137,8 +163,25 @@ equal to 1 (allowed: >= 0 and <= 1)
             raise ValueError(
                 f"service.contact_rate = {self.service.contact_rate:g} per year with "
                 f"simulation.step_days = {self.simulation.step_days:g} means "
-                f"{per_step:.2f} contacts per customer per step; the engine draws at most "
-                f"one per step: use simulation.step_days <= {longest:.3g}")
+                f"{per_step:.2f} contacts per customer per step, but the engine draws at "
+                f"most one per step: use simulation.step_days <= {longest:.3g}")
+        return self
+
+    @model_validator(mode="after")
+    def _interventions_fit(self) -> Scenario:
+        """Every intervention names known parameters and keeps them in range at full effect."""
+        if not self.interventions:
+            return self
+        known = set(self.parameter_names())
+        for iv in self.interventions:
+            for key in iv.changes:
+                if key not in known:
+                    raise _unknown_change(iv, key, known)
+        for iv in self.interventions:
+            t = iv.start + iv.ramp
+            if iv.end is not None:
+                t = min(t, iv.start + 0.999 * (iv.end - iv.start))
+            self.at(t + 1e-9)
         return self
 
     @field_validator("interventions", mode="before")
@@ -161,7 +204,10 @@ equal to 1 (allowed: >= 0 and <= 1)
         for i, part in enumerate(dotted.split(".")):
             if not isinstance(obj, BaseModel) or part not in type(obj).model_fields:
                 prefix = ".".join(dotted.split(".")[:i])
-                raise unknown_key("parameter", dotted, self.parameter_names(prefix))
+                names = self.parameter_names(prefix)
+                if not close_matches(dotted, names):  # e.g. "servic": suggest the part
+                    names = names + [p for p in PARTS if p not in names]
+                raise unknown_key("parameter", dotted, names)
             obj = getattr(obj, part)
         return obj
 
@@ -259,9 +305,13 @@ equal to 1 (allowed: >= 0 and <= 1)
         >>> len(Scenario().with_interventions(iv).interventions)
         1
         """
+        for iv in interventions:
+            if not isinstance(iv, Intervention):
+                raise ScenarioError("with_interventions takes Intervention objects, got "
+                                    f"{type(iv).__name__} {iv!r:.60}; build one with "
+                                    "Intervention(name, start=..., changes={...})")
         sc = self.model_copy(update={"interventions": self.interventions + tuple(interventions)})
-        sc.at(max([iv.start + iv.ramp for iv in sc.interventions], default=0.0) + 1e-9)
-        return sc
+        return sc._interventions_fit()  # model_copy skips validation: check here
 
     def at(self, t: float) -> Scenario:
         """The scenario in force at time ``t`` (years): interventions applied, none attached.
@@ -276,6 +326,9 @@ equal to 1 (allowed: >= 0 and <= 1)
         for iv in active:
             for key in iv.changes:
                 if key not in values:
+                    known = base.parameter_names()
+                    if key not in known:
+                        raise _unknown_change(iv, key, known)
                     try:
                         values[key] = float(base.get(key))
                     except (TypeError, ValueError):

@@ -5,12 +5,40 @@ from __future__ import annotations
 import numpy as np
 
 from womsim.engine import run
-from womsim.errors import WomsimError
+from womsim.errors import NetworkError, ScenarioError, WomsimError
 from womsim.parallel import map_tasks
 from womsim.results import Ensemble
 from womsim.rng import run_seeds
 
-__all__ = ["build_network", "check_runs_seed", "simulate"]
+__all__ = ["build_network", "check_network", "check_runs_seed", "check_scenario", "simulate"]
+
+
+def check_scenario(scenario, what: str = "scenario") -> None:
+    """Raise ScenarioError unless ``scenario`` is a :class:`~womsim.Scenario`."""
+    from womsim.scenario import Scenario
+
+    if not isinstance(scenario, Scenario):
+        hint = (f"; for a preset write Scenario.preset({scenario!r})"
+                if isinstance(scenario, str) else "")
+        raise ScenarioError(f"{what} must be a womsim Scenario, got "
+                            f"{type(scenario).__name__} {scenario!r:.60}{hint}")
+
+
+def check_network(network, people: int) -> None:
+    """Raise NetworkError unless ``network`` is None or a Network of ``people`` nodes."""
+    from womsim.network import Network
+
+    if network is None:
+        return
+    if not isinstance(network, Network):
+        raise NetworkError(
+            f"network must be a womsim Network or None, got {type(network).__name__} "
+            f"{network!r:.60} (build one with Network.scale_free(...), "
+            "Network.from_networkx(G) or Network.from_edgelist(path))")
+    if network.n != people:
+        raise NetworkError(f"the network has {network.n:,} people but market.people is "
+                           f"{people:,}; pass a network of the market's size or set "
+                           "market.people")
 
 
 def check_runs_seed(runs: int, seed: int | None) -> int:
@@ -56,6 +84,14 @@ def build_network(scenario, seed: int):
     return Network.communities(sizes, mean_degree_in=0.8 * k, mean_degree_out=0.2 * k, seed=ss)
 
 
+def prepare_desks(scenarios) -> None:
+    """Simulate each service desk's load curve once, here, so that worker processes receive
+    it with the scenario instead of each re-simulating it."""
+    for sc in scenarios:
+        if sc.desk is not None:
+            sc.desk.prepare()
+
+
 def _one_run(seed: int, scenario, network) -> dict:
     return run(scenario, network, seed)
 
@@ -88,11 +124,14 @@ def simulate(scenario, network=None, runs: int = 1, seed: int | None = None,
     >>> res.n_runs
     4
     """
+    check_scenario(scenario)
     seed = check_runs_seed(runs, seed)
+    check_network(network, scenario.market.people)
     if network is None:
         network = build_network(scenario, seed)
     seeds = run_seeds(seed, runs)
     work = float(scenario.market.people) * scenario.simulation.steps * runs
+    prepare_desks([scenario])
     recs = map_tasks(_one_run, seeds, {"scenario": scenario, "network": network},
                      executor=executor, work=work, progress=progress,
                      desc=f"simulating {scenario.name}")

@@ -9,11 +9,13 @@ from __future__ import annotations
 import itertools
 import math
 from collections.abc import Iterable, Mapping
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from womsim.engine import run
 from womsim.errors import ScenarioError, WomsimError
 from womsim.interventions import Intervention
 from womsim.results import HEADLINES, Ensemble, interval
@@ -53,13 +55,58 @@ class SweepResult:
     points : list of dict
         Parameter values of each point.
     ensembles : list of Ensemble
+    scenario : Scenario or None
+        The base scenario the grid changes.
+    grid : dict of parameter -> list, or None
+        The grid as given (values listed).
+    seed : int or None
+        The sweep's seed (every point shares its run seeds).
+    network_fingerprint : str or None
+        The network all points ran on.
     """
 
-    def __init__(self, params: list[str], points: list[dict], ensembles: list[Ensemble]
-                 ) -> None:
+    def __init__(self, params: list[str], points: list[dict], ensembles: list[Ensemble],
+                 *, scenario=None, grid: Mapping[str, Iterable] | None = None,
+                 seed: int | None = None, network_fingerprint: str | None = None) -> None:
         self.params = params
         self.points = points
         self.ensembles = ensembles
+        self.scenario = scenario
+        self.grid = {k: list(v) for k, v in grid.items()} if grid is not None else None
+        self.seed = seed
+        self.network_fingerprint = network_fingerprint
+
+    @property
+    def n_runs(self) -> int:
+        """Runs per point."""
+        return self.ensembles[0].n_runs if self.ensembles else 0
+
+    def save(self, path, overwrite: bool = False):
+        """Save every point's ensemble and the sweep's recipe to one portable file.
+
+        See :func:`womsim.store.save`; read back with :meth:`load` or
+        :func:`womsim.store.load`.
+        """
+        from womsim.store import save
+
+        return save(self, path, overwrite=overwrite)
+
+    @classmethod
+    def load(cls, path) -> SweepResult:
+        """Read a sweep saved with :meth:`save`."""
+        from womsim.store import load
+
+        obj = load(path)
+        if not isinstance(obj, cls):
+            raise WomsimError(f"{path} holds a {type(obj).__name__}, not a SweepResult; use "
+                              "womsim.store.load")
+        return obj
+
+    def equals(self, other: SweepResult) -> bool:
+        """Same points, scenarios, seeds, network and numbers, bit for bit."""
+        from womsim.store import identical
+
+        return identical(self, other)
 
     def summary(self, metrics: Iterable[str] | None = None, level: float = 0.95
                 ) -> pd.DataFrame:
@@ -119,8 +166,14 @@ class SweepResult:
         return self.summary().to_html(float_format=lambda v: f"{v:,.4g}")
 
 
+def _sweep_task(task: tuple[int, Any], network) -> dict:
+    seed, scenario = task
+    return run(scenario, network, seed)
+
+
 def sweep(scenario, grid: Mapping[str, Iterable], network=None, runs: int = 20,
-          seed: int | None = None, executor=None, progress: bool | None = None) -> SweepResult:
+          seed: int | None = None, executor=None, progress: bool | None = None,
+          checkpoint: str | Path | None = None, retries: int = 2) -> SweepResult:
     """Run ``scenario`` at every point of a parameter grid, with common random numbers.
 
     Parameters
@@ -130,6 +183,21 @@ def sweep(scenario, grid: Mapping[str, Iterable], network=None, runs: int = 20,
         E.g. ``{"desk.agents": range(8, 16)}``; several parameters make a full grid.
     network, runs, seed, executor, progress
         As in :func:`womsim.simulate`.
+    checkpoint : path of a folder, optional
+        Save each point as soon as its runs are done (atomically, one file per point, see
+        :class:`womsim.store.SweepCheckpoint`). Calling the same sweep again with the same
+        folder loads the finished points and runs only the missing ones; the results are
+        identical to an uninterrupted sweep. With ``seed=None`` the folder's seed is
+        reused. A folder that belongs to another sweep (scenario, grid, runs, seeds or
+        network differ) is refused with :class:`womsim.store.RecipeMismatchError`.
+    retries : int
+        How often a run that raised, or whose worker process died, is tried again.
+
+    Raises
+    ------
+    womsim.parallel.TaskFailedError
+        A run still failed after its retries; the message names its grid point and run.
+        With ``checkpoint`` the other points are finished and saved first.
 
     Examples
     --------
@@ -140,16 +208,77 @@ def sweep(scenario, grid: Mapping[str, Iterable], network=None, runs: int = 20,
     ...                executor="serial")
     >>> sw.summary()["service.problem_rate"].tolist()
     [0.05, 0.15]
-    """
-    from womsim.whatif import run_grid
 
+    A checkpointed sweep resumes where it stopped:
+
+    >>> import tempfile
+    >>> folder = tempfile.mkdtemp()
+    >>> a = wom.sweep(sc, {"service.problem_rate": [0.05, 0.15]}, runs=2, seed=1,
+    ...               executor="serial", checkpoint=folder)
+    >>> b = wom.sweep(sc, {"service.problem_rate": [0.05, 0.15]}, runs=2, seed=1,
+    ...               executor="serial", checkpoint=folder)   # loaded, nothing re-run
+    >>> a.equals(b)
+    True
+    """
+    from womsim.parallel import TaskFailedError, map_tasks
+    from womsim.store import SweepCheckpoint
+
+    grid = {k: list(v) for k, v in grid.items()} if isinstance(grid, Mapping) else grid
     points = _grid(grid)
     scenarios = [scenario.replace(**p) for p in points]
+    ck = SweepCheckpoint(checkpoint) if checkpoint is not None else None
+    if ck is not None and seed is None:
+        seed = ck.recorded_seed()
     seed, network, seeds = _prepare(scenario, network, runs, seed)
-    recs = run_grid([scenarios] * runs, seeds, network, executor, progress, desc="sweeping")
     fp = network.fingerprint() if network is not None else "well_mixed"
-    ens = [Ensemble(s, r, seeds, seed, fp) for s, r in zip(scenarios, recs, strict=True)]
-    return SweepResult(list(grid), points, ens)
+    done: dict[int, Ensemble] = {}
+    if ck is not None:
+        ck.open({"scenario": scenario.to_dict(), "grid": grid, "points": points,
+                 "runs": runs, "seed": seed, "seeds": seeds, "network_fingerprint": fp})
+        for j, sc_j in enumerate(scenarios):
+            ens = ck.load_point(j, sc_j, seeds, fp)
+            if ens is not None:
+                done[j] = ens
+    todo = [j for j in range(len(points)) if j not in done]
+    tasks = [(seeds[r], scenarios[j]) for j in todo for r in range(runs)]
+    buffers: dict[int, list] = {}
+
+    def finished(k: int, rec: dict) -> None:
+        j, r = todo[k // runs], k % runs
+        buf = buffers.setdefault(j, [None] * runs)
+        buf[r] = rec
+        if all(x is not None for x in buf):
+            ens = Ensemble(scenarios[j], buf, seeds, seed, fp,
+                           meta={"kind": "sweep", "point": points[j]})
+            if ck is not None:
+                ck.save_point(j, ens)
+            done[j] = ens
+            del buffers[j]
+
+    def describe(k: int) -> str:
+        j, r = todo[k // runs], k % runs
+        return (f"sweep point {points[j]} (point {j + 1} of {len(points)}), run {r} "
+                f"(seed {seeds[r]})")
+
+    work = float(scenario.market.people) * scenario.simulation.steps * len(tasks)
+    desc = "sweeping" + (f" ({len(done)} of {len(points)} points from the checkpoint)"
+                         if done else "")
+    try:
+        map_tasks(_sweep_task, tasks, {"network": network}, executor=executor, work=work,
+                  progress=progress, desc=desc, retries=retries, on_result=finished,
+                  describe=describe, keep_going=ck is not None)
+    except (TaskFailedError, WomsimError) as err:
+        if ck is not None and done:
+            note = (f"; {len(done)} of {len(points)} points are finished and saved in "
+                    f"{ck.path}: call sweep again with checkpoint={str(ck.path)!r} to run "
+                    "only the rest")
+            if isinstance(err, TaskFailedError):
+                raise TaskFailedError(str(err) + note, err.failures) from err.__cause__
+            raise type(err)(str(err) + note) from err.__cause__
+        raise
+    ens = [done[j] for j in range(len(points))]
+    return SweepResult(list(grid), points, ens, scenario=scenario, grid=grid, seed=seed,
+                       network_fingerprint=fp)
 
 
 class Sensitivity:

@@ -706,7 +706,12 @@ class Telling:
                 f"rng must be a numpy.random.Generator (e.g. numpy.random.default_rng(7)), "
                 f"got {type(rng).__name__}; womsim never uses global random state"
             )
-        return self.quantile(rng.random(size), check=False)
+        try:
+            u = rng.random(size)
+        except (TypeError, ValueError) as exc:
+            raise WomsimError(f"size = {size!r}: must be None, a whole number >= 0 or a tuple "
+                              f"of them ({exc})") from None
+        return self.quantile(u, check=False)
 
     # ----------------------------------------------------------------- transformations
     def scaled(self, factor: float) -> Telling:

@@ -23,7 +23,7 @@ from womsim.errors import ScenarioError, WomsimError
 from womsim.parallel import map_tasks
 from womsim.results import HEADLINES, Ensemble, interval
 from womsim.rng import run_seeds
-from womsim.simulate import build_network, check_runs_seed
+from womsim.simulate import build_network, check_network, check_runs_seed, check_scenario
 from womsim.uncertainty import draw_parameters
 
 __all__ = ["Comparison", "compare", "paired_scenarios"]
@@ -89,12 +89,14 @@ def run_grid(per_run: list[list], seeds: list[int], network, executor=None,
     random numbers across the whole grid. With ``priced_by_first`` every point's events are
     priced at the first point's churn hazard (for splitting differences by cause).
     """
+    check_network(network, per_run[0][0].market.people)
     points = len(per_run[0])
     runs = len(seeds)
     prices = [valuation_hazard(row[0]) if priced_by_first else None for row in per_run]
     tasks = [(seeds[r], per_run[r][j], prices[r]) for j in range(points) for r in range(runs)]
     sc0 = per_run[0][0]
     work = float(sc0.market.people) * sc0.simulation.steps * len(tasks)
+    prepare_desks({id(s): s for row in per_run for s in row}.values())
     recs = map_tasks(_run_task, tasks, {"network": network}, executor=executor, work=work,
                      progress=progress, desc=desc)
     return [recs[j * runs:(j + 1) * runs] for j in range(points)]
@@ -230,17 +232,27 @@ def compare(scenarios: Mapping[str, Any] | Sequence, network=None, runs: int = 2
     >>> float(cmp.summary().loc[("same", "profit"), "difference"])
     0.0
     """
+    from womsim.scenario import Scenario
+
+    if isinstance(scenarios, Scenario):
+        raise WomsimError("compare needs at least two scenarios (the first is the reference), "
+                          f"got the single scenario '{scenarios.name}'; pass e.g. "
+                          "{'today': sc, 'improved': sc2}")
     if isinstance(scenarios, Mapping):
         named = dict(scenarios)
     else:
         named = {}
-        for s in scenarios:
+        for i, s in enumerate(scenarios):
+            check_scenario(s, f"scenarios[{i}]")
             if s.name in named:
                 raise ScenarioError(f"two scenarios are named '{s.name}'; pass a dict to "
                                     "name them")
             named[s.name] = s
     if len(named) < 2:
-        raise WomsimError("compare needs at least two scenarios (the first is the reference)")
+        raise WomsimError("compare needs at least two scenarios (the first is the reference), "
+                          f"got {len(named)}")
+    for name, s in named.items():
+        check_scenario(s, f"scenario '{name}'")
     check_same_market(named)
     scs = list(named.values())
     seed = check_runs_seed(runs, seed)

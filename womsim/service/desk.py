@@ -45,7 +45,7 @@ __all__ = ["DeskResult", "ServiceDesk", "cache_info", "clear_cache"]
 DEFAULT_LOAD_FACTORS = (0.0, 0.1, 0.25, 0.4, 0.55, 0.65, 0.75, 0.82, 0.88, 0.94,
                         1.0, 1.06, 1.13, 1.25, 1.5, 2.0, 3.0)
 #: Contacts simulated per grid point when ``days`` is left to choose itself.
-CURVE_TARGET_CONTACTS = 15_000
+CURVE_TARGET_CONTACTS = 12_000
 #: Bounds on the automatic number of counted days per grid point.
 CURVE_MAX_DAYS = 28
 _SECONDS_PER_CONTACT = 13e-6  # measured SimPy cost, for the progress-bar decision
@@ -109,9 +109,9 @@ def clear_cache() -> None:
 class ServiceDesk(_Model):
     """A staffed service desk, simulated with SimPy; gives the experience mix at a load.
 
-    All fields are plain numbers, strings or lists of numbers (TOML-friendly; dump with
-    ``model_dump(exclude_none=True)``, since TOML has no null). ``inf`` is allowed
-    where stated.
+    All fields are plain numbers, strings or lists of numbers, or None for "not set /
+    no limit" (never ``inf``), so a desk fits TOML: write None as the string "none"
+    (accepted back) or leave out the optional lists.
 
     Parameters
     ----------
@@ -138,12 +138,12 @@ class ServiceDesk(_Model):
         Coefficient of variation of the handle time (lognormal); must be 1 when
         ``handle_time_dist="exponential"`` (the queueing-theory check).
     handle_time_dist : {"lognormal", "exponential"}
-    patience_minutes : float
-        Mean patience (exponential) of a waiting caller, minutes; ``inf`` (or None) =
-        nobody hangs up.
-    wait_tolerance_seconds : float
+    patience_minutes : float or None
+        Mean patience (exponential) of a waiting caller, minutes; None = nobody hangs
+        up (``inf`` is accepted and stored as None, which TOML can hold).
+    wait_tolerance_seconds : float or None
         A contact answered after waiting longer than this is a problem "waited too
-        long" (even if resolved); ``inf`` switches this cause off.
+        long" (even if resolved); None (or ``inf``) switches this cause off.
     service_level_seconds : float
         Target answer time of the service level (the "20" of 80/20).
     first_contact_resolution : float
@@ -202,11 +202,12 @@ class ServiceDesk(_Model):
     handle_time_cv: float = Field(1.0, gt=0.0, le=10.0, allow_inf_nan=False,
                                   description="coefficient of variation of handle time")
     handle_time_dist: Literal["lognormal", "exponential"] = "lognormal"
-    patience_minutes: float = Field(
-        4.0, gt=0.0, description="mean patience (exponential, minutes); inf = nobody abandons")
-    wait_tolerance_seconds: float = Field(
-        180.0, ge=0.0, allow_inf_nan=True,
-        description="answered after a longer wait -> problem 'waited too long'")
+    patience_minutes: float | None = Field(
+        4.0, gt=0.0, description="mean patience (exponential, minutes); None = nobody "
+                                 "abandons")
+    wait_tolerance_seconds: float | None = Field(
+        180.0, ge=0.0, description="answered after a longer wait -> problem 'waited too "
+                                   "long'; None = no limit")
     service_level_seconds: float = Field(20.0, ge=0.0, allow_inf_nan=False,
                                          description="service-level target time (seconds)")
     first_contact_resolution: float = Field(0.75, ge=0.0, le=1.0, allow_inf_nan=False,
@@ -224,17 +225,20 @@ class ServiceDesk(_Model):
     _slot: _CurveSlot = PrivateAttr(default_factory=_CurveSlot)
 
     # ---------------------------------------------------------------- validation
-    @field_validator("patience_minutes", "wait_tolerance_seconds", mode="before")
+    @field_validator("patience_minutes", "wait_tolerance_seconds", "agents_by_hour",
+                     "hourly_profile", "daily_profile", mode="before")
     @classmethod
-    def _none_is_inf(cls, v: Any) -> Any:
-        return math.inf if v is None else v
+    def _none_string(cls, v: Any) -> Any:
+        # TOML has no null: the scenario writer spells None "none".
+        return None if isinstance(v, str) and v.strip().lower() == "none" else v
 
     @field_validator("patience_minutes", "wait_tolerance_seconds")
     @classmethod
-    def _not_nan(cls, v: float) -> float:
-        if math.isnan(v):
-            raise ScenarioError("must be a number (inf allowed), not NaN")
-        return v
+    def _inf_is_none(cls, v: float | None) -> float | None:
+        if v is not None and math.isnan(v):
+            raise ScenarioError("must be a number or None (no limit), not NaN")
+        # One spelling of "no limit", and one that TOML and JSON can hold.
+        return None if v is not None and math.isinf(v) else v
 
     @field_validator("open_hours")
     @classmethod
@@ -292,7 +296,13 @@ class ServiceDesk(_Model):
 
     # ---------------------------------------------------------------- figures
     def contacts_per_issue(self) -> float:
-        """Expected agent contacts per issue with everybody answered: (1-s)(2-FCR)."""
+        """Expected agent contacts per issue with everybody answered: (1-s)(2-FCR).
+
+        Examples
+        --------
+        >>> ServiceDesk(first_contact_resolution=0.8, self_service_share=0.5).contacts_per_issue()
+        0.6
+        """
         return (1.0 - self.self_service_share) * (2.0 - self.first_contact_resolution)
 
     def capacity_contacts_per_year(self, per: Literal["issue", "contact"] = "issue") -> float:
@@ -330,35 +340,23 @@ class ServiceDesk(_Model):
 
     def _auto_days(self, contacts_per_year: float) -> int:
         # The counted window starts on a Monday (see _simulate). Under a flat daily
-        # profile open days are exchangeable, so a few of them suffice for a big desk;
-        # otherwise only whole weeks sample the week fairly.
+        # profile open days are exchangeable, so the window covers just enough of them
+        # (a big desk needs few); under a daily profile only whole weeks are fair.
         per_week = contacts_per_year * 7.0 / DAYS_PER_YEAR * self.contacts_per_issue()
         if per_week <= 0:
             return CURVE_MAX_DAYS
-        weeks = CURVE_TARGET_CONTACTS / per_week
-        if self.daily_profile is None and weeks * self.open_days < self.open_days:
-            return max(1, math.ceil(weeks * self.open_days))
-        return int(min(CURVE_MAX_DAYS, 7 * math.ceil(weeks)))
-
-    def repeat_delay_days(self) -> float:
-        """Mean calendar days between a failed first contact and its repeat (nominal).
-
-        ``repeat_contact_delay_hours`` counts opening hours; this converts with the
-        desk's open hours per week.
-
-        Examples
-        --------
-        >>> ServiceDesk(repeat_contact_delay_hours=12).repeat_delay_days()  # 60 h a week
-        1.4
-        """
-        open_h = (self.open_hours[1] - self.open_hours[0]) * self.open_days
-        return self.repeat_contact_delay_hours * 168.0 / open_h / 24.0
+        open_days = math.ceil(CURVE_TARGET_CONTACTS / per_week * self.open_days)
+        if self.daily_profile is not None:
+            days = 7 * math.ceil(open_days / self.open_days)
+        else:
+            weeks, rest = divmod(open_days, self.open_days)
+            days = 7 * weeks + rest
+        return int(min(CURVE_MAX_DAYS, max(1, days)))
 
     def _auto_warmup(self) -> float:
-        # Repeats carry memory across days; a closed night empties the queue anyway.
-        if self.first_contact_resolution >= 1.0:
-            return 1.0
-        return 1.0 + math.ceil(self.repeat_delay_days())
+        # Repeats need no warm-up (see simulation._simulate) and a desk that closes at
+        # night starts every day empty; only a round-the-clock desk carries its queue.
+        return 1.0 if self.open_hours == (0.0, 24.0) else 0.0
 
     def _empty_result(self, load: float, days: float, warmup: float, seed: int) -> DeskResult:
         # Nobody waits: the exact limit of the desk as the load goes to zero.
@@ -393,12 +391,25 @@ class ServiceDesk(_Model):
         seed : int
             Seed of ``numpy.random.default_rng``; the same seed gives identical results.
         warmup_days : float or None
-            Days simulated before counting starts; None = 1 + the repeat delay in days
-            (rounded up), so that repeat contacts have reached their steady flow.
+            Days simulated before the counted window (which starts on a Monday);
+            None = 0 for a desk that closes every day (it starts each day empty) and 1
+            for a round-the-clock desk. Repeats need no warm-up (see Notes).
 
         Returns
         -------
         DeskResult
+
+        Notes
+        -----
+        Issues arriving in the window are counted and followed to their end. Repeats
+        of issues from before the window arrive as a Poisson stream with the steady
+        repeat intensity (the measured answered share x (1 - FCR) x the arrival
+        profile), fading as the window's own repeats take over; a counted issue whose
+        repeat falls after the window gets the experience of a random repeat contact
+        simulated in the window. Both assume that a repeat's experience depends on its
+        first contact only through the load - sound, as the repeat delay (about a day)
+        far exceeds a queue's memory (minutes) - and they spare the warm-up and
+        cool-down days that would otherwise dominate the cost for a large desk.
 
         Examples
         --------
@@ -481,7 +492,7 @@ class ServiceDesk(_Model):
         _STATS["misses"] += 1
         if progress is None:
             est = sum(g / DAYS_PER_YEAR * self.contacts_per_issue()
-                      * (days if days is not None else self._auto_days(g) + 3)
+                      * (days if days is not None else self._auto_days(g))
                       for g in grid) * _SECONDS_PER_CONTACT
             progress = est > 2.0
         it: Any = grid
@@ -520,7 +531,14 @@ class ServiceDesk(_Model):
         return slot.table
 
     def prepare(self) -> ServiceDesk:
-        """Compute the mix table now (not at the engine's first step); returns self."""
+        """Compute the mix table now (not at the engine's first step); returns self.
+
+        Examples
+        --------
+        >>> desk = ServiceDesk(agents=2).prepare()  # then pickle it to worker processes
+        >>> desk.mix_table().loads.size
+        17
+        """
         self.mix_table()
         return self
 
@@ -528,8 +546,8 @@ class ServiceDesk(_Model):
         """(delighted, satisfied, problem) at the load(s), interpolated from the load curve.
 
         Linear per column between grid points, clipped to the grid's ends (loads above
-        3x capacity get the 3x mix), renormalised to sum to 1. Microseconds once the
-        curve exists; the first call simulates it (about a second or two).
+        3x capacity get the 3x mix), renormalised to sum to 1. A few microseconds once
+        the curve exists; the first call simulates it (a few seconds).
 
         Examples
         --------
@@ -538,7 +556,8 @@ class ServiceDesk(_Model):
         >>> bool(heavy[2] > light[2])
         True
         """
-        return self.mix_table().experience_mix(contacts_per_year)
+        table = self.__pydantic_private__["_slot"].table  # skips pydantic's __getattr__
+        return (table or self.mix_table()).experience_mix(contacts_per_year)
 
     def problem_causes(self, contacts_per_year) -> np.ndarray:
         """(abandoned, waited too long, unresolved) as shares of issues, like the mix.
@@ -551,4 +570,5 @@ class ServiceDesk(_Model):
         >>> ServiceDesk(agents=2).problem_causes(0.0).round(4).tolist()
         [0.0, 0.0, 0.0625]
         """
-        return self.mix_table().problem_causes(contacts_per_year)
+        table = self.__pydantic_private__["_slot"].table
+        return (table or self.mix_table()).problem_causes(contacts_per_year)

@@ -146,22 +146,46 @@ class FixedMix(_Model):
 
     @property
     def satisfied(self) -> float:
-        """Derived share ``1 - delighted - problem``."""
+        """Derived share ``1 - delighted - problem``.
+
+        Examples
+        --------
+        >>> FixedMix(delighted=0.25, problem=0.25).satisfied
+        0.5
+        """
         return max(0.0, 1.0 - self.delighted - self.problem)
 
     def experience_mix(self, contacts_per_year=0.0) -> np.ndarray:
-        """(delighted, satisfied, problem), shape ``(..., 3)``; the load is ignored."""
+        """(delighted, satisfied, problem), shape ``(..., 3)``; the load is ignored.
+
+        Examples
+        --------
+        >>> FixedMix(delighted=0.2, problem=0.1).experience_mix([1.0, 2.0]).shape
+        (2, 3)
+        """
         x = _load_array(contacts_per_year)
         out = np.empty((*x.shape, 3))
         out[...] = (self.delighted, self.satisfied, self.problem)
         return out
 
     def problem_causes(self, contacts_per_year=0.0) -> np.ndarray:
-        """A fixed mix knows no causes: zeros of shape ``(..., 3)``."""
+        """A fixed mix knows no causes: zeros of shape ``(..., 3)``.
+
+        Examples
+        --------
+        >>> FixedMix(delighted=0.2, problem=0.1).problem_causes(5.0).tolist()
+        [0.0, 0.0, 0.0]
+        """
         return np.zeros((*_load_array(contacts_per_year).shape, 3))
 
     def cost_per_year(self) -> float:
-        """A fixed mix carries no service cost of its own: 0."""
+        """A fixed mix carries no service cost of its own: 0.
+
+        Examples
+        --------
+        >>> FixedMix(delighted=0.2, problem=0.1).cost_per_year()
+        0.0
+        """
         return 0.0
 
 
@@ -188,9 +212,30 @@ class MixTable:
     mix: np.ndarray
     causes: np.ndarray
 
+    def __post_init__(self) -> None:
+        # Plain-Python copies for the scalar path: numpy's per-call overhead on 3-element
+        # arrays would dominate a lookup the engine makes every step.
+        object.__setattr__(self, "_py", (self.loads.tolist(),
+                                         [tuple(r) for r in self.mix.tolist()],
+                                         [tuple(r) for r in self.causes.tolist()]))
+
+    def __getstate__(self):
+        return (self.loads, self.mix, self.causes)
+
+    def __setstate__(self, state) -> None:
+        for name, value in zip(("loads", "mix", "causes"), state, strict=True):
+            object.__setattr__(self, name, value)
+        self.__post_init__()
+
     @classmethod
     def from_arrays(cls, loads, mix, causes=None) -> MixTable:
-        """Build and check a table from array-likes."""
+        """Build and check a table from array-likes (``causes`` default to zeros).
+
+        Examples
+        --------
+        >>> MixTable.from_arrays([0.0, 1.0], [[0, 1, 0], [0, 0, 1]]).loads.tolist()
+        [0.0, 1.0]
+        """
         x = np.asarray(loads, dtype=float)
         m = np.asarray(mix, dtype=float)
         c = np.zeros_like(m) if causes is None else np.asarray(causes, dtype=float)
@@ -202,42 +247,67 @@ class MixTable:
             a.setflags(write=False)
         return cls(x, m, c)
 
-    def _rows(self, table: np.ndarray, contacts_per_year, normalise: bool) -> np.ndarray:
-        grid = self.loads
-        if isinstance(contacts_per_year, (float, int)) and not isinstance(contacts_per_year, bool):
-            # Scalar fast path: the engine asks once per step.
-            x = float(contacts_per_year)
-            if not 0.0 <= x < math.inf:
-                raise ScenarioError(
-                    f"contacts_per_year = {contacts_per_year!r}: must be finite and >= 0")
-            n = grid.size
-            if n == 1 or x <= grid[0]:
-                row = table[0].copy()
-            elif x >= grid[-1]:
-                row = table[-1].copy()
-            else:
-                j = bisect.bisect_right(grid, x) - 1
-                f = (x - grid[j]) / (grid[j + 1] - grid[j])
-                row = table[j] * (1.0 - f) + table[j + 1] * f
+    def _scalar(self, which: int, contacts_per_year, normalise: bool) -> np.ndarray:
+        x = float(contacts_per_year)
+        if not 0.0 <= x < math.inf:
+            raise ScenarioError(
+                f"contacts_per_year = {contacts_per_year!r}: must be finite and >= 0")
+        grid, rows = self._py[0], self._py[which]
+        if x <= grid[0]:
+            a, b, c = rows[0]
+        elif x >= grid[-1]:
+            a, b, c = rows[-1]
         else:
-            x = _load_array(contacts_per_year)
-            if grid.size == 1:
-                row = np.broadcast_to(table[0], (*x.shape, 3)).copy()
-            else:
-                xc = np.clip(x, grid[0], grid[-1])
-                j = np.clip(np.searchsorted(grid, xc, side="right") - 1, 0, grid.size - 2)
-                f = ((xc - grid[j]) / (grid[j + 1] - grid[j]))[..., None]
-                row = table[j] * (1.0 - f) + table[j + 1] * f
+            j = bisect.bisect_right(grid, x) - 1
+            f = (x - grid[j]) / (grid[j + 1] - grid[j])
+            (a0, b0, c0), (a1, b1, c1) = rows[j], rows[j + 1]
+            a, b, c = a0 + (a1 - a0) * f, b0 + (b1 - b0) * f, c0 + (c1 - c0) * f
+        a, b, c = min(max(a, 0.0), 1.0), min(max(b, 0.0), 1.0), min(max(c, 0.0), 1.0)
         if normalise:
-            np.clip(row, 0.0, 1.0, out=row)
+            total = a + b + c
+            a, b, c = a / total, b / total, c / total
+        return np.array((a, b, c))
+
+    def _rows(self, table: np.ndarray, contacts_per_year, normalise: bool) -> np.ndarray:
+        x = _load_array(contacts_per_year)
+        grid = self.loads
+        if grid.size == 1:
+            row = np.broadcast_to(table[0], (*x.shape, 3)).copy()
+        else:
+            xc = np.clip(x, grid[0], grid[-1])
+            j = np.clip(np.searchsorted(grid, xc, side="right") - 1, 0, grid.size - 2)
+            f = ((xc - grid[j]) / (grid[j + 1] - grid[j]))[..., None]
+            row = table[j] * (1.0 - f) + table[j + 1] * f
+        np.clip(row, 0.0, 1.0, out=row)
+        if normalise:
             row /= row.sum(axis=-1, keepdims=True)
         return row
 
     def experience_mix(self, contacts_per_year) -> np.ndarray:
-        """(delighted, satisfied, problem) at the load(s), shape ``(..., 3)``."""
+        """(delighted, satisfied, problem) at the load(s), shape ``(..., 3)``.
+
+        Examples
+        --------
+        >>> t = MixTable.from_arrays([0.0, 1.0], [[0, 1, 0], [0, 0, 1]])
+        >>> t.experience_mix(0.25).tolist()
+        [0.0, 0.75, 0.25]
+        """
+        if type(contacts_per_year) in _SCALARS:
+            return self._scalar(1, contacts_per_year, True)
         return self._rows(self.mix, contacts_per_year, True)
 
     def problem_causes(self, contacts_per_year) -> np.ndarray:
-        """(abandoned, waited too long, unresolved) shares of issues, shape ``(..., 3)``."""
-        row = self._rows(self.causes, contacts_per_year, False)
-        return np.clip(row, 0.0, 1.0, out=row)
+        """(abandoned, waited too long, unresolved) shares of issues, shape ``(..., 3)``.
+
+        Examples
+        --------
+        >>> t = MixTable.from_arrays([0.0, 1.0], [[0, 1, 0], [0, 0, 1]], [[0, 0, 0], [1, 0, 0]])
+        >>> t.problem_causes(0.5).tolist()
+        [0.5, 0.0, 0.0]
+        """
+        if type(contacts_per_year) in _SCALARS:
+            return self._scalar(2, contacts_per_year, False)
+        return self._rows(self.causes, contacts_per_year, False)
+
+
+_SCALARS = frozenset({float, int, np.float64, np.float32, np.int64, np.int32})

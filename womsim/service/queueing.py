@@ -237,6 +237,12 @@ class ErlangA:
     mean_queue : mean number waiting.
     mean_wait : mean time in queue over all arrivals (answered or not), Little's law.
     occupancy : mean share of agents busy.
+
+    Examples
+    --------
+    >>> r = erlang_a(1.0, 1 / 6, 8, 1 / 3)
+    >>> r.p_abandon < r.p_wait < 1
+    True
     """
 
     p_wait: float

@@ -76,11 +76,26 @@ class DeskResult:
 
     @property
     def mix(self) -> np.ndarray:
-        """(delighted, satisfied, problem) as an array."""
+        """(delighted, satisfied, problem) as an array.
+
+        Examples
+        --------
+        >>> from womsim.service import ServiceDesk
+        >>> float(ServiceDesk(agents=2).simulate(0.0).mix.sum())
+        1.0
+        """
         return np.array([self.delighted, self.satisfied, self.problem])
 
     def to_series(self) -> pd.Series:
-        """All outputs as a pandas Series named by load."""
+        """All outputs as a pandas Series named by load.
+
+        Examples
+        --------
+        >>> from womsim.service import ServiceDesk
+        >>> s = ServiceDesk(agents=2).simulate(0.0).to_series()
+        >>> float(s["service_level"]), s.name
+        (1.0, 0.0)
+        """
         return pd.Series(asdict(self), name=self.contacts_per_year)
 
     def _repr_html_(self) -> str:
@@ -185,6 +200,10 @@ class _Calendar:
         x = a if cb <= ca else a + (b - a) * (f - ca) / (cb - ca)
         return w2 * WEEK + x
 
+    def open_minutes(self, t) -> np.ndarray:
+        """Profile-weighted opening minutes elapsed since time 0 (the repeat clock)."""
+        return self.cumulative(self.cum_weight, t) * self.open_minutes_per_week
+
     def cumulative(self, cum_week: np.ndarray, t: np.ndarray) -> np.ndarray:
         """A weekly cumulative function (over the week's knots) evaluated at times ``t``."""
         w, r = np.divmod(np.asarray(t, float), WEEK)
@@ -198,7 +217,7 @@ class _Calendar:
         Using the same unit points at every load (same seed) couples the grid points
         (common random numbers), which keeps the load curve smooth.
         """
-        total = issues_per_week * horizon / WEEK
+        total = issues_per_week * float(self.cumulative(self.cum_weight, horizon))
         if total <= 0:
             return np.empty(0)
         weeks = math.ceil(horizon / WEEK)
@@ -231,127 +250,153 @@ class _Calendar:
 
 
 # --------------------------------------------------------------------------- SimPy core
+def _handle_times(desk: ServiceDesk, rng: np.random.Generator, n: int) -> np.ndarray:
+    m = desk.handle_time_minutes
+    if desk.handle_time_dist == "exponential":
+        return rng.exponential(m, n)
+    sigma2 = math.log1p(desk.handle_time_cv ** 2)
+    return rng.lognormal(math.log(m) - sigma2 / 2.0, math.sqrt(sigma2), n)
+
+
+def _patience(desk: ServiceDesk, rng: np.random.Generator, n: int) -> np.ndarray:
+    if desk.patience_minutes is None:
+        return np.full(n, math.inf)
+    return rng.exponential(desk.patience_minutes, n)
+
+
 def _simulate(desk: ServiceDesk, load: float, days: float, seed: int,
               warmup: float) -> DeskResult:
-    cal = _Calendar(desk)
-    fcr = desk.first_contact_resolution
-    delay_mean = desk.repeat_contact_delay_hours * 60.0  # in opening minutes
-    # The counted window starts on a Monday: the run starts `warmup` days earlier, so a
-    # window shorter than a week still holds open days and no weekday is favoured.
-    t_start = (math.ceil(warmup / 7.0) * 7.0 - warmup) * DAY
-    w0, w1 = t_start + warmup * DAY, t_start + (warmup + days) * DAY
-    # Arrivals continue after the window so that late repeats still meet a loaded desk.
-    cooldown = 0.0 if fcr >= 1.0 else math.ceil(1.5 * desk.repeat_delay_days()) * DAY
-    horizon = w1 + cooldown
+    """One run. Issues arriving in [w0, w1) are counted; the window starts on a Monday.
 
-    streams = [np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(8)]
-    t_orig = cal.arrival_times(load * 7.0 / DAYS_PER_YEAR, horizon, streams[0])
+    Repeats need no warm-up or cool-down days, which would cost more than the window for
+    a big desk. Repeats of issues from before the window arrive as a Poisson stream with
+    the steady repeat intensity, (1 - s)(1 - FCR) x answered share (running, measured) x
+    arrival intensity, fading in opening time as the window's own repeats take over.
+    A counted issue whose repeat would come after w1 gets the experience of a repeat
+    contact drawn at random from those simulated in the window (same load). Both rest
+    on one approximation: a repeat's experience is independent of its first contact's
+    beyond the load, sound because the delay (about a day) is far longer than a queue's
+    memory (minutes).
+    """
+    cal = _Calendar(desk)
+    fcr, share = desk.first_contact_resolution, desk.self_service_share
+    delay_mean = desk.repeat_contact_delay_hours * 60.0  # opening minutes
+    t_start = (math.ceil(warmup / 7.0) * 7.0 - warmup) * DAY
+    w0 = t_start + warmup * DAY
+    w1 = w0 + days * DAY
+    per_week = load * 7.0 / DAYS_PER_YEAR
+    st = [np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(14)]
+
+    # Issues: first contacts and everything about them, drawn up front.
+    t_orig = cal.arrival_times(per_week, w1, st[0])
     t_orig = t_orig[t_orig >= t_start]
     n = t_orig.size
     t_offer = cal.defer(t_orig)
-    self_served = streams[1].random(n) < desk.self_service_share
-    m = desk.handle_time_minutes
-    if desk.handle_time_dist == "exponential":
-        ht1, ht2 = (streams[k].exponential(m, n) for k in (2, 3))
-    else:
-        sigma2 = math.log1p(desk.handle_time_cv ** 2)
-        mu_ln, sig = math.log(m) - sigma2 / 2.0, math.sqrt(sigma2)
-        ht1, ht2 = (streams[k].lognormal(mu_ln, sig, n) for k in (2, 3))
-    if math.isinf(desk.patience_minutes):
-        pat1 = pat2 = np.full(n, math.inf)
-    else:
-        pat1, pat2 = (streams[k].exponential(desk.patience_minutes, n) for k in (4, 5))
-    u = streams[6].random((n, 2))
+    self_served = st[1].random(n) < share
+    ht1, ht2 = _handle_times(desk, st[2], n), _handle_times(desk, st[3], n)
+    pat1, pat2 = _patience(desk, st[4], n), _patience(desk, st[5], n)
+    u = st[6].random((n, 2))
     res1, res2 = u[:, 0] < fcr, u[:, 1] < fcr
-    aux = streams[7].random((n, 2))
+    aux = st[7].random((n, 2))
     delight = aux[:, 0] < desk.delight_if_quick
     delay = -delay_mean * np.log1p(-aux[:, 1])  # exponential via the inverse CDF
-    counted = (t_orig >= w0) & (t_orig < w1)
+    counted = t_orig >= w0
 
-    wait1 = np.full(n, np.nan)
-    wait2 = np.full(n, np.nan)
-    ans1 = np.zeros(n, dtype=bool)
-    ans2 = np.zeros(n, dtype=bool)
-    t2 = np.full(n, np.nan)
+    # Repeats of issues from before the window (candidates; thinned online below).
+    t_syn = np.empty(0)
+    if fcr < 1.0 and share < 1.0:
+        t_syn = cal.arrival_times(per_week * (1.0 - share) * (1.0 - fcr), w1, st[8])
+        t_syn = t_syn[t_syn >= t_start]
+        since = np.maximum(cal.open_minutes(t_syn) - cal.open_minutes(w0), 0.0)
+        t_syn = cal.defer(t_syn[st[9].random(t_syn.size) < np.exp(-since / delay_mean)])
+    m = t_syn.size
+    ht_s, pat_s = _handle_times(desk, st[10], m), _patience(desk, st[13], m)
+    accept_u = st[11].random(m).tolist()
+
+    wait = ([math.nan] * n, [math.nan] * n, [math.nan] * m)
+    ans = ([False] * n, [False] * n, [False] * m)
+    pat = (pat1.tolist(), pat2.tolist(), pat_s.tolist())
+    hts = (ht1.tolist(), ht2.tolist(), ht_s.tolist())
+    accepted = [False] * m
+    t2 = [math.nan] * n
+    r1, dl, cnt = res1.tolist(), delay.tolist(), counted.tolist()
     busy = [0.0]
+    tally = [0, 0]  # first contacts decided, answered: the running answered share
     offered = np.flatnonzero(~self_served)
-    # Contacts not yet finished; the run ends when it reaches 0. (Idle agents on a
-    # shift pattern keep waking up at shift changes, so the event list never empties.)
-    open_work = [offered.size]
+    # Contacts not yet finished, plus one for the arrival stream; the run ends at 0.
+    # (Idle agents on a shift pattern wake at every shift change, so the event list
+    # itself never runs dry.)
+    open_work = [offered.size + 1]
 
     env = simpy.Environment()
     done = env.event()
     store = simpy.Store(env)
     get, put, timeout, process = store.get, store.put, env.timeout, env.process
-    p1, p2, h1, h2 = pat1.tolist(), pat2.tolist(), ht1.tolist(), ht2.tolist()
-    r1, dl, cnt = res1.tolist(), delay.tolist(), counted.tolist()
     defer_one, after = cal.defer_one, cal.after_open_time
 
-    def arrivals(times: list[float], idx: list[int]):
-        for t, i in zip(times, idx, strict=False):
-            if t > env.now:
-                yield timeout(t - env.now)
-            # The put time, not t, is the reference: an immediate answer waits exactly 0.
-            put((i, 0, env.now))
-
-    def repeat(i: int, t: float):
-        yield timeout(t - env.now)
-        put((i, 1, env.now))
-
-    def finish(i: int, rep: int, answered: bool) -> None:
-        if answered and not rep and not r1[i]:
-            tc = defer_one(after(env.now, dl[i]))
-            if tc < horizon or cnt[i]:
-                t2[i] = tc
-                open_work[0] += 1
-                process(repeat(i, tc))
+    def close(k: int, i: int, answered: bool) -> None:
+        if k == 0:
+            tally[0] += 1
+            if answered:
+                tally[1] += 1
+                if cnt[i] and not r1[i]:
+                    tc = defer_one(after(env.now, dl[i]))
+                    if tc < w1:  # later ones are imputed
+                        t2[i] = tc
+                        open_work[0] += 1
+                        process(repeat(i, tc))
         open_work[0] -= 1
         if not open_work[0]:
             done.succeed()
 
-    def serve(i: int, rep: int, t0: float):
+    def arrivals(times: list[float], kinds: list[int], idx: list[int]):
+        for t, k, i in zip(times, kinds, idx, strict=True):
+            if t > env.now:
+                yield timeout(t - env.now)
+            if k == 2:
+                decided, answered = tally
+                if decided and accept_u[i] * decided >= answered:
+                    continue  # that customer's first contact had hung up
+                accepted[i] = True
+                open_work[0] += 1
+            # The put time, not t, is the reference: an immediate answer waits exactly 0.
+            put((k, i, env.now))
+        close(-1, -1, False)
+
+    def repeat(i: int, t: float):
+        yield timeout(t - env.now)
+        put((1, i, env.now))
+
+    def serve(k: int, i: int, t0: float):
         """Answer one queued contact; a hung-up caller's entry is simply skipped."""
         now = env.now
         w = now - t0
-        if rep:
-            if w > p2[i]:
-                wait2[i] = p2[i]
-                finish(i, rep, False)
-                return
-            wait2[i], ans2[i], h = w, True, h2[i]
-        else:
-            if w > p1[i]:
-                wait1[i] = p1[i]
-                finish(i, rep, False)
-                return
-            wait1[i], ans1[i], h = w, True, h1[i]
+        if w > pat[k][i]:
+            wait[k][i] = pat[k][i]
+            close(k, i, False)
+            return
+        wait[k][i], ans[k][i], h = w, True, hts[k][i]
         if w0 <= now < w1:
             busy[0] += h
         yield timeout(h)
-        finish(i, rep, True)
+        close(k, i, True)
 
     def agent():
         # serve() inlined: this loop is the hot path of the whole model.
         while True:
-            i, rep, t0 = yield get()
+            k, i, t0 = yield get()
             now = env.now
             w = now - t0
-            if rep:
-                if w > p2[i]:
-                    wait2[i] = p2[i]
-                    finish(i, rep, False)
-                    continue
-                wait2[i], ans2[i], h = w, True, h2[i]
-            else:
-                if w > p1[i]:
-                    wait1[i] = p1[i]
-                    finish(i, rep, False)
-                    continue
-                wait1[i], ans1[i], h = w, True, h1[i]
+            p = pat[k][i]
+            if w > p:
+                wait[k][i] = p
+                close(k, i, False)
+                continue
+            wait[k][i], ans[k][i], h = w, True, hts[k][i]
             if w0 <= now < w1:
                 busy[0] += h
             yield timeout(h)
-            finish(i, rep, True)
+            close(k, i, True)
 
     def shift_agent(starts: list[float], ends: list[float]):
         while True:
@@ -370,58 +415,76 @@ def _simulate(desk: ServiceDesk, load: float, days: float, seed: int,
                 continue
             yield from serve(*g.value)
 
-    process(arrivals(t_offer[offered].tolist(), offered.tolist()))
+    times = np.concatenate((t_offer[offered], t_syn))
+    order = np.argsort(times, kind="stable")
+    kinds = np.concatenate((np.zeros(offered.size, dtype=int), np.full(m, 2)))[order]
+    idx = np.concatenate((offered, np.arange(m)))[order]
+    process(arrivals(times[order].tolist(), kinds.tolist(), idx.tolist()))
     for k in range(desk.agents):
         if desk.agents_by_hour is None:
             process(agent())
         else:
             starts, ends = cal.off_intervals(k, desk)
             process(shift_agent(starts, ends) if starts else agent())
-    if offered.size:
-        env.run(until=done)
+    env.run(until=done)
 
+    arr = {
+        "wait1": np.array(wait[0]), "wait2": np.array(wait[1]), "wait_s": np.array(wait[2]),
+        "ans1": np.array(ans[0], dtype=bool), "ans2": np.array(ans[1], dtype=bool),
+        "ans_s": np.array(ans[2], dtype=bool), "t2": np.array(t2),
+        "accepted": np.array(accepted, dtype=bool),
+    }
     return _summarise(desk, cal, load, days, warmup, seed, counted, self_served, t_offer,
-                      t2, wait1, wait2, ans1, ans2, res1, res2, delight, busy[0], w0, w1)
+                      t_syn, arr, res1, res2, delight, busy[0], w0, w1, st[12])
 
 
-def _summarise(desk, cal, load, days, warmup, seed, counted, ss, t_offer, t2, wait1,
-               wait2, ans1, ans2, res1, res2, delight, busy, w0, w1) -> DeskResult:
-    tol = desk.wait_tolerance_seconds / 60.0
+def _summarise(desk, cal, load, days, warmup, seed, counted, ss, t_offer, t_syn, arr,
+               res1, res2, delight, busy, w0, w1, rng) -> DeskResult:
+    tol = math.inf if desk.wait_tolerance_seconds is None else desk.wait_tolerance_seconds / 60
     slt = desk.service_level_seconds / 60.0
+    wait1, ans1 = arr["wait1"], arr["ans1"]
+    wait2, ans2, t2 = arr["wait2"].copy(), arr["ans2"].copy(), arr["t2"]
+
+    # Contacts offered in the window: first contacts, the window's repeats, and the
+    # repeats of earlier issues.
+    in1 = ~ss & (t_offer >= w0) & (t_offer < w1)
+    in2 = np.isfinite(t2)
+    in_s = arr["accepted"] & (t_syn >= w0)
+    waits = np.concatenate((wait1[in1], wait2[in2], arr["wait_s"][in_s]))
+    answered = np.concatenate((ans1[in1], ans2[in2], arr["ans_s"][in_s]))
+
     c = counted
     n_issues = int(c.sum())
+    if n_issues == 0:  # a load so small that nobody came: report the empty-desk limit
+        return desk._empty_result(load, days, warmup, seed)
     agent_issue = c & ~ss
+    second = agent_issue & ans1 & ~res1
+    # Repeats due after the window: the experience of a random repeat in the window.
+    late = second & ~in2
+    if late.any():
+        n_rep = int(in2.sum() + in_s.sum())
+        pool_w, pool_a = (waits[-n_rep:], answered[-n_rep:]) if n_rep else (waits, answered)
+        if pool_w.size:
+            pick = rng.integers(0, pool_w.size, int(late.sum()))
+            wait2[late], ans2[late] = pool_w[pick], pool_a[pick]
+        else:
+            wait2[late], ans2[late] = 0.0, True
+
     first_ab = agent_issue & ~ans1
     first_ok = agent_issue & ans1 & res1
-    second = agent_issue & ans1 & ~res1
-    with np.errstate(invalid="ignore"):
-        long1 = wait1 > tol
-        long2 = wait2 > tol
-        quick1 = wait1 <= slt
+    long1 = wait1 > tol
+    long2 = wait2 > tol
     rep_ab = second & ~ans2
     rep_unres = second & ans2 & ~res2
     rep_ok = second & ans2 & res2
     waited = (first_ok & long1) | (rep_ok & (long1 | long2))
-    delighted = first_ok & ~long1 & quick1 & delight
+    delighted = first_ok & ~long1 & (wait1 <= slt) & delight
     abandoned = first_ab | rep_ab
-    denom = max(n_issues, 1)
-    shares = {
-        "problem_abandoned": abandoned.sum() / denom,
-        "problem_waited": waited.sum() / denom,
-        "problem_unresolved": rep_unres.sum() / denom,
-        "delighted": delighted.sum() / denom,
-    }
-    if n_issues == 0:  # a load so small that nobody came: report the empty-desk limit
-        return desk._empty_result(load, days, warmup, seed)
-    problem = shares["problem_abandoned"] + shares["problem_waited"] + \
-        shares["problem_unresolved"]
+    p_ab, p_wt, p_un = (abandoned.sum() / n_issues, waited.sum() / n_issues,
+                        rep_unres.sum() / n_issues)
+    p_de = delighted.sum() / n_issues
+    problem = p_ab + p_wt + p_un
 
-    # Contacts (calls) offered in the window, first and repeat alike.
-    in1 = ~ss & (t_offer >= w0) & (t_offer < w1)
-    with np.errstate(invalid="ignore"):
-        in2 = (t2 >= w0) & (t2 < w1)
-    waits = np.concatenate((wait1[in1], wait2[in2]))
-    answered = np.concatenate((ans1[in1], ans2[in2]))
     offered = waits.size
     handled = int(answered.sum())
     if offered:
@@ -438,13 +501,10 @@ def _summarise(desk, cal, load, days, warmup, seed, counted, ss, t_offer, t2, wa
         contacts_per_year=load, load_factor=load / cap if cap > 0 else 0.0,
         days=days, warmup_days=warmup, seed=seed, issues=n_issues,
         self_served=int((c & ss).sum()), contacts_offered=offered, contacts_handled=handled,
-        contacts_abandoned=offered - handled, repeat_contacts=int(in2.sum()),
-        delighted=float(shares["delighted"]),
-        satisfied=float(1.0 - shares["delighted"] - problem), problem=float(problem),
-        problem_abandoned=float(shares["problem_abandoned"]),
-        problem_waited=float(shares["problem_waited"]),
-        problem_unresolved=float(shares["problem_unresolved"]),
-        service_level=service_level, p_wait=p_wait, asa_seconds=asa,
-        mean_wait_seconds=mean_wait, abandonment_rate=abandonment,
+        contacts_abandoned=offered - handled, repeat_contacts=int(in2.sum() + in_s.sum()),
+        delighted=float(p_de), satisfied=float(1.0 - p_de - problem), problem=float(problem),
+        problem_abandoned=float(p_ab), problem_waited=float(p_wt),
+        problem_unresolved=float(p_un), service_level=service_level, p_wait=p_wait,
+        asa_seconds=asa, mean_wait_seconds=mean_wait, abandonment_rate=abandonment,
         utilisation=busy / staffed if staffed > 0 else math.nan, agents=desk.agents,
         cost_per_year=desk.cost_per_year())
