@@ -23,7 +23,13 @@ from womsim.errors import ScenarioError, WomsimError
 from womsim.parallel import map_tasks
 from womsim.results import HEADLINES, Ensemble, interval
 from womsim.rng import run_seeds
-from womsim.simulate import build_network, check_network, check_runs_seed, check_scenario
+from womsim.simulate import (
+    build_network,
+    check_network,
+    check_runs_seed,
+    check_scenario,
+    prepare_desks,
+)
 from womsim.uncertainty import draw_parameters
 
 __all__ = ["Comparison", "compare", "paired_scenarios"]
