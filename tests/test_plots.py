@@ -84,7 +84,7 @@ def test_series_colors_are_stable():
 
 # --------------------------------------------------------------------------- time series
 def test_timeseries_one_line_and_band_per_scenario(lr):
-    fig, ax = plt.subplots()
+    _, ax = plt.subplots()
     out = plots.plot_timeseries(lr.comparison, "revenue", ax=ax)
     assert out is ax
     assert [ln.get_label() for ln in ax.get_lines()] == ["today", "counterfactual"]
@@ -104,7 +104,7 @@ def test_overview_customers_and_revenue(lr):
     axes = plots.plot_overview(lr.comparison)
     assert [a.get_title(loc="left") for a in axes] == ["Customers over time",
                                                         "Revenue over time"]
-    fig, ax2 = plt.subplots(1, 2)
+    _, ax2 = plt.subplots(1, 2)
     with pytest.raises(ValueError, match="3 metrics need 3 axes"):
         plots.plot_overview(lr.comparison, metrics=("customers", "revenue", "profit"),
                             axes=ax2)
@@ -225,7 +225,7 @@ def test_trace_is_the_engine(case):
 
 
 def test_tell_pairs_listeners_are_the_engines():
-    from womsim.engine import _WordOfMouth, _telling
+    from womsim.engine import _telling, _WordOfMouth
     from womsim.rng import Streams
 
     net = wom.Network.small_world(200, k=4, seed=3)

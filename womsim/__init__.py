@@ -20,9 +20,11 @@ from womsim.errors import (
     UnknownKeyError,
     WomsimError,
 )
+from womsim.explorer import explore
 from womsim.interventions import Intervention
 from womsim.lostrev import LostRevenue, lost_revenue
 from womsim.network import Network
+from womsim.report import report
 from womsim.results import Ensemble
 from womsim.scenario import Scenario
 from womsim.service import ServiceDesk
@@ -55,9 +57,11 @@ __all__ = [
     "__version__",
     "break_even",
     "compare",
+    "explore",
     "figures",
     "lost_revenue",
     "market_damage",
+    "report",
     "sensitivity",
     "simulate",
     "sweep",

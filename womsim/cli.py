@@ -72,7 +72,11 @@ def _run(args: argparse.Namespace) -> int:
 def _presets(args: argparse.Namespace) -> int:
     import womsim as wom
 
-    _print_table(wom.Scenario.presets())
+    table = wom.Scenario.presets()
+    _print_table(table.drop(columns="rationale"))
+    print()
+    for name, why in table["rationale"].items():
+        print(f"{name}: {why}")
     return EXIT_OK
 
 
@@ -124,9 +128,11 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     Examples
     --------
-    >>> main(["presets"])  # doctest: +ELLIPSIS
-    preset ...
-    0
+    >>> import contextlib, io
+    >>> with contextlib.redirect_stdout(io.StringIO()) as out:
+    ...     code = main(["presets"])
+    >>> code, "telecom" in out.getvalue()
+    (0, True)
     """
     from womsim.errors import WomsimError
 

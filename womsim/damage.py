@@ -32,7 +32,6 @@ True
 
 from __future__ import annotations
 
-import html
 import math
 import re
 from collections.abc import Iterator
@@ -236,25 +235,9 @@ class MarketDamage:
         return "\n".join(out)
 
     def _repr_html_(self) -> str:
-        t = self.table()
-        style = ("<style>.womd td,.womd th{padding:2px 8px;text-align:left}"
-                 ".womd td.v{text-align:right;white-space:nowrap}"
-                 ".womd caption{text-align:left;font-weight:bold}"
-                 ".womd tr.head td{font-weight:bold}</style>")
-        head = "".join(f"<th>{h}</th>" for h in ("line", "value", "equation", "working",
-                                                   "basis"))
-        body = []
-        for key, row in t.iterrows():
-            cls = " class='head'" if key in ("revenue_at_risk", "margin_at_risk") else ""
-            body.append(
-                f"<tr{cls}><td>{html.escape(row['name'])}</td>"
-                f"<td class='v'>{html.escape(self._fmt(row['value'], row['unit']))}</td>"
-                f"<td>{html.escape(row['equation'])}</td>"
-                f"<td>{html.escape(row['working'])}</td>"
-                f"<td>{html.escape(row['basis'])}</td></tr>")
-        return (f"{style}<table class='womd'><caption>{html.escape(self.title)}</caption>"
-                f"<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>")
+        from womsim.display import market_damage_html
 
+        return market_damage_html(self)
 
 def _format(value: float, unit: str, currency: str = "") -> str:
     """A number as a client reads it: counts with separators, shares in %, money rounded."""

@@ -22,7 +22,7 @@ def flagship(runs: int = 12, seed: int = 1, people: int = 100_000, executor=None
     --------
     >>> r = flagship(runs=2, people=3000, executor="serial", out=lambda *a: None)
     >>> sorted(r)
-    ['by_cause', 'lost', 'per_incident', 'roi']
+    ['by_cause', 'comparison', 'lost', 'per_incident', 'roi']
     """
     import womsim as wom
     from womsim.lostrev import LostRevenue, counterfactual
@@ -81,4 +81,4 @@ def flagship(runs: int = 12, seed: int = 1, people: int = 100_000, executor=None
         f"is {a.loc['word_of_mouth.negative_mean', 'status']}, '13% tell more than 20' is "
         f"{a.loc['word_of_mouth.negative_tail_share', 'status']}.")
     out(f"({time.perf_counter() - t0:.1f} s)")
-    return {"lost": total, "by_cause": bc, "per_incident": pi, "roi": roi}
+    return {"lost": total, "by_cause": bc, "per_incident": pi, "roi": roi, "comparison": cmp}

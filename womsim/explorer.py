@@ -29,6 +29,7 @@ import io
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 import pandas as pd
@@ -77,15 +78,43 @@ LINES: tuple[str, ...] = ("problems", "silent", "unresolved", "negative_tellings
                           "referrals", "customers_lost", "revenue_at_risk", "margin_at_risk")
 
 
+@lru_cache(maxsize=64)
+def _min_negative_mean(k: int, share: float, upper: float) -> float:
+    """The smallest mean telling count at which ``share`` can still tell more than ``k``
+    (the tail figure caps how low the mean can go: 13% telling more than 20 needs a mean
+    of about 8.5 or more)."""
+    from womsim.telling import Telling
+
+    def ok(mean: float) -> bool:
+        try:
+            Telling.from_figures(mean=mean, tail=(k, share))
+        except WomsimError:
+            return False
+        return True
+
+    lo, hi = LEVERS[4].low, upper
+    if ok(lo) or not ok(hi):
+        return lo if ok(lo) else hi
+    for _ in range(14):
+        mid = 0.5 * (lo + hi)
+        lo, hi = (lo, mid) if ok(mid) else (mid, hi)
+    return hi
+
+
 def levers(scenario) -> pd.DataFrame:
     """The levers for ``scenario``: today's value, slider range and step, and whether the lever
     applies (a service desk sets the problem share itself, so that slider is off).
+
+    The lowest mean of "people an unhappy customer tells" is the lowest the scenario's tail
+    figure allows (13% telling more than 20 needs a mean of about 8.5; set
+    ``word_of_mouth.negative_tail_share`` to None for lower means).
 
     Examples
     --------
     >>> import womsim as wom
     >>> t = levers(wom.Scenario.preset("telecom"))
-    >>> t.loc["service.problem_rate", "value"], bool(t.loc["service.problem_rate", "applies"])
+    >>> row = t.loc["service.problem_rate"]
+    >>> float(row["value"]), bool(row["applies"])
     (0.15, True)
     """
     rows = {}
@@ -94,8 +123,13 @@ def levers(scenario) -> pd.DataFrame:
         high = lv.high if lv.high is not None else max(3.0 * value, 100.0)
         if lv.key == "service.problem_rate":
             high = min(high, 1.0 - scenario.service.delight_rate)
+        low = lv.low
+        w = scenario.word_of_mouth
+        if lv.key == "word_of_mouth.negative_mean" and w.negative_tail_share is not None:
+            low = math.ceil(_min_negative_mean(w.negative_tail_k, w.negative_tail_share,
+                                               max(value, 30.0)) / lv.step) * lv.step
         applies = not (lv.key == "service.problem_rate" and scenario.desk is not None)
-        rows[lv.key] = {"label": lv.label, "value": value, "low": lv.low,
+        rows[lv.key] = {"label": lv.label, "value": value, "low": min(low, value),
                         "high": max(high, value), "step": lv.step, "unit": lv.unit,
                         "applies": applies}
     df = pd.DataFrame.from_dict(rows, orient="index")
@@ -378,11 +412,11 @@ class Explorer:
         small = lr.today.scenario.market.people
         note = ""
         if small < full:
-            t = lr.total()
             factor = full / small
+            scaled = fmt_money(lr.total()["profit_lost"] * factor,
+                               lr.today.scenario.economics.currency, compact=True)
             note = (f"<p style='color:#555'>Simulated on {small:,} of {full:,} people: for the "
-                    f"whole market, roughly {factor:,.0f} times as much "
-                    f"(about {fmt_money(t['profit_lost'] * factor, lr.today.scenario.economics.currency, compact=True)}"
+                    f"whole market, roughly {factor:,.0f} times as much (about {scaled}"
                     " in value). Run womsim.lost_revenue on the full market for the numbers "
                     "to show a client.</p>")
         self.result.value = lr._repr_html_() + note

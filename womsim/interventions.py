@@ -204,4 +204,6 @@ def _intervention_error(name: Any, err: ValidationError) -> ScenarioError:
                 lines.append(f"{who}: {where}: {msg}")
         else:
             lines.append(f"{who}: {where} = {e.get('input')!r}: {msg}")
-    return ScenarioError("; ".join(lines))
+    err = ScenarioError("; ".join(lines))
+    err.problems = lines
+    return err

@@ -147,33 +147,11 @@ def roi_table(comparison, level: float = 0.95) -> pd.DataFrame:
 def plot_waterfall(table: pd.DataFrame, ax=None, title: str = ""):
     """Waterfall of a by-cause table (rows = causes, ``mean``, ``ci_low``, ``ci_high``).
 
-    Returns the axes.
+    Returns the axes (drawn by :func:`womsim.plots.plot_waterfall`).
     """
-    import matplotlib.pyplot as plt
+    from womsim.plots import plot_waterfall as draw
 
-    from womsim.plots import money_axis
-
-    if ax is None:
-        _, ax = plt.subplots(figsize=(8, 4.5))
-    causes = [c for c in table.index if c != "total"]
-    vals = table.loc[causes, "mean"].to_numpy()
-    starts = np.concatenate([[0.0], np.cumsum(vals)[:-1]])
-    colors = ["#2a9d8f" if v >= 0 else "#e76f51" for v in vals]
-    x = np.arange(len(causes) + 1)
-    ax.bar(x[:-1], vals, bottom=starts, color=colors)
-    total = table.loc["total"]
-    ax.bar(x[-1], total["mean"], color="#264653")
-    if not math.isnan(total["ci_low"]):
-        ax.errorbar(x[-1], total["mean"], yerr=[[total["mean"] - total["ci_low"]],
-                                                 [total["ci_high"] - total["mean"]]],
-                    color="black", capsize=4)
-    ax.axhline(0, color="grey", lw=0.8)
-    ax.set_xticks(x, [*causes, "total"], rotation=35, ha="right")
-    money_axis(ax)
-    ax.set_ylabel("profit difference")
-    ax.set_title(title)
-    ax.grid(axis="y", alpha=0.3)
-    return ax
+    return draw(table, ax=ax, title=title)
 
 
 class LostRevenue:

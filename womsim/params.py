@@ -13,6 +13,7 @@ Rates are per year; probabilities are per event.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -220,6 +221,28 @@ class WordOfMouth(Part):
     deter_memory_years: float = param(
         0.5, ge=0, le=50, unit="years", basis="illustrative",
         doc="how long a deterred prospect will not buy")
+
+
+    @model_validator(mode="after")
+    def _telling_exists(self) -> WordOfMouth:
+        # fail here, naming both parameters, rather than mid-run in the engine
+        if self.negative_tail_share is not None:
+            _check_negative_telling(self.negative_mean, self.negative_tail_k,
+                                    self.negative_tail_share)
+        return self
+
+
+@lru_cache(maxsize=256)
+def _check_negative_telling(mean: float, k: int, share: float) -> None:
+    from womsim.errors import CalibrationError
+    from womsim.telling import Telling
+
+    try:
+        Telling.from_figures(mean=mean, tail=(k, share))
+    except CalibrationError as err:
+        raise ValueError(
+            f"word_of_mouth.negative_mean = {mean:g} with negative_tail_share = {share:g} "
+            f"(share telling more than {k}): {err}") from None
 
 
 class Economics(Part):

@@ -572,7 +572,8 @@ class WordOfMouthTrace:
         Per step, the engine's records for the same events (``neg_tellings_strong``,
         ``neg_tellings_weak``, ``pos_tellings_strong``, ``pos_tellings_weak``,
         ``defect_experience``, ``defect_wom``, ``newly_deterred``, ``acq_referral``,
-        ``neg_hearings``, ``pos_hearings``, ``customers``): equal to :func:`womsim.engine.run`'s with the same seed.
+        ``neg_hearings``, ``pos_hearings``, ``customers``): equal to
+        :func:`womsim.engine.run`'s with the same seed.
     scenario : Scenario
         The scenario the steps ran with.
     """
@@ -625,7 +626,7 @@ def _as_network(network: Any, seed: int):
 
 def _tracing_wom(network, n: int, streams):
     """The engine's word of mouth, also telling who told each listener."""
-    from womsim.engine import _SURPLUS_SLOT, _WordOfMouth, _segments
+    from womsim.engine import _SURPLUS_SLOT, _segments, _WordOfMouth
 
     class _Tracing(_WordOfMouth):
         def tell_pairs(self, tellers, telling, weak_share, step, stream):

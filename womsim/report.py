@@ -148,7 +148,8 @@ def _changes(a, b) -> list[str]:
     out = []
     units = a.assumptions()["unit"]
     for name in a.parameter_names():
-        if name in ("name", "description", "market.baseline_churn"):
+        if name in ("name", "description", "market.baseline_churn") or (
+                name.startswith("desk.") and (a.desk is None or b.desk is None)):
             continue
         try:
             va, vb = a.get(name), b.get(name)
@@ -164,7 +165,8 @@ def _changes(a, b) -> list[str]:
     names_a = [iv.name for iv in a.interventions]
     for iv in b.interventions:
         if iv.name not in names_a:
-            out.append(f"intervention '{iv.name}' from {iv.start:g} years "
+            start = f"{iv.start * 12:.3g} months" if iv.start < 1 else f"{iv.start:.3g} years"
+            out.append(f"intervention '{iv.name}' from {start} "
                        f"({iv.cost_per_year:,.0f} a year, {iv.one_off_cost:,.0f} once)")
     return out
 
@@ -338,9 +340,10 @@ def _from_lost_revenue(lr) -> _Content:
         answer.append("Each " + "; each ".join(parts) + ".")
     bc = lr.by_cause()
     top = bc.drop(index="total")["mean"]
-    if len(top):
-        answer.append(f"The largest part is {html.escape(str(top.idxmax()))} "
-                      f"({fmt_money(top.max(), cur)}).")
+    if len(top) and t["profit_lost"]:
+        answer.append(f"Largest single cause: {html.escape(str(top.idxmax()))} "
+                      f"({fmt_money(top.max(), cur)}, {fmt_pct(top.max() / t['profit_lost'])} "
+                      "of the total; section 3).")
     summary = cmp.summary().loc[alt].reset_index().rename(columns={
         "reference": cmp.reference, "value": alt, "ci_low": _CI[0], "ci_high": _CI[1]})
     summary = summary[["metric", cmp.reference, alt, "difference", *_CI, "unit"]]
@@ -507,8 +510,7 @@ def _from_sweep(sweep) -> _Content:
     worst = int(s["profit"].to_numpy().argmin())
 
     def where(i: int) -> str:
-        return ", ".join(f"{p} = {_fmt_param(s.loc[i, p], units[p] if units[p] != 'share' else 'share')}"
-                         for p in sweep.params)
+        return ", ".join(f"{p} = {_fmt_param(s.loc[i, p], units[p])}" for p in sweep.params)
 
     rows = [_row(f"profit at the best point ({where(best)})", s.loc[best, "profit"],
                  s.loc[best, "profit_ci_low"], s.loc[best, "profit_ci_high"], "money",
@@ -516,11 +518,11 @@ def _from_sweep(sweep) -> _Content:
             _row(f"profit at the worst point ({where(worst)})", s.loc[worst, "profit"],
                  s.loc[worst, "profit_ci_low"], s.loc[worst, "profit_ci_high"], "money",
                  "the grid point with the lowest mean profit"),
-            _row("value at the best point", s.loc[best, "npv"], s.loc[best, "npv_ci_low"],
+            _row("present value at the best point", s.loc[best, "npv"], s.loc[best, "npv_ci_low"],
                  s.loc[best, "npv_ci_high"], "money", "present value at the best point")]
+    ci = fmt_interval(s.loc[best, "profit_ci_low"], s.loc[best, "profit_ci_high"], "money")
     answer = [f"Profit is highest at {html.escape(where(best))}: "
-              f"<b>{fmt_money(s.loc[best, 'profit'], cur)}</b> (95% CI "
-              f"{fmt_interval(s.loc[best, 'profit_ci_low'], s.loc[best, 'profit_ci_high'], 'money')}"
+              f"<b>{fmt_money(s.loc[best, 'profit'], cur)}</b> (95% CI {ci}"
               f"); lowest at {html.escape(where(worst))}: "
               f"{fmt_money(s.loc[worst, 'profit'], cur)}."]
     units_t = {c: units.get(c, "number") for c in s.columns}
@@ -575,7 +577,8 @@ def _from_sensitivity(sens, scenario) -> _Content:
                       + ".")
     flagged = [p for p, s in t["status"].items() if s in FLAGGED]
     if flagged:
-        answer.append(f"{len(flagged)} of the {len(t)} ranges rest on unverified or "
+        verb = "rests" if len(flagged) == 1 else "rest"
+        answer.append(f"{len(flagged)} of the {len(t)} ranges {verb} on unverified or "
                       "illustrative numbers: the swing they cause is a reason to verify them.")
     df = t.reset_index()
     units = {"parameter": "text", "low": "number", "high": "number", "value": "number",
@@ -688,7 +691,7 @@ def _assumptions_table(scenarios: list[tuple[str, Any]], fallback: pd.DataFrame 
         df = fallback
         note += " Only the parameters varied are listed: pass scenario= for all of them."
     else:
-        first_name, first = scenarios[0]
+        first = scenarios[0][1]
         df = first.assumptions()
         for name, sc in scenarios[1:]:
             other = sc.assumptions()
@@ -837,6 +840,14 @@ def _fmt_cell(v: Any, kind: str, row_unit: str = "") -> str:
     return fmt_value(v, "")
 
 
+def _unit_text(unit: Any, currency: str) -> str:
+    """A unit as shown: ``money`` becomes the currency (``USD``, ``USD/customer/yr``)."""
+    u = "" if unit is None or unit is pd.NA else str(unit)
+    if currency and u.startswith("money"):
+        return currency + u[len("money"):]
+    return u
+
+
 def _html_table(t: _Table, currency: str) -> str:
     if t.empty:
         return f"<p class='na'>{html.escape(t.note)}</p>"
@@ -857,6 +868,8 @@ def _html_table(t: _Table, currency: str) -> str:
                 cells.append(status_badge(str(r[c])))
             elif c == "flag":
                 cells.append(f"<b style='color:#9b1c1c'>{html.escape(str(r[c]))}</b>")
+            elif c == "unit":
+                cells.append(html.escape(_unit_text(r[c], currency)))
             else:
                 cells.append(_fmt_cell(r[c], k, ru))
         rows.append(cells)
@@ -913,7 +926,7 @@ def _html(c: _Content, assumptions: _Table, figs: _Table) -> str:
     for card in c.cards:
         u = card["unit"]
         cc = cur if unit_kind(u) == "money" else ""
-        ci = fmt_interval(card[_CI[0]], card[_CI[1]], u, cc)
+        ci = fmt_interval(card[_CI[0]], card[_CI[1]], u)
         out.append(f"<div class='card'><div class='label'>{e(card['headline'])}</div>"
                    f"<div class='num'>{fmt_value(card['value'], u, cc)}</div>"
                    + (f"<div class='ci'>95% CI {ci}</div>" if ci != "n/a" else "")
@@ -1023,6 +1036,8 @@ def _write_sheet(ws, t: _Table, currency: str) -> None:
             if k == "row":
                 k = unit_kind(ru)
             v = _cell_value(r[c])
+            if c == "unit" and isinstance(v, str):
+                v = _unit_text(v, currency)
             cell = ws.cell(row=i, column=j, value=v)
             fmt = _number_format(v, k) if k != "text" else None
             if fmt:
@@ -1041,9 +1056,10 @@ def _write_sheet(ws, t: _Table, currency: str) -> None:
         ws.column_dimensions[get_column_letter(j)].width = max(9, w)
     ws.freeze_panes = "B2"
     ws.auto_filter.ref = ws.dimensions
-    if t.note:
-        n = len(df) + 3
-        ws.cell(row=n, column=1, value=t.note).font = Font(italic=True, color="5C6770")
+    if t.note:  # the table stays clean data: its note goes on the header (and the cover)
+        from openpyxl.comments import Comment
+
+        ws["A1"].comment = Comment(t.note, "womsim", width=360, height=120)
 
 
 def _xlsx_writer(c: _Content, assumptions: _Table, figs: _Table) -> Callable[[Path], None]:
@@ -1069,16 +1085,17 @@ def _xlsx_writer(c: _Content, assumptions: _Table, figs: _Table) -> Callable[[Pa
                                            "assumptions (sheet 'assumptions', filled red and "
                                            "amber)"))
         rows += [("note", n) for n in c.notes]
+        tables = [c.tables["headline"], c.tables["by cause"], c.tables["per incident"],
+                  c.tables["summary"], *c.extra, assumptions, figs]
+        rows += [(f"sheet '{t.sheet}'", t.note) for t in tables if t.note and not t.empty]
         for i, (k, v) in enumerate(rows, start=3):
             ws.cell(row=i, column=1, value=k).font = Font(bold=True)
             cell = ws.cell(row=i, column=2, value=v)
             cell.alignment = Alignment(wrap_text=True, vertical="top")
             if k == "read with care":
                 cell.font = Font(bold=True, color="9B1C1C")
-        ws.column_dimensions["A"].width = 18
+        ws.column_dimensions["A"].width = 22
         ws.column_dimensions["B"].width = 110
-        tables = [c.tables["headline"], c.tables["by cause"], c.tables["per incident"],
-                  c.tables["summary"], *c.extra, assumptions, figs]
         for t in tables:
             _write_sheet(wb.create_sheet(t.sheet), t, c.currency)
         if c.charts:

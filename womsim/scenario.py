@@ -110,7 +110,9 @@ def scenario_error(err: ValidationError, prefix: str = "") -> ScenarioError:
             lines.append(msg if not dotted or dotted in msg else f"{dotted}: {msg}")
         else:
             lines.append(f"{dotted} = {value!r}: {msg}{rng}")
-    return ScenarioError("; ".join(lines))
+    err = ScenarioError("; ".join(lines))
+    err.problems = lines  # one entry per culprit, for callers that add file lines
+    return err
 
 
 class Scenario(BaseModel):

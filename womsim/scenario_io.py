@@ -77,15 +77,16 @@ def read_toml(path: str | Path):
     try:
         return Scenario(**data)
     except ScenarioError as err:
-        raise ScenarioError(_with_lines(str(err), text, path)) from None
+        problems = getattr(err, "problems", None) or [str(err)]
+        raise ScenarioError(_with_lines(problems, text, path)) from None
     except TypeError as err:
         raise ScenarioError(f"{path}: {err}") from None
 
 
-def _with_lines(message: str, text: str, path: Path) -> str:
-    """Prefix each '; '-separated complaint with the file line of the key it names."""
+def _with_lines(problems: list[str], text: str, path: Path) -> str:
+    """Prefix each complaint with the file line of the key it names."""
     out = []
-    for item in message.split("; "):
+    for item in problems:
         m = re.search(r"'?([a-z_]+(?:\.[A-Za-z0-9_]+)+)'?", item)
         line = find_line(text, m.group(1)) if m else None
         where = f"{path}, line {line}" if line else f"{path}"
