@@ -53,6 +53,10 @@ def flagship(runs: int = 12, seed: int = 1, people: int = 100_000, executor=None
     out(f"   Value lost: {_money(total['profit_lost'])} "
         f"(95% CI {_money(total['ci_low'])} to {_money(total['ci_high'])}); revenue lost "
         f"{_money(total['revenue_lost'])}.")
+    out(f"   Of which within the {today.simulation.horizon_years:g} simulated years (cash, "
+        f"before the customers' remaining lifetimes): "
+        f"{_money(total['profit_lost_within_horizon'])} (95% CI "
+        f"{_money(total['within_ci_low'])} to {_money(total['within_ci_high'])}).")
     out(f"   Customers lost per run today: {s.loc['defect_experience', 'mean']:,.0f} through "
         f"their own experience, {s.loc['defect_wom', 'mean']:,.0f} through word of mouth, "
         f"{s.loc['defect_baseline', 'mean']:,.0f} for other reasons; "

@@ -174,10 +174,16 @@ class LostRevenue:
         return by_cause(self.today, self.target, self.level)
 
     def total(self) -> pd.Series:
-        """The headline: value (profit + customer equity) and revenue lost, with the interval."""
+        """The headline: value (profit + customer equity) and revenue lost, with the interval;
+        also the part that falls within the simulated horizon (cash only), so a client can
+        see how much of the answer rests on customers' future lifetimes."""
         t = self.by_cause().loc["total"]
+        cash = (self.target.runs["profit"] - self.today.runs["profit"]).to_numpy()
+        m, _, lo, hi = interval(cash, self.level)
         return pd.Series({"profit_lost": t["mean"], "ci_low": t["ci_low"],
                           "ci_high": t["ci_high"], "revenue_lost": t["revenue"],
+                          "profit_lost_within_horizon": m, "within_ci_low": lo,
+                          "within_ci_high": hi,
                           "horizon_years": self.today.scenario.simulation.horizon_years})
 
     def per_incident(self) -> pd.DataFrame:
