@@ -25,3 +25,6 @@ bench: $(BIN)/python
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .ruff_cache
+
+docs: $(BIN)/python
+	$(BIN)/pip install -q -e ".[dev]" && $(BIN)/python -m mkdocs build --strict

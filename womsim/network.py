@@ -436,14 +436,14 @@ class Network:
     def to_networkx(self, use_labels: bool = False) -> nx.Graph:
         """Return a ``networkx.Graph`` with the same edges.
 
+        Nodes get a ``block`` attribute when blocks exist; the graph's name is the
+        network's name.
+
         Parameters
         ----------
         use_labels : bool, default False
             False: nodes are ``0..n-1`` with a ``label`` attribute (when labels
             exist). True: nodes are the labels themselves.
-
-        Nodes get a ``block`` attribute when blocks exist; the graph's name is the
-        network's name.
 
         Examples
         --------

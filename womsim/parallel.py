@@ -252,7 +252,12 @@ def _raise(track: _Tracker, describe: Callable[[int], str] | None) -> None:
             exc.add_note(f"(task {first.index} failed {first.attempts} times{others})")
         raise exc
     if isinstance(exc, WomsimError):
-        raise type(exc)(f"{name(first.index)}: {exc}{others}") from exc
+        try:
+            named = type(exc)(f"{name(first.index)}: {exc}{others}")
+        except Exception:  # an error type that takes other arguments: name it anyway
+            named = None
+        if isinstance(named, WomsimError):
+            raise named from exc
     if isinstance(exc, BrokenExecutor):
         what = (f"the worker process running it died {first.attempts} time(s) (killed, out "
                 "of memory or crashed)")

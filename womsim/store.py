@@ -113,6 +113,8 @@ def _jsonable(obj: Any, where: str = "value") -> Any:
         return {str(k): _jsonable(v, f"{where}[{k!r}]") for k, v in obj.items()}
     if isinstance(obj, (list, tuple, range, np.ndarray)):
         return [_jsonable(v, where) for v in obj]
+    if hasattr(obj, "model_dump"):  # a scenario part given whole, e.g. a ServiceDesk
+        return _jsonable(obj.model_dump(mode="json"), where)
     raise WomsimError(f"cannot save {where} = {obj!r:.80}: only numbers, text, true/false, "
                       "lists and dicts are saved")
 
@@ -441,7 +443,7 @@ def _diff(a, b) -> str | None:
                 return d
         return None
     if isinstance(a, SweepResult):
-        if _normal(a.points) != _normal(b.points):
+        if _normal(a.points) != _normal(b.points) or len(a.ensembles) != len(b.ensembles):
             return "grid points differ"
         for i, (x, y) in enumerate(zip(a.ensembles, b.ensembles, strict=True)):
             d = _ensemble_diff(x, y, f"point {a.points[i]}")
@@ -716,14 +718,3 @@ class SweepCheckpoint:
     def save_point(self, i: int, ens: Ensemble) -> Path:
         """Write point ``i`` atomically (replacing an unreadable earlier file)."""
         return save(ens, self.point_path(i), overwrite=True)
-
-    def finished(self) -> list[int]:
-        """Indices of the points with a file."""
-        out = []
-        for p in sorted(self.path.glob("point-*.zip")):
-            try:
-                out.append(int(p.stem.split("-")[1]))
-            except (IndexError, ValueError):
-                continue
-        return out
-

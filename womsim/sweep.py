@@ -221,11 +221,14 @@ def sweep(scenario, grid: Mapping[str, Iterable], network=None, runs: int = 20,
     True
     """
     from womsim.parallel import TaskFailedError, map_tasks
+    from womsim.simulate import check_network, check_scenario, prepare_desks
     from womsim.store import SweepCheckpoint
 
+    check_scenario(scenario)
     grid = {k: list(v) for k, v in grid.items()} if isinstance(grid, Mapping) else grid
     points = _grid(grid)
     scenarios = [scenario.replace(**p) for p in points]
+    check_network(network, scenario.market.people)
     ck = SweepCheckpoint(checkpoint) if checkpoint is not None else None
     if ck is not None and seed is None:
         seed = ck.recorded_seed()
@@ -260,6 +263,7 @@ def sweep(scenario, grid: Mapping[str, Iterable], network=None, runs: int = 20,
         return (f"sweep point {points[j]} (point {j + 1} of {len(points)}), run {r} "
                 f"(seed {seeds[r]})")
 
+    prepare_desks({id(scenarios[j]): scenarios[j] for j in todo}.values())
     work = float(scenario.market.people) * scenario.simulation.steps * len(tasks)
     desc = "sweeping" + (f" ({len(done)} of {len(points)} points from the checkpoint)"
                          if done else "")
