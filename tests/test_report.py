@@ -141,7 +141,7 @@ def test_comparison_html(cmp):
 def test_lost_revenue_html(lr):
     h = lr._repr_html_()
     t = lr.total()
-    assert f"Today's service costs {display.fmt_money(t['profit_lost'], 'USD')}" in h
+    assert f"Today's service costs {display.fmt_money(t['value_lost'], 'USD')}" in h
     pi = lr.per_incident()
     assert display.fmt_money(pi.loc["per silent unhappy customer", "mean"]) in h
     bc = lr.by_cause()
@@ -180,7 +180,7 @@ def test_report_lost_revenue(lr, tmp_path):
     h = out["html"].read_text(encoding="utf-8")
     t = lr.total()
     assert "What does our service cost us?" in h
-    assert display.fmt_money(t["profit_lost"], "USD") in h
+    assert display.fmt_money(t["value_lost"], "USD") in h
     assert display.fmt_interval(t["ci_low"], t["ci_high"], "money") in h
     assert "UNVERIFIED" in h and "ILLUSTRATIVE" in h and "Read with care" in h
     # self-contained: charts embedded, nothing fetched
@@ -200,7 +200,7 @@ def test_report_lost_revenue(lr, tmp_path):
     assert wb.sheetnames == [s for s in SHEETS if s != "roi"]
     head = _sheet(wb, "headline").set_index("headline")
     row = head.loc["value lost (profit + customer equity)"]
-    assert row["value"] == pytest.approx(t["profit_lost"])
+    assert row["value"] == pytest.approx(t["value_lost"])
     assert row["95% CI low"] == pytest.approx(t["ci_low"])
     assert wb["headline"]["B2"].number_format == "#,##0;-#,##0"
     bc = _sheet(wb, "by cause").set_index("cause")
@@ -410,7 +410,7 @@ def test_quick_simulation():
     assert today.market.people == 1500 and today.complaints.resolved == 0.9
     assert today.simulation.horizon_years == 0.25
     assert today.market.baseline_churn == pytest.approx(sc.baseline_churn())
-    assert lr.total()["profit_lost"] > 0
+    assert lr.total()["value_lost"] > 0
 
 
 def test_explore_without_ipywidgets(monkeypatch):

@@ -50,12 +50,12 @@ def flagship(runs: int = 12, seed: int = 1, people: int = 100_000, executor=None
         f"years, {runs} paired runs, seed {seed}")
     out("")
     out("1. What today's service costs (against the same market with no service problems)")
-    out(f"   Value lost: {_money(total['profit_lost'])} "
+    out(f"   Value lost: {_money(total['value_lost'])} "
         f"(95% CI {_money(total['ci_low'])} to {_money(total['ci_high'])}); revenue lost "
         f"{_money(total['revenue_lost'])}.")
     out(f"   Of which within the {today.simulation.horizon_years:g} simulated years (cash, "
         f"before the customers' remaining lifetimes): "
-        f"{_money(total['profit_lost_within_horizon'])} (95% CI "
+        f"{_money(total['cash_lost_within_horizon'])} (95% CI "
         f"{_money(total['within_ci_low'])} to {_money(total['within_ci_high'])}).")
     out(f"   Customers lost per run today: {s.loc['defect_experience', 'mean']:,.0f} through "
         f"their own experience, {s.loc['defect_wom', 'mean']:,.0f} through word of mouth, "

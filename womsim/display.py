@@ -509,7 +509,7 @@ def lost_revenue_html(lr) -> str:
     """
     t = lr.total()
     cur = _currency(lr.today.scenario)
-    head = (f"<p class='wom-head'><b>Today's service costs {fmt_money(t['profit_lost'], cur)}"
+    head = (f"<p class='wom-head'><b>Today's service costs {fmt_money(t['value_lost'], cur)}"
             f"</b> in value (profit and customer equity; 95% CI "
             f"{fmt_interval(t['ci_low'], t['ci_high'], 'money')}) and "
             f"{fmt_money(t['revenue_lost'], cur)} in revenue over "
@@ -651,7 +651,7 @@ def sensitivity_html(sens, currency: str = "") -> str:
     ...                   "at_high": [120.0], "swing": [40.0], "swing_sd": [1.0],
     ...                   "basis": ["figure"], "status": ["verified"]},
     ...                  index=pd.Index(["word_of_mouth.negative_mean"], name="parameter"))
-    >>> "word_of_mouth.negative_mean" in sensitivity_html(Sensitivity(t, 100.0, "profit_lost"))
+    >>> "word_of_mouth.negative_mean" in sensitivity_html(Sensitivity(t, 100.0, "value_lost"))
     True
     """
     t = sens.table()

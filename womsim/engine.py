@@ -307,8 +307,12 @@ def run(scenario, network, seed: int, check: bool = False,
     # value of an event = revenue x expected customer-years left (within the horizon, then
     # discounted beyond it), used to split a difference between scenarios by cause
     base = scenario.at(-1.0)
-    hazard = value_hazard(base, base.baseline_churn())
-    after = lifetime_after_horizon(base, hazard)
+    baseline = base.baseline_churn()
+    hazard = value_hazard(base, baseline)
+    # customers left at the end live on under the service in force at the end (a
+    # programme that lowers churn for good earns its effect beyond the horizon too)
+    end = scenario.at(steps * dt) if scenario.interventions else base
+    after = lifetime_after_horizon(end, value_hazard(end, baseline))
     price = hazard if valuation_hazard is None else valuation_hazard
     left = sim.horizon_years - (np.arange(steps) + 1) * dt
     rem = remaining_years(left, price) + np.exp(-price * left) * lifetime_after_horizon(

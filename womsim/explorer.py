@@ -413,7 +413,7 @@ class Explorer:
         note = ""
         if small < full:
             factor = full / small
-            scaled = fmt_money(lr.total()["profit_lost"] * factor,
+            scaled = fmt_money(lr.total()["value_lost"] * factor,
                                lr.today.scenario.economics.currency, compact=True)
             note = (f"<p style='color:#555'>Simulated on {small:,} of {full:,} people: for the "
                     f"whole market, roughly {factor:,.0f} times as much (about {scaled}"

@@ -180,9 +180,9 @@ class LostRevenue:
         t = self.by_cause().loc["total"]
         cash = (self.target.runs["profit"] - self.today.runs["profit"]).to_numpy()
         m, _, lo, hi = interval(cash, self.level)
-        return pd.Series({"profit_lost": t["mean"], "ci_low": t["ci_low"],
+        return pd.Series({"value_lost": t["mean"], "ci_low": t["ci_low"],
                           "ci_high": t["ci_high"], "revenue_lost": t["revenue"],
-                          "profit_lost_within_horizon": m, "within_ci_low": lo,
+                          "cash_lost_within_horizon": m, "within_ci_low": lo,
                           "within_ci_high": hi,
                           "horizon_years": self.today.scenario.simulation.horizon_years})
 
@@ -235,7 +235,7 @@ class LostRevenue:
 
     def __repr__(self) -> str:
         t = self.total()
-        return (f"LostRevenue: today's service costs {t['profit_lost']:,.0f} in profit "
+        return (f"LostRevenue: today's service costs {t['value_lost']:,.0f} in value "
                 f"({t['ci_low']:,.0f} to {t['ci_high']:,.0f}) and {t['revenue_lost']:,.0f} "
                 f"in revenue over {t['horizon_years']:g} years")
 
@@ -266,6 +266,7 @@ def counterfactual(scenario, target: dict | None = None):
 
 def lost_revenue(scenario, network=None, runs: int = 20, seed: int | None = None,
                  target: dict | None = None, executor=None, psa: bool = False,
+                 psa_params: list[str] | None = None,
                  progress: bool | None = None) -> LostRevenue:
     """What today's service costs: today against a counterfactual without problems.
 
@@ -276,7 +277,7 @@ def lost_revenue(scenario, network=None, runs: int = 20, seed: int | None = None
     target : dict, optional
         Changes that define the counterfactual (e.g. ``{"service.problem_rate": 0.05}`` or
         ``{"complaints.resolved": 0.9}``); default: no problems at all.
-    network, runs, seed, executor, psa, progress
+    network, runs, seed, executor, psa, psa_params, progress
         As in :func:`womsim.compare`.
 
     Examples
@@ -285,12 +286,13 @@ def lost_revenue(scenario, network=None, runs: int = 20, seed: int | None = None
     >>> sc = wom.Scenario.preset("telecom").replace(**{"market.people": 3000,
     ...                                                 "simulation.horizon_years": 0.5})
     >>> lr = wom.lost_revenue(sc, runs=3, seed=1, executor="serial")
-    >>> bool(lr.total()["profit_lost"] > 0)
+    >>> bool(lr.total()["value_lost"] > 0)
     True
     """
     from womsim.whatif import compare
 
     cf = counterfactual(scenario, target)
     cmp = compare({"today": scenario, "counterfactual": cf}, network=network, runs=runs,
-                  seed=seed, executor=executor, psa=psa, progress=progress)
+                  seed=seed, executor=executor, psa=psa, psa_params=psa_params,
+                  progress=progress)
     return LostRevenue(cmp)

@@ -314,7 +314,7 @@ def _from_lost_revenue(lr) -> _Content:
     t = lr.total()
     s = cmp.summary().loc[alt]
     pi = lr.per_incident()
-    rows = [_row("value lost (profit + customer equity)", t["profit_lost"], t["ci_low"],
+    rows = [_row("value lost (profit + customer equity)", t["value_lost"], t["ci_low"],
                  t["ci_high"], "money",
                  f"what today's service costs against '{alt}' over "
                  f"{t['horizon_years']:g} years, customers' remaining lifetime included"),
@@ -330,7 +330,7 @@ def _from_lost_revenue(lr) -> _Content:
         rows.append(_row(f"value lost {name}", r["mean"], r["ci_low"], r["ci_high"], "money",
                          f"{fmt_count(r['incidents_today'])} such incidents today"))
     changes = _changes(today, target)
-    answer = [f"Today's service costs <b>{fmt_money(t['profit_lost'], cur)}</b> in value "
+    answer = [f"Today's service costs <b>{fmt_money(t['value_lost'], cur)}</b> in value "
               f"(95% CI {fmt_interval(t['ci_low'], t['ci_high'], 'money')}) and "
               f"{fmt_money(t['revenue_lost'], cur)} in revenue over {t['horizon_years']:g} "
               f"years, against the same market with {html.escape(_describe(changes))}."]
@@ -340,9 +340,9 @@ def _from_lost_revenue(lr) -> _Content:
         answer.append("Each " + "; each ".join(parts) + ".")
     bc = lr.by_cause()
     top = bc.drop(index="total")["mean"]
-    if len(top) and t["profit_lost"]:
+    if len(top) and t["value_lost"]:
         answer.append(f"Largest single cause: {html.escape(str(top.idxmax()))} "
-                      f"({fmt_money(top.max(), cur)}, {fmt_pct(top.max() / t['profit_lost'])} "
+                      f"({fmt_money(top.max(), cur)}, {fmt_pct(top.max() / t['value_lost'])} "
                       "of the total; section 3).")
     summary = cmp.summary().loc[alt].reset_index().rename(columns={
         "reference": cmp.reference, "value": alt, "ci_low": _CI[0], "ci_high": _CI[1]})
