@@ -29,6 +29,7 @@ from womsim.results import Ensemble
 from womsim.scenario import Scenario
 from womsim.service import ServiceDesk
 from womsim.simulate import simulate
+from womsim.store import load, rerun
 from womsim.sweep import break_even, sensitivity, sweep
 from womsim.telling import Telling
 from womsim.whatif import Comparison, compare
@@ -59,9 +60,11 @@ __all__ = [
     "compare",
     "explore",
     "figures",
+    "load",
     "lost_revenue",
     "market_damage",
     "report",
+    "rerun",
     "sensitivity",
     "simulate",
     "sweep",

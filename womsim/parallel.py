@@ -10,8 +10,11 @@ the ensemble seed and the run's index, never by where or when it runs.
 * a ``dask.distributed.Client``: the same tasks on a Dask cluster; the network is
   scattered to the workers once.
 * a ``concurrent.futures.Executor`` (threads or processes of your own).
-* ``None`` (default): processes when the job is big enough to repay starting them, else
-  serial.
+* ``None`` (default): in a notebook or an interactive session, processes when the job is
+  big enough to repay starting them (about 3e8 person-steps), else serial. In a script the
+  default stays serial: worker processes re-import the script, and one without an
+  ``if __name__ == "__main__":`` guard would hang; pass ``executor="processes"`` from a
+  guarded script.
 
 Faults: a task that raises anything but a womsim input error (:class:`WomsimError`, which is
 deterministic and reported at once) is retried up to ``retries`` times; a worker process
@@ -41,7 +44,9 @@ from womsim.errors import WomsimError
 __all__ = ["TaskFailedError", "map_tasks", "resolve_executor"]
 
 # below this many person-steps a pool costs more to start than it saves
-_AUTO_THRESHOLD = 3e7
+# Starting a spawn pool costs a few seconds (each worker imports numpy, pandas, scipy and
+# numba); one person-step costs ~3.5e-8 s, so below ~3e8 person-steps serial is faster.
+_AUTO_THRESHOLD = 3e8
 
 #: Test hook: path of a marker file. A worker process of the ``"processes"`` pool that finds
 #: this variable set creates the marker and dies (``os._exit(1)``), once for all workers,
@@ -84,7 +89,7 @@ def _cpu_count() -> int:
 def resolve_executor(executor: Any, work: float, tasks: int) -> Any:
     """Turn ``executor=`` into ``"serial"``, ``"processes"``, a Dask client or an Executor."""
     if executor is None:
-        if tasks >= 2 and work >= _AUTO_THRESHOLD and _cpu_count() > 1:
+        if tasks >= 2 and work >= _AUTO_THRESHOLD and _cpu_count() > 1 and _interactive():
             return "processes"
         return "serial"
     if isinstance(executor, str):
@@ -96,6 +101,19 @@ def resolve_executor(executor: Any, work: float, tasks: int) -> Any:
         return executor
     raise WomsimError(f"executor={executor!r}: use 'serial', 'processes', a "
                       "dask.distributed.Client or a concurrent.futures.Executor")
+
+
+def _interactive() -> bool:
+    """Whether the main program is a notebook, a REPL or ``python -c``.
+
+    A script's worker processes re-import it; without an ``if __name__ == "__main__":``
+    guard they would start the simulation again instead of working. So the default only
+    picks processes where that cannot happen; a script asks with ``executor="processes"``.
+    """
+    import __main__
+
+    return not hasattr(__main__, "__file__") or (getattr(__main__, "__spec__", None) is not None \
+        and __main__.__spec__.name.startswith(("ipykernel", "IPython")))
 
 
 def _is_dask(obj: Any) -> bool:

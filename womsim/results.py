@@ -99,6 +99,9 @@ def interval(values: np.ndarray, level: float = 0.95) -> tuple[float, float, flo
 class Ensemble:
     """Runs of one scenario on one network: per-step records and headline metrics.
 
+    :meth:`save` writes all of it to one portable file, :func:`womsim.load` reads it back
+    exactly and :func:`womsim.rerun` runs the recipe again.
+
     Attributes
     ----------
     scenario : Scenario
@@ -116,9 +119,6 @@ class Ensemble:
         Provenance: ``womsim_version``, ``python_version``, ``numpy_version``,
         ``pandas_version`` and ``created`` (UTC), plus what made the ensemble (``kind``).
         Which executor ran the runs is not recorded: the numbers do not depend on it.
-
-    :meth:`save` writes all of it to one portable file, :func:`womsim.store.load` reads
-    it back exactly and :func:`womsim.store.rerun` runs the recipe again.
 
     Examples
     --------

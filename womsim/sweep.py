@@ -18,7 +18,7 @@ import pandas as pd
 from womsim.engine import run
 from womsim.errors import ScenarioError, WomsimError
 from womsim.interventions import Intervention
-from womsim.results import HEADLINES, Ensemble, interval
+from womsim.results import Ensemble, interval
 from womsim.rng import run_seeds
 from womsim.simulate import build_network, check_runs_seed
 from womsim.uncertainty import ranges
@@ -30,10 +30,17 @@ def _grid(grid: Mapping[str, Iterable]) -> list[dict[str, Any]]:
     if not grid:
         raise WomsimError("sweep needs at least one parameter with values, e.g. "
                           "{'desk.agents': range(8, 16)}")
+    if not isinstance(grid, Mapping):
+        raise WomsimError(f"sweep: the grid must be a dict of parameter -> values, got "
+                          f"{type(grid).__name__}")
     names = list(grid)
     values = []
     for name in names:
-        vals = list(grid[name])
+        raw = grid[name]
+        if isinstance(raw, (str, bytes)) or not isinstance(raw, Iterable):
+            raise WomsimError(f"sweep: '{name}' = {raw!r} must be a list of values, e.g. "
+                              f"[{raw!r}]")
+        vals = list(raw)
         if not vals:
             raise WomsimError(f"sweep: '{name}' has no values")
         values.append(vals)
@@ -132,38 +139,17 @@ class SweepResult:
     def plot(self, metric: str = "profit", x: str | None = None, ax=None):
         """The metric against a parameter (one line per value of a second one), with the
         interval as a band. Returns the axes."""
-        import matplotlib.pyplot as plt
+        from womsim.plots import plot_sweep
 
-        from womsim.plots import _MONEY, money_axis
-
-        x = x or self.params[0]
-        if ax is None:
-            _, ax = plt.subplots(figsize=(7, 4))
-        s = self.summary([metric])
-        others = [p for p in self.params if p != x]
-        groups = s.groupby(others) if others else [(None, s)]
-        for key, g in groups:
-            g = g.sort_values(x)
-            label = None if key is None else ", ".join(
-                f"{o}={v}" for o, v in zip(others, np.atleast_1d(key), strict=True))
-            line, = ax.plot(g[x], g[metric], marker="o", label=label)
-            ax.fill_between(g[x], g[f"{metric}_ci_low"], g[f"{metric}_ci_high"],
-                            color=line.get_color(), alpha=0.2, lw=0)
-        ax.set_xlabel(x)
-        ax.set_ylabel(metric.replace("_", " "))
-        if metric in _MONEY or HEADLINES.get(metric, ("",))[0] == "money":
-            money_axis(ax)
-        if others:
-            ax.legend(frameon=False)
-        ax.grid(alpha=0.3)
-        ax.set_title(f"{metric.replace('_', ' ')} by {x} (95% CI)")
-        return ax
+        return plot_sweep(self, metric=metric, x=x, ax=ax)
 
     def __repr__(self) -> str:
         return f"SweepResult({self.params}, {len(self.points)} points)"
 
     def _repr_html_(self) -> str:
-        return self.summary().to_html(float_format=lambda v: f"{v:,.4g}")
+        from womsim.display import sweep_html
+
+        return sweep_html(self)
 
 
 def _sweep_task(task: tuple[int, Any], network) -> dict:
@@ -299,32 +285,18 @@ class Sensitivity:
 
     def plot(self, ax=None):
         """Tornado chart, widest swing on top. Returns the axes."""
-        import matplotlib.pyplot as plt
+        from womsim.plots import plot_tornado
 
-        from womsim.plots import money_axis
-
-        t = self._table.iloc[::-1]
-        if ax is None:
-            _, ax = plt.subplots(figsize=(8, 0.45 * len(t) + 1.5))
-        y = np.arange(len(t))
-        ax.barh(y, t["at_low"] - self.base, left=self.base, color="#8ab17d", label="low")
-        ax.barh(y, t["at_high"] - self.base, left=self.base, color="#e76f51", label="high")
-        ax.axvline(self.base, color="black", lw=1)
-        ax.set_yticks(y, [f"{p}  [{lo:g} – {hi:g}]" for p, lo, hi in
-                          zip(t.index, t["low"], t["high"], strict=True)])
-        money_axis(ax, "x")
-        ax.set_xlabel(self.metric.replace("_", " "))
-        ax.set_title(f"what moves {self.metric.replace('_', ' ')} most")
-        ax.legend(frameon=False, loc="lower right")
-        ax.grid(axis="x", alpha=0.3)
-        return ax
+        return plot_tornado(self, ax=ax)
 
     def __repr__(self) -> str:
         top = ", ".join(self._table.index[:3])
         return f"Sensitivity({self.metric}, base {self.base:,.0f}; largest swings: {top})"
 
     def _repr_html_(self) -> str:
-        return self._table.to_html(float_format=lambda v: f"{v:,.4g}")
+        from womsim.display import sensitivity_html
+
+        return sensitivity_html(self)
 
 
 def sensitivity(scenario, params: Iterable[str] | None = None, network=None, runs: int = 20,
@@ -351,6 +323,8 @@ def sensitivity(scenario, params: Iterable[str] | None = None, network=None, run
     from womsim.whatif import paired_scenarios, run_grid
 
     r = ranges(scenario)
+    if isinstance(params, str):
+        params = [params]
     names = list(params) if params is not None else list(r.index)
     for name in names:
         if name not in r.index:
@@ -387,7 +361,7 @@ def sensitivity(scenario, params: Iterable[str] | None = None, network=None, run
                       "basis": r.loc[name, "basis"], "status": r.loc[name, "status"]}
     table = pd.DataFrame.from_dict(rows, orient="index").sort_values("swing", ascending=False)
     table.index.name = "parameter"
-    return Sensitivity(table, base, "profit_lost")
+    return Sensitivity(table, base, "value_lost")
 
 
 class BreakEven:
@@ -445,8 +419,6 @@ def break_even(scenario, improvement: Intervention | Mapping[str, float], networ
     better = scenario.pinned().with_interventions(iv) if scenario.market.baseline_churn \
         is None and scenario.market.observed_annual_churn is not None else \
         scenario.with_interventions(iv)
-    cmp = compare({"today": scenario, "improved": better}, network=network, runs=runs,
-                  seed=seed, executor=executor, progress=progress)
     sim = scenario.simulation
     dt = sim.dt
     times = np.arange(sim.steps) * dt
@@ -456,6 +428,8 @@ def break_even(scenario, improvement: Intervention | Mapping[str, float], networ
     if annuity <= 0:
         raise ScenarioError(f"improvement '{iv.name}' is never active within the "
                             f"{sim.horizon_years:g}-year horizon")
+    cmp = compare({"today": scenario, "improved": better}, network=network, runs=runs,
+                  seed=seed, executor=executor, progress=progress)
     gain = cmp.differences("improved")["npv"].to_numpy()
     m, _, lo, hi = interval(gain / annuity)
     table = pd.Series({"gain_npv": float(gain.mean()), "active_years": float(active.sum() * dt),

@@ -202,6 +202,25 @@ class Comparison:
 
         return plot_timeseries(self.ensembles, metric=metric, ax=ax)
 
+    def save(self, path, overwrite: bool = False):
+        """Save every ensemble (records, runs, recipe) to one portable zip file (no pickle).
+
+        Read it back with :func:`womsim.load`.
+        """
+        from womsim.store import save
+
+        return save(self, path, overwrite=overwrite)
+
+    @classmethod
+    def load(cls, path) -> Comparison:
+        """Read a comparison written by :meth:`save`."""
+        from womsim.store import load
+
+        out = load(path)
+        if not isinstance(out, cls):
+            raise WomsimError(f"{path} holds a {type(out).__name__}, not a Comparison")
+        return out
+
     def __repr__(self) -> str:
         return f"Comparison({self.names}, runs={self.ensembles[self.reference].n_runs})"
 
@@ -269,6 +288,8 @@ def compare(scenarios: Mapping[str, Any] | Sequence, network=None, runs: int = 2
     recs = run_grid(per_run, seeds, network, executor, progress, desc="comparing",
                     priced_by_first=True)
     fp = network.fingerprint() if network is not None else "well_mixed"
-    ensembles = {name: Ensemble(scs[j], recs[j], seeds, seed, fp, meta={"psa": psa})
+    meta = {"kind": "compare", "psa": psa,
+            "psa_params": list(psa_params) if psa_params else None}
+    ensembles = {name: Ensemble(scs[j], recs[j], seeds, seed, fp, meta=meta)
                  for j, name in enumerate(named)}
     return Comparison(ensembles, psa=psa)
