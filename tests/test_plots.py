@@ -144,7 +144,7 @@ def test_tornado_widest_on_top(tor):
     t = tor.table()
     assert labels[-1].startswith(t.index[0])  # widest swing drawn at the top
     assert any("*" in lab for lab in labels)  # illustrative intention_to_action flagged
-    assert ax.get_xlabel() == "profit lost (USD)"
+    assert ax.get_xlabel() == "value lost (USD)"
     with pytest.raises(ValueError, match="base"):
         plots.plot_tornado(t)
     assert plots.plot_tornado(t, base=tor.base, metric="x").get_xlabel() == "x"
@@ -224,7 +224,7 @@ def test_trace_is_the_engine(case):
         assert (t["hop"] > 1).any() and set(t.loc[t["hop"] > 1, "group"]) == {"retold"}
 
 
-def test_tell_pairs_listeners_are_the_engines():
+def test_logged_tellings_are_the_engines():
     from womsim.engine import _telling, _WordOfMouth
     from womsim.rng import Streams
 
@@ -232,10 +232,16 @@ def test_tell_pairs_listeners_are_the_engines():
     tellers = np.array([1, 5, 17, 40, 99, 150], dtype=np.int64)
     tel = _telling(9.0, 20, 0.13, None)
     ref = _WordOfMouth(net, net.n, Streams(5)).tell(tellers, tel, 0.2, 3, 0)[0]
-    src, dst, weak, _, _ = plots._tracing_wom(net, net.n, Streams(5)).tell_pairs(
-        tellers, tel, 0.2, 3, 0)
-    np.testing.assert_array_equal(dst, ref)
+    logged = _WordOfMouth(net, net.n, Streams(5))
+    logged.log = []
+    dst = logged.tell(tellers, tel, 0.2, 3, 0)[0]
+    (step, stream, src, listeners, weak), = logged.log
+    np.testing.assert_array_equal(dst, ref)  # logging does not change the draws
+    np.testing.assert_array_equal(listeners, ref)
+    assert (step, stream) == (3, 0) and src.size == ref.size
     assert set(src) <= set(tellers) and weak.dtype == bool
+    strong = ~weak
+    assert net.has_edge(src[strong], listeners[strong]).all()
 
 
 def test_word_of_mouth_picture():

@@ -300,7 +300,7 @@ def test_report_sweep_and_sensitivity(sw, tor, sc, tmp_path):
     out = report(tor, tmp_path / "tor2", scenario=sc)
     a = _sheet(openpyxl.load_workbook(out["xlsx"]), "assumptions")
     assert len(a) == len(sc.assumptions())
-    assert "What moves profit lost most" in out["html"].read_text()
+    assert "What moves value lost most" in out["html"].read_text()
 
 
 def test_report_market_damage(sc, tmp_path):

@@ -17,8 +17,8 @@ from functools import lru_cache
 import numpy as np
 
 from womsim.calibration import experience_mix
-from womsim.kernels import acquire, pick_neighbours, scan_two
-from womsim.rng import Streams
+from womsim.kernels import pick_neighbours
+from womsim.rng import THIN, Streams, sparse_candidates, sparse_draw
 from womsim.telling import Telling
 
 __all__ = ["CUSTOMER", "FORMER", "PROSPECT", "RECORDS", "run"]
@@ -212,11 +212,16 @@ def _segments(counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 class _WordOfMouth:
-    """Tellings from tellers to listeners: neighbours first, random people for the rest."""
+    """Tellings from tellers to listeners: neighbours first, random people for the rest.
+
+    Set ``log`` to a list to also record who told whom: each wave appends
+    ``(step, stream, tellers, listeners, weak)`` arrays (used to draw the mechanism).
+    """
 
     def __init__(self, network, n: int, streams: Streams) -> None:
         self.n = n
         self.streams = streams
+        self.log: list | None = None
         if network is None:
             self.indptr = np.zeros(n + 1, dtype=np.int64)
             self.indices = np.empty(0, dtype=np.int32)
@@ -244,6 +249,7 @@ class _WordOfMouth:
         # more strong tellings than friends: the rest reaches strangers (online, colleagues)
         surplus = strong_k - use
         listeners = [self._neighbours(tellers, use, deg, step, stream)]
+        sources = [np.repeat(tellers, use)] if self.log is not None else []
         n_weak = int(weak.sum()) + int(surplus.sum())
         if n_weak:
             w_owner = np.concatenate([owner[weak], np.repeat(np.arange(tellers.size), surplus)])
@@ -252,7 +258,14 @@ class _WordOfMouth:
             target = (s.uniform("weak_target", step, who, w_slot, extra=stream)
                       * self.n).astype(np.int64)
             listeners.append(target[target != who])
-        return np.concatenate(listeners), int(use.sum()), n_weak
+            if self.log is not None:
+                sources.append(who[target != who])
+        out = np.concatenate(listeners)
+        if self.log is not None:
+            strong = listeners[0].size
+            self.log.append((step, stream, np.concatenate(sources).astype(np.int64), out,
+                             np.arange(out.size) >= strong))
+        return out, int(use.sum()), n_weak
 
     def _neighbours(self, tellers, use, deg, step, stream) -> np.ndarray:
         """``use[i]`` distinct neighbours of each teller, drawn without replacement."""
@@ -262,6 +275,128 @@ class _WordOfMouth:
         key = np.uint64(self.streams.key("listener", step, stream))
         return pick_neighbours(self.indptr, self.indices, tellers[sel].astype(np.int64),
                                use[sel].astype(np.int64), key)
+
+
+@dataclass
+class Events:
+    """Who did what in one step (person ids), as :func:`step` returns them."""
+
+    load: float
+    problem_share: float
+    contacted: np.ndarray
+    delighted: np.ndarray
+    problem: np.ndarray
+    silent: np.ndarray
+    complainers: np.ndarray
+    quick: np.ndarray
+    slow: np.ndarray
+    unresolved: np.ndarray
+    left_by_group: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]
+    exp_left: np.ndarray
+    base_left: np.ndarray
+    neg: np.ndarray
+    pos: np.ndarray
+    tellings: dict[str, int]
+    retellers: int
+    newly_deterred: np.ndarray
+    wom_left: np.ndarray
+    won_ref: np.ndarray
+    marketing: np.ndarray
+    winback: np.ndarray
+    deterred: int
+
+
+def step(state: State, customers: int, p: StepParams, t: int, streams: Streams,
+         wom: _WordOfMouth) -> Events:
+    """Advance ``state`` by one step (in place) and say who did what.
+
+    ``customers`` is the number of customers at the start of the step (the desk's load).
+    """
+    status, deterred_until, has_alt, changed_at = (state.status, state.deterred_until,
+                                                   state.has_alt, state.changed_at)
+    n = status.size
+    load = float(customers) * p.contact_rate
+    d_share, _, p_share = (float(x) for x in experience_mix(p.mix_scenario, load))
+
+    # 1-2. contacts and their outcome; baseline churn is drawn now too and applies below
+    #      to those still customers after their own experience
+    contacted = sparse_draw(streams, "contact", t, n, p.p_contact)
+    contacted = contacted[status[contacted] == CUSTOMER]
+    churn_cand = sparse_draw(streams, "churn", t, n, p.p_churn)
+    churn_cand = churn_cand[status[churn_cand] == CUSTOMER]
+    u = streams.uniform("experience", t, contacted)
+    delighted = contacted[u < d_share]
+    problem = contacted[u >= 1.0 - p_share]
+    # 3. complaints: one uniform per stage so a better resolution rate moves the same
+    #    people from unresolved to resolved (monotone coupling)
+    complained_mask = streams.uniform("complaint", t, problem) < p.complain
+    silent = problem[~complained_mask]
+    complainers = problem[complained_mask]
+    ur = streams.uniform("resolution", t, complainers)
+    quick = complainers[ur < p.resolved * p.quick]
+    slow = complainers[(ur >= p.resolved * p.quick) & (ur < p.resolved)]
+    unresolved = complainers[ur >= p.resolved]
+
+    # 4. defection after the experience (only with an alternative), then baseline churn
+    left = tuple(ids[(streams.uniform("defection", t, ids) < leave_p) & has_alt[ids]]
+                 for ids, leave_p in zip((silent, unresolved, slow, quick), p.leave,
+                                         strict=True))
+    exp_left = np.concatenate(left)
+    status[exp_left] = FORMER
+    base_left = churn_cand[status[churn_cand] == CUSTOMER]
+    status[base_left] = FORMER
+
+    # 5. word of mouth (silent and unresolved told apart to price each incident)
+    neg_s, ns_s, nw_s = wom.tell(silent, p.negative, p.weak_share, t, 0)
+    neg_u, ns, nw = wom.tell(unresolved, p.negative, p.weak_share, t, 0)
+    neg = np.concatenate([neg_s, neg_u])
+    pos, ps, pw = wom.tell(np.concatenate([delighted, slow, quick]), p.positive,
+                           p.weak_share, t, 1)
+    tellings = {"neg_strong": ns + ns_s, "neg_weak": nw + nw_s, "neg_silent": ns_s + nw_s,
+                "pos_strong": ps, "pos_weak": pw}
+    n_retell = 0
+    if p.retell > 0 and p.max_hops > 1:
+        neg, pos, n_retell = _retell(wom, streams, neg, pos, p, t)
+
+    # 6. effect on listeners
+    new_det = won_ref = wom_left = _EMPTY
+    if neg.size:
+        heard, h = np.unique(neg, return_counts=True)
+        out = status[heard] != CUSTOMER
+        who, hh = heard[out], h[out]
+        det = who[streams.uniform("deter", t, who) < 1 - (1 - p.deter) ** hh]
+        new_det = det[deterred_until[det] <= t]
+        deterred_until[det] = np.maximum(deterred_until[det], t + 1 + p.memory_steps)
+        cw, ch = heard[~out], h[~out]
+        wom_left = cw[(streams.uniform("wom_defection", t, cw)
+                       < 1 - (1 - p.wom_defect) ** ch) & has_alt[cw]]
+        status[wom_left] = FORMER
+    if pos.size:
+        heard, h = np.unique(pos, return_counts=True)
+        ok = (status[heard] == PROSPECT) & (deterred_until[heard] <= t)
+        who, hh = heard[ok], h[ok]
+        won_ref = who[streams.uniform("referral", t, who) < 1 - (1 - p.referral) ** hh]
+    status[won_ref] = CUSTOMER
+    for changed in (exp_left, base_left, wom_left, won_ref):
+        changed_at[changed] = t
+
+    # 7. acquisition: prospects (marketing) and former customers (win-back) who are not
+    #    deterred and did not change status this step; one uniform serves both groups
+    cand, q = sparse_candidates(streams, "acquire", t, n, max(p.p_acquire, p.p_winback))
+    st = status[cand]
+    ok = (st != CUSTOMER) & (deterred_until[cand] <= t) & (changed_at[cand] != t)
+    cand, st = cand[ok], st[ok]
+    ua = streams.uniform("acquire", t, cand, extra=THIN)
+    mk = cand[(st == PROSPECT) & (ua < p.p_acquire / q)]
+    wb = cand[(st == FORMER) & (ua < p.p_winback / q)]
+    status[mk] = CUSTOMER
+    status[wb] = CUSTOMER
+    changed_at[mk] = t
+    changed_at[wb] = t
+    deterred = int(np.count_nonzero(deterred_until > t + 1))
+    return Events(load, p_share, contacted, delighted, problem, silent, complainers, quick,
+                  slow, unresolved, left, exp_left, base_left, neg, pos, tellings, n_retell,
+                  new_det, wom_left, won_ref, mk, wb, deterred)
 
 
 def run(scenario, network, seed: int, check: bool = False,
@@ -295,11 +430,7 @@ def run(scenario, network, seed: int, check: bool = False,
     state = State.initial(scenario, n, streams)
     wom = _WordOfMouth(network, n, streams)
     rec = {name: np.zeros(steps) for name in RECORDS}
-    status, revenue, deterred_until, has_alt, changed_at = (
-        state.status, state.revenue, state.deterred_until, state.has_alt, state.changed_at)
-
-    def kernel_key(mechanism: str, step: int) -> np.uint64:
-        return np.uint64(streams.key(mechanism, step))
+    status, revenue = state.status, state.revenue
     counts = np.bincount(status, minlength=3).astype(np.int64)
     initial = counts.copy()
     rev_sum = float(revenue[status == CUSTOMER].sum(dtype=np.float64))
@@ -323,128 +454,55 @@ def run(scenario, network, seed: int, check: bool = False,
 
     for t in range(steps):
         p = params[t]
-        start_status = status.copy() if check else None
-        load = float(counts[CUSTOMER]) * p.contact_rate
-        d_share, _, p_share = (float(x) for x in experience_mix(p.mix_scenario, load))
-
-        # 1-2. contacts and their outcome
-        # one pass draws contacts and baseline churn; churn applies below to those still
-        # customers after their own experience
-        contacted, churn_cand = scan_two(status, CUSTOMER, kernel_key("contact", t),
-                                         p.p_contact, kernel_key("churn", t), p.p_churn)
-        u = streams.uniform("experience", t, contacted)
-        delighted = contacted[u < d_share]
-        problem = contacted[u >= 1.0 - p_share]
-        # 3. complaints: one uniform per stage so a better resolution rate moves the
-        #    same people from unresolved to resolved (monotone coupling)
-        complained_mask = streams.uniform("complaint", t, problem) < p.complain
-        silent = problem[~complained_mask]
-        complainers = problem[complained_mask]
-        ur = streams.uniform("resolution", t, complainers)
-        quick = complainers[ur < p.resolved * p.quick]
-        slow = complainers[(ur >= p.resolved * p.quick) & (ur < p.resolved)]
-        unresolved = complainers[ur >= p.resolved]
-
-        # 4. defection after the experience, then baseline churn
-        groups = (silent, unresolved, slow, quick)
-        left = []
-        for gi, (ids, leave_p) in enumerate(zip(groups, p.leave, strict=True)):
-            go = ids[(streams.uniform("defection", t, ids) < leave_p) & has_alt[ids]]
-            rec[("defect_silent", "defect_unresolved", "defect_resolved",
-                 "defect_resolved_quickly")[gi]][t] = go.size
-            left.append(go)
-        exp_left = np.concatenate(left) if left else _EMPTY
-        status[exp_left] = FORMER
-        base_left = churn_cand[status[churn_cand] == CUSTOMER]
-        status[base_left] = FORMER
-
-        # 5. word of mouth (silent and unresolved told apart to price each incident)
-        neg_tellers = np.concatenate([silent, unresolved])
-        pos_tellers = np.concatenate([delighted, slow, quick])
-        neg_s, ns_s, nw_s = wom.tell(silent, p.negative, p.weak_share, t, 0)
-        neg_u, ns, nw = wom.tell(unresolved, p.negative, p.weak_share, t, 0)
-        neg, ns, nw = np.concatenate([neg_s, neg_u]), ns + ns_s, nw + nw_s
-        pos, ps, pw = wom.tell(pos_tellers, p.positive, p.weak_share, t, 1)
-        n_retell = 0
-        if p.retell > 0 and p.max_hops > 1:
-            neg, pos, n_retell = _retell(wom, streams, neg, pos, p, t)
-
-        # 6. effect on listeners
-        new_det = won_ref = wom_left = _EMPTY
-        if neg.size:
-            heard, h = np.unique(neg, return_counts=True)
-            st = status[heard]
-            out = st != CUSTOMER
-            who, hh = heard[out], h[out]
-            det = who[streams.uniform("deter", t, who) < 1 - (1 - p.deter) ** hh]
-            fresh = deterred_until[det] <= t
-            new_det = det[fresh]
-            deterred_until[det] = np.maximum(deterred_until[det], t + 1 + p.memory_steps)
-            cw, ch = heard[~out], h[~out]
-            wom_left = cw[(streams.uniform("wom_defection", t, cw)
-                           < 1 - (1 - p.wom_defect) ** ch) & has_alt[cw]]
-            status[wom_left] = FORMER
-        if pos.size:
-            heard, h = np.unique(pos, return_counts=True)
-            ok = (status[heard] == PROSPECT) & (deterred_until[heard] <= t)
-            who, hh = heard[ok], h[ok]
-            won_ref = who[streams.uniform("referral", t, who) < 1 - (1 - p.referral) ** hh]
-
-        # 7. acquisition: only people who were prospects/former at the start of the step and
-        #    are not deterred; referral winners were already chosen
-        status[won_ref] = CUSTOMER
-        for changed in (exp_left, base_left, wom_left, won_ref):
-            changed_at[changed] = t
-        mk, wb, n_deterred = acquire(status, deterred_until, changed_at, t,
-                                     kernel_key("acquire", t),
-                                     p.p_acquire, p.p_winback)
-        status[mk] = CUSTOMER
-        status[wb] = CUSTOMER
-        changed_at[mk] = t
-        changed_at[wb] = t
+        e = step(state, int(counts[CUSTOMER]), p, t, streams, wom)
 
         # 8. accounting
-        lost = [exp_left, base_left, wom_left]
-        gained = [won_ref, mk, wb]
+        lost = (e.exp_left, e.base_left, e.wom_left)
+        gained = (e.won_ref, e.marketing, e.winback)
         n_lost = sum(x.size for x in lost)
         n_gain = sum(x.size for x in gained)
         rev_sum += sum(paid(x) for x in gained) - sum(paid(x) for x in lost)
         counts[CUSTOMER] += n_gain - n_lost
-        counts[FORMER] += n_lost - wb.size
-        counts[PROSPECT] -= won_ref.size + mk.size
+        counts[FORMER] += n_lost - e.winback.size
+        counts[PROSPECT] -= e.won_ref.size + e.marketing.size
         revenue_step = rev_sum * p.revenue_scale * dt
         worth = p.revenue_scale * rem[t]
-        acq_spend = (mk.size + wb.size) * p.acquisition_cost
+        acq_spend = (e.marketing.size + e.winback.size) * p.acquisition_cost
         service = (counts[CUSTOMER] * p.retention_cost * dt
-                   + contacted.size * p.cost_per_contact + p.desk_cost * dt)
+                   + e.contacted.size * p.cost_per_contact + p.desk_cost * dt)
         margin = revenue_step * p.margin
         profit = margin - acq_spend - service - iv_costs[t]
-
+        tl = e.tellings
         r = {
             "prospects": counts[PROSPECT], "customers": counts[CUSTOMER],
-            "former": counts[FORMER],
-            "deterred": n_deterred,
-            "contacts": contacted.size, "delighted": delighted.size,
-            "satisfied": contacted.size - delighted.size - problem.size,
-            "problems": problem.size, "silent": silent.size, "complaints": complainers.size,
-            "resolved_quickly": quick.size, "resolved": slow.size,
-            "unresolved": unresolved.size,
-            "defect_experience": exp_left.size, "defect_wom": wom_left.size,
-            "defect_baseline": base_left.size, "defections": n_lost,
-            "acq_marketing": mk.size, "acq_referral": won_ref.size, "acq_winback": wb.size,
-            "acquisitions": n_gain, "newly_deterred": new_det.size,
-            "neg_tellers": neg_tellers.size, "pos_tellers": pos_tellers.size,
-            "neg_tellings_strong": ns, "neg_tellings_weak": nw,
-            "pos_tellings_strong": ps, "pos_tellings_weak": pw,
-            "neg_tellings_silent": ns_s + nw_s,
-            "value_lost_experience": paid(exp_left) * worth,
-            "value_lost_wom": paid(wom_left) * worth,
-            "value_lost_baseline": paid(base_left) * worth,
-            "value_won_marketing": paid(mk) * worth,
-            "value_won_referral": paid(won_ref) * worth,
-            "value_won_winback": paid(wb) * worth,
-            "neg_hearings": neg.size, "pos_hearings": pos.size, "retellers": n_retell,
-            "load": load, "problem_share": p_share,
+            "former": counts[FORMER], "deterred": e.deterred,
+            "contacts": e.contacted.size, "delighted": e.delighted.size,
+            "satisfied": e.contacted.size - e.delighted.size - e.problem.size,
+            "problems": e.problem.size, "silent": e.silent.size,
+            "complaints": e.complainers.size, "resolved_quickly": e.quick.size,
+            "resolved": e.slow.size, "unresolved": e.unresolved.size,
+            "defect_silent": e.left_by_group[0].size,
+            "defect_unresolved": e.left_by_group[1].size,
+            "defect_resolved": e.left_by_group[2].size,
+            "defect_resolved_quickly": e.left_by_group[3].size,
+            "defect_experience": e.exp_left.size, "defect_wom": e.wom_left.size,
+            "defect_baseline": e.base_left.size, "defections": n_lost,
+            "acq_marketing": e.marketing.size, "acq_referral": e.won_ref.size,
+            "acq_winback": e.winback.size, "acquisitions": n_gain,
+            "newly_deterred": e.newly_deterred.size,
+            "neg_tellers": e.silent.size + e.unresolved.size,
+            "pos_tellers": e.delighted.size + e.slow.size + e.quick.size,
+            "neg_tellings_strong": tl["neg_strong"], "neg_tellings_weak": tl["neg_weak"],
+            "pos_tellings_strong": tl["pos_strong"], "pos_tellings_weak": tl["pos_weak"],
+            "neg_tellings_silent": tl["neg_silent"],
+            "value_lost_experience": paid(e.exp_left) * worth,
+            "value_lost_wom": paid(e.wom_left) * worth,
+            "value_lost_baseline": paid(e.base_left) * worth,
+            "value_won_marketing": paid(e.marketing) * worth,
+            "value_won_referral": paid(e.won_ref) * worth,
+            "value_won_winback": paid(e.winback) * worth,
+            "neg_hearings": e.neg.size, "pos_hearings": e.pos.size,
+            "retellers": e.retellers, "load": e.load, "problem_share": e.problem_share,
             "revenue": revenue_step, "margin": margin, "acquisition_spend": acq_spend,
             "service_cost": service, "intervention_cost": iv_costs[t], "profit": profit,
             "discounted_profit": profit * (1 + disc) ** (-(t + 0.5) * dt),
@@ -454,10 +512,10 @@ def run(scenario, network, seed: int, check: bool = False,
             rec["equity_revenue"][t] = rev_sum * p.revenue_scale * after
             rec["customer_equity"][t] = (rev_sum * p.revenue_scale * p.margin
                                          - counts[CUSTOMER] * p.retention_cost) * after
-        for key, value in r.items():
-            rec[key][t] = value
+        for name, value in r.items():
+            rec[name][t] = value
         if check:
-            _check(status, revenue, counts, rev_sum, start_status, t)
+            _check(status, revenue, counts, rev_sum, t)
     rec["time"] = (np.arange(steps) + 1) * dt
     rec["initial"] = initial
     rec["equity_discount"] = (1 + disc) ** (-steps * dt)
@@ -483,7 +541,7 @@ def _retell(wom, streams, neg, pos, p, t):
     return np.concatenate(out[0]), np.concatenate(out[1]), total
 
 
-def _check(status, revenue, counts, rev_sum, start_status, t) -> None:
+def _check(status, revenue, counts, rev_sum, t) -> None:
     true = np.bincount(status, minlength=3)
     if not np.array_equal(true, counts):
         raise AssertionError(f"step {t}: tracked counts {counts.tolist()} != recount "

@@ -624,59 +624,15 @@ def _as_network(network: Any, seed: int):
                     f"{type(network).__name__}")
 
 
-def _tracing_wom(network, n: int, streams):
-    """The engine's word of mouth, also telling who told each listener."""
-    from womsim.engine import _SURPLUS_SLOT, _segments, _WordOfMouth
-
-    class _Tracing(_WordOfMouth):
-        def tell_pairs(self, tellers, telling, weak_share, step, stream):
-            """(teller, listener, weak?) of one wave: the listeners are the engine's own
-            (:meth:`_WordOfMouth.tell`), the tellers re-derived from the same streams."""
-            listeners, n_strong, n_weak = self.tell(tellers, telling, weak_share, step,
-                                                    stream)
-            empty = np.empty(0, dtype=np.int64)
-            if listeners.size == 0:
-                return empty, empty, np.empty(0, dtype=bool), n_strong, n_weak
-            s = self.streams
-            k = telling.quantile(s.uniform("tell_count", step, tellers, extra=stream))
-            keep = k > 0
-            tellers, k = tellers[keep], k[keep]
-            owner, slot = _segments(k)
-            weak = s.uniform("tell_slot", step, tellers[owner], slot, extra=stream) < weak_share
-            strong_k = np.bincount(owner[~weak], minlength=tellers.size)
-            use = np.minimum(strong_k, self.degree[tellers])
-            surplus = strong_k - use
-            sel = use > 0
-            strong_from = np.repeat(tellers[sel], use[sel])
-            w_owner = np.concatenate([owner[weak], np.repeat(np.arange(tellers.size),
-                                                             surplus)])
-            w_slot = np.concatenate([slot[weak], _SURPLUS_SLOT + _segments(surplus)[1]])
-            who = tellers[w_owner]
-            target = (s.uniform("weak_target", step, who, w_slot, extra=stream)
-                      * self.n).astype(np.int64)
-            weak_from = who[target != who]
-            src = np.concatenate([strong_from, weak_from]).astype(np.int64)
-            if src.size != listeners.size:  # the engine changed: do not draw a wrong picture
-                raise RuntimeError("word_of_mouth_trace is out of step with "
-                                   "womsim.engine._WordOfMouth.tell")
-            is_weak = np.concatenate([np.zeros(strong_from.size, bool),
-                                      np.ones(weak_from.size, bool)])
-            return src, listeners.astype(np.int64), is_weak, n_strong, n_weak
-
-    return _Tracing(network, n, streams)
-
-
 def word_of_mouth_trace(network: Any = None, scenario: Any = None, seed: int = 0,
                         steps: int = 1) -> WordOfMouthTrace:
     """Run the engine's first ``steps`` steps and record who told whom.
 
-    The steps are the engine's (:func:`womsim.engine.run`) with the same named random
-    streams, so a run with the same scenario, network and ``seed`` has exactly these
-    tellings (the trace's ``counts`` equal that run's records; ``tests/test_plots.py`` checks
-    it). The listeners of each wave come from the engine's own
-    ``womsim.engine._WordOfMouth.tell``; who told each listener is re-derived from the same
-    streams; contacts, experiences, complaints, defections, effects on listeners and
-    acquisition repeat the engine's step (accounting left out).
+    The steps are the engine's own (:func:`womsim.engine.step`, as
+    :func:`womsim.engine.run` calls it) with the same named random streams, so a run with the
+    same scenario, network and ``seed`` has exactly these tellings (the trace's ``counts``
+    equal that run's records; ``tests/test_plots.py`` checks it); the engine's word of mouth
+    records who told whom while the trace runs.
 
     Parameters
     ----------
@@ -695,10 +651,8 @@ def word_of_mouth_trace(network: Any = None, scenario: Any = None, seed: int = 0
     >>> sorted(tr.tellings["sign"].unique())
     ['negative', 'positive']
     """
-    from womsim.calibration import experience_mix
-    from womsim.engine import CUSTOMER, FORMER, PROSPECT, State, schedule
+    from womsim.engine import CUSTOMER, State, _WordOfMouth, schedule, step
     from womsim.errors import WomsimError
-    from womsim.kernels import acquire, scan_two
     from womsim.rng import Streams
 
     if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or steps < 1:
@@ -713,9 +667,9 @@ def word_of_mouth_trace(network: Any = None, scenario: Any = None, seed: int = 0
     streams = Streams(int(seed))
     params, _ = schedule(sc)
     state = State.initial(sc, n, streams)
-    status, deterred_until, has_alt, changed_at = (state.status, state.deterred_until,
-                                                   state.has_alt, state.changed_at)
-    wom = _tracing_wom(net, n, streams)
+    status = state.status
+    wom = _WordOfMouth(net, n, streams)
+    wom.log = []
     status_start = status.copy()
     flags = {k: np.zeros(n, dtype=bool) for k in (
         "told_negative", "told_positive", "heard_negative", "heard_positive", "deterred",
@@ -723,111 +677,40 @@ def word_of_mouth_trace(network: Any = None, scenario: Any = None, seed: int = 0
     tellings: list[pd.DataFrame] = []
     counts = []
     groups_of = np.empty(n, dtype=object)
-
-    def key(mechanism: str, t: int) -> np.uint64:
-        return np.uint64(streams.key(mechanism, t))
-
-    def wave(tellers, telling, weak_share, t, stream, sign, hop):
-        src, dst, weak, n_strong, n_weak = wom.tell_pairs(tellers, telling, weak_share, t,
-                                                          stream)
-        tellings.append(pd.DataFrame({
-            "step": t, "teller": src, "listener": dst, "sign": sign,
-            "tie": np.where(weak, "weak", "strong"),
-            "group": groups_of[src] if hop == 1 else "retold", "hop": hop}))
-        return dst, n_strong, n_weak
-
     for t in range(steps):
-        p = params[t]
-        load = float(np.count_nonzero(status == CUSTOMER)) * p.contact_rate
-        d_share, _, p_share = (float(x) for x in experience_mix(p.mix_scenario, load))
-        contacted, churn_cand = scan_two(status, CUSTOMER, key("contact", t), p.p_contact,
-                                         key("churn", t), p.p_churn)
-        u = streams.uniform("experience", t, contacted)
-        delighted = contacted[u < d_share]
-        problem = contacted[u >= 1.0 - p_share]
-        complained = streams.uniform("complaint", t, problem) < p.complain
-        silent, complainers = problem[~complained], problem[complained]
-        ur = streams.uniform("resolution", t, complainers)
-        quick = complainers[ur < p.resolved * p.quick]
-        slow = complainers[(ur >= p.resolved * p.quick) & (ur < p.resolved)]
-        unresolved = complainers[ur >= p.resolved]
-        names = ("silent", "unresolved", "resolved", "resolved_quickly")
-        left = []
-        for ids, leave_p, g in zip((silent, unresolved, slow, quick), p.leave, names,
-                                   strict=True):
+        deterred_before = state.deterred_until.copy()
+        e = step(state, int(np.count_nonzero(status == CUSTOMER)), params[t], t, streams, wom)
+        for ids, g in ((e.silent, "silent"), (e.unresolved, "unresolved"),
+                       (e.slow, "resolved"), (e.quick, "resolved_quickly"),
+                       (e.delighted, "delighted")):
             groups_of[ids] = g
-            left.append(ids[(streams.uniform("defection", t, ids) < leave_p) & has_alt[ids]])
-        groups_of[delighted] = "delighted"
-        exp_left = np.concatenate(left)
-        status[exp_left] = FORMER
-        base_left = churn_cand[status[churn_cand] == CUSTOMER]
-        status[base_left] = FORMER
-
-        neg_s, ns_s, nw_s = wave(silent, p.negative, p.weak_share, t, 0, "negative", 1)
-        neg_u, ns_u, nw_u = wave(unresolved, p.negative, p.weak_share, t, 0, "negative", 1)
-        pos_tellers = np.concatenate([delighted, slow, quick])
-        pos, ps, pw = wave(pos_tellers, p.positive, p.weak_share, t, 1, "positive", 1)
-        neg = np.concatenate([neg_s, neg_u])
-        if p.retell > 0 and p.max_hops > 1:  # as womsim.engine._retell
-            waves = {0: neg, 1: pos}
-            out = {0: [neg], 1: [pos]}
-            tells = {0: p.negative, 1: p.positive}
-            for hop in range(2, p.max_hops + 1):
-                for sign in (0, 1):
-                    heard = np.unique(waves[sign])
-                    if heard.size == 0:
-                        waves[sign] = heard.astype(np.int64)
-                        continue
-                    re = heard[streams.uniform("retell", t, heard, extra=sign * 16 + hop)
-                               < p.retell]
-                    waves[sign], _, _ = wave(re, tells[sign], p.weak_share, t,
-                                             sign * 16 + hop, ("negative", "positive")[sign],
-                                             hop)
-                    out[sign].append(waves[sign])
-            neg, pos = np.concatenate(out[0]), np.concatenate(out[1])
-
-        new_det = won_ref = wom_left = np.empty(0, dtype=np.int64)
-        if neg.size:
-            heard, h = np.unique(neg, return_counts=True)
-            flags["heard_negative"][heard] = True
-            out_ = status[heard] != CUSTOMER
-            who, hh = heard[out_], h[out_]
-            det = who[streams.uniform("deter", t, who) < 1 - (1 - p.deter) ** hh]
-            new_det = det[deterred_until[det] <= t]
-            flags["deterred"][det] = True
-            deterred_until[det] = np.maximum(deterred_until[det], t + 1 + p.memory_steps)
-            cw, ch = heard[~out_], h[~out_]
-            wom_left = cw[(streams.uniform("wom_defection", t, cw)
-                           < 1 - (1 - p.wom_defect) ** ch) & has_alt[cw]]
-            status[wom_left] = FORMER
-        if pos.size:
-            heard, h = np.unique(pos, return_counts=True)
-            flags["heard_positive"][heard] = True
-            ok = (status[heard] == PROSPECT) & (deterred_until[heard] <= t)
-            who, hh = heard[ok], h[ok]
-            won_ref = who[streams.uniform("referral", t, who) < 1 - (1 - p.referral) ** hh]
-        status[won_ref] = CUSTOMER
-        for changed in (exp_left, base_left, wom_left, won_ref):
-            changed_at[changed] = t
-        mk, wb, _ = acquire(status, deterred_until, changed_at, t, key("acquire", t),
-                            p.p_acquire, p.p_winback)
-        status[mk] = CUSTOMER
-        status[wb] = CUSTOMER
-        changed_at[mk] = t
-        changed_at[wb] = t
-
-        flags["told_negative"][np.concatenate([silent, unresolved])] = True
-        flags["told_positive"][pos_tellers] = True
-        flags["left_experience"][exp_left] = True
-        flags["left_baseline"][base_left] = True
-        flags["left_wom"][wom_left] = True
-        flags["referred"][won_ref] = True
-        counts.append({"step": t, "neg_tellings_strong": ns_s + ns_u,
-                       "neg_tellings_weak": nw_s + nw_u, "pos_tellings_strong": ps,
-                       "pos_tellings_weak": pw, "defect_experience": exp_left.size,
-                       "defect_wom": wom_left.size, "newly_deterred": new_det.size,
-                       "acq_referral": won_ref.size, "neg_hearings": neg.size,
-                       "pos_hearings": pos.size,
+        for t_, stream, src, dst, weak in wom.log:
+            # streams: 0/1 first-hand negative/positive; sign * 16 + hop when retold
+            sign, hop = (stream, 1) if stream in (0, 1) else divmod(stream, 16)
+            tellings.append(pd.DataFrame({
+                "step": t_, "teller": src, "listener": dst,
+                "sign": ("negative", "positive")[sign],
+                "tie": np.where(weak, "weak", "strong"),
+                "group": groups_of[src] if hop == 1 else "retold", "hop": hop}))
+        wom.log.clear()
+        flags["heard_negative"][e.neg] = True
+        flags["heard_positive"][e.pos] = True
+        flags["deterred"][state.deterred_until > deterred_before] = True
+        flags["told_negative"][np.concatenate([e.silent, e.unresolved])] = True
+        flags["told_positive"][np.concatenate([e.delighted, e.slow, e.quick])] = True
+        flags["left_experience"][e.exp_left] = True
+        flags["left_baseline"][e.base_left] = True
+        flags["left_wom"][e.wom_left] = True
+        flags["referred"][e.won_ref] = True
+        tl = e.tellings
+        counts.append({"step": t, "neg_tellings_strong": tl["neg_strong"],
+                       "neg_tellings_weak": tl["neg_weak"],
+                       "pos_tellings_strong": tl["pos_strong"],
+                       "pos_tellings_weak": tl["pos_weak"],
+                       "defect_experience": e.exp_left.size, "defect_wom": e.wom_left.size,
+                       "newly_deterred": e.newly_deterred.size,
+                       "acq_referral": e.won_ref.size, "neg_hearings": e.neg.size,
+                       "pos_hearings": e.pos.size,
                        "customers": int(np.count_nonzero(status == CUSTOMER))})
 
     labels = np.array(["prospect", "customer", "former"])

@@ -27,7 +27,8 @@ import zlib
 
 import numpy as np
 
-__all__ = ["MECHANISMS", "Streams", "hash_uniform", "run_seeds"]
+__all__ = ["MECHANISMS", "Streams", "hash_uniform", "run_seeds", "sparse_candidates",
+           "sparse_draw"]
 
 # Stable ids: a mechanism's numbers must not change when another is added, so
 # the id is a checksum of the name, not a position in a list.
@@ -158,3 +159,66 @@ class Streams:
     def full(self, mechanism: str, step: int, n: int) -> np.ndarray:
         """One uniform per person ``0..n-1``; index it by person id."""
         return self.generator(mechanism, step).random(n)
+
+
+# extra key of the thinning uniforms of sparse draws (apart from any other use)
+THIN = 1 << 20
+
+
+def _bernoulli_subset(gen: np.random.Generator, n: int, q: float) -> np.ndarray:
+    """Every id in ``0..n-1`` independently with probability ``q``, by geometric gaps.
+
+    Gaps are computed in floating point (inverse transform) so that a tiny ``q`` gives
+    gaps beyond ``n`` instead of overflowing an integer.
+    """
+    if q >= 1.0:
+        return np.arange(n, dtype=np.int64)
+    mean = n * q
+    log_miss = np.log1p(-q)
+    chunks = []
+    pos = -1.0
+    while pos < n - 1:
+        u = gen.random(int(mean + 8 * np.sqrt(mean) + 16))
+        with np.errstate(over="ignore", divide="ignore"):  # inf: no candidate in reach
+            ids = pos + np.cumsum(np.floor(np.log1p(-u) / log_miss) + 1.0)
+        chunks.append(ids[ids < n])
+        pos = float(ids[-1])
+    return np.concatenate(chunks).astype(np.int64)
+
+
+def sparse_candidates(streams: Streams, mechanism: str, step: int, n: int, p: float
+                      ) -> tuple[np.ndarray, float]:
+    """Candidates for a draw of probability ``p`` among ``n`` people, and their rate ``q``.
+
+    Scanning everybody to find the few who, say, have a service contact this week costs a
+    pass over the whole market per step. Instead a Bernoulli(``q``) subset of all ids is
+    drawn directly (geometric gaps) with ``q`` the smallest power of two >= ``p``; thinning
+    it with :data:`THIN` uniforms at ``p / q`` gives each person probability ``p``, keyed
+    by (run, mechanism, step, person) only. Scenarios whose ``p`` share a power-of-two tier
+    draw the same candidates, so a higher ``p`` selects a superset (common random numbers).
+    """
+    if p <= 0.0:
+        return np.empty(0, dtype=np.int64), 1.0
+    tier = int(np.floor(-np.log2(min(p, 1.0))))
+    q = 2.0 ** -tier
+    gen = streams.generator(mechanism, step, extra=tier)
+    return _bernoulli_subset(gen, n, q), q
+
+
+def sparse_draw(streams: Streams, mechanism: str, step: int, n: int, p: float) -> np.ndarray:
+    """The ids (in increasing order) chosen with probability ``p`` each; see
+    :func:`sparse_candidates`.
+
+    Examples
+    --------
+    >>> s = Streams(3)
+    >>> ids = sparse_draw(s, "contact", 0, 100_000, 0.05)
+    >>> 4500 < ids.size < 5500
+    True
+    >>> bool(set(sparse_draw(s, "contact", 0, 100_000, 0.04)) <= set(ids))  # same tier
+    True
+    """
+    cand, q = sparse_candidates(streams, mechanism, step, n, p)
+    if q == p or cand.size == 0:
+        return cand
+    return cand[streams.uniform(mechanism, step, cand, extra=THIN) < p / q]

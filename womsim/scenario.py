@@ -241,7 +241,9 @@ equal to 1 (allowed: >= 0 and <= 1)
         observed churn, the copy keeps today's solved baseline (``market.baseline_churn`` is
         pinned), so that a better service shows up as lower churn instead of being
         re-calibrated away. Changing ``market.observed_annual_churn`` or
-        ``market.baseline_churn`` itself re-calibrates.
+        ``market.baseline_churn`` itself re-calibrates, and so does giving a scenario
+        without a desk a service desk (``replace(desk=...)``): that describes today's
+        service rather than changing it.
 
         Raises
         ------
@@ -274,8 +276,10 @@ equal to 1 (allowed: >= 0 and <= 1)
             if isinstance(value, BaseModel):
                 value = value.model_dump()
             node[keys[-1]] = value
+        # giving "today" a service desk defines today's service: calibrate anew
         recalibrate = any(k.startswith(("market.observed_annual_churn", "market.baseline_churn"))
-                          or k == "market" for k in changes)
+                          or k == "market" for k in changes) or (
+            "desk" in changes and self.desk is None)
         if not recalibrate and self.market.baseline_churn is None \
                 and self.market.observed_annual_churn is not None:
             try:
