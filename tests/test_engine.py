@@ -124,3 +124,33 @@ def test_intervention_cost_is_booked(net3000):
 def test_network_size_must_match_market(net3000):
     with pytest.raises(NetworkError, match=r"3,000 people but market.people is 4,000"):
         run(small(people=4000), net3000, seed=1)
+
+
+def test_kernel_keys_match_the_numpy_hash():
+    # the numba listener choice and womsim.rng draw the same numbers for the same key
+    from womsim.kernels import pick_neighbours
+    from womsim.rng import hash_uniform
+
+    net = wom.Network.complete(6)
+    key = 987654321
+    tellers = np.array([0], dtype=np.int64)
+    chosen = pick_neighbours(net.indptr, net.indices, tellers, np.array([2]), np.uint64(key))
+    edges = np.arange(net.indptr[0], net.indptr[1])
+    order = np.argsort(hash_uniform(key, edges))
+    assert chosen.tolist() == net.indices[edges[order[:2]]].tolist()
+
+
+def test_sparse_draws_have_the_right_rate_and_nest():
+    from womsim.rng import Streams, sparse_draw
+
+    s = Streams(4)
+    n, p = 200_000, 0.03
+    ids = sparse_draw(s, "contact", 7, n, p)
+    # binomial count within 4 standard deviations
+    assert abs(ids.size - n * p) < 4 * math.sqrt(n * p * (1 - p))
+    assert np.all(np.diff(ids) > 0) and ids.min() >= 0 and ids.max() < n
+    # same power-of-two tier: a higher probability selects a superset (common random numbers)
+    more = sparse_draw(s, "contact", 7, n, 0.031)
+    assert set(ids) <= set(more)
+    assert sparse_draw(s, "contact", 7, n, 0.0).size == 0
+    assert sparse_draw(s, "contact", 7, n, 1.0).size == n
