@@ -11,7 +11,7 @@ from scipy import stats
 
 from womsim.engine import RECORDS
 
-__all__ = ["HEADLINES", "Ensemble", "headline_metrics", "interval"]
+__all__ = ["HEADLINES", "Ensemble", "Saved", "headline_metrics", "interval"]
 
 #: Headline metrics per run: name -> (unit, meaning).
 HEADLINES: dict[str, tuple[str, str]] = {
@@ -96,7 +96,50 @@ def interval(values: np.ndarray, level: float = 0.95) -> tuple[float, float, flo
     return mean, sd, mean - half, mean + half
 
 
-class Ensemble:
+class Saved:
+    """Saving, loading and exact comparison, shared by every result that
+    :mod:`womsim.store` knows (Ensemble, Comparison, SweepResult)."""
+
+    def save(self, path, overwrite: bool = False):
+        """Save to one portable file (ZIP of CSV tables and JSON; see :mod:`womsim.store`).
+
+        Atomic; an existing file is replaced only with ``overwrite=True``. Read it back,
+        exactly, with :func:`womsim.load` or this class's ``load``.
+
+        Examples
+        --------
+        >>> import os, tempfile, womsim as wom
+        >>> sc = wom.Scenario().replace(**{"market.people": 1000,
+        ...                                "simulation.horizon_years": 0.25})
+        >>> ens = wom.simulate(sc, runs=2, seed=3, executor="serial")
+        >>> p = ens.save(os.path.join(tempfile.mkdtemp(), "today.zip"))
+        >>> wom.Ensemble.load(p).records.equals(ens.records)
+        True
+        """
+        from womsim.store import save
+
+        return save(self, path, overwrite=overwrite)
+
+    @classmethod
+    def load(cls, path):
+        """Read a result of this class saved with :meth:`save`."""
+        from womsim.errors import WomsimError
+        from womsim.store import load
+
+        obj = load(path)
+        if not isinstance(obj, cls):
+            raise WomsimError(f"{path} holds a {type(obj).__name__}, not a {cls.__name__}; "
+                              "use womsim.load")
+        return obj
+
+    def equals(self, other) -> bool:
+        """Same scenarios, seeds, network and numbers, bit for bit (``meta`` aside)."""
+        from womsim.store import identical
+
+        return identical(self, other)
+
+
+class Ensemble(Saved):
     """Runs of one scenario on one network: per-step records and headline metrics.
 
     :meth:`save` writes all of it to one portable file, :func:`womsim.load` reads it back
@@ -186,43 +229,6 @@ class Ensemble:
                 "seed": self.seed, "seeds": list(self.seeds),
                 "network_fingerprint": self.network_fingerprint}
 
-    def save(self, path, overwrite: bool = False):
-        """Save to one portable file (ZIP of CSV tables and JSON; see :mod:`womsim.store`).
-
-        Atomic; an existing file is replaced only with ``overwrite=True``. Read it back with
-        :func:`womsim.store.load` (``Ensemble.load``), exactly.
-
-        Examples
-        --------
-        >>> import os, tempfile, womsim as wom
-        >>> sc = wom.Scenario().replace(**{"market.people": 1000,
-        ...                                "simulation.horizon_years": 0.25})
-        >>> ens = wom.simulate(sc, runs=2, seed=3, executor="serial")
-        >>> p = ens.save(os.path.join(tempfile.mkdtemp(), "today.zip"))
-        >>> Ensemble.load(p).records.equals(ens.records)
-        True
-        """
-        from womsim.store import save
-
-        return save(self, path, overwrite=overwrite)
-
-    @classmethod
-    def load(cls, path) -> Ensemble:
-        """Read an ensemble saved with :meth:`save`."""
-        from womsim.errors import WomsimError
-        from womsim.store import load
-
-        obj = load(path)
-        if not isinstance(obj, cls):
-            raise WomsimError(f"{path} holds a {type(obj).__name__}, not an Ensemble; use "
-                              "womsim.store.load")
-        return obj
-
-    def equals(self, other: Ensemble) -> bool:
-        """Same scenario, seeds, network and numbers, bit for bit (``meta`` aside)."""
-        from womsim.store import identical
-
-        return identical(self, other)
 
     @property
     def n_runs(self) -> int:

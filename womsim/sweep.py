@@ -18,7 +18,7 @@ import pandas as pd
 from womsim.engine import run
 from womsim.errors import ScenarioError, WomsimError
 from womsim.interventions import Intervention
-from womsim.results import Ensemble, interval
+from womsim.results import Ensemble, Saved, interval
 from womsim.rng import run_seeds
 from womsim.simulate import build_network, check_runs_seed
 from womsim.uncertainty import ranges
@@ -54,7 +54,7 @@ def _prepare(scenario, network, runs, seed):
     return seed, network, run_seeds(seed, runs)
 
 
-class SweepResult:
+class SweepResult(Saved):
     """One ensemble per grid point; :meth:`summary` is the tidy table.
 
     Attributes
@@ -88,32 +88,6 @@ class SweepResult:
         """Runs per point."""
         return self.ensembles[0].n_runs if self.ensembles else 0
 
-    def save(self, path, overwrite: bool = False):
-        """Save every point's ensemble and the sweep's recipe to one portable file.
-
-        See :func:`womsim.store.save`; read back with :meth:`load` or
-        :func:`womsim.store.load`.
-        """
-        from womsim.store import save
-
-        return save(self, path, overwrite=overwrite)
-
-    @classmethod
-    def load(cls, path) -> SweepResult:
-        """Read a sweep saved with :meth:`save`."""
-        from womsim.store import load
-
-        obj = load(path)
-        if not isinstance(obj, cls):
-            raise WomsimError(f"{path} holds a {type(obj).__name__}, not a SweepResult; use "
-                              "womsim.store.load")
-        return obj
-
-    def equals(self, other: SweepResult) -> bool:
-        """Same points, scenarios, seeds, network and numbers, bit for bit."""
-        from womsim.store import identical
-
-        return identical(self, other)
 
     def summary(self, metrics: Iterable[str] | None = None, level: float = 0.95
                 ) -> pd.DataFrame:

@@ -21,7 +21,7 @@ import pandas as pd
 from womsim.engine import run
 from womsim.errors import ScenarioError, WomsimError
 from womsim.parallel import map_tasks
-from womsim.results import HEADLINES, Ensemble, interval
+from womsim.results import HEADLINES, Ensemble, Saved, interval
 from womsim.rng import run_seeds
 from womsim.simulate import (
     build_network,
@@ -119,7 +119,7 @@ def check_same_market(named: Mapping[str, Any]) -> None:
                 "simulation settings; paired comparisons need the same market and steps")
 
 
-class Comparison:
+class Comparison(Saved):
     """Scenarios run in pairs; differences from the first with paired intervals.
 
     Attributes
@@ -202,24 +202,6 @@ class Comparison:
 
         return plot_timeseries(self.ensembles, metric=metric, ax=ax)
 
-    def save(self, path, overwrite: bool = False):
-        """Save every ensemble (records, runs, recipe) to one portable zip file (no pickle).
-
-        Read it back with :func:`womsim.load`.
-        """
-        from womsim.store import save
-
-        return save(self, path, overwrite=overwrite)
-
-    @classmethod
-    def load(cls, path) -> Comparison:
-        """Read a comparison written by :meth:`save`."""
-        from womsim.store import load
-
-        out = load(path)
-        if not isinstance(out, cls):
-            raise WomsimError(f"{path} holds a {type(out).__name__}, not a Comparison")
-        return out
 
     def __repr__(self) -> str:
         return f"Comparison({self.names}, runs={self.ensembles[self.reference].n_runs})"
