@@ -98,7 +98,7 @@ def presets_table() -> pd.DataFrame:
 
     Examples
     --------
-    >>> presets_table().loc["telecom", "annual churn"]
+    >>> float(presets_table().loc["telecom", "annual churn"])
     0.25
     """
     rows = {}
