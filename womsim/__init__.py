@@ -10,7 +10,7 @@ Examples
 
 from importlib.metadata import PackageNotFoundError, version
 
-from womsim import figures
+from womsim import figures, spread
 from womsim.damage import MarketDamage, market_damage, tarp_worked_example
 from womsim.errors import (
     CalibrationError,
@@ -67,6 +67,7 @@ __all__ = [
     "rerun",
     "sensitivity",
     "simulate",
+    "spread",
     "sweep",
     "tarp_worked_example",
 ]
