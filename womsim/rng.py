@@ -59,6 +59,8 @@ def _mix_scalar(x: int) -> int:
 
 
 def _mechanism_id(name: str) -> int:
+    # a checksum of the name, not a position in a list: adding a mechanism must not
+    # change the numbers of the others
     return zlib.crc32(name.encode())
 
 
