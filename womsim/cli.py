@@ -37,11 +37,24 @@ def _write_report(result, args: argparse.Namespace) -> None:
     print("report written to " + " and ".join(str(p) for p in paths.values()))
 
 
+def _executor(scenario, runs: int) -> str:
+    """Worker processes for big jobs: the command's entry points are guarded, so spawned
+    workers can import them safely (a library default cannot assume that of a script)."""
+    from womsim.parallel import _AUTO_THRESHOLD
+
+    work = scenario.market.people * scenario.simulation.steps * runs
+    return "processes" if runs > 1 and work >= _AUTO_THRESHOLD else "serial"
+
+
 def _demo(args: argparse.Namespace) -> int:
     from womsim.demo import flagship
 
     _check_report(args)
-    result = flagship(runs=args.runs, seed=args.seed, people=args.people)
+    import womsim as wom
+
+    today = wom.Scenario.preset("telecom").replace(**{"market.people": args.people})
+    result = flagship(runs=args.runs, seed=args.seed, people=args.people,
+                      executor=_executor(today, 3 * args.runs))  # three scenarios
     if args.report:
         cmp = result.get("comparison") if isinstance(result, dict) else None
         if cmp is None:
