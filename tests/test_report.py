@@ -335,7 +335,7 @@ def test_cli_demo_report_wiring(cmp, tmp_path, capsys, monkeypatch):
 
     calls = []
 
-    def fake(runs, seed, people):
+    def fake(runs, seed, people, executor=None):
         calls.append((runs, seed, people))
         return {"comparison": cmp} if len(calls) == 1 else {}
 
