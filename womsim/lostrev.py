@@ -231,7 +231,7 @@ class LostRevenue:
     def plot(self, ax=None):
         """Waterfall of :meth:`by_cause`. Returns the axes."""
         return plot_waterfall(self.by_cause(), ax=ax,
-                              title="profit lost to today's service, by cause")
+                              title="value lost to today's service, by cause")
 
     def __repr__(self) -> str:
         t = self.total()

@@ -339,6 +339,11 @@ def plot_waterfall(table: pd.DataFrame, ax=None, title: str = "", currency: str 
     money_axis(ax)
     style(ax, title=title or None, ylabel="value" + (f" ({currency})" if currency else ""),
           grid="y", legend=False)
+    # room above the tallest bar for its label and below the lowest (never touching)
+    both = np.concatenate([starts, ends])
+    lo, hi = min(0.0, float(np.min(both))), max(0.0, float(np.max(both)))
+    pad = 0.1 * max(hi - lo, 1e-12)
+    ax.set_ylim(lo - (pad if lo < 0 else 0.0), hi + pad)
     return ax
 
 
