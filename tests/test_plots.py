@@ -16,8 +16,6 @@ from womsim import plots
 from womsim.engine import run
 from womsim.errors import WomsimError
 
-SMALL = {"market.people": 2000, "simulation.horizon_years": 0.5}
-
 
 @pytest.fixture(autouse=True)
 def _no_show(monkeypatch):
@@ -27,16 +25,6 @@ def _no_show(monkeypatch):
     monkeypatch.setattr(plt, "show", show)
     yield
     plt.close("all")
-
-
-@pytest.fixture(scope="module")
-def sc():
-    return wom.Scenario.preset("telecom").replace(**SMALL)
-
-
-@pytest.fixture(scope="module")
-def lr(sc):
-    return wom.lost_revenue(sc, runs=3, seed=1, executor="serial")
 
 
 @pytest.fixture(scope="module")

@@ -24,23 +24,11 @@ from womsim.explorer import (
 from womsim.lostrev import counterfactual
 from womsim.report import SHEETS, report, report_paths
 
-SMALL = {"market.people": 2000, "simulation.horizon_years": 0.5}
-
 
 @pytest.fixture(autouse=True)
 def _close():
     yield
     plt.close("all")
-
-
-@pytest.fixture(scope="module")
-def sc():
-    return wom.Scenario.preset("telecom").replace(**SMALL)
-
-
-@pytest.fixture(scope="module")
-def lr(sc):
-    return wom.lost_revenue(sc, runs=3, seed=1, executor="serial")
 
 
 @pytest.fixture(scope="module")
@@ -312,11 +300,11 @@ def test_report_market_damage(sc, tmp_path):
 
 
 # --------------------------------------------------------------------------- CLI
-def test_cli_run_report(tmp_path, capsys):
+def test_cli_run_report(sc, tmp_path, capsys):
     from womsim.cli import EXIT_INPUT, EXIT_OK, main
 
     p = tmp_path / "today.toml"
-    wom.Scenario.preset("telecom").replace(**SMALL).to_toml(p)
+    sc.to_toml(p)
     args = ["run", str(p), "--runs", "2", "--quiet", "--report", str(tmp_path / "rep"),
             "--question", "Where are we losing customers?"]
     assert main(args) == EXIT_OK
