@@ -152,12 +152,19 @@ def lifetime_after_horizon(base, hazard: float) -> float:
     return 1.0 / rate if rate > 1.0 / _MAX_LIFETIME_YEARS else _MAX_LIFETIME_YEARS
 
 
-def schedule(scenario) -> tuple[list[StepParams], np.ndarray]:
-    """Parameters for every step, and the intervention cost booked at each step."""
+def schedule(scenario, base=None, baseline: float | None = None
+             ) -> tuple[list[StepParams], np.ndarray]:
+    """Parameters for every step, and the intervention cost booked at each step.
+
+    ``base`` (the scenario with interventions stripped) and its solved ``baseline`` churn
+    may be passed in by a caller that already has them.
+    """
     sim = scenario.simulation
     dt, steps = sim.dt, sim.steps
-    base = scenario.at(-1.0)  # interventions stripped
-    baseline = base.baseline_churn()
+    if base is None:
+        base = scenario.at(-1.0)  # interventions stripped
+    if baseline is None:
+        baseline = base.baseline_churn()
     params: list[StepParams] = []
     costs = np.zeros(steps)
     cache: dict[tuple, StepParams] = {}
@@ -426,7 +433,6 @@ def run(scenario, network, seed: int, check: bool = False,
     sim = scenario.simulation
     dt, steps = sim.dt, sim.steps
     streams = Streams(seed)
-    params, iv_costs = schedule(scenario)
     state = State.initial(scenario, n, streams)
     wom = _WordOfMouth(network, n, streams)
     rec = {name: np.zeros(steps) for name in RECORDS}
@@ -439,6 +445,7 @@ def run(scenario, network, seed: int, check: bool = False,
     # discounted beyond it), used to split a difference between scenarios by cause
     base = scenario.at(-1.0)
     baseline = base.baseline_churn()
+    params, iv_costs = schedule(scenario, base, baseline)
     hazard = value_hazard(base, baseline)
     # customers left at the end live on under the service in force at the end (a
     # programme that lowers churn for good earns its effect beyond the horizon too)
