@@ -380,7 +380,7 @@ def figures_html(table: pd.DataFrame | None = None, status: str | None = None) -
 
 # --------------------------------------------------------------------------- ensemble
 _ENSEMBLE_HEAD = ("customers_start", "customers_end", "annual_churn", "revenue", "profit",
-                  "customer_equity", "value", "npv")
+                  "profit_pv", "customer_equity", "value")
 _ENSEMBLE_CAUSE = ("defect_experience", "defect_wom", "defect_baseline", "acq_marketing",
                    "acq_referral", "acq_winback", "newly_deterred")
 
@@ -438,7 +438,7 @@ def ensemble_html(ens) -> str:
 
 
 # --------------------------------------------------------------------------- comparison
-_COMPARISON_KEEP = ("value", "npv", "profit", "revenue", "customers_end", "annual_churn",
+_COMPARISON_KEEP = ("value", "profit_pv", "profit", "revenue", "customers_end", "annual_churn",
                     "defections", "acquisitions", "intervention_cost")
 
 

@@ -26,7 +26,7 @@ from womsim.errors import WomsimError
 SHEETS = ("report", "headline", "by cause", "per incident", "summary", "roi", "assumptions",
           "figures", "charts")
 
-_KEY_METRICS = ("customers_end", "customers_change", "revenue", "profit", "value", "npv",
+_KEY_METRICS = ("customers_end", "customers_change", "revenue", "profit", "value", "profit_pv",
                 "annual_churn")
 _LOST_AND_WON = ("defect_experience", "defect_wom", "defect_baseline", "acq_marketing",
                  "acq_referral", "acq_winback", "newly_deterred")
@@ -181,8 +181,10 @@ def _from_ensemble(ens) -> _Content:
     s = ens.summary()
     rows = []
     labels = {"customers_end": "customers at the end", "customers_change": "change in customers",
-              "revenue": "revenue over the horizon", "profit": "profit over the horizon",
-              "value": "value (profit + customer equity)", "npv": "present value",
+              "revenue": "revenue within the horizon (cash)",
+              "profit": "profit within the horizon (cash)",
+              "value": "value (present value: horizon + customers' remaining lifetimes)",
+              "profit_pv": "profit within the horizon (present value)",
               "annual_churn": "annual churn"}
     for k in _KEY_METRICS:
         r = s.loc[k]
@@ -360,8 +362,8 @@ def _from_comparison(cmp) -> _Content:
     roi = cmp.roi() if has_cost else None
     h = ref.scenario.simulation.horizon_years
     for name in cmp.names[1:]:
-        for metric, label in (("value", "value"), ("npv", "present value"),
-                              ("profit", "profit within the horizon"),
+        for metric, label in (("value", "value (present value, lifetimes included)"),
+                              ("profit", "profit within the horizon (cash)"),
                               ("customers_end", "customers at the end")):
             r = s.loc[(name, metric)]
             rows.append(_row(f"'{name}' vs '{cmp.reference}': {label}", r["difference"],
@@ -479,8 +481,9 @@ def _from_sweep(sweep) -> _Content:
             _row(f"profit at the worst point ({where(worst)})", s.loc[worst, "profit"],
                  s.loc[worst, "profit_ci_low"], s.loc[worst, "profit_ci_high"], "money",
                  "the grid point with the lowest mean profit"),
-            _row("present value at the best point", s.loc[best, "npv"], s.loc[best, "npv_ci_low"],
-                 s.loc[best, "npv_ci_high"], "money", "present value at the best point")]
+            _row("value at the best point", s.loc[best, "value"], s.loc[best, "value_ci_low"],
+                 s.loc[best, "value_ci_high"], "money",
+                 "present value at the start, customers' remaining lifetimes included")]
     ci = fmt_interval(s.loc[best, "profit_ci_low"], s.loc[best, "profit_ci_high"], "money")
     answer = [f"Profit is highest at {html.escape(where(best))}: "
               f"<b>{fmt_money(s.loc[best, 'profit'], cur)}</b> (95% CI {ci}"
