@@ -171,3 +171,136 @@ def test_no_problems_keeps_todays_payroll():
         last = rec[rec["step"] == sc.simulation.steps]
         assert np.allclose(last["equity_fixed_cost"],
                            desk.cost_per_year() * last["lifetime_after"] * d, rtol=1e-9)
+
+
+# ------------------------------------------------------------------ the worked example
+# docs/valuation.md: a small market whose value, value lost, programme ROI and price per
+# incident have a closed form (stories move nobody, no acquisition, everybody alike)
+
+def worked_example(people: int = 5000):
+    """The docs' worked example: a closed market of equal customers whom stories do not move."""
+    return wom.Scenario().replace(**{
+        "market.people": people, "market.network": "well_mixed", "market.customer_share": 1.0,
+        "market.no_alternative_share": 0.0, "market.observed_annual_churn": None,
+        "market.baseline_churn": 0.10, "market.marketing_rate": 0.0,
+        "market.winback_rate": 0.0, "service.contact_rate": 2.0,
+        "service.problem_rate": 0.10, "complaints.complain_rate": 0.5,
+        "complaints.resolved": 0.5, "complaints.quick_share": 0.5,
+        "word_of_mouth.customer_defect_prob": 0.0, "word_of_mouth.prospect_deter_prob": 0.0,
+        "word_of_mouth.referral_prob": 0.0, "economics.revenue_per_year": 600.0,
+        "economics.revenue_sigma": 0.0, "economics.margin": 0.30,
+        "economics.retention_cost_per_year": 30.0, "economics.cost_per_contact": 5.0,
+        "economics.discount_rate": 0.08})
+
+
+def closed_form(sc, programme_cost: float) -> dict[str, float]:
+    """docs/valuation.md, section by section."""
+    m, s, c, e, sim = sc.market, sc.service, sc.complaints, sc.economics, sc.simulation
+    dt, steps, n = sim.dt, sim.steps, m.people
+    delta = e.discount_hazard
+    leave = c.leave()
+    groups = {"silent": 1 - c.complain_rate,
+              "unresolved": c.complain_rate * (1 - c.resolved),
+              "resolved": c.complain_rate * c.resolved * (1 - c.quick_share),
+              "resolved_quickly": c.complain_rate * c.resolved * c.quick_share}
+    k_all = steps + round(MAX_LIFETIME_YEARS / dt)
+
+    def leave_rate(problem):  # experience defections per customer-year
+        return s.contact_rate * problem * sum(g * leave[k] for k, g in groups.items())
+
+    def survival(problem):
+        return math.exp(-m.baseline_churn * dt) * (1 - leave_rate(problem) * dt)
+
+    def years(S, k):  # sum_{j=1..k} S^j exp(-delta (j - 1/2) dt) dt
+        q = S * math.exp(-delta * dt)
+        return dt * S * math.exp(-delta * dt / 2) * (1 - q ** k) / (1 - q)
+
+    def value(problem):
+        S = survival(problem)
+        life = years(S, k_all)
+        # margin and retention at a step's end, contacts at its start
+        return n * ((e.revenue_per_year * e.margin - e.retention_cost_per_year) * life
+                    - s.contact_rate * e.cost_per_contact * life / S)
+
+    def cash(problem):  # profit within the horizon, not discounted
+        S = survival(problem)
+        k = np.arange(1, steps + 1)
+        return n * dt * float(((e.revenue_per_year * e.margin - e.retention_cost_per_year)
+                               * S ** k - s.contact_rate * e.cost_per_contact
+                               * S ** (k - 1)).sum())
+
+    p = s.problem_rate
+    today, none, half = value(p), value(0.0), value(p / 2)
+    # the programme's cost within the horizon and after it, alongside the held customers
+    d = np.exp(-delta * (np.arange(steps) + 0.5) * dt)
+    cost = programme_cost * (float((d * dt).sum()) + math.exp(-delta * steps * dt)
+                             * years(survival(p / 2), round(MAX_LIFETIME_YEARS / dt)))
+    # price of a silent problem: its chance of a defection x what a defection loses, on
+    # average over when problems happen (as many as there are customers at a step's start)
+    hazard = m.baseline_churn + leave_rate(p)
+    q = math.exp(-(hazard + delta) * dt)
+    t = np.arange(steps)
+    worth = dt * d * (1 - q ** (k_all - t)) / (1 - q)
+    when = survival(p) ** t
+    price = e.revenue_per_year * e.margin * float((worth * when).sum() / when.sum())
+    # payback: the cumulative present value of the programme's gain, step by step; after the
+    # horizon its cost follows the held customers (their survival since the horizon)
+    j = np.arange(1, k_all + 1)
+    S0, S1 = survival(p), survival(p / 2)
+    unit = e.revenue_per_year * e.margin - e.retention_cost_per_year
+    flows = n * (unit * (S1 ** j - S0 ** j) - s.contact_rate * e.cost_per_contact
+                 * (S1 ** (j - 1) - S0 ** (j - 1)))
+    paid = programme_cost * np.where(j <= steps, 1.0, S1 ** np.maximum(j - steps, 0))
+    cum = np.cumsum((flows - paid) * np.exp(-delta * (j - 0.5) * dt) * dt)
+    below = np.nonzero(cum <= 0)[0]
+    payback = (below[-1] + 2) * dt if below.size else dt
+    slope = (flows - paid)[below[-1] + 1] * math.exp(-delta * payback) if below.size else 0.0
+    return {"value": today, "value_lost": none - today, "cash_lost": cash(0.0) - cash(p),
+            "payback": payback, "payback_slope": slope,
+            "roi": (half - today) / cost - 1, "extra_cost": cost,
+            "per_silent": leave["silent"] * price, "per_unresolved": leave["unresolved"] * price}
+
+
+def _within(x: np.ndarray, expected: float, k: float = 3.0) -> None:
+    m, sd = x.mean(), x.std(ddof=1)
+    assert abs(m - expected) <= k * sd / math.sqrt(x.size), (m, expected, sd / math.sqrt(x.size))
+
+
+def test_worked_example_matches_its_closed_form():
+    sc = worked_example()
+    cost = 40_000.0
+    cf = closed_form(sc, cost)
+    programme = wom.Intervention("halve problems", cost_per_year=cost,
+                                 changes={"service.problem_rate": 0.5},
+                                 how={"service.problem_rate": "scale"})
+    cmp = wom.compare({"today": sc, "no problems": wom.lostrev.counterfactual(sc),
+                       "programme": sc.with_interventions(programme)}, runs=8, seed=4,
+                      executor="serial")
+    e = cmp.ensembles
+    _within(e["today"].runs["value"].to_numpy(), cf["value"])
+    lost = wom.LostRevenue(wom.Comparison({"today": e["today"], "none": e["no problems"]}))
+    _within((e["no problems"].runs["value"] - e["today"].runs["value"]).to_numpy(),
+            cf["value_lost"])
+    _within((e["no problems"].runs["profit"] - e["today"].runs["profit"]).to_numpy(),
+            cf["cash_lost"])
+    assert lost.total()["value_lost"] == pytest.approx(
+        (e["no problems"].runs["value"] - e["today"].runs["value"]).mean())
+    r = wom.Comparison({"today": e["today"], "programme": e["programme"]}).roi().loc[
+        "programme"]
+    # the cost side is exact (every customer alike: the held customers' lifetime is known)
+    assert r["extra_cost"] == pytest.approx(cf["extra_cost"], rel=1e-6)
+    gain = (e["programme"].runs["value"] - e["today"].runs["value"]).to_numpy()
+    _within(gain / cf["extra_cost"], cf["roi"])
+    # payback: the cumulative gain crosses zero where it rises at `payback_slope` a year;
+    # it is known to within its standard error (at most the net gain's) over that slope
+    se = gain.std(ddof=1) / math.sqrt(gain.size)
+    assert abs(r["payback_years"] - cf["payback"]) <= 3 * se / cf["payback_slope"] + 2 * \
+        sc.simulation.dt, (r["payback_years"], cf["payback"])
+    pi = lost.per_incident()
+    _within_rows = {"per silent unhappy customer": cf["per_silent"],
+                    "per unresolved complaint": cf["per_unresolved"]}
+    for name, expected in _within_rows.items():
+        row = pi.loc[name]
+        half = (row["ci_high"] - row["ci_low"]) / 2
+        # the 95% interval, widened to 3 SE
+        assert abs(row["mean"] - expected) <= half * 3 / 2.36, (name, row["mean"], expected)

@@ -290,8 +290,11 @@ class LostRevenue:
         tell_unres = tell_ref - tell_silent
         silent = ref["silent"].replace(0, np.nan)
         unres = ref["unresolved"].replace(0, np.nan)
-        per_silent = (per_defection * ref["defect_silent"] + per_telling * tell_silent) / silent
-        per_unres = (per_defection * ref["defect_unresolved"] + per_telling * tell_unres) / unres
+        # no tellings (word of mouth off) cost nothing, rather than an undefined price
+        told_silent = (per_telling * tell_silent).where(tell_silent > 0, 0.0)
+        told_unres = (per_telling * tell_unres).where(tell_unres > 0, 0.0)
+        per_silent = (per_defection * ref["defect_silent"] + told_silent) / silent
+        per_unres = (per_defection * ref["defect_unresolved"] + told_unres) / unres
         rows = {}
         for name, v, count in (("per silent unhappy customer", per_silent, ref["silent"]),
                                ("per unresolved complaint", per_unres, ref["unresolved"]),
