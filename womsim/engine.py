@@ -17,7 +17,7 @@ from functools import lru_cache
 import numpy as np
 
 from womsim.calibration import experience_mix
-from womsim.kernels import pick_neighbours
+from womsim.kernels import pick_neighbours, tell_wave
 from womsim.rng import THIN, Streams, sparse_candidates, sparse_draw
 from womsim.telling import Telling
 
@@ -248,31 +248,16 @@ class _WordOfMouth:
         tellers, k = tellers[keep], k[keep]
         if tellers.size == 0:
             return _EMPTY, 0, 0
-        owner, slot = _segments(k)
-        weak = s.uniform("tell_slot", step, tellers[owner], slot, extra=stream) < weak_share
-        strong_k = np.bincount(owner[~weak], minlength=tellers.size)
-        deg = self.degree[tellers]
-        use = np.minimum(strong_k, deg)
-        # more strong tellings than friends: the rest reaches strangers (online, colleagues)
-        surplus = strong_k - use
-        listeners = [self._neighbours(tellers, use, deg, step, stream)]
-        sources = [np.repeat(tellers, use)] if self.log is not None else []
-        n_weak = int(weak.sum()) + int(surplus.sum())
-        if n_weak:
-            w_owner = np.concatenate([owner[weak], np.repeat(np.arange(tellers.size), surplus)])
-            w_slot = np.concatenate([slot[weak], _SURPLUS_SLOT + _segments(surplus)[1]])
-            who = tellers[w_owner]
-            target = (s.uniform("weak_target", step, who, w_slot, extra=stream)
-                      * self.n).astype(np.int64)
-            listeners.append(target[target != who])
-            if self.log is not None:
-                sources.append(who[target != who])
-        out = np.concatenate(listeners)
+        # one compiled pass: slot draws, friends (smallest listener keys), random people
+        out, src, n_strong, n_weak = tell_wave(
+            self.indptr, self.indices, tellers.astype(np.int64), k.astype(np.int64),
+            np.uint64(s.key("tell_slot", step, stream)),
+            np.uint64(s.key("weak_target", step, stream)),
+            np.uint64(s.key("listener", step, stream)), float(weak_share), self.n,
+            _SURPLUS_SLOT)
         if self.log is not None:
-            strong = listeners[0].size
-            self.log.append((step, stream, np.concatenate(sources).astype(np.int64), out,
-                             np.arange(out.size) >= strong))
-        return out, int(use.sum()), n_weak
+            self.log.append((step, stream, src, out, np.arange(out.size) >= n_strong))
+        return out, int(n_strong), int(n_weak)
 
     def _neighbours(self, tellers, use, deg, step, stream) -> np.ndarray:
         """``use[i]`` distinct neighbours of each teller, drawn without replacement."""

@@ -12,7 +12,8 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-__all__ = ["pick_neighbours"]
+__all__ = ["bernoulli_subset", "hash_uniform_1d", "hash_uniform_1d_sub", "pick_neighbours",
+           "tell_wave"]
 
 _G = np.uint64(0x9E3779B97F4A7C15)
 _M1 = np.uint64(0xBF58476D1CE4E5B9)
@@ -69,3 +70,185 @@ def pick_neighbours(indptr, indices, tellers, use, key):
             out[pos] = indices[a + order[j]]
             pos += 1
     return out
+
+
+@njit(cache=True, inline="always")
+def _u2(key, i, sub):
+    # as hash_uniform(key, ids, sub): the second index is mixed in after the first
+    x = _mix(np.uint64(i) * _G + key)
+    x = _mix(x + np.uint64(sub) * _G)
+    return float(x >> _S11) * _UNIT
+
+
+@njit(cache=True)
+def hash_uniform_1d(key, ids):
+    """:func:`womsim.rng.hash_uniform` for a 1-d integer array, in one pass."""
+    out = np.empty(ids.size, dtype=np.float64)
+    for j in range(ids.size):
+        out[j] = _u(key, ids[j])
+    return out
+
+
+@njit(cache=True)
+def hash_uniform_1d_sub(key, ids, sub):
+    """:func:`womsim.rng.hash_uniform` with a second index of the same length."""
+    out = np.empty(ids.size, dtype=np.float64)
+    for j in range(ids.size):
+        out[j] = _u2(key, ids[j], sub[j])
+    return out
+
+
+@njit(cache=True)
+def bernoulli_subset(gen, n, q):
+    """Ids ``0..n-1`` each with probability ``q``, by geometric gaps drawn from ``gen``.
+
+    The same numbers, in the same order, as the vectorised version in :mod:`womsim.rng`
+    (gaps are whole numbers, so summing them one by one is exact), without its chunked
+    temporaries.
+    """
+    cap = int(n * q + 8.0 * np.sqrt(n * q) + 16.0)
+    out = np.empty(cap, dtype=np.int64)
+    log_miss = np.log1p(-q)
+    pos = -1.0
+    k = 0
+    while True:
+        pos += np.floor(np.log1p(-gen.random()) / log_miss) + 1.0
+        if not pos < n:
+            break
+        if k == out.size:
+            grown = np.empty(2 * out.size + 16, dtype=np.int64)
+            grown[:k] = out[:k]
+            out = grown
+        out[k] = int(pos)
+        k += 1
+    return out[:k]
+
+
+@njit(cache=True, inline="always")
+def _smallest(indptr, indices, a, d, m, key, out, pos, heap_k, heap_e):
+    # the m neighbours with the smallest keys, in increasing key order: a max-heap of m
+    # costs d log m instead of sorting all d keys of a hub
+    for j in range(m):
+        heap_k[j] = _u(key, a + j)
+        heap_e[j] = j
+        c = j
+        while c > 0:
+            par = (c - 1) >> 1
+            if heap_k[par] >= heap_k[c]:
+                break
+            heap_k[par], heap_k[c] = heap_k[c], heap_k[par]
+            heap_e[par], heap_e[c] = heap_e[c], heap_e[par]
+            c = par
+    for j in range(m, d):
+        x = _u(key, a + j)
+        if x >= heap_k[0]:
+            continue
+        heap_k[0] = x
+        heap_e[0] = j
+        c = 0
+        while True:
+            left = 2 * c + 1
+            if left >= m:
+                break
+            big = left
+            if left + 1 < m and heap_k[left + 1] > heap_k[left]:
+                big = left + 1
+            if heap_k[c] >= heap_k[big]:
+                break
+            heap_k[c], heap_k[big] = heap_k[big], heap_k[c]
+            heap_e[c], heap_e[big] = heap_e[big], heap_e[c]
+            c = big
+    # heap sort in place: the largest goes last
+    for end in range(m - 1, 0, -1):
+        heap_k[0], heap_k[end] = heap_k[end], heap_k[0]
+        heap_e[0], heap_e[end] = heap_e[end], heap_e[0]
+        c = 0
+        while True:
+            left = 2 * c + 1
+            if left >= end:
+                break
+            big = left
+            if left + 1 < end and heap_k[left + 1] > heap_k[left]:
+                big = left + 1
+            if heap_k[c] >= heap_k[big]:
+                break
+            heap_k[c], heap_k[big] = heap_k[big], heap_k[c]
+            heap_e[c], heap_e[big] = heap_e[big], heap_e[c]
+            c = big
+    for j in range(m):
+        out[pos + j] = indices[a + heap_e[j]]
+
+
+@njit(cache=True)
+def tell_wave(indptr, indices, tellers, k, key_slot, key_weak, key_listener, weak_share, n,
+              surplus_slot):
+    """One wave of tellings: ``k[i]`` stories of teller ``tellers[i]``.
+
+    Each story is weak (to a random person) with probability ``weak_share``, keyed by
+    (teller, slot); the strong ones go to distinct friends (the smallest listener keys),
+    and those beyond a teller's friends go to random people too (slots from
+    ``surplus_slot`` on). Returns ``(listeners, sources, strong, weak)``: listeners (friends
+    first, in teller order, then random people who are not the teller), who told each,
+    the number of strong tellings and of weak ones. The same numbers as drawing each
+    step with :func:`womsim.rng.hash_uniform` and :func:`pick_neighbours`.
+    """
+    t = tellers.size
+    strong_k = np.zeros(t, dtype=np.int64)
+    n_weak_slots = 0
+    for i in range(t):
+        c = 0
+        for s in range(k[i]):
+            if _u2(key_slot, tellers[i], s) < weak_share:
+                n_weak_slots += 1
+            else:
+                c += 1
+        strong_k[i] = c
+    use = np.empty(t, dtype=np.int64)
+    n_strong = 0
+    n_surplus = 0
+    biggest = 0
+    for i in range(t):
+        d = indptr[tellers[i] + 1] - indptr[tellers[i]]
+        use[i] = min(strong_k[i], d)
+        n_strong += use[i]
+        n_surplus += strong_k[i] - use[i]
+        if use[i] < d and use[i] > biggest:
+            biggest = use[i]
+    total = n_strong + n_weak_slots + n_surplus
+    out = np.empty(total, dtype=np.int64)
+    src = np.empty(total, dtype=np.int64)
+    heap_k = np.empty(biggest, dtype=np.float64)
+    heap_e = np.empty(biggest, dtype=np.int64)
+    pos = 0
+    for i in range(t):
+        m = use[i]
+        if m == 0:
+            continue
+        a = indptr[tellers[i]]
+        d = indptr[tellers[i] + 1] - a
+        if m >= d:
+            for e in range(d):
+                out[pos + e] = indices[a + e]
+        else:
+            _smallest(indptr, indices, a, d, m, key_listener, out, pos, heap_k, heap_e)
+        for j in range(m):
+            src[pos + j] = tellers[i]
+        pos += m
+    for i in range(t):
+        who = tellers[i]
+        for s in range(k[i]):
+            if _u2(key_slot, who, s) < weak_share:
+                target = int(_u2(key_weak, who, s) * n)
+                if target != who:
+                    out[pos] = target
+                    src[pos] = who
+                    pos += 1
+    for i in range(t):
+        who = tellers[i]
+        for r in range(strong_k[i] - use[i]):
+            target = int(_u2(key_weak, who, surplus_slot + r) * n)
+            if target != who:
+                out[pos] = target
+                src[pos] = who
+                pos += 1
+    return out[:pos], src[:pos], n_strong, n_weak_slots + n_surplus
