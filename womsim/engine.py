@@ -17,7 +17,7 @@ from functools import lru_cache
 import numpy as np
 
 from womsim.calibration import experience_mix
-from womsim.kernels import pick_neighbours, tell_wave
+from womsim.kernels import tell_wave
 from womsim.rng import THIN, Streams, sparse_candidates, sparse_draw
 from womsim.telling import Telling
 
@@ -209,15 +209,6 @@ class State:
                    np.zeros(n, dtype=np.int32), has_alt, np.full(n, -1, dtype=np.int32))
 
 
-def _segments(counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """For counts per owner: the owner index of each item and its rank within the owner."""
-    total = int(counts.sum())
-    owner = np.repeat(np.arange(counts.size), counts)
-    starts = np.cumsum(counts) - counts
-    rank = np.arange(total) - np.repeat(starts, counts)
-    return owner, rank
-
-
 class _WordOfMouth:
     """Tellings from tellers to listeners: neighbours first, random people for the rest.
 
@@ -258,15 +249,6 @@ class _WordOfMouth:
         if self.log is not None:
             self.log.append((step, stream, src, out, np.arange(out.size) >= n_strong))
         return out, int(n_strong), int(n_weak)
-
-    def _neighbours(self, tellers, use, deg, step, stream) -> np.ndarray:
-        """``use[i]`` distinct neighbours of each teller, drawn without replacement."""
-        sel = use > 0
-        if not sel.any():
-            return _EMPTY
-        key = np.uint64(self.streams.key("listener", step, stream))
-        return pick_neighbours(self.indptr, self.indices, tellers[sel].astype(np.int64),
-                               use[sel].astype(np.int64), key)
 
 
 @dataclass
