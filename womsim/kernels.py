@@ -12,6 +12,10 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from womsim.jitcache import configure
+
+configure()  # before the first @njit(cache=True): a read-only install caches elsewhere
+
 __all__ = ["bernoulli_subset", "hash_uniform_1d", "hash_uniform_1d_sub", "pick_neighbours",
            "tell_wave"]
 
