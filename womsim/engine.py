@@ -240,12 +240,13 @@ class _WordOfMouth:
         if tellers.size == 0:
             return _EMPTY, 0, 0
         # one compiled pass: slot draws, friends (smallest listener keys), random people
-        out, src, n_strong, n_weak = tell_wave(
+        out, src, count, n_strong, n_weak = tell_wave(
             self.indptr, self.indices, tellers.astype(np.int64), k.astype(np.int64),
             np.uint64(s.key("tell_slot", step, stream)),
             np.uint64(s.key("weak_target", step, stream)),
             np.uint64(s.key("listener", step, stream)), float(weak_share), self.n,
             _SURPLUS_SLOT)
+        out, src = out[:count], src[:count]
         if self.log is not None:
             self.log.append((step, stream, src, out, np.arange(out.size) >= n_strong))
         return out, int(n_strong), int(n_weak)

@@ -1,10 +1,12 @@
-"""Numba kernel for choosing which friends hear a story.
+"""Numba kernels of the step: hashed uniforms, geometric-gap draws, waves of tellings.
 
 Each teller needs its k smallest-keyed neighbours; doing that with numpy meant a lexsort of
 every teller's whole neighbour list per step (1.7 s of a 7 s run at 1M people on a
-scale-free graph, where hubs have thousands of friends). The kernel draws the same
-splitmix64 keys as :func:`womsim.rng.hash_uniform` and sorts per teller. Compiled once and
-cached on disk.
+scale-free graph, where hubs have thousands of friends), then an argsort per teller. The
+kernels draw the same splitmix64 numbers as :func:`womsim.rng.hash_uniform` (bit for bit:
+tests compare them with the numpy references) and select a hub's friends with a heap.
+Compiled once and cached on disk (see :mod:`womsim.jitcache`). Written to compile fast
+(no slice assignment, no argsort in the step's kernels): a first run pays a few seconds.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from womsim.jitcache import configure
 
 configure()  # before the first @njit(cache=True): a read-only install caches elsewhere
 
-__all__ = ["bernoulli_subset", "hash_uniform_1d", "hash_uniform_1d_sub", "pick_neighbours",
+__all__ = ["geometric_ids", "hash_uniform_1d", "hash_uniform_1d_sub", "pick_neighbours",
            "tell_wave"]
 
 _G = np.uint64(0x9E3779B97F4A7C15)
@@ -29,7 +31,7 @@ _S11 = np.uint64(11)
 _UNIT = 2.0 ** -53
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True)
 def _mix(x):
     x ^= x >> _S30
     x *= _M1
@@ -39,7 +41,7 @@ def _mix(x):
     return x
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True)
 def _u(key, i):
     return float(_mix(np.uint64(i) * _G + key) >> _S11) * _UNIT
 
@@ -76,7 +78,7 @@ def pick_neighbours(indptr, indices, tellers, use, key):
     return out
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True)
 def _u2(key, i, sub):
     # as hash_uniform(key, ids, sub): the second index is mixed in after the first
     x = _mix(np.uint64(i) * _G + key)
@@ -103,32 +105,30 @@ def hash_uniform_1d_sub(key, ids, sub):
 
 
 @njit(cache=True)
-def bernoulli_subset(gen, n, q):
-    """Ids ``0..n-1`` each with probability ``q``, by geometric gaps drawn from ``gen``.
+def geometric_ids(u, n, log_miss, pos, out, k):
+    """Ids from geometric gaps: each uniform in ``u`` moves on ``floor(log1p(-u) /
+    log_miss) + 1`` places from ``pos``, until ``n`` is passed.
 
-    The same numbers, in the same order, as the vectorised version in :mod:`womsim.rng`
-    (gaps are whole numbers, so summing them one by one is exact), without its chunked
-    temporaries.
+    Writes the ids to ``out`` from index ``k`` on (growing it when full); returns
+    ``(out, k, pos, done)``. The same numbers, in the same order, as the vectorised
+    version in :mod:`womsim.rng` (gaps are whole numbers, so summing them one by one is
+    exact).
     """
-    cap = int(n * q + 8.0 * np.sqrt(n * q) + 16.0)
-    out = np.empty(cap, dtype=np.int64)
-    log_miss = np.log1p(-q)
-    pos = -1.0
-    k = 0
-    while True:
-        pos += np.floor(np.log1p(-gen.random()) / log_miss) + 1.0
+    for j in range(u.size):
+        pos += np.floor(np.log1p(-u[j]) / log_miss) + 1.0
         if not pos < n:
-            break
+            return out, k, pos, True
         if k == out.size:
             grown = np.empty(2 * out.size + 16, dtype=np.int64)
-            grown[:k] = out[:k]
+            for i in range(k):  # a loop: slice assignment costs seconds of compiling
+                grown[i] = out[i]
             out = grown
         out[k] = int(pos)
         k += 1
-    return out[:k]
+    return out, k, pos, False
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True)
 def _smallest(indptr, indices, a, d, m, key, out, pos, heap_k, heap_e):
     # the m neighbours with the smallest keys, in increasing key order: a max-heap of m
     # costs d log m instead of sorting all d keys of a hub
@@ -140,8 +140,12 @@ def _smallest(indptr, indices, a, d, m, key, out, pos, heap_k, heap_e):
             par = (c - 1) >> 1
             if heap_k[par] >= heap_k[c]:
                 break
-            heap_k[par], heap_k[c] = heap_k[c], heap_k[par]
-            heap_e[par], heap_e[c] = heap_e[c], heap_e[par]
+            tmp_k = heap_k[par]
+            heap_k[par] = heap_k[c]
+            heap_k[c] = tmp_k
+            tmp_e = heap_e[par]
+            heap_e[par] = heap_e[c]
+            heap_e[c] = tmp_e
             c = par
     for j in range(m, d):
         x = _u(key, a + j)
@@ -159,13 +163,21 @@ def _smallest(indptr, indices, a, d, m, key, out, pos, heap_k, heap_e):
                 big = left + 1
             if heap_k[c] >= heap_k[big]:
                 break
-            heap_k[c], heap_k[big] = heap_k[big], heap_k[c]
-            heap_e[c], heap_e[big] = heap_e[big], heap_e[c]
+            tmp_k = heap_k[c]
+            heap_k[c] = heap_k[big]
+            heap_k[big] = tmp_k
+            tmp_e = heap_e[c]
+            heap_e[c] = heap_e[big]
+            heap_e[big] = tmp_e
             c = big
     # heap sort in place: the largest goes last
     for end in range(m - 1, 0, -1):
-        heap_k[0], heap_k[end] = heap_k[end], heap_k[0]
-        heap_e[0], heap_e[end] = heap_e[end], heap_e[0]
+        tmp_k = heap_k[0]
+        heap_k[0] = heap_k[end]
+        heap_k[end] = tmp_k
+        tmp_e = heap_e[0]
+        heap_e[0] = heap_e[end]
+        heap_e[end] = tmp_e
         c = 0
         while True:
             left = 2 * c + 1
@@ -176,8 +188,12 @@ def _smallest(indptr, indices, a, d, m, key, out, pos, heap_k, heap_e):
                 big = left + 1
             if heap_k[c] >= heap_k[big]:
                 break
-            heap_k[c], heap_k[big] = heap_k[big], heap_k[c]
-            heap_e[c], heap_e[big] = heap_e[big], heap_e[c]
+            tmp_k = heap_k[c]
+            heap_k[c] = heap_k[big]
+            heap_k[big] = tmp_k
+            tmp_e = heap_e[c]
+            heap_e[c] = heap_e[big]
+            heap_e[big] = tmp_e
             c = big
     for j in range(m):
         out[pos + j] = indices[a + heap_e[j]]
@@ -191,9 +207,10 @@ def tell_wave(indptr, indices, tellers, k, key_slot, key_weak, key_listener, wea
     Each story is weak (to a random person) with probability ``weak_share``, keyed by
     (teller, slot); the strong ones go to distinct friends (the smallest listener keys),
     and those beyond a teller's friends go to random people too (slots from
-    ``surplus_slot`` on). Returns ``(listeners, sources, strong, weak)``: listeners (friends
-    first, in teller order, then random people who are not the teller), who told each,
-    the number of strong tellings and of weak ones. The same numbers as drawing each
+    ``surplus_slot`` on). Returns ``(listeners, sources, count, strong, weak)``: the first
+    ``count`` entries of listeners (friends first, in teller order, then random people who
+    are not the teller) and of who told each, the number of strong tellings and of weak
+    ones. The same numbers as drawing each
     step with :func:`womsim.rng.hash_uniform` and :func:`pick_neighbours`.
     """
     t = tellers.size
@@ -255,4 +272,4 @@ def tell_wave(indptr, indices, tellers, k, key_slot, key_weak, key_listener, wea
                 out[pos] = target
                 src[pos] = who
                 pos += 1
-    return out[:pos], src[:pos], n_strong, n_weak_slots + n_surplus
+    return out, src, pos, n_strong, n_weak_slots + n_surplus

@@ -29,7 +29,7 @@ import zlib
 
 import numpy as np
 
-from womsim.kernels import bernoulli_subset, hash_uniform_1d, hash_uniform_1d_sub
+from womsim.kernels import geometric_ids, hash_uniform_1d, hash_uniform_1d_sub
 
 __all__ = ["Streams", "hash_uniform", "run_seeds", "sparse_candidates", "sparse_draw"]
 
@@ -174,7 +174,14 @@ def _bernoulli_subset(gen: np.random.Generator, n: int, q: float) -> np.ndarray:
     """
     if q >= 1.0:
         return np.arange(n, dtype=np.int64)
-    return bernoulli_subset(gen, n, q)
+    mean = n * q
+    chunk = int(mean + 8 * np.sqrt(mean) + 16)
+    out = np.empty(chunk, dtype=np.int64)
+    k, pos, log_miss = 0, -1.0, float(np.log1p(-q))
+    while True:
+        out, k, pos, done = geometric_ids(gen.random(chunk), n, log_miss, pos, out, k)
+        if done:
+            return out[:k]
 
 
 def _bernoulli_subset_numpy(gen: np.random.Generator, n: int, q: float) -> np.ndarray:
