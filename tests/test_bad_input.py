@@ -176,10 +176,11 @@ INTERVENTIONS = [
     ("effect-out-of-range-scale", lambda t: _sc_iv(changes={"service.problem_rate": 20},
                                                     how={"service.problem_rate": "scale"}),
      ScenarioError, ["training", "service.problem_rate", "2.0", "<= 1"]),
-    ("effect-out-of-range-later", lambda t: _sc_iv(start="1 month", ramp="1 year",
-                                                    changes={"complaints.resolved": 0.6},
-                                                    how={"complaints.resolved": "add"}),
-     ScenarioError, ["training", "complaints.resolved", "1.2", "<= 1"]),
+    ("effect-out-of-range-later", lambda t: SC.replace(**{"simulation.horizon_years": 2.0})
+     .with_interventions(_iv(start="1 month", ramp="1 year",
+                             changes={"complaints.resolved": 0.6},
+                             how={"complaints.resolved": "add"})),
+     ScenarioError, ["training", "complaints.resolved", "t=0.767", "<= 1"]),
     ("effect-breaks-mix", lambda t: _sc_iv(changes={"service.delight_rate": 0.95}),
      ScenarioError, ["training", "service.delight_rate", "exceeds 1"]),
     ("effect-in-constructor", lambda t: Scenario(interventions=[{
