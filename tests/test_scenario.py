@@ -164,7 +164,7 @@ def test_stale_or_contradictory_calibration_is_refused_when_built():
         wom.Scenario(**data)
     data = alt.to_dict()
     data["state"] = "today"                          # today solves it itself
-    with pytest.raises(ScenarioError, match="solves market.baseline_churn"):
+    with pytest.raises(ScenarioError, match=r"solves market\.baseline_churn"):
         wom.Scenario(**data)
     # a given hidden rate next to an observable nothing would read
     with pytest.raises(ScenarioError, match=r"observed_annual_churn = 0.25 would not be used"
@@ -314,3 +314,115 @@ def test_stay_probabilities_follow_tarp_mix():
     # no recovery paradox built in: resolved quickly is still below a problem-free customer
     assert s["silent"] < s["unresolved"] < s["resolved"] < s["resolved_quickly"] < 1
     assert math.isclose(c.leave()["silent"], (1 - s["silent"]) * c.intention_to_action)
+
+
+# ------------------------------------------------ every accepted setting acts (issue 12)
+def _everything_on():
+    """A small market with every mechanism switched on, so that each parameter can act."""
+    return wom.Scenario.preset("telecom").replace(**{
+        "market.people": 600, "market.network": "random", "market.mean_degree": 8.0,
+        "market.former_share": 0.1, "market.winback_rate": 0.5,
+        "simulation.horizon_years": 1.0,
+        "word_of_mouth.retell_prob": 0.3, "word_of_mouth.positive_dispersion": 2.0})
+
+
+def _numeric_parameters(sc):
+    from womsim.params import wants_number
+    from womsim.scenario import PARTS
+
+    out = []
+    for name in sc.parameter_names():
+        part, _, field = name.partition(".")
+        if part in PARTS:
+            model = type(getattr(sc, part))
+            if wants_number(model.model_fields[field].annotation):
+                out.append(name)
+    return out
+
+
+def _other_value(sc, name, factor=2.0):
+    """A value different from the current one (None-valued: a mid value)."""
+    from womsim.scenario import _model_at
+
+    value = sc.get(name)
+    model, field = _model_at(tuple(name.split(".")))
+    meta = {type(m).__name__: m for m in model.model_fields[field].metadata}
+    hi = next((getattr(m, a) for m in meta.values() for a in ("le", "lt")
+               if getattr(m, a, None) is not None), None)
+    if value is None:
+        return 0.5 if name.startswith("complaints.stay_") else 2.0
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value + 1
+    new = value * factor if value > 0 else 0.05
+    if hi is not None and new >= hi:
+        new = value / factor
+    return new if factor >= 1 else value * factor
+
+
+def _changed(make, sc, name):
+    """``make(value)`` at a large change, or a smaller one if that one is out of reach
+    (e.g. a telling mean no distribution with the tail can have); None if both raise."""
+    for factor in (2.0, 1.1, 0.9):
+        try:
+            return make(_other_value(sc, name, factor))
+        except ScenarioError:
+            pass
+    return None
+
+
+def _records(sc):
+    ens = wom.simulate(sc, runs=1, seed=5, executor="serial")
+    return ens.records.drop(columns=[c for c in ("run", "seed") if c in ens.records])
+
+
+@pytest.mark.slow
+def test_every_numeric_parameter_acts_or_is_refused():
+    """The class behind issue 12: an accepted setting that changes nothing is a silent
+    wrong number. Each numeric parameter is changed in turn (as a what-if, and as a
+    description of today for the observables); the run must change, or the change raise."""
+    sc = _everything_on()
+    base = _records(sc)
+    names = _numeric_parameters(sc)
+    assert len(names) > 40
+    refused, silent = [], []
+    for name in names:
+        changed = _changed(lambda v, n=name: sc.replace(**{n: v}), sc, name)
+        if changed is None:
+            refused.append(name)
+            continue
+        rec = _records(changed)
+        if rec.shape == base.shape and (rec.to_numpy() == base.to_numpy()).all():
+            silent.append(name)
+    assert not silent, f"accepted and did nothing: {silent}"
+    # what is refused, and why: a hidden rate given next to the observable it is solved from
+    assert refused == ["market.baseline_churn"]
+
+
+@pytest.mark.slow
+def test_every_parameter_an_intervention_may_change_acts_mid_run():
+    """An intervention from step 13 changing each numeric parameter: refused when
+    attached, or the run differs from step 13 on (and not before)."""
+    sc = _everything_on()
+    base = _records(sc)
+    start = 13 * sc.simulation.dt
+    refused, silent = [], []
+    for name in _numeric_parameters(sc):
+        if sc.get(name) is None:  # an intervention changes numbers, not "none"
+            continue
+        changed = _changed(lambda v, n=name: sc.with_interventions(
+            wom.Intervention("x", start=start, changes={n: float(v)})), sc, name)
+        if changed is None:
+            refused.append(name)
+            continue
+        rec = _records(changed)
+        # before the start nothing moves (lifetime_after: the end state's, on every row)
+        before = [c for c in rec.columns if c != "lifetime_after"]
+        assert (rec[before].iloc[:13].to_numpy() == base[before].iloc[:13].to_numpy()).all(), \
+            name
+        if (rec.iloc[13:].to_numpy() == base.iloc[13:].to_numpy()).all():
+            silent.append(name)
+    assert not silent, f"accepted by an intervention and did nothing: {silent}"
+    from womsim.interventions import FROZEN_PREFIXES, INERT
+
+    assert set(refused) == {n for n in _numeric_parameters(sc) if sc.get(n) is not None
+                            and (n.startswith(FROZEN_PREFIXES) or n in INERT)}

@@ -236,7 +236,7 @@ def sweep(scenario, grid: Mapping[str, Iterable], network=None, runs: int = 20,
     True
     """
     from womsim.parallel import TaskFailedError, map_tasks
-    from womsim.simulate import check_network, check_scenario, prepare_desks
+    from womsim.simulate import check_scenario, prepare_desks
     from womsim.store import SweepCheckpoint
 
     check_scenario(scenario)
