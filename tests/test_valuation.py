@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 
 import womsim as wom
-from womsim.valuation import MAX_LIFETIME_YEARS, event_worth, held_value
+from womsim.calibration import rates
+from womsim.valuation import MAX_LIFETIME_YEARS, discount_factors, event_worth, held_value
 
 
 @pytest.fixture(scope="module")
@@ -304,3 +305,73 @@ def test_worked_example_matches_its_closed_form():
         half = (row["ci_high"] - row["ci_low"]) / 2
         # the 95% interval, widened to 3 SE
         assert abs(row["mean"] - expected) <= half * 3 / 2.36, (name, row["mean"], expected)
+
+
+def _d_end(sc) -> float:
+    return math.exp(-sc.economics.discount_hazard * sc.simulation.steps * sc.simulation.dt)
+
+
+def _last(ens):
+    rec = ens.records
+    return rec[rec["step"] == ens.scenario.simulation.steps]
+
+
+def test_desks_that_differ_report_the_payroll_difference_as_the_cost():
+    desk = wom.ServiceDesk(agents=3, wage_per_agent_year=40_000)
+    sc = wom.Scenario.preset("telecom").replace(**{"market.people": 2000,
+                                                    "simulation.horizon_years": 0.5},
+                                                 desk=desk)
+    cmp = wom.compare({"today": sc, "4 agents": sc.what_if(**{"desk.agents": 4})}, runs=2,
+                      seed=2, executor="serial")
+    r = cmp.roi().loc["4 agents"]
+    d = discount_factors(sc) * sc.simulation.dt
+    after = {k: _last(e)["lifetime_after"].mean() * _d_end(sc)
+             for k, e in cmp.ensembles.items()}
+    expected = 40_000 * d.sum() + 160_000 * after["4 agents"] - 120_000 * after["today"]
+    assert r["extra_cost"] == pytest.approx(expected, rel=1e-9)
+    assert math.isfinite(r["roi"])
+    assert r["roi"] == pytest.approx(r["gain_before_cost"] / r["extra_cost"] - 1)
+
+
+def test_readme_training_example_agrees_with_the_hand_calculation():
+    # docs/valuation.md, "The README's agent training": the same programme on a tenth of the
+    # market at a tenth of the cost
+    sc = wom.Scenario.preset("telecom").replace(**{"market.people": 10_000})
+    train = wom.Intervention("agent training", start="6 months", cost_per_year=40_000,
+                             changes={"service.problem_rate": 0.8, "complaints.resolved": 0.15},
+                             how={"service.problem_rate": "scale", "complaints.resolved": "add"})
+    cmp = wom.compare({"today": sc, "training": sc.with_interventions(train)}, runs=3, seed=7,
+                      executor="serial")
+    r = cmp.roi().loc["training"]
+    sim, e = sc.simulation, sc.economics
+    dt = sim.dt
+    # paid from the first weekly step at or after 6 months to the end: 77 of 104 steps
+    active = np.array([t * dt >= 0.5 for t in range(sim.steps)])
+    assert active.sum() == 77
+    runs = cmp.ensembles["training"].runs
+    assert runs["intervention_cost"].mean() == pytest.approx(40_000 * 77 * dt, rel=1e-12)
+    within_pv = 40_000 * float((discount_factors(sc) * dt)[active].sum())
+    # after the horizon, for as long as the customers held (whom it keeps) stay
+    life = _last(cmp.ensembles["training"])["lifetime_after"]
+    assert r["extra_cost"] == pytest.approx(within_pv + 40_000 * life.mean() * _d_end(sc),
+                                            rel=1e-9)
+    # that lifetime is a mix of those with an alternative (who also leave on service) and
+    # those without, each about 1 / (hazard + discount)
+    trained = sc.with_interventions(train).at(sim.horizon_years)
+    rt = rates(trained)
+    b = sc.baseline_churn()
+    h_alt = b - math.log(1 - rt.experience_leave_per_year * dt) / dt \
+        - math.log(1 - rt.wom_leave_per_year * dt) / dt
+    assert 1 / (h_alt + e.discount_hazard) < life.min() <= life.max() < 1 / (
+        b + e.discount_hazard)
+    # ROI, net gain and cash within the horizon on one basis
+    assert r["roi"] == pytest.approx(r["gain_before_cost"] / r["extra_cost"] - 1, rel=1e-12)
+    assert r["net_gain"] == pytest.approx(r["gain_before_cost"] - r["extra_cost"], rel=1e-9)
+    d = cmp.differences("training")
+    assert r["cash_within_horizon"] == pytest.approx(d["profit"].mean(), rel=1e-12)
+    assert r["cash_within_horizon_pv"] == pytest.approx(d["profit_pv"].mean(), rel=1e-12)
+    # payback: never while the net gain is negative; else once the cumulative gain is
+    if r["net_gain"] <= 0:
+        assert math.isnan(r["payback_years"])
+    else:
+        assert r["payback_years"] > 0

@@ -11,7 +11,9 @@ __all__ = ["flagship"]
 
 
 def _money(x: float, currency: str = "USD") -> str:
-    return f"{currency} {x:,.0f}" if x >= 0 else f"-{currency} {-x:,.0f}"
+    from womsim.display import fmt_money
+
+    return fmt_money(x, currency)
 
 
 def _span(lo: float, hi: float, currency: str) -> str:
@@ -74,7 +76,9 @@ def flagship(runs: int = 12, seed: int = 1, people: int = 100_000, executor=None
                               lambda x: f"{x:,.0f}"),
                           "95% CI": [f"{a:,.0f} to {b:,.0f}" for a, b in
                                      zip(bc["ci_low"], bc["ci_high"], strict=True)]})
-    out("\n" + table.to_string() + "\n")
+    out("\n" + table.to_string())
+    out("   (a negative line is what the world without problems spends or earns less: e.g. "
+        "serving the customers it keeps)\n")
     out("2. Per incident (value lost, present value)")
     for name, row in pi.iterrows():
         out(f"   {name}: {_money(row['mean'], cur)} (95% CI "
@@ -89,6 +93,10 @@ def flagship(runs: int = 12, seed: int = 1, people: int = 100_000, executor=None
         f"spent (present values; the running cost is counted after the {h:g} years too, "
         f"alongside the customers kept): ROI {roi['roi']:.0%}.")
     out(f"   {verdict(roi, h, cur)}")
+    # the cost counted is linear in the yearly cost: the gain over it, times that cost, is
+    # the most a year the programme is worth (ROI 0)
+    worth = programme.cost_per_year * roi["gain_before_cost"] / roi["extra_cost"]
+    out(f"   It breaks even at {_money(worth, cur)} a year.")
     out("")
     a = today.assumptions()
     weak = a[a["status"].isin(["unverified", "illustrative"])].index
@@ -111,7 +119,7 @@ def verdict(roi: pd.Series, horizon: float, currency: str) -> str:
     ...                "cash_within_horizon": -4.8e5})
     >>> verdict(r, 2.0, "USD")  # doctest: +NORMALIZE_WHITESPACE
     'It pays for itself: it pays back after 2.5 years; within the 2 years simulated its cash
-    is -USD 480,000 (not discounted).'
+    is USD -480,000 (not discounted).'
     """
     cash = (f"within the {horizon:g} years simulated its cash is "
             f"{_money(roi['cash_within_horizon'], currency)} (not discounted)")
