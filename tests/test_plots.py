@@ -115,7 +115,7 @@ def test_waterfall_colours_and_total(lr):
     # the bars end where the total is: the causes add up
     last = bars[len(shown) - 1]
     assert last.get_y() + last.get_height() == pytest.approx(bc.loc["total", "mean"])
-    assert ax.get_ylabel() == "value (USD)" and _styled(ax)
+    assert ax.get_ylabel() == "value, present value (USD)" and _styled(ax)
 
 
 def test_lostrev_waterfall_signature_kept(lr):

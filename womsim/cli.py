@@ -72,7 +72,10 @@ def _run(args: argparse.Namespace) -> int:
     _check_report(args)
     ens = wom.simulate(sc, runs=args.runs, seed=args.seed, progress=not args.quiet)
     print(repr(sc))
-    _print_table(ens.summary()[["mean", "ci_low", "ci_high", "unit"]])
+    table = ens.summary()[["mean", "ci_low", "ci_high", "unit", "meaning"]]
+    # money figures in the scenario's currency; the meaning says their basis
+    table["unit"] = table["unit"].replace("money", sc.economics.currency)
+    _print_table(table)
     if args.csv:
         ens.to_csv(args.csv, overwrite=args.overwrite)
         print(f"per-step records written to {args.csv}")

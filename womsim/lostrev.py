@@ -216,14 +216,14 @@ def roi_table(comparison, level: float = 0.95) -> pd.DataFrame:
     return df
 
 
-def plot_waterfall(table: pd.DataFrame, ax=None, title: str = ""):
+def plot_waterfall(table: pd.DataFrame, ax=None, title: str = "", currency: str = ""):
     """Waterfall of a by-cause table (rows = causes, ``mean``, ``ci_low``, ``ci_high``).
 
     Returns the axes (drawn by :func:`womsim.plots.plot_waterfall`).
     """
     from womsim.plots import plot_waterfall as draw
 
-    return draw(table, ax=ax, title=title)
+    return draw(table, ax=ax, title=title, currency=currency)
 
 
 class LostRevenue:
@@ -314,7 +314,7 @@ class LostRevenue:
 
     def plot(self, ax=None):
         """Waterfall of :meth:`by_cause`. Returns the axes."""
-        return plot_waterfall(self.by_cause(), ax=ax,
+        return plot_waterfall(self.by_cause(), ax=ax, currency=self.currency,
                               title="value lost to today's service, by cause")
 
     def __repr__(self) -> str:

@@ -340,7 +340,8 @@ def plot_waterfall(table: pd.DataFrame, ax=None, title: str = "", currency: str 
     ax.margins(y=0.12)
     ax.set_xticks(x, [*causes, "total"], rotation=30, ha="right")
     money_axis(ax)
-    style(ax, title=title or None, ylabel="value" + (f" ({currency})" if currency else ""),
+    style(ax, title=title or None,
+          ylabel="value, present value" + (f" ({currency})" if currency else ""),
           grid="y", legend=False)
     # room above the tallest bar for its label and below the lowest (never touching)
     both = np.concatenate([starts, ends])

@@ -296,10 +296,12 @@ class Ensemble(Saved):
         s = self.summary()
         def fmt(k):
             return f"{s.loc[k, 'mean']:,.0f}"
+        cur = self.scenario.economics.currency
         return (f"Ensemble('{self.scenario.name}', {self.n_runs} runs, "
                 f"{self.scenario.market.people:,} people): customers "
-                f"{fmt('customers_start')} -> {fmt('customers_end')}, revenue {fmt('revenue')}, "
-                f"profit {fmt('profit')}")
+                f"{fmt('customers_start')} -> {fmt('customers_end')}; within the horizon "
+                f"revenue {cur} {fmt('revenue')} and profit {cur} {fmt('profit')} (cash); "
+                f"value {cur} {fmt('value')} (present value, remaining lifetimes included)")
 
     def _repr_html_(self) -> str:
         from womsim.display import ensemble_html

@@ -232,6 +232,7 @@ class Comparison(Saved):
         name = name or self.names[-1]
         table = self.lost_revenue().loc[name]
         return plot_waterfall(table, ax=ax,
+                              currency=self.ensembles[self.reference].scenario.economics.currency,
                               title=f"'{name}' vs '{self.reference}': value by cause")
 
     def plot_timeseries(self, metric: str = "customers", ax=None):
