@@ -363,6 +363,10 @@ def load(path: str | Path):
         try:
             if kind == "Ensemble":
                 return _ensemble_from(meta["ensemble"], zf, path)
+            if kind == "Calibration":
+                from womsim.calibrate_store import calibration_from
+
+                return calibration_from(meta, zf, path)
             if kind == "Comparison":
                 from womsim.whatif import Comparison
 

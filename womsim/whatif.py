@@ -46,11 +46,16 @@ def _follows_today(alt, today) -> bool:
 
 
 def paired_scenarios(scenarios: Sequence, psa: bool, seed: int, runs: int,
-                     psa_params: list[str] | None = None) -> list[list]:
-    """Per run, the scenarios to simulate: PSA draws applied and today's baseline shared."""
+                     psa_params: list[str] | None = None,
+                     posterior: list[dict[str, float]] | None = None) -> list[list]:
+    """Per run, the scenarios to simulate: PSA draws applied and today's baseline shared.
+
+    ``posterior`` (one dict per run, from a :class:`~womsim.calibrate.Calibration`) plays
+    the role of the assumption draws: run r uses draw r, for every scenario of the run.
+    """
     today = scenarios[0]
     follows = [_follows_today(s, today) for s in scenarios]
-    if not psa:
+    if not psa and posterior is None:
         base = today.baseline_churn() if today.market.baseline_churn is None else None
         fixed = [s.model_copy(update={"market": s.market.model_copy(
             update={"baseline_churn": base})}) if f and base is not None and i > 0 else s
@@ -58,7 +63,9 @@ def paired_scenarios(scenarios: Sequence, psa: bool, seed: int, runs: int,
         return [fixed] * runs
     out = []
     for r in range(runs):
-        draws = draw_parameters(today, seed, r, psa_params)
+        draws = draw_parameters(today, seed, r, psa_params) if psa else {}
+        if posterior is not None:
+            draws.update(posterior[r])
         # today is re-calibrated under each draw: the observed churn is the fact
         unpin = {"market.baseline_churn": today.market.baseline_churn}
         t_r = today.replace(**draws, **unpin)
@@ -239,8 +246,10 @@ def compare(scenarios: Mapping[str, Any] | Sequence, network=None, runs: int = 2
     >>> float(cmp.summary().loc[("same", "profit"), "difference"])
     0.0
     """
+    from womsim.calibrate import posterior_draws, split_calibration
     from womsim.scenario import Scenario
 
+    scenarios, cal = split_calibration(scenarios)
     if isinstance(scenarios, Scenario):
         raise WomsimError("compare needs at least two scenarios (the first is the reference), "
                           f"got the single scenario '{scenarios.name}'; pass e.g. "
@@ -266,12 +275,14 @@ def compare(scenarios: Mapping[str, Any] | Sequence, network=None, runs: int = 2
     if network is None:
         network = build_network(scs[0], seed)
     seeds = run_seeds(seed, runs)
-    per_run = paired_scenarios(scs, psa, seed, runs, psa_params)
+    post = posterior_draws(cal, runs) if cal is not None else None
+    per_run = paired_scenarios(scs, psa, seed, runs, psa_params, posterior=post)
     recs = run_grid(per_run, seeds, network, executor, progress, desc="comparing",
                     priced_by_first=True)
     fp = network.fingerprint() if network is not None else "well_mixed"
     meta = {"kind": "compare", "psa": psa,
-            "psa_params": list(psa_params) if psa_params else None}
+            "psa_params": list(psa_params) if psa_params else None,
+            "posterior_draws": runs if cal is not None else 0}
     ensembles = {name: Ensemble(scs[j], recs[j], seeds, seed, fp, meta=meta)
                  for j, name in enumerate(named)}
-    return Comparison(ensembles, psa=psa)
+    return Comparison(ensembles, psa=psa or cal is not None)
