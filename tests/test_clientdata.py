@@ -127,7 +127,7 @@ def test_bad_files_name_the_file_row_and_column(tmp_path):
     assert "outcome" in str(err.value) and "'lost'" in str(err.value)
     q = tmp_path / "c2.csv"
     q.write_text("customer_id,date\na,2024-01-01\n")
-    with pytest.raises(ClientDataError, match="missing column.*outcome"):
+    with pytest.raises(ClientDataError, match=r"missing column.*outcome"):
         read_contacts(q)
     with pytest.raises(ClientDataError, match="complained"):
         read_contacts(pd.DataFrame({"customer_id": ["a"], "date": ["2024-01-01"],
@@ -140,7 +140,7 @@ def test_contacts_of_unknown_customers_are_refused():
     log = pd.DataFrame({"customer_id": ["a", "zz"], "date": ["2024-02-01", "2024-02-02"],
                         "channel": ["phone"] * 2, "outcome": ["unresolved"] * 2,
                         "complained": ["no"] * 2})
-    with pytest.raises(ClientDataError, match="row 3.*'zz' is not in the customer table"):
+    with pytest.raises(ClientDataError, match=r"row 3.*'zz' is not in the customer table"):
         read_contacts(log, cust)
 
 
