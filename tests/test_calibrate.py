@@ -26,7 +26,7 @@ def bank():
 
 @pytest.fixture(scope="module")
 def cal(bank):
-    return wom.calibrate(bank, BANK, people=1500, sims=40, draws=200, seed=3,
+    return wom.calibrate(bank, BANK, people=1500, sims=45, draws=200, seed=3,
                          executor="serial", progress=False, check_runs=4)
 
 
@@ -50,7 +50,7 @@ def test_bank_brief_lands_on_its_targets(cal):
 def test_churn_below_the_service_floor_names_the_target(bank):
     with pytest.raises(CalibrationError) as err:
         wom.calibrate(bank, {"annual_churn": 0.02, "problem_share": 0.3}, people=500,
-                      sims=40, executor="serial")
+                      sims=45, executor="serial")
     msg = str(err.value)
     assert "annual_churn" in msg and "2.0%" in msg and "service alone" in msg
 
@@ -69,7 +69,7 @@ def test_churn_below_the_service_floor_names_the_target(bank):
 ])
 def test_impossible_targets_are_named(bank, targets, words):
     with pytest.raises((CalibrationError, UnknownKeyError)) as err:
-        wom.calibrate(bank, targets, people=500, sims=40, executor="serial")
+        wom.calibrate(bank, targets, people=500, sims=45, executor="serial")
     for w in words:
         assert w in str(err.value)
 
@@ -77,7 +77,7 @@ def test_impossible_targets_are_named(bank, targets, words):
 def test_problem_share_with_a_desk_is_refused(bank):
     sc = bank.replace(desk=wom.ServiceDesk(agents=5))
     with pytest.raises(CalibrationError, match="desk"):
-        wom.calibrate(sc, {"problem_share": 0.05}, people=500, sims=40, executor="serial")
+        wom.calibrate(sc, {"problem_share": 0.05}, people=500, sims=45, executor="serial")
 
 
 def test_complaint_volume_solves_the_complaint_rate(bank):

@@ -320,9 +320,7 @@ class Calibration:
                 a = b = prior_sd = math.nan
             ratio = float(v.std(ddof=1) / prior_sd) if prior_sd and prior_sd > 0 else math.nan
             short = p.split(".")[-1]
-            if p not in self.prior.index:
-                verdict = f"{short} is solved from the growth target under each draw"
-            elif ratio < 0.5:
+            if ratio < 0.5:
                 verdict = f"the data pins {short}"
             elif ratio < 0.85:
                 verdict = f"the data narrows {short}"
@@ -493,7 +491,7 @@ def calibrate(scenario, targets: Mapping[str, Any], *, infer: list[str] | None =
     if isinstance(people, bool) or not isinstance(people, int) or people < 200:
         raise CalibrationError(f"people = {people!r}: the inference needs a market of at "
                                "least 200 people")
-    least = emulator_terms(len(infer)) + 5  # the emulator is a full quadratic
+    least = emulator_terms(len(infer) + 1) + 5  # a full quadratic, marketing rate included
     if isinstance(sims, bool) or not isinstance(sims, int) or sims < least:
         raise CalibrationError(f"sims = {sims!r}: need at least {least} reference "
                                f"simulations for {len(infer)} inferred parameters")
@@ -510,53 +508,44 @@ def calibrate(scenario, targets: Mapping[str, Any], *, infer: list[str] | None =
                          progress=progress, desc="calibrating")
 
     # pilot: a marketing rate near the growth target at the centre of the prior
+    # pilot: Newton steps on the marketing rate at the centre of the prior, so that the
+    # marketing rate's own prior (0 to 3x the pilot's) holds the rate that meets the growth
     m0 = small.market.marketing_rate
     pilot_seeds = run_seeds(seed + 1, 2)
-    for _ in range(1):
-        sc_m = small.replace(**{MARKETING: m0})
-        res = [r for r in simulate_draws([center] * 2, pilot_seeds, sc_m) if "_failed" not in r]
+    for _ in range(2):
+        res = [r for r in simulate_draws([{**center, MARKETING: m0}] * 2, pilot_seeds, small)
+               if "_failed" not in r]
         if not res:
             raise CalibrationError("the centre of the prior cannot meet target 'annual_churn'"
                                    ": today's service alone causes more churn")
         m0 = float(np.mean([_newton_marketing(r, m0, growth, horizon) for r in res]))
-    small = small.replace(**{MARKETING: m0})
+    names = [*infer, MARKETING]
+    bounds = np.vstack([bounds, [0.0, 3 * m0 if m0 > 0 else 0.05]])
     theta = sample_prior(bounds, sims, rng)
-    draw_list = [dict(zip(infer, row.tolist(), strict=True)) for row in theta]
+    draw_list = [dict(zip(names, row.tolist(), strict=True)) for row in theta]
     ref = simulate_draws(draw_list, run_seeds(seed, sims), small)
     ok = np.array(["_failed" not in r for r in ref])
-    if ok.sum() < max(5, len(infer) + 2):
+    if ok.sum() < emulator_terms(len(names)) + 3:
         raise CalibrationError(
             f"only {int(ok.sum())} of {sims} prior draws can meet target 'annual_churn' = "
             f"{today.market.observed_annual_churn:.1%}: today's service alone causes more "
             "churn under most of the prior; check the churn and problem targets")
     theta, ref = theta[ok], [r for r, k in zip(ref, ok, strict=True) if k]
-    m_i = np.array([_newton_marketing(r, m0, growth, horizon) for r in ref])
-    # the run's noise is not the parameter's: the marketing rate of a draw is the fitted
-    # linear function of its parameters
-    X = np.column_stack([np.ones(len(theta)), theta])
-    coef, *_ = np.linalg.lstsq(X, m_i, rcond=None)
     table = pd.DataFrame(ref).drop(columns=[c for c in ref[0] if c.startswith("_")])
-    # marketing moved to the draw's own rate: new customers' referral share moves with it
-    extra = (m_i - m0) / m0 * np.array([r["_acq_marketing"] for r in ref]) if m0 > 0 else 0
-    acq = np.array([r["_acquisitions"] for r in ref])
-    table["referral_share"] = table["referral_share"] * acq / np.maximum(acq + extra, 1e-9)
-    use = [k for k in INFORMATIVE if k in t]
-    if use:
-        post = emulator_posterior(theta, table[use].to_numpy(),
-                                  np.array([t[k][0] for k in use]), bounds, draws=draws,
-                                  rng=rng)
-    else:  # nothing observed carries information on them: the posterior is the prior
-        post = sample_prior(bounds, draws, rng)
-    posterior = pd.DataFrame(post, columns=infer)
-    posterior[MARKETING] = np.clip(np.column_stack([np.ones(len(post)), post]) @ coef, 0, 52)
-    reference = pd.concat([pd.DataFrame(theta, columns=infer).assign(
-        **{MARKETING + "_solved": m_i}), table.reset_index(drop=True)], axis=1)
+    use = [k for k in INFORMATIVE if k in t] + ["customer_growth"]
+    observed = np.array([t.get(k, (growth, 0.0))[0] for k in use])
+    post = emulator_posterior(theta, table[use].to_numpy(), observed, bounds, draws=draws,
+                              rng=rng)
+    posterior = pd.DataFrame(post, columns=names)
+    reference = pd.concat([pd.DataFrame(theta, columns=names), table.reset_index(drop=True)],
+                          axis=1)
     mean = {k: float(posterior[k].mean()) for k in posterior.columns}
-    solved[MARKETING] = "customer_growth" if "customer_growth" in t else \
-        "customer_growth = 0 (today at rest)"
+    solved[MARKETING] = ("customer_growth" if "customer_growth" in t else
+                         "customer_growth = 0 (today at rest)") + \
+        ": inferred with the others, its posterior meets the growth"
     calibrated = today.replace(**mean, **{"market.baseline_churn": None})
     check = _check(calibrated, people, t, growth, net, seed, check_runs, executor, progress)
-    prior = pd.DataFrame(bounds, index=infer, columns=["low", "high"])
+    prior = pd.DataFrame(bounds, index=names, columns=["low", "high"])
     prior.index.name = "parameter"
     return Calibration(calibrated, posterior, prior, t, solved, check, reference, people,
                        seed, meta={"sims": sims, "kind": "calibrate"})
