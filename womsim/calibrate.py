@@ -534,8 +534,9 @@ def calibrate(scenario, targets: Mapping[str, Any], *, infer: list[str] | None =
     table = pd.DataFrame(ref).drop(columns=[c for c in ref[0] if c.startswith("_")])
     use = [k for k in INFORMATIVE if k in t] + ["customer_growth"]
     observed = np.array([t.get(k, (growth, 0.0))[0] for k in use])
+    se = np.array([t.get(k, (growth, 0.0))[1] for k in use])
     post = emulator_posterior(theta, table[use].to_numpy(), observed, bounds, draws=draws,
-                              rng=rng)
+                              obs_se=se, rng=rng)
     posterior = pd.DataFrame(post, columns=names)
     reference = pd.concat([pd.DataFrame(theta, columns=names), table.reset_index(drop=True)],
                           axis=1)

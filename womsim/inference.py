@@ -1,15 +1,16 @@
-"""Simulation-based inference for the parameters nobody observes: ABC with a reference table.
+"""Simulation-based inference for the parameters nobody observes: a reference table and an
+emulator.
 
 The parameters a client's data cannot fix directly (how many stated intentions to leave
 become real defections, how often a customer hearing a bad story leaves, ...) get a prior
 from their ranges (:mod:`womsim.uncertainty`). A *reference table* of simulations is drawn
-from the prior; each simulation is reduced to the same observables as the client's data.
-The posterior is approximate Bayesian computation by rejection with a local-linear
-regression adjustment (Beaumont, Zhang & Balding, Genetics 162, 2002): keep the
-simulations whose observables lie nearest the client's, weight them with an Epanechnikov
-kernel, and correct each kept parameter for the distance left between its simulated
-observables and the client's. Parameters are adjusted on the logit scale of their prior
-range so that the posterior stays inside it.
+from the prior (a Latin hypercube); each simulation is reduced to the same observables as
+the client's data. :func:`emulator_posterior` (what :func:`womsim.calibrate` uses) fits each
+observable as a quadratic function of the parameters and weighs prior candidates by the
+Gaussian likelihood of the client's observables around it (a synthetic likelihood), with
+the regression's own prediction error in the covariance. :func:`abc_posterior` is the
+classical alternative: rejection with a local-linear regression adjustment (Beaumont, Zhang
+& Balding, Genetics 162, 2002).
 
 Why not a library: pyabc (ABC-SMC) draws from numpy's global random state (womsim's rule:
 only Generator streams derived from the run's seed), stores every population in a SQL
@@ -31,6 +32,7 @@ True
 from __future__ import annotations
 
 import numpy as np
+from scipy.linalg import eigh
 
 __all__ = ["abc_posterior", "emulator_posterior", "emulator_terms", "prior_bounds",
            "sample_prior"]
@@ -158,7 +160,8 @@ def emulator_posterior(theta: np.ndarray, stats: np.ndarray, observed: np.ndarra
     noise. The likelihood of the client's observables is then Gaussian around the fitted
     mean (Wood, Nature 466, 2010, with a regression emulator in place of fresh
     simulations per point), and the posterior is drawn by importance sampling from the
-    prior. ``obs_se`` adds the client's own sampling noise to the covariance.
+    prior. ``obs_se`` (the client's standard errors; 0 = not known) replaces the
+    simulations' noise by the client's own where it is known.
 
     Examples
     --------
@@ -180,19 +183,33 @@ def emulator_posterior(theta: np.ndarray, stats: np.ndarray, observed: np.ndarra
                          "raise sims")
     coef, *_ = np.linalg.lstsq(X, stats, rcond=None)
     resid = stats - X @ coef
-    cov = np.atleast_2d(np.cov(resid, rowvar=False, ddof=X.shape[1]))
+    resid_cov = np.atleast_2d(np.cov(resid, rowvar=False, ddof=X.shape[1]))
+    # the client's noise: its standard errors where given, else the simulations' own noise
+    # (conservative when the client is larger than the simulated market)
+    noise = resid_cov.copy()
     if obs_se is not None:
-        cov = cov + np.diag(np.asarray(obs_se, float) ** 2)
-    # a stat that never varies carries no information: keep the matrix invertible
-    cov = cov + np.eye(cov.shape[0]) * 1e-9 * max(float(np.trace(cov)), 1e-12)
+        se = np.asarray(obs_se, float)
+        given = se > 0
+        if given.any():
+            sd = np.sqrt(np.diag(resid_cov))
+            sd = np.where(given, se, sd)
+            corr = resid_cov / np.outer(np.sqrt(np.diag(resid_cov)), np.sqrt(np.diag(resid_cov))
+                                        ).clip(1e-300)
+            noise = corr * np.outer(sd, sd)
+    # a stat that never varies carries no information: keep the matrices invertible
+    jitter = np.eye(noise.shape[0]) * 1e-9 * max(float(np.trace(noise)), 1e-12)
+    noise, resid_cov = noise + jitter, resid_cov + jitter
     cand = sample_prior(bounds, candidates, rng)
     F = _features(_unit(cand, bounds))
     r = F @ coef - np.asarray(observed, float)
     # the emulator's own error: a fit from few simulations is uncertain, more so far from
-    # them (the regression's prediction variance, as a factor on the noise covariance)
+    # them (the regression's prediction variance, lev x the simulations' noise); the
+    # likelihood's covariance at a candidate is noise + lev x resid_cov, inverted for every
+    # candidate at once through the generalised eigenvectors of the pair
     lev = np.einsum("ij,jk,ik->i", F, np.linalg.pinv(X.T @ X), F)
-    q = r.shape[1]
-    logw = (-0.5 * np.einsum("ij,ij->i", r @ np.linalg.inv(cov), r) / (1 + lev)
-            - 0.5 * q * np.log1p(lev))
+    lam, vec = eigh(resid_cov, noise)
+    z = r @ vec
+    denom = 1 + lev[:, None] * lam[None, :]
+    logw = -0.5 * (z * z / denom).sum(axis=1) - 0.5 * np.log(denom).sum(axis=1)
     w = np.exp(logw - logw.max())
     return cand[rng.choice(candidates, size=draws, p=w / w.sum())]
