@@ -213,3 +213,31 @@ def test_round_trip_recovers_synthetic_clients():
     floor = stats.binom.ppf(0.01, n, 0.90)
     assert sum(covered) >= floor, (sum(covered), n)
     assert np.mean(ratio) < 0.8
+
+
+def test_a_drifting_today_warns():
+    """The preset's own marketing rate grows the bank's base ~8% a year: against a steady
+    target that is a drift with no cause."""
+    from womsim.calibrate import DriftWarning, _check
+    from womsim.simulate import build_network
+
+    sc = wom.Scenario.preset("retail_bank").replace(**{"market.people": 1500})
+    net = build_network(sc, 1)
+    with pytest.warns(DriftWarning, match="drifts by more than 3%"):
+        chk = _check(sc, 1500, {}, 0.0, net, 1, 3, "serial", False)
+    assert chk.loc["customer_growth", "ci_low"] > 0
+
+
+def test_infeasible_prior_draws_are_left_out(bank):
+    """A churn target close to the service floor rules out the prior's harsh corner."""
+    from womsim.calibrate import _feasible
+
+    sc = bank.replace(**{"market.observed_annual_churn": 0.10, "market.baseline_churn": None})
+    names = ["complaints.intention_to_action", "word_of_mouth.customer_defect_prob"]
+    x = np.array([[0.25, 0.03], [0.75, 0.125]])
+    ok = _feasible(sc, names, x)
+    from womsim.calibration import annual_churn
+
+    harsh = sc.replace(**{names[0]: 0.75, names[1]: 0.125, "market.baseline_churn": None})
+    assert ok.tolist() == [True, annual_churn(harsh, 0.0) <= 0.10]
+    assert not ok[1]

@@ -223,6 +223,7 @@ def _stats(rec: dict[str, np.ndarray], horizon: float) -> dict[str, float]:
         "contacts_per_year": share(s["contacts"], mean_c * horizon),
         "problem_share": share(s["problems"], s["contacts"]),
         "complaint_share": share(s["complaints"], s["problems"]),
+        "complaints_per_year": s["complaints"] / horizon,
         "resolved_share": share(s["resolved"] + s["resolved_quickly"], s["complaints"]),
         "quick_share": share(s["resolved_quickly"], s["resolved"] + s["resolved_quickly"]),
         "referral_share": share(s["acq_referral"], s["acquisitions"]),
@@ -234,6 +235,26 @@ def _stats(rec: dict[str, np.ndarray], horizon: float) -> dict[str, float]:
         "_acquisitions": s["acquisitions"], "_churn_hazard": s["defections"] / mean_c / horizon
         if mean_c else 0.0,
     }
+
+
+def _feasible(sc, names: list[str], theta: np.ndarray) -> np.ndarray:
+    """Which parameter sets leave room for a baseline churn under the churn target."""
+    from womsim.calibration import annual_churn
+
+    target = sc.market.observed_annual_churn
+    if target is None:
+        return np.ones(len(theta), dtype=bool)
+    parts: dict[str, list[tuple[int, str]]] = {}
+    for j, name in enumerate(names):
+        part, field = name.split(".", 1)
+        parts.setdefault(part, []).append((j, field))
+    out = np.empty(len(theta), dtype=bool)
+    for i, row in enumerate(theta):
+        # unvalidated copies: the values are inside their prior ranges, hence valid
+        upd = {part: getattr(sc, part).model_copy(update={f: float(row[j]) for j, f in fs})
+               for part, fs in parts.items()}
+        out[i] = annual_churn(sc.model_copy(update=upd), 0.0) <= target + 1e-12
+    return out
 
 
 def _sim_task(task: tuple[int, dict[str, float]], scenario, network) -> dict[str, float]:
@@ -521,22 +542,29 @@ def calibrate(scenario, targets: Mapping[str, Any], *, infer: list[str] | None =
         m0 = float(np.mean([_newton_marketing(r, m0, growth, horizon) for r in res]))
     names = [*infer, MARKETING]
     bounds = np.vstack([bounds, [0.0, 3 * m0 if m0 > 0 else 0.05]])
-    theta = sample_prior(bounds, sims, rng)
-    draw_list = [dict(zip(names, row.tolist(), strict=True)) for row in theta]
-    ref = simulate_draws(draw_list, run_seeds(seed, sims), small)
-    ok = np.array(["_failed" not in r for r in ref])
-    if ok.sum() < emulator_terms(len(names)) + 3:
+    # the churn target rules out parameter sets whose service alone causes more churn:
+    # the prior is restricted to those that can meet it (no simulation needed to tell)
+    def feasible(x: np.ndarray) -> np.ndarray:
+        return _feasible(small, names, x)
+
+    pool = sample_prior(bounds, 4 * sims, rng)
+    pool = pool[feasible(pool)]
+    if len(pool) < emulator_terms(len(names)) + 5:
         raise CalibrationError(
-            f"only {int(ok.sum())} of {sims} prior draws can meet target 'annual_churn' = "
-            f"{today.market.observed_annual_churn:.1%}: today's service alone causes more "
-            "churn under most of the prior; check the churn and problem targets")
+            f"target 'annual_churn' = {today.market.observed_annual_churn:.1%}: under "
+            f"{len(pool) / (4 * sims):.0%} of the prior the service alone causes less churn "
+            "than that, too few to infer from; check the churn and problem targets")
+    theta = pool[:sims]
+    draw_list = [dict(zip(names, row.tolist(), strict=True)) for row in theta]
+    ref = simulate_draws(draw_list, run_seeds(seed, len(theta)), small)
+    ok = np.array(["_failed" not in r for r in ref])
     theta, ref = theta[ok], [r for r, k in zip(ref, ok, strict=True) if k]
     table = pd.DataFrame(ref).drop(columns=[c for c in ref[0] if c.startswith("_")])
     use = [k for k in INFORMATIVE if k in t] + ["customer_growth"]
     observed = np.array([t.get(k, (growth, 0.0))[0] for k in use])
     se = np.array([t.get(k, (growth, 0.0))[1] for k in use])
     post = emulator_posterior(theta, table[use].to_numpy(), observed, bounds, draws=draws,
-                              obs_se=se, rng=rng)
+                              obs_se=se, feasible=feasible, candidates=8000, rng=rng)
     posterior = pd.DataFrame(post, columns=names)
     reference = pd.concat([pd.DataFrame(theta, columns=names), table.reset_index(drop=True)],
                           axis=1)
@@ -569,7 +597,7 @@ def _check(calibrated, people, t, growth, net, seed, runs, executor, progress
     for name in names:
         value, se = t.get(name, (growth, 0.0))
         v = sims[name].to_numpy(float) if name in sims else np.array([math.nan])
-        if name == "customers":  # the scaled-down market: compare the share
+        if name in ("customers", "complaints_per_year"):  # counts in the scaled-down market
             v = v / people * calibrated.market.people
         v = v[np.isfinite(v)]
         m, _, lo, hi = interval(v) if v.size else (math.nan,) * 4

@@ -37,7 +37,7 @@ def save_calibration(cal, path, overwrite: bool = False) -> Path:
     tables = {}
     for name in _TABLES:
         df, extra = _numeric(getattr(cal, name))
-        spec, data = _table(df, f"{name}.csv")
+        spec, data = _table(df, f"calibration/{name}.csv")
         files[spec["file"]] = data
         tables[name] = {"spec": spec, **extra}
     meta = {"format": FORMAT, "format_version": FORMAT_VERSION, "saved": provenance(),

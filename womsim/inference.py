@@ -151,7 +151,7 @@ def _unit(x: np.ndarray, bounds: np.ndarray) -> np.ndarray:
 
 def emulator_posterior(theta: np.ndarray, stats: np.ndarray, observed: np.ndarray,
                        bounds: np.ndarray, draws: int = 1000, candidates: int = 20000,
-                       obs_se: np.ndarray | None = None,
+                       obs_se: np.ndarray | None = None, feasible=None,
                        rng: np.random.Generator | None = None) -> np.ndarray:
     """Posterior draws by a synthetic likelihood fitted to the reference table.
 
@@ -161,7 +161,8 @@ def emulator_posterior(theta: np.ndarray, stats: np.ndarray, observed: np.ndarra
     mean (Wood, Nature 466, 2010, with a regression emulator in place of fresh
     simulations per point), and the posterior is drawn by importance sampling from the
     prior. ``obs_se`` (the client's standard errors; 0 = not known) replaces the
-    simulations' noise by the client's own where it is known.
+    simulations' noise by the client's own where it is known. ``feasible`` (candidates ->
+    bool array) removes parameter sets that cannot meet a target at all.
 
     Examples
     --------
@@ -200,6 +201,11 @@ def emulator_posterior(theta: np.ndarray, stats: np.ndarray, observed: np.ndarra
     jitter = np.eye(noise.shape[0]) * 1e-9 * max(float(np.trace(noise)), 1e-12)
     noise, resid_cov = noise + jitter, resid_cov + jitter
     cand = sample_prior(bounds, candidates, rng)
+    if feasible is not None:
+        cand = cand[feasible(cand)]
+        if len(cand) == 0:
+            raise ValueError("no prior candidate is feasible")
+        candidates = len(cand)
     F = _features(_unit(cand, bounds))
     r = F @ coef - np.asarray(observed, float)
     # the emulator's own error: a fit from few simulations is uncertain, more so far from
