@@ -494,7 +494,8 @@ def calibrate(scenario, targets: Mapping[str, Any], *, infer: list[str] | None =
     >>> import womsim as wom
     >>> sc = wom.Scenario.preset("retail_bank").replace(**{"simulation.horizon_years": 1})
     >>> cal = wom.calibrate(sc, {"annual_churn": 0.15, "problem_share": 0.04}, people=800,
-    ...                     sims=24, draws=50, check_runs=2, executor="serial")
+    ...                     infer=["complaints.intention_to_action"], sims=12, draws=50,
+    ...                     check_runs=2, executor="serial")
     >>> cal.scenario.service.problem_rate
     0.04
     """

@@ -577,7 +577,7 @@ def shipped_client() -> ClientData:
 
     Examples
     --------
-    >>> shipped_client().observables().loc["customers", "value"] > 0
+    >>> bool(shipped_client().observables().loc["customers", "value"] > 0)
     True
     """
     from importlib.resources import files
