@@ -176,13 +176,39 @@ def _solve_exact(sc, t: dict[str, tuple[float, float]]) -> tuple[Any, dict[str, 
     if "annual_churn" in t:
         changes["market.observed_annual_churn"] = t["annual_churn"][0]
         solved["market.baseline_churn"] = "annual_churn"
-    changes["market.baseline_churn"] = None
     try:
-        out = sc.replace(**changes)
+        out = sc.today(**changes)  # the targets describe today: hidden rates re-solved
     except ScenarioError as err:
         raise CalibrationError(f"the targets give an invalid scenario: {err}") from None
     _check_churn_floor(out, t)
     return out, solved
+
+
+def _record(sc, solved: dict[str, str], t: dict[str, tuple[float, float]]):
+    """``sc`` with a record (:class:`womsim.scenario.Solved`) of every parameter calibrate
+    solved, naming the targets it came from; the baseline churn stays solved live from
+    ``market.observed_annual_churn``. Each method is registered in
+    :data:`womsim.calibration.SOLVERS` as a stored (not live) solver, so a what-if keeps
+    these values and a changed description of today says to calibrate again."""
+    from womsim.calibration import SOLVERS, Solver
+    from womsim.scenario import Scenario
+
+    data = sc.model_dump()
+    records = [r for r in data["solved"] if r["parameter"] not in solved]
+    for param, source in solved.items():
+        if param == "market.baseline_churn":
+            continue  # live: solved again under every description of today
+        method = f"calibrate:{param}"
+        if method not in SOLVERS:
+            SOLVERS[method] = Solver(param, (), None, live=False,
+                                     how=f"womsim.calibrate: {source}")
+        names = [n for n in TARGETS if n in source and n in t] or \
+            (["customer_growth"] if param == MARKETING else [])
+        obs = {n: float(t.get(n, (0.0, 0.0))[0]) for n in names}
+        records.append({"parameter": param, "value": float(sc.get(param)),
+                        "observables": obs, "method": method, "under": sc.name})
+    data["solved"] = records
+    return Scenario(**data)
 
 
 def _check_churn_floor(sc, t) -> None:
@@ -261,7 +287,8 @@ def _sim_task(task: tuple[int, dict[str, float]], scenario, network) -> dict[str
     from womsim.engine import run
 
     seed, draw = task
-    sc = scenario.replace(**draw, **{"market.baseline_churn": None}) if draw else scenario
+    # each draw is another description of today: the baseline churn is solved under it
+    sc = scenario.today(**draw) if draw else scenario
     try:
         rec = run(sc, network, seed)
     except CalibrationError:  # this draw cannot meet the churn: it is not in the posterior
@@ -517,7 +544,7 @@ def calibrate(scenario, targets: Mapping[str, Any], *, infer: list[str] | None =
     if isinstance(sims, bool) or not isinstance(sims, int) or sims < least:
         raise CalibrationError(f"sims = {sims!r}: need at least {least} reference "
                                f"simulations for {len(infer)} inferred parameters")
-    small = today.replace(**{"market.people": people, "market.baseline_churn": None})
+    small = today.today(**{"market.people": people})
     net = build_network(small, seed)
     rng = np.random.default_rng([seed, 0xCA11B])
     horizon = small.simulation.horizon_years
@@ -573,7 +600,7 @@ def calibrate(scenario, targets: Mapping[str, Any], *, infer: list[str] | None =
     solved[MARKETING] = ("customer_growth" if "customer_growth" in t else
                          "customer_growth = 0 (today at rest)") + \
         ": inferred with the others, its posterior meets the growth"
-    calibrated = today.replace(**mean, **{"market.baseline_churn": None})
+    calibrated = _record(today.today(**mean), solved, t)
     check = _check(calibrated, people, t, growth, net, seed, check_runs, executor, progress)
     prior = pd.DataFrame(bounds, index=names, columns=["low", "high"])
     prior.index.name = "parameter"
@@ -588,7 +615,7 @@ def _check(calibrated, people, t, growth, net, seed, runs, executor, progress
     from womsim.results import interval
     from womsim.rng import run_seeds
 
-    small = calibrated.replace(**{"market.people": people})
+    small = calibrated.today(**{"market.people": people})
     res = map_tasks(_sim_task, [(s, {}) for s in run_seeds(seed + 2, runs)],
                     {"scenario": small, "network": net}, executor=executor,
                     progress=progress, desc="checking")
