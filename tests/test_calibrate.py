@@ -242,3 +242,22 @@ def test_infeasible_prior_draws_are_left_out(bank):
     harsh = sc.replace(**{names[0]: 0.75, names[1]: 0.125, "market.baseline_churn": None})
     assert ok.tolist() == [True, annual_churn(harsh, 0.0) <= 0.10]
     assert not ok[1]
+
+
+@pytest.mark.slow
+def test_calibrated_today_records_what_was_solved(cal):
+    """The calibrated scenario describes today; what calibrate solved is recorded (with the
+    target it came from) and a what-if made from it keeps those values."""
+    sc = cal.scenario
+    assert sc.state == "today"
+    rec = {r.parameter: r for r in sc.solved}
+    assert rec["service.problem_rate"].observables == {"problem_share": 0.04}
+    assert rec["market.marketing_rate"].observables == {"customer_growth": 0.0}
+    assert rec["market.marketing_rate"].method == "calibrate"
+    fix = sc.what_if(**{"service.problem_rate": 0.02})
+    assert fix.market.marketing_rate == sc.market.marketing_rate
+    assert fix.market.baseline_churn == pytest.approx(sc.baseline_churn())
+    # records do not leak into other scenarios' solving (sweeps, compare)
+    from womsim.calibration import SOLVERS
+
+    assert "calibrate" not in SOLVERS

@@ -186,11 +186,10 @@ def _solve_exact(sc, t: dict[str, tuple[float, float]]) -> tuple[Any, dict[str, 
 
 def _record(sc, solved: dict[str, str], t: dict[str, tuple[float, float]]):
     """``sc`` with a record (:class:`womsim.scenario.Solved`) of every parameter calibrate
-    solved, naming the targets it came from; the baseline churn stays solved live from
-    ``market.observed_annual_churn``. Each method is registered in
-    :data:`womsim.calibration.SOLVERS` as a stored (not live) solver, so a what-if keeps
-    these values and a changed description of today says to calibrate again."""
-    from womsim.calibration import SOLVERS, Solver
+    solved, naming the targets it came from (method ``"calibrate"``); the baseline churn
+    stays solved live from ``market.observed_annual_churn``. The method is not a live
+    solver of :data:`womsim.calibration.SOLVERS` (it needs simulations), so the values are
+    stored: a what-if keeps them, and setting one of them by hand drops its record."""
     from womsim.scenario import Scenario
 
     data = sc.model_dump()
@@ -198,15 +197,11 @@ def _record(sc, solved: dict[str, str], t: dict[str, tuple[float, float]]):
     for param, source in solved.items():
         if param == "market.baseline_churn":
             continue  # live: solved again under every description of today
-        method = f"calibrate:{param}"
-        if method not in SOLVERS:
-            SOLVERS[method] = Solver(param, (), None, live=False,
-                                     how=f"womsim.calibrate: {source}")
         names = [n for n in TARGETS if n in source and n in t] or \
             (["customer_growth"] if param == MARKETING else [])
         obs = {n: float(t.get(n, (0.0, 0.0))[0]) for n in names}
         records.append({"parameter": param, "value": float(sc.get(param)),
-                        "observables": obs, "method": method, "under": sc.name})
+                        "observables": obs, "method": "calibrate", "under": sc.name})
     data["solved"] = records
     return Scenario(**data)
 
