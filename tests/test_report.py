@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 import sys
 
@@ -73,7 +74,8 @@ def test_formatters():
     assert display.fmt_value(0.25, "probability") == "25.0%"
     assert display.fmt_value(600.0, "money/customer/yr", "EUR") == "EUR 600"
     assert display.fmt_value(None) == "none" and display.fmt_value(float("nan")) == "n/a"
-    assert display.fmt_value("<b>", "") == "&lt;b&gt;"
+    # text is escaped where HTML is built (by the templates), not by the formatter
+    assert display.fmt_value("<b>", "") == "<b>"
     assert display.fmt_interval(1.0, float("nan")) == "n/a"
     assert display.unit_kind("share/yr") == "share"
     assert "UNVERIFIED" in display.status_badge("unverified")
@@ -244,7 +246,7 @@ def test_report_paths_and_formats():
 
 def test_report_ensemble(ens, tmp_path):
     out = report(ens, tmp_path / "ens")
-    h = out["html"].read_text()
+    h = html.unescape(out["html"].read_text())
     s = ens.summary()
     assert display.fmt_count(s.loc["customers_end", "mean"]) in h
     assert "Prices per incident need a counterfactual" in h
@@ -269,7 +271,7 @@ def test_report_comparison_with_roi_and_prices(cmp, tmp_path):
     assert set(pi["scenario"]) == {"no problems"}
     a = _sheet(wb, "assumptions").set_index("parameter")
     assert "interventions[0].complaints.resolved" in a.index
-    h = out["html"].read_text()
+    h = html.unescape(out["html"].read_text())
     assert "'programme'" in h and "ROI" in h and h.count("data:image/png") == 3
 
 
@@ -279,7 +281,7 @@ def test_report_sweep_and_sensitivity(sw, tor, sc, tmp_path):
     s = _sheet(wb, "summary")
     assert s["service.problem_rate"].tolist() == [0.05, 0.15]
     assert wb["summary"]["A2"].number_format == "0.0%"
-    assert "Profit is highest at service.problem_rate" in out["html"].read_text()
+    assert "Profit is highest at service.problem_rate" in html.unescape(out["html"].read_text())
     # a Sensitivity carries no scenario: only the varied parameters, unless one is given
     out = report(tor, tmp_path / "tor")
     a = _sheet(openpyxl.load_workbook(out["xlsx"]), "assumptions")
@@ -288,13 +290,13 @@ def test_report_sweep_and_sensitivity(sw, tor, sc, tmp_path):
     out = report(tor, tmp_path / "tor2", scenario=sc)
     a = _sheet(openpyxl.load_workbook(out["xlsx"]), "assumptions")
     assert len(a) == len(sc.assumptions())
-    assert "What moves value lost most" in out["html"].read_text()
+    assert "What moves value lost most" in html.unescape(out["html"].read_text())
 
 
 def test_report_market_damage(sc, tmp_path):
     dmg = wom.market_damage(sc)
     out = report(dmg, tmp_path / "dmg", formats="html")
-    h = out["html"].read_text()
+    h = html.unescape(out["html"].read_text())
     assert display.fmt_money(dmg.revenue_at_risk, "USD") in h
     assert "Appendix A" in h and "UNVERIFIED" in h
 
@@ -309,7 +311,7 @@ def test_cli_run_report(sc, tmp_path, capsys):
             "--question", "Where are we losing customers?"]
     assert main(args) == EXIT_OK
     assert "report written to" in capsys.readouterr().out
-    assert "Where are we losing customers?" in (tmp_path / "rep.html").read_text()
+    assert "Where are we losing customers?" in html.unescape((tmp_path / "rep.html").read_text())
     assert openpyxl.load_workbook(tmp_path / "rep.xlsx").sheetnames[0] == "report"
     # an existing report is refused before anything runs
     assert main(args) == EXIT_INPUT
@@ -347,7 +349,7 @@ def test_cli_demo_report(tmp_path, capsys):
         pytest.skip("womsim.demo.flagship does not return its comparison yet (lead's hook)")
     out = tmp_path / "demo"
     assert main(["demo", "--runs", "2", "--people", "3000", "--report", str(out)]) == EXIT_OK
-    h = (tmp_path / "demo.html").read_text()
+    h = html.unescape((tmp_path / "demo.html").read_text())
     assert "'programme'" in h and "no problems" in h
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 import math
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -204,7 +203,7 @@ def _from_ensemble(ens) -> _Content:
                       note="share: of all customers lost, or of all customers won.")
     h = sc.simulation.horizon_years
     ce, cs = s.loc["customers_end"], s.loc["customers_start"]
-    answer = [f"Over {h:g} years {html.escape(sc.name)} goes from {fmt_count(cs['mean'])} to "
+    answer = [f"Over {h:g} years {sc.name} goes from {fmt_count(cs['mean'])} to "
               f"{fmt_count(ce['mean'])} customers (95% CI "
               f"{fmt_interval(ce['ci_low'], ce['ci_high'], 'people')}), with "
               f"{fmt_money(s.loc['revenue', 'mean'], cur)} in revenue and "
@@ -291,10 +290,17 @@ def _from_lost_revenue(lr) -> _Content:
         rows.append(_row(f"value lost {name}", r["mean"], r["ci_low"], r["ci_high"], "money",
                          f"{fmt_count(r['incidents_today'])} such incidents today"))
     changes = _changes(today, target)
-    answer = [f"Today's service costs <b>{fmt_money(t['value_lost'], cur)}</b> in value "
-              f"(95% CI {fmt_interval(t['ci_low'], t['ci_high'], 'money')}) and "
-              f"{fmt_money(t['revenue_lost'], cur)} in revenue over {t['horizon_years']:g} "
-              f"years, against the same market with {html.escape(_describe(changes))}."]
+    answer = [f"Today's service costs **{fmt_money(t['value_lost'], cur)}** in value "
+              f"(95% CI {fmt_interval(t['ci_low'], t['ci_high'], 'money')}; "
+              f"{value_basis(today)}) and {fmt_money(t['revenue_lost'], cur)} in revenue, "
+              f"against the same market with {_describe(changes)}.",
+              f"Of that value, {fmt_money(t['cash_lost_within_horizon'], cur)} is cash profit "
+              f"lost within the {t['horizon_years']:g} years (95% CI "
+              f"{fmt_interval(t['within_ci_low'], t['within_ci_high'], 'money')}); the rest "
+              "is the value after the horizon of the customers lost."
+              if today.economics.value_horizon == "lifetime" else
+              f"Cash profit lost within the {t['horizon_years']:g} years: "
+              f"{fmt_money(t['cash_lost_within_horizon'], cur)}."]
     if not pi.empty and not math.isnan(pi["mean"].iloc[0]):
         parts = [f"{name.removeprefix('per ')} costs {fmt_money(r['mean'], cur)}"
                  for name, r in pi.iterrows() if not math.isnan(r["mean"])]
@@ -302,7 +308,7 @@ def _from_lost_revenue(lr) -> _Content:
     bc = lr.by_cause()
     top = bc.drop(index="total")["mean"]
     if len(top) and t["value_lost"]:
-        answer.append(f"Largest single cause: {html.escape(str(top.idxmax()))} "
+        answer.append(f"Largest single cause: {top.idxmax()} "
                       f"({fmt_money(top.max(), cur)}, {fmt_pct(top.max() / t['value_lost'])} "
                       "of the total; section 3).")
     summary = cmp.summary().loc[alt].reset_index().rename(columns={
@@ -334,6 +340,23 @@ def _from_lost_revenue(lr) -> _Content:
                "(common random numbers), so the difference holds the effect of the service "
                "and little else.",
                _interval_note(n, bool(cmp.psa)), *_few_runs(n)])
+
+
+def value_basis(sc) -> str:
+    """The basis of a value figure in words: what it counts, from when, in what currency.
+
+    Examples
+    --------
+    >>> import womsim as wom
+    >>> value_basis(wom.Scenario.preset("telecom"))
+    'present value at the start in USD: 2 years of profit plus the remaining lifetime value of the customers held at the end'
+    """
+    e, h = sc.economics, sc.simulation.horizon_years
+    cur = f" in {e.currency}" if e.currency else ""
+    if e.value_horizon == "lifetime":
+        return (f"present value at the start{cur}: {h:g} years of profit plus the remaining "
+                "lifetime value of the customers held at the end")
+    return f"present value at the start{cur}: {h:g} years of profit, nothing after"
 
 
 def _describe(changes: list[str]) -> str:
@@ -369,9 +392,13 @@ def _from_comparison(cmp) -> _Content:
                              f"difference of paired runs ({name} - {cmp.reference})"))
         r = s.loc[(name, "value")]
         word = "more" if r["difference"] >= 0 else "less"
-        answer.append(f"'{html.escape(name)}' earns <b>{fmt_money(abs(r['difference']), cur)}"
-                      f"</b> {word} value than '{html.escape(cmp.reference)}' over {h:g} years "
-                      f"(95% CI {fmt_interval(r['ci_low'], r['ci_high'], 'money')}).")
+        p = s.loc[(name, "profit")]
+        answer.append(f"'{name}' earns **{fmt_money(abs(r['difference']), cur)}"
+                      f"** {word} value than '{cmp.reference}' "
+                      f"(95% CI {fmt_interval(r['ci_low'], r['ci_high'], 'money')}; "
+                      f"{value_basis(ref.scenario)}); within the {h:g} years, "
+                      f"{fmt_money(p['difference'], cur)} in cash profit (95% CI "
+                      f"{fmt_interval(p['ci_low'], p['ci_high'], 'money')}).")
         if roi is not None and name in has_cost:
             q = roi.loc[name]
             rows.append(_row(f"'{name}': net gain on its spend", q["net_gain"], q["ci_low"],
@@ -384,7 +411,7 @@ def _from_comparison(cmp) -> _Content:
             verdict = "pays for itself" if q["ci_low"] > 0 else (
                 "does not pay" if q["ci_high"] < 0 else "is not distinguishable from "
                                                         "break-even")
-            answer.append(f"'{html.escape(name)}' {verdict}: net gain "
+            answer.append(f"'{name}' {verdict}: net gain "
                           f"{fmt_money(q['net_gain'], cur)} on {fmt_money(q['extra_cost'], cur)}"
                           f" spent, ROI {q['roi']:.1f}x, payback {pay}.")
     lrt = cmp.lost_revenue()
@@ -482,9 +509,9 @@ def _from_sweep(sweep) -> _Content:
             _row("present value at the best point", s.loc[best, "npv"], s.loc[best, "npv_ci_low"],
                  s.loc[best, "npv_ci_high"], "money", "present value at the best point")]
     ci = fmt_interval(s.loc[best, "profit_ci_low"], s.loc[best, "profit_ci_high"], "money")
-    answer = [f"Profit is highest at {html.escape(where(best))}: "
-              f"<b>{fmt_money(s.loc[best, 'profit'], cur)}</b> (95% CI {ci}"
-              f"); lowest at {html.escape(where(worst))}: "
+    answer = [f"Profit is highest at {where(best)}: "
+              f"**{fmt_money(s.loc[best, 'profit'], cur)}** (95% CI {ci}"
+              f"); lowest at {where(worst)}: "
               f"{fmt_money(s.loc[worst, 'profit'], cur)}."]
     units_t = {c: units.get(c, "number") for c in s.columns}
     charts = [_Chart("Profit across the grid",
@@ -528,10 +555,10 @@ def _from_sensitivity(sens, scenario) -> _Content:
                          f"{metric} from {fmt_money(r['at_low'], cur)} (at {r['low']:g}) to "
                          f"{fmt_money(r['at_high'], cur)} (at {r['high']:g}); "
                          f"status {r['status']}"))
-    answer = [f"At today's values {metric} is <b>{fmt_money(sens.base, cur)}</b>."]
+    answer = [f"At today's values {metric} is **{fmt_money(sens.base, cur)}**."]
     if top is not None:
         r = t.loc[top]
-        answer.append(f"{html.escape(str(top))} moves it most: from "
+        answer.append(f"{top} moves it most: from "
                       f"{fmt_money(r['at_low'], cur)} at {r['low']:g} to "
                       f"{fmt_money(r['at_high'], cur)} at {r['high']:g}"
                       + (f" (its range is {r['status']})" if r["status"] in FLAGGED else "")
@@ -603,8 +630,8 @@ def _from_damage(dmg, scenario) -> _Content:
                      {"key": "text", "symbol": "text", "name": "text", "value": "row",
                       "unit": "text", "equation": "text", "working": "text", "basis": "text"})
     head = rows[0] if rows else None
-    answer = [f"{html.escape(dmg.title)}: <b>{fmt_money(head['value'], cur)}</b> of revenue at "
-              "risk." if head else html.escape(dmg.title)]
+    answer = [f"{dmg.title}: **{fmt_money(head['value'], cur)}** of revenue at "
+              "risk." if head else dmg.title]
     charts = [_Chart("Customers lost by route", lambda fig: plot_damage(dmg,
                                                                         ax=fig.add_subplot()),
                      (7, 3.4))]
@@ -666,7 +693,7 @@ def _assumptions_table(scenarios: list[tuple[str, Any]], fallback: pd.DataFrame 
             if not any(differs):
                 df = df.drop(columns=col)
         df = df.reset_index()
-    df = df.copy()
+    df = _solved_values(df)
     df.insert(df.columns.get_loc("status") + 1, "flag",
               ["CHECK: " + s if s in FLAGGED else "" for s in df["status"]])
     keep = [c for c in df.columns if c not in ("basis",)]
@@ -677,6 +704,23 @@ def _assumptions_table(scenarios: list[tuple[str, Any]], fallback: pd.DataFrame 
             units[c] = "row"
     return _Table("assumptions", "Appendix A. Every assumption, with its source and status",
                   df, units, note=note, status_col="status")
+
+
+def _solved_values(df: pd.DataFrame) -> pd.DataFrame:
+    """A parameter left unset (None) that the model solves or derives shows the value it
+    takes (from its ``derived.`` row), so that no assumption shows blank."""
+    df = df.copy()
+    key = "parameter" if "parameter" in df.columns else None
+    names = df[key] if key else pd.Series(df.index, index=df.index)
+    derived = {str(n).removeprefix("derived."): v for n, v in zip(names, df["value"],
+                                                                  strict=True)
+               if str(n).startswith("derived.")}
+    for i, n in zip(df.index, names, strict=True):
+        leaf = str(n).rsplit(".", 1)[-1]
+        if df.at[i, "value"] is None and not str(n).startswith("derived.") and leaf in derived:
+            df.at[i, "value"] = derived[leaf]
+            df.at[i, "meaning"] = f"not set, so solved or derived: {df.at[i, 'meaning']}"
+    return df
 
 
 def _same(a: Any, b: Any) -> bool:
@@ -696,9 +740,10 @@ def _figures_table(used: Iterable[str]) -> _Table:
     t = t.sort_values("used here", ascending=False, kind="stable")
     cols = ["key", "used here", "name", "value", "low", "high", "unit", "status", "source",
             "year", "population", "quoted", "research", "caveat"]
-    t = t[cols]
+    t = t[cols].copy()
+    t["year"] = [None if pd.isna(y) else int(y) for y in t["year"]]  # 1980, not 1,980
     units = {c: "text" for c in cols}
-    units.update(value="row", low="row", high="row", year="number")
+    units.update(value="row", low="row", high="row")
     return _Table("figures", "Appendix B. Research figures", t, units,
                   note="The research behind the defaults, with how sure we are of each "
                        "(womsim.figures). 'used here': a parameter of this result rests on it.",
