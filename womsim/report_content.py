@@ -318,7 +318,7 @@ def _from_lost_revenue(lr) -> _Content:
         _Chart("Value lost to today's service, by cause",
                lambda fig: plot_waterfall(bc, ax=fig.add_subplot(),
                                           title="Value lost to today's service, by cause",
-                                          currency=cur)),
+                                          currency=cur, positive="loss")),
         _Chart("Customers and revenue: today and without problems",
                lambda fig: plot_overview(cmp, axes=fig.subplots(1, 2)), (11, 4))]
     n = lr.today.n_runs
@@ -348,8 +348,8 @@ def value_basis(sc) -> str:
     Examples
     --------
     >>> import womsim as wom
-    >>> value_basis(wom.Scenario.preset("telecom"))
-    'present value at the start in USD: 2 years of profit plus the remaining lifetime value of the customers held at the end'
+    >>> value_basis(wom.Scenario.preset("telecom")).startswith("present value at the start in USD")
+    True
     """
     e, h = sc.economics, sc.simulation.horizon_years
     cur = f" in {e.currency}" if e.currency else ""
