@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import matplotlib
 import matplotlib.pyplot as plt
 import networkx as nx
@@ -154,12 +156,12 @@ def _assert_no_overlap(fig):
                 # rotated labels lie on parallel lines: those lines must be a text height apart
                 pos = sorted(t.get_window_extent(r).x1 for t in ticks)
                 height = max(t.get_fontsize() for t in ticks) * fig.dpi / 72
-                gap = min((b - a for a, b in zip(pos, pos[1:], strict=False)), default=1e9)
+                gap = min((b - a for a, b in itertools.pairwise(pos)), default=1e9)
                 assert gap * np.sin(np.radians(rot[0])) >= height, f"{name} ticks {texts}"
             else:
                 ext = sorted((t.get_window_extent(r) for t in ticks),
                              key=lambda b: b.x0 if name == "x" else b.y0)
-                for a, b in zip(ext, ext[1:], strict=False):
+                for a, b in itertools.pairwise(ext):
                     assert not a.overlaps(b), f"{name} tick labels overlap: {texts}"
             for t in ticks:
                 boxes.append((k, f"tick{name}{'r' if any(rot) else ''}", t))
