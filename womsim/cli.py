@@ -123,11 +123,11 @@ def _formats(args: argparse.Namespace) -> tuple[str, ...]:
     return FORMATS if not text else tuple(f.strip() for f in text.split(",") if f.strip())
 
 
-def _write_report(result, args: argparse.Namespace, scenario=None) -> None:
+def _write_report(result, args: argparse.Namespace, scenario=None, sensitivity=None) -> None:
     from womsim.report import report
 
     paths = report(result, args.report, question=args.question, overwrite=args.overwrite,
-                   formats=_formats(args), scenario=scenario)
+                   formats=_formats(args), scenario=scenario, sensitivity=sensitivity)
     print("report written to " + ", ".join(str(p) for p in paths.values()))
 
 
@@ -194,8 +194,14 @@ def _lost_revenue(args: argparse.Namespace) -> int:
     _print_table(lr.by_cause())
     print()
     _print_table(lr.per_incident())
+    sens = None
+    if args.tornado:
+        sens = wom.sensitivity(sc, runs=args.runs, seed=args.seed, target=target,
+                               progress=not args.quiet, executor=_executor(sc, 4 * args.runs))
+        print()
+        _print_table(sens.table())
     if args.report:
-        _write_report(lr, args)
+        _write_report(lr, args, sensitivity=sens)
     return EXIT_OK
 
 
@@ -353,6 +359,9 @@ def _parser() -> argparse.ArgumentParser:
     lr.add_argument("--target", action="append", default=[], metavar="KEY=VALUE",
                     help="the counterfactual's changes instead of 'no problems' (repeat), "
                          "e.g. --target complaints.resolved=0.9")
+    lr.add_argument("--tornado", action="store_true",
+                    help="also run the sensitivity (which assumption moves the answer most) "
+                         "and add it to the output and the report")
     _common(lr, 50)
     lr.set_defaults(func=_lost_revenue)
 

@@ -22,8 +22,8 @@ from womsim.errors import WomsimError
 
 #: File formats :func:`report` writes.
 #: The workbook's sheets, in order (``roi`` only for comparisons with interventions).
-SHEETS = ("report", "headline", "by cause", "per incident", "summary", "roi", "assumptions",
-          "figures", "charts")
+SHEETS = ("report", "headline", "by cause", "per incident", "summary", "roi", "tornado",
+          "assumptions", "figures", "charts")
 
 _KEY_METRICS = ("customers_end", "customers_change", "revenue", "profit", "value", "npv",
                 "annual_churn")
@@ -648,6 +648,23 @@ def _from_damage(dmg, scenario) -> _Content:
         facts=[("scenario", scenario.name)] if scenario is not None else [],
         notes=["One period, one hop, mean field: no second-hand stories, no lifetime value; "
                "the simulation (womsim.lost_revenue) adds both."])
+
+
+def _add_sensitivity(c: _Content, sens: Any, scenario: Any) -> None:
+    """Add a tornado to another result's report: its chart, table and top mover."""
+    from womsim.sweep import Sensitivity
+
+    if not isinstance(sens, Sensitivity):
+        raise WomsimError(f"sensitivity= takes womsim.sensitivity()'s result, got "
+                          f"{type(sens).__name__}")
+    sc = scenario if scenario is not None else sens.scenario
+    s = _from_sensitivity(sens, sc)
+    c.answer.extend(s.answer[1:])
+    c.charts.extend(s.charts)
+    t = s.tables["summary"]
+    c.extra.append(_Table("tornado", "What moves the value lost most (one at a time)", t.df,
+                          t.units, note=t.note, status_col=t.status_col))
+    c.notes.extend(s.notes)
 
 
 # --------------------------------------------------------------------------- appendices
