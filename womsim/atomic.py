@@ -31,7 +31,9 @@ def _exists_error(path: Path) -> FileExistsError:
 
 def _os_error(err: OSError, path: Path, doing: str = "cannot write") -> OSError:
     """``err`` again (same subclass, same errno) with a message naming ``path``."""
-    code = err.errno if err.errno is not None else errno.EIO
+    if err.errno is None:
+        return OSError(f"{doing} {path}: {err}")
+    code = err.errno
     reason = err.strerror or os.strerror(code)
     hint = {errno.ENOSPC: " (the disk is full)", errno.EDQUOT: " (disk quota exceeded)",
             errno.EACCES: " (no permission to write in that folder)",
