@@ -165,7 +165,7 @@ def _sheet(wb, name) -> pd.DataFrame:
 
 def test_report_lost_revenue(lr, tmp_path):
     out = report(lr, tmp_path / "telecom", question="What does our service cost us?")
-    assert set(out) == {"html", "xlsx"}
+    assert set(out) == {"html", "xlsx", "pptx"}
     assert out["html"] == tmp_path / "telecom.html" and out["html"].exists()
     h = out["html"].read_text(encoding="utf-8")
     t = lr.total()
@@ -184,10 +184,22 @@ def test_report_lost_revenue(lr, tmp_path):
         assert section in h
     assert "service.problem_rate: 15.0% -&gt; 0.0%" in h  # the counterfactual, named
     # nothing left behind by the atomic writes
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["telecom.html", "telecom.xlsx"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["telecom.html", "telecom.pptx",
+                                                          "telecom.xlsx"]
+    # the headline says its basis: present value at the start, currency, lifetime, and
+    # the cash within the horizon beside it
+    answer = html.unescape(h.split("2. Headline numbers")[0])
+    assert "present value at the start in USD" in answer and "lifetime" in answer
+    assert (f"{display.fmt_money(t['cash_lost_within_horizon'], 'USD')} is cash profit lost "
+            "within the 0.5 years") in answer
 
     wb = openpyxl.load_workbook(out["xlsx"])
-    assert wb.sheetnames == [s for s in SHEETS if s != "roi"]
+    assert wb.sheetnames == [s for s in SHEETS if s not in ("roi", "tornado")]
+    # a solved value is shown, not blank
+    a = _sheet(wb, "assumptions").set_index("parameter")
+    assert a.loc["market.baseline_churn", "value"] == pytest.approx(
+        lr.today.scenario.baseline_churn())
+    assert "solved" in a.loc["market.baseline_churn", "meaning"]
     head = _sheet(wb, "headline").set_index("headline")
     row = head.loc["value lost (profit + customer equity)"]
     assert row["value"] == pytest.approx(t["value_lost"])
@@ -217,6 +229,60 @@ def test_report_lost_revenue(lr, tmp_path):
     assert cover["question"] == "What does our service cost us?"
     assert "unverified" in cover["read with care"]
     assert len(wb["charts"]._images) == 2
+
+
+def _slides(path):
+    from pptx import Presentation
+    from pptx.enum.shapes import MSO_SHAPE_TYPE
+
+    deck = Presentation(path)
+    titles = [s.shapes.title.text for s in deck.slides]
+    pictures = [sum(sh.shape_type == MSO_SHAPE_TYPE.PICTURE for sh in s.shapes)
+                for s in deck.slides]
+    tables = [sum(sh.has_table for sh in s.shapes) for s in deck.slides]
+    return deck, titles, pictures, tables
+
+
+def test_slides_of_a_comparison_with_programme_and_tornado(cmp, tor, tmp_path):
+    """The deck: title, answer, waterfall, tornado, per-incident prices, ROI, headline,
+    the assumptions that need care (flagged)."""
+    out = report(cmp, tmp_path / "deck", formats=["pptx"], sensitivity=tor)
+    deck, titles, pictures, tables = _slides(out["pptx"])
+    assert titles[0].endswith("compared with 'today'") and titles[1] == "The answer"
+    charts = [t for t, n in zip(titles, pictures, strict=True) if n == 1]
+    assert "Customers and revenue over time" in charts
+    assert any(t.endswith("by cause") for t in charts)  # the waterfalls
+    assert "What moves the result most" in charts  # the tornado
+    assert "What each incident costs" in titles
+    assert "The programme's return on investment" in titles
+    assert "Headline numbers" in titles
+    care = [i for i, t in enumerate(titles) if t.startswith("Assumptions that need care")]
+    assert care and all(tables[i] == 1 for i in care)
+    flagged = [c.text for i in care for sh in deck.slides[i].shapes if sh.has_table
+               for row in sh.table.rows for c in row.cells]
+    assert "UNVERIFIED" in flagged and "ILLUSTRATIVE" in flagged
+    assert "verified" not in flagged  # only those needing care
+    # title, answer, 4 charts (time series, 2 waterfalls, tornado), per incident, ROI,
+    # headline numbers, then the flagged assumptions (14 rows a slide)
+    assert len(charts) == 4 and len(titles) == 9 + len(care)
+    answer = "\n".join(sh.text_frame.text for sh in deck.slides[1].shapes
+                       if sh.has_text_frame)
+    assert "moves it most" in answer and "Read with care" in answer
+    roi = next(sh.table for sh in deck.slides[titles.index(
+        "The programme's return on investment")].shapes if sh.has_table)
+    assert roi.cell(0, 0).text == "scenario" and roi.cell(1, 0).text == "programme"
+
+
+def test_slides_of_every_result(lr, ens, sw, tor, sc, tmp_path):
+    for name, res, want in (("lr", lr, "Value lost to today's service, by cause"),
+                            ("ens", ens, "Customers and revenue over time"),
+                            ("sw", sw, "Profit across the grid"),
+                            ("tor", tor, "What moves the result most")):
+        out = report(res, tmp_path / name, formats=["pptx"], scenario=sc if res is tor
+                     else None)
+        _, titles, pictures, _ = _slides(out["pptx"])
+        assert want in titles and pictures[titles.index(want)] == 1, name
+        assert titles[1] == "The answer" and titles[-1].startswith("Assumptions"), name
 
 
 def test_report_overwrite_refused(lr, tmp_path):
@@ -262,7 +328,8 @@ def test_report_ensemble(ens, tmp_path):
 def test_report_comparison_with_roi_and_prices(cmp, tmp_path):
     out = report(cmp, tmp_path / "cmp")
     wb = openpyxl.load_workbook(out["xlsx"])
-    assert wb.sheetnames == list(SHEETS)
+    assert wb.sheetnames == [s for s in SHEETS if s != "tornado"]
+    assert list(_sheet(wb, "roi")["scenario"]) == ["programme"]  # only what spends
     roi = _sheet(wb, "roi").set_index("scenario")
     assert roi.loc["programme", "net_gain (USD)"] == pytest.approx(
         cmp.roi().loc["programme", "net_gain"])
@@ -282,12 +349,19 @@ def test_report_sweep_and_sensitivity(sw, tor, sc, tmp_path):
     assert s["service.problem_rate"].tolist() == [0.05, 0.15]
     assert wb["summary"]["A2"].number_format == "0.0%"
     assert "Profit is highest at service.problem_rate" in html.unescape(out["html"].read_text())
-    # a Sensitivity carries no scenario: only the varied parameters, unless one is given
+    # a Sensitivity carries its scenario: all of its assumptions are listed
     out = report(tor, tmp_path / "tor")
+    a = _sheet(openpyxl.load_workbook(out["xlsx"]), "assumptions")
+    assert len(a) == len(sc.assumptions())
+    # one built from a bare table has none: only the varied parameters, unless one is given
+    from womsim.sweep import Sensitivity
+
+    bare = Sensitivity(tor.table(), tor.base, tor.metric)
+    out = report(bare, tmp_path / "bare")
     a = _sheet(openpyxl.load_workbook(out["xlsx"]), "assumptions")
     assert set(a["parameter"]) == set(tor.table().index)
     assert "CHECK: illustrative" in set(a["flag"])
-    out = report(tor, tmp_path / "tor2", scenario=sc)
+    out = report(bare, tmp_path / "tor2", scenario=sc)
     a = _sheet(openpyxl.load_workbook(out["xlsx"]), "assumptions")
     assert len(a) == len(sc.assumptions())
     assert "What moves value lost most" in html.unescape(out["html"].read_text())

@@ -443,7 +443,9 @@ def _from_comparison(cmp) -> _Content:
     units.update(scenario="text", metric="text", unit="text")
     extra = []
     if roi is not None:
-        r = roi.reset_index().rename(columns={"ci_low": _CI[0], "ci_high": _CI[1]})
+        # only scenarios that spend: a return on nothing spent is no number
+        r = roi.loc[has_cost].reset_index().rename(columns={"ci_low": _CI[0],
+                                                            "ci_high": _CI[1]})
         extra.append(_Table("roi", "Return on intervention spend", r,
                             {"scenario": "text", "extra_cost": "money",
                              "gain_before_cost": "money", "net_gain": "money", _CI[0]: "money",
