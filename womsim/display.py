@@ -357,8 +357,9 @@ def scenario_html(scenario) -> str:
         titles.append([str(r["meaning"]), "", "", "", str(src)])
     caption = f"{scenario!r}"
     note = html_fragment("<p class='wom-note'>{} numbers: {}. Hover over a name for its "
-                         "meaning, over a source for the full reference.</p>", len(a),
-                         _status_counts(a["status"]))
+                         "meaning, over a source for the full reference.</p>"
+                         "<p class='wom-note'>This scenario is {}.</p>", len(a),
+                         _status_counts(a["status"]), scenario.state_text())
     return _table(rows, ["parameter", "value", "unit", "status", "source"], caption,
                   text_cols=(0, 2, 3, 4), row_classes=classes, titles=titles,
                   wrap_cols=(4,)) + str(note)
