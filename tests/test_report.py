@@ -189,9 +189,10 @@ def test_report_lost_revenue(lr, tmp_path):
     # the headline says its basis: present value at the start, currency, lifetime, and
     # the cash within the horizon beside it
     answer = html.unescape(h.split("2. Headline numbers")[0])
-    assert "present value at the start in USD" in answer and "lifetime" in answer
-    assert (f"{display.fmt_money(t['cash_lost_within_horizon'], 'USD')} is cash profit lost "
-            "within the 0.5 years") in answer
+    assert "present values today" in answer and "remaining lifetimes" in answer
+    assert display.fmt_money(t["value_lost"], "USD") in answer
+    assert (f"Within the 0.5 years it costs "
+            f"{display.fmt_money(t['cash_lost_within_horizon'], 'USD')} of profit") in answer
 
     wb = openpyxl.load_workbook(out["xlsx"])
     assert wb.sheetnames == [s for s in SHEETS if s not in ("roi", "tornado")]

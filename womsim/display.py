@@ -405,7 +405,7 @@ def figures_html(table: pd.DataFrame | None = None, status: str | None = None) -
 
 # --------------------------------------------------------------------------- ensemble
 _ENSEMBLE_HEAD = ("customers_start", "customers_end", "annual_churn", "revenue", "profit",
-                  "customer_equity", "value", "npv")
+                  "profit_pv", "customer_equity", "value")
 _ENSEMBLE_CAUSE = ("defect_experience", "defect_wom", "defect_baseline", "acq_marketing",
                    "acq_referral", "acq_winback", "newly_deterred")
 
@@ -465,7 +465,7 @@ def ensemble_html(ens) -> str:
 
 
 # --------------------------------------------------------------------------- comparison
-_COMPARISON_KEEP = ("value", "npv", "profit", "revenue", "customers_end", "annual_churn",
+_COMPARISON_KEEP = ("value", "profit_pv", "profit", "revenue", "customers_end", "annual_churn",
                     "defections", "acquisitions", "intervention_cost")
 
 
@@ -538,10 +538,13 @@ def lost_revenue_html(lr) -> str:
     t = lr.total()
     cur = _currency(lr.today.scenario)
     head = html_fragment(
-        "<p class='wom-head'><b>Today's service costs {}</b> in value (profit and customer "
-        "equity; 95% CI {}) and {} in revenue over {:g} years, against '{}'.</p>",
-        fmt_money(t["value_lost"], cur), fmt_interval(t["ci_low"], t["ci_high"], "money"),
-        fmt_money(t["revenue_lost"], cur), t["horizon_years"], lr.comparison.names[1])
+        "<p class='wom-head'><b>Today's service costs {}</b> in value (95% CI {}) and {} in "
+        "revenue, against '{}': present values today of the {:g} years simulated and the "
+        "remaining lifetimes of the customers held at their end. Profit lost within the "
+        "{:g} years (cash): {}.</p>",
+        fmt_money(t["value_lost"], cur), fmt_interval(t["ci_low"], t["ci_high"], "money", cur),
+        fmt_money(t["revenue_lost"], cur), lr.comparison.names[1], t["horizon_years"],
+        t["horizon_years"], fmt_money(t["cash_lost_within_horizon"], cur))
     bc = lr.by_cause()
     rows, classes = [], []
     for cause, r in bc.iterrows():

@@ -21,11 +21,12 @@ from womsim.display import (
 from womsim.errors import WomsimError
 
 #: File formats :func:`report` writes.
-#: The workbook's sheets, in order (``roi`` only for comparisons with interventions).
+#: The workbook's sheets, in order (``roi`` only for comparisons that spend more on
+#: programmes or payroll; ``tornado`` when a sensitivity is added to the report).
 SHEETS = ("report", "headline", "by cause", "per incident", "summary", "roi", "tornado",
           "assumptions", "figures", "charts")
 
-_KEY_METRICS = ("customers_end", "customers_change", "revenue", "profit", "value", "npv",
+_KEY_METRICS = ("customers_end", "customers_change", "revenue", "profit", "value", "profit_pv",
                 "annual_churn")
 _LOST_AND_WON = ("defect_experience", "defect_wom", "defect_baseline", "acq_marketing",
                  "acq_referral", "acq_winback", "newly_deterred")
@@ -180,8 +181,10 @@ def _from_ensemble(ens) -> _Content:
     s = ens.summary()
     rows = []
     labels = {"customers_end": "customers at the end", "customers_change": "change in customers",
-              "revenue": "revenue over the horizon", "profit": "profit over the horizon",
-              "value": "value (profit + customer equity)", "npv": "present value",
+              "revenue": "revenue within the horizon (cash)",
+              "profit": "profit within the horizon (cash)",
+              "value": "value (present value: horizon + customers' remaining lifetimes)",
+              "profit_pv": "profit within the horizon (present value)",
               "annual_churn": "annual churn"}
     for k in _KEY_METRICS:
         r = s.loc[k]
@@ -291,16 +294,14 @@ def _from_lost_revenue(lr) -> _Content:
                          f"{fmt_count(r['incidents_today'])} such incidents today"))
     changes = _changes(today, target)
     answer = [f"Today's service costs **{fmt_money(t['value_lost'], cur)}** in value "
-              f"(95% CI {fmt_interval(t['ci_low'], t['ci_high'], 'money')}; "
-              f"{value_basis(today)}) and {fmt_money(t['revenue_lost'], cur)} in revenue, "
-              f"against the same market with {_describe(changes)}.",
-              f"Of that value, {fmt_money(t['cash_lost_within_horizon'], cur)} is cash profit "
-              f"lost within the {t['horizon_years']:g} years (95% CI "
-              f"{fmt_interval(t['within_ci_low'], t['within_ci_high'], 'money')}); the rest "
-              "is the value after the horizon of the customers lost."
-              if today.economics.value_horizon == "lifetime" else
-              f"Cash profit lost within the {t['horizon_years']:g} years: "
-              f"{fmt_money(t['cash_lost_within_horizon'], cur)}."]
+              f"(95% CI {fmt_interval(t['ci_low'], t['ci_high'], 'money', cur)}) and "
+              f"{fmt_money(t['revenue_lost'], cur)} in revenue, against the same market with "
+              f"{_describe(changes)}: present values today of the "
+              f"{t['horizon_years']:g} years simulated and the remaining lifetimes of the "
+              f"customers held at their end.",
+              f"Within the {t['horizon_years']:g} years it costs "
+              f"{fmt_money(t['cash_lost_within_horizon'], cur)} of profit (cash; 95% CI "
+              f"{fmt_interval(t['within_ci_low'], t['within_ci_high'], 'money', cur)})."]
     if not pi.empty and not math.isnan(pi["mean"].iloc[0]):
         parts = [f"{name.removeprefix('per ')} costs {fmt_money(r['mean'], cur)}"
                  for name, r in pi.iterrows() if not math.isnan(r["mean"])]
@@ -342,23 +343,6 @@ def _from_lost_revenue(lr) -> _Content:
                _interval_note(n, bool(cmp.psa)), *_few_runs(n)])
 
 
-def value_basis(sc) -> str:
-    """The basis of a value figure in words: what it counts, from when, in what currency.
-
-    Examples
-    --------
-    >>> import womsim as wom
-    >>> value_basis(wom.Scenario.preset("telecom")).startswith("present value at the start in USD")
-    True
-    """
-    e, h = sc.economics, sc.simulation.horizon_years
-    cur = f" in {e.currency}" if e.currency else ""
-    if e.value_horizon == "lifetime":
-        return (f"present value at the start{cur}: {h:g} years of profit plus the remaining "
-                "lifetime value of the customers held at the end")
-    return f"present value at the start{cur}: {h:g} years of profit, nothing after"
-
-
 def _describe(changes: list[str]) -> str:
     if not changes:
         return "no change"
@@ -378,13 +362,13 @@ def _from_comparison(cmp) -> _Content:
     s = cmp.summary()
     rows = []
     answer = []
-    has_cost = [n for n in cmp.names[1:]
-                if float(cmp.ensembles[n].runs["intervention_cost"].mean()) > 0]
-    roi = cmp.roi() if has_cost else None
+    # programmes and payroll (a desk's extra agents) are both what a change spends
+    roi = cmp.roi()
+    has_cost = [n for n in cmp.names[1:] if roi.loc[n, "extra_cost"] > 0]
     h = ref.scenario.simulation.horizon_years
     for name in cmp.names[1:]:
-        for metric, label in (("value", "value"), ("npv", "present value"),
-                              ("profit", "profit within the horizon"),
+        for metric, label in (("value", "value (present value, lifetimes included)"),
+                              ("profit", "profit within the horizon (cash)"),
                               ("customers_end", "customers at the end")):
             r = s.loc[(name, metric)]
             rows.append(_row(f"'{name}' vs '{cmp.reference}': {label}", r["difference"],
@@ -394,26 +378,28 @@ def _from_comparison(cmp) -> _Content:
         word = "more" if r["difference"] >= 0 else "less"
         p = s.loc[(name, "profit")]
         answer.append(f"'{name}' earns **{fmt_money(abs(r['difference']), cur)}"
-                      f"** {word} value than '{cmp.reference}' "
-                      f"(95% CI {fmt_interval(r['ci_low'], r['ci_high'], 'money')}; "
-                      f"{value_basis(ref.scenario)}); within the {h:g} years, "
-                      f"{fmt_money(p['difference'], cur)} in cash profit (95% CI "
-                      f"{fmt_interval(p['ci_low'], p['ci_high'], 'money')}).")
-        if roi is not None and name in has_cost:
+                      f"** {word} value than '{cmp.reference}' (present value "
+                      f"today: {h:g} years simulated and the customers' remaining lifetimes; "
+                      f"95% CI {fmt_interval(r['ci_low'], r['ci_high'], 'money', cur)}); "
+                      f"within the {h:g} years, {fmt_money(p['difference'], cur)} in cash "
+                      f"profit (95% CI {fmt_interval(p['ci_low'], p['ci_high'], 'money', cur)}).")
+        if name in has_cost:
             q = roi.loc[name]
             rows.append(_row(f"'{name}': net gain on its spend", q["net_gain"], q["ci_low"],
                              q["ci_high"], "money",
-                             f"after {fmt_money(q['extra_cost'], cur)} of intervention cost"))
+                             f"after {fmt_money(q['extra_cost'], cur)} spent on programmes "
+                             "and payroll (present value, as long as the effect is counted)"))
             rows.append(_row(f"'{name}': return on investment", q["roi"], math.nan, math.nan,
                              "x", "net gain / extra cost"))
-            pay = ("not within the horizon" if math.isnan(q["payback_years"]) else
+            pay = ("never" if math.isnan(q["payback_years"]) else
                    f"{q['payback_years']:.2g} years")
-            verdict = "pays for itself" if q["ci_low"] > 0 else (
+            verdict = "pays for itself" if q["roi"] > 0 and q["ci_low"] > 0 else (
                 "does not pay" if q["ci_high"] < 0 else "is not distinguishable from "
                                                         "break-even")
             answer.append(f"'{name}' {verdict}: net gain "
                           f"{fmt_money(q['net_gain'], cur)} on {fmt_money(q['extra_cost'], cur)}"
-                          f" spent, ROI {q['roi']:.1f}x, payback {pay}.")
+                          f" spent, ROI {q['roi']:.1f}x, payback {pay}; within the {h:g} "
+                          f"years its cash is {fmt_money(q['cash_within_horizon'], cur)}.")
     lrt = cmp.lost_revenue()
     by_cause = _by_cause_table(lrt, "Difference in value from the reference, by cause")
     cfs = _counterfactuals(cmp)
@@ -442,14 +428,17 @@ def _from_comparison(cmp) -> _Content:
                                 "sd_paired", "sd_unpaired")}
     units.update(scenario="text", metric="text", unit="text")
     extra = []
-    if roi is not None:
+    if has_cost:
         # only scenarios that spend: a return on nothing spent is no number
         r = roi.loc[has_cost].reset_index().rename(columns={"ci_low": _CI[0],
                                                             "ci_high": _CI[1]})
-        extra.append(_Table("roi", "Return on intervention spend", r,
+        extra.append(_Table("roi", "Return on the spend on programmes and payroll (present "
+                                   "values; cash within the horizon beside)", r,
                             {"scenario": "text", "extra_cost": "money",
                              "gain_before_cost": "money", "net_gain": "money", _CI[0]: "money",
-                             _CI[1]: "money", "roi": "number", "payback_years": "number"}))
+                             _CI[1]: "money", "roi": "number", "payback_years": "number",
+                             "cash_within_horizon": "money",
+                             "cash_within_horizon_pv": "money"}))
     charts = [_Chart("Customers and revenue over time",
                      lambda fig: plot_overview(cmp, axes=fig.subplots(1, 2)), (11, 4))]
     for name in cmp.names[1:5]:
@@ -508,8 +497,9 @@ def _from_sweep(sweep) -> _Content:
             _row(f"profit at the worst point ({where(worst)})", s.loc[worst, "profit"],
                  s.loc[worst, "profit_ci_low"], s.loc[worst, "profit_ci_high"], "money",
                  "the grid point with the lowest mean profit"),
-            _row("present value at the best point", s.loc[best, "npv"], s.loc[best, "npv_ci_low"],
-                 s.loc[best, "npv_ci_high"], "money", "present value at the best point")]
+            _row("value at the best point", s.loc[best, "value"], s.loc[best, "value_ci_low"],
+                 s.loc[best, "value_ci_high"], "money",
+                 "present value at the start, customers' remaining lifetimes included")]
     ci = fmt_interval(s.loc[best, "profit_ci_low"], s.loc[best, "profit_ci_high"], "money")
     answer = [f"Profit is highest at {where(best)}: "
               f"**{fmt_money(s.loc[best, 'profit'], cur)}** (95% CI {ci}"
