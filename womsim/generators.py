@@ -33,6 +33,7 @@ import numpy as np
 import pandas as pd
 
 from womsim.errors import EdgeListError, NetworkError
+from womsim.graphkernels import resolve_chains
 
 if TYPE_CHECKING:  # pragma: no cover
     import networkx as nx
@@ -284,8 +285,8 @@ def scale_free_edges(n: int, m: int, rng: np.random.Generator) -> IntPairs:
     Batagelj–Brandes edge array: edge ``e`` picks a uniform position among the ends
     of all earlier nodes' edges. A position on the *source* side is a node directly;
     one on the *target* side points at an earlier edge's target, so the targets form
-    pointer chains that are resolved by pointer jumping (each pass halves the chains;
-    a handful of passes for a million nodes) instead of a Python loop. Positions
+    pointer chains, resolved in one compiled pass in edge order (each pointer goes to an
+    earlier edge, already resolved). Positions
     exclude ``v``'s own edges, so there are no self-loops; the rare repeat target
     (a node picked twice by ``v``) is left for the CSR builder to drop and count.
 
@@ -315,15 +316,8 @@ def scale_free_edges(n: int, m: int, rng: np.random.Generator) -> IntPairs:
     tgt += m  # the source node of edge ptr
     tgt[on_target] = -1
     tgt[:m] = np.arange(m)
-    todo = np.flatnonzero(on_target).astype(idx)
-    while todo.size:
-        hop = ptr[todo]
-        found = tgt[hop]
-        ok = found >= 0
-        tgt[todo[ok]] = found[ok]
-        todo = todo[~ok]
-        # Jump: the edge we copied from copies from ptr[hop] itself, so skip it.
-        ptr[todo] = ptr[hop[~ok]]
+    # each pointer goes to an earlier edge: resolved in edge order, one compiled pass
+    resolve_chains(tgt, ptr, on_target)
     return src, tgt
 
 
