@@ -33,7 +33,7 @@ import numpy as np
 import pandas as pd
 
 from womsim.errors import EdgeListError, NetworkError
-from womsim.graphkernels import resolve_chains
+from womsim.graphkernels import ba_edges
 
 if TYPE_CHECKING:  # pragma: no cover
     import networkx as nx
@@ -299,25 +299,11 @@ def scale_free_edges(n: int, m: int, rng: np.random.Generator) -> IntPairs:
     True
     """
     n_edges = m * (n - m)
-    # int32 halves the memory traffic of the random gathers below, the bulk of the time.
     idx = np.int32 if 2 * n_edges < 2**31 else np.int64
-    src = np.repeat(np.arange(m, n, dtype=idx), m)
-    # Edge e may copy any end of the edges before its node's block (2m per earlier
-    # node); one float per edge picks both the edge and the side.
-    pos = rng.random(n_edges)
-    pos *= np.repeat(np.arange(n - m, dtype=np.float64) * (2 * m), m)
-    r = pos.astype(idx)
-    del pos
-    ptr = r >> 1
-    on_target = (r & 1).astype(bool)
-    del r
-    on_target[:m] = False
-    tgt = ptr // m
-    tgt += m  # the source node of edge ptr
-    tgt[on_target] = -1
-    tgt[:m] = np.arange(m)
-    # each pointer goes to an earlier edge: resolved in edge order, one compiled pass
-    resolve_chains(tgt, ptr, on_target)
+    src = np.empty(n_edges, dtype=idx)
+    tgt = np.empty(n_edges, dtype=idx)
+    # one float per edge picks both the earlier edge and its side; one compiled pass
+    ba_edges(rng.random(n_edges), m, src, tgt)
     return src, tgt
 
 

@@ -15,19 +15,32 @@ from womsim.jitcache import configure
 
 configure()
 
-__all__ = ["csr_from_pairs", "resolve_chains"]
+__all__ = ["ba_edges", "csr_from_pairs"]
 
 
 @njit(cache=True)
-def resolve_chains(tgt, ptr, on_target):
-    """Edge ``e`` with ``on_target[e]`` takes the target of the earlier edge ``ptr[e]``.
+def ba_edges(pos, m, src, tgt):
+    """Both ends of every preferential-attachment edge, from one uniform per edge.
 
-    Every ``ptr[e]`` points before ``e``'s node, so walking the edges in order finds each
-    pointed-at target already resolved: the same result as pointer jumping.
+    Edge ``e`` belongs to node ``m + e // m`` and picks position ``int(pos[e] * 2m * (e //
+    m))`` among the ends of the earlier nodes' edges: an even one is the source of edge
+    ``position // 2``, an odd one that edge's target, already resolved because it comes
+    earlier. The same arithmetic, operation for operation, as the vectorised version it
+    replaced (so the same graph for the same seed), in one pass without temporaries.
     """
+    two_m = 2 * m
     for e in range(tgt.size):
-        if on_target[e]:
-            tgt[e] = tgt[ptr[e]]
+        block = e // m
+        src[e] = m + block
+        if block == 0:
+            tgt[e] = e  # node m links to every seed node 0..m-1
+            continue
+        r = int(pos[e] * float(block * two_m))
+        ptr = r >> 1
+        if r & 1:
+            tgt[e] = tgt[ptr]
+        else:
+            tgt[e] = ptr // m + m
 
 
 @njit(cache=True)

@@ -63,7 +63,8 @@ def _csr_from_pairs(u: np.ndarray, v: np.ndarray, n: int
     indices = np.empty(2 * m, dtype=_index_dtype(n))
     indptr, used = csr_from_pairs(u, v, n, indices)
     if used < indices.size:
-        indices = indices[:used].copy()
+        # repeats are rare (a few hundredths of a percent): a view, not a copy, unless many
+        indices = indices[:used] if used > 0.9 * indices.size else indices[:used].copy()
     return indptr, indices, loops, m - indices.size // 2
 
 
