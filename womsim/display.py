@@ -334,7 +334,8 @@ def scenario_html(scenario) -> str:
         titles.append([str(r["meaning"]), "", "", "", str(src)])
     caption = f"{scenario!r}"
     note = (f"<p class='wom-note'>{len(a)} numbers: {_esc(_status_counts(a['status']))}. "
-            "Hover over a name for its meaning, over a source for the full reference.</p>")
+            "Hover over a name for its meaning, over a source for the full reference.</p>"
+            f"<p class='wom-note'>This scenario is {_esc(scenario.state_text())}.</p>")
     return _table(rows, ["parameter", "value", "unit", "status", "source"], caption,
                   text_cols=(0, 2, 3, 4), row_classes=classes, titles=titles,
                   wrap_cols=(4,)) + note
@@ -380,7 +381,7 @@ def figures_html(table: pd.DataFrame | None = None, status: str | None = None) -
 
 # --------------------------------------------------------------------------- ensemble
 _ENSEMBLE_HEAD = ("customers_start", "customers_end", "annual_churn", "revenue", "profit",
-                  "customer_equity", "value", "npv")
+                  "profit_pv", "customer_equity", "value")
 _ENSEMBLE_CAUSE = ("defect_experience", "defect_wom", "defect_baseline", "acq_marketing",
                    "acq_referral", "acq_winback", "newly_deterred")
 
@@ -438,7 +439,7 @@ def ensemble_html(ens) -> str:
 
 
 # --------------------------------------------------------------------------- comparison
-_COMPARISON_KEEP = ("value", "npv", "profit", "revenue", "customers_end", "annual_churn",
+_COMPARISON_KEEP = ("value", "profit_pv", "profit", "revenue", "customers_end", "annual_churn",
                     "defections", "acquisitions", "intervention_cost")
 
 
@@ -510,10 +511,13 @@ def lost_revenue_html(lr) -> str:
     t = lr.total()
     cur = _currency(lr.today.scenario)
     head = (f"<p class='wom-head'><b>Today's service costs {fmt_money(t['value_lost'], cur)}"
-            f"</b> in value (profit and customer equity; 95% CI "
-            f"{fmt_interval(t['ci_low'], t['ci_high'], 'money')}) and "
-            f"{fmt_money(t['revenue_lost'], cur)} in revenue over "
-            f"{t['horizon_years']:g} years, against '{_esc(lr.comparison.names[1])}'.</p>")
+            f"</b> in value (95% CI "
+            f"{fmt_interval(t['ci_low'], t['ci_high'], 'money', cur)}) and "
+            f"{fmt_money(t['revenue_lost'], cur)} in revenue, against "
+            f"'{_esc(lr.comparison.names[1])}': present values today of the "
+            f"{t['horizon_years']:g} years simulated and the remaining lifetimes of the "
+            f"customers held at their end. Profit lost within the {t['horizon_years']:g} years "
+            f"(cash): {fmt_money(t['cash_lost_within_horizon'], cur)}.</p>")
     bc = lr.by_cause()
     rows, classes = [], []
     for cause, r in bc.iterrows():

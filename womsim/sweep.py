@@ -20,10 +20,17 @@ from womsim.errors import ScenarioError, WomsimError
 from womsim.interventions import Intervention
 from womsim.results import Ensemble, Saved, interval
 from womsim.rng import run_seeds
-from womsim.simulate import build_network, check_runs_seed
+from womsim.simulate import (
+    PER_SCENARIO,
+    build_network,
+    check_runs_seed,
+    fingerprint,
+    networks_for,
+)
 from womsim.uncertainty import ranges
 
-__all__ = ["BreakEven", "Sensitivity", "SweepResult", "break_even", "sensitivity", "sweep"]
+__all__ = ["BreakEven", "Sensitivity", "SweepResult", "break_even", "point_scenario",
+           "sensitivity", "sweep"]
 
 
 def _grid(grid: Mapping[str, Iterable]) -> list[dict[str, Any]]:
@@ -45,6 +52,32 @@ def _grid(grid: Mapping[str, Iterable]) -> list[dict[str, Any]]:
             raise WomsimError(f"sweep: '{name}' has no values")
         values.append(vals)
     return [dict(zip(names, combo, strict=True)) for combo in itertools.product(*values)]
+
+
+def point_scenario(scenario, point: Mapping[str, Any]):
+    """The scenario at one grid point: observables describe today, the rest is a what-if.
+
+    The point's observables (e.g. ``market.observed_annual_churn``) and hidden rates given
+    directly are today's facts (:meth:`Scenario.today`: re-solved under the scenario's
+    service), and its other values are a what-if of that today (:meth:`Scenario.what_if`:
+    today's hidden rates kept, so more agents show up as less churn).
+
+    Examples
+    --------
+    >>> from womsim import Scenario
+    >>> sc = Scenario.preset("telecom")
+    >>> p = point_scenario(sc, {"market.observed_annual_churn": 0.3,
+    ...                         "service.problem_rate": 0.05})
+    >>> p.state, p.solved[0].observables
+    ('what-if', {'market.observed_annual_churn': 0.3})
+    """
+    from womsim.calibration import SOLVERS, observables
+
+    facts_names = observables() | {s.parameter for s in SOLVERS.values()}
+    facts = {k: v for k, v in point.items() if k in facts_names or k == "market"}
+    rest = {k: v for k, v in point.items() if k not in facts}
+    today = scenario.today(**facts) if facts else scenario
+    return today.what_if(**rest) if rest else today
 
 
 def _prepare(scenario, network, runs, seed):
@@ -69,7 +102,9 @@ class SweepResult(Saved):
     seed : int or None
         The sweep's seed (every point shares its run seeds).
     network_fingerprint : str or None
-        The network all points ran on.
+        The network all points ran on, or ``"per scenario"`` when points differing in
+        their market's network settings each ran on their own (each ensemble records its
+        own).
     """
 
     def __init__(self, params: list[str], points: list[dict], ensembles: list[Ensemble],
@@ -92,7 +127,7 @@ class SweepResult(Saved):
     def summary(self, metrics: Iterable[str] | None = None, level: float = 0.95
                 ) -> pd.DataFrame:
         """One row per point: the parameter values and each metric's mean and interval."""
-        metrics = list(metrics or ("customers_end", "revenue", "profit", "npv", "annual_churn",
+        metrics = list(metrics or ("customers_end", "revenue", "profit", "value", "annual_churn",
                                    "defections", "problems"))
         rows = []
         for point, ens in zip(self.points, self.ensembles, strict=True):
@@ -126,9 +161,23 @@ class SweepResult(Saved):
         return sweep_html(self)
 
 
-def _sweep_task(task: tuple[int, Any], network) -> dict:
-    seed, scenario = task
-    return run(scenario, network, seed)
+def _sweep_task(task: tuple[int, Any, int], networks) -> dict:
+    seed, scenario, k = task
+    return run(scenario, networks[k], seed)
+
+
+def _check_network_grid(scenarios, points, network) -> None:
+    """A grid over network settings must be able to act: refuse where it cannot."""
+    from womsim.simulate import check_network
+
+    for sc, p in zip(scenarios, points, strict=True):
+        if network is None:
+            check_network(None, sc.market.people)
+        if sc.market.network == "well_mixed" and "market.mean_degree" in p:
+            raise ScenarioError(
+                f"sweep point {p}: market.mean_degree does nothing in a well-mixed market "
+                "(market.network = 'well_mixed' sends every telling to a random person); "
+                "sweep it on a network kind such as 'scale_free'")
 
 
 def sweep(scenario, grid: Mapping[str, Iterable], network=None, runs: int = 20,
@@ -140,9 +189,15 @@ def sweep(scenario, grid: Mapping[str, Iterable], network=None, runs: int = 20,
     ----------
     scenario : Scenario
     grid : dict of dotted parameter -> values
-        E.g. ``{"desk.agents": range(8, 16)}``; several parameters make a full grid.
+        E.g. ``{"desk.agents": range(8, 16)}``; several parameters make a full grid. Each
+        point is :func:`point_scenario`: on today, observables such as
+        ``market.observed_annual_churn`` describe today (re-solved) and the other values
+        are a what-if of that today (today's baseline churn kept).
     network, runs, seed, executor, progress
-        As in :func:`womsim.simulate`.
+        As in :func:`womsim.simulate`. Without ``network``, one network is built per
+        distinct market network setting (kind, mean degree, size) of the points, so a sweep
+        over ``market.mean_degree`` runs each point on its own graph; with it, every point
+        uses it and a grid over those settings is refused.
     checkpoint : path of a folder, optional
         Save each point as soon as its runs are done (atomically, one file per point, see
         :class:`womsim.checkpoint.SweepCheckpoint`). Calling the same sweep again with the same
@@ -182,28 +237,31 @@ def sweep(scenario, grid: Mapping[str, Iterable], network=None, runs: int = 20,
     """
     from womsim.checkpoint import SweepCheckpoint
     from womsim.parallel import TaskFailedError, map_tasks
-    from womsim.simulate import check_network, check_scenario, prepare_desks
+    from womsim.simulate import check_scenario, prepare_desks
 
     check_scenario(scenario)
     grid = {k: list(v) for k, v in grid.items()} if isinstance(grid, Mapping) else grid
     points = _grid(grid)
-    scenarios = [scenario.replace(**p) for p in points]
-    check_network(network, scenario.market.people)
+    scenarios = [point_scenario(scenario, p) for p in points]
+    _check_network_grid(scenarios, points, network)
     ck = SweepCheckpoint(checkpoint) if checkpoint is not None else None
     if ck is not None and seed is None:
         seed = ck.recorded_seed()
-    seed, network, seeds = _prepare(scenario, network, runs, seed)
-    fp = network.fingerprint() if network is not None else "well_mixed"
+    seed = check_runs_seed(runs, seed)
+    seeds = run_seeds(seed, runs)
+    nets, which = networks_for(scenarios, network, seed, [f"sweep point {p}" for p in points])
+    fps = [fingerprint(nets[k]) for k in which]
+    fp = fps[0] if len(nets) == 1 else PER_SCENARIO
     done: dict[int, Ensemble] = {}
     if ck is not None:
         ck.open({"scenario": scenario.to_dict(), "grid": grid, "points": points,
                  "runs": runs, "seed": seed, "seeds": seeds, "network_fingerprint": fp})
         for j, sc_j in enumerate(scenarios):
-            ens = ck.load_point(j, sc_j, seeds, fp)
+            ens = ck.load_point(j, sc_j, seeds, fps[j])
             if ens is not None:
                 done[j] = ens
     todo = [j for j in range(len(points)) if j not in done]
-    tasks = [(seeds[r], scenarios[j]) for j in todo for r in range(runs)]
+    tasks = [(seeds[r], scenarios[j], which[j]) for j in todo for r in range(runs)]
     buffers: dict[int, list] = {}
 
     def finished(k: int, rec: dict) -> None:
@@ -211,7 +269,7 @@ def sweep(scenario, grid: Mapping[str, Iterable], network=None, runs: int = 20,
         buf = buffers.setdefault(j, [None] * runs)
         buf[r] = rec
         if all(x is not None for x in buf):
-            ens = Ensemble(scenarios[j], buf, seeds, seed, fp,
+            ens = Ensemble(scenarios[j], buf, seeds, seed, fps[j],
                            meta={"kind": "sweep", "point": points[j]})
             if ck is not None:
                 ck.save_point(j, ens)
@@ -228,7 +286,7 @@ def sweep(scenario, grid: Mapping[str, Iterable], network=None, runs: int = 20,
     desc = "sweeping" + (f" ({len(done)} of {len(points)} points from the checkpoint)"
                          if done else "")
     try:
-        map_tasks(_sweep_task, tasks, {"network": network}, executor=executor, work=work,
+        map_tasks(_sweep_task, tasks, {"networks": tuple(nets)}, executor=executor, work=work,
                   progress=progress, desc=desc, retries=retries, on_result=finished,
                   describe=describe, keep_going=ck is not None)
     except (TaskFailedError, WomsimError) as err:
@@ -305,12 +363,12 @@ def sensitivity(scenario, params: Iterable[str] | None = None, network=None, run
             from womsim.errors import unknown_key
 
             raise unknown_key("uncertain parameter", name, r.index)
-    unpin = {"market.baseline_churn": scenario.market.baseline_churn}
     variants = [("base", None, scenario)]
     for name in names:
         for end in ("low", "high"):
             value = float(r.loc[name, end])
-            variants.append((name, end, scenario.replace(**{name: value}, **unpin)))
+            # today re-solved at the other value: the observed churn is the fact
+            variants.append((name, end, scenario.today(**{name: value})))
     flat = []
     for _, _, today in variants:
         pair = paired_scenarios([today, counterfactual(today, target)], False, 0, 1)[0]
@@ -319,9 +377,8 @@ def sensitivity(scenario, params: Iterable[str] | None = None, network=None, run
     recs = run_grid([flat] * runs, seeds, network, executor, progress, desc="sensitivity")
     lost = []
     for k in range(len(variants)):
-        today = np.array([x["profit"].sum() + x["customer_equity"].sum() for x in recs[2 * k]])
-        cf = np.array([x["profit"].sum() + x["customer_equity"].sum()
-                       for x in recs[2 * k + 1]])
+        today = np.array([_value(x) for x in recs[2 * k]])
+        cf = np.array([_value(x) for x in recs[2 * k + 1]])
         lost.append(cf - today)
     base = float(lost[0].mean())
     rows = {}
@@ -336,6 +393,11 @@ def sensitivity(scenario, params: Iterable[str] | None = None, network=None, run
     table = pd.DataFrame.from_dict(rows, orient="index").sort_values("swing", ascending=False)
     table.index.name = "parameter"
     return Sensitivity(table, base, "value_lost")
+
+
+def _value(rec: dict) -> float:
+    """A run's value (womsim.valuation): discounted profit + customer equity."""
+    return float(rec["discounted_profit"].sum() + rec["customer_equity"].sum())
 
 
 class BreakEven:
@@ -356,9 +418,12 @@ class BreakEven:
 
     def __repr__(self) -> str:
         t = self._table
-        return (f"BreakEven: worth up to {t['max_cost_per_year']:,.0f} per year "
-                f"(95% CI {t['ci_low']:,.0f} to {t['ci_high']:,.0f}), from a present-value "
-                f"gain of {t['gain_npv']:,.0f} over {t['active_years']:.2f} active years")
+        c = self.comparison.ensembles["today"].scenario.economics.currency
+        return (f"BreakEven: worth up to {c} {t['max_cost_per_year']:,.0f} per year "
+                f"(95% CI {c} {t['ci_low']:,.0f} to {t['ci_high']:,.0f}), from a gain in "
+                f"value of {c} {t['gain_pv']:,.0f} (present value at the start, customers' "
+                f"remaining lifetimes included) against {t['annuity_factor']:.2f} "
+                "discounted years of paying")
 
 
 def break_even(scenario, improvement: Intervention | Mapping[str, float], network=None,
@@ -367,9 +432,11 @@ def break_even(scenario, improvement: Intervention | Mapping[str, float], networ
     """The most a client can spend per year on an improvement before it stops paying.
 
     The improvement (an :class:`Intervention`, whose own costs are ignored here, or a dict of
-    changes applied from the start) is compared with today in paired runs; the present
-    value of the extra profit, divided by the present value of paying 1 per year while
-    the improvement is active, is the break-even yearly cost.
+    changes applied from the start) is compared with today in paired runs. On the basis of
+    :meth:`Comparison.roi`, the gain in value (a present value at the start), divided by the
+    present value of paying 1 per year for the programme for as long as its effect is
+    counted (within the horizon while active and, after it, alongside the customers held at
+    its end), is the break-even yearly cost: paying it gives an ROI of 0.
 
     Examples
     --------
@@ -384,29 +451,34 @@ def break_even(scenario, improvement: Intervention | Mapping[str, float], networ
     from womsim.whatif import compare
 
     if isinstance(improvement, Mapping):
-        iv = Intervention("improvement", changes=dict(improvement))
+        iv = Intervention("improvement", changes=dict(improvement), cost_per_year=1.0)
     elif isinstance(improvement, Intervention):
-        iv = improvement.model_copy(update={"cost_per_year": 0.0, "one_off_cost": 0.0})
+        iv = improvement.model_copy(update={"cost_per_year": 1.0, "one_off_cost": 0.0})
     else:
         raise ScenarioError("improvement must be an Intervention or a dict of changes, got "
                             f"{type(improvement).__name__}")
-    better = scenario.pinned().with_interventions(iv) if scenario.market.baseline_churn \
-        is None and scenario.market.observed_annual_churn is not None else \
-        scenario.with_interventions(iv)
+    better = scenario.what_if().with_interventions(iv)
     sim = scenario.simulation
     dt = sim.dt
     times = np.arange(sim.steps) * dt
-    disc = (1 + scenario.economics.discount_rate) ** (-(times + 0.5 * dt))
     active = np.array([iv.active(t) for t in times])
-    annuity = float((active * disc * dt).sum())
-    if annuity <= 0:
+    if not active.any():
         raise ScenarioError(f"improvement '{iv.name}' is never active within the "
                             f"{sim.horizon_years:g}-year horizon")
+    # the improved runs pay 1 a year for the programme: what that costs them, by the
+    # engine's own accounting, is the annuity (paying changes no one's behaviour)
     cmp = compare({"today": scenario, "improved": better}, network=network, runs=runs,
                   seed=seed, executor=executor, progress=progress)
-    gain = cmp.differences("improved")["npv"].to_numpy()
-    m, _, lo, hi = interval(gain / annuity)
-    table = pd.Series({"gain_npv": float(gain.mean()), "active_years": float(active.sum() * dt),
-                       "annuity_factor": annuity, "max_cost_per_year": m, "ci_low": lo,
-                       "ci_high": hi})
+    recs = cmp.ensembles["improved"].records
+    annuity = (recs["intervention_cost"] * recs["discount"]
+               + recs["equity_intervention_cost"]).groupby(recs["run"]).sum().to_numpy()
+    gain = cmp.differences("improved")["value"].to_numpy() + annuity
+    # a ratio of means, so that paying it gives an ROI of exactly 0 on these runs; its
+    # interval from the linearised per-run residuals
+    m = float(gain.mean() / annuity.mean())
+    _, _, lo, hi = interval((gain - m * annuity) / annuity.mean())
+    lo, hi = m + lo, m + hi
+    table = pd.Series({"gain_pv": float(gain.mean()), "active_years": float(active.sum() * dt),
+                       "annuity_factor": float(annuity.mean()), "max_cost_per_year": m,
+                       "ci_low": lo, "ci_high": hi})
     return BreakEven(table, cmp)
