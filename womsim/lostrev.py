@@ -216,14 +216,15 @@ def roi_table(comparison, level: float = 0.95) -> pd.DataFrame:
     return df
 
 
-def plot_waterfall(table: pd.DataFrame, ax=None, title: str = ""):
+def plot_waterfall(table: pd.DataFrame, ax=None, title: str = "", **kwargs):
     """Waterfall of a by-cause table (rows = causes, ``mean``, ``ci_low``, ``ci_high``).
 
-    Returns the axes (drawn by :func:`womsim.plots.plot_waterfall`).
+    Returns the axes (drawn by :func:`womsim.plots.plot_waterfall`, which takes
+    ``currency`` and ``positive``).
     """
     from womsim.plots import plot_waterfall as draw
 
-    return draw(table, ax=ax, title=title)
+    return draw(table, ax=ax, title=title, **kwargs)
 
 
 class LostRevenue:
@@ -315,7 +316,9 @@ class LostRevenue:
     def plot(self, ax=None):
         """Waterfall of :meth:`by_cause`. Returns the axes."""
         return plot_waterfall(self.by_cause(), ax=ax,
-                              title="value lost to today's service, by cause")
+                              title="Value lost to today's service, by cause",
+                              currency=self.today.scenario.economics.currency,
+                              positive="loss")
 
     def __repr__(self) -> str:
         t = self.total()

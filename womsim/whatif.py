@@ -237,7 +237,9 @@ class Comparison(Saved):
         name = name or self.names[-1]
         table = self.lost_revenue().loc[name]
         return plot_waterfall(table, ax=ax,
-                              title=f"'{name}' vs '{self.reference}': value by cause")
+                              title=f"'{name}' vs '{self.reference}': value by cause",
+                              currency=self.ensembles[self.reference].scenario.economics
+                              .currency)
 
     def plot_timeseries(self, metric: str = "customers", ax=None):
         """Each scenario's metric over time with bands. Returns the axes."""
