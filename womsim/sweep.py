@@ -306,10 +306,13 @@ def sweep(scenario, grid: Mapping[str, Iterable], network=None, runs: int = 20,
 class Sensitivity:
     """One-at-a-time swings of the uncertain parameters: the tornado."""
 
-    def __init__(self, table: pd.DataFrame, base: float, metric: str) -> None:
+    def __init__(self, table: pd.DataFrame, base: float, metric: str,
+                 scenario: Any = None) -> None:
         self._table = table
         self.base = base
         self.metric = metric
+        #: the scenario analysed (its currency labels the chart; its assumptions a report)
+        self.scenario = scenario
 
     def table(self) -> pd.DataFrame:
         """Per parameter: low and high values, the metric at each, and the swing (ranked)."""
@@ -319,7 +322,8 @@ class Sensitivity:
         """Tornado chart, widest swing on top. Returns the axes."""
         from womsim.plots import plot_tornado
 
-        return plot_tornado(self, ax=ax)
+        cur = self.scenario.economics.currency if self.scenario is not None else ""
+        return plot_tornado(self, ax=ax, currency=cur)
 
     def __repr__(self) -> str:
         top = ", ".join(self._table.index[:3])
@@ -328,7 +332,8 @@ class Sensitivity:
     def _repr_html_(self) -> str:
         from womsim.display import sensitivity_html
 
-        return sensitivity_html(self)
+        cur = self.scenario.economics.currency if self.scenario is not None else ""
+        return sensitivity_html(self, currency=cur)
 
 
 def sensitivity(scenario, params: Iterable[str] | None = None, network=None, runs: int = 20,
@@ -392,7 +397,7 @@ def sensitivity(scenario, params: Iterable[str] | None = None, network=None, run
                       "basis": r.loc[name, "basis"], "status": r.loc[name, "status"]}
     table = pd.DataFrame.from_dict(rows, orient="index").sort_values("swing", ascending=False)
     table.index.name = "parameter"
-    return Sensitivity(table, base, "value_lost")
+    return Sensitivity(table, base, "value_lost", scenario=scenario)
 
 
 def _value(rec: dict) -> float:
