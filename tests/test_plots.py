@@ -264,7 +264,7 @@ def test_waterfall_colours_and_total(lr):
     for cause, bar in zip(shown, ax.patches, strict=False):
         want = plots.PALETTE["loss"] if bc.loc[cause, "mean"] > 0 else plots.PALETTE["gain"]
         assert to_hex(bar.get_facecolor()) == want
-    assert ax.get_ylabel() == "value lost (USD)"
+    assert ax.get_ylabel() == "value lost, present value (USD)"
     with pytest.raises(ValueError, match="positive"):
         plots.plot_waterfall(bc, positive="up")
     assert to_hex(bars[-1].get_facecolor()) == plots.PALETTE["ink"]
@@ -272,11 +272,7 @@ def test_waterfall_colours_and_total(lr):
     # the bars end where the total is: the causes add up
     last = bars[len(shown) - 1]
     assert last.get_y() + last.get_height() == pytest.approx(bc.loc["total", "mean"])
-<<<<<<< HEAD
-    assert ax.get_ylabel() == "value, present value (USD)" and _styled(ax)
-=======
     assert _styled(ax)
->>>>>>> main
 
 
 def test_lostrev_waterfall_signature_kept(lr):

@@ -216,11 +216,7 @@ def roi_table(comparison, level: float = 0.95) -> pd.DataFrame:
     return df
 
 
-<<<<<<< HEAD
-def plot_waterfall(table: pd.DataFrame, ax=None, title: str = "", currency: str = ""):
-=======
 def plot_waterfall(table: pd.DataFrame, ax=None, title: str = "", **kwargs):
->>>>>>> main
     """Waterfall of a by-cause table (rows = causes, ``mean``, ``ci_low``, ``ci_high``).
 
     Returns the axes (drawn by :func:`womsim.plots.plot_waterfall`, which takes
@@ -228,11 +224,7 @@ def plot_waterfall(table: pd.DataFrame, ax=None, title: str = "", **kwargs):
     """
     from womsim.plots import plot_waterfall as draw
 
-<<<<<<< HEAD
-    return draw(table, ax=ax, title=title, currency=currency)
-=======
     return draw(table, ax=ax, title=title, **kwargs)
->>>>>>> main
 
 
 class LostRevenue:
@@ -323,15 +315,10 @@ class LostRevenue:
 
     def plot(self, ax=None):
         """Waterfall of :meth:`by_cause`. Returns the axes."""
-<<<<<<< HEAD
-        return plot_waterfall(self.by_cause(), ax=ax, currency=self.currency,
-                              title="value lost to today's service, by cause")
-=======
         return plot_waterfall(self.by_cause(), ax=ax,
                               title="Value lost to today's service, by cause",
                               currency=self.today.scenario.economics.currency,
                               positive="loss")
->>>>>>> main
 
     def __repr__(self) -> str:
         t = self.total()

@@ -478,18 +478,12 @@ def plot_waterfall(table: pd.DataFrame, ax=None, title: str = "", currency: str 
     ax.margins(y=0.12)
     ax.set_xticks(x, [*causes, "total"], rotation=30, ha="right")
     money_axis(ax)
-<<<<<<< HEAD
-    style(ax, title=title or None,
-          ylabel="value, present value" + (f" ({currency})" if currency else ""),
-          grid="y", legend=False)
-=======
-    what = "value lost" if positive == "loss" else "value gained"
+    what = ("value lost" if positive == "loss" else "value gained") + ", present value"
     style(ax, title=title or None, ylabel=what + (f" ({currency})" if currency else ""),
           grid="y", legend=False,
           subtitle=("red: value lost, green: value won" if positive == "loss" else
                     "green: value gained, red: value lost")
           + "; the causes add up to the total (bar with its 95% CI)")
->>>>>>> main
     # room above the tallest bar for its label and below the lowest (never touching)
     both = np.concatenate([starts, ends, [ci_top]])
     lo, hi = min(0.0, float(np.min(both))), max(0.0, float(np.max(both)))
