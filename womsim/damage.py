@@ -463,7 +463,7 @@ def market_damage(scenario, period: float | str = "1 year", customers: float | N
 
     # ---- what deterrence costs: sales the deterred would have made while deterred
     mem = wm.deter_memory_years
-    tau = min((round(mem / dt) + 1) * dt, T)  # the engine blocks this step + the memory
+    tau = min(mem, T)  # the engine blocks exactly the memory (whatever the step size)
     beta = -math.expm1(-mk.marketing_rate * tau)
     gamma = -math.expm1(-mk.winback_rate * tau)
     SF = DR * beta
@@ -618,9 +618,8 @@ def market_damage(scenario, period: float | str = "1 year", customers: float | N
         # the price
         ("deter_memory", "M", "a deterred person stays away for", mem, "years", None,
          "word_of_mouth.deter_memory_years"),
-        ("deterred_window", "τ", "time deterred within the period (this step + memory)", tau,
-         "years", "min((round({}/{}) + 1) × {}, {})",
-         ("deter_memory", "step", "step", "period")),
+        ("deterred_window", "τ", "time deterred within the period", tau,
+         "years", "min({}, {})", ("deter_memory", "period")),
         ("marketing_rate", "m", "prospects buying through marketing per year",
          mk.marketing_rate, "1/yr", None, "market.marketing_rate"),
         ("winback_rate", "g", "former customers coming back per year", mk.winback_rate,

@@ -82,7 +82,8 @@ class StepParams:
     deter: float
     wom_defect: float
     referral: float
-    memory_steps: int
+    memory_years: float
+    dt: float
     p_acquire: float
     p_winback: float
     revenue_scale: float
@@ -113,7 +114,7 @@ def step_params(sc, base, baseline: float) -> StepParams:
         weak_share=w.weak_tie_share, retell=w.retell_prob, max_hops=w.max_hops,
         deter=w.prospect_deter_prob, wom_defect=w.customer_defect_prob,
         referral=w.referral_prob,
-        memory_steps=round(w.deter_memory_years / dt),
+        memory_years=w.deter_memory_years, dt=dt,
         p_acquire=1 - math.exp(-m.marketing_rate * dt),
         p_winback=1 - math.exp(-m.winback_rate * dt),
         revenue_scale=(e.revenue_per_year / base.economics.revenue_per_year
@@ -371,9 +372,19 @@ def step(state: State, customers: int, p: StepParams, t: int, streams: Streams,
         heard, h = np.unique(neg, return_counts=True)
         out = status[heard] != CUSTOMER
         who, hh = heard[out], h[out]
-        det = who[streams.uniform("deter", t, who) < 1 - (1 - p.deter) ** hh]
+        ud = streams.uniform("deter", t, who)
+        p_det = 1 - (1 - p.deter) ** hh
+        hit = ud < p_det
+        det = who[hit]
         new_det = det[deterred_until[det] <= t]
-        deterred_until[det] = np.maximum(deterred_until[det], t + 1 + p.memory_steps)
+        # blocked from buying in this step's acquisition and the next ones until the memory
+        # has passed: exactly memory / dt steps on average, whatever the step size (the
+        # fraction of a step is drawn, reusing the deter uniform, which given a deterrence
+        # is uniform on [0, 1))
+        whole, frac = divmod(p.memory_years / p.dt, 1.0)
+        extra = (ud[hit] / p_det[hit]) < frac
+        until = t + int(whole) + extra.astype(np.int32)
+        deterred_until[det] = np.maximum(deterred_until[det], until)
         cw, ch = heard[~out], h[~out]
         wom_left = cw[(streams.uniform("wom_defection", t, cw)
                        < 1 - (1 - p.wom_defect) ** ch) & has_alt[cw]]
