@@ -147,9 +147,11 @@ def _facts(ens, extra: Iterable[tuple[str, str]] = ()) -> list[tuple[str, str]]:
 
 def _interval_note(n_runs: int, psa: bool = False) -> str:
     if psa:
-        return (f"Intervals are 95% intervals of the mean over {n_runs} runs that also draw "
-                "the uncertain parameters from their ranges (PSA): they cover chance and the "
-                "listed parameter ranges.")
+        return (f"Each of the {n_runs} runs also drew the uncertain parameters from their "
+                "ranges (PSA). '95% CI' columns are intervals of the mean: how well the runs "
+                "pin down the average; they narrow with more runs. 'outcome' intervals are "
+                "where the answer itself falls (95%), allowing for chance and the listed "
+                "parameter ranges; they do not narrow with more runs.")
     return (f"Intervals are 95% confidence intervals of the mean over {n_runs} runs: they "
             "measure simulation noise only, not doubt about the assumptions (appendix A; a "
             "tornado or psa=True shows what the assumptions do).")

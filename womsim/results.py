@@ -112,7 +112,7 @@ def outcome_interval(values: np.ndarray, level: float = 0.95) -> tuple[float, fl
     values = np.asarray(values, dtype=float)
     if values.size < 2:
         return math.nan, math.nan
-    tail = (1 - level) / 2
+    tail = round((1 - level) / 2, 12)  # 0.05, not 0.04999..., for level 0.9
     lo, hi = np.quantile(values, [tail, 1 - tail])
     return float(lo), float(hi)
 
