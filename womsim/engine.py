@@ -411,7 +411,8 @@ def step(state: State, customers: int, p: StepParams, t: int, streams: Streams,
     status[wb] = CUSTOMER
     changed_at[mk] = t
     changed_at[wb] = t
-    deterred = int(np.count_nonzero(deterred_until > t + 1))
+    # blocked from buying in this step: the cohorts of the last memory / dt steps
+    deterred = int(np.count_nonzero(deterred_until > t))
     return Events(load, p_share, contacted, delighted, problem, silent, complainers, quick,
                   slow, unresolved, left, exp_left, base_left, neg, pos, tellings, n_retell,
                   new_det, wom_left, won_ref, mk, wb, deterred)
