@@ -118,9 +118,10 @@ def test_one_step_period_is_the_engine_step():
     # one step: contacts are one Bernoulli draw per customer, as in the engine
     p = sc.service.contact_rate * STEP_DAYS / 365
     assert one["contacts"] == pytest.approx(one["customers"] * p)
-    # a deterred prospect loses exactly this step's chance of buying
-    assert one["buy_chance"] == pytest.approx(1 - math.exp(-sc.market.marketing_rate
-                                                            * STEP_DAYS / 365))
+    # a deterred prospect loses the chance of buying over the whole memory, as in the
+    # engine (whose window is the memory at any step size), even past the period
+    assert one["buy_chance"] == pytest.approx(1 - math.exp(
+        -sc.market.marketing_rate * sc.word_of_mouth.deter_memory_years))
 
 
 # --------------------------------------------------------------------------- (b)

@@ -1,11 +1,10 @@
 """Step size changes the noise, not the answer (DESIGN section 1, "Time").
 
 Every rate is stated per year and converted to the step, the deterrence window equals the
-memory, whole steps cover the horizon exactly, and people who change status within a step
-are counted the same way whatever its length. So monthly, weekly and daily runs of every
-preset must agree on churn, defections, deterrences and value lost within 3 standard errors
-of the difference (the runs of two step sizes are independent: different steps draw
-different numbers).
+memory and whole steps cover the horizon exactly. So monthly, weekly and daily runs of every
+preset must agree on churn, defections, deterrences (how many, how many at a time and what
+they cost) and value lost within 3 standard errors of the difference (the runs of two step
+sizes are independent: different steps draw different numbers).
 """
 
 from __future__ import annotations
@@ -40,7 +39,14 @@ def _measure(preset: str, step_days: float) -> dict[str, np.ndarray]:
             "deterrences": today["newly_deterred"].to_numpy(),
             # how many are deterred at a time: what the length of the window shows in
             "deterred at a time": lr.today.records.groupby("run")["deterred"].mean().to_numpy(),
-            "value lost": (lr.target.runs["value"] - today["value"]).to_numpy()}
+            "value lost": (lr.target.runs["value"] - today["value"]).to_numpy(),
+            # the by-cause line a longer window inflates: sales the deterred did not make
+            "cost of deterrence": _won(lr.target) - _won(lr.today)}
+
+
+def _won(ens) -> np.ndarray:
+    won = ens.records.groupby("run")[["value_won_marketing", "value_won_winback"]].sum()
+    return ens.scenario.economics.margin * won.sum(axis=1).to_numpy()
 
 
 @pytest.mark.slow
@@ -69,8 +75,9 @@ def test_whole_steps_cover_the_horizon():
 
 
 def test_deterrence_lasts_the_memory_at_every_step_size():
-    """A prospect deterred in step t is blocked for memory / dt steps on average (the
-    fraction of a step drawn), not one step more."""
+    """A story lands at a uniform moment of its step; the person is blocked at every step
+    whose middle falls within the memory from then: memory / dt steps on average (not one
+    more), the step of the story itself for half of them."""
     from womsim.engine import State, _WordOfMouth, schedule, step
     from womsim.rng import Streams
 
@@ -81,17 +88,23 @@ def test_deterrence_lasts_the_memory_at_every_step_size():
             "market.customer_share": 0.5, "simulation.step_days": days,
             "simulation.horizon_years": 1.0, "word_of_mouth.deter_memory_years": memory,
             "word_of_mouth.prospect_deter_prob": 1.0, "service.contact_rate": 12.0,
-            "service.problem_rate": 0.3})
+            "service.problem_rate": 0.3,
+            # nobody buys in the step, so every window is seen whole
+            "word_of_mouth.referral_prob": 0.0, "market.marketing_rate": 0.0,
+            "market.winback_rate": 0.0})
         params, _ = schedule(sc)
         streams = Streams(3)
         state = State.initial(sc, sc.market.people, streams)
         wom_ = _WordOfMouth(None, sc.market.people, streams)
         e = step(state, int((state.status == 1).sum()), params[0], 0, streams, wom_)
-        blocked = state.deterred_until[e.newly_deterred]
-        assert blocked.size > 500
+        n = e.newly_deterred.size
+        assert n > 500
+        # blocked in the step of the story: those who heard it in its first half
+        assert abs(e.deterred - n / 2) <= 3 * math.sqrt(n / 4), (days, e.deterred, n)
+        # blocked until: half a step on average after the memory (the window starts half a
+        # step into the step of the story)
+        until = state.deterred_until[e.newly_deterred].astype(float)
         dt = sc.simulation.dt
-        mean_years = blocked.mean() * dt  # blocked in steps 0 .. until - 1
-        # the drawn fraction is Bernoulli per person: its standard error
-        frac = memory / dt % 1.0
-        se = math.sqrt(frac * (1 - frac) / blocked.size) * dt
-        assert abs(mean_years - memory) <= 3 * se + 1e-12, (days, mean_years)
+        expected = memory / dt + 0.5
+        assert abs(until.mean() - expected) <= 3 * until.std() / math.sqrt(n) + 1e-12, \
+            (days, until.mean(), expected)

@@ -493,7 +493,9 @@ def market_damage(scenario, period: float | str = "1 year", customers: float | N
 
     # ---- what deterrence costs: sales the deterred would have made while deterred
     mem = wm.deter_memory_years
-    tau = min(mem, T)  # the engine blocks exactly the memory (whatever the step size)
+    # a deterred person stays away for the whole memory, also past the period's end: the
+    # damage is what the period's problems cost, priced over lifetimes (as lost customers)
+    tau = mem
     beta = -math.expm1(-mk.marketing_rate * tau)
     gamma = -math.expm1(-mk.winback_rate * tau)
     SF = DR * beta
@@ -661,8 +663,8 @@ def market_damage(scenario, period: float | str = "1 year", customers: float | N
         # the price
         ("deter_memory", "M", "a deterred person stays away for", mem, "years", None,
          "word_of_mouth.deter_memory_years"),
-        ("deterred_window", "τ", "time deterred within the period", tau,
-         "years", "min({}, {})", ("deter_memory", "period")),
+        ("deterred_window", "τ", "time a deterred person stays away (the memory, also "
+         "past the period)", tau, "years", "{}", ("deter_memory",)),
         ("marketing_rate", "m", "prospects buying through marketing per year",
          mk.marketing_rate, "1/yr", None, "market.marketing_rate"),
         ("winback_rate", "g", "former customers coming back per year", mk.winback_rate,

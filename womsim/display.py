@@ -471,9 +471,15 @@ def comparison_html(cmp) -> str:
                          fmt_value(r["value"], u, c), f"<b>{fmt_value(r['difference'], u, c)}"
                          "</b>", f"<span class='ci'>{fmt_interval(r['ci_low'], r['ci_high'], u)}"
                          "</span>"])
+            if "outcome_low" in r.index:
+                rows[-1].append(f"<span class='ci'>"
+                                f"{fmt_interval(r['outcome_low'], r['outcome_high'], u)}</span>")
         cap = f"'{name}' compared with '{cmp.reference}' (paired runs)"
-        out.append(_table(rows, ["metric", cmp.reference, name, "difference", "95% CI"], cap,
-                          css=i == 0))
+        head = ["metric", cmp.reference, name, "difference", "95% CI"]
+        if "outcome_low" in s.columns:
+            head[-1] = "95% CI (mean)"
+            head.append("95% outcome (PSA)")
+        out.append(_table(rows, head, cap, css=i == 0))
         ens = cmp.ensembles[name]
         if float(ens.runs["intervention_cost"].mean()) > 0:
             if roi is None:
@@ -488,7 +494,9 @@ def comparison_html(cmp) -> str:
                 f"{fmt_money(r['extra_cost'], cur)} spent; ROI "
                 f"{'n/a' if _bad(r['roi']) else f'{r.roi:.1f}x'}; payback {payback}.</p>")
     n = cmp.ensembles[cmp.reference].n_runs
-    psa = " with parameter uncertainty (PSA)" if getattr(cmp, "psa", False) else ""
+    psa = (" with parameter uncertainty (PSA; '95% CI (mean)' is the interval of the mean, "
+           "'95% outcome' where the difference itself falls given chance and the assumption "
+           "ranges)") if getattr(cmp, "psa", False) else ""
     out.append(f"<p class='wom-note'>{n} paired runs{psa}: every scenario has the same luck "
                "in every run, so differences hold the effect of the change.</p>")
     return "".join(out)
@@ -514,6 +522,12 @@ def lost_revenue_html(lr) -> str:
             f"{fmt_interval(t['ci_low'], t['ci_high'], 'money')}) and "
             f"{fmt_money(t['revenue_lost'], cur)} in revenue over "
             f"{t['horizon_years']:g} years, against '{_esc(lr.comparison.names[1])}'.</p>")
+    if "outcome_low" in t.index:
+        head += (f"<p class='wom-note'>Allowing for chance and for the uncertainty in the "
+                 f"research figures (PSA), the value lost falls between "
+                 f"{fmt_money(t['outcome_low'], cur)} and {fmt_money(t['outcome_high'], cur)} "
+                 "(95% of runs); "
+                 "the 95% CI is the interval of the mean.</p>")
     bc = lr.by_cause()
     rows, classes = [], []
     for cause, r in bc.iterrows():

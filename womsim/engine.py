@@ -367,7 +367,8 @@ def step(state: State, customers: int, p: StepParams, t: int, streams: Streams,
         neg, pos, n_retell = _retell(wom, streams, neg, pos, p, t)
 
     # 6. effect on listeners
-    new_det = won_ref = wom_left = _EMPTY
+    new_det = won_ref = wom_left = late = _EMPTY
+    late_until = _EMPTY
     if neg.size:
         heard, h = np.unique(neg, return_counts=True)
         out = status[heard] != CUSTOMER
@@ -377,14 +378,16 @@ def step(state: State, customers: int, p: StepParams, t: int, streams: Streams,
         hit = ud < p_det
         det = who[hit]
         new_det = det[deterred_until[det] <= t]
-        # blocked from buying in this step's acquisition and the next ones until the memory
-        # has passed: exactly memory / dt steps on average, whatever the step size (the
-        # fraction of a step is drawn, reusing the deter uniform, which given a deterrence
-        # is uniform on [0, 1))
-        whole, frac = divmod(p.memory_years / p.dt, 1.0)
-        extra = (ud[hit] / p_det[hit]) < frac
-        until = t + int(whole) + extra.astype(np.int32)
-        deterred_until[det] = np.maximum(deterred_until[det], until)
+        # the story lands at a uniform moment v of the step (the deter uniform, which given
+        # a deterrence is uniform on [0, 1)); every step whose middle (where its acquisition
+        # stands) falls within the memory from then is blocked: memory / dt steps on
+        # average, starting half a step on, whatever the step size
+        v = ud[hit] / p_det[hit]
+        until = t + np.ceil(v + p.memory_years / p.dt - 0.5).astype(np.int64)
+        now = v < 0.5
+        deterred_until[det[now]] = np.maximum(deterred_until[det[now]], until[now])
+        # heard after the middle of the step: blocked from the next step on (below)
+        late, late_until = det[~now], until[~now]
         cw, ch = heard[~out], h[~out]
         wom_left = cw[(streams.uniform("wom_defection", t, cw)
                        < 1 - (1 - p.wom_defect) ** ch) & has_alt[cw]]
@@ -411,8 +414,12 @@ def step(state: State, customers: int, p: StepParams, t: int, streams: Streams,
     status[wb] = CUSTOMER
     changed_at[mk] = t
     changed_at[wb] = t
-    # blocked from buying in this step: the cohorts of the last memory / dt steps
+    # blocked from buying in this step
     deterred = int(np.count_nonzero(deterred_until > t))
+    if late.size:
+        keep = status[late] != CUSTOMER  # bought this step, before they heard
+        late, late_until = late[keep], late_until[keep]
+        deterred_until[late] = np.maximum(deterred_until[late], late_until)
     return Events(load, p_share, contacted, delighted, problem, silent, complainers, quick,
                   slow, unresolved, left, exp_left, base_left, neg, pos, tellings, n_retell,
                   new_det, wom_left, won_ref, mk, wb, deterred)

@@ -145,6 +145,17 @@ def _facts(ens, extra: Iterable[tuple[str, str]] = ()) -> list[tuple[str, str]]:
     return [*out, *extra]
 
 
+_OUTCOME_MEANING = ("uncertainty interval of the outcome: the central 95% of runs, each "
+                    "drawing the uncertain parameters from their ranges (PSA)")
+
+
+def _outcome_sentence(low: float, high: float, currency: str) -> str:
+    """The plain-words outcome interval of a PSA result (docs/how_to_what_if.md)."""
+    return (f"Allowing for chance and for the uncertainty in the research figures, it falls "
+            f"between {fmt_money(low, currency)} and {fmt_money(high, currency)} (95% of "
+            "runs; the 95% CI is the interval of the mean).")
+
+
 def _interval_note(n_runs: int, psa: bool = False) -> str:
     if psa:
         return (f"Each of the {n_runs} runs also drew the uncertain parameters from their "
@@ -292,11 +303,17 @@ def _from_lost_revenue(lr) -> _Content:
     for name, r in pi.iterrows():
         rows.append(_row(f"value lost {name}", r["mean"], r["ci_low"], r["ci_high"], "money",
                          f"{fmt_count(r['incidents_today'])} such incidents today"))
+    if cmp.psa:
+        rows.insert(1, _row("value lost: where it falls (chance and assumptions)",
+                            t["value_lost"], t["outcome_low"], t["outcome_high"], "money",
+                            _OUTCOME_MEANING))
     changes = _changes(today, target)
     answer = [f"Today's service costs <b>{fmt_money(t['value_lost'], cur)}</b> in value "
               f"(95% CI {fmt_interval(t['ci_low'], t['ci_high'], 'money')}) and "
               f"{fmt_money(t['revenue_lost'], cur)} in revenue over {t['horizon_years']:g} "
               f"years, against the same market with {html.escape(_describe(changes))}."]
+    if cmp.psa:
+        answer.append(_outcome_sentence(t["outcome_low"], t["outcome_high"], cur))
     if not pi.empty and not math.isnan(pi["mean"].iloc[0]):
         parts = [f"{name.removeprefix('per ')} costs {fmt_money(r['mean'], cur)}"
                  for name, r in pi.iterrows() if not math.isnan(r["mean"])]
@@ -370,6 +387,10 @@ def _from_comparison(cmp) -> _Content:
                              r["ci_low"], r["ci_high"], r["unit"],
                              f"difference of paired runs ({name} - {cmp.reference})"))
         r = s.loc[(name, "value")]
+        if cmp.psa:
+            rows.append(_row(f"'{name}' vs '{cmp.reference}': value, where it falls (chance "
+                             "and assumptions)", r["difference"], r["outcome_low"],
+                             r["outcome_high"], r["unit"], _OUTCOME_MEANING))
         word = "more" if r["difference"] >= 0 else "less"
         answer.append(f"'{html.escape(name)}' earns <b>{fmt_money(abs(r['difference']), cur)}"
                       f"</b> {word} value than '{html.escape(cmp.reference)}' over {h:g} years "
