@@ -72,3 +72,68 @@ def test_different_run_indices_differ(sc, net):
     ens = wom.simulate(sc, network=net, runs=3, seed=1, executor="serial")
     assert len(set(ens.seeds)) == 3
     assert not np.array_equal(ens.runs.iloc[0].to_numpy(), ens.runs.iloc[1].to_numpy())
+
+
+# ------------------------------------------------- processes from scripts: never a hang
+_UNGUARDED = """\
+import womsim as wom
+sc = wom.Scenario().replace(**{"market.people": 300, "simulation.horizon_years": 0.1})
+ens = wom.simulate(sc, runs=2, seed=1, executor="processes")
+print("ran", ens.n_runs)
+"""
+
+_GUARD_CASES = """\
+from womsim.parallel import check_main_guard
+
+
+def work():
+    check_main_guard()
+
+
+if __name__ == "__main__":
+    work()
+    print("guarded ok")
+try:
+    work()
+except ValueError as err:
+    print("refused:", err)
+"""
+
+
+def _python(tmp_path, code: str, stdin: bool = False):
+    import subprocess
+    import sys
+
+    script = tmp_path / "job.py"
+    script.write_text(code)
+    # a hang would show as TimeoutExpired; the refusal needs only womsim's import time
+    cmd = [sys.executable, "-"] if stdin else [sys.executable, str(script)]
+    return subprocess.run(cmd, input=code if stdin else None, capture_output=True,
+                          text=True, timeout=300, cwd=tmp_path)
+
+
+@pytest.mark.slow
+def test_processes_from_unguarded_script_refused_not_hung(tmp_path):
+    out = _python(tmp_path, _UNGUARDED)
+    assert out.returncode != 0 and "ran" not in out.stdout
+    assert "WomsimError: executor='processes' called from the top level of" in out.stderr
+    assert "job.py (line 3)" in out.stderr and 'if __name__ == "__main__":' in out.stderr
+    assert "bootstrapping phase" not in out.stderr  # no worker was started
+
+
+@pytest.mark.slow
+def test_processes_from_stdin_refused_not_hung(tmp_path):
+    out = _python(tmp_path, _UNGUARDED, stdin=True)
+    assert out.returncode != 0 and "ran" not in out.stdout
+    assert "cannot be used from a program read from standard input" in out.stderr
+    assert "FileNotFoundError" not in out.stderr  # no worker was started
+
+
+@pytest.mark.slow
+def test_guard_check_tells_guarded_from_top_level(tmp_path):
+    out = _python(tmp_path, _GUARD_CASES)
+    assert out.returncode == 0, out.stderr
+    lines = out.stdout.splitlines()
+    assert lines[0] == "guarded ok"
+    assert lines[1].startswith("refused: executor='processes' called from the top level")
+    assert "(line 12)" in lines[1]

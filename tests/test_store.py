@@ -7,6 +7,8 @@ import importlib
 import io
 import json
 import pickle
+import struct
+import warnings
 import zipfile
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -65,10 +67,10 @@ def test_csv_tables_keep_every_bit_and_dtype():
                        "f32": np.clip(x, -1e38, 1e38).astype(np.float32),
                        "b": np.arange(len(x)) % 3 == 0})
     df.index.name = "row"
-    spec, data = store._table(df, "t.csv")
+    spec, data = store._table(df, "records.csv")
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w") as zf:
-        zf.writestr("t.csv", data)
+        zf.writestr("records.csv", data)
     with zipfile.ZipFile(buf) as zf:
         back = store._read_table(zf, spec, Path("mem"))
     assert list(back.dtypes) == list(df.dtypes)
@@ -207,7 +209,7 @@ def test_load_rejects_bad_files_without_running_anything(ens, tmp_path):
     with pytest.raises(ResultsFileError, match="folder"):
         load(tmp_path)
     (tmp_path / "pickle.zip").write_bytes(pickle.dumps({"a": 1}))
-    with pytest.raises(ResultsFileError, match="not a ZIP"):
+    with pytest.raises(ResultsFileError, match="not a complete ZIP archive"):
         load(tmp_path / "pickle.zip")
     with pytest.raises(ResultsFileError, match=r"no meta\.json"):
         load(_zip(tmp_path / "nometa.zip", {"records.csv": b"a\n1\n"}))
@@ -231,6 +233,154 @@ def test_load_rejects_bad_files_without_running_anything(ens, tmp_path):
     with pytest.raises(ResultsFileError, match=r"service\.problem_rate = 1\.3"):
         load(variant("badscenario.zip", **{"meta.json": json.dumps(bad).encode()}))
     assert identical(load(good), ens)
+
+
+# ------------------------------------------------------------- hostile files
+def _patch_central(data: bytes, member: str, offset: int, fmt: str, value: int) -> bytes:
+    """Change one field of ``member``'s central-directory entry (what zipfile trusts)."""
+    b = bytearray(data)
+    at = 0
+    while (at := b.find(b"PK\x01\x02", at)) >= 0:
+        n = struct.unpack_from("<H", b, at + 28)[0]
+        if b[at + 46:at + 46 + n].decode() == member:
+            struct.pack_into(fmt, b, at + offset, value)
+            return bytes(b)
+        at += 4
+    raise AssertionError(member)
+
+
+def _deflated(members: dict[str, bytes]) -> bytes:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        for k, v in members.items():
+            zf.writestr(k, v)
+    return buf.getvalue()
+
+
+@pytest.fixture(scope="module")
+def good_members(ens, tmp_path_factory):
+    path = ens.save(tmp_path_factory.mktemp("good") / "good.zip")
+    with zipfile.ZipFile(path) as zf:
+        members = {n: zf.read(n) for n in zf.namelist()}
+    return path.read_bytes(), members
+
+
+def _hostile(data: bytes, members: dict[str, bytes]) -> dict[str, tuple[bytes, str]]:
+    """Bad files, each with the words its error must contain."""
+    meta = json.loads(members["meta.json"])
+    cases: dict[str, tuple[bytes, str]] = {}
+    cases["empty"] = (b"", "not a complete ZIP archive")
+    cases["truncated"] = (data[: len(data) // 2], "not a complete ZIP archive")
+    cases["cut_before_directory_end"] = (data[:-10], "not a complete ZIP archive")
+    flipped = bytearray(_deflated(members))
+    at = bytes(flipped).find(b"records.csv") + len("records.csv") + 40
+    flipped[at] ^= 0xFF
+    cases["bit_flip"] = (bytes(flipped), "'records.csv' is damaged")
+    garbage = _deflated(members)
+    start = garbage.find(b"records.csv") + len("records.csv")  # its data follow its name
+    bad = bytearray(garbage)
+    bad[start:start + 64] = b"\xff" * 64  # not a deflate stream
+    cases["broken_deflate"] = (bytes(bad), "'records.csv' is damaged")
+    for name, words in [("../../evil.csv", "points outside the archive"),
+                        ("/etc/passwd", "absolute path"), ("C:/x.csv", "absolute path"),
+                        ("..\\evil.csv", "backslash")]:
+        cases[f"member {name}"] = (_deflated({**members, name: b"x"}), words)
+    dup = io.BytesIO()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # zipfile warns about the duplicate name
+        with zipfile.ZipFile(dup, "w") as zf:
+            for k, v in members.items():
+                zf.writestr(k, v)
+            zf.writestr("records.csv", b"a\n1\n")
+    cases["duplicate_member"] = (dup.getvalue(), "'records.csv' is listed twice")
+    other = json.loads(members["meta.json"])
+    other["ensemble"]["records"]["file"] = "meta.json"
+    cases["table_names_meta"] = (_deflated({**members, "meta.json": json.dumps(other).encode()}),
+                                 "names table 'meta.json'")
+    other["ensemble"]["records"]["file"] = "../records.csv"
+    cases["table_traversal"] = (_deflated({**members,
+                                           "meta.json": json.dumps(other).encode()}),
+                                "names table '../records.csv'")
+    cases["zip_bomb"] = (_deflated({**members, "records.csv": b"0" * (64 * 1024**2)}),
+                         "zip bomb")
+    cases["declares_gigabytes"] = (
+        _patch_central(_deflated(members), "records.csv", 24, "<I", 4_000_000_000),
+        "would expand to 4,000,000,000 bytes")
+    cases["lies_about_size"] = (
+        _patch_central(_deflated(members), "records.csv", 24, "<I", 10), "is damaged")
+    cases["meta_bomb"] = (_deflated({**members, "meta.json": b" " * (64 * 1024**2)}),
+                          "'meta.json' would expand")
+    cases["encrypted"] = (_patch_central(_deflated(members), "records.csv", 8, "<H", 1),
+                          "'records.csv' is encrypted")
+    cases["unknown_compression"] = (
+        _patch_central(_deflated(members), "records.csv", 10, "<H", 99), "cannot be read")
+    for v, words in [(99, "version 99; this womsim reads up to"),
+                     (True, "no valid format_version"), (0, "no valid format_version"),
+                     ("1", "no valid format_version"), (None, "no valid format_version")]:
+        cases[f"version {v!r}"] = (_deflated({**members, "meta.json": json.dumps(
+            dict(meta, format_version=v)).encode()}), words)
+    cases["nested_json"] = (_deflated({**members, "meta.json": b"[" * 100_000}),
+                            "meta.json cannot be read")
+    cases["json_array"] = (_deflated({**members, "meta.json": b"[1, 2]"}),
+                           "not a womsim results file")
+    cases["ensemble_is_a_list"] = (_deflated({**members, "meta.json": json.dumps(
+        dict(meta, ensemble=[1])).encode()}), "an ensemble entry is not a table")
+    wrong = json.loads(members["meta.json"])
+    wrong["ensemble"]["records"] = "records.csv"
+    cases["table_spec_is_text"] = (_deflated({**members, "meta.json": json.dumps(
+        wrong).encode()}), "describes a table incompletely")
+    return cases
+
+
+def test_hostile_results_files_are_named_and_refused(good_members, tmp_path):
+    import tracemalloc
+
+    data, members = good_members
+    cases = _hostile(data, members)
+    assert len(cases) >= 25
+    for name, (content, words) in cases.items():
+        f = tmp_path / "client.zip"
+        f.write_bytes(content)
+        tracemalloc.start()
+        with pytest.raises(ResultsFileError) as err:
+            load(f)
+        peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+        msg = str(err.value)
+        assert str(f) in msg and words in msg, (name, msg)
+        # bounded: nothing inflates past the checks (the bombs hold 64 MB and 4 GB)
+        assert peak < 16 * 1024**2, (name, peak)
+    f.write_bytes(data)
+    assert load(f).n_runs == 3  # the good file still reads
+
+
+def test_damaged_checkpoint_point_is_named_and_run_again(sc, net, ref_sweep, tmp_path):
+    ck = tmp_path / "ck"
+    wom.sweep(sc, GRID, network=net, runs=2, seed=4, executor="serial", checkpoint=ck)
+    point = ck / "point-00001.zip"
+    point.write_bytes(point.read_bytes()[:200])  # truncated, say by a full disk elsewhere
+    (ck / "point-00002.zip").write_bytes(_deflated({"../../evil": b"x"}))
+    with pytest.warns(UserWarning) as caught:
+        again = wom.sweep(sc, GRID, network=net, runs=2, seed=4, executor="serial",
+                          checkpoint=ck)
+    msgs = [str(w.message) for w in caught]
+    assert any("point-00001.zip is not a complete ZIP archive" in m
+               and "point 1 is run again" in m for m in msgs), msgs
+    assert any("point-00002.zip: member '../../evil' points outside" in m
+               and "point 2 is run again" in m for m in msgs), msgs
+    assert identical(again, ref_sweep)
+    assert identical(load(point), ref_sweep.ensembles[1])  # replaced by a good file
+
+
+def test_damaged_checkpoint_recipe_is_named(sc, net, tmp_path):
+    ck = tmp_path / "ck"
+    wom.sweep(sc, {"service.problem_rate": [0.05]}, network=net, runs=1, seed=4,
+              executor="serial", checkpoint=ck)
+    (ck / "sweep.json").write_text('{"format": "womsim-sweep-checkpoint", "grid": ')
+    with pytest.raises(ResultsFileError, match=r"sweep\.json cannot be read .* use another "
+                                               "folder"):
+        wom.sweep(sc, {"service.problem_rate": [0.05]}, network=net, runs=1, seed=4,
+                  executor="serial", checkpoint=ck)
 
 
 # ----------------------------------------------------------------------- rerun

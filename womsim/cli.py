@@ -156,8 +156,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_OK if exc.code == 0 else EXIT_USAGE
     try:
         return args.func(args)
-    except (WomsimError, FileNotFoundError, FileExistsError, IsADirectoryError) as err:
-        print(f"womsim: error: {err}", file=sys.stderr)
+    except (WomsimError, OSError) as err:
+        # the library's hints name Python arguments; here the flag is what one types
+        msg = str(err).replace("pass overwrite=True", "pass --overwrite")
+        print(f"womsim: error: {msg}", file=sys.stderr)
         return EXIT_INPUT
 
 

@@ -14,7 +14,9 @@ the ensemble seed and the run's index, never by where or when it runs.
   big enough to repay starting them (about 3e8 person-steps), else serial. In a script the
   default stays serial: worker processes re-import the script, and one without an
   ``if __name__ == "__main__":`` guard would hang; pass ``executor="processes"`` from a
-  guarded script.
+  guarded script. ``executor="processes"`` from an unguarded script, or from a program read
+  from standard input, is refused at once with a message saying so
+  (:func:`check_main_guard`), instead of hanging.
 
 Faults: a task that raises anything but a womsim input error (:class:`WomsimError`, which is
 deterministic and reported at once) is retried up to ``retries`` times; a worker process
@@ -25,8 +27,10 @@ been running are retried. A task that still fails is reported with what it was (
 
 from __future__ import annotations
 
+import ast
 import multiprocessing
 import os
+import sys
 from collections import deque
 from collections.abc import Callable, Sequence
 from concurrent.futures import (
@@ -41,7 +45,7 @@ from typing import Any
 
 from womsim.errors import WomsimError
 
-__all__ = ["TaskFailedError", "map_tasks", "resolve_executor"]
+__all__ = ["TaskFailedError", "check_main_guard", "map_tasks", "resolve_executor"]
 
 # below this many person-steps a pool costs more to start than it saves
 # Starting a spawn pool costs a few seconds (each worker imports numpy, pandas, scipy and
@@ -96,6 +100,8 @@ def resolve_executor(executor: Any, work: float, tasks: int) -> Any:
         if executor not in ("serial", "processes"):
             raise WomsimError(f"executor={executor!r}: use 'serial', 'processes', a "
                               "dask.distributed.Client or a concurrent.futures.Executor")
+        if executor == "processes":
+            check_main_guard()
         return executor
     if _is_dask(executor) or isinstance(executor, Executor):
         return executor
@@ -114,6 +120,74 @@ def _interactive() -> bool:
 
     return not hasattr(__main__, "__file__") or (getattr(__main__, "__spec__", None) is not None \
         and __main__.__spec__.name.startswith(("ipykernel", "IPython")))
+
+
+def _is_guard(node: ast.stmt) -> bool:
+    """Whether ``node`` is ``if __name__ == "__main__":`` (either way round)."""
+    if not isinstance(node, ast.If) or not isinstance(node.test, ast.Compare):
+        return False
+    t = node.test
+    if len(t.ops) != 1 or not isinstance(t.ops[0], ast.Eq):
+        return False
+    sides = [t.left, t.comparators[0]]
+    return (any(isinstance(x, ast.Name) and x.id == "__name__" for x in sides)
+            and any(isinstance(x, ast.Constant) and x.value == "__main__" for x in sides))
+
+
+def check_main_guard() -> None:
+    """Refuse worker processes where they would hang or die at start.
+
+    ``spawn`` workers re-run the main program's top-level code before they work. A script
+    calling womsim at its top level, outside ``if __name__ == "__main__":``, would start
+    its workers' workers (Python refuses, and the pool never finishes); a program read from
+    standard input cannot be re-read at all. Both are refused here, at once, with the fix.
+    Notebooks, the REPL and ``python -c`` have nothing to re-run and are fine.
+
+    Raises
+    ------
+    WomsimError
+        The caller is such a script or a program from standard input.
+
+    Examples
+    --------
+    >>> check_main_guard()  # under the doctest runner: its entry point is guarded
+    """
+    import __main__
+
+    if _interactive():
+        return
+    path = getattr(__main__, "__file__", None)
+    if path is None:
+        return
+    fix = ("run it with executor='serial', or save it as a file that does its work under "
+           "if __name__ == \"__main__\":")
+    if not os.path.isfile(path):
+        raise WomsimError(f"executor='processes' cannot be used from a program read from "
+                          f"standard input ({path}): worker processes start by re-reading "
+                          f"the main program, and this one cannot be re-read; {fix}")
+    main_globals = vars(__main__)
+    frame = sys._getframe(1)
+    line = None
+    while frame is not None:  # the outermost frame running the script's top-level code
+        if frame.f_globals is main_globals and frame.f_code.co_name == "<module>":
+            line = frame.f_lineno
+        frame = frame.f_back
+    if line is None:
+        return
+    try:
+        with open(path, "rb") as fh:
+            tree = ast.parse(fh.read(), filename=path)
+    except (OSError, SyntaxError, ValueError):  # cannot tell: let it run
+        return
+    for node in tree.body:
+        if node.lineno <= line <= (node.end_lineno or node.lineno):
+            if _is_guard(node):
+                return
+            raise WomsimError(
+                f"executor='processes' called from the top level of {path} (line {line}) "
+                "without an if __name__ == \"__main__\": guard: each worker process would "
+                "run the script again and the runs would never finish. Put the script's "
+                "work under if __name__ == \"__main__\": (or use executor='serial')")
 
 
 def _is_dask(obj: Any) -> bool:

@@ -14,8 +14,9 @@
   comparison has interventions), with money and percentage number formats, readable column
   widths, frozen headers and the flagged assumptions filled in colour.
 
-Both files are written atomically (:func:`womsim.atomic.atomic_write`) and an existing file is
-replaced only with ``overwrite=True``; nothing is written unless every file can be.
+The files are written together (:func:`womsim.atomic.atomic_write_all`): all of them or none,
+so an existing pair is never left with one file new and one old. An existing file is
+replaced only with ``overwrite=True``.
 
 Examples
 --------
@@ -100,6 +101,9 @@ def report(result: Any, path: str | Path, question: str | None = None,
     ------
     FileExistsError
         A file exists and ``overwrite`` is false (nothing is written).
+    OSError
+        A file cannot be written (read-only folder, full disk): the message names it, and
+        no file is changed.
     womsim.errors.WomsimError
         An unsupported result or format.
 
@@ -114,19 +118,16 @@ def report(result: Any, path: str | Path, question: str | None = None,
     >>> "Appendix A" in out["html"].read_text()
     True
     """
-    from womsim.atomic import atomic_write, check_writable
+    from womsim.atomic import atomic_write_all, check_writable
 
     targets = report_paths(path, formats)
     for p in targets.values():  # refuse before computing anything
         check_writable(p, overwrite)
     content, assumptions, figs = _content(result, question, scenario)
     _render_charts(content.charts)
-    written: dict[str, Path] = {}
-    if "html" in targets:
-        written["html"] = atomic_write(targets["html"], _html(content, assumptions, figs),
-                                       overwrite=overwrite)
-    if "xlsx" in targets:
-        written["xlsx"] = atomic_write(targets["xlsx"],
-                                       _xlsx_writer(content, assumptions, figs),
-                                       overwrite=overwrite)
-    return written
+    # each format: text, bytes or a function writing the file; all are written or none
+    render = {"html": lambda: _html(content, assumptions, figs),
+              "xlsx": lambda: _xlsx_writer(content, assumptions, figs)}
+    paths = atomic_write_all([(p, render[f]()) for f, p in targets.items()],
+                             overwrite=overwrite)
+    return dict(zip(targets, paths, strict=True))

@@ -38,7 +38,7 @@ from __future__ import annotations
 import io
 import json
 import platform
-import warnings
+import re
 import zipfile
 from collections.abc import Mapping
 from datetime import datetime, timezone
@@ -49,24 +49,21 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from womsim.archive import ResultsFileError, open_archive, read_member
 from womsim.atomic import atomic_write
 from womsim.errors import ScenarioError, WomsimError
 from womsim.results import Ensemble
 
 __all__ = ["FORMAT", "FORMAT_VERSION", "RecipeMismatchError", "ResultsFileError",
-           "SweepCheckpoint", "identical", "load", "provenance", "rerun", "save"]
+           "identical", "load", "provenance", "rerun", "save"]
 
 FORMAT = "womsim-results"
 FORMAT_VERSION = 1
-CHECKPOINT_FORMAT = "womsim-sweep-checkpoint"
 
 _META = "meta.json"
+_META_LIMIT = 256 * 1024**2  # a recipe of many sweep points is a few MB
 _ALLOWED_DTYPES = frozenset({"int8", "int16", "int32", "int64", "uint8", "uint16", "uint32",
                              "uint64", "float32", "float64", "bool"})
-
-
-class ResultsFileError(WomsimError):
-    """A saved-results file cannot be read: missing, damaged, or not a womsim results file."""
 
 
 class RecipeMismatchError(WomsimError):
@@ -154,6 +151,12 @@ def _table(df: pd.DataFrame, file: str) -> tuple[dict[str, Any], bytes]:
             "rows": len(df)}, text.encode("utf-8")
 
 
+def _expected_tables(zf: zipfile.ZipFile) -> set[str]:
+    """Member names a table may have (``records.csv``, ``ensembles/3/runs.csv``)."""
+    return {n for n in zf.namelist()
+            if re.fullmatch(r"(ensembles/[0-9]{1,9}/)?(records|runs)\.csv", n)}
+
+
 def _read_table(zf: zipfile.ZipFile, spec: Any, path: Path) -> pd.DataFrame:
     try:
         file, cols, dtypes, index = spec["file"], spec["columns"], spec["dtypes"], spec["index"]
@@ -176,8 +179,11 @@ def _read_table(zf: zipfile.ZipFile, spec: Any, path: Path) -> pd.DataFrame:
         types["__index__"] = index["dtype"]
     elif kind != "range":
         raise ResultsFileError(f"{path}: {file}: unknown index kind {kind!r}")
+    if not isinstance(file, str) or file not in _expected_tables(zf):
+        raise ResultsFileError(f"{path}: meta.json names table {file!r}, which is not one "
+                               "of the file's tables")
     try:
-        data = zf.read(file)
+        data = read_member(zf, file, path)
     except KeyError:
         raise ResultsFileError(f"{path}: {file} is missing from the file") from None
     try:
@@ -308,28 +314,32 @@ def _open_meta(path: Path) -> tuple[zipfile.ZipFile, dict[str, Any]]:
         raise FileNotFoundError(f"saved results not found: {path}")
     if path.is_dir():
         raise ResultsFileError(f"{path} is a folder, not a saved-results file")
+    zf = open_archive(path)
     try:
-        zf = zipfile.ZipFile(path)
-    except (zipfile.BadZipFile, OSError) as err:
-        raise ResultsFileError(f"{path} is not a womsim results file (not a ZIP archive: "
-                               f"{err})") from None
-    try:
-        meta = json.loads(zf.read(_META).decode("utf-8"))
-    except KeyError:
+        try:
+            raw = read_member(zf, _META, path, limit=_META_LIMIT)
+        except KeyError:
+            raise ResultsFileError(f"{path} is not a womsim results file (no {_META})"
+                                   ) from None
+        try:
+            meta = json.loads(raw.decode("utf-8"))
+        except (ValueError, UnicodeDecodeError, RecursionError) as err:
+            raise ResultsFileError(f"{path}: {_META} cannot be read: {err}") from None
+        if not isinstance(meta, dict) or meta.get("format") != FORMAT:
+            raise ResultsFileError(
+                f"{path} is not a womsim results file (format "
+                f"{meta.get('format') if isinstance(meta, dict) else None!r})")
+        version = meta.get("format_version")
+        if isinstance(version, bool) or not isinstance(version, int) or version < 1:
+            raise ResultsFileError(f"{path}: {_META} has no valid format_version "
+                                   f"({version!r}); the file is damaged")
+        if version > FORMAT_VERSION:
+            raise ResultsFileError(
+                f"{path} was written in format version {version!r}; this womsim reads up to "
+                f"version {FORMAT_VERSION}: upgrade womsim")
+    except BaseException:
         zf.close()
-        raise ResultsFileError(f"{path} is not a womsim results file (no {_META})") from None
-    except (ValueError, UnicodeDecodeError, zipfile.BadZipFile) as err:
-        zf.close()
-        raise ResultsFileError(f"{path}: {_META} cannot be read: {err}") from None
-    if not isinstance(meta, dict) or meta.get("format") != FORMAT:
-        zf.close()
-        raise ResultsFileError(f"{path} is not a womsim results file (format "
-                               f"{meta.get('format') if isinstance(meta, dict) else None!r})")
-    version = meta.get("format_version")
-    if not isinstance(version, int) or version > FORMAT_VERSION:
-        zf.close()
-        raise ResultsFileError(f"{path} was written in format version {version!r}; this "
-                               f"womsim reads up to version {FORMAT_VERSION}: upgrade womsim")
+        raise
     return zf, meta
 
 
@@ -389,8 +399,9 @@ def load(path: str | Path):
                     network_fingerprint=meta.get("network_fingerprint"))
         except KeyError as err:
             raise ResultsFileError(f"{path}: meta.json lacks {err}") from None
-        except (zipfile.BadZipFile, OSError, EOFError) as err:
-            raise ResultsFileError(f"{path} is damaged: {err}") from None
+        except (TypeError, AttributeError) as err:  # a value of the wrong JSON type
+            raise ResultsFileError(f"{path}: meta.json is not laid out as a womsim "
+                                   f"results file ({err})") from None
     raise ResultsFileError(f"{path}: unknown result type {kind!r}")
 
 
@@ -602,119 +613,10 @@ def rerun(saved, network=None, executor=None, progress: bool | None = None,
     return again
 
 
-# ------------------------------------------------------------------ checkpoints
-def _flat(d: Any, prefix: str = "") -> dict[str, Any]:
-    if not isinstance(d, dict):
-        return {prefix.rstrip("."): d}
-    out: dict[str, Any] = {}
-    for k, v in d.items():
-        out.update(_flat(v, f"{prefix}{k}."))
-    return out
+def __getattr__(name: str) -> Any:
+    # the checkpoint folder lives in womsim.checkpoint (it builds on save and load)
+    if name == "SweepCheckpoint":
+        from womsim.checkpoint import SweepCheckpoint
 
-
-class SweepCheckpoint:
-    """A folder holding a sweep's recipe (``sweep.json``) and one file per finished point.
-
-    Used by :func:`womsim.sweep` with ``checkpoint=``; each point is an ordinary saved
-    :class:`~womsim.results.Ensemble` (``point-00003.zip``), readable with :func:`load`.
-    """
-
-    RECIPE = "sweep.json"
-
-    def __init__(self, path: str | Path) -> None:
-        self.path = Path(path)
-        if self.path.exists() and not self.path.is_dir():
-            raise WomsimError(f"checkpoint={str(path)!r} is a file; give a folder")
-
-    def _recipe(self) -> dict[str, Any] | None:
-        f = self.path / self.RECIPE
-        if not f.exists():
-            return None
-        try:
-            data = json.loads(f.read_text(encoding="utf-8"))
-        except (ValueError, UnicodeDecodeError) as err:
-            raise ResultsFileError(f"{f} cannot be read: {err}") from None
-        if not isinstance(data, dict) or data.get("format") != CHECKPOINT_FORMAT:
-            raise ResultsFileError(f"{f} is not a womsim sweep checkpoint")
-        return data
-
-    def recorded_seed(self) -> int | None:
-        """The seed of the sweep this folder belongs to (None for a new folder)."""
-        r = self._recipe()
-        seed = r.get("seed") if r else None
-        return seed if isinstance(seed, int) else None
-
-    def open(self, recipe: dict[str, Any]) -> None:
-        """Start a new checkpoint, or check that this one belongs to the same sweep.
-
-        Raises
-        ------
-        RecipeMismatchError
-            The folder holds another sweep (naming what differs), or other files.
-        """
-        recipe = {"format": CHECKPOINT_FORMAT, "format_version": 1,
-                  **_normal(recipe), "made_by": provenance()}
-        saved = self._recipe()
-        if saved is None:
-            if self.path.exists() and any(not p.name.startswith(".")
-                                          for p in self.path.iterdir()):
-                raise RecipeMismatchError(
-                    f"checkpoint folder {self.path} is not empty and holds no {self.RECIPE}:"
-                    " it is not a sweep checkpoint; give a new or empty folder")
-            self.path.mkdir(parents=True, exist_ok=True)
-            atomic_write(self.path / self.RECIPE, json.dumps(recipe, indent=1,
-                                                             allow_nan=False))
-            return
-        diffs = []
-        for key in ("grid", "runs", "seed", "seeds", "network_fingerprint", "scenario"):
-            if saved.get(key) != recipe[key]:
-                if key == "scenario":
-                    a, b = _flat(saved.get(key)), _flat(recipe[key])
-                    keys = sorted(k for k in set(a) | set(b) if a.get(k) != b.get(k))
-                    diffs.append("scenario differs in " + ", ".join(
-                        f"{k} (saved {a.get(k)!r}, now {b.get(k)!r})" for k in keys[:3]))
-                elif key == "seeds":
-                    diffs.append("run seeds differ")
-                else:
-                    diffs.append(f"{key} differs (saved {saved.get(key)!r}, now "
-                                 f"{recipe[key]!r})")
-        if diffs:
-            raise RecipeMismatchError(
-                f"checkpoint folder {self.path} belongs to a different sweep: "
-                + "; ".join(diffs) + ". Use another folder (or delete this one)")
-        was = (saved.get("made_by") or {}).get("womsim_version")
-        if was != recipe["made_by"]["womsim_version"]:
-            warnings.warn(f"checkpoint {self.path} was started by womsim {was}; this is "
-                          f"womsim {recipe['made_by']['womsim_version']}: points from both "
-                          "are combined", stacklevel=3)
-
-    def point_path(self, i: int) -> Path:
-        """The file of point ``i``."""
-        return self.path / f"point-{i:05d}.zip"
-
-    def load_point(self, i: int, scenario, seeds: list[int],
-                   fingerprint: str | None) -> Ensemble | None:
-        """Point ``i`` if it was finished (and matches), else None.
-
-        A file that cannot be read is run again (with a warning); one that holds another
-        scenario, seeds or network raises :class:`RecipeMismatchError`.
-        """
-        f = self.point_path(i)
-        if not f.exists():
-            return None
-        try:
-            ens = load(f)
-        except ResultsFileError as err:
-            warnings.warn(f"{err}; point {i} is run again", stacklevel=3)
-            return None
-        if not isinstance(ens, Ensemble):
-            raise RecipeMismatchError(f"{f} does not hold one ensemble")
-        if ens.scenario != scenario or list(ens.seeds) != list(seeds) or \
-                ens.network_fingerprint != fingerprint:
-            raise RecipeMismatchError(f"{f} holds a point of another sweep (scenario, seeds "
-                                      "or network differ); use another checkpoint folder")
-        return ens
-
-    def save_point(self, i: int, ens: Ensemble) -> Path:
-        """Write point ``i`` atomically (replacing an unreadable earlier file)."""
-        return save(ens, self.point_path(i), overwrite=True)
+        return SweepCheckpoint
+    raise AttributeError(f"module 'womsim.store' has no attribute {name!r}")

@@ -145,7 +145,7 @@ def sweep(scenario, grid: Mapping[str, Iterable], network=None, runs: int = 20,
         As in :func:`womsim.simulate`.
     checkpoint : path of a folder, optional
         Save each point as soon as its runs are done (atomically, one file per point, see
-        :class:`womsim.store.SweepCheckpoint`). Calling the same sweep again with the same
+        :class:`womsim.checkpoint.SweepCheckpoint`). Calling the same sweep again with the same
         folder loads the finished points and runs only the missing ones; the results are
         identical to an uninterrupted sweep. With ``seed=None`` the folder's seed is
         reused. A folder that belongs to another sweep (scenario, grid, runs, seeds or
@@ -180,9 +180,9 @@ def sweep(scenario, grid: Mapping[str, Iterable], network=None, runs: int = 20,
     >>> a.equals(b)
     True
     """
+    from womsim.checkpoint import SweepCheckpoint
     from womsim.parallel import TaskFailedError, map_tasks
     from womsim.simulate import check_network, check_scenario, prepare_desks
-    from womsim.store import SweepCheckpoint
 
     check_scenario(scenario)
     grid = {k: list(v) for k, v in grid.items()} if isinstance(grid, Mapping) else grid
