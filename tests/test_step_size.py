@@ -2,8 +2,8 @@
 
 Every rate is stated per year and converted to the step, the deterrence window equals the
 memory and whole steps cover the horizon exactly. So monthly, weekly and daily runs of every
-preset must agree on churn, defections, deterrences (how many, how many at a time and what
-they cost) and value lost within 3 standard errors of the difference (the runs of two step
+preset must agree on churn, defections, deterrences (how many, and how many at a time) and
+value lost within 3 standard errors of the difference (the runs of two step
 sizes are independent: different steps draw different numbers).
 """
 
@@ -39,14 +39,7 @@ def _measure(preset: str, step_days: float) -> dict[str, np.ndarray]:
             "deterrences": today["newly_deterred"].to_numpy(),
             # how many are deterred at a time: what the length of the window shows in
             "deterred at a time": lr.today.records.groupby("run")["deterred"].mean().to_numpy(),
-            "value lost": (lr.target.runs["value"] - today["value"]).to_numpy(),
-            # the by-cause line a longer window inflates: sales the deterred did not make
-            "cost of deterrence": _won(lr.target) - _won(lr.today)}
-
-
-def _won(ens) -> np.ndarray:
-    won = ens.records.groupby("run")[["value_won_marketing", "value_won_winback"]].sum()
-    return ens.scenario.economics.margin * won.sum(axis=1).to_numpy()
+            "value lost": (lr.target.runs["value"] - today["value"]).to_numpy()}
 
 
 @pytest.mark.slow
