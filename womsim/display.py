@@ -610,9 +610,10 @@ def market_damage_html(dmg) -> str:
         all_classes.append("flag" if flag else "")
     full = _table(all_rows, ["line", "value", "equation", "working", "basis"], "",
                   text_cols=(0, 2, 3, 4), row_classes=all_classes, css=False)
-    note = ("<p class='wom-note'>One period, one hop, mean field (TARP's arithmetic); "
-            "for lifetime value and word of mouth over time run <code>lost_revenue</code>."
-            "</p>")
+    note = ("<p class='wom-note'>One period, one hop, mean field (TARP's arithmetic); each "
+            "customer lost priced at the present value of their remaining lifetime, as "
+            "<code>lost_revenue</code> prices one; for word of mouth over time and second-hand "
+            "stories run <code>lost_revenue</code>.</p>")
     return (head + key + note
             + f"<details><summary>every line, with its equation</summary>{full}</details>")
 

@@ -642,8 +642,10 @@ def _from_damage(dmg, scenario) -> _Content:
                 "summary": summary},
         charts=charts,
         facts=[("scenario", scenario.name)] if scenario is not None else [],
-        notes=["One period, one hop, mean field: no second-hand stories, no lifetime value; "
-               "the simulation (womsim.lost_revenue) adds both."])
+        notes=["One period, one hop, mean field: no second-hand stories and a customer base "
+               "that does not move; each customer lost is priced at the present value of "
+               "their remaining lifetime, as womsim.lost_revenue prices one. The simulation "
+               "(womsim.lost_revenue) adds word of mouth over time."])
 
 
 # --------------------------------------------------------------------------- appendices
