@@ -11,7 +11,7 @@ with the same seed share their luck (see :mod:`womsim.rng`).
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 import numpy as np
@@ -192,6 +192,9 @@ class State:
     deterred_until: np.ndarray  # int32: first step at which the person may buy again
     has_alt: np.ndarray         # bool: has a real alternative provider
     changed_at: np.ndarray      # int32: step of the last change of status (-1: never)
+    # won in the last step: on average they joined half-way, so the next step exposes them
+    # to contacts and churn for one and a half steps
+    joined: np.ndarray = field(default_factory=lambda: _EMPTY)
 
     @classmethod
     def initial(cls, scenario, n: int, streams: Streams) -> State:
@@ -332,6 +335,16 @@ def step(state: State, customers: int, p: StepParams, t: int, streams: Streams,
     contacted = contacted[status[contacted] == CUSTOMER]
     churn_cand = sparse_draw(streams, "churn", t, n, p.p_churn)
     churn_cand = churn_cand[status[churn_cand] == CUSTOMER]
+    joined = state.joined[status[state.joined] == CUSTOMER]
+    if joined.size:
+        # the half of their joining step they were customers in: half a step more of
+        # contacts and of churn (1 - exp(-h dt / 2)), so that step size does not decide how
+        # long a new customer is safe
+        more = joined[streams.uniform("contact_join", t, joined) < p.p_contact / 2]
+        contacted = np.union1d(contacted, more)
+        half = 1.0 - math.sqrt(1.0 - p.p_churn)
+        churn_cand = np.union1d(churn_cand,
+                                joined[streams.uniform("churn_join", t, joined) < half])
     u = streams.uniform("experience", t, contacted)
     delighted = contacted[u < d_share]
     problem = contacted[u >= 1.0 - p_share]
@@ -414,6 +427,7 @@ def step(state: State, customers: int, p: StepParams, t: int, streams: Streams,
     status[wb] = CUSTOMER
     changed_at[mk] = t
     changed_at[wb] = t
+    state.joined = np.concatenate([won_ref, mk, wb]).astype(np.int64)
     # blocked from buying in this step
     deterred = int(np.count_nonzero(deterred_until > t))
     if late.size:
