@@ -19,6 +19,7 @@ from womsim.presets import PRESETS
 
 STEPS = {"monthly": 365 / 12, "weekly": 7.0, "daily": 1.0}
 RUNS = 5
+SEED = 11
 # the cost of a run is mostly per step, not per person: a market big enough for the counts
 # to tell a one-step-longer deterrence window (+33% monthly) from noise costs little more
 PEOPLE = 20_000
@@ -32,7 +33,7 @@ def _measure(preset: str, step_days: float) -> dict[str, np.ndarray]:
     sc = wom.Scenario.preset(preset).replace(**{
         "market.people": PEOPLE, "simulation.horizon_years": HORIZON,
         "simulation.step_days": step_days, "word_of_mouth.deter_memory_years": MEMORY})
-    lr = wom.lost_revenue(sc, runs=RUNS, seed=11, executor="serial", progress=False)
+    lr = wom.lost_revenue(sc, runs=RUNS, seed=SEED, executor="serial", progress=False)
     today = lr.today.runs
     return {"annual churn": today["annual_churn"].to_numpy(),
             "defections": today["defections"].to_numpy(),
