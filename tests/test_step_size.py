@@ -18,7 +18,7 @@ import womsim as wom
 from womsim.presets import PRESETS
 
 STEPS = {"monthly": 365 / 12, "weekly": 7.0, "daily": 1.0}
-RUNS = 5
+RUNS = 8
 SEED = 11
 # the cost of a run is mostly per step, not per person: a market big enough for the counts
 # to tell a one-step-longer deterrence window (+33% monthly) from noise costs little more
