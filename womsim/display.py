@@ -380,7 +380,7 @@ def figures_html(table: pd.DataFrame | None = None, status: str | None = None) -
 
 # --------------------------------------------------------------------------- ensemble
 _ENSEMBLE_HEAD = ("customers_start", "customers_end", "annual_churn", "revenue", "profit",
-                  "customer_equity", "value", "npv")
+                  "profit_pv", "customer_equity", "value")
 _ENSEMBLE_CAUSE = ("defect_experience", "defect_wom", "defect_baseline", "acq_marketing",
                    "acq_referral", "acq_winback", "newly_deterred")
 
@@ -438,7 +438,7 @@ def ensemble_html(ens) -> str:
 
 
 # --------------------------------------------------------------------------- comparison
-_COMPARISON_KEEP = ("value", "npv", "profit", "revenue", "customers_end", "annual_churn",
+_COMPARISON_KEEP = ("value", "profit_pv", "profit", "revenue", "customers_end", "annual_churn",
                     "defections", "acquisitions", "intervention_cost")
 
 
@@ -518,16 +518,18 @@ def lost_revenue_html(lr) -> str:
     t = lr.total()
     cur = _currency(lr.today.scenario)
     head = (f"<p class='wom-head'><b>Today's service costs {fmt_money(t['value_lost'], cur)}"
-            f"</b> in value (profit and customer equity; 95% CI "
-            f"{fmt_interval(t['ci_low'], t['ci_high'], 'money')}) and "
-            f"{fmt_money(t['revenue_lost'], cur)} in revenue over "
-            f"{t['horizon_years']:g} years, against '{_esc(lr.comparison.names[1])}'.</p>")
+            f"</b> in value (95% CI "
+            f"{fmt_interval(t['ci_low'], t['ci_high'], 'money', cur)}) and "
+            f"{fmt_money(t['revenue_lost'], cur)} in revenue, against "
+            f"'{_esc(lr.comparison.names[1])}': present values today of the "
+            f"{t['horizon_years']:g} years simulated and the remaining lifetimes of the "
+            f"customers held at their end. Profit lost within the {t['horizon_years']:g} years "
+            f"(cash): {fmt_money(t['cash_lost_within_horizon'], cur)}.</p>")
     if "outcome_low" in t.index:
         head += (f"<p class='wom-note'>Allowing for chance and for the uncertainty in the "
                  f"research figures (PSA), the value lost falls between "
                  f"{fmt_money(t['outcome_low'], cur)} and {fmt_money(t['outcome_high'], cur)} "
-                 "(95% of runs); "
-                 "the 95% CI is the interval of the mean.</p>")
+                 "(95% of runs); the 95% CI is the interval of the mean.</p>")
     bc = lr.by_cause()
     rows, classes = [], []
     for cause, r in bc.iterrows():

@@ -266,6 +266,10 @@ class Economics(Part):
             "retention cost (contested figure)")
     cost_per_contact: float = param(5.0, ge=0, le=1e7, unit="money/contact", basis="client",
                                     doc="cost of handling one service contact")
+    fixed_service_cost_per_year: float = param(
+        0.0, ge=0, le=1e12, unit="money/yr", basis="client",
+        doc="yearly service cost that does not depend on customers or contacts (e.g. the "
+            "payroll of a desk that is not simulated); added to a desk's payroll")
     discount_rate: float = param(0.08, ge=0, le=1, unit="1/yr", basis="client",
                                  doc="yearly discount rate for present values")
     value_horizon: Literal["lifetime", "horizon"] = param(

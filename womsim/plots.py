@@ -72,10 +72,13 @@ SERIES: tuple[str, ...] = ("#264653", "#e09f3e", "#6d597a", "#2a9d8f", "#457b9d"
 _MONEY = {"revenue", "margin", "profit", "discounted_profit", "acquisition_spend",
           "service_cost", "intervention_cost", "customer_equity", "equity_revenue",
           "value_lost_experience", "value_lost_wom", "value_lost_baseline",
-          "value_won_marketing", "value_won_referral", "value_won_winback", "value", "npv"}
+          "value_won_marketing", "value_won_referral", "value_won_winback", "value",
+          "profit_pv", "fixed_cost", "equity_margin", "equity_service_cost",
+          "equity_fixed_cost", "equity_intervention_cost", "equity_alt", "equity_noalt"}
 _SHARE = {"problem_share", "annual_churn"}
 _FLOW = {"revenue", "margin", "profit", "discounted_profit", "acquisition_spend",
-         "service_cost", "intervention_cost", "contacts", "delighted", "satisfied", "problems",
+         "service_cost", "fixed_cost", "intervention_cost", "contacts", "delighted",
+         "satisfied", "problems",
          "silent", "complaints", "resolved_quickly", "resolved", "unresolved", "defections",
          "defect_experience", "defect_wom", "defect_baseline", "acquisitions", "acq_marketing",
          "acq_referral", "acq_winback", "newly_deterred", "neg_tellings_strong",

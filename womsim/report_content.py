@@ -22,11 +22,12 @@ from womsim.display import (
 from womsim.errors import WomsimError
 
 #: File formats :func:`report` writes.
-#: The workbook's sheets, in order (``roi`` only for comparisons with interventions).
+#: The workbook's sheets, in order (``roi`` only for comparisons that spend more on
+#: programmes or payroll).
 SHEETS = ("report", "headline", "by cause", "per incident", "summary", "roi", "assumptions",
           "figures", "charts")
 
-_KEY_METRICS = ("customers_end", "customers_change", "revenue", "profit", "value", "npv",
+_KEY_METRICS = ("customers_end", "customers_change", "revenue", "profit", "value", "profit_pv",
                 "annual_churn")
 _LOST_AND_WON = ("defect_experience", "defect_wom", "defect_baseline", "acq_marketing",
                  "acq_referral", "acq_winback", "newly_deterred")
@@ -194,8 +195,10 @@ def _from_ensemble(ens) -> _Content:
     s = ens.summary()
     rows = []
     labels = {"customers_end": "customers at the end", "customers_change": "change in customers",
-              "revenue": "revenue over the horizon", "profit": "profit over the horizon",
-              "value": "value (profit + customer equity)", "npv": "present value",
+              "revenue": "revenue within the horizon (cash)",
+              "profit": "profit within the horizon (cash)",
+              "value": "value (present value: horizon + customers' remaining lifetimes)",
+              "profit_pv": "profit within the horizon (present value)",
               "annual_churn": "annual churn"}
     for k in _KEY_METRICS:
         r = s.loc[k]
@@ -309,9 +312,12 @@ def _from_lost_revenue(lr) -> _Content:
                             _OUTCOME_MEANING))
     changes = _changes(today, target)
     answer = [f"Today's service costs <b>{fmt_money(t['value_lost'], cur)}</b> in value "
-              f"(95% CI {fmt_interval(t['ci_low'], t['ci_high'], 'money')}) and "
-              f"{fmt_money(t['revenue_lost'], cur)} in revenue over {t['horizon_years']:g} "
-              f"years, against the same market with {html.escape(_describe(changes))}."]
+              f"(95% CI {fmt_interval(t['ci_low'], t['ci_high'], 'money', cur)}) and "
+              f"{fmt_money(t['revenue_lost'], cur)} in revenue, against the same market with "
+              f"{html.escape(_describe(changes))}: present values today of the "
+              f"{t['horizon_years']:g} years simulated and the remaining lifetimes of the "
+              f"customers held at their end. Within the {t['horizon_years']:g} years it costs "
+              f"{fmt_money(t['cash_lost_within_horizon'], cur)} of profit (cash)."]
     if cmp.psa:
         answer.append(_outcome_sentence(t["outcome_low"], t["outcome_high"], cur))
     if not pi.empty and not math.isnan(pi["mean"].iloc[0]):
@@ -374,13 +380,13 @@ def _from_comparison(cmp) -> _Content:
     s = cmp.summary()
     rows = []
     answer = []
-    has_cost = [n for n in cmp.names[1:]
-                if float(cmp.ensembles[n].runs["intervention_cost"].mean()) > 0]
-    roi = cmp.roi() if has_cost else None
+    # programmes and payroll (a desk's extra agents) are both what a change spends
+    roi = cmp.roi()
+    has_cost = [n for n in cmp.names[1:] if roi.loc[n, "extra_cost"] > 0]
     h = ref.scenario.simulation.horizon_years
     for name in cmp.names[1:]:
-        for metric, label in (("value", "value"), ("npv", "present value"),
-                              ("profit", "profit within the horizon"),
+        for metric, label in (("value", "value (present value, lifetimes included)"),
+                              ("profit", "profit within the horizon (cash)"),
                               ("customers_end", "customers at the end")):
             r = s.loc[(name, metric)]
             rows.append(_row(f"'{name}' vs '{cmp.reference}': {label}", r["difference"],
@@ -393,23 +399,26 @@ def _from_comparison(cmp) -> _Content:
                              r["outcome_high"], r["unit"], _OUTCOME_MEANING))
         word = "more" if r["difference"] >= 0 else "less"
         answer.append(f"'{html.escape(name)}' earns <b>{fmt_money(abs(r['difference']), cur)}"
-                      f"</b> {word} value than '{html.escape(cmp.reference)}' over {h:g} years "
-                      f"(95% CI {fmt_interval(r['ci_low'], r['ci_high'], 'money')}).")
-        if roi is not None and name in has_cost:
+                      f"</b> {word} value than '{html.escape(cmp.reference)}' (present value "
+                      f"today: {h:g} years simulated and the customers' remaining lifetimes; "
+                      f"95% CI {fmt_interval(r['ci_low'], r['ci_high'], 'money', cur)}).")
+        if name in has_cost:
             q = roi.loc[name]
             rows.append(_row(f"'{name}': net gain on its spend", q["net_gain"], q["ci_low"],
                              q["ci_high"], "money",
-                             f"after {fmt_money(q['extra_cost'], cur)} of intervention cost"))
+                             f"after {fmt_money(q['extra_cost'], cur)} spent on programmes "
+                             "and payroll (present value, as long as the effect is counted)"))
             rows.append(_row(f"'{name}': return on investment", q["roi"], math.nan, math.nan,
                              "x", "net gain / extra cost"))
-            pay = ("not within the horizon" if math.isnan(q["payback_years"]) else
+            pay = ("never" if math.isnan(q["payback_years"]) else
                    f"{q['payback_years']:.2g} years")
-            verdict = "pays for itself" if q["ci_low"] > 0 else (
+            verdict = "pays for itself" if q["roi"] > 0 and q["ci_low"] > 0 else (
                 "does not pay" if q["ci_high"] < 0 else "is not distinguishable from "
                                                         "break-even")
             answer.append(f"'{html.escape(name)}' {verdict}: net gain "
                           f"{fmt_money(q['net_gain'], cur)} on {fmt_money(q['extra_cost'], cur)}"
-                          f" spent, ROI {q['roi']:.1f}x, payback {pay}.")
+                          f" spent, ROI {q['roi']:.1f}x, payback {pay}; within the {h:g} "
+                          f"years its cash is {fmt_money(q['cash_within_horizon'], cur)}.")
     lrt = cmp.lost_revenue()
     by_cause = _by_cause_table(lrt, "Difference in value from the reference, by cause")
     cfs = _counterfactuals(cmp)
@@ -438,12 +447,15 @@ def _from_comparison(cmp) -> _Content:
                                 "sd_paired", "sd_unpaired")}
     units.update(scenario="text", metric="text", unit="text")
     extra = []
-    if roi is not None:
+    if has_cost:
         r = roi.reset_index().rename(columns={"ci_low": _CI[0], "ci_high": _CI[1]})
-        extra.append(_Table("roi", "Return on intervention spend", r,
+        extra.append(_Table("roi", "Return on the spend on programmes and payroll (present "
+                                   "values; cash within the horizon beside)", r,
                             {"scenario": "text", "extra_cost": "money",
                              "gain_before_cost": "money", "net_gain": "money", _CI[0]: "money",
-                             _CI[1]: "money", "roi": "number", "payback_years": "number"}))
+                             _CI[1]: "money", "roi": "number", "payback_years": "number",
+                             "cash_within_horizon": "money",
+                             "cash_within_horizon_pv": "money"}))
     charts = [_Chart("Customers and revenue over time",
                      lambda fig: plot_overview(cmp, axes=fig.subplots(1, 2)), (11, 4))]
     for name in cmp.names[1:5]:
@@ -502,8 +514,9 @@ def _from_sweep(sweep) -> _Content:
             _row(f"profit at the worst point ({where(worst)})", s.loc[worst, "profit"],
                  s.loc[worst, "profit_ci_low"], s.loc[worst, "profit_ci_high"], "money",
                  "the grid point with the lowest mean profit"),
-            _row("present value at the best point", s.loc[best, "npv"], s.loc[best, "npv_ci_low"],
-                 s.loc[best, "npv_ci_high"], "money", "present value at the best point")]
+            _row("value at the best point", s.loc[best, "value"], s.loc[best, "value_ci_low"],
+                 s.loc[best, "value_ci_high"], "money",
+                 "present value at the start, customers' remaining lifetimes included")]
     ci = fmt_interval(s.loc[best, "profit_ci_low"], s.loc[best, "profit_ci_high"], "money")
     answer = [f"Profit is highest at {html.escape(where(best))}: "
               f"<b>{fmt_money(s.loc[best, 'profit'], cur)}</b> (95% CI {ci}"

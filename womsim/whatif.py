@@ -184,11 +184,32 @@ class Comparison(Saved):
         return pd.concat(frames).reset_index().set_index(["scenario", "cause"])
 
     def roi(self, level: float = 0.95) -> pd.DataFrame:
-        """Return on each scenario's extra intervention spend, and its payback time.
+        """Return on each scenario's extra spend, and its payback time, on one basis.
 
-        ``gain`` is the change in profit before intervention costs; ``net`` after them; ``roi``
-        = net / extra cost; ``payback_years`` the first time the mean cumulative net gain
-        turns positive (NaN if it never does within the horizon).
+        Every figure is a present value at the start (docs/model.md, "Valuation"), and costs
+        are counted over the same period as the benefits: a programme whose effect lasts
+        beyond the horizon (through the customers held at its end) has its running cost
+        counted there too, for as long as those customers are valued.
+
+        Columns: ``extra_cost`` (what the change spends more on programmes and on the service
+        payroll, e.g. a desk's extra agents), ``gain_before_cost`` (the change in value before
+        that spend), ``net_gain`` (the change in value, with ``ci_low``/``ci_high``), ``roi`` =
+        net gain / extra cost (NaN when the change costs nothing extra), ``payback_years`` (when
+        the cumulative present value of the gain turns positive for good, within the horizon
+        or after it; NaN if never), and beside them the profit gained within the horizon as
+        cash, not discounted (``cash_within_horizon``) and discounted
+        (``cash_within_horizon_pv``).
+
+        Examples
+        --------
+        >>> import womsim as wom
+        >>> sc = wom.Scenario.preset("telecom").replace(**{"market.people": 2000,
+        ...                                                 "simulation.horizon_years": 0.5})
+        >>> idle = wom.Intervention("idle programme", cost_per_year=10_000)
+        >>> cmp = wom.compare({"today": sc, "idle": sc.with_interventions(idle)}, runs=2,
+        ...                   seed=1, executor="serial")
+        >>> float(cmp.roi().loc["idle", "roi"])
+        -1.0
         """
         from womsim.lostrev import roi_table
 
