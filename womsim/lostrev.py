@@ -359,8 +359,9 @@ def counterfactual(scenario, target: dict | None = None):
     desk is replaced by its current fixed mix without problems; its payroll stays (as a fixed
     service cost), so the desk's wages are not booked as value lost. Interventions are kept.
     """
+    # a counterfactual is an alternative to today: today's hidden rates are kept
     if target:
-        return scenario.replace(**target)
+        return scenario.what_if(**target)
     if scenario.desk is not None:
         from womsim.calibration import experience_mix
 
@@ -372,7 +373,7 @@ def counterfactual(scenario, target: dict | None = None):
                    + scenario.desk.cost_per_year())
         return base.replace(**{"service.problem_rate": 0.0, "service.delight_rate": d,
                                "economics.fixed_service_cost_per_year": payroll})
-    return scenario.replace(**{"service.problem_rate": 0.0})
+    return scenario.what_if(**{"service.problem_rate": 0.0})
 
 
 def lost_revenue(scenario, network=None, runs: int = 20, seed: int | None = None,
