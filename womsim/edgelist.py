@@ -66,9 +66,6 @@ _NUMBER = r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?|[+-]?(?:nan|in
 _INT_RE = re.compile(_INT)
 _NUMBER_RE = re.compile(_NUMBER, re.IGNORECASE)
 _CODE_RE = re.compile(r"0[0-9]+")  # digits with leading zeros: a name (a code, "007")
-# a field that the C parser would read as a whole number although it is not written as
-# one: leading zeros, a plus sign, minus zero (the block is then read line by line)
-_ODD_INT = re.compile(rb"(?:^|[\s,;])[ \t]*\"?(?:\+|-?0[0-9]|-0)", re.MULTILINE)
 _INT_LIMIT = 10**18
 
 _MAGIC = ((b"\x1f\x8b", gzip.open, "gzip"), (b"BZh", bz2.open, "bzip2"),
@@ -80,6 +77,22 @@ class _Layout:
     delimiter: str             # ",", ";", "\t" or " " (any run of whitespace)
     ncols: int                 # 2, or 3 with a weight column
     header_index: int | None   # 0-based physical line of a header to skip
+
+
+def _odd_ints(data: bytes) -> bool:
+    """Whether ``data`` may hold a field the C parser reads as a whole number although
+    it is not written as one: a plus sign, minus zero or leading zeros ("007" would
+    read as 7). False positives (a "+" in a comment) only send the block to the line
+    scan. numpy over the bytes: a regex takes seconds on a block."""
+    if b"+" in data or (b"-" in data and b"-0" in data):  # one byte: a fast search
+        return True
+    a = np.frombuffer(data, dtype=np.uint8)
+    if a.size < 2:
+        return False
+    # a "0" with a digit after it and none before it (uint8: non-digits wrap above 9)
+    lead = (a[:-1] == 48) & ((a[1:] - 48) <= 9)
+    lead[1:] &= (a[:-2] - 48) > 9
+    return bool(lead.any())
 
 
 def _id_problem(field: str) -> str | None:
@@ -120,12 +133,15 @@ def _split(line: str, delimiter: str) -> list[str]:
 def _data_lines(path: Path, comment: str | None) -> Iterator[tuple[int, str, str]]:
     """(0-based physical line index, text before any comment, raw line) of data lines."""
     with _open_text(path) as fh:
-        for i, raw in enumerate(fh):
+        i = 0
+        while raw := fh.readline(MAX_LINE_BYTES):  # bounded: a line may be endless
+            if len(raw) == MAX_LINE_BYTES and not raw.endswith("\n"):
+                raise EdgeListError(f"{path}, line {i + 1}: longer than {MAX_LINE_BYTES:,} "
+                                    "characters; not an edge-list line")
             text = raw.split(comment, 1)[0] if comment else raw
             if text.strip():
                 yield i, text.rstrip("\r\n"), raw.rstrip("\r\n")
-            if i > 10_000:  # the first data lines are near the top, or it is not a list
-                break
+            i += 1
 
 
 def _is_number(s: str) -> bool:
@@ -301,12 +317,15 @@ def _fast(frame: pd.DataFrame, layout: _Layout, data: bytes) -> np.ndarray | Non
     a, b = frame.iloc[:, 0], frame.iloc[:, 1]
     kinds = {a.dtype.kind, b.dtype.kind}
     if kinds == {"i"}:
-        if _ODD_INT.search(data):
+        if _odd_ints(data):
             return None
         av, bv = a.to_numpy(np.int64), b.to_numpy(np.int64)
-        if av.size and (np.abs(av).max() >= _INT_LIMIT or np.abs(bv).max() >= _INT_LIMIT):
+        lo, hi = min(av.min(), bv.min()), max(av.max(), bv.max())
+        if lo <= -_INT_LIMIT or hi >= _INT_LIMIT:
             return None
-        both = np.empty(2 * av.size, dtype=np.int64)
+        # int32 where the ids fit: half the memory for the edges of a big file
+        small = -(2**31) <= lo and hi < 2**31
+        both = np.empty(2 * av.size, dtype=np.int32 if small else np.int64)
         both[0::2], both[1::2] = av, bv
         return both
     if not kinds <= {"i", "O"}:
@@ -314,7 +333,7 @@ def _fast(frame: pd.DataFrame, layout: _Layout, data: bytes) -> np.ndarray | Non
     cols = []
     for c in (a, b):
         if c.dtype.kind == "i":
-            if _ODD_INT.search(data):
+            if _odd_ints(data):
                 return None
             s = c.astype(str)
         else:
@@ -360,7 +379,7 @@ class _Ids:
         pos[new] = len(self.known) + np.arange(int(new.sum()))
         if new.any():
             self.known = self.known.append(pd.Index(uniques[new], dtype=object))
-        self.codes.append(pos[codes].astype(np.int64))
+        self.codes.append(pos[codes].astype(np.int32))  # < 2**31 names: memory holds fewer
 
     def result(self) -> tuple[np.ndarray, np.ndarray, Any, int]:
         if self.known is not None:
@@ -368,7 +387,9 @@ class _Ids:
             labels = np.empty(len(self.known), dtype=object)
             labels[:] = list(self.known)
             return codes[0::2], codes[1::2], labels, int(labels.size)
-        both = np.concatenate(self.ints) if len(self.ints) != 1 else self.ints[0]
+        wide = any(b.dtype == np.int64 for b in self.ints)
+        both = np.concatenate(self.ints, dtype=np.int64 if wide else np.int32) \
+            if len(self.ints) != 1 else self.ints[0]
         self.ints = []
         return _encode_ints(both)
 
@@ -379,11 +400,16 @@ def _encode_ints(both: np.ndarray) -> tuple[np.ndarray, np.ndarray, Any, int]:
         top = int(both.max())
         # 0..top all present <=> ids are already dense (then no labels needed)
         if top < both.size and np.all(np.bincount(both, minlength=top + 1) > 0):
-            return both[0::2].copy(), both[1::2].copy(), None, top + 1
+            ids = both.astype(_id_dtype(top + 1), copy=False)
+            return ids[0::2].copy(), ids[1::2].copy(), None, top + 1
     codes, uniques = pd.factorize(both)
     labels = np.asarray(uniques, dtype=np.int64)
-    codes = codes.astype(np.int64)
+    codes = codes.astype(_id_dtype(labels.size))
     return codes[0::2], codes[1::2], labels, int(labels.size)
+
+
+def _id_dtype(n: int) -> type[np.signedinteger]:
+    return np.int32 if n < 2**31 else np.int64
 
 
 def edges_from_file(path: str | os.PathLike[str], sep: str | None = None,
