@@ -176,10 +176,11 @@ INTERVENTIONS = [
     ("effect-out-of-range-scale", lambda t: _sc_iv(changes={"service.problem_rate": 20},
                                                     how={"service.problem_rate": "scale"}),
      ScenarioError, ["training", "service.problem_rate", "2.0", "<= 1"]),
-    ("effect-out-of-range-later", lambda t: _sc_iv(start="1 month", ramp="1 year",
-                                                    changes={"complaints.resolved": 0.6},
-                                                    how={"complaints.resolved": "add"}),
-     ScenarioError, ["training", "complaints.resolved", "1.2", "<= 1"]),
+    ("effect-out-of-range-later", lambda t: SC.replace(**{"simulation.horizon_years": 2.0})
+     .with_interventions(_iv(start="1 month", ramp="1 year",
+                             changes={"complaints.resolved": 0.6},
+                             how={"complaints.resolved": "add"})),
+     ScenarioError, ["training", "complaints.resolved", "t=0.767", "<= 1"]),
     ("effect-breaks-mix", lambda t: _sc_iv(changes={"service.delight_rate": 0.95}),
      ScenarioError, ["training", "service.delight_rate", "exceeds 1"]),
     ("effect-in-constructor", lambda t: Scenario(interventions=[{
@@ -590,3 +591,146 @@ def test_no_network_calls(tmp_path, monkeypatch):
     wom.market_damage(sc)
     wom.figures.table()
     assert opened == []
+
+
+# ------------------------------------- issue 12: state, coercion, settings that cannot act
+def _stale(edit):
+    """SC saved and edited by hand, then built directly (no file loader to re-solve it)."""
+    def call(tmp):
+        data = SC.to_dict()
+        edit(data)
+        return Scenario(**data)
+    return call
+
+
+def _desk_sc():
+    return SC.today(desk=wom.ServiceDesk(agents=2))
+
+
+def _two_ivs(tmp):
+    a = Intervention("a", changes={"complaints.resolved": 0.25},
+                     how={"complaints.resolved": "add"})
+    b = Intervention("b", start="1 week", changes={"complaints.resolved": 0.25},
+                     how={"complaints.resolved": "add"})
+    SC.with_interventions(a)        # each alone stays in range (0.6 + 0.25)
+    SC.with_interventions(b)
+    return SC.with_interventions(a, b)
+
+
+NUMBERS_NOT_GUESSED = [
+    ("np-bool-for-probability", lambda t: Scenario(complaints={"resolved": np.True_}),
+     ScenarioError, ["complaints.resolved", "True", "bool"]),
+    ("np-bool-for-count", lambda t: Scenario(market={"people": np.True_}), ScenarioError,
+     ["market.people", "True", "bool"]),
+    ("number-as-text", lambda t: Scenario(service={"problem_rate": "0.2"}), ScenarioError,
+     ["service.problem_rate", "'0.2'", "without quotes"]),
+    ("numpy-array-for-number", lambda t: Scenario(service={"problem_rate": np.array([0.2])}),
+     ScenarioError, ["service.problem_rate", "array"]),
+    ("np-bool-in-replace", lambda t: SC.replace(**{"word_of_mouth.max_hops": np.True_}),
+     ScenarioError, ["word_of_mouth.max_hops", "bool"]),
+    ("desk-bool-agents", lambda t: wom.ServiceDesk(agents=True), ScenarioError,
+     ["agents", "True", "bool"]),
+    ("desk-np-bool-agents", lambda t: wom.ServiceDesk(agents=np.True_), ScenarioError,
+     ["agents", "True", "bool"]),
+    ("desk-text-agents", lambda t: wom.ServiceDesk(agents="12"), ScenarioError,
+     ["agents", "'12'", "without quotes"]),
+    ("desk-bool-in-hours", lambda t: wom.ServiceDesk(open_hours=(True, 18)), ScenarioError,
+     ["open_hours", "bool"]),
+    ("desk-np-bool-via-replace", lambda t: _desk_sc().replace(**{"desk.agents": np.True_}),
+     ScenarioError, ["agents", "bool"]),
+    ("iv-np-bool-change", lambda t: _iv(changes={"service.problem_rate": np.True_}),
+     ScenarioError, ["training", "service.problem_rate", "bool"]),
+    ("iv-text-change", lambda t: _iv(changes={"complaints.resolved": "0.9"}), ScenarioError,
+     ["training", "complaints.resolved", "without quotes"]),
+    ("iv-np-bool-cost", lambda t: _iv(cost_per_year=np.True_), ScenarioError,
+     ["training", "cost_per_year", "bool"]),
+    ("iv-np-bool-start", lambda t: _iv(start=np.True_), ScenarioError,
+     ["training", "start", "True"]),
+    ("sweep-np-bool-value", lambda t: wom.sweep(SC, {"service.problem_rate": [np.True_]},
+                                                **OK_RUN), ScenarioError,
+     ["service.problem_rate", "bool"]),
+    ("horizon-shorter-than-a-step", lambda t: Scenario(simulation={"horizon_years": 0.01}),
+     ScenarioError, ["simulation.horizon_years = 0.01", "shorter than one step", "7 days"]),
+    ("compare-two-currencies", lambda t: wom.compare(
+        {"a": SC, "b": SC.replace(**{"economics.currency": "EUR"})}, **OK_RUN), ScenarioError,
+     ["'b'", "economics.currency = 'EUR'", "'USD'"]),
+]
+
+CALIBRATION_STATE = [
+    ("what-if-changes-observable",
+     lambda t: SC.what_if(**{"market.observed_annual_churn": 0.3}), ScenarioError,
+     ["market.observed_annual_churn = 0.3", "would do nothing", ".today("]),
+    ("stale-kept-baseline", _stale(lambda d: d["market"].update(observed_annual_churn=0.3)),
+     ScenarioError, ["market.observed_annual_churn = 0.3", "keeps market.baseline_churn",
+                     ".today("]),
+    ("kept-baseline-edited", _stale(lambda d: d["market"].update(baseline_churn=0.3)),
+     ScenarioError, ["market.baseline_churn = 0.3", "records it as solved"]),
+    ("kept-value-in-today", _stale(lambda d: d.update(state="today")), ScenarioError,
+     ["state = 'today'", "solves market.baseline_churn"]),
+    ("record-twice", _stale(lambda d: d.update(solved=d["solved"] * 2)), ScenarioError,
+     ["market.baseline_churn", "recorded twice"]),
+    ("given-baseline-and-observable",
+     lambda t: SC.today(**{"market.baseline_churn": 0.1}), ScenarioError,
+     ["market.baseline_churn = 0.1 is given", "observed_annual_churn = 0.2 would not be used",
+      "extra_churn"]),
+    ("state-set-directly", lambda t: SC.replace(state="today"), ScenarioError,
+     ["'state'", ".today(", ".what_if("]),
+    ("fixed-mix-under-a-desk",
+     lambda t: _desk_sc().replace(**{"service.problem_rate": 0.05}), ScenarioError,
+     ["service.problem_rate = 0.05", "service desk", "desk.agents"]),
+]
+
+CANNOT_ACT = [
+    ("iv-baseline-churn", lambda t: _iv(changes={"market.baseline_churn": 0.1}),
+     ScenarioError, ["training", "market.baseline_churn", "mid-run", "market.extra_churn"]),
+    ("iv-observed-churn", lambda t: _iv(changes={"market.observed_annual_churn": 0.1}),
+     ScenarioError, ["training", "market.observed_annual_churn", "mid-run",
+                     "market.extra_churn"]),
+    ("iv-revenue-sigma", lambda t: _iv(changes={"economics.revenue_sigma": 0.1}),
+     ScenarioError, ["training", "economics.revenue_sigma", "economics.revenue_per_year"]),
+    ("iv-no-alternative", lambda t: _iv(changes={"market.no_alternative_share": 0.5}),
+     ScenarioError, ["training", "market.no_alternative_share", "at the start"]),
+    ("iv-discount-rate", lambda t: _iv(changes={"economics.discount_rate": 0.1}),
+     ScenarioError, ["training", "economics.discount_rate", "mid-run"]),
+    ("iv-after-the-horizon", lambda t: _sc_iv(start="1 year",
+                                              changes={"complaints.resolved": 0.8}),
+     ScenarioError, ["training", "starts at 1 years", "0.05-year horizon", "never act"]),
+    ("iv-between-two-steps", lambda t: _sc_iv(start="1 day", end="2 days",
+                                              changes={"complaints.resolved": 0.8}),
+     ScenarioError, ["training", "ends at", "no step", "never act"]),
+    ("iv-horizon-shortened", lambda t: SC.replace(**{"simulation.horizon_years": 1.0})
+     .with_interventions(_iv(start="6 months", changes={"complaints.resolved": 0.8}))
+     .replace(**{"simulation.horizon_years": 0.25}), ScenarioError,
+     ["training", "starts at 0.5 years", "0.25-year horizon"]),
+    ("iv-fixed-mix-under-a-desk", lambda t: _desk_sc().with_interventions(
+        _iv(changes={"service.problem_rate": 0.05})), ScenarioError,
+     ["training", "service.problem_rate", "service desk", "desk.agents"]),
+    ("ivs-together-out-of-range", _two_ivs, ScenarioError,
+     ["'a', 'b'", "complaints.resolved", "1.1", "<= 1"]),
+    ("sweep-degree-on-a-given-network", lambda t: wom.sweep(
+        SC.replace(**{"market.network": "random"}), {"market.mean_degree": [2.0, 50.0]},
+        **{**OK_RUN, "network": NET}), ScenarioError,
+     ["market.mean_degree = 50", "network= given", "Omit network="]),
+    ("sweep-degree-well-mixed", lambda t: wom.sweep(SC, {"market.mean_degree": [2.0, 50.0]},
+                                                    **OK_RUN), ScenarioError,
+     ["market.mean_degree", "does nothing in a well-mixed market"]),
+    ("compare-kinds-on-a-given-network", lambda t: wom.compare(
+        {"a": SC.replace(**{"market.network": "random"}),
+         "b": SC.replace(**{"market.network": "scale_free"})}, **{**OK_RUN, "network": NET}),
+     ScenarioError, ["scenario 'b'", "'scale_free'", "would be ignored"]),
+]
+
+ISSUE_12 = {"numbers": NUMBERS_NOT_GUESSED, "state": CALIBRATION_STATE,
+            "cannot-act": CANNOT_ACT}
+
+
+def test_issue_12_bad_inputs_are_distinct():
+    ids = [cid for cases in ISSUE_12.values() for cid, *_ in cases]
+    assert len(ids) == len(set(ids)) == 38
+
+
+@pytest.mark.parametrize(("call", "exc", "needles"), [
+    pytest.param(call, exc, needles, id=f"{group}:{cid}")
+    for group, cases in ISSUE_12.items() for cid, call, exc, needles in cases])
+def test_issue_12_bad_input_names_the_culprit(call, exc, needles, tmp_path):
+    test_bad_input_names_the_culprit(call, exc, needles, tmp_path)

@@ -140,6 +140,31 @@ def test_kernel_keys_match_the_numpy_hash():
     assert chosen.tolist() == net.indices[edges[order[:2]]].tolist()
 
 
+def test_tell_wave_picks_the_smallest_keyed_friends_like_a_full_sort():
+    # the heap selection of a hub's friends must give what argsort of all keys gives
+    from womsim.kernels import pick_neighbours, tell_wave
+
+    net = wom.Network.scale_free(3000, m=5, seed=4)
+    tellers = np.argsort(-np.diff(net.indptr))[:40].astype(np.int64)  # hubs: many friends
+    k = np.arange(40, dtype=np.int64) % 17 + 1
+    out, src, count, strong, weak = tell_wave(net.indptr, net.indices, tellers, k,
+                                              np.uint64(1), np.uint64(2), np.uint64(3), 0.0,
+                                              net.n, 1 << 24)
+    out, src = out[:count], src[:count]
+    ref = pick_neighbours(net.indptr, net.indices, tellers, k, np.uint64(3))
+    assert weak == 0 and strong == k.sum()
+    assert out.tolist() == ref.tolist() and src.tolist() == np.repeat(tellers, k).tolist()
+
+
+def test_compiled_geometric_gaps_match_the_vectorised_reference():
+    from womsim.rng import _bernoulli_subset, _bernoulli_subset_numpy
+
+    for q in (0.5, 2.0 ** -5, 2.0 ** -12):
+        a = _bernoulli_subset(np.random.default_rng(3), 50_001, q)
+        b = _bernoulli_subset_numpy(np.random.default_rng(3), 50_001, q)
+        assert np.array_equal(a, b)
+
+
 def test_sparse_draws_have_the_right_rate_and_nest():
     from womsim.rng import Streams, sparse_draw
 

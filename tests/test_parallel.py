@@ -1,5 +1,7 @@
 """Executors: the same seed gives the same numbers serially, in processes and on Dask."""
 
+import os
+
 import numpy as np
 import pytest
 
@@ -137,3 +139,45 @@ def test_guard_check_tells_guarded_from_top_level(tmp_path):
     assert lines[0] == "guarded ok"
     assert lines[1].startswith("refused: executor='processes' called from the top level")
     assert "(line 12)" in lines[1]
+
+
+def _pid_and(x: int, add: int) -> tuple[int, int]:
+    return os.getpid(), x + add
+
+
+@pytest.mark.slow
+def test_processes_pool_is_kept_between_calls_with_each_calls_inputs():
+    from womsim.parallel import close_pool, map_tasks
+
+    first = map_tasks(_pid_and, [1, 2, 3, 4], {"add": 10}, executor="processes")
+    second = map_tasks(_pid_and, [1, 2, 3, 4], {"add": 20}, executor="processes")
+    assert [r for _, r in first] == [11, 12, 13, 14]
+    assert [r for _, r in second] == [21, 22, 23, 24]  # the new inputs, not the old
+    assert {p for p, _ in second} <= {p for p, _ in first}  # the same workers
+    close_pool()
+    third = map_tasks(_pid_and, [1, 2], {"add": 0}, executor="processes")
+    assert not {p for p, _ in third} & {p for p, _ in first}  # stopped, then started anew
+    close_pool()
+
+
+def test_automatic_executor_picks_processes_only_where_they_win(monkeypatch):
+    from womsim import parallel
+
+    monkeypatch.setattr(parallel, "_cpu_count", lambda: 2)
+    monkeypatch.setattr(parallel._Pool, "pool", None)
+    monkeypatch.setattr(parallel, "_idle_cores", lambda window=0.1: 2.0)
+    big = 200 * 100_000 * 104  # 200 runs x 100k people x 2 years weekly: ~50 s serial
+    assert parallel.auto_executor(big, tasks=200) == "processes"
+    assert parallel.auto_executor(big, tasks=1) == "serial"        # nothing to share out
+    assert parallel.auto_executor(big / 20, tasks=40) == "serial"  # start costs more
+    monkeypatch.setattr(parallel, "_idle_cores", lambda window=0.1: 0.6)
+    assert parallel.auto_executor(big, tasks=200) == "serial"      # others use the cores
+    monkeypatch.setattr(parallel, "_idle_cores", lambda window=0.1: 2.0)
+    monkeypatch.setattr(parallel._Pool, "pool", object())           # this session's pool
+    assert parallel.auto_executor(big / 20, tasks=40) == "processes"
+
+
+def test_idle_cores_is_within_the_machine():
+    from womsim import parallel
+
+    assert 0.0 <= parallel._idle_cores(0.05) <= parallel._cpu_count() + 1e-9

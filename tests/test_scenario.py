@@ -52,17 +52,183 @@ def test_inconsistent_combinations():
         wom.Scenario().replace(**{"market.customer_share": 0.8, "market.former_share": 0.3})
 
 
-def test_replace_is_a_validated_copy_and_pins_todays_baseline():
+def test_replace_is_a_validated_copy_and_keeps_todays_baseline():
     sc = wom.Scenario.preset("telecom")
     sc2 = sc.replace(**{"service.problem_rate": 0.05})
     assert sc.service.problem_rate == 0.15 and sc2.service.problem_rate == 0.05
     # a what-if keeps today's baseline churn instead of re-calibrating better service away
+    assert sc2.state == "what-if" and sc.state == "today"
     assert sc2.market.baseline_churn == pytest.approx(sc.baseline_churn())
+    assert sc2.solved[0].observables == {"market.observed_annual_churn": 0.25}
+    assert sc2.solved[0].under == "telecom"
     assert annual_churn(sc2, sc2.baseline_churn()) < sc.market.observed_annual_churn
-    # changing the observable itself re-calibrates
+    # changing the observable itself describes today: re-calibrated
     sc3 = sc.replace(**{"market.observed_annual_churn": 0.30})
-    assert sc3.market.baseline_churn is None
+    assert sc3.state == "today" and sc3.market.baseline_churn is None
     assert annual_churn(sc3, sc3.baseline_churn()) == pytest.approx(0.30, abs=1e-9)
+
+
+# ------------------------------------------------------- calibration state (issue 12.1)
+CHURNS = (0.15, 0.25, 0.4)
+
+
+@pytest.mark.parametrize("history", ["preset", "people", "service", "chain", "desk"])
+def test_changing_observed_churn_acts_whatever_the_history(history):
+    """After any chain of changes, a new observed churn is what the copy lands on."""
+    sc = wom.Scenario.preset("telecom")
+    if history in ("people", "chain"):
+        sc = sc.replace(**{"market.people": 3000})
+    if history in ("service", "chain"):
+        sc = sc.replace(**{"service.problem_rate": 0.1})
+    if history == "chain":
+        sc = sc.replace(**{"market.observed_annual_churn": 0.3}).replace(
+            **{"complaints.resolved": 0.7})
+    if history == "desk":
+        sc = sc.replace(desk=wom.ServiceDesk(agents=8))
+    for churn in CHURNS:
+        new = sc.replace(**{"market.observed_annual_churn": churn})
+        assert new.state == "today" and new.solved == ()
+        assert new.simulated_annual_churn() == pytest.approx(churn, abs=1e-9)
+        assert new.today(**{"market.observed_annual_churn": churn}) == new
+
+
+def test_what_if_refuses_an_observable_and_names_today():
+    better = wom.Scenario.preset("telecom").what_if(**{"service.problem_rate": 0.05})
+    with pytest.raises(ScenarioError, match=r"observed_annual_churn = 0.3.*\.today\("):
+        better.what_if(**{"market.observed_annual_churn": 0.3})
+    with pytest.raises(ScenarioError, match="observable"):
+        better.what_if(market={**better.market.model_dump(), "observed_annual_churn": 0.3})
+    # an unchanged value is no change
+    assert better.what_if(**{"market.observed_annual_churn": 0.25}) == better
+
+
+def test_docs_client_numbers_land_on_the_clients_churn():
+    """docs/how_to_what_if.md, "Use the client's numbers": the promised 22%."""
+    sc = wom.Scenario.preset("telecom").replace(**{"market.people": 20_000})
+    client = sc.replace(**{
+        "market.customer_share": 0.28, "market.observed_annual_churn": 0.22,
+        "service.contact_rate": 2.0, "service.problem_rate": 0.12,
+        "complaints.complain_rate": 0.45, "complaints.resolved": 0.60,
+        "economics.revenue_per_year": 540.0})
+    assert client.state == "today"
+    assert client.simulated_annual_churn() == pytest.approx(0.22, abs=1e-9)
+    a = client.assumptions()
+    assert "solved from market.observed_annual_churn = 0.22" in a.loc["state", "meaning"]
+
+
+@pytest.mark.parametrize("history", ["preset", "what-if"])
+def test_a_desk_given_to_today_or_to_a_what_if_acts_the_same_whatever_the_history(history):
+    base = wom.Scenario.preset("telecom").replace(**{"market.people": 5000})
+    sc = base if history == "preset" else base.replace(**{"complaints.resolved": 0.6})
+    desk = wom.ServiceDesk(agents=9)
+    today = sc.today(desk=desk)          # today's service is this desk: solved under it
+    assert today.state == "today"
+    assert today.simulated_annual_churn() == pytest.approx(0.25, abs=1e-9)
+    alt = sc.replace(desk=desk)           # a what-if: today's (desk-less) baseline kept
+    assert alt.state == "what-if"
+    assert alt.baseline_churn() == pytest.approx(sc.baseline_churn(), abs=1e-12)
+    assert alt.baseline_churn() != pytest.approx(today.baseline_churn(), abs=1e-6)
+    assert sc.what_if(desk=desk) == alt
+
+
+def test_toml_round_trip_keeps_the_state_and_an_edited_observable_acts(tmp_path):
+    today = wom.Scenario.preset("telecom")
+    alt = today.what_if(**{"service.problem_rate": 0.05})
+    for sc in (today, alt):
+        p = sc.to_toml(tmp_path / f"{sc.state}.toml")
+        assert wom.Scenario.from_toml(p) == sc
+    # today's file: the observable is read again and the baseline solved from it
+    p = tmp_path / "today.toml"
+    p.write_text(p.read_text().replace("observed_annual_churn = 0.25",
+                                       "observed_annual_churn = 0.4"))
+    assert wom.Scenario.from_toml(p).simulated_annual_churn() == pytest.approx(0.4, abs=1e-9)
+    # a what-if's file: the kept baseline cannot stay; said, then solved again
+    p = tmp_path / "what-if.toml"
+    p.write_text(p.read_text().replace("observed_annual_churn = 0.25",
+                                       "observed_annual_churn = 0.4"))
+    with pytest.warns(UserWarning, match=r"what-if.toml.*was 0.25.*describes today"):
+        back = wom.Scenario.from_toml(p)
+    assert back.state == "today"
+    assert back.simulated_annual_churn() == pytest.approx(0.4, abs=1e-9)
+
+
+def test_stale_or_contradictory_calibration_is_refused_when_built():
+    alt = wom.Scenario.preset("telecom").what_if()
+    data = alt.to_dict()
+    data["market"]["observed_annual_churn"] = 0.4   # built directly: no silent re-solve
+    with pytest.raises(ScenarioError, match=r"keeps market.baseline_churn.*\.today\("):
+        wom.Scenario(**data)
+    data = alt.to_dict()
+    data["market"]["baseline_churn"] = 0.3           # the record says otherwise
+    with pytest.raises(ScenarioError, match="records it as solved"):
+        wom.Scenario(**data)
+    data = alt.to_dict()
+    data["state"] = "today"                          # today solves it itself
+    with pytest.raises(ScenarioError, match=r"solves market\.baseline_churn"):
+        wom.Scenario(**data)
+    # a given hidden rate next to an observable nothing would read
+    with pytest.raises(ScenarioError, match=r"observed_annual_churn = 0.25 would not be used"
+                                            r".*extra_churn"):
+        wom.Scenario.preset("telecom").replace(**{"market.baseline_churn": 0.1})
+    with pytest.raises(ScenarioError, match="what_if"):
+        alt.replace(state="today")
+
+
+def test_state_is_visible_in_assumptions_hidden_rates_and_html():
+    today = wom.Scenario.preset("telecom")
+    alt = today.what_if(**{"service.problem_rate": 0.05})
+    assert today.hidden_rates().loc["market.baseline_churn", "source"] == "solved"
+    h = alt.hidden_rates().loc["market.baseline_churn"]
+    assert h["source"] == "kept from today" and h["under"] == "telecom"
+    assert h["observables"] == "market.observed_annual_churn = 0.25"
+    a = alt.assumptions()
+    assert a.loc["state", "value"] == "what-if"
+    assert "kept from today ('telecom')" in a.loc["derived.baseline_churn", "meaning"]
+    assert "what-if" in repr(alt) and "what-if" not in repr(today)
+    html = alt._repr_html_()
+    assert "what-if (keeps today&#x27;s hidden rates)" in html or \
+        "what-if (keeps today's hidden rates)" in html
+    given = wom.Scenario(market={"observed_annual_churn": None, "baseline_churn": 0.1})
+    assert given.hidden_rates().loc["market.baseline_churn", "source"] == "given"
+    assert given.state_text() == "today: market.baseline_churn = 0.1 given"
+
+
+def test_compare_runs_todays_alternatives_as_what_ifs_and_other_todays_on_their_own():
+    from womsim.whatif import paired_scenarios
+
+    today = wom.Scenario.preset("telecom").replace(**{"market.people": 2000})
+    b = today.baseline_churn()
+    same_today = today.today(**{"service.problem_rate": 0.05})   # same observed churn
+    what_if = today.what_if(**{"service.problem_rate": 0.05})
+    other = today.replace(**{"market.observed_annual_churn": 0.35})
+    row = paired_scenarios([today, same_today, what_if, other], False, 1, 1)[0]
+    assert [s.baseline_churn() for s in row[:3]] == pytest.approx([b, b, b], abs=1e-12)
+    assert row[1] == row[2]
+    assert row[3].simulated_annual_churn() == pytest.approx(0.35, abs=1e-9)
+    # PSA: the reference re-solved per draw, its what-ifs following it
+    rows = paired_scenarios([today, what_if, other], True, 3, 2)
+    for t_r, w_r, o_r in rows:
+        assert t_r.simulated_annual_churn() == pytest.approx(0.25, abs=1e-9)
+        assert w_r.baseline_churn() == pytest.approx(t_r.baseline_churn(), abs=1e-12)
+        assert o_r.simulated_annual_churn() == pytest.approx(0.35, abs=1e-9)
+    assert rows[0][0].baseline_churn() != pytest.approx(rows[1][0].baseline_churn(), abs=1e-9)
+
+
+def test_sweep_over_observed_churn_gives_each_churn():
+    sc = wom.Scenario.preset("telecom").replace(**{"market.people": 2000,
+                                                   "simulation.horizon_years": 1.0})
+    sw = wom.sweep(sc, {"market.observed_annual_churn": list(CHURNS),
+                        "service.problem_rate": [0.05, 0.25]}, runs=2, seed=1,
+                   executor="serial")
+    for point, ens in zip(sw.points, sw.ensembles, strict=True):
+        today = sc.replace(**{"market.observed_annual_churn": point[
+            "market.observed_annual_churn"]})
+        # the churn describes today; the problem rate is a what-if of that today
+        assert ens.scenario.baseline_churn() == pytest.approx(today.baseline_churn())
+        assert ens.scenario.service.problem_rate == point["service.problem_rate"]
+    churn = sw.summary(["annual_churn"]).groupby("market.observed_annual_churn")[
+        "annual_churn"].mean()
+    assert churn.is_monotonic_increasing and churn.iloc[-1] - churn.iloc[0] > 0.15
 
 
 @pytest.mark.parametrize("name", sorted(PRESETS))
@@ -148,3 +314,115 @@ def test_stay_probabilities_follow_tarp_mix():
     # no recovery paradox built in: resolved quickly is still below a problem-free customer
     assert s["silent"] < s["unresolved"] < s["resolved"] < s["resolved_quickly"] < 1
     assert math.isclose(c.leave()["silent"], (1 - s["silent"]) * c.intention_to_action)
+
+
+# ------------------------------------------------ every accepted setting acts (issue 12)
+def _everything_on():
+    """A small market with every mechanism switched on, so that each parameter can act."""
+    return wom.Scenario.preset("telecom").replace(**{
+        "market.people": 600, "market.network": "random", "market.mean_degree": 8.0,
+        "market.former_share": 0.1, "market.winback_rate": 0.5,
+        "simulation.horizon_years": 1.0,
+        "word_of_mouth.retell_prob": 0.3, "word_of_mouth.positive_dispersion": 2.0})
+
+
+def _numeric_parameters(sc):
+    from womsim.params import wants_number
+    from womsim.scenario import PARTS
+
+    out = []
+    for name in sc.parameter_names():
+        part, _, field = name.partition(".")
+        if part in PARTS:
+            model = type(getattr(sc, part))
+            if wants_number(model.model_fields[field].annotation):
+                out.append(name)
+    return out
+
+
+def _other_value(sc, name, factor=2.0):
+    """A value different from the current one (None-valued: a mid value)."""
+    from womsim.scenario import _model_at
+
+    value = sc.get(name)
+    model, field = _model_at(tuple(name.split(".")))
+    meta = {type(m).__name__: m for m in model.model_fields[field].metadata}
+    hi = next((getattr(m, a) for m in meta.values() for a in ("le", "lt")
+               if getattr(m, a, None) is not None), None)
+    if value is None:
+        return 0.5 if name.startswith("complaints.stay_") else 2.0
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value + 1
+    new = value * factor if value > 0 else 0.05
+    if hi is not None and new >= hi:
+        new = value / factor
+    return new if factor >= 1 else value * factor
+
+
+def _changed(make, sc, name):
+    """``make(value)`` at a large change, or a smaller one if that one is out of reach
+    (e.g. a telling mean no distribution with the tail can have); None if both raise."""
+    for factor in (2.0, 1.1, 0.9):
+        try:
+            return make(_other_value(sc, name, factor))
+        except ScenarioError:
+            pass
+    return None
+
+
+def _records(sc):
+    ens = wom.simulate(sc, runs=1, seed=5, executor="serial")
+    return ens.records.drop(columns=[c for c in ("run", "seed") if c in ens.records])
+
+
+@pytest.mark.slow
+def test_every_numeric_parameter_acts_or_is_refused():
+    """The class behind issue 12: an accepted setting that changes nothing is a silent
+    wrong number. Each numeric parameter is changed in turn (as a what-if, and as a
+    description of today for the observables); the run must change, or the change raise."""
+    sc = _everything_on()
+    base = _records(sc)
+    names = _numeric_parameters(sc)
+    assert len(names) > 40
+    refused, silent = [], []
+    for name in names:
+        changed = _changed(lambda v, n=name: sc.replace(**{n: v}), sc, name)
+        if changed is None:
+            refused.append(name)
+            continue
+        rec = _records(changed)
+        if rec.shape == base.shape and (rec.to_numpy() == base.to_numpy()).all():
+            silent.append(name)
+    assert not silent, f"accepted and did nothing: {silent}"
+    # what is refused, and why: a hidden rate given next to the observable it is solved from
+    assert refused == ["market.baseline_churn"]
+
+
+@pytest.mark.slow
+def test_every_parameter_an_intervention_may_change_acts_mid_run():
+    """An intervention from step 13 changing each numeric parameter: refused when
+    attached, or the run differs from step 13 on (and not before)."""
+    sc = _everything_on()
+    base = _records(sc)
+    start = 13 * sc.simulation.dt
+    refused, silent = [], []
+    for name in _numeric_parameters(sc):
+        if sc.get(name) is None:  # an intervention changes numbers, not "none"
+            continue
+        changed = _changed(lambda v, n=name: sc.with_interventions(
+            wom.Intervention("x", start=start, changes={n: float(v)})), sc, name)
+        if changed is None:
+            refused.append(name)
+            continue
+        rec = _records(changed)
+        # before the start nothing moves (lifetime_after: the end state's, on every row)
+        before = [c for c in rec.columns if c != "lifetime_after"]
+        assert (rec[before].iloc[:13].to_numpy() == base[before].iloc[:13].to_numpy()).all(), \
+            name
+        if (rec.iloc[13:].to_numpy() == base.iloc[13:].to_numpy()).all():
+            silent.append(name)
+    assert not silent, f"accepted by an intervention and did nothing: {silent}"
+    from womsim.interventions import FROZEN_PREFIXES, INERT
+
+    assert set(refused) == {n for n in _numeric_parameters(sc) if sc.get(n) is not None
+                            and (n.startswith(FROZEN_PREFIXES) or n in INERT)}

@@ -158,3 +158,55 @@ def test_programme_from_day_one_equals_the_changed_scenario(sc, net):
     b = wom.simulate(sc.replace(**changes), network=net, runs=2, seed=3, executor="serial")
     for metric in ("profit", "customer_equity", "value", "npv", "defections"):
         assert np.allclose(a.runs[metric], b.runs[metric], rtol=1e-12), metric
+
+
+# ------------------------------------------- one network per network setting (issue 12.2)
+def test_sweep_and_compare_build_one_network_per_setting():
+    sc = wom.Scenario.preset("telecom").replace(**{"market.people": 1500,
+                                                   "simulation.horizon_years": 0.5})
+    sw = wom.sweep(sc, {"market.mean_degree": [2.0, 50.0, 2.0]}, runs=2, seed=3,
+                   executor="serial")
+    fps = [e.network_fingerprint for e in sw.ensembles]
+    assert fps[0] == fps[2] != fps[1]               # equal settings share one network
+    assert sw.network_fingerprint == "per scenario"
+    a, b, c = (e.runs for e in sw.ensembles)
+    assert a.equals(c) and not a.equals(b)          # 2 vs 50 friends: different runs
+    cmp = wom.compare({"scale-free": sc, "random": sc.replace(**{"market.network": "random"}),
+                       "same": sc}, runs=2, seed=3, executor="serial")
+    f = {n: e.network_fingerprint for n, e in cmp.ensembles.items()}
+    assert f["scale-free"] == f["same"] != f["random"]
+    assert cmp.summary().loc[("same", "profit"), "difference"] == 0.0
+    # each ensemble is its own simulate() on its own network, run for run
+    alone = wom.simulate(sw.ensembles[1].scenario, runs=2, seed=3, executor="serial")
+    assert alone.network_fingerprint == fps[1]
+    assert alone.runs["customers_end"].equals(b["customers_end"])
+
+
+def test_a_given_network_with_differing_settings_is_refused():
+    sc = wom.Scenario.preset("telecom").replace(**{"market.people": 500,
+                                                   "simulation.horizon_years": 0.1})
+    net = wom.Network.random(500, mean_degree=6, seed=1)
+    with pytest.raises(ScenarioError, match=r"mean_degree = 50.*network= given"):
+        wom.sweep(sc, {"market.mean_degree": [2.0, 50.0]}, network=net, runs=1, seed=1)
+    with pytest.raises(ScenarioError, match=r"'random'.*would be ignored"):
+        wom.compare({"a": sc, "b": sc.replace(**{"market.network": "random"})},
+                    network=net, runs=1, seed=1)
+    well = sc.replace(**{"market.network": "well_mixed"})
+    with pytest.raises(ScenarioError, match="does nothing in a well-mixed market"):
+        wom.sweep(well, {"market.mean_degree": [2.0, 50.0]}, runs=1, seed=1)
+
+
+def test_compare_refuses_scenarios_in_different_currencies():
+    sc = wom.Scenario.preset("telecom").replace(**{"market.people": 500})
+    with pytest.raises(ScenarioError, match=r"currency = 'EUR'.*'USD'"):
+        wom.compare({"usd": sc, "eur": sc.replace(**{"economics.currency": "EUR"})},
+                    runs=1, seed=1)
+
+
+def test_a_per_setting_sweep_reruns_bit_for_bit(tmp_path):
+    sc = wom.Scenario.preset("telecom").replace(**{"market.people": 800,
+                                                   "simulation.horizon_years": 0.25})
+    sw = wom.sweep(sc, {"market.mean_degree": [4.0, 12.0]}, runs=2, seed=2,
+                   executor="serial")
+    again = wom.rerun(sw.save(tmp_path / "sw.womsim"), executor="serial", verify=True)
+    assert again.network_fingerprint == "per scenario"

@@ -59,9 +59,18 @@ def assumptions_table(scenario) -> pd.DataFrame:
 
     rows: list[dict[str, Any]] = [
         {"parameter": "name", "value": scenario.name, "unit": "", "meaning": scenario.description,
-         "basis": "setting", "figure": "", "status": "model setting", "source": ""}]
+         "basis": "setting", "figure": "", "status": "model setting", "source": ""},
+        # which kind of scenario this is, and what its hidden rates were solved from
+        {"parameter": "state", "value": scenario.state, "unit": "", "basis": "setting",
+         "meaning": scenario.state_text(), "figure": "", "status": "model setting",
+         "source": ""}]
     for part in PARTS:
         rows += _rows(getattr(scenario, part), part + ".")
+    if scenario.state == "what-if":
+        for row in rows:
+            if row["parameter"] == "market.observed_annual_churn":
+                row["meaning"] = ("today's observed annual churn, which today's baseline churn "
+                                  "was solved from; this what-if's own churn differs")
     if scenario.desk is not None:
         rows += _rows(scenario.desk, "desk.")
     # what the engine actually uses, derived from the numbers above
@@ -73,9 +82,16 @@ def assumptions_table(scenario) -> pd.DataFrame:
                      "source": _figures.get("repurchase_by_outcome").source,
                      "meaning": f"stated probability of buying again, {group.replace('_', ' ')}"})
     r = rates(scenario)
+    hidden = scenario.hidden_rates()
+    how = {"solved": "solved from {obs} under this scenario's own service",
+           "kept from today": "kept from today ('{under}'), solved there from {obs}",
+           "stored": "solved by '{method}' from {obs} under the service of '{under}'",
+           "given": "given directly", "none": "no observed churn: none"}
+    b = hidden.loc["market.baseline_churn"]
     derived = [
         ("derived.baseline_churn", scenario.baseline_churn(), "1/yr",
-         "hazard of leaving for non-service reasons, solved from observed churn"),
+         "hazard of leaving for non-service reasons, " + how[b["source"]].format(
+             obs=b["observables"], under=b["under"], method=b["method"])),
         ("derived.acquisition_cost", scenario.economics.acquisition_cost, "money",
          "cost of one marketing acquisition (ratio x retention cost)"),
         ("derived.experience_leave_per_year", r.experience_leave_per_year, "1/yr",

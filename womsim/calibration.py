@@ -11,6 +11,7 @@ treated as a random sample of the market).
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -18,7 +19,8 @@ from scipy.optimize import brentq
 
 from womsim.errors import CalibrationError
 
-__all__ = ["Rates", "experience_mix", "rates", "solve_baseline_churn"]
+__all__ = ["SOLVERS", "Rates", "Solver", "experience_mix", "observables", "rates",
+           "solve_baseline_churn"]
 
 
 def experience_mix(scenario, contacts_per_year: float | np.ndarray) -> np.ndarray:
@@ -145,3 +147,47 @@ def solve_baseline_churn(scenario) -> float:
     if abs(service_only - target) < 1e-12:
         return 0.0
     return float(brentq(lambda h: annual_churn(scenario, h) - target, 0.0, 50.0, xtol=1e-12))
+
+
+@dataclass(frozen=True)
+class Solver:
+    """How one hidden parameter is solved from what the client observes.
+
+    A scenario that describes today (``state == "today"``) solves ``parameter`` from the
+    ``observables`` under its own service whenever it is asked; a what-if keeps the value
+    solved for today and records it (:class:`womsim.scenario.Solved`). ``live`` solvers are
+    cheap and exact, so today's value is never stored; others (e.g. a stochastic
+    calibration) store their value in today's scenario too, and describing today
+    differently then needs that solver run again (named in the refusal).
+    """
+
+    parameter: str
+    observables: tuple[str, ...]
+    solve: Callable | None
+    live: bool = True
+    how: str = ""
+
+    def applies(self, scenario) -> bool:
+        """Whether ``scenario`` solves the parameter (it is not given, observables are set)."""
+        return scenario.get(self.parameter) is None and all(
+            scenario.get(o) is not None for o in self.observables)
+
+
+# method name -> solver; womsim.calibrate adds the ones it solves by simulation
+SOLVERS: dict[str, Solver] = {
+    "baseline_churn": Solver(
+        "market.baseline_churn", ("market.observed_annual_churn",), solve_baseline_churn,
+        how="total annual churn under the scenario's service (mean field) equals the "
+            "observed churn"),
+}
+
+
+def observables() -> set[str]:
+    """Every parameter some hidden rate is solved from.
+
+    Examples
+    --------
+    >>> sorted(observables())
+    ['market.observed_annual_churn']
+    """
+    return {o for s in SOLVERS.values() for o in s.observables}

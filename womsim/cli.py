@@ -40,10 +40,9 @@ def _write_report(result, args: argparse.Namespace) -> None:
 def _executor(scenario, runs: int) -> str:
     """Worker processes for big jobs: the command's entry points are guarded, so spawned
     workers can import them safely (a library default cannot assume that of a script)."""
-    from womsim.parallel import _AUTO_THRESHOLD
+    from womsim.parallel import auto_executor
 
-    work = scenario.market.people * scenario.simulation.steps * runs
-    return "processes" if runs > 1 and work >= _AUTO_THRESHOLD else "serial"
+    return auto_executor(scenario.market.people * scenario.simulation.steps * runs, runs)
 
 
 def _demo(args: argparse.Namespace) -> int:

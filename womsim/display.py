@@ -334,7 +334,8 @@ def scenario_html(scenario) -> str:
         titles.append([str(r["meaning"]), "", "", "", str(src)])
     caption = f"{scenario!r}"
     note = (f"<p class='wom-note'>{len(a)} numbers: {_esc(_status_counts(a['status']))}. "
-            "Hover over a name for its meaning, over a source for the full reference.</p>")
+            "Hover over a name for its meaning, over a source for the full reference.</p>"
+            f"<p class='wom-note'>This scenario is {_esc(scenario.state_text())}.</p>")
     return _table(rows, ["parameter", "value", "unit", "status", "source"], caption,
                   text_cols=(0, 2, 3, 4), row_classes=classes, titles=titles,
                   wrap_cols=(4,)) + note

@@ -17,7 +17,7 @@ from functools import lru_cache
 import numpy as np
 
 from womsim.calibration import experience_mix
-from womsim.kernels import pick_neighbours
+from womsim.kernels import tell_wave
 from womsim.rng import THIN, Streams, sparse_candidates, sparse_draw
 from womsim.telling import Telling
 
@@ -209,15 +209,6 @@ class State:
                    np.zeros(n, dtype=np.int32), has_alt, np.full(n, -1, dtype=np.int32))
 
 
-def _segments(counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """For counts per owner: the owner index of each item and its rank within the owner."""
-    total = int(counts.sum())
-    owner = np.repeat(np.arange(counts.size), counts)
-    starts = np.cumsum(counts) - counts
-    rank = np.arange(total) - np.repeat(starts, counts)
-    return owner, rank
-
-
 class _WordOfMouth:
     """Tellings from tellers to listeners: neighbours first, random people for the rest.
 
@@ -248,40 +239,17 @@ class _WordOfMouth:
         tellers, k = tellers[keep], k[keep]
         if tellers.size == 0:
             return _EMPTY, 0, 0
-        owner, slot = _segments(k)
-        weak = s.uniform("tell_slot", step, tellers[owner], slot, extra=stream) < weak_share
-        strong_k = np.bincount(owner[~weak], minlength=tellers.size)
-        deg = self.degree[tellers]
-        use = np.minimum(strong_k, deg)
-        # more strong tellings than friends: the rest reaches strangers (online, colleagues)
-        surplus = strong_k - use
-        listeners = [self._neighbours(tellers, use, deg, step, stream)]
-        sources = [np.repeat(tellers, use)] if self.log is not None else []
-        n_weak = int(weak.sum()) + int(surplus.sum())
-        if n_weak:
-            w_owner = np.concatenate([owner[weak], np.repeat(np.arange(tellers.size), surplus)])
-            w_slot = np.concatenate([slot[weak], _SURPLUS_SLOT + _segments(surplus)[1]])
-            who = tellers[w_owner]
-            target = (s.uniform("weak_target", step, who, w_slot, extra=stream)
-                      * self.n).astype(np.int64)
-            listeners.append(target[target != who])
-            if self.log is not None:
-                sources.append(who[target != who])
-        out = np.concatenate(listeners)
+        # one compiled pass: slot draws, friends (smallest listener keys), random people
+        out, src, count, n_strong, n_weak = tell_wave(
+            self.indptr, self.indices, tellers.astype(np.int64), k.astype(np.int64),
+            np.uint64(s.key("tell_slot", step, stream)),
+            np.uint64(s.key("weak_target", step, stream)),
+            np.uint64(s.key("listener", step, stream)), float(weak_share), self.n,
+            _SURPLUS_SLOT)
+        out, src = out[:count], src[:count]
         if self.log is not None:
-            strong = listeners[0].size
-            self.log.append((step, stream, np.concatenate(sources).astype(np.int64), out,
-                             np.arange(out.size) >= strong))
-        return out, int(use.sum()), n_weak
-
-    def _neighbours(self, tellers, use, deg, step, stream) -> np.ndarray:
-        """``use[i]`` distinct neighbours of each teller, drawn without replacement."""
-        sel = use > 0
-        if not sel.any():
-            return _EMPTY
-        key = np.uint64(self.streams.key("listener", step, stream))
-        return pick_neighbours(self.indptr, self.indices, tellers[sel].astype(np.int64),
-                               use[sel].astype(np.int64), key)
+            self.log.append((step, stream, src, out, np.arange(out.size) >= n_strong))
+        return out, int(n_strong), int(n_weak)
 
 
 @dataclass

@@ -13,6 +13,7 @@ import math
 import re
 from typing import Any, Literal
 
+import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from womsim.errors import ScenarioError, close_matches
@@ -38,6 +39,23 @@ FROZEN_PREFIXES = ("market.people", "market.network", "market.mean_degree",
                    "economics.currency", "name", "description", "interventions")
 
 
+# Parameters read once, before the first step: a change mid-run could not act.
+INERT = {
+    "market.observed_annual_churn": "it is what today's baseline churn is solved from, once, "
+                                    "before the run; to move churn mid-run change "
+                                    "market.extra_churn (added on top of the baseline)",
+    "market.baseline_churn": "the baseline churn is today's, solved or given once per run; "
+                             "to move churn mid-run change market.extra_churn (added on top)",
+    "market.no_alternative_share": "who has an alternative provider is drawn with the market, "
+                                   "at the start",
+    "economics.revenue_sigma": "the spread of revenue across customers is drawn with the "
+                               "market, at the start; to change what customers pay mid-run "
+                               "change economics.revenue_per_year",
+    "economics.discount_rate": "present values are discounted from the start of the run at "
+                               "one rate",
+}
+
+
 def parse_years(value: float | int | str, field: str = "time") -> float:
     """Convert ``"6 months"``, ``"12 weeks"``, ``"90 days"``, ``"1.5 years"`` or a number of
     years to years.
@@ -49,9 +67,11 @@ def parse_years(value: float | int | str, field: str = "time") -> float:
     >>> parse_years(2)
     2.0
     """
-    if isinstance(value, bool):
+    if isinstance(value, (bool, np.bool_)):
         raise ValueError(f"{field}: expected a number of years or a text like '6 months', "
                          f"got {value!r}")
+    if isinstance(value, (np.integer, np.floating)):
+        value = float(value)
     if isinstance(value, (int, float)):
         years = float(value)
     elif isinstance(value, str):
@@ -90,6 +110,19 @@ class Intervention(BaseModel):
     ramp : float or str
         Time over which the effect grows linearly to full strength (0 = at once).
 
+    Notes
+    -----
+    Several interventions may change the same parameter. They act in the order they were
+    attached (:meth:`Scenario.with_interventions`), each on the value the ones before it
+    left at that time: ``"set"`` moves it to the new value, ``"scale"`` multiplies it,
+    ``"add"`` adds to it (each in proportion to its ramp). So training that scales the
+    problem rate by 0.8, attached after a programme that sets it to 0.10, gives 0.08 while
+    both run. A scenario refuses, when they are attached, interventions that never act
+    within its horizon, change a parameter that is read only once before the run (such
+    as ``market.baseline_churn``: use ``market.extra_churn``), change the fixed experience
+    mix of a scenario whose service desk sets it, or whose combined effect leaves a
+    parameter's range at any step.
+
     Examples
     --------
     >>> train = Intervention("agent training", start="6 months", cost_per_year=400_000,
@@ -122,12 +155,11 @@ class Intervention(BaseModel):
 
     @field_validator("cost_per_year", "one_off_cost", "changes", mode="before")
     @classmethod
-    def _no_bool(cls, v: Any, info: Any) -> Any:
-        # pydantic would read True as 1.0: a silent wrong number
-        values = v.values() if isinstance(v, dict) else [v]
-        if any(isinstance(x, bool) for x in values):
-            raise ValueError(f"expected numbers, got {v!r} (a bool)")
-        return v
+    def _no_coercion(cls, v: Any, info: Any) -> Any:
+        # pydantic would read True as 1.0 and "0.8" as 0.8: silent guesses
+        from womsim.params import plain_number
+
+        return plain_number(v)
 
     @field_validator("start", "ramp", mode="before")
     @classmethod
@@ -152,6 +184,9 @@ class Intervention(BaseModel):
             if key.startswith(FROZEN_PREFIXES):
                 raise ValueError(f"intervention '{self.name}': '{key}' shapes the market or "
                                  "the run and cannot change mid-run")
+            if key in INERT:
+                raise ValueError(f"intervention '{self.name}': '{key}' cannot change mid-run: "
+                                 f"{INERT[key]}")
         return self
 
     def strength(self, t: float) -> float:

@@ -251,8 +251,9 @@ def counterfactual(scenario, target: dict | None = None):
     With no target, problems become satisfied contacts (delight unchanged) and a service
     desk is replaced by its current fixed mix without problems. Interventions are kept.
     """
+    # a counterfactual is an alternative to today: today's hidden rates are kept
     if target:
-        return scenario.replace(**target)
+        return scenario.what_if(**target)
     if scenario.desk is not None:
         from womsim.calibration import experience_mix
 
@@ -261,7 +262,7 @@ def counterfactual(scenario, target: dict | None = None):
         d, _, _ = (float(x) for x in experience_mix(scenario, load))
         base = scenario.pinned().model_copy(update={"desk": None})
         return base.replace(**{"service.problem_rate": 0.0, "service.delight_rate": d})
-    return scenario.replace(**{"service.problem_rate": 0.0})
+    return scenario.what_if(**{"service.problem_rate": 0.0})
 
 
 def lost_revenue(scenario, network=None, runs: int = 20, seed: int | None = None,

@@ -4,19 +4,20 @@ Runs are independent, so any executor gives the same numbers: each run's seed is
 the ensemble seed and the run's index, never by where or when it runs.
 
 * ``"serial"``: in this process.
-* ``"processes"``: a pool of local worker processes started with the ``spawn`` method
-  through an explicit context (notebook-safe; the global start method is never changed).
-  The scenario and network are sent once per worker, not once per run.
+* ``"processes"``: local worker processes started with the ``spawn`` method through an
+  explicit context (notebook-safe; the global start method is never changed), kept for
+  the session so that only the first call pays for starting them (:func:`close_pool`
+  stops them). The scenario and network are sent once per worker and call, not per run.
 * a ``dask.distributed.Client``: the same tasks on a Dask cluster; the network is
   scattered to the workers once.
 * a ``concurrent.futures.Executor`` (threads or processes of your own).
-* ``None`` (default): in a notebook or an interactive session, processes when the job is
-  big enough to repay starting them (about 3e8 person-steps), else serial. In a script the
-  default stays serial: worker processes re-import the script, and one without an
-  ``if __name__ == "__main__":`` guard would hang; pass ``executor="processes"`` from a
-  guarded script. ``executor="processes"`` from an unguarded script, or from a program read
-  from standard input, is refused at once with a message saying so
-  (:func:`check_main_guard`), instead of hanging.
+* ``None`` (default): in a notebook or an interactive session, processes where they
+  measurably win now (:func:`auto_executor`: a big enough job and idle cores), else
+  serial. In a script the default stays serial: worker processes re-import the script,
+  and one without an ``if __name__ == "__main__":`` guard would hang; pass
+  ``executor="processes"`` from a guarded script. ``executor="processes"`` from an
+  unguarded script, or from a program read from standard input, is refused at once with
+  a message saying so (:func:`check_main_guard`), instead of hanging.
 
 Faults: a task that raises anything but a womsim input error (:class:`WomsimError`, which is
 deterministic and reported at once) is retried up to ``retries`` times; a worker process
@@ -28,9 +29,13 @@ been running are retried. A task that still fails is reported with what it was (
 from __future__ import annotations
 
 import ast
+import atexit
 import multiprocessing
 import os
+import pickle
 import sys
+import tempfile
+import time
 from collections import deque
 from collections.abc import Callable, Sequence
 from concurrent.futures import (
@@ -45,12 +50,19 @@ from typing import Any
 
 from womsim.errors import WomsimError
 
-__all__ = ["TaskFailedError", "check_main_guard", "map_tasks", "resolve_executor"]
+__all__ = ["TaskFailedError", "auto_executor", "check_main_guard", "close_pool", "map_tasks",
+           "resolve_executor"]
 
-# below this many person-steps a pool costs more to start than it saves
-# Starting a spawn pool costs a few seconds (each worker imports numpy, pandas, scipy and
-# numba); one person-step costs ~3.5e-8 s, so below ~3e8 person-steps serial is faster.
-_AUTO_THRESHOLD = 3e8
+# The automatic choice (see auto_executor) compares the serial time with the time in
+# worker processes, from these costs measured on a 2-core machine (docs/performance.md):
+# one person-step of a run ~2.3e-8 s of CPU; starting the pool 3-8 s (each spawned
+# worker imports numpy, pandas, scipy and numba and loads the kernels) on a quiet machine;
+# each call on a started pool ~0.5 s (inputs to a file, read by each worker).
+_STEP_COST_S = 2.3e-8
+_POOL_START_S = 5.0
+_MAP_OVERHEAD_S = 0.5
+# processes only for a clear win: at most this share of the serial time
+_WIN = 0.8
 
 #: Test hook: path of a marker file. A worker process of the ``"processes"`` pool that finds
 #: this variable set creates the marker and dies (``os._exit(1)``), once for all workers,
@@ -93,9 +105,7 @@ def _cpu_count() -> int:
 def resolve_executor(executor: Any, work: float, tasks: int) -> Any:
     """Turn ``executor=`` into ``"serial"``, ``"processes"``, a Dask client or an Executor."""
     if executor is None:
-        if tasks >= 2 and work >= _AUTO_THRESHOLD and _cpu_count() > 1 and _interactive():
-            return "processes"
-        return "serial"
+        return auto_executor(work, tasks) if _interactive() else "serial"
     if isinstance(executor, str):
         if executor not in ("serial", "processes"):
             raise WomsimError(f"executor={executor!r}: use 'serial', 'processes', a "
@@ -107,6 +117,50 @@ def resolve_executor(executor: Any, work: float, tasks: int) -> Any:
         return executor
     raise WomsimError(f"executor={executor!r}: use 'serial', 'processes', a "
                       "dask.distributed.Client or a concurrent.futures.Executor")
+
+
+def _idle_cores(window: float = 0.1) -> float:
+    """Cores idle right now (other users' load counts), from two reads of /proc/stat."""
+    def read() -> tuple[int, int]:
+        with open("/proc/stat") as fh:
+            f = [int(x) for x in fh.readline().split()[1:]]
+        return sum(f), f[3] + (f[4] if len(f) > 4 else 0)  # total, idle + iowait
+    try:
+        t0, i0 = read()
+        time.sleep(window)
+        t1, i1 = read()
+    except (OSError, ValueError, IndexError):  # not Linux: assume the cores are free
+        return float(_cpu_count())
+    if t1 <= t0:
+        return float(_cpu_count())
+    return _cpu_count() * (i1 - i0) / (t1 - t0)
+
+
+def auto_executor(work: float, tasks: int) -> str:
+    """``"processes"`` where worker processes measurably beat serial now, else ``"serial"``.
+
+    The serial time is estimated from ``work`` (person-steps) at ~2.3e-8 s each; in
+    processes it is that over the cores idle right now (at most one per task and
+    worker), plus the pool's start (3-8 s; nothing once this session's pool runs) and a
+    per-call cost. Processes are picked only when they take at most 80% of the serial
+    time: on a busy machine (other users' load) or for short jobs serial wins, as
+    measured (docs/performance.md, "Workers").
+
+    Examples
+    --------
+    >>> auto_executor(work=1e6, tasks=4)    # a fraction of a second: never worth a pool
+    'serial'
+    """
+    cpus = _cpu_count()
+    serial = work * _STEP_COST_S
+    start = _POOL_START_S if _Pool.pool is None else 0.0
+    if tasks < 2 or cpus < 2 or serial <= _WIN * (start + _MAP_OVERHEAD_S):
+        return "serial"
+    workers = min(cpus, tasks, _idle_cores())
+    if workers < 1.5:
+        return "serial"
+    parallel = serial / workers + start + _MAP_OVERHEAD_S
+    return "processes" if parallel <= _WIN * serial else "serial"
 
 
 def _interactive() -> bool:
@@ -194,19 +248,80 @@ def _is_dask(obj: Any) -> bool:
     return type(obj).__module__.startswith("distributed") and hasattr(obj, "scatter")
 
 
-def _init_worker(shared: dict[str, Any]) -> None:
+class _Pool:
+    """The session's worker processes, started on first use and kept for the next calls.
+
+    Starting ``spawn`` workers costs seconds (each imports numpy, pandas, scipy and numba
+    and loads the compiled kernels); a notebook that runs ten what-ifs pays it once. The
+    inputs a map shares (scenario, network) go to a temporary file once per map; each
+    worker reads it once, on its first task of that map.
+    """
+
+    pool: ProcessPoolExecutor | None = None
+    workers = 0
+    token = 0
+
+    @classmethod
+    def get(cls, workers: int) -> ProcessPoolExecutor:
+        if cls.pool is None or cls.workers < workers:
+            cls.close()
+            cls.pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context(
+                "spawn"))
+            cls.workers = workers
+        return cls.pool
+
+    @classmethod
+    def discard(cls) -> None:
+        """Forget a broken pool (its processes are gone or going)."""
+        if cls.pool is not None:
+            cls.pool.shutdown(wait=False, cancel_futures=True)
+        cls.pool, cls.workers = None, 0
+
+    @classmethod
+    def close(cls) -> None:
+        if cls.pool is not None:
+            cls.pool.shutdown(wait=True, cancel_futures=True)
+        cls.pool, cls.workers = None, 0
+
+
+def close_pool() -> None:
+    """Stop the worker processes kept for this session (they start again when needed).
+
+    ``executor="processes"`` keeps its workers between calls so that only the first call
+    pays for starting them; call this to free their memory sooner. Python calls it at exit.
+
+    Examples
+    --------
+    >>> close_pool()
+    """
+    _Pool.close()
+
+
+atexit.register(close_pool)
+
+
+def _load_shared(token: int, path: str, hook: tuple[str | None, int]) -> None:
+    # once per worker and map: the kept worker may still hold the previous map's inputs
+    if _WORKER.get("__token__") == token:
+        return
+    with open(path, "rb") as fh:
+        shared = pickle.load(fh)
     _WORKER.clear()
     _WORKER.update(shared)
+    _WORKER["__token__"] = token
+    _WORKER["__hook__"] = hook
     _WORKER_CALLS[0] = 0
 
 
-def _test_kill_hook() -> None:
+def _test_kill_hook(hook: tuple[str | None, int]) -> None:
     """Die once (for tests of worker loss): see :data:`KILL_WORKER_ENV`."""
-    marker = os.environ.get(KILL_WORKER_ENV)
+    # the parent's settings at the time of the map: a kept worker's own environment is
+    # that of when it started
+    marker, after = hook
     if not marker:
         return
     _WORKER_CALLS[0] += 1
-    if _WORKER_CALLS[0] <= int(os.environ.get(KILL_AFTER_ENV, "0")):
+    if _WORKER_CALLS[0] <= after:
         return
     try:
         fd = os.open(marker, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
@@ -216,10 +331,13 @@ def _test_kill_hook() -> None:
     os._exit(1)
 
 
-def _call(fn: Callable, arg: Any) -> Any:
-    # runs only in the worker processes of the pool map_tasks starts
-    _test_kill_hook()
-    return fn(arg, **_WORKER)
+def _call(fn: Callable, arg: Any, token: int, path: str, hook: tuple[str | None, int]
+          ) -> Any:
+    # runs only in the worker processes of the kept pool
+    _load_shared(token, path, hook)
+    _test_kill_hook(_WORKER["__hook__"])
+    shared = {k: v for k, v in _WORKER.items() if not k.startswith("__")}
+    return fn(arg, **shared)
 
 
 def _call_shared(fn: Callable, arg: Any, shared: dict[str, Any]) -> Any:
@@ -376,17 +494,26 @@ def _map_serial(fn, args, shared, track: _Tracker) -> None:
 
 
 def _map_processes(fn, args, shared, track: _Tracker) -> None:
-    """Our own spawn pool: restarted when a worker dies, with the lost tasks retried."""
+    """The kept spawn pool: replaced when a worker dies, with the lost tasks retried."""
     pending = deque(range(len(args)))
-    ctx = multiprocessing.get_context("spawn")
-    while pending and not track.stop:
-        workers = min(_cpu_count(), len(pending))
-        pool = ProcessPoolExecutor(workers, mp_context=ctx, initializer=_init_worker,
-                                   initargs=(shared,))
-        try:
-            _drain(pool, _call, fn, args, (), pending, track, limit=2 * workers)
-        finally:
-            pool.shutdown(wait=True, cancel_futures=True)
+    workers = _cpu_count()
+    _Pool.token += 1
+    hook = (os.environ.get(KILL_WORKER_ENV) or None, int(os.environ.get(KILL_AFTER_ENV, "0")))
+    fd, path = tempfile.mkstemp(prefix="womsim-shared-", suffix=".pkl")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            pickle.dump(shared, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        while pending and not track.stop:
+            pool = _Pool.get(workers)
+            if not _drain(pool, _call, fn, args, (_Pool.token, path, hook), pending, track,
+                          limit=2 * workers):
+                _Pool.discard()
+    except BaseException:
+        # interrupted (Ctrl-C in a notebook): tasks still queued must not run later
+        _Pool.discard()
+        raise
+    finally:
+        os.unlink(path)
 
 
 def _drain(pool, call, fn, args, extra, pending: deque, track: _Tracker, limit: int) -> bool:
@@ -421,7 +548,13 @@ def _drain(pool, call, fn, args, extra, pending: deque, track: _Tracker, limit: 
                 pending.append(i)
         if broken:
             return False
-    return True
+    if inflight:
+        # stopped on a failure: what has not started is dropped, what runs is waited for,
+        # so a kept pool starts its next map idle
+        for fut in inflight:
+            fut.cancel()
+        wait(list(inflight))
+    return not broken
 
 
 def _map_executor(ex, fn, args, shared, track: _Tracker) -> None:

@@ -13,9 +13,11 @@ Rates are per year; probabilities are per event.
 
 from __future__ import annotations
 
+import typing
 from functools import lru_cache
 from typing import Any, Literal
 
+import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 __all__ = [
@@ -27,6 +29,7 @@ __all__ = [
     "Simulation",
     "WordOfMouth",
     "param",
+    "plain_number",
 ]
 
 BASIS = ("figure", "client", "illustrative", "setting", "derived")
@@ -42,6 +45,63 @@ def param(default: Any, *, unit: str, doc: str, basis: str, figure: str | None =
     return Field(default, description=doc, ge=ge, le=le, gt=gt, lt=lt, json_schema_extra=extra)
 
 
+@lru_cache(maxsize=512)
+def wants_number(annotation: Any) -> bool:
+    """Whether a field's type holds numbers (``float``, ``int | None``, ``list[int]``...)."""
+    if annotation in (int, float):
+        return True
+    if typing.get_origin(annotation) is Literal:
+        return False
+    return any(wants_number(a) for a in typing.get_args(annotation))
+
+
+def plain_number(value: Any, numeric: bool = True) -> Any:
+    """``value`` as a plain Python number, or a ValueError for a surprise coercion.
+
+    pydantic would read ``True`` as 1, ``numpy.True_`` as 1.0 and the text ``"0.5"`` as
+    0.5: silent guesses about what was meant. Bools (Python or numpy) and text are refused
+    where a number is expected; numpy numbers become the equal Python number; lists,
+    tuples and dict values are checked item by item.
+
+    Examples
+    --------
+    >>> plain_number(np.float64(0.25)), plain_number(np.int64(12))
+    (0.25, 12)
+    >>> plain_number(np.True_)
+    Traceback (most recent call last):
+    ...
+    ValueError: expected a number, got np.True_ (a bool)
+    """
+    if isinstance(value, (bool, np.bool_)):
+        raise ValueError(f"expected a number, got {value!r} (a bool)")
+    if isinstance(value, np.generic):
+        if isinstance(value, np.integer):
+            return int(value)
+        if isinstance(value, np.floating):
+            return float(value)
+        return value
+    if isinstance(value, np.ndarray) and numeric:
+        raise ValueError(f"expected a number, got a numpy array of shape {value.shape}")
+    if isinstance(value, str) and numeric and value.strip().lower() != "none":
+        try:
+            float(value)
+            hint = ": write the number without quotes"
+        except ValueError:
+            hint = ""
+        raise ValueError(f"{value!r} is text, not a valid number{hint}")
+    if isinstance(value, (list, tuple)):
+        return type(value)(plain_number(x, numeric) for x in value)
+    if isinstance(value, dict):
+        out = {}
+        for k, x in value.items():
+            try:
+                out[k] = plain_number(x, numeric)
+            except ValueError as err:
+                raise ValueError(f"{k}: {err}") from None
+        return out
+    return value
+
+
 class Part(BaseModel):
     """Base of every scenario part: frozen, no unknown keys, no NaN or infinity."""
 
@@ -50,11 +110,13 @@ class Part(BaseModel):
 
     @field_validator("*", mode="before")
     @classmethod
-    def _no_bool(cls, v: Any) -> Any:
-        # pydantic would read True as 1 or 1.0: a silent wrong number (no field is a bool)
-        if isinstance(v, bool):
+    def _no_coercion(cls, v: Any, info: Any) -> Any:
+        # no field is a bool: True read as 1 or 1.0 would be a silent wrong number
+        field = cls.model_fields.get(info.field_name)
+        numeric = field is not None and wants_number(field.annotation)
+        if isinstance(v, (bool, np.bool_)):
             raise ValueError(f"expected a number, got {v!r} (a bool)")
-        return v
+        return plain_number(v, numeric)
 
 
 class Market(Part):
@@ -294,6 +356,15 @@ class Simulation(Part):
                              doc="length of one step")
     horizon_years: float = param(2.0, gt=0, le=50, unit="years", basis="setting",
                                  doc="simulated time")
+
+    @model_validator(mode="after")
+    def _at_least_one_step(self) -> Simulation:
+        if self.horizon_years < self.dt * (1 - 1e-9):
+            raise ValueError(
+                f"simulation.horizon_years = {self.horizon_years:g} is shorter than one step "
+                f"(simulation.step_days = {self.step_days:g} days = {self.dt:.4g} years): "
+                "lengthen the horizon or shorten the step")
+        return self
 
     @property
     def dt(self) -> float:

@@ -29,6 +29,8 @@ import zlib
 
 import numpy as np
 
+from womsim.kernels import geometric_ids, hash_uniform_1d, hash_uniform_1d_sub
+
 __all__ = ["Streams", "hash_uniform", "run_seeds", "sparse_candidates", "sparse_draw"]
 
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
@@ -86,7 +88,16 @@ def hash_uniform(key: int, ids: np.ndarray, sub: np.ndarray | None = None) -> np
     >>> float(hash_uniform(12345, np.array([2]))[0]) == float(u[2])
     True
     """
-    x = np.asarray(ids).astype(np.uint64) * _GOLDEN
+    a = np.asarray(ids)
+    if a.ndim == 1 and a.dtype.kind in "iu" and a.size:
+        # compiled: one pass instead of a dozen numpy temporaries (the step makes
+        # thousands of these calls on small arrays, where numpy's per-call cost dominates)
+        if sub is None:
+            return hash_uniform_1d(np.uint64(key & ((1 << 64) - 1)), a)
+        b = np.asarray(sub)
+        if b.shape == a.shape and b.dtype.kind in "iu":
+            return hash_uniform_1d_sub(np.uint64(key & ((1 << 64) - 1)), a, b)
+    x = a.astype(np.uint64) * _GOLDEN
     x += np.uint64(key & ((1 << 64) - 1))
     _mix(x)
     if sub is not None:
@@ -158,8 +169,22 @@ def _bernoulli_subset(gen: np.random.Generator, n: int, q: float) -> np.ndarray:
     """Every id in ``0..n-1`` independently with probability ``q``, by geometric gaps.
 
     Gaps are computed in floating point (inverse transform) so that a tiny ``q`` gives
-    gaps beyond ``n`` instead of overflowing an integer.
+    gaps beyond ``n`` instead of overflowing an integer. The compiled kernel draws the
+    same numbers in the same order; this vectorised version is its reference.
     """
+    if q >= 1.0:
+        return np.arange(n, dtype=np.int64)
+    mean = n * q
+    chunk = int(mean + 8 * np.sqrt(mean) + 16)
+    out = np.empty(chunk, dtype=np.int64)
+    k, pos, log_miss = 0, -1.0, float(np.log1p(-q))
+    while True:
+        out, k, pos, done = geometric_ids(gen.random(chunk), n, log_miss, pos, out, k)
+        if done:
+            return out[:k]
+
+
+def _bernoulli_subset_numpy(gen: np.random.Generator, n: int, q: float) -> np.ndarray:
     if q >= 1.0:
         return np.arange(n, dtype=np.int64)
     mean = n * q

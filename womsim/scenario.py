@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import pandas as pd
 from pydantic import (
@@ -28,9 +28,49 @@ from womsim.interventions import NESTED, Intervention
 from womsim.params import Complaints, Economics, Market, Service, Simulation, WordOfMouth
 from womsim.service import ServiceDesk
 
-__all__ = ["Scenario"]
+__all__ = ["Scenario", "Solved"]
 
 PARTS = ("market", "service", "complaints", "word_of_mouth", "economics", "simulation")
+# fields that say what a scenario is, not what it assumes: set by today() and what_if()
+_STATE_FIELDS = ("state", "solved")
+
+
+class Solved(BaseModel):
+    """A hidden parameter solved from observables, as a scenario keeps it.
+
+    Attributes
+    ----------
+    parameter : str
+        The dotted parameter solved, e.g. ``"market.baseline_churn"``.
+    value : float
+        Its value (also the parameter's value in the scenario).
+    observables : dict of str -> float
+        What it was solved from, with the values then: ``{"market.observed_annual_churn":
+        0.25}``. Names of scenario parameters must still hold these values; anything else
+        (a calibration target) is recorded as given.
+    method : str
+        The solver (a key of :data:`womsim.calibration.SOLVERS`).
+    under : str
+        The name of the scenario whose service it was solved under (today's).
+
+    Examples
+    --------
+    >>> sc = Scenario.preset("telecom").what_if(**{"service.problem_rate": 0.05})
+    >>> sc.solved[0].parameter, sc.solved[0].observables
+    ('market.baseline_churn', {'market.observed_annual_churn': 0.25})
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+
+    parameter: str
+    value: float
+    observables: dict[str, float] = Field(default_factory=dict)
+    method: str = "baseline_churn"
+    under: str = ""
+
+    def source(self) -> str:
+        """``"market.observed_annual_churn = 0.25"``: what it was solved from, as text."""
+        return ", ".join(f"{k} = {v:g}" for k, v in self.observables.items()) or "nothing"
 
 
 def _range_text(model: type[BaseModel], name: str) -> str:
@@ -147,6 +187,8 @@ equal to 1 (allowed: >= 0 and <= 1)
     simulation: Simulation = Field(default_factory=Simulation)
     desk: ServiceDesk | None = None
     interventions: tuple[Intervention, ...] = ()
+    state: Literal["today", "what-if"] = "today"
+    solved: tuple[Solved, ...] = ()
 
     def __init__(self, **data: Any) -> None:
         token = NESTED.set(True)
@@ -171,19 +213,81 @@ equal to 1 (allowed: >= 0 and <= 1)
 
     @model_validator(mode="after")
     def _interventions_fit(self) -> Scenario:
-        """Every intervention names known parameters and keeps them in range at full effect."""
+        """Every intervention names known parameters, acts within the horizon, and keeps
+        every parameter in range at every step, alone and together (checked here, when
+        attached, rather than mid-run)."""
         if not self.interventions:
             return self
         known = set(self.parameter_names())
+        sim = self.simulation
+        times = [t * sim.dt for t in range(sim.steps)]
         for iv in self.interventions:
             for key in iv.changes:
                 if key not in known:
                     raise _unknown_change(iv, key, known)
-        for iv in self.interventions:
-            t = iv.start + iv.ramp
-            if iv.end is not None:
-                t = min(t, iv.start + 0.999 * (iv.end - iv.start))
-            self.at(t + 1e-9)
+                if self.desk is not None and key in ("service.problem_rate",
+                                                     "service.delight_rate"):
+                    raise ScenarioError(
+                        f"intervention '{iv.name}' changes '{key}', but this scenario's "
+                        "service desk sets the experience mix from the load, so it would do "
+                        "nothing: change desk parameters (e.g. desk.agents, "
+                        "desk.first_contact_resolution) instead")
+            if not any(iv.active(t) for t in times):
+                raise ScenarioError(
+                    f"intervention '{iv.name}' starts at {iv.start:g} years"
+                    + (f" and ends at {iv.end:g}" if iv.end is not None else "")
+                    + f", so it is in force at no step of the {sim.horizon_years:g}-year "
+                    f"horizon (steps of {sim.step_days:g} days): it would never act; start it "
+                    "earlier or lengthen simulation.horizon_years")
+        # the engine evaluates the scenario at each step and at the horizon: check there
+        seen = set()
+        for t in [*times, sim.steps * sim.dt]:
+            strengths = tuple(iv.strength(t) for iv in self.interventions)
+            if strengths not in seen:
+                seen.add(strengths)
+                self.at(t)
+        return self
+
+    @model_validator(mode="after")
+    def _hidden_rates_consistent(self) -> Scenario:
+        """No stale calibration: kept values match their record, records their observables,
+        and no observable is set that nothing reads."""
+        from womsim.calibration import SOLVERS
+
+        seen: set[str] = set()
+        for rec in self.solved:
+            if rec.parameter in seen:
+                raise ValueError(f"solved: '{rec.parameter}' is recorded twice")
+            seen.add(rec.parameter)
+            value = self.get(rec.parameter)
+            if value is None or not math.isclose(value, rec.value, rel_tol=1e-12,
+                                                  abs_tol=1e-15):
+                raise ValueError(
+                    f"{rec.parameter} = {value!r}, but the scenario records it as solved at "
+                    f"{rec.value!r} from {rec.source()}: give the value by removing its "
+                    "'solved' record, or keep the recorded value")
+            solver = SOLVERS.get(rec.method)
+            if self.state == "today" and solver is not None and solver.live:
+                raise ValueError(
+                    f"a scenario that describes today (state = 'today') solves "
+                    f"{rec.parameter} from {', '.join(solver.observables)} itself; a kept "
+                    "value belongs to a what-if (state = 'what-if'), or remove the record")
+            names = set(self.parameter_names())
+            for name, then in rec.observables.items():
+                now = self.get(name) if name in names else then
+                if now != then:
+                    raise ValueError(_stale_message(self, rec, name, now))
+        for method, solver in SOLVERS.items():
+            given = self.get(solver.parameter)
+            unread = [o for o in solver.observables if self.get(o) is not None]
+            if given is not None and unread and solver.parameter not in seen:
+                o = unread[0]
+                raise ValueError(
+                    f"{solver.parameter} = {given!r} is given, so {o} = {self.get(o)!r} "
+                    f"would not be used: set {o} to none to give the hidden rate, or "
+                    f"{solver.parameter} to none to solve it from {o}"
+                    + (". In a what-if, move churn with market.extra_churn (added on top of "
+                       "today's baseline)" if method == "baseline_churn" else ""))
         return self
 
     @field_validator("interventions", mode="before")
@@ -221,29 +325,33 @@ equal to 1 (allowed: >= 0 and <= 1)
         >>> "complaints.resolved" in Scenario().parameter_names()
         True
         """
-        names = [n for n, _ in _walk(self)]
+        names = [n for n, _ in _walk(self) if n not in _STATE_FIELDS]
         if prefix:
             names = [n for n in names if n.startswith(prefix + ".")] or names
         return names
 
     def replace(self, **changes: Any) -> Scenario:
-        """A validated copy with dotted parameters changed.
+        """A validated copy with dotted parameters changed: a what-if, unless the changes
+        say what today is.
+
+        A scenario either describes **today** (``state == "today"``: its hidden rates, such
+        as the baseline churn, are solved from what the client observes, under its own
+        service) or is a **what-if** (``state == "what-if"``: an alternative to today that
+        keeps today's solved hidden rates, so that a better service shows up as less churn
+        instead of being calibrated away).
+
+        ``replace`` is :meth:`what_if`, except when the changes name an observable
+        (``market.observed_annual_churn``): an observable says what today is, so the copy
+        is :meth:`today` (every change in the call describes today and the hidden rates are
+        solved again under the copy's service). Say which you mean with :meth:`today` and
+        :meth:`what_if` when it matters, e.g. to give today a service desk
+        (``sc.today(desk=ServiceDesk(...))``; ``replace(desk=...)`` is a what-if).
 
         Parameters
         ----------
         **changes
             ``{"service.problem_rate": 0.05, "desk.agents": 12}``; a whole part may be given
-            as a dict or model (``market={...}``).
-
-        Notes
-        -----
-        A what-if starts from today: when this scenario's baseline churn is solved from the
-        observed churn, the copy keeps today's solved baseline (``market.baseline_churn`` is
-        pinned), so that a better service shows up as lower churn instead of being
-        re-calibrated away. Changing ``market.observed_annual_churn`` or
-        ``market.baseline_churn`` itself re-calibrates, and so does giving a scenario
-        without a desk a service desk (``replace(desk=...)``): that describes today's
-        service rather than changing it.
+            as a dict or model (``market={...}``), and ``desk=ServiceDesk(...)``.
 
         Raises
         ------
@@ -254,13 +362,114 @@ equal to 1 (allowed: >= 0 and <= 1)
 
         Examples
         --------
-        >>> Scenario().replace(**{"complaints.resolved": 0.8}).complaints.resolved
-        0.8
+        >>> sc = Scenario.preset("telecom")
+        >>> better = sc.replace(**{"complaints.resolved": 0.8})
+        >>> better.complaints.resolved, better.state
+        (0.8, 'what-if')
+        >>> client = better.replace(**{"market.observed_annual_churn": 0.3})
+        >>> client.state, round(client.simulated_annual_churn(), 6)
+        ('today', 0.3)
         """
+        from womsim.calibration import observables
+
+        data = self._with(changes)
+        if any(o in changes or _pick(data, o) != self.get(o) for o in observables()):
+            return self.today(**changes)
+        return self.what_if(**changes)
+
+    def today(self, **changes: Any) -> Scenario:
+        """A copy that describes today: hidden rates re-solved from its observables.
+
+        Use it for what the client tells you about today ("our churn is 22%", "we have a
+        desk of 12 agents"). The baseline churn (and any other hidden rate a solver knows)
+        is solved so that, under this scenario's own service, the simulated annual churn is
+        ``market.observed_annual_churn``. On a what-if, the rates it kept from today are
+        dropped and solved again under its own service: it becomes a description of today.
+
+        Examples
+        --------
+        >>> sc = Scenario.preset("telecom")
+        >>> client = sc.today(**{"market.observed_annual_churn": 0.22,
+        ...                      "service.problem_rate": 0.12})
+        >>> client.state, round(client.simulated_annual_churn(), 6)
+        ('today', 0.22)
+        """
+        from womsim.calibration import SOLVERS
+
+        data = self._with(changes)
+        data["state"] = "today"
+        kept = []
+        for rec in data["solved"]:
+            solver = SOLVERS.get(rec["method"])
+            if solver is not None and solver.live:
+                if rec["parameter"] not in changes:
+                    _put(data, rec["parameter"], None)  # solved again, live
+                continue
+            kept.append(rec)
+        data["solved"] = kept
+        return Scenario(**data)
+
+    def what_if(self, **changes: Any) -> Scenario:
+        """A copy that is an alternative to today: today's solved hidden rates are kept.
+
+        The baseline churn solved for this scenario (today) is fixed in the copy and
+        recorded in :attr:`solved` (with the observed churn it came from), so that a better
+        service shows up as lower churn instead of being calibrated away. On a what-if it
+        keeps what that one kept. Changing an observable here is refused: it would not act;
+        describe today with :meth:`today` and make the what-if from that. To move churn in a
+        what-if, change ``market.extra_churn``.
+
+        Raises
+        ------
+        womsim.errors.ScenarioError
+            An observable changed; also whatever :meth:`today` raises.
+        womsim.errors.CalibrationError
+            Today cannot be calibrated (its service alone causes more churn than observed).
+
+        Examples
+        --------
+        >>> sc = Scenario.preset("telecom")
+        >>> better = sc.what_if(**{"service.problem_rate": 0.05})
+        >>> better.state, better.market.baseline_churn == sc.baseline_churn()
+        ('what-if', True)
+        >>> bool(better.simulated_annual_churn() < 0.25)
+        True
+        """
+        from womsim.calibration import SOLVERS, observables
+
+        data = self._with(changes)
+        for name in sorted(observables()):
+            new = _pick(data, name)
+            if new != self.get(name):
+                raise ScenarioError(
+                    f"{name} = {new!r}: an observable describes today, and this what-if "
+                    f"keeps today's hidden rates ({self._kept_text()}), so changing it here "
+                    f"would do nothing. Describe today with .today(**{{'{name}': {new!r}}}) "
+                    "(re-solves them) and make the what-if from that with .what_if(...)")
+        records = list(data["solved"])
+        if self.state == "today":
+            for method, solver in SOLVERS.items():
+                if not solver.live or solver.parameter in changes or not solver.applies(self):
+                    continue
+                value = float(solver.solve(self))
+                _put(data, solver.parameter, value)
+                records.append({"parameter": solver.parameter, "value": value,
+                                "observables": {o: self.get(o) for o in solver.observables},
+                                "method": method, "under": self.name})
+        data["state"] = "what-if"
+        data["solved"] = records
+        return Scenario(**data)
+
+    def _with(self, changes: dict[str, Any]) -> dict[str, Any]:
+        """This scenario as a dict with dotted changes applied (names checked, not values);
+        records of parameters set explicitly are dropped (the user gives them now)."""
         data = self.model_dump()
         known = set(self.parameter_names())
         for dotted, value in changes.items():
             keys = dotted.split(".")
+            if keys[0] in _STATE_FIELDS:
+                raise ScenarioError(f"'{dotted}' says what the scenario is; use .today(...) "
+                                    "to describe today or .what_if(...) for an alternative")
             if dotted not in known and keys[0] not in type(self).model_fields:
                 raise unknown_key("parameter", dotted, known)
             if len(keys) > 1 and keys[0] == "desk" and data.get("desk") is None:
@@ -276,20 +485,25 @@ equal to 1 (allowed: >= 0 and <= 1)
             if isinstance(value, BaseModel):
                 value = value.model_dump()
             node[keys[-1]] = value
-        # giving "today" a service desk defines today's service: calibrate anew
-        recalibrate = any(k.startswith(("market.observed_annual_churn", "market.baseline_churn"))
-                          or k == "market" for k in changes) or (
-            "desk" in changes and self.desk is None)
-        if not recalibrate and self.market.baseline_churn is None \
-                and self.market.observed_annual_churn is not None:
-            try:
-                data["market"]["baseline_churn"] = self.baseline_churn()
-            except CalibrationError:
-                pass  # today cannot be calibrated: the copy reports it when it is used
-        return Scenario(**data)
+        data["solved"] = [r for r in data["solved"] if r["parameter"] not in changes]
+        if data.get("desk") is not None:
+            for key in ("service.problem_rate", "service.delight_rate"):
+                if key in changes and changes[key] != self.get(key):
+                    raise ScenarioError(
+                        f"{key} = {changes[key]!r}: this scenario has a service desk, which "
+                        "sets the experience mix from the load, so the fixed mix would do "
+                        "nothing; change desk parameters (e.g. desk.agents) or remove the "
+                        "desk (desk=None)")
+        return data
+
+    def _kept_text(self) -> str:
+        if not self.solved:
+            return "none solved"
+        return "; ".join(f"{r.parameter} = {r.value:.6g} solved from {r.source()}"
+                         for r in self.solved)
 
     def pinned(self) -> Scenario:
-        """A copy whose baseline churn is fixed at today's solved value.
+        """The same as :meth:`what_if` with no changes: today's hidden rates kept.
 
         Examples
         --------
@@ -297,9 +511,114 @@ equal to 1 (allowed: >= 0 and <= 1)
         >>> sc.pinned().market.baseline_churn == sc.baseline_churn()
         True
         """
-        if self.market.baseline_churn is not None:
+        return self.what_if()
+
+    def follows(self, today: Scenario) -> Scenario:
+        """This scenario as a what-if of ``today``: today's solved hidden rates, recorded.
+
+        What :func:`womsim.compare` does to a scenario that describes today with the same
+        observables as the reference: it is run as an alternative to the reference, not
+        as another today. A what-if, or a scenario with other observables, is returned
+        unchanged.
+
+        Examples
+        --------
+        >>> today = Scenario.preset("telecom")
+        >>> alt = today.today(**{"service.problem_rate": 0.05}).follows(today)
+        >>> alt.state, alt.market.baseline_churn == today.baseline_churn()
+        ('what-if', True)
+        """
+        from womsim.calibration import observables
+
+        if self.state != "today" or any(self.get(o) != today.get(o) for o in observables()):
             return self
-        return self.replace(**{"market.baseline_churn": self.baseline_churn()})
+        return self._pin_to(today.what_if())
+
+    def _pin_to(self, pinned: Scenario) -> Scenario:
+        """A what-if copy holding the hidden rates (and their records) ``pinned`` keeps."""
+        data = self.model_dump()
+        for rec in pinned.solved:
+            _put(data, rec.parameter, rec.value)
+        data["solved"] = [r.model_dump() for r in pinned.solved]
+        data["state"] = "what-if"
+        return Scenario(**data)
+
+    def hidden_rates(self) -> pd.DataFrame:
+        """Every hidden rate with its value and where it comes from.
+
+        ``source`` is ``"solved"`` (from this scenario's observables, under its own
+        service: a scenario that describes today), ``"kept from today"`` (a what-if: solved
+        for the scenario named in ``under``), ``"given"`` (set directly) or ``"stored"``
+        (solved by a calibration and stored with today).
+
+        Examples
+        --------
+        >>> Scenario.preset("telecom").hidden_rates().loc["market.baseline_churn", "source"]
+        'solved'
+        """
+        from womsim.calibration import SOLVERS
+
+        rows = {}
+        recorded = {r.parameter: r for r in self.solved}
+        for method, solver in SOLVERS.items():
+            p = solver.parameter
+            if p in recorded:
+                continue
+            if solver.applies(self):
+                rows[p] = {"value": float(solver.solve(self)), "source": "solved",
+                           "observables": ", ".join(f"{o} = {self.get(o):g}"
+                                                    for o in solver.observables),
+                           "method": method, "under": self.name}
+            else:
+                value = self.get(p)
+                rows[p] = {"value": value, "method": "", "under": "",
+                           "source": "given" if value is not None else "none",
+                           "observables": ""}
+        for p, r in recorded.items():
+            rows[p] = {"value": r.value, "observables": r.source(), "method": r.method,
+                       "under": r.under,
+                       "source": "kept from today" if self.state == "what-if" else "stored"}
+        df = pd.DataFrame.from_dict(rows, orient="index",
+                                    columns=["value", "source", "observables", "method",
+                                             "under"])
+        df.index.name = "parameter"
+        return df
+
+    def state_text(self) -> str:
+        """One sentence: today or a what-if, and what its hidden rates were solved from.
+
+        Examples
+        --------
+        >>> Scenario.preset("telecom").state_text()
+        "today: market.baseline_churn = 0.146 solved from market.observed_annual_churn = \
+0.25 under this scenario's own service"
+        """
+        try:
+            h = self.hidden_rates()
+        except CalibrationError as err:
+            return f"{self.state}: cannot be calibrated ({err})"
+        parts = []
+        for p, r in h.iterrows():
+            if r["source"] == "solved":
+                parts.append(f"{p} = {r['value']:.3g} solved from {r['observables']} under "
+                             "this scenario's own service")
+            elif r["source"] in ("kept from today", "stored"):
+                verb = "kept" if r["source"] != "stored" else "stored"
+                parts.append(f"{p} = {r['value']:.3g} {verb}, solved from {r['observables']}"
+                             f" under the service of '{r['under']}'")
+            elif r["source"] == "given":
+                parts.append(f"{p} = {r['value']:.3g} given")
+        what = "today" if self.state == "today" else "what-if (keeps today's hidden rates)"
+        return what + (": " + "; ".join(parts) if parts else "")
+
+    def simulated_annual_churn(self) -> float:
+        """Expected annual churn under this scenario's service (mean field, at the start).
+
+        On today it is the observed churn; on a what-if it moves with the service.
+        """
+        from womsim.calibration import annual_churn
+
+        return annual_churn(self.at(-1.0), self.baseline_churn())
 
     def with_interventions(self, *interventions: Intervention) -> Scenario:
         """A copy with interventions added (after any it already has).
@@ -343,7 +662,7 @@ equal to 1 (allowed: >= 0 and <= 1)
                             "in this scenario") from None
             values.update(iv.apply(values, t))
         try:
-            return base.replace(**values)
+            return Scenario(**base._with(values))  # same kind: no re-solving here
         except ScenarioError as err:
             names = ", ".join(f"'{iv.name}'" for iv in active)
             raise ScenarioError(f"intervention {names} at t={t:g} years: {err}") from None
@@ -444,9 +763,13 @@ equal to 1 (allowed: >= 0 and <= 1)
     def __repr__(self) -> str:
         ivs = f", {len(self.interventions)} interventions" if self.interventions else ""
         desk = f", desk of {self.desk.agents} agents" if self.desk is not None else ""
+        kind = ""
+        if self.state == "what-if":
+            under = sorted({r.under for r in self.solved if r.under})
+            kind = ", what-if" + (f" of '{under[0]}'" if len(under) == 1 else "")
         return (f"Scenario('{self.name}': {self.market.people:,} people, "
                 f"{self.market.customer_share:.0%} customers, "
-                f"{self.simulation.horizon_years:g} years{desk}{ivs})")
+                f"{self.simulation.horizon_years:g} years{desk}{ivs}{kind})")
 
     __str__ = __repr__
 
@@ -454,6 +777,75 @@ equal to 1 (allowed: >= 0 and <= 1)
         from womsim.display import scenario_html
 
         return scenario_html(self)
+
+
+def _pick(data: dict[str, Any], dotted: str) -> Any:
+    node: Any = data
+    for k in dotted.split("."):
+        node = node.get(k) if isinstance(node, dict) else None
+    return node
+
+
+def _put(data: dict[str, Any], dotted: str, value: Any) -> None:
+    *head, last = dotted.split(".")
+    node = data
+    for k in head:
+        node = node[k]
+    node[last] = value
+
+
+def restate_if_edited(data: dict[str, Any]) -> tuple[dict[str, Any], str | None]:
+    """A what-if read from a file whose observables were edited since its hidden rates were
+    kept: as :meth:`Scenario.replace` does for a changed observable, it now describes today
+    (kept values dropped, solved again). Returns the data and a note saying so, or None.
+
+    Examples
+    --------
+    >>> d = Scenario.preset("telecom").what_if().to_dict()
+    >>> d["market"]["observed_annual_churn"] = 0.3
+    >>> d, note = restate_if_edited(d)
+    >>> d["state"], d["market"]["baseline_churn"], "0.25" in note
+    ('today', None, True)
+    """
+    from womsim.calibration import SOLVERS
+
+    records = data.get("solved")
+    if data.get("state") != "what-if" or not isinstance(records, list):
+        return data, None
+    edited = []
+    for rec in records:
+        obs = rec.get("observables") if isinstance(rec, dict) else None
+        if not isinstance(obs, dict):
+            continue
+        for name, then in obs.items():
+            now = _pick(data, name)
+            if now != then and name in Scenario().parameter_names():
+                edited.append(f"{name} = {now!r} (was {then!r})")
+    if not edited:
+        return data, None
+    solver_of = {s.parameter for s in SOLVERS.values() if s.live}
+    data = {**data, "state": "today"}
+    data["solved"] = [r for r in records if not (isinstance(r, dict)
+                                                 and r.get("parameter") in solver_of)]
+    for rec in records:
+        if isinstance(rec, dict) and rec.get("parameter") in solver_of:
+            _put(data, rec["parameter"], None)
+    return data, (f"{', '.join(edited)}: an observable was edited, so this what-if now "
+                  "describes today and its hidden rates are solved again under its own "
+                  "service (state = 'today')")
+
+
+def _stale_message(sc: Scenario, rec: Solved, name: str, now: Any) -> str:
+    then = rec.observables[name]
+    if sc.state == "what-if":
+        return (f"{name} = {now!r}, but this what-if keeps {rec.parameter} = {rec.value:.6g} "
+                f"solved from {name} = {then!r} (today, '{rec.under}'), so the new value would "
+                f"do nothing. To describe today with {name} = {now!r}, use .today(...) (it "
+                "re-solves) and make the what-if from that; in a scenario file, set state = "
+                f"'today', {rec.parameter} = \"none\" and remove the [[solved]] entry")
+    return (f"{name} = {now!r}, but {rec.parameter} = {rec.value:.6g} was solved by "
+            f"'{rec.method}' from {name} = {then!r}; run that calibration again for the new "
+            "value")
 
 
 def _walk(model: BaseModel, prefix: str = "") -> Iterator[tuple[str, Any]]:

@@ -10,7 +10,11 @@ from womsim.parallel import map_tasks
 from womsim.results import Ensemble
 from womsim.rng import run_seeds
 
-__all__ = ["build_network", "check_network", "check_runs_seed", "check_scenario", "simulate"]
+__all__ = ["PER_SCENARIO", "build_network", "check_network", "check_runs_seed",
+           "check_scenario", "network_key", "networks_for", "simulate"]
+
+#: the network fingerprint of a grid whose scenarios ran on networks of their own
+PER_SCENARIO = "per scenario"
 
 
 def check_scenario(scenario, what: str = "scenario") -> None:
@@ -82,6 +86,61 @@ def build_network(scenario, seed: int):
     blocks = max(2, n // 5000)
     sizes = [n // blocks + (1 if i < n % blocks else 0) for i in range(blocks)]
     return Network.communities(sizes, mean_degree_in=0.8 * k, mean_degree_out=0.2 * k, seed=ss)
+
+
+def network_key(scenario) -> tuple:
+    """The market settings a built network depends on: scenarios with equal keys share one."""
+    m = scenario.market
+    return (m.network, float(m.mean_degree), int(m.people))
+
+
+def networks_for(scenarios, network, seed: int, names=None) -> tuple[list, list[int]]:
+    """The networks a grid of scenarios runs on, and which one each scenario uses.
+
+    With ``network`` given, every scenario uses it (and must agree on the market's size);
+    scenarios that differ in ``market.network`` or ``market.mean_degree`` are refused then,
+    since the given network would silently override their settings. Without it, one
+    network is built (from ``seed``) per distinct ``(network, mean_degree, people)``.
+
+    Examples
+    --------
+    >>> from womsim import Scenario
+    >>> a = Scenario().replace(**{"market.people": 500})
+    >>> nets, which = networks_for([a, a.replace(**{"market.mean_degree": 4.0}), a], None, 1)
+    >>> len(nets), which
+    (2, [0, 1, 0])
+    """
+    scenarios = list(scenarios)
+    names = list(names) if names is not None else [f"scenario {i}" for i in
+                                                  range(len(scenarios))]
+    if network is not None:
+        first = scenarios[0].market
+        for sc, name in zip(scenarios, names, strict=True):
+            check_network(network, sc.market.people)
+            m = sc.market
+            if (m.network, m.mean_degree) != (first.network, first.mean_degree):
+                raise ScenarioError(
+                    f"{name} has market.network = {m.network!r}, market.mean_degree = "
+                    f"{m.mean_degree:g}, but {names[0]} has {first.network!r}, "
+                    f"{first.mean_degree:g}: a network= given is used for every scenario, so "
+                    "these settings would be ignored. Omit network= to build one network "
+                    "per setting, or give the scenarios the same settings")
+        return [network], [0] * len(scenarios)
+    built: dict[tuple, int] = {}
+    nets: list = []
+    which = []
+    for sc in scenarios:
+        key = network_key(sc)
+        if key not in built:
+            built[key] = len(nets)
+            nets.append(build_network(sc, seed))
+        which.append(built[key])
+    return nets, which
+
+
+def fingerprint(network) -> str:
+    """A network's fingerprint, ``"well_mixed"`` for none."""
+    return network.fingerprint() if network is not None else "well_mixed"
 
 
 def prepare_desks(scenarios) -> None:

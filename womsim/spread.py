@@ -192,6 +192,10 @@ def _cascade_numpy(indptr: np.ndarray, indices: np.ndarray, seeds: np.ndarray, k
 try:  # numba is a dependency, but the numpy kernel keeps womsim working without it
     import numba as _numba
 
+    from womsim.jitcache import configure as _configure_cache
+
+    _configure_cache()
+
     HAVE_NUMBA = True
 except ImportError:  # pragma: no cover - exercised only where numba is missing
     _numba = None

@@ -484,11 +484,17 @@ def identical(a, b) -> bool:
 # ------------------------------------------------------------------------ rerun
 def _network_for(scenario, seed: int, fingerprint: str | None, network):
     """The network a saved result ran on: ``network`` checked, or rebuilt and checked."""
-    from womsim.simulate import build_network
+    from womsim.simulate import PER_SCENARIO, build_network
 
     if fingerprint is None:
         raise RecipeMismatchError("the saved results do not record their network's "
                                   "fingerprint, so they cannot be re-run safely")
+    if fingerprint == PER_SCENARIO:  # each point ran on a network built for its settings
+        if network is not None:
+            raise RecipeMismatchError(
+                "the saved results ran on one network per market network setting, built "
+                "from the seed; pass network=None to build them again")
+        return None
     if network is not None:
         got = network.fingerprint()
         if got != fingerprint:
@@ -584,7 +590,9 @@ def rerun(saved, network=None, executor=None, progress: bool | None = None,
         ref = original.ensembles[original.reference]
         seed = _check_seeds(ref.seed, ref.seeds, "the comparison")
         named = {n: e.scenario for n, e in original.ensembles.items()}
-        net = _network_for(ref.scenario, seed, ref.network_fingerprint, network)
+        fps = {e.network_fingerprint for e in original.ensembles.values()}
+        net = _network_for(ref.scenario, seed, ref.network_fingerprint if len(fps) == 1
+                           else "per scenario", network)
         again = compare(named, network=net, runs=ref.n_runs, seed=seed, executor=executor,
                         psa=original.psa, psa_params=ref.meta.get("psa_params"),
                         progress=progress)

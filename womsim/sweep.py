@@ -20,10 +20,17 @@ from womsim.errors import ScenarioError, WomsimError
 from womsim.interventions import Intervention
 from womsim.results import Ensemble, Saved, interval
 from womsim.rng import run_seeds
-from womsim.simulate import build_network, check_runs_seed
+from womsim.simulate import (
+    PER_SCENARIO,
+    build_network,
+    check_runs_seed,
+    fingerprint,
+    networks_for,
+)
 from womsim.uncertainty import ranges
 
-__all__ = ["BreakEven", "Sensitivity", "SweepResult", "break_even", "sensitivity", "sweep"]
+__all__ = ["BreakEven", "Sensitivity", "SweepResult", "break_even", "point_scenario",
+           "sensitivity", "sweep"]
 
 
 def _grid_lists(grid: Mapping[str, Iterable]) -> dict[str, list]:
@@ -60,6 +67,32 @@ def _grid(grid: Mapping[str, Iterable]) -> list[dict[str, Any]]:
             for combo in itertools.product(*grid.values())]
 
 
+def point_scenario(scenario, point: Mapping[str, Any]):
+    """The scenario at one grid point: observables describe today, the rest is a what-if.
+
+    The point's observables (e.g. ``market.observed_annual_churn``) and hidden rates given
+    directly are today's facts (:meth:`Scenario.today`: re-solved under the scenario's
+    service), and its other values are a what-if of that today (:meth:`Scenario.what_if`:
+    today's hidden rates kept, so more agents show up as less churn).
+
+    Examples
+    --------
+    >>> from womsim import Scenario
+    >>> sc = Scenario.preset("telecom")
+    >>> p = point_scenario(sc, {"market.observed_annual_churn": 0.3,
+    ...                         "service.problem_rate": 0.05})
+    >>> p.state, p.solved[0].observables
+    ('what-if', {'market.observed_annual_churn': 0.3})
+    """
+    from womsim.calibration import SOLVERS, observables
+
+    facts_names = observables() | {s.parameter for s in SOLVERS.values()}
+    facts = {k: v for k, v in point.items() if k in facts_names or k == "market"}
+    rest = {k: v for k, v in point.items() if k not in facts}
+    today = scenario.today(**facts) if facts else scenario
+    return today.what_if(**rest) if rest else today
+
+
 def _prepare(scenario, network, runs, seed):
     seed = check_runs_seed(runs, seed)
     if network is None:
@@ -82,7 +115,9 @@ class SweepResult(Saved):
     seed : int or None
         The sweep's seed (every point shares its run seeds).
     network_fingerprint : str or None
-        The network all points ran on.
+        The network all points ran on, or ``"per scenario"`` when points differing in
+        their market's network settings each ran on their own (each ensemble records its
+        own).
     """
 
     def __init__(self, params: list[str], points: list[dict], ensembles: list[Ensemble],
@@ -139,9 +174,23 @@ class SweepResult(Saved):
         return sweep_html(self)
 
 
-def _sweep_task(task: tuple[int, Any], network) -> dict:
-    seed, scenario = task
-    return run(scenario, network, seed)
+def _sweep_task(task: tuple[int, Any, int], networks) -> dict:
+    seed, scenario, k = task
+    return run(scenario, networks[k], seed)
+
+
+def _check_network_grid(scenarios, points, network) -> None:
+    """A grid over network settings must be able to act: refuse where it cannot."""
+    from womsim.simulate import check_network
+
+    for sc, p in zip(scenarios, points, strict=True):
+        if network is None:
+            check_network(None, sc.market.people)
+        if sc.market.network == "well_mixed" and "market.mean_degree" in p:
+            raise ScenarioError(
+                f"sweep point {p}: market.mean_degree does nothing in a well-mixed market "
+                "(market.network = 'well_mixed' sends every telling to a random person); "
+                "sweep it on a network kind such as 'scale_free'")
 
 
 def sweep(scenario, grid: Mapping[str, Iterable], network=None, runs: int = 20,
@@ -153,9 +202,15 @@ def sweep(scenario, grid: Mapping[str, Iterable], network=None, runs: int = 20,
     ----------
     scenario : Scenario
     grid : dict of dotted parameter -> values
-        E.g. ``{"desk.agents": range(8, 16)}``; several parameters make a full grid.
+        E.g. ``{"desk.agents": range(8, 16)}``; several parameters make a full grid. Each
+        point is :func:`point_scenario`: on today, observables such as
+        ``market.observed_annual_churn`` describe today (re-solved) and the other values
+        are a what-if of that today (today's baseline churn kept).
     network, runs, seed, executor, progress
-        As in :func:`womsim.simulate`.
+        As in :func:`womsim.simulate`. Without ``network``, one network is built per
+        distinct market network setting (kind, mean degree, size) of the points, so a sweep
+        over ``market.mean_degree`` runs each point on its own graph; with it, every point
+        uses it and a grid over those settings is refused.
     checkpoint : path of a folder, optional
         Save each point as soon as its runs are done (atomically, one file per point, see
         :class:`womsim.checkpoint.SweepCheckpoint`). Calling the same sweep again with the same
@@ -195,28 +250,31 @@ def sweep(scenario, grid: Mapping[str, Iterable], network=None, runs: int = 20,
     """
     from womsim.checkpoint import SweepCheckpoint
     from womsim.parallel import TaskFailedError, map_tasks
-    from womsim.simulate import check_network, check_scenario, prepare_desks
+    from womsim.simulate import check_scenario, prepare_desks
 
     check_scenario(scenario)
     grid = _grid_lists(grid)
     points = _grid(grid)
-    scenarios = [scenario.replace(**p) for p in points]
-    check_network(network, scenario.market.people)
+    scenarios = [point_scenario(scenario, p) for p in points]
+    _check_network_grid(scenarios, points, network)
     ck = SweepCheckpoint(checkpoint) if checkpoint is not None else None
     if ck is not None and seed is None:
         seed = ck.recorded_seed()
-    seed, network, seeds = _prepare(scenario, network, runs, seed)
-    fp = network.fingerprint() if network is not None else "well_mixed"
+    seed = check_runs_seed(runs, seed)
+    seeds = run_seeds(seed, runs)
+    nets, which = networks_for(scenarios, network, seed, [f"sweep point {p}" for p in points])
+    fps = [fingerprint(nets[k]) for k in which]
+    fp = fps[0] if len(nets) == 1 else PER_SCENARIO
     done: dict[int, Ensemble] = {}
     if ck is not None:
         ck.open({"scenario": scenario.to_dict(), "grid": grid, "points": points,
                  "runs": runs, "seed": seed, "seeds": seeds, "network_fingerprint": fp})
         for j, sc_j in enumerate(scenarios):
-            ens = ck.load_point(j, sc_j, seeds, fp)
+            ens = ck.load_point(j, sc_j, seeds, fps[j])
             if ens is not None:
                 done[j] = ens
     todo = [j for j in range(len(points)) if j not in done]
-    tasks = [(seeds[r], scenarios[j]) for j in todo for r in range(runs)]
+    tasks = [(seeds[r], scenarios[j], which[j]) for j in todo for r in range(runs)]
     buffers: dict[int, list] = {}
 
     def finished(k: int, rec: dict) -> None:
@@ -224,7 +282,7 @@ def sweep(scenario, grid: Mapping[str, Iterable], network=None, runs: int = 20,
         buf = buffers.setdefault(j, [None] * runs)
         buf[r] = rec
         if all(x is not None for x in buf):
-            ens = Ensemble(scenarios[j], buf, seeds, seed, fp,
+            ens = Ensemble(scenarios[j], buf, seeds, seed, fps[j],
                            meta={"kind": "sweep", "point": points[j]})
             if ck is not None:
                 ck.save_point(j, ens)
@@ -241,7 +299,7 @@ def sweep(scenario, grid: Mapping[str, Iterable], network=None, runs: int = 20,
     desc = "sweeping" + (f" ({len(done)} of {len(points)} points from the checkpoint)"
                          if done else "")
     try:
-        map_tasks(_sweep_task, tasks, {"network": network}, executor=executor, work=work,
+        map_tasks(_sweep_task, tasks, {"networks": tuple(nets)}, executor=executor, work=work,
                   progress=progress, desc=desc, retries=retries, on_result=finished,
                   describe=describe, keep_going=ck is not None)
     except (TaskFailedError, WomsimError) as err:
@@ -318,12 +376,12 @@ def sensitivity(scenario, params: Iterable[str] | None = None, network=None, run
             from womsim.errors import unknown_key
 
             raise unknown_key("uncertain parameter", name, r.index)
-    unpin = {"market.baseline_churn": scenario.market.baseline_churn}
     variants = [("base", None, scenario)]
     for name in names:
         for end in ("low", "high"):
             value = float(r.loc[name, end])
-            variants.append((name, end, scenario.replace(**{name: value}, **unpin)))
+            # today re-solved at the other value: the observed churn is the fact
+            variants.append((name, end, scenario.today(**{name: value})))
     flat = []
     for _, _, today in variants:
         pair = paired_scenarios([today, counterfactual(today, target)], False, 0, 1)[0]
@@ -403,9 +461,7 @@ def break_even(scenario, improvement: Intervention | Mapping[str, float], networ
     else:
         raise ScenarioError("improvement must be an Intervention or a dict of changes, got "
                             f"{type(improvement).__name__}")
-    better = scenario.pinned().with_interventions(iv) if scenario.market.baseline_churn \
-        is None and scenario.market.observed_annual_churn is not None else \
-        scenario.with_interventions(iv)
+    better = scenario.what_if().with_interventions(iv)
     sim = scenario.simulation
     dt = sim.dt
     times = np.arange(sim.steps) * dt

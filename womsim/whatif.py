@@ -6,8 +6,10 @@ then holds the effect of the change and little else. Intervals are paired t-inte
 over runs.
 
 Calibration: the first scenario is *today*. Its baseline churn is solved from the observed
-churn; every other scenario with the same observed churn keeps today's baseline, so that a
-better service shows up as lower churn.
+churn; every other scenario that describes today with the same observables, or is a
+what-if made from it (:meth:`Scenario.what_if`), runs with today's solved baseline, so that a
+better service shows up as lower churn. A scenario with other observables is another today
+and is solved from its own.
 """
 
 from __future__ import annotations
@@ -24,10 +26,11 @@ from womsim.parallel import map_tasks
 from womsim.results import HEADLINES, Ensemble, Saved, interval
 from womsim.rng import run_seeds
 from womsim.simulate import (
-    build_network,
     check_network,
     check_runs_seed,
     check_scenario,
+    fingerprint,
+    networks_for,
     prepare_desks,
 )
 from womsim.uncertainty import draw_parameters
@@ -36,46 +39,47 @@ __all__ = ["Comparison", "compare", "paired_scenarios"]
 
 
 def _follows_today(alt, today) -> bool:
-    """Whether ``alt`` should share today's (solved) baseline churn."""
-    if alt.market.observed_annual_churn != today.market.observed_annual_churn:
-        return False
-    b = alt.market.baseline_churn
-    return b is None or (today.market.baseline_churn is None and
-                         abs(b - today.baseline_churn()) < 1e-12) or \
-        b == today.market.baseline_churn
+    """Whether ``alt`` is run with today's hidden rates (see :func:`compare`)."""
+    from womsim.calibration import observables
+
+    if alt.state == "what-if":
+        return alt is not today and alt.solved == today.what_if().solved
+    return all(alt.get(o) == today.get(o) for o in observables())
 
 
 def paired_scenarios(scenarios: Sequence, psa: bool, seed: int, runs: int,
                      psa_params: list[str] | None = None) -> list[list]:
-    """Per run, the scenarios to simulate: PSA draws applied and today's baseline shared."""
+    """Per run, the scenarios to simulate: PSA draws applied and today's hidden rates shared.
+
+    The first scenario is today. Every other one that describes today with the same
+    observables, or is a what-if made from it, is run as a what-if of it (today's solved
+    hidden rates); the rest keep their own.
+    """
     today = scenarios[0]
-    follows = [_follows_today(s, today) for s in scenarios]
+    follows = [False] + [_follows_today(s, today) for s in scenarios[1:]]
     if not psa:
-        base = today.baseline_churn() if today.market.baseline_churn is None else None
-        fixed = [s.model_copy(update={"market": s.market.model_copy(
-            update={"baseline_churn": base})}) if f and base is not None and i > 0 else s
-            for i, (s, f) in enumerate(zip(scenarios, follows, strict=True))]
+        pinned = today.what_if() if any(follows) else today
+        fixed = [s._pin_to(pinned) if f else s for s, f in zip(scenarios, follows, strict=True)]
         return [fixed] * runs
     out = []
     for r in range(runs):
         draws = draw_parameters(today, seed, r, psa_params)
-        # today is re-calibrated under each draw: the observed churn is the fact
-        unpin = {"market.baseline_churn": today.market.baseline_churn}
-        t_r = today.replace(**draws, **unpin)
-        b = t_r.baseline_churn()
+        # the reference is re-solved under each draw: the observed churn is the fact
+        t_r = today.today(**draws)
+        pinned = t_r.what_if() if any(follows) else t_r
         row = [t_r]
         for s, f in zip(scenarios[1:], follows[1:], strict=True):
             mine = {k: v for k, v in draws.items() if s.get(k) == today.get(k)}
-            s_r = s.replace(**mine, **{"market.baseline_churn": b if f else
-                                       s.market.baseline_churn})
-            row.append(s_r)
+            # a description of today is re-solved under the draw too; a what-if keeps its own
+            s_r = s.today(**mine) if s.state == "today" else s.what_if(**mine)
+            row.append(s_r._pin_to(pinned) if f else s_r)
         out.append(row)
     return out
 
 
-def _run_task(task: tuple[int, Any, float | None], network) -> dict:
-    seed, scenario, price = task
-    return run(scenario, network, seed, valuation_hazard=price)
+def _run_task(task: tuple[int, Any, float | None, int], networks) -> dict:
+    seed, scenario, price, k = task
+    return run(scenario, networks[k], seed, valuation_hazard=price)
 
 
 def valuation_hazard(scenario) -> float:
@@ -88,23 +92,30 @@ def valuation_hazard(scenario) -> float:
 
 def run_grid(per_run: list[list], seeds: list[int], network, executor=None,
              progress: bool | None = None, desc: str = "runs",
-             priced_by_first: bool = False) -> list[list[dict]]:
+             priced_by_first: bool = False, which: list[int] | None = None
+             ) -> list[list[dict]]:
     """Simulate ``per_run[r][j]`` with ``seeds[r]`` for every point j and run r.
 
     Returns records indexed ``[j][r]``. Every point of run r shares run r's seed: common
     random numbers across the whole grid. With ``priced_by_first`` every point's events are
     priced at the first point's churn hazard (for splitting differences by cause).
+    ``network`` is one network (or None) for every point, or a list of networks with
+    ``which[j]`` the index of point j's (see :func:`womsim.simulate.networks_for`).
     """
-    check_network(network, per_run[0][0].market.people)
     points = len(per_run[0])
+    networks = list(network) if isinstance(network, (list, tuple)) else [network]
+    which = list(which) if which is not None else [0] * points
+    for j in range(points):
+        check_network(networks[which[j]], per_run[0][j].market.people)
     runs = len(seeds)
     prices = [valuation_hazard(row[0]) if priced_by_first else None for row in per_run]
-    tasks = [(seeds[r], per_run[r][j], prices[r]) for j in range(points) for r in range(runs)]
+    tasks = [(seeds[r], per_run[r][j], prices[r], which[j]) for j in range(points)
+             for r in range(runs)]
     sc0 = per_run[0][0]
     work = float(sc0.market.people) * sc0.simulation.steps * len(tasks)
     prepare_desks({id(s): s for row in per_run for s in row}.values())
-    recs = map_tasks(_run_task, tasks, {"network": network}, executor=executor, work=work,
-                     progress=progress, desc=desc)
+    recs = map_tasks(_run_task, tasks, {"networks": tuple(networks)}, executor=executor,
+                     work=work, progress=progress, desc=desc)
     return [recs[j * runs:(j + 1) * runs] for j in range(points)]
 
 
@@ -117,6 +128,12 @@ def check_same_market(named: Mapping[str, Any]) -> None:
             raise ScenarioError(
                 f"scenario '{name}' differs from '{first}' in market.people or the "
                 "simulation settings; paired comparisons need the same market and steps")
+        if s.economics.currency != scs[0].economics.currency:
+            raise ScenarioError(
+                f"scenario '{name}' counts money in economics.currency = "
+                f"{s.economics.currency!r}, but '{first}' in {scs[0].economics.currency!r}: "
+                "differences between them would mix currencies; convert one scenario's "
+                "money figures and set the same currency")
 
 
 class Comparison(Saved):
@@ -222,13 +239,25 @@ def compare(scenarios: Mapping[str, Any] | Sequence, network=None, runs: int = 2
     scenarios : dict of name -> Scenario (or a list, named by ``scenario.name``)
         The first is the reference ("today").
     network : Network, optional
-        Shared by every scenario; built from the first scenario's market when omitted.
+        Shared by every scenario (which must then agree on ``market.network`` and
+        ``market.mean_degree``). When omitted, one is built per distinct market network
+        setting (kind, mean degree, size): scenarios with equal settings share it, the
+        others each run on their own.
     runs, seed, executor, progress
         As in :func:`womsim.simulate`.
     psa : bool
         Probabilistic sensitivity analysis: each run also draws the uncertain parameters
         from their ranges (:func:`womsim.uncertainty.ranges`), the same draw for every
         scenario in that run, so intervals cover both chance and assumptions.
+
+    Notes
+    -----
+    The first scenario is today. Each other scenario that describes today
+    (``state == "today"``) with the same observables as the first, or is a what-if made
+    from it, runs as a what-if of it: with today's solved hidden rates (baseline churn), so
+    that its better or worse service shows up as less or more churn. A scenario with other
+    observables is another description of today and is solved from its own; a what-if of
+    another scenario keeps what it kept. Scenarios in different currencies are refused.
 
     Examples
     --------
@@ -263,15 +292,14 @@ def compare(scenarios: Mapping[str, Any] | Sequence, network=None, runs: int = 2
     check_same_market(named)
     scs = list(named.values())
     seed = check_runs_seed(runs, seed)
-    if network is None:
-        network = build_network(scs[0], seed)
+    nets, which = networks_for(scs, network, seed, [f"scenario '{n}'" for n in named])
     seeds = run_seeds(seed, runs)
     per_run = paired_scenarios(scs, psa, seed, runs, psa_params)
-    recs = run_grid(per_run, seeds, network, executor, progress, desc="comparing",
-                    priced_by_first=True)
-    fp = network.fingerprint() if network is not None else "well_mixed"
+    recs = run_grid(per_run, seeds, nets, executor, progress, desc="comparing",
+                    priced_by_first=True, which=which)
     meta = {"kind": "compare", "psa": psa,
             "psa_params": list(psa_params) if psa_params else None}
-    ensembles = {name: Ensemble(scs[j], recs[j], seeds, seed, fp, meta=meta)
+    ensembles = {name: Ensemble(scs[j], recs[j], seeds, seed, fingerprint(nets[which[j]]),
+                                meta=meta)
                  for j, name in enumerate(named)}
     return Comparison(ensembles, psa=psa)

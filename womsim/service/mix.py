@@ -13,7 +13,14 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from womsim.errors import ScenarioError, close_matches
 
@@ -61,6 +68,18 @@ class _Model(BaseModel):
     """Frozen, strict-keys model that reports bad input as :class:`ScenarioError`."""
 
     model_config = ConfigDict(extra="forbid", frozen=True, validate_assignment=True)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_coercion(cls, v: Any, info: Any) -> Any:
+        # True read as 1 agent, or "12" as 12: silent guesses (see womsim.params)
+        from womsim.params import plain_number, wants_number
+
+        field = cls.model_fields.get(info.field_name)
+        numeric = field is not None and wants_number(field.annotation)
+        if isinstance(v, (bool, np.bool_)):
+            raise ValueError(f"expected a number, got {v!r} (a bool)")
+        return plain_number(v, numeric)
 
     def __init__(self, **data: Any) -> None:
         try:
