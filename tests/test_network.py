@@ -475,11 +475,15 @@ def test_a_line_without_end_is_refused_not_read_whole(tmp_path, monkeypatch):
         Network.from_edgelist(path)
 
 
+@pytest.mark.parametrize("pieces", [False, True])
 @pytest.mark.parametrize("where", ["first", "middle", "last"])
-def test_bad_line_past_the_first_block_names_its_line(tmp_path, monkeypatch, where):
+def test_bad_line_past_the_first_block_names_its_line(tmp_path, monkeypatch, where, pieces):
     from womsim import edgelist
 
     monkeypatch.setattr(edgelist, "BLOCK_BYTES", 256)  # ~25 lines a block
+    if pieces:  # bigger blocks, retried in pieces before the line scan
+        monkeypatch.setattr(edgelist, "BLOCK_BYTES", 4096)
+        monkeypatch.setattr(edgelist, "_PIECE_BYTES", 100)
     lines = ["# a comment", "source target"] + [f"{i} {i + 1}" for i in range(2000)]
     at = {"first": 5, "middle": 1234, "last": len(lines) - 1}[where]
     good = "\n".join(lines) + "\n"
@@ -502,13 +506,18 @@ def test_blocked_reading_matches_one_block(tmp_path, monkeypatch):
     rng = np.random.default_rng(5)
     names = np.array([f"p{i:03d}" for i in range(300)] + [str(i) for i in range(300)])
     u, v = rng.integers(0, 600, 3000), rng.integers(0, 600, 3000)
+    # indented comments send a block to the slow path (the C parser makes a row of them)
     text = "# people\n" + "".join(f"{names[a]},{names[b]}  # note\n\n" if k % 7 == 0 else
-                                  f"{names[a]},{names[b]}\n"
+                                  f"  # indented\n{names[a]},{names[b]}\n" if k % 11 == 0
+                                  else f"{names[a]},{names[b]}\n"
                                   for k, (a, b) in enumerate(zip(u, v, strict=True)))
     path = write(tmp_path, text, "people.csv")
     whole = Network.from_edgelist(path)
     monkeypatch.setattr(edgelist, "BLOCK_BYTES", 97)
     assert Network.from_edgelist(path) == whole  # same ids, labels, order of appearance
+    monkeypatch.setattr(edgelist, "BLOCK_BYTES", 5000)
+    monkeypatch.setattr(edgelist, "_PIECE_BYTES", 64)  # names in some pieces, not others
+    assert Network.from_edgelist(path) == whole
     assert whole.labels[0] == names[u[0]]
 
 
