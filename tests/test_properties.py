@@ -32,7 +32,7 @@ SETTINGS = {"deadline": None, "derandomize": True, "database": None,
             "suppress_health_check": [HealthCheck.too_slow]}
 
 # records that may be negative: profit after costs, and the equity left at the end
-SIGNED = {"profit", "discounted_profit", "customer_equity"}
+SIGNED = {"profit", "discounted_profit", "customer_equity", "equity_alt", "equity_noalt"}
 COUNTS = ("prospects", "customers", "former", "deterred", "contacts", "delighted", "satisfied",
           "problems", "silent", "complaints", "resolved_quickly", "resolved", "unresolved",
           "defect_silent", "defect_unresolved", "defect_resolved", "defect_resolved_quickly",

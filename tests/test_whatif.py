@@ -108,15 +108,19 @@ def test_break_even_matches_the_value_it_creates(sc, net):
                         executor="serial")
     t = be.table()
     assert t["max_cost_per_year"] > 0
-    assert t["max_cost_per_year"] * t["annuity_factor"] == pytest.approx(t["gain_npv"])
-    # paying exactly that per year leaves the present value unchanged (within the CI)
+    # the annuity counts the years after the horizon the programme's effect is counted for
+    assert t["annuity_factor"] > t["active_years"] * 0.9
+    # paying exactly that per year leaves the value unchanged (within the CI) and gives
+    # an ROI of 0 on the same basis
     iv = wom.Intervention("programme", cost_per_year=be.max_cost_per_year,
                           changes={"complaints.resolved": 0.9})
     cmp = wom.compare({"today": sc, "paid": sc.with_interventions(iv)}, network=net, runs=4,
                       seed=2, executor="serial")
-    npv = cmp.summary().loc[("paid", "npv")]
-    assert npv["ci_low"] <= 1e-6 * abs(npv["reference"]) and npv["ci_high"] >= -1e-6 * abs(
-        npv["reference"])
+    v = cmp.summary().loc[("paid", "value")]
+    assert v["ci_low"] <= 1e-6 * abs(v["reference"]) and v["ci_high"] >= -1e-6 * abs(
+        v["reference"])
+    r = cmp.roi().loc["paid"]
+    assert r["roi"] == pytest.approx(0.0, abs=1e-9)
 
 
 def test_roi_and_payback(sc, net):
@@ -126,8 +130,19 @@ def test_roi_and_payback(sc, net):
     cmp = wom.compare({"today": sc, "fix": sc.with_interventions(iv)}, network=net, runs=4,
                       seed=1, executor="serial")
     r = cmp.roi().loc["fix"]
-    assert r["extra_cost"] == pytest.approx(1000 * (sc.simulation.steps - 4) *
-                                            sc.simulation.dt, rel=0.05)
+    runs = cmp.ensembles["fix"].runs
+    dt = sc.simulation.dt
+    # within the horizon the running cost is paid while active (cash, not discounted) ...
+    active = sum(iv.active(t * dt) for t in range(sc.simulation.steps))
+    assert runs["intervention_cost"].mean() == pytest.approx(1000 * active * dt, rel=1e-9)
+    # ... and after it for as long as the held customers (who carry its effect) are valued
+    rec = cmp.ensembles["fix"].records
+    last = rec[rec["step"] == sc.simulation.steps]
+    after = 1000 * last["lifetime_after"] * np.exp(-sc.economics.discount_hazard
+                                                  * sc.simulation.steps * dt)
+    assert last["equity_intervention_cost"].to_numpy() == pytest.approx(after.to_numpy())
+    within_pv = (rec["intervention_cost"] * rec["discount"]).sum() / cmp.ensembles["fix"].n_runs
+    assert r["extra_cost"] == pytest.approx(within_pv + after.mean(), rel=1e-9)
     assert r["roi"] > 1
     assert 0 < r["payback_years"] <= 1.0
 
@@ -156,7 +171,7 @@ def test_programme_from_day_one_equals_the_changed_scenario(sc, net):
     a = wom.simulate(sc.with_interventions(iv), network=net, runs=2, seed=3,
                      executor="serial")
     b = wom.simulate(sc.replace(**changes), network=net, runs=2, seed=3, executor="serial")
-    for metric in ("profit", "customer_equity", "value", "npv", "defections"):
+    for metric in ("profit", "customer_equity", "value", "profit_pv", "defections"):
         assert np.allclose(a.runs[metric], b.runs[metric], rtol=1e-12), metric
 
 

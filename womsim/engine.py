@@ -20,6 +20,7 @@ from womsim.calibration import experience_mix
 from womsim.kernels import tell_wave
 from womsim.rng import THIN, Streams, sparse_candidates, sparse_draw
 from womsim.telling import Telling
+from womsim.valuation import discount_factors, event_worth, held_value
 
 __all__ = ["CUSTOMER", "FORMER", "PROSPECT", "RECORDS", "run"]
 
@@ -40,13 +41,15 @@ RECORDS: tuple[str, ...] = (
     "value_lost_experience", "value_lost_wom", "value_lost_baseline",
     "value_won_marketing", "value_won_referral", "value_won_winback",
     "load", "problem_share",
-    "revenue", "margin", "acquisition_spend", "service_cost", "intervention_cost", "profit",
-    "discounted_profit", "customer_equity", "equity_revenue", "lifetime_after",
+    "revenue", "margin", "acquisition_spend", "service_cost", "fixed_cost",
+    "intervention_cost", "profit", "discount", "discounted_profit",
+    # the customers held at the end, valued after the horizon (womsim.valuation); present
+    # values at the start, booked at the last step (0 before it)
+    "customer_equity", "equity_revenue", "equity_margin", "equity_service_cost",
+    "equity_fixed_cost",
+    "equity_intervention_cost", "lifetime_after", "equity_alt", "equity_noalt",
+    "equity_decay_alt", "equity_decay_noalt",
 )
-
-# longest remaining lifetime credited to a customer at the horizon when neither churn nor
-# discounting would bound it
-_MAX_LIFETIME_YEARS = 50.0
 
 _EMPTY = np.empty(0, dtype=np.int64)
 # slot ids of tellings that overflow a teller's friends: apart from ordinary slots
@@ -91,6 +94,7 @@ class StepParams:
     acquisition_cost: float
     cost_per_contact: float
     desk_cost: float
+    fixed_cost: float
     mix_scenario: object
 
 
@@ -121,35 +125,20 @@ def step_params(sc, base, baseline: float) -> StepParams:
         margin=e.margin, retention_cost=e.retention_cost_per_year,
         acquisition_cost=e.acquisition_cost, cost_per_contact=e.cost_per_contact,
         desk_cost=sc.desk.cost_per_year() if sc.desk is not None else 0.0,
+        fixed_cost=e.fixed_service_cost_per_year,
         mix_scenario=sc,
     )
 
 
 def value_hazard(base, baseline: float) -> float:
-    """Today's total churn hazard per year: how fast a customer's future revenue runs out."""
+    """Today's total churn hazard per year: how fast a customer's future revenue runs out
+    (the price of an event, see :func:`womsim.valuation.event_worth`)."""
     from womsim.calibration import rates
 
     r = rates(base)
     alt = 1 - base.market.no_alternative_share
     return (baseline + base.market.extra_churn
             + alt * (r.experience_leave_per_year + r.wom_leave_per_year))
-
-
-def remaining_years(horizon_left: np.ndarray | float, hazard: float) -> np.ndarray:
-    """Expected customer-years within the horizon left for someone who stays now."""
-    h = np.asarray(horizon_left, dtype=float)
-    if hazard <= 0:
-        return h
-    return -np.expm1(-hazard * h) / hazard
-
-
-def lifetime_after_horizon(base, hazard: float) -> float:
-    """Discounted expected years a customer present at the horizon stays on (0 if the
-    scenario counts cash within the horizon only)."""
-    if base.economics.value_horizon == "horizon":
-        return 0.0
-    rate = hazard + base.economics.discount_hazard
-    return 1.0 / rate if rate > 1.0 / _MAX_LIFETIME_YEARS else _MAX_LIFETIME_YEARS
 
 
 def schedule(scenario, base=None, baseline: float | None = None
@@ -408,21 +397,14 @@ def run(scenario, network, seed: int, check: bool = False,
     counts = np.bincount(status, minlength=3).astype(np.int64)
     initial = counts.copy()
     rev_sum = float(revenue[status == CUSTOMER].sum(dtype=np.float64))
-    disc = scenario.economics.discount_rate
-    # value of an event = revenue x expected customer-years left (within the horizon, then
-    # discounted beyond it), used to split a difference between scenarios by cause
+    # value of an event = present value of the revenue the person brings from then on,
+    # used to split a difference between scenarios by cause (womsim.valuation)
     base = scenario.at(-1.0)
     baseline = base.baseline_churn()
     params, iv_costs = schedule(scenario, base, baseline)
-    hazard = value_hazard(base, baseline)
-    # customers left at the end live on under the service in force at the end (a
-    # programme that lowers churn for good earns its effect beyond the horizon too)
-    end = scenario.at(steps * dt) if scenario.interventions else base
-    after = lifetime_after_horizon(end, value_hazard(end, baseline))
-    price = hazard if valuation_hazard is None else valuation_hazard
-    left = sim.horizon_years - (np.arange(steps) + 1) * dt
-    rem = remaining_years(left, price) + np.exp(-price * left) * lifetime_after_horizon(
-        base, price)
+    price = value_hazard(base, baseline) if valuation_hazard is None else valuation_hazard
+    rem = event_worth(scenario, price)
+    discount = discount_factors(scenario)
 
     def paid(ids: np.ndarray) -> float:
         return float(revenue[ids].sum(dtype=np.float64))
@@ -443,8 +425,9 @@ def run(scenario, network, seed: int, check: bool = False,
         revenue_step = rev_sum * p.revenue_scale * dt
         worth = p.revenue_scale * rem[t]
         acq_spend = (e.marketing.size + e.winback.size) * p.acquisition_cost
+        fixed = (p.desk_cost + p.fixed_cost) * dt
         service = (counts[CUSTOMER] * p.retention_cost * dt
-                   + e.contacted.size * p.cost_per_contact + p.desk_cost * dt)
+                   + e.contacted.size * p.cost_per_contact + fixed)
         margin = revenue_step * p.margin
         profit = margin - acq_spend - service - iv_costs[t]
         tl = e.tellings
@@ -479,22 +462,33 @@ def run(scenario, network, seed: int, check: bool = False,
             "neg_hearings": e.neg.size, "pos_hearings": e.pos.size,
             "retellers": e.retellers, "load": e.load, "problem_share": e.problem_share,
             "revenue": revenue_step, "margin": margin, "acquisition_spend": acq_spend,
-            "service_cost": service, "intervention_cost": iv_costs[t], "profit": profit,
-            "discounted_profit": profit * (1 + disc) ** (-(t + 0.5) * dt),
-            "lifetime_after": after,
+            "service_cost": service, "fixed_cost": fixed, "intervention_cost": iv_costs[t],
+            "profit": profit, "discount": discount[t], "discounted_profit": profit * discount[t],
         }
         if t == steps - 1:
-            rec["equity_revenue"][t] = rev_sum * p.revenue_scale * after
-            rec["customer_equity"][t] = (rev_sum * p.revenue_scale * p.margin
-                                         - counts[CUSTOMER] * p.retention_cost) * after
+            r.update(_held(scenario, base, baseline, state))
         for name, value in r.items():
             rec[name][t] = value
         if check:
             _check(status, revenue, counts, rev_sum, t)
     rec["time"] = (np.arange(steps) + 1) * dt
     rec["initial"] = initial
-    rec["equity_discount"] = (1 + disc) ** (-steps * dt)
     return rec
+
+
+def _held(scenario, base, baseline: float, state: State) -> dict[str, float]:
+    """The last step's after-horizon records: the customers held, valued after it."""
+    cust = state.status == CUSTOMER
+    alt = cust & state.has_alt
+    noalt = cust & ~state.has_alt
+    h = held_value(scenario, base, baseline, int(alt.sum()), int(noalt.sum()),
+                   float(state.revenue[alt].sum(dtype=np.float64)),
+                   float(state.revenue[noalt].sum(dtype=np.float64)))
+    return {"customer_equity": h.value, "equity_revenue": h.revenue, "equity_margin": h.margin,
+            "equity_service_cost": h.service_cost, "equity_fixed_cost": h.fixed_cost,
+            "equity_intervention_cost": h.intervention_cost, "lifetime_after": h.lifetime,
+            "equity_alt": h.value_alt, "equity_noalt": h.value_noalt,
+            "equity_decay_alt": h.decay_alt, "equity_decay_noalt": h.decay_noalt}
 
 
 def _retell(wom, streams, neg, pos, p, t):

@@ -153,6 +153,16 @@ class Market(Part):
     winback_rate: float = param(0.02, ge=0, le=52, unit="1/yr", basis="client",
                                 doc="hazard that a former customer comes back")
 
+    @model_validator(mode="before")
+    @classmethod
+    def _observed_default(cls, data: Any) -> Any:
+        # a baseline given directly makes the default observed churn one nothing reads:
+        # it defaults to none then (an explicit observed churn next to it is refused)
+        if isinstance(data, dict) and data.get("baseline_churn") is not None \
+                and "observed_annual_churn" not in data:
+            data = {**data, "observed_annual_churn": None}
+        return data
+
     @model_validator(mode="after")
     def _shares(self) -> Market:
         if self.customer_share + self.former_share > 1 + 1e-12:
@@ -328,6 +338,10 @@ class Economics(Part):
             "retention cost (contested figure)")
     cost_per_contact: float = param(5.0, ge=0, le=1e7, unit="money/contact", basis="client",
                                     doc="cost of handling one service contact")
+    fixed_service_cost_per_year: float = param(
+        0.0, ge=0, le=1e12, unit="money/yr", basis="client",
+        doc="yearly service cost that does not depend on customers or contacts (e.g. the "
+            "payroll of a desk that is not simulated); added to a desk's payroll")
     discount_rate: float = param(0.08, ge=0, le=1, unit="1/yr", basis="client",
                                  doc="yearly discount rate for present values")
     value_horizon: Literal["lifetime", "horizon"] = param(

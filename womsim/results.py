@@ -18,17 +18,22 @@ HEADLINES: dict[str, tuple[str, str]] = {
     "customers_start": ("people", "customers at the start"),
     "customers_end": ("people", "customers at the end of the horizon"),
     "customers_change": ("people", "customers gained (+) or lost (-) over the horizon"),
-    "revenue": ("money", "revenue over the horizon"),
-    "margin": ("money", "contribution margin over the horizon"),
-    "acquisition_spend": ("money", "spent on winning customers (marketing and win-back)"),
-    "service_cost": ("money", "cost of serving customers and handling contacts"),
-    "intervention_cost": ("money", "cost of the interventions"),
-    "profit": ("money", "margin - acquisition spend - service cost - interventions"),
-    "customer_equity": ("money", "what the customers left at the end are worth over their "
-                                 "remaining lifetime (margin less retention cost, discounted "
-                                 "to the horizon; 0 with value_horizon='horizon')"),
-    "value": ("money", "profit over the horizon + customer equity at its end"),
-    "npv": ("money", "present value of profit and of the customer equity at the end"),
+    "value": ("money", "the headline: present value at the start = profit_pv + "
+                       "customer_equity (see docs/model.md, 'Valuation')"),
+    "profit_pv": ("money", "profit within the horizon, discounted to the start"),
+    "customer_equity": ("money", "value after the horizon of the customers held at its end "
+                                 "(their margin less the costs that follow them, over their "
+                                 "remaining lifetime), discounted to the start; 0 with "
+                                 "value_horizon='horizon'"),
+    "revenue": ("money", "revenue within the horizon (cash, not discounted)"),
+    "margin": ("money", "contribution margin within the horizon (cash, not discounted)"),
+    "acquisition_spend": ("money", "spent on winning customers within the horizon (marketing "
+                                   "and win-back; cash)"),
+    "service_cost": ("money", "cost of serving customers, handling contacts and the desk's "
+                              "payroll within the horizon (cash)"),
+    "intervention_cost": ("money", "cost of the interventions within the horizon (cash)"),
+    "profit": ("money", "margin - acquisition spend - service cost - interventions, within "
+                        "the horizon (cash, not discounted)"),
     "annual_churn": ("share/yr", "share of customers lost per year (1 - exp(-defections / "
                                  "customer-years))"),
     "defections": ("people", "customers lost, all causes"),
@@ -62,9 +67,8 @@ def headline_metrics(rec: dict[str, np.ndarray], horizon_years: float) -> dict[s
     for k in _SUMMED:
         out[k] = float(rec[k].sum())
     out["customer_equity"] = float(rec["customer_equity"].sum())
-    out["value"] = out["profit"] + out["customer_equity"]
-    out["npv"] = (float(rec["discounted_profit"].sum())
-                  + out["customer_equity"] * float(rec["equity_discount"]))
+    out["profit_pv"] = float(rec["discounted_profit"].sum())
+    out["value"] = out["profit_pv"] + out["customer_equity"]
     out["neg_tellings"] = float(rec["neg_tellings_strong"].sum() + rec["neg_tellings_weak"].sum())
     out["pos_tellings"] = float(rec["pos_tellings_strong"].sum() + rec["pos_tellings_weak"].sum())
     mean_customers = float(np.mean(np.concatenate([[rec["initial"][1]], rec["customers"]])))

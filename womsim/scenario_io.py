@@ -82,16 +82,17 @@ def read_toml(path: str | Path):
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as err:
         raise ScenarioError(f"{path}: TOML syntax error: {err}") from None
-    from womsim.scenario import restate_if_edited
+    import warnings
 
-    try:
-        data, note = restate_if_edited(data)
-    except (KeyError, TypeError, AttributeError):  # malformed: the validation names it
-        note = None
-    if note:
-        import warnings
+    from womsim.solved import restate_if_edited, upgrade_unrecorded
 
-        warnings.warn(f"{path}: {note}", UserWarning, stacklevel=3)
+    for upgrade in (upgrade_unrecorded, restate_if_edited):
+        try:
+            data, note = upgrade(data)
+        except (KeyError, TypeError, AttributeError):  # malformed: the validation names it
+            note = None
+        if note:
+            warnings.warn(f"{path}: {note}", UserWarning, stacklevel=3)
     try:
         return Scenario(**data)
     except ScenarioError as err:

@@ -140,7 +140,7 @@ class SweepResult(Saved):
     def summary(self, metrics: Iterable[str] | None = None, level: float = 0.95
                 ) -> pd.DataFrame:
         """One row per point: the parameter values and each metric's mean and interval."""
-        metrics = list(metrics or ("customers_end", "revenue", "profit", "npv", "annual_churn",
+        metrics = list(metrics or ("customers_end", "revenue", "profit", "value", "annual_churn",
                                    "defections", "problems"))
         rows = []
         for point, ens in zip(self.points, self.ensembles, strict=True):
@@ -319,10 +319,13 @@ def sweep(scenario, grid: Mapping[str, Iterable], network=None, runs: int = 20,
 class Sensitivity:
     """One-at-a-time swings of the uncertain parameters: the tornado."""
 
-    def __init__(self, table: pd.DataFrame, base: float, metric: str) -> None:
+    def __init__(self, table: pd.DataFrame, base: float, metric: str,
+                 scenario: Any = None) -> None:
         self._table = table
         self.base = base
         self.metric = metric
+        #: the scenario analysed (its currency labels the chart; its assumptions a report)
+        self.scenario = scenario
 
     def table(self) -> pd.DataFrame:
         """Per parameter: low and high values, the metric at each, and the swing (ranked)."""
@@ -332,7 +335,8 @@ class Sensitivity:
         """Tornado chart, widest swing on top. Returns the axes."""
         from womsim.plots import plot_tornado
 
-        return plot_tornado(self, ax=ax)
+        cur = self.scenario.economics.currency if self.scenario is not None else ""
+        return plot_tornado(self, ax=ax, currency=cur)
 
     def __repr__(self) -> str:
         top = ", ".join(self._table.index[:3])
@@ -341,7 +345,8 @@ class Sensitivity:
     def _repr_html_(self) -> str:
         from womsim.display import sensitivity_html
 
-        return sensitivity_html(self)
+        cur = self.scenario.economics.currency if self.scenario is not None else ""
+        return sensitivity_html(self, currency=cur)
 
 
 def sensitivity(scenario, params: Iterable[str] | None = None, network=None, runs: int = 20,
@@ -390,9 +395,8 @@ def sensitivity(scenario, params: Iterable[str] | None = None, network=None, run
     recs = run_grid([flat] * runs, seeds, network, executor, progress, desc="sensitivity")
     lost = []
     for k in range(len(variants)):
-        today = np.array([x["profit"].sum() + x["customer_equity"].sum() for x in recs[2 * k]])
-        cf = np.array([x["profit"].sum() + x["customer_equity"].sum()
-                       for x in recs[2 * k + 1]])
+        today = np.array([_value(x) for x in recs[2 * k]])
+        cf = np.array([_value(x) for x in recs[2 * k + 1]])
         lost.append(cf - today)
     base = float(lost[0].mean())
     rows = {}
@@ -406,7 +410,12 @@ def sensitivity(scenario, params: Iterable[str] | None = None, network=None, run
                       "basis": r.loc[name, "basis"], "status": r.loc[name, "status"]}
     table = pd.DataFrame.from_dict(rows, orient="index").sort_values("swing", ascending=False)
     table.index.name = "parameter"
-    return Sensitivity(table, base, "value_lost")
+    return Sensitivity(table, base, "value_lost", scenario=scenario)
+
+
+def _value(rec: dict) -> float:
+    """A run's value (womsim.valuation): discounted profit + customer equity."""
+    return float(rec["discounted_profit"].sum() + rec["customer_equity"].sum())
 
 
 class BreakEven:
@@ -427,9 +436,12 @@ class BreakEven:
 
     def __repr__(self) -> str:
         t = self._table
-        return (f"BreakEven: worth up to {t['max_cost_per_year']:,.0f} per year "
-                f"(95% CI {t['ci_low']:,.0f} to {t['ci_high']:,.0f}), from a present-value "
-                f"gain of {t['gain_npv']:,.0f} over {t['active_years']:.2f} active years")
+        c = self.comparison.ensembles["today"].scenario.economics.currency
+        return (f"BreakEven: worth up to {c} {t['max_cost_per_year']:,.0f} per year "
+                f"(95% CI {c} {t['ci_low']:,.0f} to {t['ci_high']:,.0f}), from a gain in "
+                f"value of {c} {t['gain_pv']:,.0f} (present value at the start, customers' "
+                f"remaining lifetimes included) against {t['annuity_factor']:.2f} "
+                "discounted years of paying")
 
 
 def break_even(scenario, improvement: Intervention | Mapping[str, float], network=None,
@@ -438,9 +450,11 @@ def break_even(scenario, improvement: Intervention | Mapping[str, float], networ
     """The most a client can spend per year on an improvement before it stops paying.
 
     The improvement (an :class:`Intervention`, whose own costs are ignored here, or a dict of
-    changes applied from the start) is compared with today in paired runs; the present
-    value of the extra profit, divided by the present value of paying 1 per year while
-    the improvement is active, is the break-even yearly cost.
+    changes applied from the start) is compared with today in paired runs. On the basis of
+    :meth:`Comparison.roi`, the gain in value (a present value at the start), divided by the
+    present value of paying 1 per year for the programme for as long as its effect is
+    counted (within the horizon while active and, after it, alongside the customers held at
+    its end), is the break-even yearly cost: paying it gives an ROI of 0.
 
     Examples
     --------
@@ -455,9 +469,9 @@ def break_even(scenario, improvement: Intervention | Mapping[str, float], networ
     from womsim.whatif import compare
 
     if isinstance(improvement, Mapping):
-        iv = Intervention("improvement", changes=dict(improvement))
+        iv = Intervention("improvement", changes=dict(improvement), cost_per_year=1.0)
     elif isinstance(improvement, Intervention):
-        iv = improvement.model_copy(update={"cost_per_year": 0.0, "one_off_cost": 0.0})
+        iv = improvement.model_copy(update={"cost_per_year": 1.0, "one_off_cost": 0.0})
     else:
         raise ScenarioError("improvement must be an Intervention or a dict of changes, got "
                             f"{type(improvement).__name__}")
@@ -465,17 +479,24 @@ def break_even(scenario, improvement: Intervention | Mapping[str, float], networ
     sim = scenario.simulation
     dt = sim.dt
     times = np.arange(sim.steps) * dt
-    disc = (1 + scenario.economics.discount_rate) ** (-(times + 0.5 * dt))
     active = np.array([iv.active(t) for t in times])
-    annuity = float((active * disc * dt).sum())
-    if annuity <= 0:
+    if not active.any():
         raise ScenarioError(f"improvement '{iv.name}' is never active within the "
                             f"{sim.horizon_years:g}-year horizon")
+    # the improved runs pay 1 a year for the programme: what that costs them, by the
+    # engine's own accounting, is the annuity (paying changes no one's behaviour)
     cmp = compare({"today": scenario, "improved": better}, network=network, runs=runs,
                   seed=seed, executor=executor, progress=progress)
-    gain = cmp.differences("improved")["npv"].to_numpy()
-    m, _, lo, hi = interval(gain / annuity)
-    table = pd.Series({"gain_npv": float(gain.mean()), "active_years": float(active.sum() * dt),
-                       "annuity_factor": annuity, "max_cost_per_year": m, "ci_low": lo,
-                       "ci_high": hi})
+    recs = cmp.ensembles["improved"].records
+    annuity = (recs["intervention_cost"] * recs["discount"]
+               + recs["equity_intervention_cost"]).groupby(recs["run"]).sum().to_numpy()
+    gain = cmp.differences("improved")["value"].to_numpy() + annuity
+    # a ratio of means, so that paying it gives an ROI of exactly 0 on these runs; its
+    # interval from the linearised per-run residuals
+    m = float(gain.mean() / annuity.mean())
+    _, _, lo, hi = interval((gain - m * annuity) / annuity.mean())
+    lo, hi = m + lo, m + hi
+    table = pd.Series({"gain_pv": float(gain.mean()), "active_years": float(active.sum() * dt),
+                       "annuity_factor": float(annuity.mean()), "max_cost_per_year": m,
+                       "ci_low": lo, "ci_high": hi})
     return BreakEven(table, cmp)
