@@ -2,29 +2,34 @@
 PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
+DEV := $(VENV)/.dev-installed
 
 .PHONY: demo test test-fast lint bench docs clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
 
-demo: $(BIN)/python
-	$(BIN)/pip install -q -e . && $(BIN)/womsim demo
+# the dev extras (pytest, ruff, mkdocs...), reinstalled when pyproject.toml changes
+$(DEV): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install -q -e ".[dev]" && touch $@
 
-test: $(BIN)/python
-	$(BIN)/pip install -q -e ".[dev]" && $(BIN)/python -m pytest
+demo: | $(BIN)/python
+	$(BIN)/python -m pip install -q -e . && $(BIN)/womsim demo
 
-test-fast: $(BIN)/python
+test: $(DEV)
+	$(BIN)/python -m pytest
+
+test-fast: $(DEV)
 	$(BIN)/python -m pytest -m "not slow"
 
-lint:
+lint: $(DEV)
 	$(BIN)/ruff check womsim tests benchmarks
 
-bench: $(BIN)/python
-	$(BIN)/pip install -q -e ".[dev,bench]" && $(BIN)/python -m benchmarks.run
+bench: $(DEV)
+	$(BIN)/python -m pip install -q -e ".[dev,bench]" && $(BIN)/python -m benchmarks.run
+
+docs: $(DEV)
+	$(BIN)/python -m mkdocs build --strict
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .ruff_cache
-
-docs: $(BIN)/python
-	$(BIN)/pip install -q -e ".[dev]" && $(BIN)/python -m mkdocs build --strict

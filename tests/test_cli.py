@@ -15,6 +15,8 @@ def _run(*args):
 
 
 @pytest.mark.parametrize("args", [["--help"], ["run", "--help"], ["demo", "--help"],
+                                  ["lost-revenue", "--help"], ["compare", "--help"],
+                                  ["sweep", "--help"], ["sensitivity", "--help"],
                                   ["presets", "--help"], ["figures", "--help"]])
 def test_help_everywhere(args, capsys):
     assert main(args) == EXIT_OK
@@ -61,3 +63,123 @@ def test_bad_scenario_file_names_the_line(tmp_path, capsys):
     assert "line 2" in err and "service.problem_rate" in err
     assert main(["run", str(tmp_path / "missing.toml")]) == EXIT_INPUT
     assert "missing.toml" in capsys.readouterr().err
+
+
+# --------------------------------------------------------------------------- every analysis
+SMALL_SET = ["--set", "market.people=2000", "--set", "simulation.horizon_years=0.25"]
+
+
+def test_version(capsys):
+    assert main(["--version"]) == EXIT_OK
+    assert capsys.readouterr().out.strip() == f"womsim {wom.__version__}"
+
+
+def test_presets_by_name_and_a_hint_when_neither(capsys):
+    from womsim.cli import load_scenario
+
+    sc = load_scenario("telecom", ["market.people=2000", "economics.currency=EUR"])
+    assert sc.market.people == 2000 and sc.economics.currency == "EUR"
+    # a --set observable is calibrated to, as if the file said so
+    churn = load_scenario("telecom", ["market.observed_annual_churn=0.4"])
+    assert churn.baseline_churn() > wom.Scenario.preset("telecom").baseline_churn()
+    assert main(["run", "telcom", "--runs", "3"]) == EXIT_INPUT
+    err = capsys.readouterr().err
+    assert "telcom" in err and "preset" in err and "telecom" in err
+    assert main(["run", "telecom", "--set", "market.peple=5"]) == EXIT_INPUT
+    assert "market.people" in capsys.readouterr().err  # the close match
+    assert main(["run", "telecom", "--set", "market.people"]) == EXIT_INPUT
+    assert "KEY=VALUE" in capsys.readouterr().err
+    assert main(["run", "telecom", "--set", "service.problem_rate=1.5"]) == EXIT_INPUT
+    assert "service.problem_rate" in capsys.readouterr().err
+
+
+def test_few_runs_warn(capsys):
+    assert main(["run", "telecom", *SMALL_SET, "--runs", "1", "--quiet"]) == EXIT_OK
+    err = capsys.readouterr().err
+    assert "womsim: warning: runs = 1" in err and "interval" in err
+    from womsim.simulate import FewRunsWarning
+
+    with pytest.warns(FewRunsWarning):
+        wom.simulate(wom.Scenario().replace(**{"market.people": 500,
+                                               "simulation.horizon_years": 0.1}),
+                     runs=2, seed=1)
+
+
+def _report_files(base):
+    return {p.suffix for p in base.parent.glob(base.name + ".*")}
+
+
+@pytest.mark.slow
+def test_lost_revenue_with_tornado_and_report(tmp_path, capsys):
+    base = tmp_path / "lost"
+    code = main(["lost-revenue", "telecom", *SMALL_SET, "--runs", "3", "--quiet",
+                 "--tornado", "--report", str(base)])
+    out = capsys.readouterr().out
+    assert code == EXIT_OK
+    assert "per silent unhappy customer" in out and "value_lost" in out
+    assert "word_of_mouth.negative_mean" in out  # the tornado's table
+    assert _report_files(base) == {".html", ".xlsx", ".pptx"}
+    h = (tmp_path / "lost.html").read_text()
+    assert "What moves the value lost most" in h and h.count("data:image/png") == 3
+    # again: refused before any run, naming the flag
+    assert main(["lost-revenue", "telecom", *SMALL_SET, "--runs", "3", "--quiet",
+                 "--report", str(base)]) == EXIT_INPUT
+    assert "--overwrite" in capsys.readouterr().err
+    # a counterfactual of the user's choosing
+    assert main(["lost-revenue", "telecom", *SMALL_SET, "--runs", "3", "--quiet",
+                 "--target", "complaints.resolved=0.9"]) == EXIT_OK
+    assert "LostRevenue" in capsys.readouterr().out
+
+
+@pytest.mark.slow
+def test_compare_files_and_interventions_from_toml(tmp_path, capsys):
+    sc = wom.Scenario.preset("telecom").replace(**{"market.people": 2000,
+                                                    "simulation.horizon_years": 0.25})
+    a = wom.Intervention("training", start="1 month", cost_per_year=20_000,
+                         changes={"service.problem_rate": 0.8},
+                         how={"service.problem_rate": "scale"})
+    b = wom.Intervention("complaints desk", start="2 months", cost_per_year=10_000,
+                         changes={"complaints.resolved": 0.8})
+    both = sc.with_interventions(a, b).replace(name="programmes")
+    path = both.to_toml(tmp_path / "programmes.toml")
+    assert wom.Scenario.from_toml(path) == both  # interventions round-trip through TOML
+    code = main(["compare", str(path), "--runs", "3", "--quiet", "--formats", "html,pptx",
+                 "--report", str(tmp_path / "cmp")])
+    out = capsys.readouterr().out
+    assert code == EXIT_OK
+    for name in ("programmes without interventions", "training", "complaints desk",
+                 "all 2 interventions"):
+        assert name in out
+    assert "roi" in out and "payback_years" in out
+    assert _report_files(tmp_path / "cmp") == {".html", ".pptx"}
+    # several files: the first is the reference
+    other = sc.replace(**{"service.problem_rate": 0.05}).replace(name="better")
+    p2 = other.to_toml(tmp_path / "better.toml")
+    p1 = sc.to_toml(tmp_path / "today.toml")
+    assert main(["compare", str(p1), str(p2), "--runs", "3", "--quiet"]) == EXIT_OK
+    assert "better" in capsys.readouterr().out
+    # one file without interventions cannot be compared with anything
+    assert main(["compare", str(p1), "--runs", "3"]) == EXIT_INPUT
+    assert "[[interventions]]" in capsys.readouterr().err
+
+
+@pytest.mark.slow
+def test_sweep_and_sensitivity_commands(tmp_path, capsys):
+    code = main(["sweep", "telecom", *SMALL_SET, "--runs", "3", "--quiet",
+                 "--grid", "service.problem_rate=0.05,0.15", "--formats", "xlsx",
+                 "--report", str(tmp_path / "sw")])
+    out = capsys.readouterr().out
+    assert code == EXIT_OK and "0.05" in out and "0.15" in out
+    assert _report_files(tmp_path / "sw") == {".xlsx"}
+    assert main(["sweep", "telecom", "--grid", "service.problem_rate=0.1"]) == EXIT_INPUT
+    assert "two values or more" in capsys.readouterr().err
+    assert main(["sweep", "telecom"]) == EXIT_USAGE  # --grid is required
+    code = main(["sensitivity", "telecom", *SMALL_SET, "--runs", "3", "--quiet",
+                 "--params", "word_of_mouth.negative_mean", "--formats", "html",
+                 "--report", str(tmp_path / "tor")])
+    assert code == EXIT_OK
+    h = (tmp_path / "tor.html").read_text()
+    assert "Appendix A" in h and "market.people" in h  # the scenario's assumptions listed
+    assert main(["sensitivity", "telecom", "--formats", "pdf", "--report",
+                 str(tmp_path / "x")]) == EXIT_INPUT
+    assert "formats" in capsys.readouterr().err

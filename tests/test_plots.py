@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import matplotlib
 import matplotlib.pyplot as plt
 import networkx as nx
@@ -61,13 +63,160 @@ def test_money_and_percent_axes():
     plots.money_axis(ax)
     plots.percent_axis(ax, "x", decimals=0)
     assert ax.yaxis.get_major_formatter()(2_500_000) == "2.5m"
-    assert ax.yaxis.get_major_formatter()(350_000) == "350.0k"
+    assert ax.yaxis.get_major_formatter()(350_000) == "350k"
+    assert ax.yaxis.get_major_formatter()(25_000) == "25,000"
     assert ax.xaxis.get_major_formatter()(0.4) == "40%"
+    # ticks close together keep the decimals that tell them apart
+    f = plots.MoneyFormatter()
+    f.set_locs([2.80e6, 2.85e6, 2.90e6, 2.95e6])
+    assert [f(x) for x in f.locs] == ["2.80m", "2.85m", "2.90m", "2.95m"]
+    f.set_locs([160_000, 180_000, 200_000])
+    assert [f(x) for x in f.locs] == ["160k", "180k", "200k"]
+    f.set_locs([-20_000, 0, 20_000, 40_000])
+    assert [f(x) for x in f.locs] == ["-20,000", "0", "20,000", "40,000"]
 
 
 def test_series_colors_are_stable():
     c = plots.series_colors(["today", "a", "b"])
     assert c["today"] == plots.SERIES[0] and len(set(c.values())) == 3
+
+
+def test_parameter_labels_in_words():
+    assert plots.label("desk.agents") == "agents at the service desk"
+    assert plots.label("market.winback_rate") == "winback rate (market)"
+    assert plots.label("plain") == "plain"
+
+
+def test_a_callers_title_replaces_the_house_title(lr):
+    """Notebook 01 sets its own title on a house-styled panel: one title, no overprint."""
+    _, axes = plt.subplots(1, 3, figsize=(15, 4), layout="constrained")
+    lr.today.plot("defections", ax=axes[0])
+    axes[0].set_title("customers lost per step (7 days)")
+    plots.plot_waterfall(lr.by_cause(), ax=axes[1], title="house")
+    axes[1].set(title="set through ax.set")
+    plots.plot_tornado(lr.by_cause().assign(low=1.0, high=2.0, at_low=1.0, at_high=2.0,
+                                            swing=1.0, status="verified"), base=1.5,
+                       ax=axes[2])
+    axes[2].set_title("right-hand title", loc="right")
+    for ax, want in zip(axes, ["customers lost per step (7 days)", "set through ax.set",
+                               "right-hand title"], strict=True):
+        shown = [ax.get_title(loc=loc) for loc in ("left", "center", "right")]
+        assert shown == [want, "", ""]
+    _assert_no_overlap(axes[0].figure)
+
+
+# --------------------------------------------------------------------------- legibility
+def _texts(ax):
+    """The texts a reader must be able to read: titles, subtitle and notes, axis labels."""
+    titles = [t for t in (ax._left_title, ax.title, ax._right_title) if t.get_text()]
+    return titles, [t for t in ax.texts if t.get_text() and t.get_visible()], [
+        t for t in (ax.xaxis.label, ax.yaxis.label) if t.get_text()]
+
+
+def _ticks(axis):
+    """The tick labels drawn: visible, with text, at a tick inside the view."""
+    lo, hi = sorted(axis.get_view_interval())
+    span = hi - lo
+    return [tk.label1 for tk in axis.get_major_ticks()
+            if tk.label1.get_visible() and tk.label1.get_text()
+            and lo - 1e-9 * span <= tk.get_loc() <= hi + 1e-9 * span]
+
+
+def _rotated_outline(t, r):
+    """A rotated text's own rectangle (its axis-aligned extent is much larger)."""
+    from matplotlib.path import Path
+
+    ext = t.get_window_extent(r)
+    w, h, _ = r.get_text_width_height_descent(t.get_text(), t.get_fontproperties(), False)
+    th = np.radians(t.get_rotation() % 180)
+    u, v = np.array([np.cos(th), np.sin(th)]), np.array([-np.sin(th), np.cos(th)])
+    p0 = np.array([ext.x0 + h * np.sin(th), ext.y0]) if th <= np.pi / 2 else \
+        np.array([ext.x1, ext.y0 + h * abs(np.cos(th))])
+    return Path([p0, p0 + w * u, p0 + w * u + h * v, p0 + h * v, p0], closed=True)
+
+
+def _assert_no_overlap(fig):
+    """Render to PNG, then compare text extents: no title, subtitle, note, axis label or
+    tick label overlaps another, tick labels along an axis do not touch or repeat."""
+    import io
+
+    fig.savefig(io.BytesIO(), format="png", dpi=80)
+    r = fig.canvas.get_renderer()
+    boxes = []
+    for k, ax in enumerate(fig.axes):
+        titles, notes, labels = _texts(ax)
+        for t in [*titles, *notes, *labels]:
+            boxes.append((k, "text", t))
+        for name, axis in (("x", ax.xaxis), ("y", ax.yaxis)):
+            ticks = _ticks(axis)
+            texts = [t.get_text() for t in ticks]
+            assert len(set(texts)) == len(texts), f"repeated {name} tick labels: {texts}"
+            rot = [abs(t.get_rotation()) % 180 for t in ticks]
+            if ticks and any(rot):
+                # rotated labels lie on parallel lines: those lines must be a text height apart
+                pos = sorted(t.get_window_extent(r).x1 for t in ticks)
+                height = max(t.get_fontsize() for t in ticks) * fig.dpi / 72
+                gap = min((b - a for a, b in itertools.pairwise(pos)), default=1e9)
+                assert gap * np.sin(np.radians(rot[0])) >= height, f"{name} ticks {texts}"
+            else:
+                ext = sorted((t.get_window_extent(r) for t in ticks),
+                             key=lambda b: b.x0 if name == "x" else b.y0)
+                for a, b in itertools.pairwise(ext):
+                    assert not a.overlaps(b), f"{name} tick labels overlap: {texts}"
+            for t in ticks:
+                boxes.append((k, f"tick{name}{'r' if any(rot) else ''}", t))
+    for i, (ka, kind_a, a) in enumerate(boxes):
+        for kb, kind_b, b in boxes[i + 1:]:
+            if kind_a.startswith("tick") and kind_a == kind_b and ka == kb:
+                continue  # checked above, along the axis
+            if kind_a.endswith("r") and kind_b.endswith("r"):
+                continue
+            if kind_a.endswith("r") or kind_b.endswith("r"):
+                rot, box = (a, b) if kind_a.endswith("r") else (b, a)
+                hit = _rotated_outline(rot, r).intersects_bbox(box.get_window_extent(r))
+            else:
+                hit = a.get_window_extent(r).overlaps(b.get_window_extent(r))
+            assert not hit, f"'{a.get_text()}' overlaps '{b.get_text()}'"
+        if kind_a == "text":
+            e = a.get_window_extent(r)
+            w, h = fig.canvas.get_width_height()
+            assert e.x0 >= -1 and e.x1 <= w + 1 and e.y1 <= h + 1, (
+                f"'{a.get_text()}' runs off the figure")
+
+
+def test_every_plot_reads_without_overlap(lr, sw, tor):
+    figures = {
+        "timeseries": plots.plot_timeseries(lr.comparison, "revenue").figure,
+        "overview": plots.plot_overview(lr.comparison)[0].figure,
+        "waterfall": lr.plot().figure,
+        "comparison waterfall": lr.comparison.plot().figure,
+        "tornado": tor.plot().figure,
+        "sweep": plots.plot_sweep(sw, "profit").figure,
+        "damage": plots.plot_damage(wom.market_damage(lr.today.scenario)).figure,
+        "load curve": plots.plot_load_curve(wom.ServiceDesk(agents=2),
+                                            loads=[0, 20_000, 40_000], days=1,
+                                            mark=25_000).figure,
+        "word of mouth": plots.plot_word_of_mouth(seed=1).figure,
+    }
+    for name, fig in figures.items():
+        try:
+            _assert_no_overlap(fig)
+        except AssertionError as err:
+            raise AssertionError(f"{name}: {err}") from None
+
+
+def test_overlap_check_catches_overprinted_titles():
+    """The check above can fail: two titles in one place, or ticks that repeat."""
+    fig, ax = plt.subplots()
+    ax.set_title("a long title on the left", loc="left")
+    ax.set_title("a centred title too")
+    with pytest.raises(AssertionError, match="overlaps"):
+        _assert_no_overlap(fig)
+    fig, ax = plt.subplots()
+    ax.plot([2.80e6, 2.95e6], [0, 1])
+    ax.xaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda x, _: f"{x/1e6:.1f}m"))
+    with pytest.raises(AssertionError, match="repeated"):
+        _assert_no_overlap(fig)
 
 
 # --------------------------------------------------------------------------- time series
@@ -110,12 +259,20 @@ def test_waterfall_colours_and_total(lr):
     for cause, bar in zip(shown, bars, strict=False):
         want = plots.PALETTE["gain"] if bc.loc[cause, "mean"] >= 0 else plots.PALETTE["loss"]
         assert to_hex(bar.get_facecolor()) == want
+    # value lost: a positive number is a loss, drawn red (LostRevenue.plot does this)
+    ax = lr.plot()
+    for cause, bar in zip(shown, ax.patches, strict=False):
+        want = plots.PALETTE["loss"] if bc.loc[cause, "mean"] > 0 else plots.PALETTE["gain"]
+        assert to_hex(bar.get_facecolor()) == want
+    assert ax.get_ylabel() == "value lost (USD)"
+    with pytest.raises(ValueError, match="positive"):
+        plots.plot_waterfall(bc, positive="up")
     assert to_hex(bars[-1].get_facecolor()) == plots.PALETTE["ink"]
     assert bars[-1].get_height() == pytest.approx(bc.loc["total", "mean"])
     # the bars end where the total is: the causes add up
     last = bars[len(shown) - 1]
     assert last.get_y() + last.get_height() == pytest.approx(bc.loc["total", "mean"])
-    assert ax.get_ylabel() == "value (USD)" and _styled(ax)
+    assert _styled(ax)
 
 
 def test_lostrev_waterfall_signature_kept(lr):
@@ -130,8 +287,14 @@ def test_tornado_widest_on_top(tor):
     ax = plots.plot_tornado(tor, currency="USD")
     labels = [t.get_text() for t in ax.get_yticklabels()]
     t = tor.table()
-    assert labels[-1].startswith(t.index[0])  # widest swing drawn at the top
-    assert any("*" in lab for lab in labels)  # illustrative intention_to_action flagged
+    assert labels[-1].startswith(plots.label(t.index[0]))  # widest swing drawn at the top
+    assert not any("." in lab.split("[")[0] for lab in labels)  # words, not dotted names
+    flagged = [tk for tk in ax.get_yticklabels() if "*" in tk.get_text()]
+    assert flagged  # illustrative intention_to_action flagged, in the amber the docs state
+    assert all(to_hex(tk.get_color()) == plots.PALETTE["flag"] for tk in flagged)
+    plain = [tk for tk in ax.get_yticklabels() if "*" not in tk.get_text()]
+    assert all(to_hex(tk.get_color()) != plots.PALETTE["flag"] for tk in plain)
+    assert tor.plot().get_xlabel() == "value lost (USD)"  # the result knows its currency
     assert ax.get_xlabel() == "value lost (USD)"
     with pytest.raises(ValueError, match="base"):
         plots.plot_tornado(t)
@@ -142,7 +305,8 @@ def test_sweep_curve(sw):
     ax = plots.plot_sweep(sw, "profit")
     line = ax.get_lines()[0]
     assert list(line.get_xdata()) == [0.05, 0.15]
-    assert ax.get_xlabel() == "service.problem_rate" and ax.get_ylabel() == "profit (USD)"
+    assert ax.get_xlabel() == "share of contacts with a problem"
+    assert ax.get_ylabel() == "profit (USD)"
     assert ax.xaxis.get_major_formatter()(0.1).endswith("%")
     assert len(ax.collections) == 1 and _styled(ax)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 import sys
 
@@ -73,7 +74,8 @@ def test_formatters():
     assert display.fmt_value(0.25, "probability") == "25.0%"
     assert display.fmt_value(600.0, "money/customer/yr", "EUR") == "EUR 600"
     assert display.fmt_value(None) == "none" and display.fmt_value(float("nan")) == "n/a"
-    assert display.fmt_value("<b>", "") == "&lt;b&gt;"
+    # text is escaped where HTML is built (by the templates), not by the formatter
+    assert display.fmt_value("<b>", "") == "<b>"
     assert display.fmt_interval(1.0, float("nan")) == "n/a"
     assert display.unit_kind("share/yr") == "share"
     assert "UNVERIFIED" in display.status_badge("unverified")
@@ -163,7 +165,7 @@ def _sheet(wb, name) -> pd.DataFrame:
 
 def test_report_lost_revenue(lr, tmp_path):
     out = report(lr, tmp_path / "telecom", question="What does our service cost us?")
-    assert set(out) == {"html", "xlsx"}
+    assert set(out) == {"html", "xlsx", "pptx"}
     assert out["html"] == tmp_path / "telecom.html" and out["html"].exists()
     h = out["html"].read_text(encoding="utf-8")
     t = lr.total()
@@ -182,10 +184,23 @@ def test_report_lost_revenue(lr, tmp_path):
         assert section in h
     assert "service.problem_rate: 15.0% -&gt; 0.0%" in h  # the counterfactual, named
     # nothing left behind by the atomic writes
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["telecom.html", "telecom.xlsx"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["telecom.html", "telecom.pptx",
+                                                          "telecom.xlsx"]
+    # the headline says its basis: present value at the start, currency, lifetime, and
+    # the cash within the horizon beside it
+    answer = html.unescape(h.split("2. Headline numbers")[0])
+    assert "present values today" in answer and "remaining lifetimes" in answer
+    assert display.fmt_money(t["value_lost"], "USD") in answer
+    assert (f"Within the 0.5 years it costs "
+            f"{display.fmt_money(t['cash_lost_within_horizon'], 'USD')} of profit") in answer
 
     wb = openpyxl.load_workbook(out["xlsx"])
-    assert wb.sheetnames == [s for s in SHEETS if s != "roi"]
+    assert wb.sheetnames == [s for s in SHEETS if s not in ("roi", "tornado")]
+    # a solved value is shown, not blank
+    a = _sheet(wb, "assumptions").set_index("parameter")
+    assert a.loc["market.baseline_churn", "value"] == pytest.approx(
+        lr.today.scenario.baseline_churn())
+    assert "solved" in a.loc["market.baseline_churn", "meaning"]
     head = _sheet(wb, "headline").set_index("headline")
     row = head.loc["value lost (profit + customer equity)"]
     assert row["value"] == pytest.approx(t["value_lost"])
@@ -217,6 +232,60 @@ def test_report_lost_revenue(lr, tmp_path):
     assert len(wb["charts"]._images) == 2
 
 
+def _slides(path):
+    from pptx import Presentation
+    from pptx.enum.shapes import MSO_SHAPE_TYPE
+
+    deck = Presentation(path)
+    titles = [s.shapes.title.text for s in deck.slides]
+    pictures = [sum(sh.shape_type == MSO_SHAPE_TYPE.PICTURE for sh in s.shapes)
+                for s in deck.slides]
+    tables = [sum(sh.has_table for sh in s.shapes) for s in deck.slides]
+    return deck, titles, pictures, tables
+
+
+def test_slides_of_a_comparison_with_programme_and_tornado(cmp, tor, tmp_path):
+    """The deck: title, answer, waterfall, tornado, per-incident prices, ROI, headline,
+    the assumptions that need care (flagged)."""
+    out = report(cmp, tmp_path / "deck", formats=["pptx"], sensitivity=tor)
+    deck, titles, pictures, tables = _slides(out["pptx"])
+    assert titles[0].endswith("compared with 'today'") and titles[1] == "The answer"
+    charts = [t for t, n in zip(titles, pictures, strict=True) if n == 1]
+    assert "Customers and revenue over time" in charts
+    assert any(t.endswith("by cause") for t in charts)  # the waterfalls
+    assert "What moves the result most" in charts  # the tornado
+    assert "What each incident costs" in titles
+    assert "The programme's return on investment" in titles
+    assert "Headline numbers" in titles
+    care = [i for i, t in enumerate(titles) if t.startswith("Assumptions that need care")]
+    assert care and all(tables[i] == 1 for i in care)
+    flagged = [c.text for i in care for sh in deck.slides[i].shapes if sh.has_table
+               for row in sh.table.rows for c in row.cells]
+    assert "UNVERIFIED" in flagged and "ILLUSTRATIVE" in flagged
+    assert "verified" not in flagged  # only those needing care
+    # title, answer, 4 charts (time series, 2 waterfalls, tornado), per incident, ROI,
+    # headline numbers, then the flagged assumptions (14 rows a slide)
+    assert len(charts) == 4 and len(titles) == 9 + len(care)
+    answer = "\n".join(sh.text_frame.text for sh in deck.slides[1].shapes
+                       if sh.has_text_frame)
+    assert "moves it most" in answer and "Read with care" in answer
+    roi = next(sh.table for sh in deck.slides[titles.index(
+        "The programme's return on investment")].shapes if sh.has_table)
+    assert roi.cell(0, 0).text == "scenario" and roi.cell(1, 0).text == "programme"
+
+
+def test_slides_of_every_result(lr, ens, sw, tor, sc, tmp_path):
+    for name, res, want in (("lr", lr, "Value lost to today's service, by cause"),
+                            ("ens", ens, "Customers and revenue over time"),
+                            ("sw", sw, "Profit across the grid"),
+                            ("tor", tor, "What moves the result most")):
+        out = report(res, tmp_path / name, formats=["pptx"], scenario=sc if res is tor
+                     else None)
+        _, titles, pictures, _ = _slides(out["pptx"])
+        assert want in titles and pictures[titles.index(want)] == 1, name
+        assert titles[1] == "The answer" and titles[-1].startswith("Assumptions"), name
+
+
 def test_report_overwrite_refused(lr, tmp_path):
     (tmp_path / "r.xlsx").write_text("keep me")
     with pytest.raises(FileExistsError, match="overwrite=True"):
@@ -244,7 +313,7 @@ def test_report_paths_and_formats():
 
 def test_report_ensemble(ens, tmp_path):
     out = report(ens, tmp_path / "ens")
-    h = out["html"].read_text()
+    h = html.unescape(out["html"].read_text())
     s = ens.summary()
     assert display.fmt_count(s.loc["customers_end", "mean"]) in h
     assert "Prices per incident need a counterfactual" in h
@@ -260,7 +329,8 @@ def test_report_ensemble(ens, tmp_path):
 def test_report_comparison_with_roi_and_prices(cmp, tmp_path):
     out = report(cmp, tmp_path / "cmp")
     wb = openpyxl.load_workbook(out["xlsx"])
-    assert wb.sheetnames == list(SHEETS)
+    assert wb.sheetnames == [s for s in SHEETS if s != "tornado"]
+    assert list(_sheet(wb, "roi")["scenario"]) == ["programme"]  # only what spends
     roi = _sheet(wb, "roi").set_index("scenario")
     assert roi.loc["programme", "net_gain (USD)"] == pytest.approx(
         cmp.roi().loc["programme", "net_gain"])
@@ -269,7 +339,7 @@ def test_report_comparison_with_roi_and_prices(cmp, tmp_path):
     assert set(pi["scenario"]) == {"no problems"}
     a = _sheet(wb, "assumptions").set_index("parameter")
     assert "interventions[0].complaints.resolved" in a.index
-    h = out["html"].read_text()
+    h = html.unescape(out["html"].read_text())
     assert "'programme'" in h and "ROI" in h and h.count("data:image/png") == 3
 
 
@@ -279,22 +349,29 @@ def test_report_sweep_and_sensitivity(sw, tor, sc, tmp_path):
     s = _sheet(wb, "summary")
     assert s["service.problem_rate"].tolist() == [0.05, 0.15]
     assert wb["summary"]["A2"].number_format == "0.0%"
-    assert "Profit is highest at service.problem_rate" in out["html"].read_text()
-    # a Sensitivity carries no scenario: only the varied parameters, unless one is given
+    assert "Profit is highest at service.problem_rate" in html.unescape(out["html"].read_text())
+    # a Sensitivity carries its scenario: all of its assumptions are listed
     out = report(tor, tmp_path / "tor")
+    a = _sheet(openpyxl.load_workbook(out["xlsx"]), "assumptions")
+    assert len(a) == len(sc.assumptions())
+    # one built from a bare table has none: only the varied parameters, unless one is given
+    from womsim.sweep import Sensitivity
+
+    bare = Sensitivity(tor.table(), tor.base, tor.metric)
+    out = report(bare, tmp_path / "bare")
     a = _sheet(openpyxl.load_workbook(out["xlsx"]), "assumptions")
     assert set(a["parameter"]) == set(tor.table().index)
     assert "CHECK: illustrative" in set(a["flag"])
-    out = report(tor, tmp_path / "tor2", scenario=sc)
+    out = report(bare, tmp_path / "tor2", scenario=sc)
     a = _sheet(openpyxl.load_workbook(out["xlsx"]), "assumptions")
     assert len(a) == len(sc.assumptions())
-    assert "What moves value lost most" in out["html"].read_text()
+    assert "What moves value lost most" in html.unescape(out["html"].read_text())
 
 
 def test_report_market_damage(sc, tmp_path):
     dmg = wom.market_damage(sc)
     out = report(dmg, tmp_path / "dmg", formats="html")
-    h = out["html"].read_text()
+    h = html.unescape(out["html"].read_text())
     assert display.fmt_money(dmg.revenue_at_risk, "USD") in h
     assert "Appendix A" in h and "UNVERIFIED" in h
 
@@ -309,7 +386,7 @@ def test_cli_run_report(sc, tmp_path, capsys):
             "--question", "Where are we losing customers?"]
     assert main(args) == EXIT_OK
     assert "report written to" in capsys.readouterr().out
-    assert "Where are we losing customers?" in (tmp_path / "rep.html").read_text()
+    assert "Where are we losing customers?" in html.unescape((tmp_path / "rep.html").read_text())
     assert openpyxl.load_workbook(tmp_path / "rep.xlsx").sheetnames[0] == "report"
     # an existing report is refused before anything runs
     assert main(args) == EXIT_INPUT
@@ -347,7 +424,7 @@ def test_cli_demo_report(tmp_path, capsys):
         pytest.skip("womsim.demo.flagship does not return its comparison yet (lead's hook)")
     out = tmp_path / "demo"
     assert main(["demo", "--runs", "2", "--people", "3000", "--report", str(out)]) == EXIT_OK
-    h = (tmp_path / "demo.html").read_text()
+    h = html.unescape((tmp_path / "demo.html").read_text())
     assert "'programme'" in h and "no problems" in h
 
 

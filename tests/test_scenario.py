@@ -426,3 +426,20 @@ def test_every_parameter_an_intervention_may_change_acts_mid_run():
 
     assert set(refused) == {n for n in _numeric_parameters(sc) if sc.get(n) is not None
                             and (n.startswith(FROZEN_PREFIXES) or n in INERT)}
+
+
+def test_files_saved_before_the_state_was_recorded_still_read(tmp_path):
+    """An older womsim wrote pinned scenarios with both the baseline and the observed churn
+    and no state: they ran on the baseline, and read back as a what-if keeping it."""
+    sc = wom.Scenario.preset("telecom").what_if()
+    text = sc.to_toml(tmp_path / "new.toml").read_text()
+    old = text.split("[[solved]]")[0].replace('state = "what-if"\n', "")
+    p = tmp_path / "old.toml"
+    p.write_text(old)
+    with pytest.warns(UserWarning, match=r"old.toml.*saved before womsim recorded"):
+        back = wom.Scenario.from_toml(p)
+    assert back.state == "what-if" and back.baseline_churn() == sc.baseline_churn()
+    assert "older womsim" in back.state_text()
+    # a baseline given alone: the observed churn defaults to none, nothing unread
+    given = wom.Scenario(market={"baseline_churn": 0.1})
+    assert given.market.observed_annual_churn is None and given.state == "today"

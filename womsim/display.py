@@ -19,13 +19,14 @@ Examples
 
 from __future__ import annotations
 
-import html
 import math
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+import jinja2
 import numpy as np
 import pandas as pd
+from markupsafe import Markup, escape
 
 __all__ = [
     "comparison_html",
@@ -59,6 +60,8 @@ CSS = (
     ".wom tr.grp td{font-weight:600;background:#f1f3f5;text-align:left;padding-top:5px}"
     ".wom tr.tot td{font-weight:600;border-top:1px solid #888}"
     ".wom tr.flag td{background:#fff8f6}"
+    ".wom tr.detail td{color:#4a545d;font-size:92%;padding-bottom:5px}"
+    ".wom tr:has(+ tr.detail) td{border-bottom:none}"
     ".wom .ci{color:#666}"
     ".wom-badge{display:inline-block;padding:0 5px;border-radius:3px;font-size:11px;"
     "line-height:16px;white-space:nowrap}"
@@ -174,7 +177,8 @@ def fmt_count(value: Any) -> str:
 def fmt_value(value: Any, unit: str = "", currency: str = "") -> str:
     """Format a number for people by its unit: money, shares as percentages, counts.
 
-    Non-numbers are returned as (HTML-escaped) text; None as ``none``, NaN as ``n/a``.
+    Non-numbers are returned as text (not escaped: HTML is escaped where it is built);
+    None as ``none``, NaN as ``n/a``.
 
     Examples
     --------
@@ -192,7 +196,7 @@ def fmt_value(value: Any, unit: str = "", currency: str = "") -> str:
     if _bad(value):
         return "n/a"
     if not _is_number(value):
-        return html.escape(str(value))
+        return str(value)
     kind = unit_kind(unit)
     if kind == "money":
         return fmt_money(value, currency)
@@ -219,7 +223,7 @@ def fmt_interval(low: Any, high: Any, unit: str = "", currency: str = "") -> str
     return f"{fmt_value(low, unit, currency)} to {fmt_value(high, unit, currency)}"
 
 
-def status_badge(status: str) -> str:
+def status_badge(status: str) -> Markup:
     """A coloured badge for an assumption's status (unverified and illustrative in caps).
 
     Examples
@@ -230,43 +234,62 @@ def status_badge(status: str) -> str:
     s = str(status or "")
     cls = _BADGE.get(s, "wom-other")
     text = s.upper() if s in FLAGGED else s
-    return f"<span class='wom-badge {cls}'>{html.escape(text)}</span>"
+    return html_fragment("<span class='wom-badge {}'>{}</span>", cls, text)
 
 
 # --------------------------------------------------------------------------- tables
-def _cell(text: str, cls: str = "", title: str = "") -> str:
-    attrs = f" class='{cls}'" if cls else ""
-    if title:
-        attrs += f" title='{html.escape(title, quote=True)}'"
-    return f"<td{attrs}>{text}</td>"
+_ENV = jinja2.Environment(autoescape=True, trim_blocks=True, lstrip_blocks=True,
+                          undefined=jinja2.StrictUndefined)
+_TABLE = _ENV.from_string(
+    "{{ css }}<table class='wom'>{% if caption %}<caption>{{ caption }}</caption>{% endif %}"
+    "<thead><tr>{% for h in header %}<th class='{{ h.cls }}'>{{ h.text }}</th>{% endfor %}"
+    "</tr></thead><tbody>{% for row in rows %}<tr{% if row.cls %} class='{{ row.cls }}'"
+    "{% endif %}>{% for c in row.cells %}<td{% if c.cls %} class='{{ c.cls }}'{% endif %}"
+    "{% if c.title %} title='{{ c.title }}'{% endif %}>{{ c.text }}</td>{% endfor %}</tr>"
+    "{% if row.detail %}<tr class='detail{{ ' ' ~ row.cls if row.cls }}'><td class='t w' "
+    "colspan='{{ row.cells | length }}'>{{ row.detail }}</td></tr>{% endif %}"
+    "{% endfor %}</tbody></table>")
 
 
-def _table(rows: Sequence[Sequence[str]], header: Sequence[str], caption: str = "",
+def html_fragment(template: str, *args: Any, **kwargs: Any) -> Markup:
+    """HTML from a trusted template and untrusted values: every value is escaped (markupsafe),
+    unless it is itself already :class:`markupsafe.Markup`.
+
+    Examples
+    --------
+    >>> str(html_fragment("<b>{}</b>", "<script>"))
+    '<b>&lt;script&gt;</b>'
+    """
+    return Markup(template).format(*args, **kwargs)
+
+
+def _table(rows: Sequence[Sequence[Any]], header: Sequence[str], caption: str = "",
            text_cols: Iterable[int] = (0,), row_classes: Sequence[str] | None = None,
            wrap_cols: Iterable[int] = (), titles: Sequence[Sequence[str]] | None = None,
-           css: bool = True) -> str:
-    """An HTML table from already formatted (and escaped) cells."""
+           css: bool = True, details: Sequence[Any] | None = None) -> str:
+    """An HTML table (an autoescaping template): plain-text cells are escaped; cells that
+    carry markup must be :class:`markupsafe.Markup` (see :func:`html_fragment`).
+    ``details``: per row, text shown on a full-width line under it (long notes)."""
     text_cols, wrap_cols = set(text_cols), set(wrap_cols)
 
     def cls(j: int) -> str:
         return " ".join(c for c, on in (("t", j in text_cols), ("w", j in wrap_cols)) if on)
 
-    head = "".join(f"<th class='{cls(j)}'>{html.escape(str(h))}</th>"
-                   for j, h in enumerate(header))
     body = []
     for i, row in enumerate(rows):
-        rc = row_classes[i] if row_classes else ""
         tt = titles[i] if titles else [""] * len(row)
-        cells = "".join(_cell(v, cls(j), tt[j] if j < len(tt) else "")
-                        for j, v in enumerate(row))
-        body.append(f"<tr class='{rc}'>{cells}</tr>" if rc else f"<tr>{cells}</tr>")
-    cap = f"<caption>{html.escape(caption)}</caption>" if caption else ""
-    return ((CSS if css else "") + f"<table class='wom'>{cap}<thead><tr>{head}</tr></thead>"
-            f"<tbody>{''.join(body)}</tbody></table>")
+        body.append({"cls": row_classes[i] if row_classes else "",
+                     "detail": details[i] if details else "",
+                     "cells": [{"text": "" if v is None else v, "cls": cls(j),
+                                "title": tt[j] if j < len(tt) else ""}
+                               for j, v in enumerate(row)]})
+    return _TABLE.render(css=Markup(CSS) if css else "", caption=caption,
+                         header=[{"text": h, "cls": cls(j)} for j, h in enumerate(header)],
+                         rows=body)
 
 
-def _esc(x: Any) -> str:
-    return html.escape(str(x))
+def _esc(x: Any) -> Markup:
+    return escape(str(x))
 
 
 def _short(text: Any, n: int = 70) -> str:
@@ -320,7 +343,7 @@ def scenario_html(scenario) -> str:
             str(name).split(".")[0] if "." in str(name) else "")
         if g and g != group:
             group = g
-            rows.append([f"<b>{_esc(_GROUP_TITLES.get(g, g))}</b>", "", "", "", ""])
+            rows.append([html_fragment("<b>{}</b>", _GROUP_TITLES.get(g, g)), "", "", "", ""])
             classes.append("grp")
             titles.append([""] * 5)
         short = str(name).split(".", 1)[1] if g and g != "interventions" else str(name)
@@ -333,12 +356,13 @@ def scenario_html(scenario) -> str:
         classes.append("flag" if r["status"] in FLAGGED else "")
         titles.append([str(r["meaning"]), "", "", "", str(src)])
     caption = f"{scenario!r}"
-    note = (f"<p class='wom-note'>{len(a)} numbers: {_esc(_status_counts(a['status']))}. "
-            "Hover over a name for its meaning, over a source for the full reference.</p>"
-            f"<p class='wom-note'>This scenario is {_esc(scenario.state_text())}.</p>")
+    note = html_fragment("<p class='wom-note'>{} numbers: {}. Hover over a name for its "
+                         "meaning, over a source for the full reference.</p>"
+                         "<p class='wom-note'>This scenario is {}.</p>", len(a),
+                         _status_counts(a["status"]), scenario.state_text())
     return _table(rows, ["parameter", "value", "unit", "status", "source"], caption,
                   text_cols=(0, 2, 3, 4), row_classes=classes, titles=titles,
-                  wrap_cols=(4,)) + note
+                  wrap_cols=(4,)) + str(note)
 
 
 # --------------------------------------------------------------------------- figures
@@ -369,7 +393,7 @@ def figures_html(table: pd.DataFrame | None = None, status: str | None = None) -
             f"{'?' if _bad(lo) else fmt_value(float(lo), unit)} – "
             f"{'?' if _bad(hi) else fmt_value(float(hi), unit)}")
         year = "" if _bad(r["year"]) else f" ({int(r['year'])})"
-        rows.append([f"{_esc(r['name'])}<br><code>{_esc(key)}</code>", value, _esc(rng),
+        rows.append([html_fragment("{}<br><code>{}</code>", r["name"], key), value, _esc(rng),
                      _esc(unit), status_badge(r["status"]),
                      _esc(_short(str(r["source"]) + year, 90)), _esc(_short(r["caveat"], 110))])
         classes.append("flag" if r["status"] in FLAGGED else "")
@@ -396,9 +420,11 @@ def _summary_rows(s: pd.DataFrame, names: Iterable[str], cur: str, spread: bool 
         u = r["unit"]
         c = cur if unit_kind(u) == "money" else ""
         row = [_esc(k.replace("_", " ")), fmt_value(r["mean"], u, c),
-               f"<span class='ci'>{fmt_interval(r['ci_low'], r['ci_high'], u)}</span>"]
+               html_fragment("<span class='ci'>{}</span>",
+                             fmt_interval(r["ci_low"], r["ci_high"], u))]
         if spread:
-            row.append(f"<span class='ci'>{fmt_interval(r['p05'], r['p95'], u)}</span>")
+            row.append(html_fragment("<span class='ci'>{}</span>",
+                                     fmt_interval(r["p05"], r["p95"], u)))
         row.append(_esc(r["meaning"]))
         rows.append(row)
     return rows
@@ -432,10 +458,10 @@ def ensemble_html(ens) -> str:
                   css=False)
     note = ""
     if ens.n_runs < 10:
-        note = (f"<p class='wom-note'>Only {ens.n_runs} runs: intervals are rough; use 20 or "
-                "more for a client.</p>")
-    return (head + causes + note
-            + f"<details><summary>all metrics</summary>{full}</details>")
+        note = html_fragment("<p class='wom-note'>Only {} runs: intervals are rough; use 20 "
+                             "or more for a client.</p>", ens.n_runs)
+    return "".join([head, causes, note,
+                    f"<details><summary>all metrics</summary>{full}</details>"])
 
 
 # --------------------------------------------------------------------------- comparison
@@ -469,12 +495,14 @@ def comparison_html(cmp) -> str:
             u = r["unit"]
             c = cur if unit_kind(u) == "money" else ""
             rows.append([_esc(metric.replace("_", " ")), fmt_value(r["reference"], u, c),
-                         fmt_value(r["value"], u, c), f"<b>{fmt_value(r['difference'], u, c)}"
-                         "</b>", f"<span class='ci'>{fmt_interval(r['ci_low'], r['ci_high'], u)}"
-                         "</span>"])
+                         fmt_value(r["value"], u, c),
+                         html_fragment("<b>{}</b>", fmt_value(r["difference"], u, c)),
+                         html_fragment("<span class='ci'>{}</span>",
+                                       fmt_interval(r["ci_low"], r["ci_high"], u))])
             if "outcome_low" in r.index:
-                rows[-1].append(f"<span class='ci'>"
-                                f"{fmt_interval(r['outcome_low'], r['outcome_high'], u)}</span>")
+                rows[-1].append(html_fragment(
+                    "<span class='ci'>{}</span>",
+                    fmt_interval(r["outcome_low"], r["outcome_high"], u)))
         cap = f"'{name}' compared with '{cmp.reference}' (paired runs)"
         head = ["metric", cmp.reference, name, "difference", "95% CI"]
         if "outcome_low" in s.columns:
@@ -488,17 +516,17 @@ def comparison_html(cmp) -> str:
             r = roi.loc[name]
             payback = "not within the horizon" if _bad(r["payback_years"]) else \
                 f"{r['payback_years']:.2g} years"
-            out.append(
-                f"<p class='wom-note'><b>{_esc(name)}</b>: net gain "
-                f"{fmt_money(r['net_gain'], cur)} (95% CI "
-                f"{fmt_interval(r['ci_low'], r['ci_high'], 'money')}) on "
-                f"{fmt_money(r['extra_cost'], cur)} spent; ROI "
-                f"{'n/a' if _bad(r['roi']) else f'{r.roi:.1f}x'}; payback {payback}.</p>")
+            out.append(html_fragment(
+                "<p class='wom-note'><b>{}</b>: net gain {} (95% CI {}) on {} spent; ROI {}; "
+                "payback {}.</p>", name, fmt_money(r["net_gain"], cur),
+                fmt_interval(r["ci_low"], r["ci_high"], "money"),
+                fmt_money(r["extra_cost"], cur),
+                "n/a" if _bad(r["roi"]) else f"{r.roi:.1f}x", payback))
     n = cmp.ensembles[cmp.reference].n_runs
     psa = (" with parameter uncertainty (PSA; '95% CI (mean)' is the interval of the mean, "
            "'95% outcome' where the difference itself falls given chance and the assumption "
            "ranges)") if getattr(cmp, "psa", False) else ""
-    out.append(f"<p class='wom-note'>{n} paired runs{psa}: every scenario has the same luck "
+    out.append(f"<p class='wom-note'>{int(n)} paired runs{psa}: every scenario has the same luck "
                "in every run, so differences hold the effect of the change.</p>")
     return "".join(out)
 
@@ -518,36 +546,39 @@ def lost_revenue_html(lr) -> str:
     """
     t = lr.total()
     cur = _currency(lr.today.scenario)
-    head = (f"<p class='wom-head'><b>Today's service costs {fmt_money(t['value_lost'], cur)}"
-            f"</b> in value (95% CI "
-            f"{fmt_interval(t['ci_low'], t['ci_high'], 'money', cur)}) and "
-            f"{fmt_money(t['revenue_lost'], cur)} in revenue, against "
-            f"'{_esc(lr.comparison.names[1])}': present values today of the "
-            f"{t['horizon_years']:g} years simulated and the remaining lifetimes of the "
-            f"customers held at their end. Profit lost within the {t['horizon_years']:g} years "
-            f"(cash): {fmt_money(t['cash_lost_within_horizon'], cur)}.</p>")
+    head = html_fragment(
+        "<p class='wom-head'><b>Today's service costs {}</b> in value (95% CI {}) and {} in "
+        "revenue, against '{}': present values today of the {:g} years simulated and the "
+        "remaining lifetimes of the customers held at their end. Profit lost within the "
+        "{:g} years (cash): {}.</p>",
+        fmt_money(t["value_lost"], cur), fmt_interval(t["ci_low"], t["ci_high"], "money", cur),
+        fmt_money(t["revenue_lost"], cur), lr.comparison.names[1], t["horizon_years"],
+        t["horizon_years"], fmt_money(t["cash_lost_within_horizon"], cur))
     if "outcome_low" in t.index:
-        head += (f"<p class='wom-note'>Allowing for chance and for the uncertainty in the "
-                 f"research figures (PSA), the value lost falls between "
-                 f"{fmt_money(t['outcome_low'], cur)} and {fmt_money(t['outcome_high'], cur)} "
-                 "(95% of runs); the 95% CI is the interval of the mean.</p>")
+        head += html_fragment(
+            "<p class='wom-note'>Allowing for chance and for the uncertainty in the research "
+            "figures (PSA), the value lost falls between {} and {} (95% of runs); the 95% CI "
+            "is the interval of the mean.</p>",
+            fmt_money(t["outcome_low"], cur), fmt_money(t["outcome_high"], cur))
     bc = lr.by_cause()
     rows, classes = [], []
     for cause, r in bc.iterrows():
         rows.append([_esc(cause), fmt_money(r["mean"]),
-                     f"<span class='ci'>{fmt_interval(r['ci_low'], r['ci_high'], 'money')}"
-                     "</span>", fmt_pct(r["share"]), fmt_money(r["revenue"])])
+                     html_fragment("<span class='ci'>{}</span>",
+                                   fmt_interval(r["ci_low"], r["ci_high"], "money")),
+                     fmt_pct(r["share"]), fmt_money(r["revenue"])])
         classes.append("tot" if cause == "total" else "")
     causes = _table(rows, ["cause", _money_header("value", cur), "95% CI", "share",
                            _money_header("of which revenue", cur)], "by cause",
                     row_classes=classes, css=False)
     pi = lr.per_incident()
     inc = _table([[_esc(name), fmt_money(r["mean"]),
-                   f"<span class='ci'>{fmt_interval(r['ci_low'], r['ci_high'], 'money')}</span>",
+                   html_fragment("<span class='ci'>{}</span>",
+                                 fmt_interval(r["ci_low"], r["ci_high"], "money")),
                    fmt_count(r["incidents_today"])] for name, r in pi.iterrows()],
                  ["incident", _money_header("value lost", cur), "95% CI", "incidents today"],
                  "per incident", css=False)
-    return CSS + head + causes + inc
+    return "".join([CSS, head, causes, inc])
 
 
 # --------------------------------------------------------------------------- market damage
@@ -589,8 +620,8 @@ def market_damage_html(dmg) -> str:
             if "customers_lost" in t.index else ""
         margin = f" ({fmt_money(t.loc['margin_at_risk', 'value'], cur)} in margin)" \
             if "margin_at_risk" in t.index else ""
-        head = (f"<p class='wom-head'><b>{fmt_money(t.loc['revenue_at_risk', 'value'], cur)} "
-                f"revenue at risk</b>{margin}{lost}.</p>")
+        head = html_fragment("<p class='wom-head'><b>{} revenue at risk</b>{}{}.</p>",
+                             fmt_money(t.loc["revenue_at_risk", "value"], cur), margin, lost)
     keys = [k for k in _DAMAGE_KEY if k in t.index] or list(t.index)
     rows, classes = [], []
     for k in keys:
@@ -617,8 +648,8 @@ def market_damage_html(dmg) -> str:
             "customer lost priced at the present value of their remaining lifetime, as "
             "<code>lost_revenue</code> prices one; for word of mouth over time and second-hand "
             "stories run <code>lost_revenue</code>.</p>")
-    return (head + key + note
-            + f"<details><summary>every line, with its equation</summary>{full}</details>")
+    return "".join([head, key, note,
+                    f"<details><summary>every line, with its equation</summary>{full}</details>"])
 
 
 # --------------------------------------------------------------------------- what-if grids
@@ -649,8 +680,8 @@ def sweep_html(sweep, metrics: Sequence[str] = ("profit", "value", "customers_en
         for m in metrics:
             u = HEADLINES[m][0]
             c = cur if unit_kind(u) == "money" else ""
-            row.append(f"{fmt_value(r[m], u, c)}<br><span class='ci'>"
-                       f"{fmt_interval(r[f'{m}_ci_low'], r[f'{m}_ci_high'], u)}</span>")
+            row.append(html_fragment("{}<br><span class='ci'>{}</span>", fmt_value(r[m], u, c),
+                                     fmt_interval(r[f"{m}_ci_low"], r[f"{m}_ci_high"], u)))
         rows.append(row)
     header = [*sweep.params, *[m.replace("_", " ") for m in metrics]]
     n = sweep.ensembles[0].n_runs
@@ -677,7 +708,8 @@ def sensitivity_html(sens, currency: str = "") -> str:
     for p, r in t.iterrows():
         rows.append([_esc(p), f"{r['low']:g} – {r['high']:g}", _esc(f"{r['value']:g}"),
                      fmt_money(r["at_low"]), fmt_money(r["at_high"]),
-                     f"<b>{fmt_money(r['swing'])}</b>", status_badge(r["status"])])
+                     html_fragment("<b>{}</b>", fmt_money(r["swing"])),
+                     status_badge(r["status"])])
         classes.append("flag" if r["status"] in FLAGGED else "")
     metric = sens.metric.replace("_", " ")
     cap = f"what moves {metric} most (at today's values: {fmt_money(sens.base, currency)})"

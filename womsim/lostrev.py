@@ -222,14 +222,15 @@ def roi_table(comparison, level: float = 0.95) -> pd.DataFrame:
     return df
 
 
-def plot_waterfall(table: pd.DataFrame, ax=None, title: str = ""):
+def plot_waterfall(table: pd.DataFrame, ax=None, title: str = "", **kwargs):
     """Waterfall of a by-cause table (rows = causes, ``mean``, ``ci_low``, ``ci_high``).
 
-    Returns the axes (drawn by :func:`womsim.plots.plot_waterfall`).
+    Returns the axes (drawn by :func:`womsim.plots.plot_waterfall`, which takes
+    ``currency`` and ``positive``).
     """
     from womsim.plots import plot_waterfall as draw
 
-    return draw(table, ax=ax, title=title)
+    return draw(table, ax=ax, title=title, **kwargs)
 
 
 class LostRevenue:
@@ -335,7 +336,9 @@ class LostRevenue:
     def plot(self, ax=None):
         """Waterfall of :meth:`by_cause`. Returns the axes."""
         return plot_waterfall(self.by_cause(), ax=ax,
-                              title="value lost to today's service, by cause")
+                              title="Value lost to today's service, by cause",
+                              currency=self.today.scenario.economics.currency,
+                              positive="loss")
 
     def __repr__(self) -> str:
         t = self.total()
@@ -384,8 +387,9 @@ def lost_revenue(scenario, network=None, runs: int = 20, seed: int | None = None
 
     Parameters
     ----------
-    scenario : Scenario
-        Today.
+    scenario : Scenario or Calibration
+        Today; a :class:`~womsim.calibrate.Calibration` carries its posterior draws into
+        the intervals (run r is today under draw r, and so is its counterfactual).
     target : dict, optional
         Changes that define the counterfactual (e.g. ``{"service.problem_rate": 0.05}`` or
         ``{"complaints.resolved": 0.9}``); default: no problems at all.
@@ -401,10 +405,14 @@ def lost_revenue(scenario, network=None, runs: int = 20, seed: int | None = None
     >>> bool(lr.total()["value_lost"] > 0)
     True
     """
+    from womsim.calibrate import Calibration
     from womsim.whatif import compare
 
+    today = scenario
+    if isinstance(scenario, Calibration):  # its posterior is carried into the intervals
+        scenario = scenario.scenario
     cf = counterfactual(scenario, target)
-    cmp = compare({"today": scenario, "counterfactual": cf}, network=network, runs=runs,
+    cmp = compare({"today": today, "counterfactual": cf}, network=network, runs=runs,
                   seed=seed, executor=executor, psa=psa, psa_params=psa_params,
                   progress=progress)
     return LostRevenue(cmp)

@@ -7,7 +7,8 @@ the ensemble seed and the run's index, never by where or when it runs.
 * ``"processes"``: local worker processes started with the ``spawn`` method through an
   explicit context (notebook-safe; the global start method is never changed), kept for
   the session so that only the first call pays for starting them (:func:`close_pool`
-  stops them). The scenario and network are sent once per worker and call, not per run.
+  stops them). The scenario and network travel with each run (milliseconds per 100k
+  people).
 * a ``dask.distributed.Client``: the same tasks on a Dask cluster; the network is
   scattered to the workers once.
 * a ``concurrent.futures.Executor`` (threads or processes of your own).
@@ -32,9 +33,7 @@ import ast
 import atexit
 import multiprocessing
 import os
-import pickle
 import sys
-import tempfile
 import time
 from collections import deque
 from collections.abc import Callable, Sequence
@@ -57,7 +56,7 @@ __all__ = ["TaskFailedError", "auto_executor", "check_main_guard", "close_pool",
 # worker processes, from these costs measured on a 2-core machine (docs/performance.md):
 # one person-step of a run ~2.3e-8 s of CPU; starting the pool 3-8 s (each spawned
 # worker imports numpy, pandas, scipy and numba and loads the kernels) on a quiet machine;
-# each call on a started pool ~0.5 s (inputs to a file, read by each worker).
+# each call on a started pool ~0.5 s (the inputs travel with each task).
 _STEP_COST_S = 2.3e-8
 _POOL_START_S = 5.0
 _MAP_OVERHEAD_S = 0.5
@@ -253,8 +252,8 @@ class _Pool:
 
     Starting ``spawn`` workers costs seconds (each imports numpy, pandas, scipy and numba
     and loads the compiled kernels); a notebook that runs ten what-ifs pays it once. The
-    inputs a map shares (scenario, network) go to a temporary file once per map; each
-    worker reads it once, on its first task of that map.
+    inputs a map shares (scenario, network) travel with each task (a few milliseconds per
+    100k people; nothing is unpickled from files).
     """
 
     pool: ProcessPoolExecutor | None = None
@@ -300,19 +299,6 @@ def close_pool() -> None:
 atexit.register(close_pool)
 
 
-def _load_shared(token: int, path: str, hook: tuple[str | None, int]) -> None:
-    # once per worker and map: the kept worker may still hold the previous map's inputs
-    if _WORKER.get("__token__") == token:
-        return
-    with open(path, "rb") as fh:
-        shared = pickle.load(fh)
-    _WORKER.clear()
-    _WORKER.update(shared)
-    _WORKER["__token__"] = token
-    _WORKER["__hook__"] = hook
-    _WORKER_CALLS[0] = 0
-
-
 def _test_kill_hook(hook: tuple[str | None, int]) -> None:
     """Die once (for tests of worker loss): see :data:`KILL_WORKER_ENV`."""
     # the parent's settings at the time of the map: a kept worker's own environment is
@@ -331,12 +317,15 @@ def _test_kill_hook(hook: tuple[str | None, int]) -> None:
     os._exit(1)
 
 
-def _call(fn: Callable, arg: Any, token: int, path: str, hook: tuple[str | None, int]
-          ) -> Any:
-    # runs only in the worker processes of the kept pool
-    _load_shared(token, path, hook)
-    _test_kill_hook(_WORKER["__hook__"])
-    shared = {k: v for k, v in _WORKER.items() if not k.startswith("__")}
+def _call(fn: Callable, arg: Any, token: int, shared: dict[str, Any],
+          hook: tuple[str | None, int]) -> Any:
+    # runs only in the worker processes of the kept pool; a kept worker counts its calls
+    # per map (``token``), as a fresh pool's worker would
+    if _WORKER.get("token") != token:
+        _WORKER.clear()
+        _WORKER["token"] = token
+        _WORKER_CALLS[0] = 0
+    _test_kill_hook(hook)
     return fn(arg, **shared)
 
 
@@ -499,21 +488,16 @@ def _map_processes(fn, args, shared, track: _Tracker) -> None:
     workers = _cpu_count()
     _Pool.token += 1
     hook = (os.environ.get(KILL_WORKER_ENV) or None, int(os.environ.get(KILL_AFTER_ENV, "0")))
-    fd, path = tempfile.mkstemp(prefix="womsim-shared-", suffix=".pkl")
     try:
-        with os.fdopen(fd, "wb") as fh:
-            pickle.dump(shared, fh, protocol=pickle.HIGHEST_PROTOCOL)
         while pending and not track.stop:
             pool = _Pool.get(workers)
-            if not _drain(pool, _call, fn, args, (_Pool.token, path, hook), pending, track,
+            if not _drain(pool, _call, fn, args, (_Pool.token, shared, hook), pending, track,
                           limit=2 * workers):
                 _Pool.discard()
     except BaseException:
         # interrupted (Ctrl-C in a notebook): tasks still queued must not run later
         _Pool.discard()
         raise
-    finally:
-        os.unlink(path)
 
 
 def _drain(pool, call, fn, args, extra, pending: deque, track: _Tracker, limit: int) -> bool:

@@ -153,6 +153,16 @@ class Market(Part):
     winback_rate: float = param(0.02, ge=0, le=52, unit="1/yr", basis="client",
                                 doc="hazard that a former customer comes back")
 
+    @model_validator(mode="before")
+    @classmethod
+    def _observed_default(cls, data: Any) -> Any:
+        # a baseline given directly makes the default observed churn one nothing reads:
+        # it defaults to none then (an explicit observed churn next to it is refused)
+        if isinstance(data, dict) and data.get("baseline_churn") is not None \
+                and "observed_annual_churn" not in data:
+            data = {**data, "observed_annual_churn": None}
+        return data
+
     @model_validator(mode="after")
     def _shares(self) -> Market:
         if self.customer_share + self.former_share > 1 + 1e-12:

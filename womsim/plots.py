@@ -28,13 +28,16 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from matplotlib.ticker import FuncFormatter, PercentFormatter
+from matplotlib.ticker import Formatter, MaxNLocator, PercentFormatter
 
 __all__ = [
+    "LABELS",
     "PALETTE",
     "SERIES",
+    "MoneyFormatter",
     "WordOfMouthTrace",
     "demo_scenario",
+    "label",
     "money_axis",
     "percent_axis",
     "plot_damage",
@@ -53,11 +56,12 @@ __all__ = [
 #: Named colours of the house style.
 PALETTE: dict[str, str] = {
     "ink": "#264653",        # totals, text-like elements, customers
-    "gain": "#2a9d8f",       # money gained / saved
-    "loss": "#e76f51",       # money lost
+    "gain": "#2b9348",       # money gained / saved: green
+    "loss": "#c0392b",       # money lost: red
     "negative": "#d62828",   # negative word of mouth
     "positive": "#2b9348",   # positive word of mouth
     "accent": "#e9c46a",
+    "flag": "#b7791f",       # amber: labels resting on unverified or illustrative numbers
     "low": "#457b9d",        # tornado: parameter at its low end
     "high": "#f4a261",       # tornado: parameter at its high end
     "neutral": "#8d99ae",
@@ -84,29 +88,78 @@ _FLOW = {"revenue", "margin", "profit", "discounted_profit", "acquisition_spend"
          "acq_referral", "acq_winback", "newly_deterred", "neg_tellings_strong",
          "neg_tellings_weak", "pos_tellings_strong", "pos_tellings_weak"}
 _MAX_PICTURE = 2_000
+FLAGGED_STATUS = ("unverified", "illustrative")
 
 
 # --------------------------------------------------------------------------- style
 def _money(x: float, _pos: Any = None) -> str:
+    """A compact amount for a bar label: 1.2m, 350k, 12.5."""
     a = abs(x)
     for div, suffix in ((1e9, "bn"), (1e6, "m"), (1e3, "k")):
         if a >= div:
-            return f"{x / div:,.1f}{suffix}"
-    return f"{x:,.0f}"
+            return f"{x / div:,.3g}{suffix}" if a < 100 * div else f"{x / div:,.0f}{suffix}"
+    return f"{x:,.0f}" if a >= 100 else f"{x:,.3g}"
 
 
-def money_axis(ax, axis: str = "y"):
-    """Format an axis as money (1.2m, 350k). Returns the axes.
+class MoneyFormatter(Formatter):
+    """Money ticks that stay distinct and readable: full amounts with thousands separators
+    under 100,000 (``25,000``), above in thousands, millions or billions with as many
+    decimals as the tick spacing needs (``160k``, ``2.85m 2.90m 2.95m``, never
+    ``2.8m 2.8m 2.9m``).
+
+    Examples
+    --------
+    >>> f = MoneyFormatter()
+    >>> f.set_locs([2.80e6, 2.85e6, 2.90e6])
+    >>> [f(x) for x in f.locs]
+    ['2.80m', '2.85m', '2.90m']
+    >>> f.set_locs([0, 25_000, 50_000])
+    >>> f(25_000)
+    '25,000'
+    """
+
+    def __init__(self, prefix: str = "") -> None:
+        self.prefix = prefix
+        self.locs: list[float] = []
+        self._div, self._suffix, self._decimals = 1.0, "", 0
+
+    def set_locs(self, locs) -> None:
+        self.locs = [float(x) for x in locs]
+        finite = [abs(x) for x in self.locs if math.isfinite(x)]
+        top = max(finite, default=0.0)
+        self._div, self._suffix = ((1e9, "bn") if top >= 1e9 else (1e6, "m") if top >= 1e6
+                                   else (1e3, "k") if top >= 1e5 else (1.0, ""))
+        steps = [abs(b - a) for a, b in zip(self.locs, self.locs[1:], strict=False)
+                 if b != a]
+        step = min(steps, default=top or 1.0) / self._div
+        self._decimals = max(0, min(6, -math.floor(math.log10(step) + 1e-9))) if step else 0
+
+    def __call__(self, x: float, pos: Any = None) -> str:
+        if not self.locs:  # called outside a drawing: this one value, 3 significant digits
+            a = abs(x)
+            if a >= 1e5:
+                div, suffix = (1e9, "bn") if a >= 1e9 else (1e6, "m") if a >= 1e6 else (1e3, "k")
+                return f"{self.prefix}{x / div:,.3g}{suffix}"
+            return self.prefix + (f"{x:,.0f}" if a >= 100 else f"{x:,.3g}")
+        v = x / self._div
+        text = f"{v:,.{self._decimals}f}{self._suffix}" if x != 0 else "0"
+        if text.startswith("-") and not any(ch in "123456789" for ch in text):
+            text = text[1:]
+        return self.prefix + text
+
+
+def money_axis(ax, axis: str = "y", currency: str = ""):
+    """Format an axis as money (``250,000``, ``2.85m``; see :class:`MoneyFormatter`).
+    Returns the axes.
 
     Examples
     --------
     >>> import matplotlib.pyplot as plt
     >>> ax = money_axis(plt.figure().add_subplot())
-    >>> ax.yaxis.get_major_formatter()(1_250_000)
-    '1.2m'
+    >>> isinstance(ax.yaxis.get_major_formatter(), MoneyFormatter)
+    True
     """
-    fmt = FuncFormatter(_money)
-    (ax.yaxis if axis == "y" else ax.xaxis).set_major_formatter(fmt)
+    (ax.yaxis if axis == "y" else ax.xaxis).set_major_formatter(MoneyFormatter())
     return ax
 
 
@@ -125,9 +178,75 @@ def percent_axis(ax, axis: str = "y", decimals: int | None = None):
     return ax
 
 
+#: Parameters in words, for axes and legends (others: see :func:`label`).
+LABELS: dict[str, str] = {
+    "desk.agents": "agents at the service desk",
+    "service.problem_rate": "share of contacts with a problem",
+    "service.delight_rate": "share of contacts that delight",
+    "service.contact_rate": "service contacts per customer a year",
+    "complaints.complain_rate": "share of problems complained about",
+    "complaints.resolved": "share of complaints resolved",
+    "complaints.quick_share": "share of resolutions that are quick",
+    "complaints.large_loss_share": "share of problems that are large losses",
+    "complaints.intention_to_action": "share of intentions to leave acted on",
+    "word_of_mouth.negative_mean": "people an unhappy customer tells",
+    "word_of_mouth.negative_tail_share": "share of unhappy customers telling 20+",
+    "word_of_mouth.positive_mean": "people a happy customer tells",
+    "word_of_mouth.prospect_deter_prob": "chance bad word of mouth deters a prospect",
+    "word_of_mouth.customer_defect_prob": "chance bad word of mouth makes a customer leave",
+    "word_of_mouth.weak_tie_share": "share of tellings to acquaintances",
+    "word_of_mouth.referral_prob": "chance good word of mouth wins a prospect",
+    "word_of_mouth.deter_memory_years": "years a deterred prospect stays away",
+    "word_of_mouth.retell_prob": "chance a story is passed on",
+    "economics.acquisition_cost_ratio": "acquisition cost (x retention cost)",
+    "economics.revenue_per_year": "revenue per customer a year",
+    "economics.margin": "margin",
+    "economics.discount_rate": "discount rate",
+    "market.observed_annual_churn": "observed annual churn",
+    "market.mean_degree": "friends per person",
+    "market.people": "people in the market",
+    "market.marketing_rate": "marketing acquisition rate",
+}
+
+
+def label(param: str) -> str:
+    """A parameter's name in words for a chart: ``desk.agents`` -> ``agents at the service
+    desk``; unknown names lose their dots and underscores.
+
+    Examples
+    --------
+    >>> label("service.problem_rate"), label("market.winback_rate")
+    ('share of contacts with a problem', 'winback rate (market)')
+    """
+    if param in LABELS:
+        return LABELS[param]
+    part, _, leaf = str(param).rpartition(".")
+    words = leaf.replace("_", " ")
+    return f"{words} ({part.replace('_', ' ')})" if part else words
+
+
+_TITLE_KW = {"fontsize": 11, "fontweight": "bold", "color": "#1f2a33"}
+
+
+def _house_set_title(ax, label: str, fontdict: Any = None, loc: str | None = None,
+                     pad: float | None = None, *, y: float | None = None, **kwargs: Any):
+    """``ax.set_title`` on a house-styled axes: whatever slot the caller asks for, the title
+    takes the house title's place (left, above the subtitle), so none prints over another."""
+    from matplotlib.axes import Axes
+
+    for slot in ("center", "right"):
+        Axes.set_title(ax, "", loc=slot)
+    kw = {**_TITLE_KW, **(fontdict or {}), **kwargs}
+    return Axes.set_title(ax, label, loc="left", pad=getattr(ax, "_wom_pad", 8), y=y, **kw)
+
+
 def style(ax, title: str | None = None, xlabel: str | None = None, ylabel: str | None = None,
           grid: str | None = "y", legend: bool | None = None, subtitle: str | None = None):
     """Apply the house style to one axes (only to it: no global settings). Returns the axes.
+
+    A title set later by the caller (``ax.set_title``, ``ax.set(title=...)``, any ``loc``)
+    replaces the house title in its place, above the subtitle: titles never print over
+    each other.
 
     Parameters
     ----------
@@ -144,10 +263,13 @@ def style(ax, title: str | None = None, xlabel: str | None = None, ylabel: str |
     Examples
     --------
     >>> import matplotlib.pyplot as plt
-    >>> ax = style(plt.figure().add_subplot(), title="profit")
-    >>> ax.spines["top"].get_visible(), ax.get_title(loc="left")
-    (False, 'profit')
+    >>> ax = style(plt.figure().add_subplot(), title="profit", subtitle="mean of 20 runs")
+    >>> _ = ax.set_title("the caller's title")
+    >>> ax.get_title(loc="left"), ax.get_title(loc="center")
+    ('the caller\'s title', '')
     """
+    import functools
+
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
     for side in ("left", "bottom"):
@@ -158,13 +280,20 @@ def style(ax, title: str | None = None, xlabel: str | None = None, ylabel: str |
     ax.grid(False)
     if grid:
         ax.grid(True, axis=grid, color=PALETTE["grid"], alpha=0.45, lw=0.6)
-    if title is not None:
-        ax.set_title("")
-        ax.set_title(title, loc="left", fontsize=11, fontweight="bold", color="#1f2a33",
-                     pad=8 + 12 * (subtitle.count("\n") + 1) if subtitle else 8)
+    old = getattr(ax, "_wom_subtitle", None)
+    if subtitle is not None or title is not None:
+        if old is not None:  # restyling replaces the subtitle rather than adding one
+            old.remove()
+            ax._wom_subtitle = None
+        ax._wom_pad = 8 + 12 * (subtitle.count("\n") + 1) if subtitle else 8
     if subtitle:
-        ax.text(0, 1.01, subtitle, transform=ax.transAxes, fontsize=8.5, color="#5c6770",
-                va="bottom", ha="left")
+        ax._wom_subtitle = ax.text(0, 1.01, subtitle, transform=ax.transAxes, fontsize=8.5,
+                                   color="#5c6770", va="bottom", ha="left")
+    ax.set_title = functools.partial(_house_set_title, ax)
+    if title is not None:
+        ax.set_title(title)
+    elif ax.get_title(loc="center") or ax.get_title(loc="right"):
+        ax.set_title(ax.get_title(loc="center") or ax.get_title(loc="right"))
     if xlabel is not None:
         ax.set_xlabel(xlabel, fontsize=9.5, color="#33404a")
     if ylabel is not None:
@@ -293,11 +422,14 @@ def plot_overview(ensembles: Mapping[str, Any] | Any,
 
 
 # --------------------------------------------------------------------------- waterfall
-def plot_waterfall(table: pd.DataFrame, ax=None, title: str = "", currency: str = ""):
+def plot_waterfall(table: pd.DataFrame, ax=None, title: str = "", currency: str = "",
+                   positive: str = "gain"):
     """Waterfall of a by-cause table (rows = causes and ``total``; columns ``mean``,
     ``ci_low``, ``ci_high``). Returns the axes.
 
-    Gains (positive values) are green, losses red, the total dark with its 95% interval.
+    Losses are red, gains green, the total dark with its 95% interval. ``positive`` says
+    what a positive number is: ``"gain"`` (a comparison's difference, the default) or
+    ``"loss"`` (value lost, as in :meth:`womsim.LostRevenue.by_cause`).
     Causes that are exactly zero (e.g. no intervention cost) are left out; the bars still add
     up to the total.
 
@@ -315,7 +447,10 @@ def plot_waterfall(table: pd.DataFrame, ax=None, title: str = "", currency: str 
     causes = [c for c in table.index if c != "total" and float(table.loc[c, "mean"]) != 0.0]
     vals = table.loc[causes, "mean"].to_numpy(dtype=float)
     starts = np.concatenate([[0.0], np.cumsum(vals)[:-1]])
-    colors = [PALETTE["gain"] if v >= 0 else PALETTE["loss"] for v in vals]
+    if positive not in ("gain", "loss"):
+        raise ValueError(f"positive = {positive!r}: 'gain' or 'loss'")
+    other = "loss" if positive == "gain" else "gain"
+    colors = [PALETTE[positive] if v >= 0 else PALETTE[other] for v in vals]
     x = np.arange(len(causes) + 1)
     ax.bar(x[:-1], vals, bottom=starts, color=colors, width=0.7)
     total = table.loc["total"] if "total" in table.index else pd.Series(
@@ -331,23 +466,45 @@ def plot_waterfall(table: pd.DataFrame, ax=None, title: str = "", currency: str 
                                         [float(total["ci_high"]) - tmean]],
                     color="black", capsize=4, lw=1)
     span = max(float(np.max(np.abs(np.concatenate([ends, starts, [0.0]])))), 1e-12)
-    for xi, top, v in zip(x, np.concatenate([starts + np.maximum(vals, 0),
-                                             [max(tmean, 0.0)]]),
-                          np.concatenate([vals, [tmean]]), strict=True):
-        ax.text(xi, top + 0.015 * span, _money(v), ha="center", va="bottom", fontsize=8,
-                color="#33404a")
+    texts = [_money(v) for v in np.concatenate([vals, [tmean]])]
+    size, rotation = _label_fit(ax, len(x), max(len(t) for t in texts))
+    ci_top = float(total["ci_high"]) if not math.isnan(float(total["ci_high"])) else tmean
+    for xi, top, text in zip(x, np.concatenate([starts + np.maximum(vals, 0),
+                                                [max(tmean, ci_top, 0.0)]]), texts,
+                             strict=True):  # the total's label clears its interval
+        ax.text(xi, top + 0.015 * span, text, ha="center", va="bottom", fontsize=size,
+                rotation=rotation, color="#33404a")
     ax.axhline(0, color="#6b7680", lw=0.8)
     ax.margins(y=0.12)
     ax.set_xticks(x, [*causes, "total"], rotation=30, ha="right")
     money_axis(ax)
-    style(ax, title=title or None, ylabel="value" + (f" ({currency})" if currency else ""),
-          grid="y", legend=False)
+    what = "value lost" if positive == "loss" else "value gained"
+    style(ax, title=title or None, ylabel=what + (f" ({currency})" if currency else ""),
+          grid="y", legend=False,
+          subtitle=("red: value lost, green: value won" if positive == "loss" else
+                    "green: value gained, red: value lost")
+          + "; the causes add up to the total (bar with its 95% CI)")
     # room above the tallest bar for its label and below the lowest (never touching)
-    both = np.concatenate([starts, ends])
+    both = np.concatenate([starts, ends, [ci_top]])
     lo, hi = min(0.0, float(np.min(both))), max(0.0, float(np.max(both)))
     pad = 0.1 * max(hi - lo, 1e-12)
-    ax.set_ylim(lo - (pad if lo < 0 else 0.0), hi + pad)
+    # the labels' own height, as a share of the axes (upright: one line; turned: its length)
+    tall = (0.6 * size * max(len(t) for t in texts) if rotation else 1.4 * size) / 72
+    frac = min(0.5, tall / max(ax.get_position().height * ax.figure.get_figheight() * 0.8,
+                               1e-3))
+    top = hi + max(pad, (hi - lo) * (frac + 0.04) / (1 - frac - 0.04))
+    ax.set_ylim(lo - (pad if lo < 0 else 0.0), top)
     return ax
+
+
+def _label_fit(ax, bars: int, chars: int) -> tuple[float, float]:
+    """Font size and rotation for labels above ``bars`` bars so that neighbours never touch
+    (a character is about 0.6 of the font size wide; the axes lose ~15% to the layout)."""
+    fig = ax.figure
+    width_in = ax.get_position().width * fig.get_figwidth() * 0.85
+    per_bar = width_in / max(bars, 1)
+    size = min(8.0, 0.9 * per_bar * 72 / (0.6 * max(chars, 1)))
+    return (size, 0.0) if size >= 6 else (7.0, 90.0)
 
 
 # --------------------------------------------------------------------------- tornado
@@ -385,7 +542,7 @@ def plot_tornado(sensitivity: Any, ax=None, base: float | None = None,
         base = sensitivity.base if base is None else base
         metric = metric or sensitivity.metric
     t = table.sort_values("swing", ascending=True)
-    ax = _axes(ax, (8, 0.45 * len(t) + 1.6))
+    ax = _axes(ax, (10, 0.45 * len(t) + 1.9))
     y = np.arange(len(t))
     ax.barh(y, t["at_low"] - base, left=base, color=PALETTE["low"], height=0.6,
             label="parameter at its low end")
@@ -393,20 +550,23 @@ def plot_tornado(sensitivity: Any, ax=None, base: float | None = None,
             label="parameter at its high end")
     ax.axvline(base, color="black", lw=1)
     status = t["status"] if "status" in t.columns else pd.Series("", index=t.index)
-    labels = [f"{p}  [{lo:g} – {hi:g}]" + (" *" if s in ("unverified", "illustrative") else "")
+    labels = [f"{label(p)}  [{lo:g} – {hi:g}]" + (" *" if s in FLAGGED_STATUS else "")
               for p, lo, hi, s in zip(t.index, t["low"], t["high"], status, strict=True)]
     ax.set_yticks(y, labels)
-    for tick, s in zip(ax.get_yticklabels(), status, strict=True):
-        if s in ("unverified", "illustrative"):
-            tick.set_color("#b35c00")
     money_axis(ax, "x")
     name = metric.replace("_", " ")
-    flagged = bool(status.isin(["unverified", "illustrative"]).any())
+    flagged = bool(status.isin(list(FLAGGED_STATUS)).any())
     style(ax, title=f"What moves {name} most", xlabel=name + (f" ({currency})" if currency
                                                                   else ""),
           grid="x", legend=False,
-          subtitle=f"line: today's values ({_money(base)})"
-          + ("; * range rests on an unverified or illustrative number" if flagged else ""))
+          subtitle=f"line: today's values ({_money(base)}{' ' + currency if currency else ''})"
+          + ("\n* amber: the range rests on an unverified or illustrative number" if flagged
+             else ""))
+    ax.xaxis.set_major_locator(MaxNLocator(nbins=5))
+    for tick, st in zip(ax.get_yticklabels(), status, strict=True):  # after style's colours
+        if st in FLAGGED_STATUS:
+            tick.set_color(PALETTE["flag"])
+            tick.set_fontweight("bold")
     ax.legend(frameon=False, fontsize=8.5, loc="lower right")
     return ax
 
@@ -435,10 +595,11 @@ def plot_sweep(sweep: Any, metric: str = "profit", x: str | None = None, ax=None
     groups = list(s.groupby(others)) if others else [(None, s)]
     for i, (key, g) in enumerate(groups):
         g = g.sort_values(x)
-        label = None if key is None else ", ".join(
-            f"{o}={v}" for o, v in zip(others, np.atleast_1d(key), strict=True))
+        name = None if key is None else ", ".join(
+            f"{label(o)} = {v:g}" if isinstance(v, (int, float, np.number)) else
+            f"{label(o)} = {v}" for o, v in zip(others, np.atleast_1d(key), strict=True))
         color = SERIES[i % len(SERIES)]
-        ax.plot(g[x], g[metric], marker="o", ms=4, lw=2, color=color, label=label)
+        ax.plot(g[x], g[metric], marker="o", ms=4, lw=2, color=color, label=name)
         ax.fill_between(g[x], g[f"{metric}_ci_low"], g[f"{metric}_ci_high"], color=color,
                         alpha=0.18, lw=0)
     unit = HEADLINES.get(metric, ("",))[0]
@@ -458,7 +619,8 @@ def plot_sweep(sweep: Any, metric: str = "profit", x: str | None = None, ax=None
     elif unit.startswith("share"):
         percent_axis(ax)
     n = sweep.ensembles[0].n_runs
-    style(ax, title=f"{name[:1].upper() + name[1:]} by {x}", xlabel=x, ylabel=ylabel,
+    style(ax, title=f"{name[:1].upper() + name[1:]} by {label(x)}", xlabel=label(x),
+          ylabel=ylabel,
           legend=bool(others), subtitle=f"mean of {n} runs per point; band: 95% CI")
     return ax
 

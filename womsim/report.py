@@ -1,4 +1,4 @@
-"""Client-ready reports: one call writes an HTML page and an Excel workbook.
+"""Client-ready reports: one call writes an HTML page, an Excel workbook and a slide deck.
 
 :func:`report` takes a result (an :class:`~womsim.Ensemble`, a
 :class:`~womsim.Comparison`, a :class:`~womsim.LostRevenue`, a sweep, a sensitivity or a
@@ -12,7 +12,10 @@
 * ``<path>.xlsx``: the same tables, one sheet each (``report``, ``headline``, ``by cause``,
   ``per incident``, ``summary``, ``assumptions``, ``figures``, ``charts``; ``roi`` when a
   comparison has interventions), with money and percentage number formats, readable column
-  widths, frozen headers and the flagged assumptions filled in colour.
+  widths, frozen headers and the flagged assumptions filled in colour;
+* ``<path>.pptx``: the deck (:mod:`womsim.report_slides`): title and question, the answer
+  with its headline numbers, every chart (the waterfall by cause, the tornado), the prices
+  per incident, the programme's return on investment, and the assumptions that need care.
 
 The files are written together (:func:`womsim.atomic.atomic_write_all`): all of them or none,
 so an existing pair is never left with one file new and one old. An existing file is
@@ -27,7 +30,7 @@ Examples
 >>> lr = wom.lost_revenue(sc, runs=2, seed=1, executor="serial")
 >>> out = report(lr, os.path.join(tempfile.mkdtemp(), "telecom"))
 >>> sorted(p.suffix for p in out.values())
-['.html', '.xlsx']
+['.html', '.pptx', '.xlsx']
 """
 
 from __future__ import annotations
@@ -37,23 +40,24 @@ from pathlib import Path
 from typing import Any
 
 from womsim.errors import WomsimError
-from womsim.report_content import SHEETS, _content
+from womsim.report_content import SHEETS, _add_sensitivity, _content
 from womsim.report_render import _html, _render_charts, _xlsx_writer
+from womsim.report_slides import _pptx_writer
 
 __all__ = ["FORMATS", "SHEETS", "report", "report_paths"]
 
 #: File formats :func:`report` writes.
-FORMATS = ("html", "xlsx")
+FORMATS = ("html", "xlsx", "pptx")
 
 
 def report_paths(path: str | Path, formats: Sequence[str] = FORMATS) -> dict[str, Path]:
-    """The files :func:`report` writes for ``path``: ``report.html`` -> report.html and
-    report.xlsx; a path without a known suffix gets one per format.
+    """The files :func:`report` writes for ``path``: ``report.html`` -> report.html,
+    report.xlsx and report.pptx; a path without a known suffix gets one per format.
 
     Examples
     --------
     >>> {k: p.name for k, p in report_paths("out/telecom.html").items()}
-    {'html': 'telecom.html', 'xlsx': 'telecom.xlsx'}
+    {'html': 'telecom.html', 'xlsx': 'telecom.xlsx', 'pptx': 'telecom.pptx'}
     """
     if isinstance(formats, str):
         formats = (formats,)
@@ -62,15 +66,15 @@ def report_paths(path: str | Path, formats: Sequence[str] = FORMATS) -> dict[str
     if bad or not formats:
         raise WomsimError(f"formats = {formats!r}: choose from {FORMATS}")
     p = Path(path)
-    if p.suffix.lower() in (".html", ".htm", ".xlsx"):
+    if p.suffix.lower() in (".html", ".htm", ".xlsx", ".pptx"):
         p = p.with_suffix("")
     return {f: p.parent / f"{p.name}.{f}" for f in dict.fromkeys(formats)}
 
 
 def report(result: Any, path: str | Path, question: str | None = None,
            overwrite: bool = False, formats: Sequence[str] = FORMATS,
-           scenario: Any = None) -> dict[str, Path]:
-    """Write a client-ready report of a result: an HTML page and an Excel workbook.
+           scenario: Any = None, sensitivity: Any = None) -> dict[str, Path]:
+    """Write a client-ready report of a result: an HTML page, an Excel workbook and slides.
 
     Parameters
     ----------
@@ -80,17 +84,21 @@ def report(result: Any, path: str | Path, question: str | None = None,
         intervention costs.
     path : str or Path
         Where to write: ``"client/telecom"`` or ``"client/telecom.html"`` writes
-        ``client/telecom.html`` and ``client/telecom.xlsx``. The folder must exist.
+        ``client/telecom.html``, ``client/telecom.xlsx`` and ``client/telecom.pptx``. The
+        folder must exist.
     question : str, optional
         The client's question, shown first (default: one that fits the result).
     overwrite : bool
         Replace existing files. Without it an existing file raises ``FileExistsError`` and
         nothing is written.
-    formats : sequence of {"html", "xlsx"}
-        Which files to write.
+    formats : sequence of {"html", "xlsx", "pptx"}
+        Which files to write (default: all three).
     scenario : Scenario, optional
         The scenario whose assumptions go in the appendix, for results that do not carry
         one (a Sensitivity); by default the result's own scenario(s).
+    sensitivity : Sensitivity, optional
+        A tornado (:func:`womsim.sensitivity`) of the same scenario to add to the report of
+        another result: its chart, its table and what moves the answer most.
 
     Returns
     -------
@@ -124,10 +132,13 @@ def report(result: Any, path: str | Path, question: str | None = None,
     for p in targets.values():  # refuse before computing anything
         check_writable(p, overwrite)
     content, assumptions, figs = _content(result, question, scenario)
+    if sensitivity is not None:
+        _add_sensitivity(content, sensitivity, scenario)
     _render_charts(content.charts)
     # each format: text, bytes or a function writing the file; all are written or none
     render = {"html": lambda: _html(content, assumptions, figs),
-              "xlsx": lambda: _xlsx_writer(content, assumptions, figs)}
+              "xlsx": lambda: _xlsx_writer(content, assumptions, figs),
+              "pptx": lambda: _pptx_writer(content, assumptions, figs)}
     paths = atomic_write_all([(p, render[f]()) for f, p in targets.items()],
                              overwrite=overwrite)
     return dict(zip(targets, paths, strict=True))

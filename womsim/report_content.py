@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 import math
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -23,9 +22,9 @@ from womsim.errors import WomsimError
 
 #: File formats :func:`report` writes.
 #: The workbook's sheets, in order (``roi`` only for comparisons that spend more on
-#: programmes or payroll).
-SHEETS = ("report", "headline", "by cause", "per incident", "summary", "roi", "assumptions",
-          "figures", "charts")
+#: programmes or payroll; ``tornado`` when a sensitivity is added to the report).
+SHEETS = ("report", "headline", "by cause", "per incident", "summary", "roi", "tornado",
+          "assumptions", "figures", "charts")
 
 _KEY_METRICS = ("customers_end", "customers_change", "revenue", "profit", "value", "profit_pv",
                 "annual_churn")
@@ -220,7 +219,7 @@ def _from_ensemble(ens) -> _Content:
                       note="share: of all customers lost, or of all customers won.")
     h = sc.simulation.horizon_years
     ce, cs = s.loc["customers_end"], s.loc["customers_start"]
-    answer = [f"Over {h:g} years {html.escape(sc.name)} goes from {fmt_count(cs['mean'])} to "
+    answer = [f"Over {h:g} years {sc.name} goes from {fmt_count(cs['mean'])} to "
               f"{fmt_count(ce['mean'])} customers (95% CI "
               f"{fmt_interval(ce['ci_low'], ce['ci_high'], 'people')}), with "
               f"{fmt_money(s.loc['revenue', 'mean'], cur)} in revenue and "
@@ -311,13 +310,15 @@ def _from_lost_revenue(lr) -> _Content:
                             t["value_lost"], t["outcome_low"], t["outcome_high"], "money",
                             _OUTCOME_MEANING))
     changes = _changes(today, target)
-    answer = [f"Today's service costs <b>{fmt_money(t['value_lost'], cur)}</b> in value "
+    answer = [f"Today's service costs **{fmt_money(t['value_lost'], cur)}** in value "
               f"(95% CI {fmt_interval(t['ci_low'], t['ci_high'], 'money', cur)}) and "
               f"{fmt_money(t['revenue_lost'], cur)} in revenue, against the same market with "
-              f"{html.escape(_describe(changes))}: present values today of the "
+              f"{_describe(changes)}: present values today of the "
               f"{t['horizon_years']:g} years simulated and the remaining lifetimes of the "
-              f"customers held at their end. Within the {t['horizon_years']:g} years it costs "
-              f"{fmt_money(t['cash_lost_within_horizon'], cur)} of profit (cash)."]
+              f"customers held at their end.",
+              f"Within the {t['horizon_years']:g} years it costs "
+              f"{fmt_money(t['cash_lost_within_horizon'], cur)} of profit (cash; 95% CI "
+              f"{fmt_interval(t['within_ci_low'], t['within_ci_high'], 'money', cur)})."]
     if cmp.psa:
         answer.append(_outcome_sentence(t["outcome_low"], t["outcome_high"], cur))
     if not pi.empty and not math.isnan(pi["mean"].iloc[0]):
@@ -327,7 +328,7 @@ def _from_lost_revenue(lr) -> _Content:
     bc = lr.by_cause()
     top = bc.drop(index="total")["mean"]
     if len(top) and t["value_lost"]:
-        answer.append(f"Largest single cause: {html.escape(str(top.idxmax()))} "
+        answer.append(f"Largest single cause: {top.idxmax()} "
                       f"({fmt_money(top.max(), cur)}, {fmt_pct(top.max() / t['value_lost'])} "
                       "of the total; section 3).")
     summary = cmp.summary().loc[alt].reset_index().rename(columns={
@@ -337,7 +338,7 @@ def _from_lost_revenue(lr) -> _Content:
         _Chart("Value lost to today's service, by cause",
                lambda fig: plot_waterfall(bc, ax=fig.add_subplot(),
                                           title="Value lost to today's service, by cause",
-                                          currency=cur)),
+                                          currency=cur, positive="loss")),
         _Chart("Customers and revenue: today and without problems",
                lambda fig: plot_overview(cmp, axes=fig.subplots(1, 2)), (11, 4))]
     n = lr.today.n_runs
@@ -398,10 +399,13 @@ def _from_comparison(cmp) -> _Content:
                              "and assumptions)", r["difference"], r["outcome_low"],
                              r["outcome_high"], r["unit"], _OUTCOME_MEANING))
         word = "more" if r["difference"] >= 0 else "less"
-        answer.append(f"'{html.escape(name)}' earns <b>{fmt_money(abs(r['difference']), cur)}"
-                      f"</b> {word} value than '{html.escape(cmp.reference)}' (present value "
+        p = s.loc[(name, "profit")]
+        answer.append(f"'{name}' earns **{fmt_money(abs(r['difference']), cur)}"
+                      f"** {word} value than '{cmp.reference}' (present value "
                       f"today: {h:g} years simulated and the customers' remaining lifetimes; "
-                      f"95% CI {fmt_interval(r['ci_low'], r['ci_high'], 'money', cur)}).")
+                      f"95% CI {fmt_interval(r['ci_low'], r['ci_high'], 'money', cur)}); "
+                      f"within the {h:g} years, {fmt_money(p['difference'], cur)} in cash "
+                      f"profit (95% CI {fmt_interval(p['ci_low'], p['ci_high'], 'money', cur)}).")
         if name in has_cost:
             q = roi.loc[name]
             rows.append(_row(f"'{name}': net gain on its spend", q["net_gain"], q["ci_low"],
@@ -415,7 +419,7 @@ def _from_comparison(cmp) -> _Content:
             verdict = "pays for itself" if q["roi"] > 0 and q["ci_low"] > 0 else (
                 "does not pay" if q["ci_high"] < 0 else "is not distinguishable from "
                                                         "break-even")
-            answer.append(f"'{html.escape(name)}' {verdict}: net gain "
+            answer.append(f"'{name}' {verdict}: net gain "
                           f"{fmt_money(q['net_gain'], cur)} on {fmt_money(q['extra_cost'], cur)}"
                           f" spent, ROI {q['roi']:.1f}x, payback {pay}; within the {h:g} "
                           f"years its cash is {fmt_money(q['cash_within_horizon'], cur)}.")
@@ -448,7 +452,9 @@ def _from_comparison(cmp) -> _Content:
     units.update(scenario="text", metric="text", unit="text")
     extra = []
     if has_cost:
-        r = roi.reset_index().rename(columns={"ci_low": _CI[0], "ci_high": _CI[1]})
+        # only scenarios that spend: a return on nothing spent is no number
+        r = roi.loc[has_cost].reset_index().rename(columns={"ci_low": _CI[0],
+                                                            "ci_high": _CI[1]})
         extra.append(_Table("roi", "Return on the spend on programmes and payroll (present "
                                    "values; cash within the horizon beside)", r,
                             {"scenario": "text", "extra_cost": "money",
@@ -518,9 +524,9 @@ def _from_sweep(sweep) -> _Content:
                  s.loc[best, "value_ci_high"], "money",
                  "present value at the start, customers' remaining lifetimes included")]
     ci = fmt_interval(s.loc[best, "profit_ci_low"], s.loc[best, "profit_ci_high"], "money")
-    answer = [f"Profit is highest at {html.escape(where(best))}: "
-              f"<b>{fmt_money(s.loc[best, 'profit'], cur)}</b> (95% CI {ci}"
-              f"); lowest at {html.escape(where(worst))}: "
+    answer = [f"Profit is highest at {where(best)}: "
+              f"**{fmt_money(s.loc[best, 'profit'], cur)}** (95% CI {ci}"
+              f"); lowest at {where(worst)}: "
               f"{fmt_money(s.loc[worst, 'profit'], cur)}."]
     units_t = {c: units.get(c, "number") for c in s.columns}
     charts = [_Chart("Profit across the grid",
@@ -564,10 +570,10 @@ def _from_sensitivity(sens, scenario) -> _Content:
                          f"{metric} from {fmt_money(r['at_low'], cur)} (at {r['low']:g}) to "
                          f"{fmt_money(r['at_high'], cur)} (at {r['high']:g}); "
                          f"status {r['status']}"))
-    answer = [f"At today's values {metric} is <b>{fmt_money(sens.base, cur)}</b>."]
+    answer = [f"At today's values {metric} is **{fmt_money(sens.base, cur)}**."]
     if top is not None:
         r = t.loc[top]
-        answer.append(f"{html.escape(str(top))} moves it most: from "
+        answer.append(f"{top} moves it most: from "
                       f"{fmt_money(r['at_low'], cur)} at {r['low']:g} to "
                       f"{fmt_money(r['at_high'], cur)} at {r['high']:g}"
                       + (f" (its range is {r['status']})" if r["status"] in FLAGGED else "")
@@ -639,8 +645,8 @@ def _from_damage(dmg, scenario) -> _Content:
                      {"key": "text", "symbol": "text", "name": "text", "value": "row",
                       "unit": "text", "equation": "text", "working": "text", "basis": "text"})
     head = rows[0] if rows else None
-    answer = [f"{html.escape(dmg.title)}: <b>{fmt_money(head['value'], cur)}</b> of revenue at "
-              "risk." if head else html.escape(dmg.title)]
+    answer = [f"{dmg.title}: **{fmt_money(head['value'], cur)}** of revenue at "
+              "risk." if head else dmg.title]
     charts = [_Chart("Customers lost by route", lambda fig: plot_damage(dmg,
                                                                         ax=fig.add_subplot()),
                      (7, 3.4))]
@@ -659,6 +665,23 @@ def _from_damage(dmg, scenario) -> _Content:
                "that does not move; each customer lost is priced at the present value of "
                "their remaining lifetime, as womsim.lost_revenue prices one. The simulation "
                "(womsim.lost_revenue) adds word of mouth over time."])
+
+
+def _add_sensitivity(c: _Content, sens: Any, scenario: Any) -> None:
+    """Add a tornado to another result's report: its chart, table and top mover."""
+    from womsim.sweep import Sensitivity
+
+    if not isinstance(sens, Sensitivity):
+        raise WomsimError(f"sensitivity= takes womsim.sensitivity()'s result, got "
+                          f"{type(sens).__name__}")
+    sc = scenario if scenario is not None else sens.scenario
+    s = _from_sensitivity(sens, sc)
+    c.answer.extend(s.answer[1:])
+    c.charts.extend(s.charts)
+    t = s.tables["summary"]
+    c.extra.append(_Table("tornado", "What moves the value lost most (one at a time)", t.df,
+                          t.units, note=t.note, status_col=t.status_col))
+    c.notes.extend(s.notes)
 
 
 # --------------------------------------------------------------------------- appendices
@@ -704,7 +727,7 @@ def _assumptions_table(scenarios: list[tuple[str, Any]], fallback: pd.DataFrame 
             if not any(differs):
                 df = df.drop(columns=col)
         df = df.reset_index()
-    df = df.copy()
+    df = _solved_values(df)
     df.insert(df.columns.get_loc("status") + 1, "flag",
               ["CHECK: " + s if s in FLAGGED else "" for s in df["status"]])
     keep = [c for c in df.columns if c not in ("basis",)]
@@ -715,6 +738,23 @@ def _assumptions_table(scenarios: list[tuple[str, Any]], fallback: pd.DataFrame 
             units[c] = "row"
     return _Table("assumptions", "Appendix A. Every assumption, with its source and status",
                   df, units, note=note, status_col="status")
+
+
+def _solved_values(df: pd.DataFrame) -> pd.DataFrame:
+    """A parameter left unset (None) that the model solves or derives shows the value it
+    takes (from its ``derived.`` row), so that no assumption shows blank."""
+    df = df.copy()
+    key = "parameter" if "parameter" in df.columns else None
+    names = df[key] if key else pd.Series(df.index, index=df.index)
+    derived = {str(n).removeprefix("derived."): v for n, v in zip(names, df["value"],
+                                                                  strict=True)
+               if str(n).startswith("derived.")}
+    for i, n in zip(df.index, names, strict=True):
+        leaf = str(n).rsplit(".", 1)[-1]
+        if df.at[i, "value"] is None and not str(n).startswith("derived.") and leaf in derived:
+            df.at[i, "value"] = derived[leaf]
+            df.at[i, "meaning"] = f"not set, so solved or derived: {df.at[i, 'meaning']}"
+    return df
 
 
 def _same(a: Any, b: Any) -> bool:
@@ -734,9 +774,10 @@ def _figures_table(used: Iterable[str]) -> _Table:
     t = t.sort_values("used here", ascending=False, kind="stable")
     cols = ["key", "used here", "name", "value", "low", "high", "unit", "status", "source",
             "year", "population", "quoted", "research", "caveat"]
-    t = t[cols]
+    t = t[cols].copy()
+    t["year"] = [None if pd.isna(y) else int(y) for y in t["year"]]  # 1980, not 1,980
     units = {c: "text" for c in cols}
-    units.update(value="row", low="row", high="row", year="number")
+    units.update(value="row", low="row", high="row")
     return _Table("figures", "Appendix B. Research figures", t, units,
                   note="The research behind the defaults, with how sure we are of each "
                        "(womsim.figures). 'used here': a parameter of this result rests on it.",

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import base64
 import datetime as _dt
-import html
 import io
 import math
+import re
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+import jinja2
 import numpy as np
 import pandas as pd
+from markupsafe import Markup, escape
 
 from womsim.display import (
     CSS,
@@ -22,6 +24,7 @@ from womsim.display import (
     fmt_money,
     fmt_pct,
     fmt_value,
+    html_fragment,
     status_badge,
     unit_kind,
 )
@@ -51,8 +54,22 @@ dl.facts{display:grid;grid-template-columns:max-content auto;gap:2px 14px;font-s
 dl.facts dt{color:#5c6770}
 dl.facts dd{margin:0}
 .scroll{overflow-x:auto}
+b.flagtext{color:#9b1c1c}
 footer{margin-top:30px;color:#8d99ae;font-size:11px}
-@media print{.scroll{overflow:visible}h2{page-break-after:avoid}figure{page-break-inside:avoid}}
+@page{margin:12mm 10mm}
+@media print{
+ body{max-width:none;margin:0;padding:0;font-size:10px}
+ h1{font-size:18px} h2{font-size:14px;page-break-after:avoid;break-after:avoid}
+ .scroll{overflow:visible}
+ figure{page-break-inside:avoid;break-inside:avoid}
+ .cards{gap:6px}.card{min-width:0}.card .num{font-size:16px}
+ /* every table fits the page width: cells wrap, long words break anywhere */
+ table.wom{max-width:100%;font-size:8.5px}
+ .wom th,.wom td{white-space:normal;overflow-wrap:anywhere;padding:1px 3px}
+ .wom td.w{max-width:none}
+ .wom-badge{white-space:normal;font-size:7px;line-height:10px}
+ tr{page-break-inside:avoid;break-inside:avoid}
+}
 """
 
 def _fmt_cell(v: Any, kind: str, row_unit: str = "") -> str:
@@ -64,7 +81,7 @@ def _fmt_cell(v: Any, kind: str, row_unit: str = "") -> str:
         return ""
     if kind == "text" or not isinstance(v, (int, float, np.integer, np.floating)) or \
             isinstance(v, (bool, np.bool_)):
-        return html.escape(str(v))
+        return str(v)  # escaped by the table's template
     if kind == "money":
         return fmt_money(v)
     if kind == "share":
@@ -82,43 +99,56 @@ def _unit_text(unit: Any, currency: str) -> str:
     return u
 
 
+# Long text that goes, in a wide table, on a line of its own under each row: the page then
+# keeps readable columns on A4 and Letter instead of wrapping a word per line.
+_LONG_TEXT = ("meaning", "source", "caveat", "quoted", "research", "population", "equation",
+              "working")
+_WIDE = 7
+
+
 def _html_table(t: _Table, currency: str) -> str:
     if t.empty:
-        return f"<p class='na'>{html.escape(t.note)}</p>"
+        return str(html_fragment("<p class='na'>{}</p>", t.note))
     df = t.df
+    long_cols = [c for c in df.columns if c in _LONG_TEXT] if len(df.columns) > _WIDE else []
+    if len(long_cols) == len(df.columns):
+        long_cols = []
+    cols = [c for c in df.columns if c not in long_cols]
     header = []
-    for c in df.columns:
+    for c in cols:
         k = t.units.get(c, "number")
         header.append(f"{c} ({currency})" if k == "money" and currency else str(c))
-    rows, classes = [], []
-    text_cols = [j for j, c in enumerate(df.columns) if t.units.get(c, "number") == "text"]
+    rows, classes, details = [], [], []
+    text_cols = [j for j, c in enumerate(cols) if t.units.get(c, "number") == "text"]
     unit_col = "unit" if "unit" in df.columns else None
     for _, r in df.iterrows():
         ru = str(r[unit_col]) if unit_col else ""
         cells = []
-        for c in df.columns:
+        for c in cols:
             k = t.units.get(c, "number")
             if c == t.status_col:
                 cells.append(status_badge(str(r[c])))
             elif c == "flag":
-                cells.append(f"<b style='color:#9b1c1c'>{html.escape(str(r[c]))}</b>")
+                cells.append(html_fragment("<b class='flagtext'>{}</b>", r[c]))
             elif c == "unit":
-                cells.append(html.escape(_unit_text(r[c], currency)))
+                cells.append(_unit_text(r[c], currency))
             else:
                 cells.append(_fmt_cell(r[c], k, ru))
         rows.append(cells)
+        parts = [html_fragment("<i>{}:</i> {}", c, r[c]) for c in long_cols
+                 if _fmt_cell(r[c], "text")]
+        details.append(Markup(" &middot; ").join(parts))
         flagged = t.status_col is not None and str(r[t.status_col]) in FLAGGED
         classes.append("flag" if flagged else "tot" if str(r.iloc[0]) == "total" else "")
     from womsim.display import _table
 
-    wrap = [j for j, c in enumerate(df.columns) if c in ("meaning", "source", "caveat",
-                                                           "quoted", "research", "population",
-                                                           "equation", "working", "name")]
-    note = f"<p class='wom-note'>{html.escape(t.note)}</p>" if t.note else ""
+    wrap = [j for j, c in enumerate(cols) if c in (*_LONG_TEXT, "name")]
+    note = str(html_fragment("<p class='wom-note'>{}</p>", t.note)) if t.note else ""
     money_rows = t.units and "row" in t.units.values() and currency
     cap = t.title + (f" (money in {currency})" if money_rows else "")
     return ("<div class='scroll'>" + _table(rows, header, cap, text_cols=text_cols,
-                                            row_classes=classes, wrap_cols=wrap, css=False)
+                                            row_classes=classes, wrap_cols=wrap, css=False,
+                                            details=details if long_cols else None)
             + "</div>" + note)
 
 
@@ -142,65 +172,75 @@ def _flag_counts(assumptions: _Table) -> dict[str, int]:
     return {s: int(vc.get(s, 0)) for s in FLAGGED}
 
 
+_ENV = jinja2.Environment(autoescape=True, trim_blocks=True, lstrip_blocks=True,
+                          undefined=jinja2.StrictUndefined)
+_ENV.filters["bold"] = lambda text: Markup(
+    re.sub(r"\*\*(.+?)\*\*", r"<b>\1</b>", str(escape(text))))
+
+# Every value is escaped by the template engine; only the tables (built by the same kind of
+# template) and the page's own CSS come in as markup.
+_PAGE = _ENV.from_string("""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{{ c.title }}</title><style>{{ page_css }}</style>{{ table_css }}</head><body>
+<header><h1>{{ c.title }}</h1>
+<p class="question"><b>Question.</b> {{ c.question }}</p>
+<p class="meta">Prepared with womsim {{ version }} on {{ today }}.</p></header>
+<section class="answer"><h2>1. Answer</h2>
+{% for a in c.answer %}<p>{{ a | bold }}</p>
+{% endfor %}
+<div class="cards">
+{% for card in cards %}<div class="card"><div class="label">{{ card.label }}</div>
+<div class="num">{{ card.num }}</div>{% if card.ci %}<div class="ci">95% CI {{ card.ci }}</div>
+{% endif %}</div>
+{% endfor %}</div>
+{% if flags %}<div class="warn"><b>Read with care.</b> This result rests on
+{{ flags.unverified }} UNVERIFIED and {{ flags.illustrative }} ILLUSTRATIVE assumptions,
+flagged in appendix A. Say so when you show these numbers.</div>{% endif %}
+</section>
+{% for title, table in sections %}<section><h2>{{ title }}</h2>{{ table }}</section>
+{% if loop.index == 3 %}<section class="charts"><h2>5. Charts</h2>
+{% for ch in charts %}<figure><img src="data:image/png;base64,{{ ch.b64 }}" alt="{{ ch.title }}">
+<figcaption>{{ ch.title }}</figcaption></figure>
+{% endfor %}</section>{% endif %}
+{% endfor %}
+<section><h2>Appendix C. Method</h2><dl class="facts">
+{% for k, v in c.facts %}<dt>{{ k }}</dt><dd>{{ v }}</dd>
+{% endfor %}</dl><ul>
+{% for n in c.notes %}<li>{{ n }}</li>
+{% endfor %}</ul></section>
+<footer>womsim {{ version }}: an agent-based word-of-mouth market model. Figures and their
+sources: womsim.figures.</footer></body></html>
+""")
+
+
 def _html(c: _Content, assumptions: _Table, figs: _Table) -> str:
     from womsim import __version__
 
     cur = c.currency
-    e = html.escape
-    out = ["<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>",
-           "<meta name='viewport' content='width=device-width, initial-scale=1'>",
-           f"<title>{e(c.title)}</title><style>{_PAGE_CSS}</style>{CSS}</head><body>",
-           f"<header><h1>{e(c.title)}</h1>",
-           f"<p class='question'><b>Question.</b> {e(c.question)}</p>",
-           f"<p class='meta'>Prepared with womsim {e(__version__)} on "
-           f"{_dt.date.today().isoformat()}.</p></header>"]
-    out.append("<section class='answer'><h2>1. Answer</h2>")
-    out += [f"<p>{a}</p>" for a in c.answer]
-    out.append("<div class='cards'>")
+    cards = []
     for card in c.cards:
         u = card["unit"]
-        cc = cur if unit_kind(u) == "money" else ""
         ci = fmt_interval(card[_CI[0]], card[_CI[1]], u)
-        out.append(f"<div class='card'><div class='label'>{e(card['headline'])}</div>"
-                   f"<div class='num'>{fmt_value(card['value'], u, cc)}</div>"
-                   + (f"<div class='ci'>95% CI {ci}</div>" if ci != "n/a" else "")
-                   + "</div>")
-    out.append("</div>")
+        cards.append({"label": card["headline"],
+                      "num": fmt_value(card["value"], u,
+                                       cur if unit_kind(u) == "money" else ""),
+                      "ci": "" if ci == "n/a" else ci})
     flags = _flag_counts(assumptions)
-    if any(flags.values()):
-        out.append(f"<div class='warn'><b>Read with care.</b> This result rests on "
-                   f"{flags.get('unverified', 0)} UNVERIFIED and "
-                   f"{flags.get('illustrative', 0)} ILLUSTRATIVE assumptions, flagged in "
-                   "appendix A. Say so when you show these numbers.</div>")
-    out.append("</section>")
-    out.append(f"<section><h2>2. Headline numbers</h2>{_html_table(c.tables['headline'], cur)}"
-               "</section>")
-    out.append(f"<section><h2>3. By cause</h2>{_html_table(c.tables['by cause'], cur)}"
-               "</section>")
-    out.append(f"<section><h2>4. Per incident</h2>"
-               f"{_html_table(c.tables['per incident'], cur)}</section>")
-    out.append("<section><h2>5. Charts</h2>")
-    for ch in c.charts:
-        b64 = base64.b64encode(ch.png).decode("ascii")
-        out.append(f"<figure><img src='data:image/png;base64,{b64}' alt='{e(ch.title)}'>"
-                   f"<figcaption>{e(ch.title)}</figcaption></figure>")
-    out.append("</section>")
-    out.append(f"<section><h2>6. Summary</h2>{_html_table(c.tables['summary'], cur)}")
-    for t in c.extra:
-        out.append(_html_table(t, cur))
-    out.append("</section>")
-    out.append(f"<section><h2>Appendix A. Assumptions</h2>{_html_table(assumptions, cur)}"
-               "</section>")
-    out.append(f"<section><h2>Appendix B. Research figures</h2>{_html_table(figs, '')}"
-               "</section>")
-    out.append("<section><h2>Appendix C. Method</h2><dl class='facts'>")
-    out += [f"<dt>{e(k)}</dt><dd>{e(v)}</dd>" for k, v in c.facts]
-    out.append("</dl><ul>")
-    out += [f"<li>{e(n)}</li>" for n in c.notes]
-    out.append("</ul></section>")
-    out.append(f"<footer>womsim {e(__version__)}: an agent-based word-of-mouth market model. "
-               "Figures and their sources: womsim.figures.</footer></body></html>")
-    return "\n".join(out)
+    summary = Markup(_html_table(c.tables["summary"], cur)) + Markup(
+        "".join(_html_table(t, cur) for t in c.extra))
+    sections = [("2. Headline numbers", Markup(_html_table(c.tables["headline"], cur))),
+                ("3. By cause", Markup(_html_table(c.tables["by cause"], cur))),
+                ("4. Per incident", Markup(_html_table(c.tables["per incident"], cur))),
+                ("6. Summary", summary),
+                ("Appendix A. Assumptions", Markup(_html_table(assumptions, cur))),
+                ("Appendix B. Research figures", Markup(_html_table(figs, "")))]
+    charts = [{"title": ch.title, "b64": base64.b64encode(ch.png).decode("ascii")}
+              for ch in c.charts]
+    return _PAGE.render(c=c, cards=cards, flags=flags if any(flags.values()) else None,
+                        sections=sections, charts=charts, version=__version__,
+                        today=_dt.date.today().isoformat(), page_css=Markup(_PAGE_CSS),
+                        table_css=Markup(CSS))
 
 
 # --------------------------------------------------------------------------- xlsx
@@ -223,6 +263,22 @@ def _cell_value(v: Any) -> Any:
     return str(v)
 
 
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _put(ws, row: int, column: int, value: Any):
+    """Write one cell; text that a spreadsheet would read as a formula (= + - @, a tab or a
+    carriage return first) stays text, so a hostile name can never run as a formula."""
+    cell = ws.cell(row=row, column=column, value=None)
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        cell.value = value
+        cell.data_type = "s"
+        cell.quotePrefix = True
+    else:
+        cell.value = value
+    return cell
+
+
 def _number_format(v: Any, kind: str) -> str | None:
     if not isinstance(v, (int, float)) or isinstance(v, bool):
         return None
@@ -243,9 +299,8 @@ def _write_sheet(ws, t: _Table, currency: str) -> None:
     bold = Font(bold=True)
     head_fill = PatternFill("solid", fgColor="E9EEF2")
     if t.empty:
-        ws["A1"] = t.title
-        ws["A1"].font = bold
-        ws["A2"] = t.note
+        _put(ws, 1, 1, t.title).font = bold
+        _put(ws, 2, 1, t.note)
         ws.column_dimensions["A"].width = min(100, max(20, len(t.note) + 2))
         return
     df = t.df
@@ -254,7 +309,7 @@ def _write_sheet(ws, t: _Table, currency: str) -> None:
     for j, c in enumerate(cols, start=1):
         k = t.units.get(c, "number")
         name = f"{c} ({currency})" if k == "money" and currency else str(c)
-        cell = ws.cell(row=1, column=j, value=name)
+        cell = _put(ws, 1, j, name)
         cell.font = bold
         cell.fill = head_fill
         cell.alignment = Alignment(wrap_text=True, vertical="bottom")
@@ -272,7 +327,7 @@ def _write_sheet(ws, t: _Table, currency: str) -> None:
             v = _cell_value(r[c])
             if c == "unit" and isinstance(v, str):
                 v = _unit_text(v, currency)
-            cell = ws.cell(row=i, column=j, value=v)
+            cell = _put(ws, i, j, v)
             fmt = _number_format(v, k) if k != "text" else None
             if fmt:
                 cell.number_format = fmt
@@ -306,10 +361,9 @@ def _xlsx_writer(c: _Content, assumptions: _Table, figs: _Table) -> Callable[[Pa
         wb = Workbook()
         ws = wb.active
         ws.title = "report"
-        ws["A1"] = c.title
-        ws["A1"].font = Font(bold=True, size=14)
+        _put(ws, 1, 1, c.title).font = Font(bold=True, size=14)
         rows = [("question", c.question),
-                ("answer", " ".join(_strip_tags(a) for a in c.answer)),
+                ("answer", " ".join(plain(a) for a in c.answer)),
                 ("prepared", f"womsim {__version__}, {_dt.date.today().isoformat()}"),
                 *c.facts]
         flags = _flag_counts(assumptions)
@@ -323,8 +377,8 @@ def _xlsx_writer(c: _Content, assumptions: _Table, figs: _Table) -> Callable[[Pa
                   c.tables["summary"], *c.extra, assumptions, figs]
         rows += [(f"sheet '{t.sheet}'", t.note) for t in tables if t.note and not t.empty]
         for i, (k, v) in enumerate(rows, start=3):
-            ws.cell(row=i, column=1, value=k).font = Font(bold=True)
-            cell = ws.cell(row=i, column=2, value=v)
+            _put(ws, i, 1, k).font = Font(bold=True)
+            cell = _put(ws, i, 2, v)
             cell.alignment = Alignment(wrap_text=True, vertical="top")
             if k == "read with care":
                 cell.font = Font(bold=True, color="9B1C1C")
@@ -338,7 +392,7 @@ def _xlsx_writer(c: _Content, assumptions: _Table, figs: _Table) -> Callable[[Pa
             ws = wb.create_sheet("charts")
             row = 1
             for ch in c.charts:
-                ws.cell(row=row, column=1, value=ch.title).font = Font(bold=True)
+                _put(ws, row, 1, ch.title).font = Font(bold=True)
                 img = Image(io.BytesIO(ch.png))
                 scale = 0.75
                 img.width, img.height = img.width * scale, img.height * scale
@@ -349,10 +403,9 @@ def _xlsx_writer(c: _Content, assumptions: _Table, figs: _Table) -> Callable[[Pa
     return write
 
 
-def _strip_tags(text: str) -> str:
-    import re
-
-    return html.unescape(re.sub(r"<[^>]+>", "", text))
+def plain(text: str) -> str:
+    """An answer line as plain text (its ``**bold**`` marks removed), for Excel and slides."""
+    return re.sub(r"\*\*(.+?)\*\*", r"\1", str(text))
 
 
 # --------------------------------------------------------------------------- public

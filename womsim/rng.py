@@ -143,10 +143,13 @@ class Streams:
 
     def __init__(self, seed: int) -> None:
         self.seed = int(seed)
+        self._base: dict[str, int] = {}
 
     def key(self, mechanism: str, step: int, extra: int = 0) -> int:
         """The 64-bit key of ``(seed, mechanism, step, extra)``."""
-        k = _mix_scalar(self.seed ^ (_mechanism_id(mechanism) << 20))
+        k = self._base.get(mechanism)
+        if k is None:  # a run asks thousands of times for the same few mechanisms
+            k = self._base[mechanism] = _mix_scalar(self.seed ^ (_mechanism_id(mechanism) << 20))
         k = _mix_scalar(k + step * 0x9E3779B97F4A7C15)
         return _mix_scalar(k + extra * 0xD1B54A32D192ED03)
 

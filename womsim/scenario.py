@@ -18,7 +18,6 @@ from pydantic import (
 )
 
 from womsim.errors import (
-    CalibrationError,
     ScenarioError,
     UnknownKeyError,
     close_matches,
@@ -27,50 +26,13 @@ from womsim.errors import (
 from womsim.interventions import NESTED, Intervention
 from womsim.params import Complaints, Economics, Market, Service, Simulation, WordOfMouth
 from womsim.service import ServiceDesk
+from womsim.solved import Solved, pick, put, upgrade_unrecorded
 
 __all__ = ["Scenario", "Solved"]
 
 PARTS = ("market", "service", "complaints", "word_of_mouth", "economics", "simulation")
 # fields that say what a scenario is, not what it assumes: set by today() and what_if()
 _STATE_FIELDS = ("state", "solved")
-
-
-class Solved(BaseModel):
-    """A hidden parameter solved from observables, as a scenario keeps it.
-
-    Attributes
-    ----------
-    parameter : str
-        The dotted parameter solved, e.g. ``"market.baseline_churn"``.
-    value : float
-        Its value (also the parameter's value in the scenario).
-    observables : dict of str -> float
-        What it was solved from, with the values then: ``{"market.observed_annual_churn":
-        0.25}``. Names of scenario parameters must still hold these values; anything else
-        (a calibration target) is recorded as given.
-    method : str
-        The solver (a key of :data:`womsim.calibration.SOLVERS`).
-    under : str
-        The name of the scenario whose service it was solved under (today's).
-
-    Examples
-    --------
-    >>> sc = Scenario.preset("telecom").what_if(**{"service.problem_rate": 0.05})
-    >>> sc.solved[0].parameter, sc.solved[0].observables
-    ('market.baseline_churn', {'market.observed_annual_churn': 0.25})
-    """
-
-    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
-
-    parameter: str
-    value: float
-    observables: dict[str, float] = Field(default_factory=dict)
-    method: str = "baseline_churn"
-    under: str = ""
-
-    def source(self) -> str:
-        """``"market.observed_annual_churn = 0.25"``: what it was solved from, as text."""
-        return ", ".join(f"{k} = {v:g}" for k, v in self.observables.items()) or "nothing"
 
 
 def _range_text(model: type[BaseModel], name: str) -> str:
@@ -250,44 +212,10 @@ equal to 1 (allowed: >= 0 and <= 1)
 
     @model_validator(mode="after")
     def _hidden_rates_consistent(self) -> Scenario:
-        """No stale calibration: kept values match their record, records their observables,
-        and no observable is set that nothing reads."""
-        from womsim.calibration import SOLVERS
+        """No stale calibration (see :func:`womsim.solved.check_hidden_rates`)."""
+        from womsim.solved import check_hidden_rates
 
-        seen: set[str] = set()
-        for rec in self.solved:
-            if rec.parameter in seen:
-                raise ValueError(f"solved: '{rec.parameter}' is recorded twice")
-            seen.add(rec.parameter)
-            value = self.get(rec.parameter)
-            if value is None or not math.isclose(value, rec.value, rel_tol=1e-12,
-                                                  abs_tol=1e-15):
-                raise ValueError(
-                    f"{rec.parameter} = {value!r}, but the scenario records it as solved at "
-                    f"{rec.value!r} from {rec.source()}: give the value by removing its "
-                    "'solved' record, or keep the recorded value")
-            solver = SOLVERS.get(rec.method)
-            if self.state == "today" and solver is not None and solver.live:
-                raise ValueError(
-                    f"a scenario that describes today (state = 'today') solves "
-                    f"{rec.parameter} from {', '.join(solver.observables)} itself; a kept "
-                    "value belongs to a what-if (state = 'what-if'), or remove the record")
-            names = set(self.parameter_names())
-            for name, then in rec.observables.items():
-                now = self.get(name) if name in names else then
-                if now != then:
-                    raise ValueError(_stale_message(self, rec, name, now))
-        for method, solver in SOLVERS.items():
-            given = self.get(solver.parameter)
-            unread = [o for o in solver.observables if self.get(o) is not None]
-            if given is not None and unread and solver.parameter not in seen:
-                o = unread[0]
-                raise ValueError(
-                    f"{solver.parameter} = {given!r} is given, so {o} = {self.get(o)!r} "
-                    f"would not be used: set {o} to none to give the hidden rate, or "
-                    f"{solver.parameter} to none to solve it from {o}"
-                    + (". In a what-if, move churn with market.extra_churn (added on top of "
-                       "today's baseline)" if method == "baseline_churn" else ""))
+        check_hidden_rates(self)
         return self
 
     @field_validator("interventions", mode="before")
@@ -373,7 +301,7 @@ equal to 1 (allowed: >= 0 and <= 1)
         from womsim.calibration import observables
 
         data = self._with(changes)
-        if any(o in changes or _pick(data, o) != self.get(o) for o in observables()):
+        if any(o in changes or pick(data, o) != self.get(o) for o in observables()):
             return self.today(**changes)
         return self.what_if(**changes)
 
@@ -403,7 +331,7 @@ equal to 1 (allowed: >= 0 and <= 1)
             solver = SOLVERS.get(rec["method"])
             if solver is not None and solver.live:
                 if rec["parameter"] not in changes:
-                    _put(data, rec["parameter"], None)  # solved again, live
+                    put(data, rec["parameter"], None)  # solved again, live
                 continue
             kept.append(rec)
         data["solved"] = kept
@@ -439,7 +367,7 @@ equal to 1 (allowed: >= 0 and <= 1)
 
         data = self._with(changes)
         for name in sorted(observables()):
-            new = _pick(data, name)
+            new = pick(data, name)
             if new != self.get(name):
                 raise ScenarioError(
                     f"{name} = {new!r}: an observable describes today, and this what-if "
@@ -452,7 +380,7 @@ equal to 1 (allowed: >= 0 and <= 1)
                 if not solver.live or solver.parameter in changes or not solver.applies(self):
                     continue
                 value = float(solver.solve(self))
-                _put(data, solver.parameter, value)
+                put(data, solver.parameter, value)
                 records.append({"parameter": solver.parameter, "value": value,
                                 "observables": {o: self.get(o) for o in solver.observables},
                                 "method": method, "under": self.name})
@@ -538,7 +466,7 @@ equal to 1 (allowed: >= 0 and <= 1)
         """A what-if copy holding the hidden rates (and their records) ``pinned`` keeps."""
         data = self.model_dump()
         for rec in pinned.solved:
-            _put(data, rec.parameter, rec.value)
+            put(data, rec.parameter, rec.value)
         data["solved"] = [r.model_dump() for r in pinned.solved]
         data["state"] = "what-if"
         return Scenario(**data)
@@ -556,33 +484,9 @@ equal to 1 (allowed: >= 0 and <= 1)
         >>> Scenario.preset("telecom").hidden_rates().loc["market.baseline_churn", "source"]
         'solved'
         """
-        from womsim.calibration import SOLVERS
+        from womsim.solved import hidden_rates_table
 
-        rows = {}
-        recorded = {r.parameter: r for r in self.solved}
-        for method, solver in SOLVERS.items():
-            p = solver.parameter
-            if p in recorded:
-                continue
-            if solver.applies(self):
-                rows[p] = {"value": float(solver.solve(self)), "source": "solved",
-                           "observables": ", ".join(f"{o} = {self.get(o):g}"
-                                                    for o in solver.observables),
-                           "method": method, "under": self.name}
-            else:
-                value = self.get(p)
-                rows[p] = {"value": value, "method": "", "under": "",
-                           "source": "given" if value is not None else "none",
-                           "observables": ""}
-        for p, r in recorded.items():
-            rows[p] = {"value": r.value, "observables": r.source(), "method": r.method,
-                       "under": r.under,
-                       "source": "kept from today" if self.state == "what-if" else "stored"}
-        df = pd.DataFrame.from_dict(rows, orient="index",
-                                    columns=["value", "source", "observables", "method",
-                                             "under"])
-        df.index.name = "parameter"
-        return df
+        return hidden_rates_table(self)
 
     def state_text(self) -> str:
         """One sentence: today or a what-if, and what its hidden rates were solved from.
@@ -593,23 +497,9 @@ equal to 1 (allowed: >= 0 and <= 1)
         "today: market.baseline_churn = 0.146 solved from market.observed_annual_churn = \
 0.25 under this scenario's own service"
         """
-        try:
-            h = self.hidden_rates()
-        except CalibrationError as err:
-            return f"{self.state}: cannot be calibrated ({err})"
-        parts = []
-        for p, r in h.iterrows():
-            if r["source"] == "solved":
-                parts.append(f"{p} = {r['value']:.3g} solved from {r['observables']} under "
-                             "this scenario's own service")
-            elif r["source"] in ("kept from today", "stored"):
-                verb = "kept" if r["source"] != "stored" else "stored"
-                parts.append(f"{p} = {r['value']:.3g} {verb}, solved from {r['observables']}"
-                             f" under the service of '{r['under']}'")
-            elif r["source"] == "given":
-                parts.append(f"{p} = {r['value']:.3g} given")
-        what = "today" if self.state == "today" else "what-if (keeps today's hidden rates)"
-        return what + (": " + "; ".join(parts) if parts else "")
+        from womsim.solved import state_text
+
+        return state_text(self)
 
     def simulated_annual_churn(self) -> float:
         """Expected annual churn under this scenario's service (mean field, at the start).
@@ -735,7 +625,13 @@ equal to 1 (allowed: >= 0 and <= 1)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Scenario:
-        """Build from a plain dict as written by :meth:`to_dict`."""
+        """Build from a plain dict as written by :meth:`to_dict` (also by a womsim that did
+        not record the calibration state: see :func:`womsim.solved.upgrade_unrecorded`)."""
+        data, note = upgrade_unrecorded(data)
+        if note:
+            import warnings
+
+            warnings.warn(note, UserWarning, stacklevel=2)
         return cls(**data)
 
     def to_toml(self, path: str | Path, overwrite: bool = False) -> Path:
@@ -765,7 +661,7 @@ equal to 1 (allowed: >= 0 and <= 1)
         desk = f", desk of {self.desk.agents} agents" if self.desk is not None else ""
         kind = ""
         if self.state == "what-if":
-            under = sorted({r.under for r in self.solved if r.under})
+            under = sorted({r.under for r in self.solved if r.under not in ("", "unrecorded")})
             kind = ", what-if" + (f" of '{under[0]}'" if len(under) == 1 else "")
         return (f"Scenario('{self.name}': {self.market.people:,} people, "
                 f"{self.market.customer_share:.0%} customers, "
@@ -777,75 +673,6 @@ equal to 1 (allowed: >= 0 and <= 1)
         from womsim.display import scenario_html
 
         return scenario_html(self)
-
-
-def _pick(data: dict[str, Any], dotted: str) -> Any:
-    node: Any = data
-    for k in dotted.split("."):
-        node = node.get(k) if isinstance(node, dict) else None
-    return node
-
-
-def _put(data: dict[str, Any], dotted: str, value: Any) -> None:
-    *head, last = dotted.split(".")
-    node = data
-    for k in head:
-        node = node[k]
-    node[last] = value
-
-
-def restate_if_edited(data: dict[str, Any]) -> tuple[dict[str, Any], str | None]:
-    """A what-if read from a file whose observables were edited since its hidden rates were
-    kept: as :meth:`Scenario.replace` does for a changed observable, it now describes today
-    (kept values dropped, solved again). Returns the data and a note saying so, or None.
-
-    Examples
-    --------
-    >>> d = Scenario.preset("telecom").what_if().to_dict()
-    >>> d["market"]["observed_annual_churn"] = 0.3
-    >>> d, note = restate_if_edited(d)
-    >>> d["state"], d["market"]["baseline_churn"], "0.25" in note
-    ('today', None, True)
-    """
-    from womsim.calibration import SOLVERS
-
-    records = data.get("solved")
-    if data.get("state") != "what-if" or not isinstance(records, list):
-        return data, None
-    edited = []
-    for rec in records:
-        obs = rec.get("observables") if isinstance(rec, dict) else None
-        if not isinstance(obs, dict):
-            continue
-        for name, then in obs.items():
-            now = _pick(data, name)
-            if now != then and name in Scenario().parameter_names():
-                edited.append(f"{name} = {now!r} (was {then!r})")
-    if not edited:
-        return data, None
-    solver_of = {s.parameter for s in SOLVERS.values() if s.live}
-    data = {**data, "state": "today"}
-    data["solved"] = [r for r in records if not (isinstance(r, dict)
-                                                 and r.get("parameter") in solver_of)]
-    for rec in records:
-        if isinstance(rec, dict) and rec.get("parameter") in solver_of:
-            _put(data, rec["parameter"], None)
-    return data, (f"{', '.join(edited)}: an observable was edited, so this what-if now "
-                  "describes today and its hidden rates are solved again under its own "
-                  "service (state = 'today')")
-
-
-def _stale_message(sc: Scenario, rec: Solved, name: str, now: Any) -> str:
-    then = rec.observables[name]
-    if sc.state == "what-if":
-        return (f"{name} = {now!r}, but this what-if keeps {rec.parameter} = {rec.value:.6g} "
-                f"solved from {name} = {then!r} (today, '{rec.under}'), so the new value would "
-                f"do nothing. To describe today with {name} = {now!r}, use .today(...) (it "
-                "re-solves) and make the what-if from that; in a scenario file, set state = "
-                f"'today', {rec.parameter} = \"none\" and remove the [[solved]] entry")
-    return (f"{name} = {now!r}, but {rec.parameter} = {rec.value:.6g} was solved by "
-            f"'{rec.method}' from {name} = {then!r}; run that calibration again for the new "
-            "value")
 
 
 def _walk(model: BaseModel, prefix: str = "") -> Iterator[tuple[str, Any]]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 
 from womsim.engine import run
@@ -45,10 +47,19 @@ def check_network(network, people: int) -> None:
                            "market.people")
 
 
+class FewRunsWarning(UserWarning):
+    """Fewer than 3 runs: the result has no usable interval."""
+
+
 def check_runs_seed(runs: int, seed: int | None) -> int:
     """Validate ``runs`` and ``seed``; return the seed to use (drawn and recorded if None)."""
     if isinstance(runs, bool) or not isinstance(runs, (int, np.integer)) or runs < 1:
         raise WomsimError(f"runs = {runs!r}: must be a whole number >= 1")
+    if runs < 3:
+        warnings.warn(FewRunsWarning(
+            f"runs = {runs}: no usable interval (one run has none, two give one far too wide "
+            "to read); use 3 runs or more, and 20 or more for numbers shown to a client"),
+            stacklevel=3)
     if seed is None:
         # recorded in the results, so even an unseeded ensemble can be reproduced
         return int(np.random.SeedSequence().entropy % (2**63))
