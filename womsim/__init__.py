@@ -11,6 +11,14 @@ Examples
 from importlib.metadata import PackageNotFoundError, version
 
 from womsim import figures, spread
+from womsim.calibrate import Calibration, calibrate
+from womsim.clientdata import (
+    ClientData,
+    read_client,
+    read_contacts,
+    read_customers,
+    synthetic_client,
+)
 from womsim.damage import MarketDamage, market_damage, tarp_worked_example
 from womsim.errors import (
     CalibrationError,
@@ -40,7 +48,9 @@ except PackageNotFoundError:  # running from a source tree without installation
     __version__ = "0.0.0+unknown"
 
 __all__ = [
+    "Calibration",
     "CalibrationError",
+    "ClientData",
     "Comparison",
     "EdgeListError",
     "Ensemble",
@@ -57,17 +67,22 @@ __all__ = [
     "WomsimError",
     "__version__",
     "break_even",
+    "calibrate",
     "compare",
     "explore",
     "figures",
     "load",
     "lost_revenue",
     "market_damage",
+    "read_client",
+    "read_contacts",
+    "read_customers",
     "report",
     "rerun",
     "sensitivity",
     "simulate",
     "spread",
     "sweep",
+    "synthetic_client",
     "tarp_worked_example",
 ]

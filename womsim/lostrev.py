@@ -378,8 +378,9 @@ def lost_revenue(scenario, network=None, runs: int = 20, seed: int | None = None
 
     Parameters
     ----------
-    scenario : Scenario
-        Today.
+    scenario : Scenario or Calibration
+        Today; a :class:`~womsim.calibrate.Calibration` carries its posterior draws into
+        the intervals (run r is today under draw r, and so is its counterfactual).
     target : dict, optional
         Changes that define the counterfactual (e.g. ``{"service.problem_rate": 0.05}`` or
         ``{"complaints.resolved": 0.9}``); default: no problems at all.
@@ -395,10 +396,14 @@ def lost_revenue(scenario, network=None, runs: int = 20, seed: int | None = None
     >>> bool(lr.total()["value_lost"] > 0)
     True
     """
+    from womsim.calibrate import Calibration
     from womsim.whatif import compare
 
+    today = scenario
+    if isinstance(scenario, Calibration):  # its posterior is carried into the intervals
+        scenario = scenario.scenario
     cf = counterfactual(scenario, target)
-    cmp = compare({"today": scenario, "counterfactual": cf}, network=network, runs=runs,
+    cmp = compare({"today": today, "counterfactual": cf}, network=network, runs=runs,
                   seed=seed, executor=executor, psa=psa, psa_params=psa_params,
                   progress=progress)
     return LostRevenue(cmp)

@@ -152,9 +152,11 @@ def _table(df: pd.DataFrame, file: str) -> tuple[dict[str, Any], bytes]:
 
 
 def _expected_tables(zf: zipfile.ZipFile) -> set[str]:
-    """Member names a table may have (``records.csv``, ``ensembles/3/runs.csv``)."""
+    """Member names a table may have (``records.csv``, ``ensembles/3/runs.csv``,
+    ``calibration/posterior.csv``)."""
     return {n for n in zf.namelist()
-            if re.fullmatch(r"(ensembles/[0-9]{1,9}/)?(records|runs)\.csv", n)}
+            if re.fullmatch(r"(ensembles/[0-9]{1,9}/)?(records|runs)\.csv", n)
+            or re.fullmatch(r"calibration/(posterior|prior|check|reference)\.csv", n)}
 
 
 def _read_table(zf: zipfile.ZipFile, spec: Any, path: Path) -> pd.DataFrame:
@@ -373,6 +375,10 @@ def load(path: str | Path):
         try:
             if kind == "Ensemble":
                 return _ensemble_from(meta["ensemble"], zf, path)
+            if kind == "Calibration":
+                from womsim.calibrate_store import calibration_from
+
+                return calibration_from(meta, zf, path)
             if kind == "Comparison":
                 from womsim.whatif import Comparison
 

@@ -48,22 +48,27 @@ def _follows_today(alt, today) -> bool:
 
 
 def paired_scenarios(scenarios: Sequence, psa: bool, seed: int, runs: int,
-                     psa_params: list[str] | None = None) -> list[list]:
+                     psa_params: list[str] | None = None,
+                     posterior: list[dict[str, float]] | None = None) -> list[list]:
     """Per run, the scenarios to simulate: PSA draws applied and today's hidden rates shared.
 
     The first scenario is today. Every other one that describes today with the same
     observables, or is a what-if made from it, is run as a what-if of it (today's solved
-    hidden rates); the rest keep their own.
+    hidden rates); the rest keep their own. ``posterior`` (one dict per run, from a
+    :class:`~womsim.calibrate.Calibration`) plays the role of the assumption draws: run r
+    uses draw r, for every scenario of the run.
     """
     today = scenarios[0]
     follows = [False] + [_follows_today(s, today) for s in scenarios[1:]]
-    if not psa:
+    if not psa and posterior is None:
         pinned = today.what_if() if any(follows) else today
         fixed = [s._pin_to(pinned) if f else s for s, f in zip(scenarios, follows, strict=True)]
         return [fixed] * runs
     out = []
     for r in range(runs):
-        draws = draw_parameters(today, seed, r, psa_params)
+        draws = draw_parameters(today, seed, r, psa_params) if psa else {}
+        if posterior is not None:
+            draws.update(posterior[r])
         # the reference is re-solved under each draw: the observed churn is the fact
         t_r = today.today(**draws)
         pinned = t_r.what_if() if any(follows) else t_r
@@ -297,8 +302,10 @@ def compare(scenarios: Mapping[str, Any] | Sequence, network=None, runs: int = 2
     >>> float(cmp.summary().loc[("same", "profit"), "difference"])
     0.0
     """
+    from womsim.calibrate import posterior_draws, split_calibration
     from womsim.scenario import Scenario
 
+    scenarios, cal = split_calibration(scenarios)
     if isinstance(scenarios, Scenario):
         raise WomsimError("compare needs at least two scenarios (the first is the reference), "
                           f"got the single scenario '{scenarios.name}'; pass e.g. "
@@ -323,12 +330,14 @@ def compare(scenarios: Mapping[str, Any] | Sequence, network=None, runs: int = 2
     seed = check_runs_seed(runs, seed)
     nets, which = networks_for(scs, network, seed, [f"scenario '{n}'" for n in named])
     seeds = run_seeds(seed, runs)
-    per_run = paired_scenarios(scs, psa, seed, runs, psa_params)
+    post = posterior_draws(cal, runs) if cal is not None else None
+    per_run = paired_scenarios(scs, psa, seed, runs, psa_params, posterior=post)
     recs = run_grid(per_run, seeds, nets, executor, progress, desc="comparing",
                     priced_by_first=True, which=which)
     meta = {"kind": "compare", "psa": psa,
-            "psa_params": list(psa_params) if psa_params else None}
+            "psa_params": list(psa_params) if psa_params else None,
+            "posterior_draws": runs if cal is not None else 0}
     ensembles = {name: Ensemble(scs[j], recs[j], seeds, seed, fingerprint(nets[which[j]]),
                                 meta=meta)
                  for j, name in enumerate(named)}
-    return Comparison(ensembles, psa=psa)
+    return Comparison(ensembles, psa=psa or cal is not None)
