@@ -180,7 +180,7 @@ INTERVENTIONS = [
      .with_interventions(_iv(start="1 month", ramp="1 year",
                              changes={"complaints.resolved": 0.6},
                              how={"complaints.resolved": "add"})),
-     ScenarioError, ["training", "complaints.resolved", "t=0.767", "<= 1"]),
+     ScenarioError, ["training", "complaints.resolved", "t=0.769", "<= 1"]),
     ("effect-breaks-mix", lambda t: _sc_iv(changes={"service.delight_rate": 0.95}),
      ScenarioError, ["training", "service.delight_rate", "exceeds 1"]),
     ("effect-in-constructor", lambda t: Scenario(interventions=[{

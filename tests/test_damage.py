@@ -118,9 +118,10 @@ def test_one_step_period_is_the_engine_step():
     # one step: contacts are one Bernoulli draw per customer, as in the engine
     p = sc.service.contact_rate * STEP_DAYS / 365
     assert one["contacts"] == pytest.approx(one["customers"] * p)
-    # a deterred prospect loses exactly this step's chance of buying
-    assert one["buy_chance"] == pytest.approx(1 - math.exp(-sc.market.marketing_rate
-                                                            * STEP_DAYS / 365))
+    # a deterred prospect loses the chance of buying over the whole memory, as in the
+    # engine (whose window is the memory at any step size), even past the period
+    assert one["buy_chance"] == pytest.approx(1 - math.exp(
+        -sc.market.marketing_rate * sc.word_of_mouth.deter_memory_years))
 
 
 # --------------------------------------------------------------------------- (b)
@@ -157,9 +158,10 @@ def test_no_problems_no_damage(preset):
     dmg = market_damage(sc)
     for key in DAMAGE_LINES:
         assert dmg[key] == 0.0, key
-    # what is left is the good word of mouth: revenue won, not at risk
+    # the good word of mouth happens with or without problems: nothing is netted off
     assert dmg.referrals > 0
-    assert dmg.total == pytest.approx(-dmg.referrals * dmg.revenue_per_customer)
+    assert dmg.referrals_forgone == 0.0
+    assert dmg.total == 0.0 and dmg.margin_at_risk == 0.0
     quiet = sc.replace(**{"service.delight_rate": 0.0})
     dmg = market_damage(quiet)
     assert dmg.total == 0.0 and dmg.margin_at_risk == 0.0 and dmg.customers_lost == 0.0
@@ -278,3 +280,53 @@ def test_longer_period_more_damage():
 def test_doc_examples_run():
     result = doctest.testmod(womsim.damage, optionflags=doctest.ELLIPSIS)
     assert result.attempted > 10 and result.failed == 0
+
+
+# --------------------------------------------------------------------------- (f) valuation
+@pytest.mark.parametrize("preset", list(wom.Scenario.presets().index))
+def test_damage_is_positive_for_every_preset(preset):
+    for period in ("1 step", "1 month", "1 year"):
+        dmg = market_damage(wom.Scenario.preset(preset), period=period)
+        assert dmg.customers_lost > 0, (period, dmg.customers_lost)
+        assert dmg.total > 0 and dmg.margin_at_risk > 0, period
+        # referrals that would happen without problems are not netted off
+        assert dmg.customers_lost == pytest.approx(
+            dmg.lost_directly + dmg.lost_wom + dmg.sales_forgone + dmg.winbacks_forgone
+            + dmg.referrals_without_problems - dmg.referrals)
+
+
+@pytest.mark.parametrize("preset", ["telecom", "saas"])
+def test_lost_customer_priced_as_lost_revenue_prices_it(preset):
+    """The price of a customer lost is lost_revenue's event price (present value of the
+    remaining lifetime at the reference's churn hazard), not one period's revenue."""
+    from womsim.valuation import event_worth
+    from womsim.whatif import valuation_hazard
+
+    sc = wom.Scenario.preset(preset)
+    h = valuation_hazard(sc)
+    for period, steps in (("1 step", 1), ("1 year", sc.simulation.steps // 2)):
+        dmg = market_damage(sc, period=period)
+        assert dmg.value_hazard == pytest.approx(h, rel=1e-12)
+        worth = float(np.mean(event_worth(sc, h)[:steps]))
+        assert dmg.lifetime_years == pytest.approx(worth, rel=1e-12)
+        assert dmg.revenue_per_customer == pytest.approx(
+            sc.economics.revenue_per_year * worth, rel=1e-12)
+        # a lifetime is worth more than the period's revenue
+        assert dmg.lifetime_years > dmg.period_years
+    horizon = sc.replace(**{"economics.value_horizon": "horizon"})
+    assert market_damage(horizon).lifetime_years < market_damage(sc).lifetime_years
+
+
+def test_referrals_forgone_only_what_problems_cost():
+    sc = wom.Scenario.preset("telecom")
+    # no deterrence and no resolved complainers: problems change no referral
+    plain = sc.replace(**{"word_of_mouth.prospect_deter_prob": 0.0,
+                          "complaints.complain_rate": 0.0}).pinned()
+    dmg = market_damage(plain)
+    assert dmg.referrals > 0 and dmg.referrals_forgone == pytest.approx(0.0, abs=1e-9)
+    # deterrence blocks referrals: forgone > 0; resolved complainers' good stories: < 0
+    assert market_damage(sc.replace(**{"complaints.complain_rate": 0.0}).pinned()
+                         ).referrals_forgone > 0
+    resolved = sc.replace(**{"word_of_mouth.prospect_deter_prob": 0.0,
+                             "complaints.complain_rate": 1.0, "complaints.resolved": 1.0})
+    assert market_damage(resolved.pinned()).referrals_forgone < 0

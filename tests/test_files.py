@@ -11,6 +11,7 @@ import errno
 import os
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 import womsim as wom
@@ -181,3 +182,41 @@ def test_cli_write_error_is_one_line(tmp_path, capsys):
     err = capsys.readouterr().err
     assert code == EXIT_INPUT and "out.csv" in err and "Traceback" not in err
 
+
+
+# -------------------------------------------------------------------------- messages
+def test_toml_with_a_byte_order_mark_reads(tmp_path):
+    sc = wom.Scenario().replace(**{"service.problem_rate": 0.07})
+    plain = sc.to_toml(tmp_path / "plain.toml")
+    bom = tmp_path / "bom.toml"
+    bom.write_bytes(b"\xef\xbb\xbf" + plain.read_bytes())  # as Windows Notepad saves it
+    assert wom.Scenario.from_toml(bom) == sc
+    bad = tmp_path / "bad.toml"
+    bad.write_bytes(b"\xef\xbb\xbf[service]\nproblem_rate = 1.3\n")
+    with pytest.raises(wom.ScenarioError, match=r"bad\.toml, line 2: service\.problem_rate"):
+        wom.Scenario.from_toml(bad)
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-32"])
+def test_toml_in_utf16_is_named_as_such(tmp_path, encoding):
+    f = tmp_path / "wide.toml"
+    f.write_text("[service]\nproblem_rate = 0.1\n", encoding=encoding)
+    with pytest.raises(wom.ScenarioError, match=r"wide\.toml: the file is UTF-16 or UTF-32"
+                                                 r" text .* save it as UTF-8"):
+        wom.Scenario.from_toml(f)
+
+
+def test_toml_not_utf8_names_the_line(tmp_path):
+    f = tmp_path / "latin.toml"
+    f.write_bytes(b'name = "ok"\ndescription = "caf\xe9"\n')
+    with pytest.raises(wom.ScenarioError, match=r"latin\.toml, line 2: not a UTF-8 text"):
+        wom.Scenario.from_toml(f)
+
+
+@pytest.mark.parametrize("value", [5, 0.1, "0.1", b"01", {0.1: 1}, np.array(0.1),
+                                   np.float64(0.1), True])
+def test_sweep_with_one_value_says_so(value):
+    sc = wom.Scenario().replace(**{"market.people": 100, "simulation.horizon_years": 0.1})
+    with pytest.raises(wom.WomsimError, match=r"'service\.problem_rate' = .* is (one value|a "
+                                               r"dict), not a list of values: write"):
+        wom.sweep(sc, {"service.problem_rate": value}, runs=1, seed=1, executor="serial")

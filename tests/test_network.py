@@ -6,6 +6,7 @@ import doctest
 import gzip
 import math
 import pickle
+import re
 from pathlib import Path
 
 import networkx as nx
@@ -351,6 +352,173 @@ def test_to_edgelist_with_labels_and_isolated_nodes(tmp_path):
     assert edge_set(back, use_labels=True) == edge_set(net, use_labels=True)
     with pytest.raises(NetworkError, match="'#'"):
         Network.from_edges([0], [1], labels=["a", "#b"]).to_edgelist(tmp_path / "x.csv")
+
+
+# ------------------------------------------------ edge lists: ids, round trips, streaming
+@pytest.mark.parametrize(
+    ("text", "line", "bad"),
+    [("0 1\n1.5 2\n", 2, "1.5"), ("0 1\n1 nan\n", 2, "nan"), ("0 1\n1 inf\n", 2, "inf"),
+     ("0,1\n+5,1\n", 2, "+5"), ("-0 1\n", 1, "-0"), ("0 1\n1e3 4\n", 2, "1e3"),
+     ("ann bob\nbob 2.0\n", 2, "2.0"), ("a;b\nb;-007\n", 2, "-007"),
+     ("0 1\n1 Infinity\n", 2, "Infinity"), ("0 1\n-1.5 1\n", 2, "-1.5")],
+)
+def test_edgelist_ids_that_are_numbers_but_not_whole_are_refused(tmp_path, text, line, bad):
+    with pytest.raises(EdgeListError, match=rf"ids\.txt, line {line}: node id "
+                                            rf"'{re.escape(bad)}' reads as a number"):
+        Network.from_edgelist(write(tmp_path, text, "ids.txt"))
+
+
+def test_edgelist_distinct_labels_stay_distinct(tmp_path):
+    net = Network.from_edgelist(write(tmp_path, "007 7\n7 0007\n0007 -7\n"))
+    assert net.labels.tolist() == ["007", "7", "0007", "-7"] and net.n_edges == 3
+    mixed = Network.from_edgelist(write(tmp_path, "7 8\n8 ann\n"))
+    assert mixed.labels.tolist() == ["7", "8", "ann"]  # one name: every id is text
+    numbers = Network.from_edgelist(write(tmp_path, "-3 4\n4 10\n"))
+    assert numbers.labels.tolist() == [-3, 4, 10] and numbers.labels.dtype == np.int64
+    words = Network.from_edgelist(write(tmp_path, "True False\nFalse TRUE\n"))
+    assert words.labels.tolist() == ["True", "False", "TRUE"]
+
+
+def test_edgelist_frame_ids_taken_as_typed():
+    net = Network.from_edgelist(pd.DataFrame({"s": [7, "7", "007"], "t": ["007", 1.0, 7]}))
+    assert net.labels.tolist() == [7, "007", "7", 1] and net.n_edges == 2  # 7-"007" twice
+    assert Network.from_edgelist(pd.DataFrame({"s": [0.0, 1.0], "t": [1.0, 2.0]})).n == 3
+    for df, bad in [(pd.DataFrame({"s": [1, 1.5], "t": [2, 3]}), "1.5"),
+                    (pd.DataFrame({"s": [1.0, np.inf], "t": [2, 3]}), "inf"),
+                    (pd.DataFrame({"s": ["a", "b"], "t": ["b", 2.5]}), "2.5"),
+                    (pd.DataFrame({"s": [True, False], "t": [1, 2]}), "True"),
+                    (pd.DataFrame({"s": ["a", True], "t": ["b", "c"]}), "True")]:
+        with pytest.raises(EdgeListError, match=rf"row \d+ .*column '[st]' holds .*{bad}"):
+            Network.from_edgelist(df)
+
+
+def _labelled(net: Network) -> tuple[set, list]:
+    """The friendships between labelled people, and the labels of everyone with a friend."""
+    return edge_set(net, use_labels=True), sorted(
+        map(repr, net.id_to_label(np.flatnonzero(net.degrees() > 0))))
+
+
+@pytest.mark.parametrize("sep", [",", ";", "\t"])
+def test_to_edgelist_round_trip_with_colliding_labels(tmp_path, sep):
+    names = ["007", "7", "0007", "-7", "ann", "smith, jo", 'say "hi"', "a;b", "tab\there",
+             "NA", "null", "True", "x"]
+    rng = np.random.default_rng(3)
+    u = rng.integers(0, len(names), 60)
+    v = (u + 1 + rng.integers(0, len(names) - 1, 60)) % len(names)
+    net = Network.from_edges(u, v, labels=names)
+    back = Network.from_edgelist(net.to_edgelist(tmp_path / "e.txt", sep=sep))
+    assert _labelled(back) == _labelled(net)
+    assert all(isinstance(x, str) for x in back.labels)
+    ints = Network.from_edges([0, 1, 2], [1, 2, 3], labels=[10, -3, 7, 0])
+    again = Network.from_edgelist(ints.to_edgelist(tmp_path / "i.txt", sep=sep))
+    assert _labelled(again) == _labelled(ints) and again.labels.dtype == np.int64
+
+
+@pytest.mark.parametrize(
+    ("labels", "why"),
+    [(["a", "1.5"], "reads as a number"), (["a", " b"], "space"), (["a", ""], "empty"),
+     (["7", "8"], "every label is a whole number"), ([7, "a"], "not text but int"),
+     ([(0, 1), (1, 1)], "not text but tuple"), (["a", "b#c"], "'#'"),
+     (["a", "nan"], "reads as a number")],
+)
+def test_to_edgelist_refuses_labels_it_cannot_give_back(tmp_path, labels, why):
+    net = Network.from_edges([0], [1], labels=labels)
+    with pytest.raises(NetworkError, match=re.escape(why)):
+        net.to_edgelist(tmp_path / "x.csv")
+    assert not (tmp_path / "x.csv").exists()
+    plain = Network.from_edgelist(net.to_edgelist(tmp_path / "x.csv", labels=False))
+    assert plain.labels is None and plain.n_edges == 1
+
+
+@pytest.mark.parametrize("kind", ["gzip", "bz2", "xz"])
+def test_compressed_edge_list_known_by_its_first_bytes(tmp_path, kind):
+    import bz2
+    import lzma
+
+    pack = {"gzip": gzip.compress, "bz2": bz2.compress, "xz": lzma.compress}[kind]
+    path = tmp_path / "friends.csv"  # no .gz: as a mail client saves an attachment
+    path.write_bytes(pack(b"source,target\nann,bob\nbob,cy\n"))
+    assert Network.from_edgelist(path).labels.tolist() == ["ann", "bob", "cy"]
+
+
+def test_damaged_compressed_or_zipped_edge_list_is_named(tmp_path):
+    import zipfile
+
+    rng = np.random.default_rng(1)
+    text = "".join(f"{a} {a + 1}\n" for a in rng.integers(0, 10**6, 50_000)).encode()
+    packed = gzip.compress(text)
+    path = tmp_path / "e.txt.gz"
+    path.write_bytes(packed[: len(packed) // 2])
+    with pytest.raises(EdgeListError, match=r"e\.txt\.gz' is damaged or truncated: its gzip"):
+        Network.from_edgelist(path)
+    with zipfile.ZipFile(tmp_path / "e.zip", "w") as zf:
+        zf.writestr("e.txt", "0 1\n")
+    with pytest.raises(EdgeListError, match="ZIP archive, not an edge list: unzip it"):
+        Network.from_edgelist(tmp_path / "e.zip")
+
+
+def test_not_utf8_edge_list_names_the_line(tmp_path):
+    path = tmp_path / "latin.txt"
+    path.write_bytes(b"ann bob\nbob caf\xe9\n")
+    with pytest.raises(EdgeListError, match=r"latin\.txt, line 2: not UTF-8"):
+        Network.from_edgelist(path)
+
+
+def test_a_line_without_end_is_refused_not_read_whole(tmp_path, monkeypatch):
+    from womsim import edgelist
+
+    monkeypatch.setattr(edgelist, "MAX_LINE_BYTES", 1000)
+    monkeypatch.setattr(edgelist, "BLOCK_BYTES", 100)
+    path = tmp_path / "one.txt"
+    path.write_text("0 1\n" + "9" * 5000)
+    with pytest.raises(EdgeListError, match=r"one\.txt, line 2: longer than 1,000 "):
+        Network.from_edgelist(path)
+
+
+@pytest.mark.parametrize("pieces", [False, True])
+@pytest.mark.parametrize("where", ["first", "middle", "last"])
+def test_bad_line_past_the_first_block_names_its_line(tmp_path, monkeypatch, where, pieces):
+    from womsim import edgelist
+
+    monkeypatch.setattr(edgelist, "BLOCK_BYTES", 256)  # ~25 lines a block
+    if pieces:  # bigger blocks, retried in pieces before the line scan
+        monkeypatch.setattr(edgelist, "BLOCK_BYTES", 4096)
+        monkeypatch.setattr(edgelist, "_PIECE_BYTES", 100)
+    lines = ["# a comment", "source target"] + [f"{i} {i + 1}" for i in range(2000)]
+    at = {"first": 5, "middle": 1234, "last": len(lines) - 1}[where]
+    good = "\n".join(lines) + "\n"
+    clean = Network.from_edgelist(write(tmp_path, good, "big.txt"))
+    assert clean == Network.from_edgelist(write(tmp_path, good, "big.txt"), sep=" ")
+    assert clean.labels is None and clean.n_edges == 2000
+    for bad, problem in [("12 13 14 15", "found 4"), ("12", "found 1"),
+                         ("12 1.5", "node id '1.5'")]:
+        lines2 = list(lines)
+        lines2[at] = bad
+        path = write(tmp_path, "\n".join(lines2) + "\n", "big.txt")
+        with pytest.raises(EdgeListError,
+                           match=rf"big\.txt, line {at + 1}: .*{re.escape(problem)}"):
+            Network.from_edgelist(path)
+
+
+def test_blocked_reading_matches_one_block(tmp_path, monkeypatch):
+    from womsim import edgelist
+
+    rng = np.random.default_rng(5)
+    names = np.array([f"p{i:03d}" for i in range(300)] + [str(i) for i in range(300)])
+    u, v = rng.integers(0, 600, 3000), rng.integers(0, 600, 3000)
+    # indented comments send a block to the slow path (the C parser makes a row of them)
+    text = "# people\n" + "".join(f"{names[a]},{names[b]}  # note\n\n" if k % 7 == 0 else
+                                  f"  # indented\n{names[a]},{names[b]}\n" if k % 11 == 0
+                                  else f"{names[a]},{names[b]}\n"
+                                  for k, (a, b) in enumerate(zip(u, v, strict=True)))
+    path = write(tmp_path, text, "people.csv")
+    whole = Network.from_edgelist(path)
+    monkeypatch.setattr(edgelist, "BLOCK_BYTES", 97)
+    assert Network.from_edgelist(path) == whole  # same ids, labels, order of appearance
+    monkeypatch.setattr(edgelist, "BLOCK_BYTES", 5000)
+    monkeypatch.setattr(edgelist, "_PIECE_BYTES", 64)  # names in some pieces, not others
+    assert Network.from_edgelist(path) == whole
+    assert whole.labels[0] == names[u[0]]
 
 
 # ---------------------------------------------------------------------- generators

@@ -6,8 +6,12 @@ all. Each outcome group leaves with its own probability (TARP's repurchase table
 loss size and scaled from stated intention to action). Unhappy customers tell others, happy
 ones tell others too; a telling lands on a person drawn at random from the whole market
 (well mixed). A prospect who hears bad stories may be deterred, a customer may leave, a
-prospect who hears good stories may buy. What the firm loses is priced at the revenue a
-customer brings over the period.
+prospect who hears good stories may buy. What the firm loses is priced as
+:func:`womsim.lost_revenue` prices it: each customer lost (or sale forgone) at the present
+value of the revenue that customer would have brought over their remaining lifetime
+(:func:`womsim.valuation.event_worth`, at today's churn hazard). Only the referrals that the
+problems cost are netted off: those a service without problems would have won, less those
+won today (resolved complainers tell good stories too).
 
 Wherever the simulation's expected value can be written down, the arithmetic is the
 engine's (:mod:`womsim.engine`) to the letter: the same order within a step, the same
@@ -37,6 +41,8 @@ import re
 from collections.abc import Iterator
 from functools import lru_cache
 from typing import Any
+
+import numpy as np
 
 from womsim.calibration import rates
 from womsim.engine import _telling as _engine_telling
@@ -139,7 +145,8 @@ class MarketDamage:
 
     @property
     def total(self) -> float:
-        """Revenue at risk over the period (money): the headline number.
+        """Revenue at risk (money): the headline number; for market_damage the present value of
+        the lifetimes lost within the period.
 
         Examples
         --------
@@ -313,6 +320,23 @@ def _baseline_churn(scenario) -> float:
     return value
 
 
+def _lifetime(scenario, baseline: float, T: float) -> tuple[float, float]:
+    """Today's churn hazard and the mean present value (years) of 1 a year of revenue from a
+    customer lost in one of the period's steps: lost_revenue's price of an event."""
+    from womsim.engine import value_hazard
+    from womsim.valuation import event_worth
+
+    base = scenario.at(-1.0) if scenario.interventions else scenario
+    hazard = value_hazard(base, baseline)
+    sim = base.simulation
+    if T > sim.horizon_years + 1e-12:
+        # the period reaches past the horizon: value events over the period instead
+        base = base.replace(**{"simulation.horizon_years": T})
+        sim = base.simulation
+    steps = max(1, min(sim.steps, round(T / sim.dt)))
+    return hazard, float(np.mean(event_worth(base, hazard)[:steps]))
+
+
 def _in_force(scenario, at: float | str | None):
     """The scenario whose parameters the arithmetic reads."""
     if at is None:
@@ -460,18 +484,27 @@ def market_damage(scenario, period: float | str = "1 year", customers: float | N
     DF = Fn * pid
     W = (alt * C - L) * (1 - pB) * piw
     Z = R0 * (1 - pid) * pir
+    # without problems (the lost_revenue counterfactual: problem contacts end satisfied),
+    # only the delighted tell good stories and nobody is deterred
+    Tp0 = D * Kp
+    pir0 = -math.expm1(Tp0 * math.log1p(-ref / N))
+    Z0 = R0 * pir0
+    dZ = Z0 - Z
 
     # ---- what deterrence costs: sales the deterred would have made while deterred
     mem = wm.deter_memory_years
-    tau = min((round(mem / dt) + 1) * dt, T)  # the engine blocks this step + the memory
+    # a deterred person stays away for the whole memory, also past the period's end: the
+    # damage is what the period's problems cost, priced over lifetimes (as lost customers)
+    tau = mem
     beta = -math.expm1(-mk.marketing_rate * tau)
     gamma = -math.expm1(-mk.winback_rate * tau)
     SF = DR * beta
     WF = DF * gamma
-    net = L + W + SF + WF - Z
+    net = L + W + SF + WF + dZ
     rev = ec.revenue_per_year
-    revT = rev * T
-    RAR = net * revT
+    hazard, worth = _lifetime(scenario, baseline, T)
+    revL = rev * worth
+    RAR = net * revL
     MAR = RAR * ec.margin
 
     lines: list[Line] = [
@@ -615,12 +648,23 @@ def market_damage(scenario, period: float | str = "1 year", customers: float | N
          "1 − (1 − {}/{})^{}", ("referral_prob", "people", "positive_tellings")),
         ("referrals", "Z", "customers won through word of mouth (not deterred)", Z, "people",
          "{} × (1 − {}) × {}", ("prospects", "deterred_share", "referral_share")),
+        ("positive_tellings_without_problems", "T⁺₀",
+         "positive tellings without problems (the delighted only)", Tp0, "tellings",
+         "{} × {}", ("delighted", "positive_mean")),
+        ("referral_share_without_problems", "π_r0",
+         "chance a prospect buys on what they hear, without problems", pir0, "share",
+         "1 − (1 − {}/{})^{}", ("referral_prob", "people",
+                                "positive_tellings_without_problems")),
+        ("referrals_without_problems", "Z₀", "customers won through word of mouth without "
+         "problems", Z0, "people", "{} × {}", ("prospects", "referral_share_without_problems")),
+        ("referrals_forgone", "ΔZ", "referrals the problems cost (negative: won through "
+         "resolved complaints)", dZ, "people", "{} − {}",
+         ("referrals_without_problems", "referrals")),
         # the price
         ("deter_memory", "M", "a deterred person stays away for", mem, "years", None,
          "word_of_mouth.deter_memory_years"),
-        ("deterred_window", "τ", "time deterred within the period (this step + memory)", tau,
-         "years", "min((round({}/{}) + 1) × {}, {})",
-         ("deter_memory", "step", "step", "period")),
+        ("deterred_window", "τ", "time a deterred person stays away (the memory, also "
+         "past the period)", tau, "years", "{}", ("deter_memory",)),
         ("marketing_rate", "m", "prospects buying through marketing per year",
          mk.marketing_rate, "1/yr", None, "market.marketing_rate"),
         ("winback_rate", "g", "former customers coming back per year", mk.winback_rate,
@@ -633,17 +677,24 @@ def market_damage(scenario, period: float | str = "1 year", customers: float | N
          "{} × {}", ("prospects_deterred", "buy_chance")),
         ("winbacks_forgone", "D_F·γ", "win-backs forgone: deterred former customers", WF,
          "people", "{} × {}", ("former_deterred", "winback_chance")),
-        ("customers_lost", "Λ", "customers lost, net of referrals", net, "people",
-         "{} + {} + {} + {} − {}",
-         ("lost_directly", "lost_wom", "sales_forgone", "winbacks_forgone", "referrals")),
+        ("customers_lost", "Λ", "customers lost, sales and referrals forgone", net,
+         "people", "{} + {} + {} + {} + {}",
+         ("lost_directly", "lost_wom", "sales_forgone", "winbacks_forgone",
+          "referrals_forgone")),
         ("revenue_per_year", "v", "revenue per customer per year", rev, "money/customer/yr",
          None, "economics.revenue_per_year"),
-        ("revenue_per_customer", "v_T", "revenue per customer over the period", revT,
-         "money/customer", "{} × {}", ("revenue_per_year", "period")),
+        ("value_hazard", "h", "today's churn hazard, all causes (how fast a customer's "
+         "revenue runs out)", hazard, "1/yr", None, "~today's baseline + service churn"),
+        ("lifetime_years", "ℓ_v", "present value of 1 a year from a customer lost within the "
+         "period, over their remaining lifetime", worth, "years", None,
+         "~womsim.valuation.event_worth at h, averaged over the period's steps"),
+        ("revenue_per_customer", "v_L", "revenue per customer lost (present value, "
+         "remaining lifetime)", revL, "money/customer", "{} × {}",
+         ("revenue_per_year", "lifetime_years")),
         ("margin_share", "μ", "contribution margin", ec.margin, "share", None,
          "economics.margin"),
-        ("revenue_at_risk", "RaR", "revenue at risk", RAR, "money", "{} × {}",
-         ("customers_lost", "revenue_per_customer")),
+        ("revenue_at_risk", "RaR", "revenue at risk (present value of the lifetimes lost)",
+         RAR, "money", "{} × {}", ("customers_lost", "revenue_per_customer")),
         ("margin_at_risk", "MaR", "margin at risk", MAR, "money", "{} × {}",
          ("revenue_at_risk", "margin_share")),
     ]

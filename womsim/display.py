@@ -499,9 +499,16 @@ def comparison_html(cmp) -> str:
                          html_fragment("<b>{}</b>", fmt_value(r["difference"], u, c)),
                          html_fragment("<span class='ci'>{}</span>",
                                        fmt_interval(r["ci_low"], r["ci_high"], u))])
+            if "outcome_low" in r.index:
+                rows[-1].append(html_fragment(
+                    "<span class='ci'>{}</span>",
+                    fmt_interval(r["outcome_low"], r["outcome_high"], u)))
         cap = f"'{name}' compared with '{cmp.reference}' (paired runs)"
-        out.append(_table(rows, ["metric", cmp.reference, name, "difference", "95% CI"], cap,
-                          css=i == 0))
+        head = ["metric", cmp.reference, name, "difference", "95% CI"]
+        if "outcome_low" in s.columns:
+            head[-1] = "95% CI (mean)"
+            head.append("95% outcome (PSA)")
+        out.append(_table(rows, head, cap, css=i == 0))
         ens = cmp.ensembles[name]
         if float(ens.runs["intervention_cost"].mean()) > 0:
             if roi is None:
@@ -516,7 +523,9 @@ def comparison_html(cmp) -> str:
                 fmt_money(r["extra_cost"], cur),
                 "n/a" if _bad(r["roi"]) else f"{r.roi:.1f}x", payback))
     n = cmp.ensembles[cmp.reference].n_runs
-    psa = " with parameter uncertainty (PSA)" if getattr(cmp, "psa", False) else ""
+    psa = (" with parameter uncertainty (PSA; '95% CI (mean)' is the interval of the mean, "
+           "'95% outcome' where the difference itself falls given chance and the assumption "
+           "ranges)") if getattr(cmp, "psa", False) else ""
     out.append(f"<p class='wom-note'>{int(n)} paired runs{psa}: every scenario has the same luck "
                "in every run, so differences hold the effect of the change.</p>")
     return "".join(out)
@@ -545,6 +554,12 @@ def lost_revenue_html(lr) -> str:
         fmt_money(t["value_lost"], cur), fmt_interval(t["ci_low"], t["ci_high"], "money", cur),
         fmt_money(t["revenue_lost"], cur), lr.comparison.names[1], t["horizon_years"],
         t["horizon_years"], fmt_money(t["cash_lost_within_horizon"], cur))
+    if "outcome_low" in t.index:
+        head += html_fragment(
+            "<p class='wom-note'>Allowing for chance and for the uncertainty in the research "
+            "figures (PSA), the value lost falls between {} and {} (95% of runs); the 95% CI "
+            "is the interval of the mean.</p>",
+            fmt_money(t["outcome_low"], cur), fmt_money(t["outcome_high"], cur))
     bc = lr.by_cause()
     rows, classes = [], []
     for cause, r in bc.iterrows():
@@ -629,9 +644,10 @@ def market_damage_html(dmg) -> str:
         all_classes.append("flag" if flag else "")
     full = _table(all_rows, ["line", "value", "equation", "working", "basis"], "",
                   text_cols=(0, 2, 3, 4), row_classes=all_classes, css=False)
-    note = ("<p class='wom-note'>One period, one hop, mean field (TARP's arithmetic); "
-            "for lifetime value and word of mouth over time run <code>lost_revenue</code>."
-            "</p>")
+    note = ("<p class='wom-note'>One period, one hop, mean field (TARP's arithmetic); each "
+            "customer lost priced at the present value of their remaining lifetime, as "
+            "<code>lost_revenue</code> prices one; for word of mouth over time and second-hand "
+            "stories run <code>lost_revenue</code>.</p>")
     return "".join([head, key, note,
                     f"<details><summary>every line, with its equation</summary>{full}</details>"])
 

@@ -11,7 +11,7 @@ with the same seed share their luck (see :mod:`womsim.rng`).
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 import numpy as np
@@ -85,7 +85,8 @@ class StepParams:
     deter: float
     wom_defect: float
     referral: float
-    memory_steps: int
+    memory_years: float
+    dt: float
     p_acquire: float
     p_winback: float
     revenue_scale: float
@@ -117,7 +118,7 @@ def step_params(sc, base, baseline: float) -> StepParams:
         weak_share=w.weak_tie_share, retell=w.retell_prob, max_hops=w.max_hops,
         deter=w.prospect_deter_prob, wom_defect=w.customer_defect_prob,
         referral=w.referral_prob,
-        memory_steps=round(w.deter_memory_years / dt),
+        memory_years=w.deter_memory_years, dt=dt,
         p_acquire=1 - math.exp(-m.marketing_rate * dt),
         p_winback=1 - math.exp(-m.winback_rate * dt),
         revenue_scale=(e.revenue_per_year / base.economics.revenue_per_year
@@ -180,6 +181,9 @@ class State:
     deterred_until: np.ndarray  # int32: first step at which the person may buy again
     has_alt: np.ndarray         # bool: has a real alternative provider
     changed_at: np.ndarray      # int32: step of the last change of status (-1: never)
+    # won in the last step: on average they joined half-way, so the next step exposes them
+    # to contacts and churn for one and a half steps
+    joined: np.ndarray = field(default_factory=lambda: _EMPTY)
 
     @classmethod
     def initial(cls, scenario, n: int, streams: Streams) -> State:
@@ -288,6 +292,16 @@ def step(state: State, customers: int, p: StepParams, t: int, streams: Streams,
     contacted = contacted[status[contacted] == CUSTOMER]
     churn_cand = sparse_draw(streams, "churn", t, n, p.p_churn)
     churn_cand = churn_cand[status[churn_cand] == CUSTOMER]
+    joined = state.joined[status[state.joined] == CUSTOMER]
+    if joined.size:
+        # the half of their joining step they were customers in: half a step more of
+        # contacts and of churn (1 - exp(-h dt / 2)), so that step size does not decide how
+        # long a new customer is safe
+        more = joined[streams.uniform("contact_join", t, joined) < p.p_contact / 2]
+        contacted = np.union1d(contacted, more)
+        half = 1.0 - math.sqrt(1.0 - p.p_churn)
+        churn_cand = np.union1d(churn_cand,
+                                joined[streams.uniform("churn_join", t, joined) < half])
     u = streams.uniform("experience", t, contacted)
     delighted = contacted[u < d_share]
     problem = contacted[u >= 1.0 - p_share]
@@ -323,14 +337,27 @@ def step(state: State, customers: int, p: StepParams, t: int, streams: Streams,
         neg, pos, n_retell = _retell(wom, streams, neg, pos, p, t)
 
     # 6. effect on listeners
-    new_det = won_ref = wom_left = _EMPTY
+    new_det = won_ref = wom_left = late = _EMPTY
+    late_until = _EMPTY
     if neg.size:
         heard, h = np.unique(neg, return_counts=True)
         out = status[heard] != CUSTOMER
         who, hh = heard[out], h[out]
-        det = who[streams.uniform("deter", t, who) < 1 - (1 - p.deter) ** hh]
+        ud = streams.uniform("deter", t, who)
+        p_det = 1 - (1 - p.deter) ** hh
+        hit = ud < p_det
+        det = who[hit]
         new_det = det[deterred_until[det] <= t]
-        deterred_until[det] = np.maximum(deterred_until[det], t + 1 + p.memory_steps)
+        # the story lands at a uniform moment v of the step (the deter uniform, which given
+        # a deterrence is uniform on [0, 1)); every step whose middle (where its acquisition
+        # stands) falls within the memory from then is blocked: memory / dt steps on
+        # average, starting half a step on, whatever the step size
+        v = ud[hit] / p_det[hit]
+        until = t + np.ceil(v + p.memory_years / p.dt - 0.5).astype(np.int64)
+        now = v < 0.5
+        deterred_until[det[now]] = np.maximum(deterred_until[det[now]], until[now])
+        # heard after the middle of the step: blocked from the next step on (below)
+        late, late_until = det[~now], until[~now]
         cw, ch = heard[~out], h[~out]
         wom_left = cw[(streams.uniform("wom_defection", t, cw)
                        < 1 - (1 - p.wom_defect) ** ch) & has_alt[cw]]
@@ -357,7 +384,13 @@ def step(state: State, customers: int, p: StepParams, t: int, streams: Streams,
     status[wb] = CUSTOMER
     changed_at[mk] = t
     changed_at[wb] = t
-    deterred = int(np.count_nonzero(deterred_until > t + 1))
+    state.joined = np.concatenate([won_ref, mk, wb]).astype(np.int64)
+    # blocked from buying in this step
+    deterred = int(np.count_nonzero(deterred_until > t))
+    if late.size:
+        keep = status[late] != CUSTOMER  # bought this step, before they heard
+        late, late_until = late[keep], late_until[keep]
+        deterred_until[late] = np.maximum(deterred_until[late], late_until)
     return Events(load, p_share, contacted, delighted, problem, silent, complainers, quick,
                   slow, unresolved, left, exp_left, base_left, neg, pos, tellings, n_retell,
                   new_det, wom_left, won_ref, mk, wb, deterred)

@@ -1,15 +1,14 @@
 """Edge sources behind :class:`womsim.Network`: random-graph generators and edge lists.
 
-Every source here ends in an :class:`EdgeSource` - plain edge arrays ``(u, v)``
-(int64, possibly with self-loops or repeated pairs), the node count, optional
-labels and blocks, and the record of how it was made; the ``Network`` class
-methods turn it into CSR, dropping and counting loops and repeats.
+Every source here (and in :mod:`womsim.edgelist`) ends in an :class:`EdgeSource` -
+plain edge arrays ``(u, v)`` (int64, possibly with self-loops or repeated pairs), the
+node count, optional labels and blocks, and the record of how it was made; the
+``Network`` class methods turn it into CSR, dropping and counting loops and repeats.
 
 Generators never touch global random state (every draw comes from the
 ``numpy.random.Generator`` made from the seed) and never go through networkx:
 building a million-node graph in Python objects takes tens of seconds, these take
-well under one. Edge-list files are read by pandas' C parser; only when it fails
-is the file scanned line by line, to name the offending line.
+well under one. Edge-list files and DataFrames are read in :mod:`womsim.edgelist`.
 
 The public entry points are the ``Network`` class methods (``scale_free``,
 ``small_world``, ``random``, ``communities``, ``complete``, ``from_networkx``,
@@ -18,19 +17,12 @@ The public entry points are the ``Network`` class methods (``scale_free``,
 
 from __future__ import annotations
 
-import bz2
-import csv
-import gzip
-import lzma
 import numbers
-import os
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 
 from womsim.errors import EdgeListError, NetworkError
 from womsim.graphkernels import ba_edges
@@ -659,242 +651,3 @@ def wedge_slots(indptr: np.ndarray, wedges: np.ndarray, samples: int,
     j = (rng.random(samples) * (d - 1)).astype(np.int64)
     j += j >= i
     return indptr[centre] + i, indptr[centre] + j
-
-
-# ---------------------------------------------------------------------- edge lists
-# Header lines are recognised by a known (source, target) pair of column names, or by
-# a non-numeric first line above numeric data; a lone word like "a" is a person's name.
-_HEADER_PAIRS = {("source", "target"), ("src", "dst"), ("from", "to"), ("u", "v"),
-                 ("i", "j"), ("node1", "node2"), ("node_1", "node_2"), ("id1", "id2"),
-                 ("head", "tail"), ("tail", "head"), ("person1", "person2"),
-                 ("start", "end"), ("sender", "receiver"), ("ego", "alter"),
-                 ("source_id", "target_id"), ("from_id", "to_id")}
-
-
-@dataclass
-class _Layout:
-    delimiter: str             # ",", ";", "\t" or " " (any run of whitespace)
-    ncols: int                 # 2, or 3 with a weight column
-    header_index: int | None   # 0-based physical line of a header to skip
-
-
-def edges_from_frame(df: pd.DataFrame) -> EdgeSource:
-    """Edges of a DataFrame: columns ``source``/``target`` (any case) or the first two.
-
-    Examples
-    --------
-    >>> src = edges_from_frame(pd.DataFrame({"a": [5, 7], "b": [7, 9]}))
-    >>> src.labels.tolist(), src.u.tolist()
-    ([5, 7, 9], [0, 1])
-    """
-    cols = {str(c).lower(): c for c in df.columns}
-    if "source" in cols and "target" in cols:
-        a, b = df[cols["source"]], df[cols["target"]]
-    elif df.shape[1] >= 2:
-        a, b = df.iloc[:, 0], df.iloc[:, 1]
-    else:
-        raise EdgeListError("an edge-list DataFrame needs columns 'source' and 'target' "
-                            f"(or two columns), got {list(df.columns)}")
-    if len(df) == 0:
-        raise EdgeListError("the edge-list DataFrame has no rows (no edges)")
-    for col in (a, b):
-        missing = col.isna().to_numpy()
-        if missing.any():
-            i = int(np.argmax(missing))
-            raise EdgeListError(f"edge-list DataFrame row {i} (index {df.index[i]!r}): "
-                                f"missing value in column {col.name!r}")
-    u, v, labels, n = encode(a, b)
-    info = {"generator": "from_edgelist",
-            "params": {"source": "DataFrame", "edges_given": int(u.size)}}
-    return EdgeSource(u, v, n, None, info, labels)
-
-
-def edges_from_file(path: str | os.PathLike[str], sep: str | None = None,
-                    comment: str | None = "#") -> EdgeSource:
-    """Edges of an edge-list text file (format: see ``Network.from_edgelist``).
-
-    Examples
-    --------
-    >>> import tempfile, pathlib
-    >>> f = pathlib.Path(tempfile.mkdtemp()) / "e.txt"
-    >>> _ = f.write_text("# friends\\nann bob\\n\\nbob cy\\n")
-    >>> edges_from_file(f).labels.tolist()
-    ['ann', 'bob', 'cy']
-    """
-    path = Path(os.fspath(path))
-    if not path.exists():
-        raise EdgeListNotFoundError(f"edge-list file not found: '{path}'")
-    if path.is_dir():
-        raise EdgeListError(f"'{path}' is a directory, not an edge-list file")
-    if comment is not None and (not isinstance(comment, str) or len(comment) != 1):
-        raise EdgeListError(f"comment must be a single character or None, got {comment!r}")
-    layout = _sniff(path, sep, comment)
-    frame = _read_frame(path, layout, comment)
-    a, b = frame.iloc[:, 0], frame.iloc[:, 1]
-    if layout.delimiter != " ":  # "a , b # note" leaves spaces before the comment
-        if not pd.api.types.is_numeric_dtype(a.dtype):
-            a = a.astype(str).str.strip()
-        if not pd.api.types.is_numeric_dtype(b.dtype):
-            b = b.astype(str).str.strip()
-    u, v, labels, n = encode(a, b)
-    info = {"generator": "from_edgelist", "params": {"source": str(path),
-                                                     "edges_given": int(u.size)}}
-    return EdgeSource(u, v, n, path.name.split(".")[0] or path.name, info, labels)
-
-
-def _open_text(path: Path) -> IO[str]:
-    opener = {".gz": gzip.open, ".bz2": bz2.open, ".xz": lzma.open}.get(path.suffix.lower())
-    if opener is not None:
-        return opener(path, "rt", encoding="utf-8-sig", errors="replace")  # type: ignore[no-any-return]
-    return open(path, encoding="utf-8-sig", errors="replace")
-
-
-def _split(line: str, delimiter: str) -> list[str]:
-    if delimiter == " ":
-        line = line.replace("\t", " ").strip()
-    row = next(csv.reader([line], delimiter=delimiter, skipinitialspace=True), [])
-    return [f.strip() for f in row]
-
-
-def _data_lines(path: Path, comment: str | None) -> Iterator[tuple[int, str, str]]:
-    """(0-based physical line index, text before any comment, raw line) of data lines."""
-    with _open_text(path) as fh:
-        for i, raw in enumerate(fh):
-            text = raw.split(comment, 1)[0] if comment else raw
-            if text.strip():
-                yield i, text.rstrip("\r\n"), raw.rstrip("\r\n")
-
-
-def _is_number(s: str) -> bool:
-    try:
-        float(s)
-    except ValueError:
-        return False
-    return True
-
-
-def _sniff(path: Path, sep: str | None, comment: str | None) -> _Layout:
-    """Separator, column count and header line, from the first two data lines."""
-    first: list[tuple[int, str, str]] = []
-    for item in _data_lines(path, comment):
-        first.append(item)
-        if len(first) == 2:
-            break
-    if not first:
-        raise EdgeListError(f"'{path}' has no edges (only blank or comment lines)")
-    if sep is None:
-        delimiter = next((d for d in (",", ";", "\t") if d in first[0][1]), " ")
-    elif sep in (" ", r"\s+", "whitespace"):
-        delimiter = " "
-    elif sep in (",", ";", "\t"):
-        delimiter = sep
-    else:
-        raise EdgeListError(f"sep must be ',', ';', '\\t', ' ' (any whitespace) or None "
-                            f"(detect), got {sep!r}")
-    rows = [_split(text, delimiter) for _, text, _ in first]
-    header = None
-    if len(rows[0]) >= 2 and not any(_is_number(f) for f in rows[0][:2]):
-        numeric_below = len(rows) > 1 and len(rows[1]) >= 2 and all(
-            _is_number(f) for f in rows[1][:2])
-        names = (rows[0][0].lower(), rows[0][1].lower())
-        if names in _HEADER_PAIRS or numeric_below:
-            header = first[0][0]
-            if len(rows) < 2:
-                raise EdgeListError(f"'{path}' has a header line but no edges")
-    k = 0 if header is None else 1
-    layout = _Layout(delimiter, len(rows[k]), header)
-    if layout.ncols not in (2, 3) or (layout.ncols == 3 and not _is_number(rows[k][2])):
-        _raise_bad_line(path, layout, first[k][0], rows[k], first[k][2])
-    return layout
-
-
-def _raise_bad_line(path: Path, layout: _Layout, index: int, fields: list[str],
-                    raw: str) -> None:
-    shown = raw if len(raw) <= 200 else raw[:200] + "..."
-    expected = ("2 fields (source, target)" if layout.ncols != 3 else
-                "3 fields (source, target, numeric weight) like the first data line")
-    if len(fields) != layout.ncols or layout.ncols not in (2, 3):
-        problem = f"expected {expected}, found {len(fields)}"
-    elif any(f == "" for f in fields):
-        problem = "empty field"
-    else:
-        problem = f"weight {fields[2]!r} is not a number"
-    raise EdgeListError(f"{path}, line {index + 1}: {problem}: {shown!r}")
-
-
-def _scan_lines(path: Path, layout: _Layout, comment: str | None) -> pd.DataFrame:
-    """Slow path, only when the C parser stumbled: read line by line and raise at the
-    first bad line; if there is none (the parser was tripped by an indented comment,
-    say), return the edges parsed here instead."""
-    rows = []
-    for index, text, raw in _data_lines(path, comment):
-        if index == layout.header_index:
-            continue
-        fields = _split(text, layout.delimiter)
-        if len(fields) != layout.ncols or any(f == "" for f in fields) or (
-                layout.ncols == 3 and not _is_number(fields[2])):
-            _raise_bad_line(path, layout, index, fields, raw)
-        rows.append(fields)
-    frame = pd.DataFrame(rows, dtype=object)
-    for col in frame.columns:
-        try:
-            frame[col] = pd.to_numeric(frame[col])
-        except (ValueError, TypeError):
-            pass
-    return frame
-
-
-def _read_frame(path: Path, layout: _Layout, comment: str | None) -> pd.DataFrame:
-    """Fast path: pandas' C parser; any inconsistency sends us to the line scan."""
-    try:
-        frame = pd.read_csv(
-            path, sep=r"\s+" if layout.delimiter == " " else layout.delimiter,
-            header=None, comment=comment, skip_blank_lines=True, engine="c",
-            skiprows=[layout.header_index] if layout.header_index is not None else None,
-            skipinitialspace=True, keep_default_na=False, na_values=[""], encoding="utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise EdgeListError(f"'{path}' is not UTF-8 text: {exc}") from None
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError):
-        return _scan_lines(path, layout, comment)
-    ok = frame.shape[1] == layout.ncols and not frame.isna().to_numpy().any()
-    if ok and layout.ncols == 3:
-        ok = pd.api.types.is_numeric_dtype(frame.iloc[:, 2].dtype)
-    return frame if ok else _scan_lines(path, layout, comment)
-
-
-def encode(a: pd.Series, b: pd.Series) -> tuple[np.ndarray, np.ndarray, Any, int]:
-    """Ids for two columns of node names: ``u, v, labels (or None), n``.
-
-    Integer ids that are exactly ``0..n-1`` are kept as they are; anything else is
-    numbered in order of first appearance (source, then target, row by row).
-
-    Examples
-    --------
-    >>> u, v, labels, n = encode(pd.Series(["b", "a"]), pd.Series(["a", "c"]))
-    >>> u.tolist(), v.tolist(), labels.tolist(), n
-    ([0, 1], [1, 2], ['b', 'a', 'c'], 3)
-    """
-    m = len(a)
-    numeric = all(pd.api.types.is_numeric_dtype(c.dtype) and not pd.api.types.is_bool_dtype(
-        c.dtype) for c in (a, b))
-    if numeric:
-        av, bv = a.to_numpy(), b.to_numpy()
-        both = np.empty(2 * m, dtype=np.result_type(av.dtype, bv.dtype))
-        both[0::2], both[1::2] = av, bv
-        if both.dtype.kind == "f" and np.all(both == np.floor(both)):
-            both = both.astype(np.int64)
-        if both.dtype.kind in "iu" and both.size and both.min() >= 0:
-            top = int(both.max())
-            # 0..top all present <=> ids are already dense (then no labels needed)
-            if top < both.size and np.all(np.bincount(both, minlength=top + 1) > 0):
-                return both[0::2].astype(np.int64), both[1::2].astype(np.int64), None, top + 1
-    else:
-        both = np.empty(2 * m, dtype=object)
-        both[0::2] = a.astype(str).to_numpy(dtype=object)
-        both[1::2] = b.astype(str).to_numpy(dtype=object)
-    codes, uniques = pd.factorize(both)
-    labels = np.asarray(uniques)
-    if labels.dtype.kind not in "iuf":
-        labels = labels.astype(object)
-    codes = codes.astype(np.int64)
-    return codes[0::2], codes[1::2], labels, int(labels.size)

@@ -32,7 +32,7 @@ import math
 import numpy as np
 import pandas as pd
 
-from womsim.results import interval
+from womsim.results import interval, outcome_interval, with_outcome
 
 __all__ = ["LostRevenue", "by_cause", "investment", "lost_revenue", "payback", "plot_waterfall",
            "roi_table"]
@@ -122,8 +122,10 @@ def by_cause(ref_ens, alt_ens, level: float = 0.95) -> pd.DataFrame:
     """The profit ``alt`` earns over ``ref``, split by cause, with paired intervals.
 
     Rows are the causes plus ``total`` (the sum of the causes, exactly); columns ``mean``,
-    ``ci_low``, ``ci_high``, ``share`` (of the total) and ``revenue`` (the revenue part of
-    each cause, before margin).
+    ``ci_low``, ``ci_high`` (interval of the mean), ``share`` (of the total) and ``revenue``
+    (the revenue part of each cause, before margin); with ``psa=True`` also
+    ``outcome_low``/``outcome_high`` (uncertainty interval of the outcome, see
+    :func:`womsim.results.outcome_interval`).
     """
     margin = ref_ens.scenario.economics.margin
     ref, alt = _totals(ref_ens), _totals(alt_ens)
@@ -131,12 +133,14 @@ def by_cause(ref_ens, alt_ens, level: float = 0.95) -> pd.DataFrame:
     rev = _parts(ref, alt, margin, revenue=True)
     rows = {}
     total_mean = parts["total"].mean()
+    psa = bool(ref_ens.meta.get("psa"))
     for cause in [*CAUSES, "total"]:
         m, _, lo, hi = interval(parts[cause].to_numpy(), level)
         revenue_part = float(rev[cause].mean()) if cause in CAUSES[:6] else 0.0
-        rows[cause] = {"mean": m, "ci_low": lo, "ci_high": hi,
-                       "share": m / total_mean if total_mean else math.nan,
-                       "revenue": revenue_part}
+        rows[cause] = with_outcome({"mean": m, "ci_low": lo, "ci_high": hi},
+                                   parts[cause].to_numpy(), level, psa)
+        rows[cause].update(share=m / total_mean if total_mean else math.nan,
+                           revenue=revenue_part)
     rows["total"]["revenue"] = float(rev["total"].mean())
     # revenue column adds up too: what the event values miss goes to "other"
     rows["other"]["revenue"] = rows["total"]["revenue"] - sum(rows[c]["revenue"]
@@ -205,12 +209,14 @@ def roi_table(comparison, level: float = 0.95) -> pd.DataFrame:
         extra = float(cost.mean())
         cash = (t_alt["profit"] - t_ref["profit"]).to_numpy()
         cash_pv = (t_alt["profit_pv"] - t_ref["profit_pv"]).to_numpy()
-        rows[name] = {"extra_cost": extra, "gain_before_cost": float(gain.mean()),
-                      "net_gain": m_net, "ci_low": lo, "ci_high": hi,
-                      "roi": float(gain.mean()) / extra - 1 if extra > 0 else math.nan,
-                      "payback_years": payback(ref, alt),
-                      "cash_within_horizon": float(cash.mean()),
-                      "cash_within_horizon_pv": float(cash_pv.mean())}
+        rows[name] = with_outcome({"extra_cost": extra, "gain_before_cost": float(gain.mean()),
+                                   "net_gain": m_net, "ci_low": lo, "ci_high": hi},
+                                  net, level, bool(comparison.psa))
+        rows[name].update({
+            "roi": float(gain.mean()) / extra - 1 if extra > 0 else math.nan,
+            "payback_years": payback(ref, alt),
+            "cash_within_horizon": float(cash.mean()),
+            "cash_within_horizon_pv": float(cash_pv.mean())})
     df = pd.DataFrame.from_dict(rows, orient="index")
     df.index.name = "scenario"
     return df
@@ -264,16 +270,30 @@ class LostRevenue:
         docs/model.md) and the revenue lost on the same basis; beside it the profit lost
         within the simulated horizon as cash (``cash_lost_within_horizon``, not discounted,
         with its interval) and discounted (``cash_lost_within_horizon_pv``), so a client
-        can see how much of the answer rests on customers' future lifetimes."""
+        can see how much of the answer rests on customers' future lifetimes.
+
+        ``ci_low``/``ci_high`` is the interval of the mean over runs; with ``psa=True``,
+        ``outcome_low``/``outcome_high`` (and ``within_outcome_*``) is the uncertainty
+        interval of the outcome: where the value lost falls given chance and the assumption
+        ranges. Quote the outcome interval to a client; it does not narrow with more runs.
+        """
         t = self.by_cause().loc["total"]
         cash = (self.target.runs["profit"] - self.today.runs["profit"]).to_numpy()
         m, _, lo, hi = interval(cash, self.level)
         pv = (self.target.runs["profit_pv"] - self.today.runs["profit_pv"]).to_numpy()
-        return pd.Series({"value_lost": t["mean"], "ci_low": t["ci_low"],
-                          "ci_high": t["ci_high"], "revenue_lost": t["revenue"],
-                          "cash_lost_within_horizon": m, "within_ci_low": lo,
-                          "within_ci_high": hi, "cash_lost_within_horizon_pv": float(pv.mean()),
-                          "horizon_years": self.today.scenario.simulation.horizon_years})
+        out = {"value_lost": t["mean"], "ci_low": t["ci_low"], "ci_high": t["ci_high"]}
+        if self.comparison.psa:
+            # where the value lost itself falls given the assumption ranges (beside the
+            # interval of its mean, which only says how well the runs pin the mean down)
+            out.update(outcome_low=t["outcome_low"], outcome_high=t["outcome_high"])
+        out.update({"revenue_lost": t["revenue"], "cash_lost_within_horizon": m,
+                    "within_ci_low": lo, "within_ci_high": hi})
+        if self.comparison.psa:
+            out["within_outcome_low"], out["within_outcome_high"] = outcome_interval(
+                cash, self.level)
+        out["cash_lost_within_horizon_pv"] = float(pv.mean())
+        out["horizon_years"] = self.today.scenario.simulation.horizon_years
+        return pd.Series(out)
 
     def per_incident(self) -> pd.DataFrame:
         """Profit lost per silent unhappy customer, per unresolved complaint and per negative

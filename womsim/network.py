@@ -461,10 +461,16 @@ class Network:
         skipped; a header line (``source,target``, ``from to``, ``u v``, ... or a
         non-numeric line above numeric data) is skipped; ``"quoted fields"`` may
         hold separators. A third column is taken as a numeric weight and ignored
-        if every line has one. ``.gz``/``.bz2``/``.xz`` files are decompressed.
-        Integer ids that are exactly ``0..n-1`` are kept; other ids (names,
-        1-based or sparse integers) are numbered in order of first appearance
-        and kept in :attr:`labels`. Loops and repeats are dropped and counted.
+        if every line has one. gzip, bz2 and xz files are decompressed (known by
+        their first bytes, whatever their name). Ids are whole numbers (``17``,
+        ``-3``) or names; a field that reads as another number (``1.5``, ``1e3``,
+        ``nan``) is refused with its line, and a file with any name takes every
+        id as text, so ``007`` and ``7`` stay two people (details:
+        :mod:`womsim.edgelist`). Integer ids that are exactly ``0..n-1`` are
+        kept; other ids (names, 1-based or sparse integers) are numbered in order
+        of first appearance and kept in :attr:`labels`. Loops and repeats are
+        dropped and counted. The file is read in blocks, so memory does not grow
+        with the file's text, only with its edges.
 
         Parameters
         ----------
@@ -485,8 +491,9 @@ class Network:
             The file does not exist (also a ``FileNotFoundError``).
         EdgeListError
             A line with one field, more fields than the first data line, an empty
-            field or a non-numeric weight (the message names the file, the line
-            number and shows the line); or no edges at all.
+            field, a non-numeric weight or an id that is a number but not a whole
+            one (the message names the file, the line number and shows the line);
+            a damaged compressed file; or no edges at all.
 
         Examples
         --------
@@ -496,12 +503,14 @@ class Network:
         >>> net.n_edges, net.id_to_label(0)
         (2, 'ann')
         """
+        from womsim import edgelist
+
         if isinstance(source, pd.DataFrame):
-            return cls._from_source(gen.edges_from_frame(source), name=name)
-        return cls._from_source(gen.edges_from_file(source, sep, comment), name=name)
+            return cls._from_source(edgelist.edges_from_frame(source), name=name)
+        return cls._from_source(edgelist.edges_from_file(source, sep, comment), name=name)
 
     def to_edgelist(self, path: str | os.PathLike[str], overwrite: bool = False,
-                    sep: str = ",") -> Path:
+                    sep: str = ",", labels: bool = True) -> Path:
         """Write the edges to a text file that :meth:`from_edgelist` reads back.
 
         A ``#`` line with the counts, a ``source,target`` header, then one line
@@ -517,6 +526,12 @@ class Network:
             Replace an existing file; otherwise refuse with ``FileExistsError``.
         sep : str, default ","
             Field separator (``","``, ``";"`` or ``"\\t"``).
+        labels : bool, default True
+            Write the labels (if any); False writes the node ids ``0..n-1``. Labels that
+            a file could not give back exactly (text that reads as a decimal number,
+            with surrounding spaces, ``#`` or a line break; a mix of numbers and text;
+            text labels that are all whole numbers) are refused with a
+            :class:`NetworkError` naming one.
 
         Returns
         -------
@@ -535,11 +550,10 @@ class Network:
             raise NetworkError(f"sep must be ',', ';' or '\\t', got {sep!r}")
         u, v = self.edges()
         cols: dict[str, np.ndarray] = {"source": u, "target": v}
-        if self._labels is not None:
-            bad = pd.Series(self._labels).astype(str).str.contains(r"[#\r\n]").to_numpy()
-            if bad.any():
-                raise NetworkError(f"label {self._labels[int(np.argmax(bad))]!r} contains "
-                                   "'#' or a line break and could not be read back")
+        if self._labels is not None and labels:
+            from womsim.edgelist import check_labels_write
+
+            check_labels_write(self._labels)
             cols = {"source": self._labels[u], "target": self._labels[v]}
         isolated = int(np.count_nonzero(self.degrees() == 0))
 

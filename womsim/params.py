@@ -382,10 +382,12 @@ class Simulation(Part):
 
     @property
     def dt(self) -> float:
-        """Step length in years."""
-        return self.step_days / 365.0
+        """Step length in years: ``step_days`` stretched or shrunk a little so that whole
+        steps cover the horizon exactly (7 days over 2 years: 104 steps of 7.02 days), so
+        every step size simulates the same span of time."""
+        return self.horizon_years / self.steps
 
     @property
     def steps(self) -> int:
-        """Number of steps (the horizon rounded to whole steps)."""
-        return max(1, round(self.horizon_years / self.dt))
+        """Number of steps (the horizon in steps of ``step_days``, rounded)."""
+        return max(1, round(self.horizon_years * 365.0 / self.step_days))

@@ -145,11 +145,24 @@ def _facts(ens, extra: Iterable[tuple[str, str]] = ()) -> list[tuple[str, str]]:
     return [*out, *extra]
 
 
+_OUTCOME_MEANING = ("uncertainty interval of the outcome: the central 95% of runs, each "
+                    "drawing the uncertain parameters from their ranges (PSA)")
+
+
+def _outcome_sentence(low: float, high: float, currency: str) -> str:
+    """The plain-words outcome interval of a PSA result (docs/how_to_what_if.md)."""
+    return (f"Allowing for chance and for the uncertainty in the research figures, it falls "
+            f"between {fmt_money(low, currency)} and {fmt_money(high, currency)} (95% of "
+            "runs; the 95% CI is the interval of the mean).")
+
+
 def _interval_note(n_runs: int, psa: bool = False) -> str:
     if psa:
-        return (f"Intervals are 95% intervals of the mean over {n_runs} runs that also draw "
-                "the uncertain parameters from their ranges (PSA): they cover chance and the "
-                "listed parameter ranges.")
+        return (f"Each of the {n_runs} runs also drew the uncertain parameters from their "
+                "ranges (PSA). '95% CI' columns are intervals of the mean: how well the runs "
+                "pin down the average; they narrow with more runs. 'outcome' intervals are "
+                "where the answer itself falls (95%), allowing for chance and the listed "
+                "parameter ranges; they do not narrow with more runs.")
     return (f"Intervals are 95% confidence intervals of the mean over {n_runs} runs: they "
             "measure simulation noise only, not doubt about the assumptions (appendix A; a "
             "tornado or psa=True shows what the assumptions do).")
@@ -292,6 +305,10 @@ def _from_lost_revenue(lr) -> _Content:
     for name, r in pi.iterrows():
         rows.append(_row(f"value lost {name}", r["mean"], r["ci_low"], r["ci_high"], "money",
                          f"{fmt_count(r['incidents_today'])} such incidents today"))
+    if cmp.psa:
+        rows.insert(1, _row("value lost: where it falls (chance and assumptions)",
+                            t["value_lost"], t["outcome_low"], t["outcome_high"], "money",
+                            _OUTCOME_MEANING))
     changes = _changes(today, target)
     answer = [f"Today's service costs **{fmt_money(t['value_lost'], cur)}** in value "
               f"(95% CI {fmt_interval(t['ci_low'], t['ci_high'], 'money', cur)}) and "
@@ -302,6 +319,8 @@ def _from_lost_revenue(lr) -> _Content:
               f"Within the {t['horizon_years']:g} years it costs "
               f"{fmt_money(t['cash_lost_within_horizon'], cur)} of profit (cash; 95% CI "
               f"{fmt_interval(t['within_ci_low'], t['within_ci_high'], 'money', cur)})."]
+    if cmp.psa:
+        answer.append(_outcome_sentence(t["outcome_low"], t["outcome_high"], cur))
     if not pi.empty and not math.isnan(pi["mean"].iloc[0]):
         parts = [f"{name.removeprefix('per ')} costs {fmt_money(r['mean'], cur)}"
                  for name, r in pi.iterrows() if not math.isnan(r["mean"])]
@@ -375,6 +394,10 @@ def _from_comparison(cmp) -> _Content:
                              r["ci_low"], r["ci_high"], r["unit"],
                              f"difference of paired runs ({name} - {cmp.reference})"))
         r = s.loc[(name, "value")]
+        if cmp.psa:
+            rows.append(_row(f"'{name}' vs '{cmp.reference}': value, where it falls (chance "
+                             "and assumptions)", r["difference"], r["outcome_low"],
+                             r["outcome_high"], r["unit"], _OUTCOME_MEANING))
         word = "more" if r["difference"] >= 0 else "less"
         p = s.loc[(name, "profit")]
         answer.append(f"'{name}' earns **{fmt_money(abs(r['difference']), cur)}"
@@ -638,8 +661,10 @@ def _from_damage(dmg, scenario) -> _Content:
                 "summary": summary},
         charts=charts,
         facts=[("scenario", scenario.name)] if scenario is not None else [],
-        notes=["One period, one hop, mean field: no second-hand stories, no lifetime value; "
-               "the simulation (womsim.lost_revenue) adds both."])
+        notes=["One period, one hop, mean field: no second-hand stories and a customer base "
+               "that does not move; each customer lost is priced at the present value of "
+               "their remaining lifetime, as womsim.lost_revenue prices one. The simulation "
+               "(womsim.lost_revenue) adds word of mouth over time."])
 
 
 def _add_sensitivity(c: _Content, sens: Any, scenario: Any) -> None:

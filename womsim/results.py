@@ -11,7 +11,8 @@ from scipy import stats
 
 from womsim.engine import RECORDS
 
-__all__ = ["HEADLINES", "Ensemble", "Saved", "headline_metrics", "interval"]
+__all__ = ["HEADLINES", "Ensemble", "Saved", "headline_metrics", "interval",
+           "outcome_interval"]
 
 #: Headline metrics per run: name -> (unit, meaning).
 HEADLINES: dict[str, tuple[str, str]] = {
@@ -98,6 +99,35 @@ def interval(values: np.ndarray, level: float = 0.95) -> tuple[float, float, flo
     sd = float(values.std(ddof=1))
     half = float(stats.t.ppf(0.5 + level / 2, n - 1)) * sd / math.sqrt(n)
     return mean, sd, mean - half, mean + half
+
+
+def outcome_interval(values: np.ndarray, level: float = 0.95) -> tuple[float, float]:
+    """Where a single outcome falls: the central ``level`` percentiles of per-run ``values``.
+
+    With parameter uncertainty (``psa=True``) each run draws its own assumptions, so these
+    percentiles cover chance *and* the assumption ranges; unlike :func:`interval` (the
+    interval of the mean) they do not narrow as runs are added, they only get sharper.
+
+    Examples
+    --------
+    >>> outcome_interval(np.arange(101.0), level=0.9)
+    (5.0, 95.0)
+    """
+    values = np.asarray(values, dtype=float)
+    if values.size < 2:
+        return math.nan, math.nan
+    tail = round((1 - level) / 2, 12)  # 0.05, not 0.04999..., for level 0.9
+    lo, hi = np.quantile(values, [tail, 1 - tail])
+    return float(lo), float(hi)
+
+
+def with_outcome(row: dict, values: np.ndarray, level: float, psa: bool,
+                 prefix: str = "outcome") -> dict:
+    """Add ``outcome_low``/``outcome_high`` (:func:`outcome_interval`) to ``row`` when the
+    runs drew their assumptions (``psa``); without psa the row is returned unchanged."""
+    if psa:
+        row[f"{prefix}_low"], row[f"{prefix}_high"] = outcome_interval(values, level)
+    return row
 
 
 class Saved:
@@ -244,16 +274,19 @@ class Ensemble(Saved):
 
         Columns: ``mean``, ``sd`` (spread between runs), ``ci_low``/``ci_high`` (the
         ``level`` confidence interval of the mean), ``p05``/``p95`` (where 90% of single runs
-        fall), ``unit`` and ``meaning``.
+        fall), ``unit`` and ``meaning``. Runs made with ``psa=True`` also get
+        ``outcome_low``/``outcome_high``: the ``level`` uncertainty interval of the outcome
+        (see :func:`outcome_interval`).
         """
         rows = {}
+        psa = bool(self.meta.get("psa"))
         for name in self.runs.columns:
             v = self.runs[name].to_numpy()
             mean, sd, lo, hi = interval(v, level)
-            rows[name] = {"mean": mean, "sd": sd, "ci_low": lo, "ci_high": hi,
-                          "p05": float(np.quantile(v, 0.05)),
-                          "p95": float(np.quantile(v, 0.95)),
-                          "unit": HEADLINES[name][0], "meaning": HEADLINES[name][1]}
+            rows[name] = with_outcome({"mean": mean, "sd": sd, "ci_low": lo, "ci_high": hi,
+                                       "p05": float(np.quantile(v, 0.05)),
+                                       "p95": float(np.quantile(v, 0.95))}, v, level, psa)
+            rows[name].update(unit=HEADLINES[name][0], meaning=HEADLINES[name][1])
         df = pd.DataFrame.from_dict(rows, orient="index")
         df.index.name = "metric"
         return df

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import re
 import sys
 from pathlib import Path
@@ -65,11 +66,18 @@ def read_toml(path: str | Path):
         raise FileNotFoundError(f"scenario file not found: {path}")
     if path.is_dir():
         raise ScenarioError(f"{path} is a folder, not a scenario file")
+    raw = path.read_bytes()
+    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE, codecs.BOM_UTF32_LE,
+                       codecs.BOM_UTF32_BE)):
+        raise ScenarioError(f"{path}: the file is UTF-16 or UTF-32 text (it starts with that "
+                            "byte-order mark); save it as UTF-8")
     try:
-        text = path.read_text(encoding="utf-8")
+        # "utf-8-sig": a UTF-8 byte-order mark (Windows editors add one) is dropped
+        text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as err:
-        raise ScenarioError(f"{path}: not a UTF-8 text file ({err.reason} at byte "
-                            f"{err.start})") from None
+        line = raw[:err.start].count(b"\n") + 1
+        raise ScenarioError(f"{path}, line {line}: not a UTF-8 text file ({err.reason} at "
+                            f"byte {err.start})") from None
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as err:

@@ -33,25 +33,38 @@ __all__ = ["BreakEven", "Sensitivity", "SweepResult", "break_even", "point_scena
            "sensitivity", "sweep"]
 
 
-def _grid(grid: Mapping[str, Iterable]) -> list[dict[str, Any]]:
-    if not grid:
-        raise WomsimError("sweep needs at least one parameter with values, e.g. "
-                          "{'desk.agents': range(8, 16)}")
+def _grid_lists(grid: Mapping[str, Iterable]) -> dict[str, list]:
+    """The grid with each parameter's values listed; a scalar or text is refused."""
     if not isinstance(grid, Mapping):
         raise WomsimError(f"sweep: the grid must be a dict of parameter -> values, got "
                           f"{type(grid).__name__}")
-    names = list(grid)
-    values = []
-    for name in names:
-        raw = grid[name]
-        if isinstance(raw, (str, bytes)) or not isinstance(raw, Iterable):
-            raise WomsimError(f"sweep: '{name}' = {raw!r} must be a list of values, e.g. "
-                              f"[{raw!r}]")
-        vals = list(raw)
+    if not grid:
+        raise WomsimError("sweep needs at least one parameter with values, e.g. "
+                          "{'desk.agents': range(8, 16)}")
+    out = {}
+    for name, raw in grid.items():
+        vals = None
+        if not isinstance(raw, (str, bytes, Mapping)) and isinstance(raw, Iterable):
+            try:
+                vals = list(raw)
+            except TypeError:  # a 0-d numpy array is iterable in name only
+                vals = None
+        if vals is None:
+            what = "a dict" if isinstance(raw, Mapping) else "one value"
+            raise WomsimError(f"sweep: '{name}' = {raw!r} is {what}, not a list of "
+                              f"values: write {{'{name}': [{raw!r}]}} (or several values, "
+                              "or a range)")
         if not vals:
             raise WomsimError(f"sweep: '{name}' has no values")
-        values.append(vals)
-    return [dict(zip(names, combo, strict=True)) for combo in itertools.product(*values)]
+        out[name] = vals
+    return out
+
+
+def _grid(grid: Mapping[str, Iterable]) -> list[dict[str, Any]]:
+    grid = _grid_lists(grid)
+    names = list(grid)
+    return [dict(zip(names, combo, strict=True))
+            for combo in itertools.product(*grid.values())]
 
 
 def point_scenario(scenario, point: Mapping[str, Any]):
@@ -240,7 +253,7 @@ def sweep(scenario, grid: Mapping[str, Iterable], network=None, runs: int = 20,
     from womsim.simulate import check_scenario, prepare_desks
 
     check_scenario(scenario)
-    grid = {k: list(v) for k, v in grid.items()} if isinstance(grid, Mapping) else grid
+    grid = _grid_lists(grid)
     points = _grid(grid)
     scenarios = [point_scenario(scenario, p) for p in points]
     _check_network_grid(scenarios, points, network)

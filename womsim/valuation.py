@@ -51,7 +51,7 @@ def discount_factors(scenario) -> np.ndarray:
     >>> sc = Scenario().replace(**{"economics.discount_rate": 0.1})   # weekly, 2 years
     >>> d = discount_factors(sc)
     >>> len(d), round(float(d[0]), 5), round(float(d[-1]), 3)
-    (104, 0.99909, 0.828)
+    (104, 0.99908, 0.827)
     """
     sim = scenario.simulation
     return np.exp(-scenario.economics.discount_hazard * (np.arange(sim.steps) + 0.5) * sim.dt)
@@ -78,7 +78,7 @@ def event_worth(scenario, hazard: float) -> np.ndarray:
     ...                            "economics.value_horizon": "horizon"})
     >>> w = event_worth(sc, 0.0)          # no churn, no discounting: the years left
     >>> round(float(w[0]), 3), round(float(w[-1]), 3)     # 104 and 1 weekly steps
-    (1.995, 0.019)
+    (2.0, 0.019)
     """
     sim, e = scenario.simulation, scenario.economics
     dt, steps = sim.dt, sim.steps

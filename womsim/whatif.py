@@ -23,7 +23,7 @@ import pandas as pd
 from womsim.engine import run
 from womsim.errors import ScenarioError, WomsimError
 from womsim.parallel import map_tasks
-from womsim.results import HEADLINES, Ensemble, Saved, interval
+from womsim.results import HEADLINES, Ensemble, Saved, interval, with_outcome
 from womsim.rng import run_seeds
 from womsim.simulate import (
     check_network,
@@ -169,8 +169,12 @@ class Comparison(Saved):
         """Each scenario's difference from the reference, per headline metric.
 
         Columns: ``reference`` and ``scenario`` means, ``difference`` (mean of paired
-        differences), ``ci_low``/``ci_high`` (paired ``level`` interval), ``sd_paired`` and
-        ``sd_unpaired`` (what the interval would rest on without common random numbers).
+        differences), ``ci_low``/``ci_high`` (paired ``level`` interval of the mean
+        difference), ``sd_paired`` and ``sd_unpaired`` (what the interval would rest on
+        without common random numbers). With ``psa=True`` also ``outcome_low``/
+        ``outcome_high``: where the difference itself falls, given chance and the assumption
+        ranges (percentiles of the paired per-run differences; they do not narrow with more
+        runs, see :func:`womsim.results.outcome_interval`).
         """
         rows = []
         ref = self.ensembles[self.reference].runs
@@ -181,10 +185,13 @@ class Comparison(Saved):
                 m, sd, lo, hi = interval(d[metric].to_numpy(), level)
                 unpaired = float(np.sqrt(alt[metric].var(ddof=1) + ref[metric].var(ddof=1))) \
                     if len(d) > 1 else np.nan
-                rows.append({"scenario": name, "metric": metric,
-                             "reference": ref[metric].mean(), "value": alt[metric].mean(),
-                             "difference": m, "ci_low": lo, "ci_high": hi, "sd_paired": sd,
-                             "sd_unpaired": unpaired, "unit": HEADLINES[metric][0]})
+                row = with_outcome({"scenario": name, "metric": metric,
+                                    "reference": ref[metric].mean(),
+                                    "value": alt[metric].mean(), "difference": m,
+                                    "ci_low": lo, "ci_high": hi}, d[metric].to_numpy(),
+                                   level, self.psa)
+                rows.append({**row, "sd_paired": sd, "sd_unpaired": unpaired,
+                             "unit": HEADLINES[metric][0]})
         return pd.DataFrame(rows).set_index(["scenario", "metric"])
 
     def lost_revenue(self, level: float = 0.95) -> pd.DataFrame:
@@ -282,7 +289,10 @@ def compare(scenarios: Mapping[str, Any] | Sequence, network=None, runs: int = 2
     psa : bool
         Probabilistic sensitivity analysis: each run also draws the uncertain parameters
         from their ranges (:func:`womsim.uncertainty.ranges`), the same draw for every
-        scenario in that run, so intervals cover both chance and assumptions.
+        scenario in that run. Summaries then add ``outcome_low``/``outcome_high``, the
+        uncertainty interval of the outcome (chance and assumptions), beside
+        ``ci_low``/``ci_high``, the Monte Carlo interval of the mean (which narrows as runs
+        are added and says only how well the runs pin the mean down).
 
     Notes
     -----
