@@ -483,7 +483,9 @@ def market_damage(scenario, period: float | str = "1 year", customers: float | N
     DR = R0 * pid
     DF = Fn * pid
     W = (alt * C - L) * (1 - pB) * piw
-    Z = R0 * (1 - pid) * pir
+    # a story lands at a uniform moment: half the deterred heard it after they could have
+    # been referred (the engine blocks a step only for stories heard in its first half)
+    Z = R0 * (1 - pid / 2) * pir
     # without problems (the lost_revenue counterfactual: problem contacts end satisfied),
     # only the delighted tell good stories and nobody is deterred
     Tp0 = D * Kp
@@ -646,8 +648,8 @@ def market_damage(scenario, period: float | str = "1 year", customers: float | N
           "wom_defect_share")),
         ("referral_share", "π_r", "chance a prospect buys on what they hear", pir, "share",
          "1 − (1 − {}/{})^{}", ("referral_prob", "people", "positive_tellings")),
-        ("referrals", "Z", "customers won through word of mouth (not deterred)", Z, "people",
-         "{} × (1 − {}) × {}", ("prospects", "deterred_share", "referral_share")),
+        ("referrals", "Z", "customers won through word of mouth (not deterred first)", Z,
+         "people", "{} × (1 − {}/2) × {}", ("prospects", "deterred_share", "referral_share")),
         ("positive_tellings_without_problems", "T⁺₀",
          "positive tellings without problems (the delighted only)", Tp0, "tellings",
          "{} × {}", ("delighted", "positive_mean")),

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import Any, ClassVar
 
 import jinja2
 import numpy as np
@@ -718,3 +718,62 @@ def sensitivity_html(sens, currency: str = "") -> str:
                          _money_header(f"{metric} at high", currency),
                          _money_header("swing", currency), "status"], cap,
                   text_cols=(0, 2, 6), row_classes=classes)
+
+
+# --------------------------------------------------------------------------- tables
+class FormattedTable(pd.DataFrame):
+    """A DataFrame that shows itself as a client reads it (money with separators and the
+    currency, shares as percentages, whole people) while its values stay numbers:
+    ``t.loc["total", "mean"]`` is a float, and any operation on it returns a plain
+    DataFrame. ``t.raw()`` is the same table as a plain DataFrame.
+
+    Examples
+    --------
+    >>> t = formatted(pd.DataFrame({"mean": [327.136072]}, index=["a"]), {"mean": "money"},
+    ...               "USD")
+    >>> float(t.loc["a", "mean"]), "mean (USD)" in repr(t), "327" in repr(t)
+    (327.136072, True, True)
+    """
+
+    _metadata: ClassVar[list[str]] = ["_kinds", "_currency"]
+
+    @property
+    def _constructor(self):
+        return pd.DataFrame
+
+    def raw(self) -> pd.DataFrame:
+        """The table as a plain DataFrame (the same numbers)."""
+        return pd.DataFrame(self)
+
+    def _formatter(self, kind: str):
+        return {"money": fmt_money, "share": fmt_pct, "count": fmt_count,
+                "x": lambda v: "n/a" if _bad(v) else f"{float(v):.2f}x",
+                "years": lambda v: "never" if _bad(v) else f"{float(v):.2g} years"}.get(
+            kind, lambda v: fmt_value(v))
+
+    def _shown(self) -> tuple[pd.DataFrame, dict[str, Any]]:
+        """The table with money headers naming the currency, and a formatter per column."""
+        kinds = getattr(self, "_kinds", {}) or {}
+        cur = getattr(self, "_currency", "")
+        names = {c: _money_header(str(c), cur) if kinds.get(c) == "money" else c
+                 for c in self.columns}
+        shown = self.raw().rename(columns=names)
+        return shown, {names[c]: self._formatter(kinds.get(c, "number"))
+                       for c in self.columns}
+
+    def __repr__(self) -> str:
+        shown, fmts = self._shown()
+        return shown.to_string(formatters=fmts, na_rep="n/a")
+
+    def _repr_html_(self) -> str:
+        shown, fmts = self._shown()
+        return shown.style.format(fmts, na_rep="n/a").to_html()
+
+
+def formatted(df: pd.DataFrame, kinds: dict[str, str], currency: str = "") -> FormattedTable:
+    """``df`` as a :class:`FormattedTable`: ``kinds`` maps a column to ``money``, ``share``,
+    ``count``, ``x`` (a ratio) or ``years``; other columns show as plain numbers."""
+    out = FormattedTable(df)
+    out._kinds = dict(kinds)
+    out._currency = currency
+    return out

@@ -249,8 +249,15 @@ class LostRevenue:
         self.target = comparison.ensembles[comparison.names[1]]
 
     def by_cause(self) -> pd.DataFrame:
-        """Profit today loses against the counterfactual, split by cause (adds up exactly)."""
-        return by_cause(self.today, self.target, self.level)
+        """Profit today loses against the counterfactual, split by cause (adds up exactly).
+
+        Shown rounded, in the scenario's currency; the values stay numbers (``.raw()``)."""
+        from womsim.display import formatted
+
+        return formatted(by_cause(self.today, self.target, self.level),
+                         {"mean": "money", "ci_low": "money", "ci_high": "money",
+                          "share": "share", "revenue": "money"},
+                         self.today.scenario.economics.currency)
 
     @property
     def currency(self) -> str:
@@ -331,7 +338,11 @@ class LostRevenue:
                           "incidents_today": float(count.mean())}
         df = pd.DataFrame.from_dict(rows, orient="index")
         df.index.name = "incident"
-        return df
+        from womsim.display import formatted
+
+        return formatted(df, {"mean": "money", "ci_low": "money", "ci_high": "money",
+                              "incidents_today": "count"},
+                         self.today.scenario.economics.currency)
 
     def plot(self, ax=None):
         """Waterfall of :meth:`by_cause`. Returns the axes."""

@@ -373,10 +373,11 @@ class Simulation(Part):
 
     @model_validator(mode="after")
     def _at_least_one_step(self) -> Simulation:
-        if self.horizon_years < self.dt * (1 - 1e-9):
+        step = self.step_days / 365.0  # the step asked for (dt is fitted to the horizon)
+        if self.horizon_years < step * (1 - 1e-9):
             raise ValueError(
                 f"simulation.horizon_years = {self.horizon_years:g} is shorter than one step "
-                f"(simulation.step_days = {self.step_days:g} days = {self.dt:.4g} years): "
+                f"(simulation.step_days = {self.step_days:g} days = {step:.4g} years): "
                 "lengthen the horizon or shorten the step")
         return self
 

@@ -264,9 +264,9 @@ def style(ax, title: str | None = None, xlabel: str | None = None, ylabel: str |
     --------
     >>> import matplotlib.pyplot as plt
     >>> ax = style(plt.figure().add_subplot(), title="profit", subtitle="mean of 20 runs")
-    >>> _ = ax.set_title("the caller's title")
+    >>> _ = ax.set_title("set by the caller")
     >>> ax.get_title(loc="left"), ax.get_title(loc="center")
-    ('the caller\'s title', '')
+    ('set by the caller', '')
     """
     import functools
 
@@ -584,7 +584,7 @@ def plot_sweep(sweep: Any, metric: str = "profit", x: str | None = None, ax=None
     >>> sw = wom.sweep(sc, {"service.problem_rate": [0.05, 0.15]}, runs=2, seed=1,
     ...                executor="serial")
     >>> plot_sweep(sw).get_xlabel()
-    'service.problem_rate'
+    'share of contacts with a problem'
     """
     from womsim.results import HEADLINES
 

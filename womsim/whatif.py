@@ -233,9 +233,15 @@ class Comparison(Saved):
         >>> float(cmp.roi().loc["idle", "roi"])
         -1.0
         """
+        from womsim.display import formatted
         from womsim.lostrev import roi_table
 
-        return roi_table(self, level)
+        return formatted(roi_table(self, level),
+                         {c: "money" for c in ("extra_cost", "gain_before_cost", "net_gain",
+                                               "ci_low", "ci_high", "cash_within_horizon",
+                                               "cash_within_horizon_pv")}
+                         | {"roi": "x", "payback_years": "years"},
+                         self.ensembles[self.reference].scenario.economics.currency)
 
     def plot(self, name: str | None = None, ax=None):
         """Waterfall of the lost-revenue decomposition for one scenario. Returns the axes."""
