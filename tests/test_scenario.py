@@ -443,3 +443,21 @@ def test_files_saved_before_the_state_was_recorded_still_read(tmp_path):
     # a baseline given alone: the observed churn defaults to none, nothing unread
     given = wom.Scenario(market={"baseline_churn": 0.1})
     assert given.market.observed_annual_churn is None and given.state == "today"
+
+
+def test_overlapping_interventions_apply_in_attachment_order():
+    """The stated rule: each acts on the value the ones attached before it left."""
+    sc = wom.Scenario()                                   # problem_rate 0.10
+    setter = wom.Intervention("set", changes={"service.problem_rate": 0.2})
+    scaler = wom.Intervention("scale", start="6 months", changes={"service.problem_rate": 0.5},
+                              how={"service.problem_rate": "scale"})
+    adder = wom.Intervention("add", start="1 year", end="18 months",
+                             changes={"service.problem_rate": 0.05},
+                             how={"service.problem_rate": "add"})
+    one = sc.with_interventions(setter, scaler, adder)
+    assert one.at(0.25).service.problem_rate == pytest.approx(0.2)
+    assert one.at(0.75).service.problem_rate == pytest.approx(0.1)         # 0.2 x 0.5
+    assert one.at(1.25).service.problem_rate == pytest.approx(0.15)        # + 0.05
+    assert one.at(1.75).service.problem_rate == pytest.approx(0.1)
+    other = sc.with_interventions(scaler, setter)                        # set last wins
+    assert other.at(0.75).service.problem_rate == pytest.approx(0.2)
