@@ -437,13 +437,12 @@ def test_mix_table_checks():
 
 
 @pytest.mark.slow
-def test_default_load_curve_runs_in_seconds_and_is_smooth():
-    """Not a timing assertion (see benchmarks); checks the default curve end to end."""
+def test_default_load_curve_is_smooth():
+    """Checks the default curve end to end (its time is measured in benchmarks/desk.py)."""
     clear_cache()
     desk = ServiceDesk()
     curve = desk.load_curve(progress=False)
     assert len(curve) == 17
-    assert curve.attrs["seconds"] < 30  # generous: a shared CI machine
     p = curve["problem"].to_numpy()
     assert np.all(np.diff(p) > -0.01)
     sl = curve["service_level"].to_numpy()
