@@ -17,6 +17,7 @@ def _run(*args):
 @pytest.mark.parametrize("args", [["--help"], ["run", "--help"], ["demo", "--help"],
                                   ["lost-revenue", "--help"], ["compare", "--help"],
                                   ["sweep", "--help"], ["sensitivity", "--help"],
+                                  ["calibrate", "--help"],
                                   ["presets", "--help"], ["figures", "--help"]])
 def test_help_everywhere(args, capsys):
     assert main(args) == EXIT_OK
@@ -183,3 +184,62 @@ def test_sweep_and_sensitivity_commands(tmp_path, capsys):
     assert main(["sensitivity", "telecom", "--formats", "pdf", "--report",
                  str(tmp_path / "x")]) == EXIT_INPUT
     assert "formats" in capsys.readouterr().err
+
+
+# --------------------------------------------------------------------------- calibrate
+@pytest.mark.parametrize("target, named", [("anual_churn=0.15", "anual_churn"),
+                                           ("annual_churn=1.5", "annual_churn"),
+                                           ("problem_share=lots", "problem_share"),
+                                           ("service_level=0.8", "service_level")])
+def test_calibrate_bad_target_exits_2_naming_it(target, named, capsys):
+    code = main(["calibrate", "retail_bank", "--target", target, "--quiet"])
+    assert code == EXIT_INPUT
+    err = capsys.readouterr().err
+    assert named in err and "womsim: error:" in err
+
+
+def test_calibrate_needs_a_target(capsys):
+    assert main(["calibrate", "retail_bank", "--quiet"]) == EXIT_INPUT
+    assert "--target" in capsys.readouterr().err
+    assert main(["calibrate", "retail_bank", "--target", "annual_churn"]) == EXIT_INPUT
+    assert main(["calibrate", "retail_bank", "--client", "only_one.csv"]) == EXIT_USAGE
+
+
+def test_calibrate_targets_from_client_data(tmp_path):
+    """--client reads the client's tables into targets; --target overrides one of them."""
+    from womsim.cli import _calibration_targets, _parser
+    from womsim.clientdata import read_client, synthetic_client
+
+    folder = synthetic_client(people=1000, seed=1).to_csv(tmp_path)
+    cust, cont = str(folder / "customers.csv"), str(folder / "contacts.csv")
+    args = _parser().parse_args(["calibrate", "x", "--client", cust, cont,
+                                 "--target", "problem_share=0.05,0.01"])
+    t = _calibration_targets(args)
+    want = read_client(cust, cont).targets()
+    assert set(t) == set(want) | {"problem_share"}
+    assert t["annual_churn"] == want["annual_churn"]
+    assert t["problem_share"] == (0.05, 0.01)
+
+
+@pytest.mark.slow
+def test_calibrate_prints_the_check_and_the_diagnostic(tmp_path, capsys):
+    sc = wom.Scenario.preset("retail_bank").replace(**{"simulation.horizon_years": 1})
+    path = sc.to_toml(tmp_path / "bank.toml")
+    args = ["calibrate", str(path), "--target", "annual_churn=0.15",
+            "--target", "problem_share=0.04", "--people", "200", "--sims", "12",
+            "--draws", "50", "--check-runs", "2", "--infer",
+            "complaints.intention_to_action", "--seed", "2", "--quiet",
+            "--report", str(tmp_path / "cal"), "--formats", "html",
+            "--save", str(tmp_path / "cal.zip")]
+    assert main(args) == EXIT_OK, capsys.readouterr().err
+    out = capsys.readouterr().out
+    assert "Calibration(" in out
+    for word in ("annual_churn", "problem_share", "customer_growth", "simulated", "ci_low",
+                 "complaints.intention_to_action", "width_ratio", "verdict"):
+        assert word in out
+    assert (tmp_path / "cal.html").exists()
+    saved = wom.load(tmp_path / "cal.zip")
+    assert saved.scenario.service.problem_rate == pytest.approx(0.04)
+    # the same command again refuses to replace the saved files, before any simulation
+    assert main(args) == EXIT_INPUT
+    assert "exists" in capsys.readouterr().err

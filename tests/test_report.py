@@ -508,3 +508,56 @@ def test_explore_widget():
     assert lr is not None and "per silent unhappy customer" in ex.result.value
     assert "1,500 of 100,000 people" in ex.result.value
     assert "application/vnd.jupyter.widget-view+json" in ex._repr_mimebundle_()
+
+
+# --------------------------------------------------------------------------- calibration
+@pytest.fixture(scope="module")
+def cal():
+    # the smallest calibration the API allows: 200 people, one inferred parameter
+    sc = wom.Scenario.preset("retail_bank").replace(
+        **{"simulation.horizon_years": 1, "name": "<b>bank</b> & co"})
+    return wom.calibrate(sc, {"annual_churn": 0.15, "problem_share": 0.04}, people=200,
+                         infer=["complaints.intention_to_action"], sims=12, draws=50,
+                         check_runs=2, executor="serial", progress=False)
+
+
+@pytest.mark.slow
+def test_report_calibration_in_all_formats(cal, tmp_path):
+    out = report(cal, tmp_path / "cal")
+    h = out["html"].read_text(encoding="utf-8")
+    # headline: what it was calibrated to, at what population, and whether targets are met
+    assert "calibrated to 2 targets (annual churn 15.0%, problem share 4.0%)" in h
+    assert "a market of 200 people" in h
+    met = all(r["ci_low"] <= r["target"] <= r["ci_high"] for _, r in cal.check.iterrows())
+    assert ("every target is met" in h) == met
+    for heading in ("3. Target vs simulated", "4. What the data says about each parameter",
+                    "6. The calibration record"):
+        assert heading in h
+    assert "By cause" not in h and "Per incident" not in h
+    assert "width_ratio" in h and "stays as uncertain as its prior" in h
+    assert "problem_share" in h and "solved exactly" in h
+    assert h.count("data:image/png;base64,") == 1
+    # the scenario's name is escaped everywhere
+    assert "<b>bank</b>" not in h and "&lt;b&gt;bank&lt;/b&gt; &amp; co" in h
+
+    wb = openpyxl.load_workbook(out["xlsx"])
+    assert wb.sheetnames[:5] == ["report", "headline", "targets", "posterior", "record"]
+    tg = _sheet(wb, "targets").set_index("observable")
+    assert tg.loc["problem_share", "target"] == pytest.approx(0.04)
+    assert tg.loc["annual_churn", "simulated"] == pytest.approx(
+        cal.check.loc["annual_churn", "simulated"])
+    post = _sheet(wb, "posterior").set_index("parameter")
+    d = cal.diagnostic()
+    assert post.loc["complaints.intention_to_action", "width_ratio"] == pytest.approx(
+        d.loc["complaints.intention_to_action", "width_ratio"])
+    rec = _sheet(wb, "record").set_index("parameter")
+    assert rec.loc["service.problem_rate", "solved from"] == "problem_share"
+    assert rec.loc["service.problem_rate", "value"] == pytest.approx(0.04)
+
+    deck, titles, pictures, tables = _slides(out["pptx"])
+    assert titles[1] == "The answer"
+    for title in ("Target vs simulated", "What the data says about each parameter",
+                  "The calibration record"):
+        assert tables[titles.index(title)] == 1
+    assert pictures[titles.index("Prior range and posterior of each inferred parameter")] == 1
+    assert "What each incident costs" not in titles

@@ -129,7 +129,12 @@ def results():
             "sweep": wom.sweep(sc, {"service.problem_rate": [0.05, 0.15],
                                     "complaints.resolved": [0.4, 0.8]}, runs=3, seed=1,
                                executor="serial"),
-            "ensemble": cmp.ensembles["today"], "damage": wom.market_damage(sc)}
+            "ensemble": cmp.ensembles["today"], "damage": wom.market_damage(sc),
+            "calibration": wom.calibrate(
+                wom.Scenario.preset("retail_bank").replace(**{"simulation.horizon_years": 1}),
+                {"annual_churn": 0.15, "problem_share": 0.04}, people=200,
+                infer=["complaints.intention_to_action"], sims=12, draws=50, check_runs=2,
+                executor="serial", progress=False)}
 
 
 @pytest.mark.slow

@@ -1,7 +1,7 @@
 """The ``womsim`` command: every analysis from scenario files (or presets), with reports.
 
-Commands: ``run``, ``lost-revenue``, ``compare``, ``sweep``, ``sensitivity`` (each with
-``--report``), ``demo``, ``presets``, ``figures``. A scenario is a TOML file
+Commands: ``run``, ``lost-revenue``, ``compare``, ``sweep``, ``sensitivity``, ``calibrate``
+(each with ``--report``), ``demo``, ``presets``, ``figures``. A scenario is a TOML file
 (:meth:`womsim.Scenario.to_toml`) or a preset's name (``womsim run telecom``).
 
 Exit codes: 0 ok, 2 bad input (the message names the field, value or file line), 64 usage.
@@ -290,6 +290,53 @@ def _sensitivity(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _calibration_targets(args: argparse.Namespace) -> dict[str, Any]:
+    """The client's data (``--client``) as targets, then each ``--target`` over them;
+    ``KEY=VALUE`` or ``KEY=VALUE,SE`` (value and standard error)."""
+    targets: dict[str, Any] = {}
+    if args.client:
+        from womsim.clientdata import read_client
+
+        targets.update(read_client(*args.client).targets())
+    for item in args.target:
+        key, value = _key_value(item, "--target")
+        parts = [_parse_value(v.strip()) for v in value.split(",")]
+        targets[key] = parts[0] if len(parts) == 1 else tuple(parts)
+    if not targets:
+        from womsim.errors import WomsimError
+
+        raise WomsimError("calibrate: give --target KEY=VALUE (e.g. --target "
+                          "annual_churn=0.15) or --client customers.csv contacts.csv")
+    return targets
+
+
+def _calibrate(args: argparse.Namespace) -> int:
+    import womsim as wom
+    from womsim.parallel import auto_executor
+
+    sc = load_scenario(args.scenario, args.set)
+    targets = _calibration_targets(args)
+    infer = [p.strip() for p in args.infer.split(",") if p.strip()] if args.infer else None
+    _check_report(args)
+    if args.save:  # refused before the simulations, as a report is
+        from womsim.atomic import check_writable
+
+        check_writable(Path(args.save), args.overwrite)
+    executor = auto_executor(args.people * sc.simulation.steps * args.sims, args.sims)
+    cal = wom.calibrate(sc, targets, infer=infer, people=args.people, sims=args.sims,
+                        draws=args.draws, seed=args.seed, check_runs=args.check_runs,
+                        executor=executor, progress=not args.quiet)
+    print(repr(cal))
+    _print_table(cal.check)
+    print()
+    _print_table(cal.diagnostic())
+    if args.save:
+        print(f"calibration saved to {cal.save(args.save, overwrite=args.overwrite)}")
+    if args.report:
+        _write_report(cal, args)
+    return EXIT_OK
+
+
 def _presets(args: argparse.Namespace) -> int:
     import womsim as wom
 
@@ -389,6 +436,35 @@ def _parser() -> argparse.ArgumentParser:
                    help="parameters to vary, comma-separated (default: every uncertain one)")
     _common(t, 20)
     t.set_defaults(func=_sensitivity)
+
+    cb = sub.add_parser("calibrate", help="calibrate a scenario to what the client observes "
+                                          "(targets, or the client's own data)")
+    cb.add_argument("scenario", help=_SCENARIO_HELP)
+    cb.add_argument("--target", action="append", default=[], metavar="KEY=VALUE[,SE]",
+                    help="an observable and its value, optionally its standard error "
+                         "(repeat), e.g. --target annual_churn=0.15 --target "
+                         "problem_share=0.04,0.005")
+    cb.add_argument("--client", nargs=2, metavar=("CUSTOMERS", "CONTACTS"),
+                    help="the client's customer table and contact log (CSV or Excel): "
+                         "their observables become targets (--target overrides one)")
+    cb.add_argument("--infer", metavar="LIST",
+                    help="parameters to infer, comma-separated (default: womsim.calibrate.INFERRED)")
+    cb.add_argument("--people", type=int, default=3000,
+                    help="market size of the inference simulations (default 3000)")
+    cb.add_argument("--sims", type=int, default=200,
+                    help="reference simulations from the prior (default 200)")
+    cb.add_argument("--draws", type=int, default=400, help="posterior draws (default 400)")
+    cb.add_argument("--check-runs", type=int, default=4,
+                    help="runs of the calibrated scenario for the target-vs-simulated table "
+                         "(default 4)")
+    cb.add_argument("--seed", type=int, default=1, help="seed (default 1)")
+    cb.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
+                    help="set a parameter as if the file said so (repeat for more)")
+    cb.add_argument("--save", metavar="PATH",
+                    help="also save the calibration (ZIP; womsim.load reads it back)")
+    _report_args(cb)
+    cb.add_argument("--quiet", action="store_true", help="no progress bar")
+    cb.set_defaults(func=_calibrate)
 
     pr = sub.add_parser("presets", help="list the preset scenarios")
     pr.set_defaults(func=_presets)

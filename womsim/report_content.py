@@ -75,6 +75,9 @@ class _Content:
     notes: list[str]
     currency: str
     extra: list[_Table] = field(default_factory=list)
+    #: section headings (and slide titles) in place of "3. By cause", ... for a result
+    #: whose tables are not those (a calibration)
+    headings: dict[str, str] = field(default_factory=dict)
 
 
 def _na_table(sheet: str, title: str, why: str) -> _Table:
@@ -787,6 +790,7 @@ def _figures_table(used: Iterable[str]) -> _Table:
 # --------------------------------------------------------------------------- build
 def _content(result: Any, question: str | None, scenario: Any) -> tuple[_Content, _Table,
                                                                         _Table]:
+    from womsim.calibrate import Calibration
     from womsim.damage import MarketDamage
     from womsim.lostrev import LostRevenue
     from womsim.results import Ensemble
@@ -818,10 +822,14 @@ def _content(result: Any, question: str | None, scenario: Any) -> tuple[_Content
         scenario = scenario if scenario is not None else (src if isinstance(src, Scenario)
                                                           else None)
         c = _from_damage(result, scenario)
+    elif isinstance(result, Calibration):
+        from womsim.report_calibration import _from_calibration
+
+        c = _from_calibration(result)
     else:
         raise WomsimError(
             f"report() takes an Ensemble, a Comparison, a LostRevenue, a SweepResult, a "
-            f"Sensitivity or a MarketDamage, got {type(result).__name__}")
+            f"Sensitivity, a MarketDamage or a Calibration, got {type(result).__name__}")
     if question:
         c.question = str(question)
     scs = _scenarios_of(result, scenario) if not isinstance(result, Sensitivity) or \

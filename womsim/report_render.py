@@ -229,10 +229,13 @@ def _html(c: _Content, assumptions: _Table, figs: _Table) -> str:
     flags = _flag_counts(assumptions)
     summary = Markup(_html_table(c.tables["summary"], cur)) + Markup(
         "".join(_html_table(t, cur) for t in c.extra))
+    head = c.headings
     sections = [("2. Headline numbers", Markup(_html_table(c.tables["headline"], cur))),
-                ("3. By cause", Markup(_html_table(c.tables["by cause"], cur))),
-                ("4. Per incident", Markup(_html_table(c.tables["per incident"], cur))),
-                ("6. Summary", summary),
+                (head.get("by cause", "3. By cause"),
+                 Markup(_html_table(c.tables["by cause"], cur))),
+                (head.get("per incident", "4. Per incident"),
+                 Markup(_html_table(c.tables["per incident"], cur))),
+                (head.get("summary", "6. Summary"), summary),
                 ("Appendix A. Assumptions", Markup(_html_table(assumptions, cur))),
                 ("Appendix B. Research figures", Markup(_html_table(figs, "")))]
     charts = [{"title": ch.title, "b64": base64.b64encode(ch.png).decode("ascii")}

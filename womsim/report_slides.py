@@ -186,8 +186,14 @@ def _pptx_writer(c: _Content, assumptions: _Table, figs: _Table) -> Callable[[Pa
             slide.shapes.add_picture(io.BytesIO(ch.png), Inches((_W - w_in * scale) / 2),
                                      Inches(1.3), Inches(w_in * scale), Inches(h_in * scale))
         # 4. prices per incident, the programme's return, the headline table
+        # a result with its own tables (a calibration) shows each under its heading
+        for key in ("by cause", "per incident", "summary"):
+            if key in c.headings and not c.tables[key].empty:
+                t = c.tables[key]
+                _table_slides(prs, t, cur, c.headings[key].split(". ", 1)[-1],
+                              [col for col in t.df.columns if col != "meaning"])
         pi = c.tables["per incident"]
-        if not pi.empty:
+        if not pi.empty and "per incident" not in c.headings:
             _table_slides(prs, pi, cur, "What each incident costs")
         for t in c.extra:
             if t.sheet == "roi":
