@@ -345,11 +345,12 @@ def test_readme_training_example_agrees_with_the_hand_calculation():
     r = cmp.roi().loc["training"]
     sim, e = sc.simulation, sc.economics
     dt = sim.dt
-    # paid from the first weekly step at or after 6 months to the end: 77 of 104 steps
+    # paid from the first step at or after 6 months to the end: with 104 steps of exactly
+    # 2/104 years, step 26 starts at 0.5 years, so steps 26..103 (78 of 104) pay
     active = np.array([t * dt >= 0.5 for t in range(sim.steps)])
-    assert active.sum() == 77
+    assert active.sum() == 78
     runs = cmp.ensembles["training"].runs
-    assert runs["intervention_cost"].mean() == pytest.approx(40_000 * 77 * dt, rel=1e-12)
+    assert runs["intervention_cost"].mean() == pytest.approx(40_000 * 78 * dt, rel=1e-12)
     within_pv = 40_000 * float((discount_factors(sc) * dt)[active].sum())
     # after the horizon, for as long as the customers held (whom it keeps) stay
     life = _last(cmp.ensembles["training"])["lifetime_after"]

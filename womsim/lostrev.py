@@ -32,7 +32,7 @@ import math
 import numpy as np
 import pandas as pd
 
-from womsim.results import interval, outcome_interval, with_outcome
+from womsim.results import draws_assumptions, interval, outcome_interval, with_outcome
 
 __all__ = ["LostRevenue", "by_cause", "investment", "lost_revenue", "payback", "plot_waterfall",
            "roi_table"]
@@ -133,7 +133,7 @@ def by_cause(ref_ens, alt_ens, level: float = 0.95) -> pd.DataFrame:
     rev = _parts(ref, alt, margin, revenue=True)
     rows = {}
     total_mean = parts["total"].mean()
-    psa = bool(ref_ens.meta.get("psa"))
+    psa = draws_assumptions(ref_ens.meta)
     for cause in [*CAUSES, "total"]:
         m, _, lo, hi = interval(parts[cause].to_numpy(), level)
         revenue_part = float(rev[cause].mean()) if cause in CAUSES[:6] else 0.0

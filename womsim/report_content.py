@@ -19,6 +19,7 @@ from womsim.display import (
     unit_kind,
 )
 from womsim.errors import WomsimError
+from womsim.results import draws_assumptions
 
 #: File formats :func:`report` writes.
 #: The workbook's sheets, in order (``roi`` only for comparisons that spend more on
@@ -233,7 +234,7 @@ def _from_ensemble(ens) -> _Content:
     charts = [_Chart("Customers and revenue over time",
                      lambda fig: plot_overview({sc.name: ens}, axes=fig.subplots(1, 2)),
                      (11, 4))]
-    psa = bool(ens.meta.get("psa"))
+    psa = draws_assumptions(ens.meta)
     return _Content(
         title=f"{sc.name}: customers and revenue over {h:g} years",
         question=f"What happens to {sc.name}'s customers and revenue over {h:g} years, once "

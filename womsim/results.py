@@ -121,6 +121,12 @@ def outcome_interval(values: np.ndarray, level: float = 0.95) -> tuple[float, fl
     return float(lo), float(hi)
 
 
+def draws_assumptions(meta: dict) -> bool:
+    """True when each run drew its own assumptions: ``psa=True`` draws from the ranges, or a
+    calibration's posterior (one draw per run, the same draw in every scenario of the run)."""
+    return bool(meta.get("psa")) or bool(meta.get("posterior_draws"))
+
+
 def with_outcome(row: dict, values: np.ndarray, level: float, psa: bool,
                  prefix: str = "outcome") -> dict:
     """Add ``outcome_low``/``outcome_high`` (:func:`outcome_interval`) to ``row`` when the
@@ -279,7 +285,7 @@ class Ensemble(Saved):
         (see :func:`outcome_interval`).
         """
         rows = {}
-        psa = bool(self.meta.get("psa"))
+        psa = draws_assumptions(self.meta)
         for name in self.runs.columns:
             v = self.runs[name].to_numpy()
             mean, sd, lo, hi = interval(v, level)

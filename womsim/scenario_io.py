@@ -72,8 +72,9 @@ def read_toml(path: str | Path):
         raise ScenarioError(f"{path}: the file is UTF-16 or UTF-32 text (it starts with that "
                             "byte-order mark); save it as UTF-8")
     try:
-        # "utf-8-sig": a UTF-8 byte-order mark (Windows editors add one) is dropped
-        text = raw.decode("utf-8-sig")
+        # a UTF-8 byte-order mark (Windows editors add one) is dropped by hand: the
+        # "utf-8-sig" codec would be imported lazily, running import machinery on user input
+        text = raw.removeprefix(codecs.BOM_UTF8).decode("utf-8")
     except UnicodeDecodeError as err:
         line = raw[:err.start].count(b"\n") + 1
         raise ScenarioError(f"{path}, line {line}: not a UTF-8 text file ({err.reason} at "
