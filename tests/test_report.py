@@ -554,7 +554,7 @@ def test_report_calibration_in_all_formats(cal, tmp_path):
     assert rec.loc["service.problem_rate", "solved from"] == "problem_share"
     assert rec.loc["service.problem_rate", "value"] == pytest.approx(0.04)
 
-    deck, titles, pictures, tables = _slides(out["pptx"])
+    _deck, titles, pictures, tables = _slides(out["pptx"])
     assert titles[1] == "The answer"
     for title in ("Target vs simulated", "What the data says about each parameter",
                   "The calibration record"):

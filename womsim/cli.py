@@ -448,7 +448,8 @@ def _parser() -> argparse.ArgumentParser:
                     help="the client's customer table and contact log (CSV or Excel): "
                          "their observables become targets (--target overrides one)")
     cb.add_argument("--infer", metavar="LIST",
-                    help="parameters to infer, comma-separated (default: womsim.calibrate.INFERRED)")
+                    help="parameters to infer, comma-separated (default: "
+                         "womsim.calibrate.INFERRED)")
     cb.add_argument("--people", type=int, default=3000,
                     help="market size of the inference simulations (default 3000)")
     cb.add_argument("--sims", type=int, default=200,

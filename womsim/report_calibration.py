@@ -68,8 +68,8 @@ def _from_calibration(cal: Any) -> _Content:
     target_table = _Table(
         "targets", "Target vs simulated (the calibrated scenario)",
         targets.rename(columns={"ci_low": _CI[0], "ci_high": _CI[1]}),
-        {"observable": "text", "unit": "text", "target": "row", "target_se": "row", "simulated": "row",
-         _CI[0]: "row", _CI[1]: "row", "met": "text", "meaning": "text"},
+        {"observable": "text", "unit": "text", "target": "row", "target_se": "row",
+         "simulated": "row", _CI[0]: "row", _CI[1]: "row", "met": "text", "meaning": "text"},
         note=f"{cal.meta.get('sims', len(cal.reference))} reference simulations at "
              f"{cal.people:,} people; the interval is that of the calibrated scenario's own "
              "runs. target_se: the standard error given with the target (0 = taken as exact).")
