@@ -1,8 +1,8 @@
 """Client-ready reports: one call writes an HTML page, an Excel workbook and a slide deck.
 
 :func:`report` takes a result (an :class:`~womsim.Ensemble`, a
-:class:`~womsim.Comparison`, a :class:`~womsim.LostRevenue`, a sweep, a sensitivity or a
-:class:`~womsim.MarketDamage`) and writes
+:class:`~womsim.Comparison`, a :class:`~womsim.LostRevenue`, a sweep, a sensitivity, a
+:class:`~womsim.MarketDamage` or a :class:`~womsim.calibrate.Calibration`) and writes
 
 * ``<path>.html``: one self-contained page (charts embedded as PNG, no files or scripts
   beside it) with the question, the answer in plain words, the headline numbers with their
@@ -78,10 +78,12 @@ def report(result: Any, path: str | Path, question: str | None = None,
 
     Parameters
     ----------
-    result : Ensemble, Comparison, LostRevenue, SweepResult, Sensitivity or MarketDamage
+    result : Ensemble, Comparison, LostRevenue, SweepResult, Sensitivity, MarketDamage or
+        Calibration
         What to report. A LostRevenue gives the fullest report (value lost by cause and
         per incident); a Comparison adds return on investment where scenarios carry
-        intervention costs.
+        intervention costs; a Calibration shows targets vs simulated, the posterior of
+        each inferred parameter beside its prior and the calibration record.
     path : str or Path
         Where to write: ``"client/telecom"`` or ``"client/telecom.html"`` writes
         ``client/telecom.html``, ``client/telecom.xlsx`` and ``client/telecom.pptx``. The
