@@ -535,6 +535,8 @@ def test_report_calibration_in_all_formats(cal, tmp_path):
         assert heading in h
     assert "By cause" not in h and "Per incident" not in h
     assert "width_ratio" in h and "stays as uncertain as its prior" in h
+    # the calibration's own tables hold no money (the assumptions in appendix A do)
+    assert "(money in" not in h.split("Appendix A")[0]
     assert "problem_share" in h and "solved exactly" in h
     assert h.count("data:image/png;base64,") == 1
     # the scenario's name is escaped everywhere

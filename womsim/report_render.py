@@ -144,7 +144,9 @@ def _html_table(t: _Table, currency: str) -> str:
 
     wrap = [j for j, c in enumerate(cols) if c in (*_LONG_TEXT, "name")]
     note = str(html_fragment("<p class='wom-note'>{}</p>", t.note)) if t.note else ""
-    money_rows = t.units and "row" in t.units.values() and currency
+    # only a table with money in it says its currency (a calibration's targets hold none)
+    money_rows = t.units and "row" in t.units.values() and currency and (
+        unit_col is None or any(unit_kind(str(u)) == "money" for u in df[unit_col]))
     cap = t.title + (f" (money in {currency})" if money_rows else "")
     return ("<div class='scroll'>" + _table(rows, header, cap, text_cols=text_cols,
                                             row_classes=classes, wrap_cols=wrap, css=False,
