@@ -9,6 +9,7 @@ import pytest
 
 import womsim as wom
 from womsim.calibration import rates
+from womsim.engine import step_params
 from womsim.valuation import MAX_LIFETIME_YEARS, discount_factors, event_worth, held_value
 
 
@@ -32,7 +33,7 @@ def test_held_customers_carry_their_costs_in_closed_form():
                   "economics.cost_per_contact": 5.0, "service.contact_rate": 2.0,
                   "economics.fixed_service_cost_per_year": 1000.0})
     e, dt = sc.economics, sc.simulation.dt
-    h = held_value(sc, sc, 0.2, 0, 100, 0.0, 100 * 600.0)
+    h = held_value(sc, sc, 0.2, 0, 100, 0.0, 100 * 600.0, step_params)
     # the engine's steps: survive, then pay for the step at its end, discounted mid-step
     s, q = math.exp(-0.2 * dt), math.exp(-(0.2 + e.discount_hazard) * dt)
     k = round(MAX_LIFETIME_YEARS / dt)
@@ -48,7 +49,7 @@ def test_held_customers_carry_their_costs_in_closed_form():
     assert h.fixed_cost == pytest.approx(1000 * life * d, rel=1e-12)
     assert h.value == pytest.approx(h.revenue * e.margin - h.service_cost - h.fixed_cost)
     assert held_value(sc.replace(**{"economics.value_horizon": "horizon"}), sc, 0.2, 0, 100,
-                      0.0, 6e4).value == 0.0
+                      0.0, 6e4, step_params).value == 0.0
 
 
 def test_an_end_after_the_horizon_ends_effect_and_cost():
@@ -56,9 +57,9 @@ def test_an_end_after_the_horizon_ends_effect_and_cost():
     iv = wom.Intervention("retention desk", cost_per_year=5000, end="3 years",
                           changes={"market.extra_churn": 0.0})
     forever = iv.model_copy(update={"end": None})
-    ended = held_value(sc.with_interventions(iv), sc, 0.2, 0, 100, 0.0, 6e4)
-    kept = held_value(sc.with_interventions(forever), sc, 0.2, 0, 100, 0.0, 6e4)
-    none = held_value(sc, sc, 0.2, 0, 100, 0.0, 6e4)
+    ended = held_value(sc.with_interventions(iv), sc, 0.2, 0, 100, 0.0, 6e4, step_params)
+    kept = held_value(sc.with_interventions(forever), sc, 0.2, 0, 100, 0.0, 6e4, step_params)
+    none = held_value(sc, sc, 0.2, 0, 100, 0.0, 6e4, step_params)
     assert none.revenue < ended.revenue < kept.revenue
     assert 0 < ended.intervention_cost < kept.intervention_cost
     # one year of the programme after the two-year horizon, at its lower churn

@@ -516,7 +516,7 @@ def _held(scenario, base, baseline: float, state: State) -> dict[str, float]:
     noalt = cust & ~state.has_alt
     h = held_value(scenario, base, baseline, int(alt.sum()), int(noalt.sum()),
                    float(state.revenue[alt].sum(dtype=np.float64)),
-                   float(state.revenue[noalt].sum(dtype=np.float64)))
+                   float(state.revenue[noalt].sum(dtype=np.float64)), step_params)
     return {"customer_equity": h.value, "equity_revenue": h.revenue, "equity_margin": h.margin,
             "equity_service_cost": h.service_cost, "equity_fixed_cost": h.fixed_cost,
             "equity_intervention_cost": h.intervention_cost, "lifetime_after": h.lifetime,

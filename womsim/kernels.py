@@ -129,6 +129,28 @@ def geometric_ids(u, n, log_miss, pos, out, k):
 
 
 @njit(cache=True)
+def _sift_down(heap_k, heap_e, size):
+    # restore the max-heap property of heap_k[:size] (with heap_e alongside) from the root
+    c = 0
+    while True:
+        left = 2 * c + 1
+        if left >= size:
+            return
+        big = left
+        if left + 1 < size and heap_k[left + 1] > heap_k[left]:
+            big = left + 1
+        if heap_k[c] >= heap_k[big]:
+            return
+        tmp_k = heap_k[c]
+        heap_k[c] = heap_k[big]
+        heap_k[big] = tmp_k
+        tmp_e = heap_e[c]
+        heap_e[c] = heap_e[big]
+        heap_e[big] = tmp_e
+        c = big
+
+
+@njit(cache=True)
 def _smallest(indptr, indices, a, d, m, key, out, pos, heap_k, heap_e):
     # the m neighbours with the smallest keys, in increasing key order: a max-heap of m
     # costs d log m instead of sorting all d keys of a hub
@@ -153,23 +175,7 @@ def _smallest(indptr, indices, a, d, m, key, out, pos, heap_k, heap_e):
             continue
         heap_k[0] = x
         heap_e[0] = j
-        c = 0
-        while True:
-            left = 2 * c + 1
-            if left >= m:
-                break
-            big = left
-            if left + 1 < m and heap_k[left + 1] > heap_k[left]:
-                big = left + 1
-            if heap_k[c] >= heap_k[big]:
-                break
-            tmp_k = heap_k[c]
-            heap_k[c] = heap_k[big]
-            heap_k[big] = tmp_k
-            tmp_e = heap_e[c]
-            heap_e[c] = heap_e[big]
-            heap_e[big] = tmp_e
-            c = big
+        _sift_down(heap_k, heap_e, m)
     # heap sort in place: the largest goes last
     for end in range(m - 1, 0, -1):
         tmp_k = heap_k[0]
@@ -178,23 +184,7 @@ def _smallest(indptr, indices, a, d, m, key, out, pos, heap_k, heap_e):
         tmp_e = heap_e[0]
         heap_e[0] = heap_e[end]
         heap_e[end] = tmp_e
-        c = 0
-        while True:
-            left = 2 * c + 1
-            if left >= end:
-                break
-            big = left
-            if left + 1 < end and heap_k[left + 1] > heap_k[left]:
-                big = left + 1
-            if heap_k[c] >= heap_k[big]:
-                break
-            tmp_k = heap_k[c]
-            heap_k[c] = heap_k[big]
-            heap_k[big] = tmp_k
-            tmp_e = heap_e[c]
-            heap_e[c] = heap_e[big]
-            heap_e[big] = tmp_e
-            c = big
+        _sift_down(heap_k, heap_e, end)
     for j in range(m):
         out[pos + j] = indices[a + heap_e[j]]
 

@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import itertools
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -131,12 +132,14 @@ def _survival(p, sc, customers: float) -> tuple[float, float]:
 
 
 def held_value(scenario, base, baseline: float, n_alt: float, n_noalt: float,
-               revenue_alt: float, revenue_noalt: float) -> Held:
+               revenue_alt: float, revenue_noalt: float, step_params: Callable) -> Held:
     """Value after the horizon of the customers held at its end (see the module doc).
 
     ``n_*`` count the held customers with and without an alternative provider and
     ``revenue_*`` what they pay per year at today's prices; ``base`` is the scenario with
-    interventions stripped and ``baseline`` its solved baseline churn hazard.
+    interventions stripped and ``baseline`` its solved baseline churn hazard;
+    ``step_params(scenario, base, baseline)`` gives the per-step parameters the engine would
+    use (:func:`womsim.engine.step_params`: passed in, since the engine calls this module).
 
     Examples
     --------
@@ -144,12 +147,11 @@ def held_value(scenario, base, baseline: float, n_alt: float, n_noalt: float,
     >>> sc = Scenario().replace(**{"market.observed_annual_churn": None,
     ...     "market.baseline_churn": 0.2, "service.problem_rate": 0.0,
     ...     "economics.retention_cost_per_year": 0.0, "economics.cost_per_contact": 0.0})
-    >>> h = held_value(sc, sc, 0.2, 0, 100, 0, 60_000.0)
+    >>> from womsim.engine import step_params
+    >>> h = held_value(sc, sc, 0.2, 0, 100, 0, 60_000.0, step_params)
     >>> round(h.lifetime, 2)      # about 1 / (0.2 + ln 1.08) = 3.62, in weekly steps
     3.6
     """
-    from womsim.engine import step_params
-
     e = scenario.economics
     if e.value_horizon != "lifetime":
         return Held()
