@@ -39,6 +39,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+import womsim.report_calibration  # noqa: F401  (registers the calibration report)
 from womsim.errors import WomsimError
 from womsim.report_content import SHEETS, _add_sensitivity, _content
 from womsim.report_render import _html, _render_charts, _xlsx_writer

@@ -8,8 +8,9 @@ from typing import Any
 
 import pandas as pd
 
+from womsim.calibrate import Calibration
 from womsim.display import fmt_value
-from womsim.report_content import _CI, _Chart, _Content, _headline_table, _row, _Table
+from womsim.report_content import _CI, BUILDERS, _Chart, _Content, _headline_table, _row, _Table
 
 #: the unit each target is shown in (a share in percent, counts with separators)
 _TARGET_UNITS = {"annual_churn": "share/yr", "customer_growth": "share/yr",
@@ -126,3 +127,6 @@ def _from_calibration(cal: Any) -> _Content:
                "(an emulator of the simulated observables, womsim.inference).",
                "Pass the calibration to womsim.lost_revenue or womsim.compare to carry the "
                "posterior into their intervals."])
+
+
+BUILDERS[Calibration] = _from_calibration

@@ -789,9 +789,13 @@ def _figures_table(used: Iterable[str]) -> _Table:
 
 
 # --------------------------------------------------------------------------- build
+# builders of report content kept in modules that build on this one (report_calibration
+# registers the Calibration's), so that this module never imports them back
+BUILDERS: dict[type, Callable[[Any], _Content]] = {}
+
+
 def _content(result: Any, question: str | None, scenario: Any) -> tuple[_Content, _Table,
                                                                         _Table]:
-    from womsim.calibrate import Calibration
     from womsim.damage import MarketDamage
     from womsim.lostrev import LostRevenue
     from womsim.results import Ensemble
@@ -823,10 +827,8 @@ def _content(result: Any, question: str | None, scenario: Any) -> tuple[_Content
         scenario = scenario if scenario is not None else (src if isinstance(src, Scenario)
                                                           else None)
         c = _from_damage(result, scenario)
-    elif isinstance(result, Calibration):
-        from womsim.report_calibration import _from_calibration
-
-        c = _from_calibration(result)
+    elif type(result) in BUILDERS:
+        c = BUILDERS[type(result)](result)
     else:
         raise WomsimError(
             f"report() takes an Ensemble, a Comparison, a LostRevenue, a SweepResult, a "
