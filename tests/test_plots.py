@@ -69,11 +69,11 @@ def test_money_and_percent_axes():
     # ticks close together keep the decimals that tell them apart
     f = plots.MoneyFormatter()
     f.set_locs([2.80e6, 2.85e6, 2.90e6, 2.95e6])
-    assert [f(x) for x in f.locs] == ["2.80m", "2.85m", "2.90m", "2.95m"]
+    assert [f(x) for x in f.ticks] == ["2.80m", "2.85m", "2.90m", "2.95m"]
     f.set_locs([160_000, 180_000, 200_000])
-    assert [f(x) for x in f.locs] == ["160k", "180k", "200k"]
+    assert [f(x) for x in f.ticks] == ["160k", "180k", "200k"]
     f.set_locs([-20_000, 0, 20_000, 40_000])
-    assert [f(x) for x in f.locs] == ["-20,000", "0", "20,000", "40,000"]
+    assert [f(x) for x in f.ticks] == ["-20,000", "0", "20,000", "40,000"]
 
 
 def test_series_colors_are_stable():

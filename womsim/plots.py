@@ -111,7 +111,7 @@ class MoneyFormatter(Formatter):
     --------
     >>> f = MoneyFormatter()
     >>> f.set_locs([2.80e6, 2.85e6, 2.90e6])
-    >>> [f(x) for x in f.locs]
+    >>> [f(x) for x in f.ticks]
     ['2.80m', '2.85m', '2.90m']
     >>> f.set_locs([0, 25_000, 50_000])
     >>> f(25_000)
@@ -120,22 +120,28 @@ class MoneyFormatter(Formatter):
 
     def __init__(self, prefix: str = "") -> None:
         self.prefix = prefix
-        self.locs: list[float] = []
+        # not ``locs``: matplotlib's own attribute of that name is deprecated
+        self._ticks: list[float] = []
         self._div, self._suffix, self._decimals = 1.0, "", 0
 
+    @property
+    def ticks(self) -> list[float]:
+        """The tick positions last set by :meth:`set_locs`."""
+        return list(self._ticks)
+
     def set_locs(self, locs) -> None:
-        self.locs = [float(x) for x in locs]
-        finite = [abs(x) for x in self.locs if math.isfinite(x)]
+        self._ticks = [float(x) for x in locs]
+        finite = [abs(x) for x in self._ticks if math.isfinite(x)]
         top = max(finite, default=0.0)
         self._div, self._suffix = ((1e9, "bn") if top >= 1e9 else (1e6, "m") if top >= 1e6
                                    else (1e3, "k") if top >= 1e5 else (1.0, ""))
-        steps = [abs(b - a) for a, b in zip(self.locs, self.locs[1:], strict=False)
+        steps = [abs(b - a) for a, b in zip(self._ticks, self._ticks[1:], strict=False)
                  if b != a]
         step = min(steps, default=top or 1.0) / self._div
         self._decimals = max(0, min(6, -math.floor(math.log10(step) + 1e-9))) if step else 0
 
     def __call__(self, x: float, pos: Any = None) -> str:
-        if not self.locs:  # called outside a drawing: this one value, 3 significant digits
+        if not self._ticks:  # called outside a drawing: this one value, 3 significant digits
             a = abs(x)
             if a >= 1e5:
                 div, suffix = (1e9, "bn") if a >= 1e9 else (1e6, "m") if a >= 1e6 else (1e3, "k")
@@ -148,7 +154,7 @@ class MoneyFormatter(Formatter):
         return self.prefix + text
 
 
-def money_axis(ax, axis: str = "y", currency: str = ""):
+def money_axis(ax, axis: str = "y"):
     """Format an axis as money (``250,000``, ``2.85m``; see :class:`MoneyFormatter`).
     Returns the axes.
 
