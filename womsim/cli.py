@@ -247,7 +247,7 @@ def _compare(args: argparse.Namespace) -> int:
     print(repr(cmp))
     s = cmp.summary()
     _print_table(s[s.index.get_level_values("metric").isin(
-        ["value", "npv", "profit", "customers_end"])][["difference", "ci_low", "ci_high",
+        ["value", "profit_pv", "profit", "customers_end"])][["difference", "ci_low", "ci_high",
                                                        "unit"]])
     if any(ens.scenario.interventions for ens in cmp.ensembles.values()):
         print()
