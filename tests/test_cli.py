@@ -132,6 +132,30 @@ def test_lost_revenue_with_tornado_and_report(tmp_path, capsys):
     assert "LostRevenue" in capsys.readouterr().out
 
 
+def test_lost_revenue_of_a_file_with_programmes_gives_the_demo_in_one_report(tmp_path, capsys):
+    # one scenario file and one command: the value lost, its prices per incident and each
+    # programme's return, paired in one comparison and written as one report
+    sc = wom.Scenario.preset("telecom").replace(**{"market.people": 2000,
+                                                    "simulation.horizon_years": 0.5})
+    iv = wom.Intervention("complaint programme", start="1 month", cost_per_year=5_000,
+                          changes={"complaints.resolved": 0.8})
+    path = tmp_path / "client.toml"
+    sc.with_interventions(iv).to_toml(path)
+    base = tmp_path / "client"
+    assert main(["lost-revenue", str(path), "--runs", "3", "--quiet", "--report",
+                 str(base)]) == EXIT_OK
+    out = capsys.readouterr().out
+    assert "per silent unhappy customer" in out and "value_lost" in out
+    roi_table = out[out.index("extra_cost"):]
+    assert "complaint programme" in roi_table and "no problems" not in roi_table
+    h = (tmp_path / "client.html").read_text()
+    assert "per silent unhappy customer" in h and "complaint programme" in h
+    assert "return on investment" in h
+    # the value lost is today's (the file without its programme), not the programme's world
+    alone = wom.lost_revenue(sc, runs=3, seed=1, executor="serial", progress=False)
+    assert f"{alone.total()['value_lost']:,.0f}" in out
+
+
 @pytest.mark.slow
 def test_compare_files_and_interventions_from_toml(tmp_path, capsys):
     sc = wom.Scenario.preset("telecom").replace(**{"market.people": 2000,

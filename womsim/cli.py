@@ -188,22 +188,46 @@ def _lost_revenue(args: argparse.Namespace) -> int:
     if target:
         target = {k: _parse_value(v) for k, v in target.items()}
     _check_report(args)
-    lr = wom.lost_revenue(sc, runs=args.runs, seed=args.seed, target=target,
-                          progress=not args.quiet, executor=_executor(sc, 2 * args.runs))
+    if sc.interventions:
+        # the flagship's question from the client's own file: today (without the file's
+        # programmes) against its counterfactual and against each programme, in one paired
+        # comparison, so one report holds the lost value, its prices and each programme's ROI
+        from womsim.lostrev import LostRevenue, counterfactual
+        from womsim.whatif import Comparison
+
+        base = sc.model_copy(update={"interventions": ()})
+        named = {"today": base, "target" if target else "no problems":
+                 counterfactual(base, target)}
+        for iv in sc.interventions:
+            named[iv.name] = base.with_interventions(iv)
+        cmp = wom.compare(named, runs=args.runs, seed=args.seed, progress=not args.quiet,
+                          executor=_executor(sc, len(named) * args.runs))
+        cf = list(named)[1]
+        lr = LostRevenue(Comparison({"today": cmp.ensembles["today"],
+                                     cf: cmp.ensembles[cf]}))
+        result = cmp
+    else:
+        lr = wom.lost_revenue(sc, runs=args.runs, seed=args.seed, target=target,
+                              progress=not args.quiet, executor=_executor(sc, 2 * args.runs))
+        result = lr
     print(repr(lr))
     _print_table(lr.total().to_frame("value").T)
     print()
     _print_table(lr.by_cause())
     print()
     _print_table(lr.per_incident())
+    if result is not lr:
+        print()  # each programme's return (the counterfactual spends nothing)
+        _print_table(result.roi().drop(index=result.names[1]))
     sens = None
     if args.tornado:
-        sens = wom.sensitivity(sc, runs=args.runs, seed=args.seed, target=target,
+        today = sc.model_copy(update={"interventions": ()}) if sc.interventions else sc
+        sens = wom.sensitivity(today, runs=args.runs, seed=args.seed, target=target,
                                progress=not args.quiet, executor=_executor(sc, 4 * args.runs))
         print()
         _print_table(sens.table())
     if args.report:
-        _write_report(lr, args, sensitivity=sens)
+        _write_report(result, args, sensitivity=sens)
     return EXIT_OK
 
 
@@ -403,7 +427,8 @@ def _parser() -> argparse.ArgumentParser:
     r.set_defaults(func=_run)
 
     lr = sub.add_parser("lost-revenue", help="what today's service costs, by cause and per "
-                                             "incident (against no service problems)")
+                                             "incident (against no service problems); a "
+                                             "file's [[interventions]] get their ROI beside it")
     lr.add_argument("scenario", help=_SCENARIO_HELP)
     lr.add_argument("--target", action="append", default=[], metavar="KEY=VALUE",
                     help="the counterfactual's changes instead of 'no problems' (repeat), "
