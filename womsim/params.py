@@ -102,6 +102,16 @@ def plain_number(value: Any, numeric: bool = True) -> Any:
     return value
 
 
+def no_coercion(model: type[BaseModel], v: Any, info: Any) -> Any:
+    """A pydantic "before" validator's body shared by every model with numbers: no field is a
+    bool (True read as 1 or 1.0 would be a silent wrong number), nor text for a number."""
+    field = model.model_fields.get(info.field_name)
+    numeric = field is not None and wants_number(field.annotation)
+    if isinstance(v, (bool, np.bool_)):
+        raise ValueError(f"expected a number, got {v!r} (a bool)")
+    return plain_number(v, numeric)
+
+
 class Part(BaseModel):
     """Base of every scenario part: frozen, no unknown keys, no NaN or infinity."""
 
@@ -111,12 +121,7 @@ class Part(BaseModel):
     @field_validator("*", mode="before")
     @classmethod
     def _no_coercion(cls, v: Any, info: Any) -> Any:
-        # no field is a bool: True read as 1 or 1.0 would be a silent wrong number
-        field = cls.model_fields.get(info.field_name)
-        numeric = field is not None and wants_number(field.annotation)
-        if isinstance(v, (bool, np.bool_)):
-            raise ValueError(f"expected a number, got {v!r} (a bool)")
-        return plain_number(v, numeric)
+        return no_coercion(cls, v, info)
 
 
 class Market(Part):

@@ -73,13 +73,9 @@ class _Model(BaseModel):
     @classmethod
     def _no_coercion(cls, v: Any, info: Any) -> Any:
         # True read as 1 agent, or "12" as 12: silent guesses (see womsim.params)
-        from womsim.params import plain_number, wants_number
+        from womsim.params import no_coercion
 
-        field = cls.model_fields.get(info.field_name)
-        numeric = field is not None and wants_number(field.annotation)
-        if isinstance(v, (bool, np.bool_)):
-            raise ValueError(f"expected a number, got {v!r} (a bool)")
-        return plain_number(v, numeric)
+        return no_coercion(cls, v, info)
 
     def __init__(self, **data: Any) -> None:
         try:
