@@ -195,7 +195,7 @@ def _lost_revenue(args: argparse.Namespace) -> int:
         from womsim.lostrev import LostRevenue, counterfactual
         from womsim.whatif import Comparison
 
-        base = sc.model_copy(update={"interventions": ()})
+        base = sc.without_interventions()
         named = {"today": base, "target" if target else "no problems":
                  counterfactual(base, target)}
         for iv in sc.interventions:
@@ -221,7 +221,7 @@ def _lost_revenue(args: argparse.Namespace) -> int:
         _print_table(result.roi().drop(index=result.names[1]))
     sens = None
     if args.tornado:
-        today = sc.model_copy(update={"interventions": ()}) if sc.interventions else sc
+        today = sc.without_interventions()
         sens = wom.sensitivity(today, runs=args.runs, seed=args.seed, target=target,
                                progress=not args.quiet, executor=_executor(sc, 4 * args.runs))
         print()
@@ -243,7 +243,7 @@ def _compare_scenarios(sources: Sequence[str], settings: Sequence[str]) -> dict[
             raise WomsimError(
                 f"compare {sources[0]}: give two scenario files or more, or one file with "
                 "[[interventions]] to compare each with the scenario without them")
-        base = sc.model_copy(update={"interventions": ()})
+        base = sc.without_interventions()
         named = {f"{sc.name} without interventions": base}
         for iv in sc.interventions:
             named[iv.name] = base.with_interventions(iv)

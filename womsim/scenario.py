@@ -528,13 +528,23 @@ equal to 1 (allowed: >= 0 and <= 1)
         sc = self.model_copy(update={"interventions": self.interventions + tuple(interventions)})
         return sc._interventions_fit()  # model_copy skips validation: check here
 
+    def without_interventions(self) -> Scenario:
+        """The same scenario with no interventions attached (today, before any programme).
+
+        Examples
+        --------
+        >>> Scenario.preset("telecom").without_interventions().interventions
+        ()
+        """
+        return self.model_copy(update={"interventions": ()})
+
     def at(self, t: float) -> Scenario:
         """The scenario in force at time ``t`` (years): interventions applied, none attached.
 
         Raises ScenarioError naming the intervention whose effect leaves a parameter's range.
         """
         active = [iv for iv in self.interventions if iv.strength(t) > 0]
-        base = self.model_copy(update={"interventions": ()})
+        base = self.without_interventions()
         if not active:
             return base
         values: dict[str, float] = {}
