@@ -39,7 +39,7 @@ def _status_kb(field: str) -> int:
 def child(path: str) -> None:
     """Read ``path`` and print one JSON line: seconds, peak and floor memory, outcome."""
     import womsim as wom
-    from womsim.errors import EdgeListError
+    from womsim.core.errors import EdgeListError
 
     floor = _status_kb("VmRSS")
     t0 = time.perf_counter()

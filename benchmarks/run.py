@@ -152,7 +152,7 @@ def _cascade_runner(lib: str, net: Any, seeds: np.ndarray, p: float) -> tuple[An
     info: dict[str, Any] = {}
     t0 = time.perf_counter()
     if lib in ("womsim", "womsim-numpy"):
-        from womsim.spread import cascade
+        from womsim.engine.spread import cascade
 
         method = "numba" if lib == "womsim" else "numpy"
 
@@ -326,7 +326,7 @@ def work_workers(task: dict) -> dict:
     """Serial against worker processes, a new pool and this session's kept one, in rounds
     (serial, cold pool, kept pool, serial, ...) so that load bursts hit all three."""
     import womsim
-    from womsim.parallel import close_pool
+    from womsim.runner.executors import close_pool
 
     sc = _scenario(task["people"])
     net = womsim.Network.scale_free(task["people"], m=5, seed=1)
@@ -369,7 +369,7 @@ def work_demo(task: dict) -> dict:
 
 def work_compile(task: dict) -> dict:
     from womsim import Network
-    from womsim.spread import cascade
+    from womsim.engine.spread import cascade
 
     net = Network.scale_free(1000, m=5, seed=1)
     t = time.perf_counter()

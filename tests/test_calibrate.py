@@ -12,9 +12,9 @@ import pytest
 from scipy import stats
 
 import womsim as wom
-from womsim.calibrate import INFERRED, Calibration
-from womsim.errors import CalibrationError, UnknownKeyError
-from womsim.inference import emulator_posterior, prior_bounds, sample_prior
+from womsim.analysis.calibrate import INFERRED, Calibration
+from womsim.analysis.inference import emulator_posterior, prior_bounds, sample_prior
+from womsim.core.errors import CalibrationError, UnknownKeyError
 
 BANK = {"annual_churn": 0.15, "problem_share": 0.04, "customer_growth": 0.0}
 
@@ -81,7 +81,7 @@ def test_problem_share_with_a_desk_is_refused(bank):
 
 
 def test_complaint_volume_solves_the_complaint_rate(bank):
-    from womsim.calibrate import _solve_exact, _targets
+    from womsim.analysis.calibrate import _solve_exact, _targets
 
     cust = bank.market.people * bank.market.customer_share
     volume = cust * bank.service.contact_rate * 0.05 * 0.3
@@ -182,7 +182,7 @@ def test_lost_revenue_carries_the_posterior(cal):
 
 # ------------------------------------------------------------------ round trip
 @pytest.mark.slow
-@pytest.mark.filterwarnings("ignore::womsim.calibrate.DriftWarning")  # tiny noisy clients
+@pytest.mark.filterwarnings("ignore::womsim.analysis.calibrate.DriftWarning")  # tiny noisy clients
 def test_round_trip_recovers_synthetic_clients():
     """Synthetic clients with known parameters (drawn from the prior) -> CSV -> read ->
     calibrate: each true parameter falls inside its 90% posterior interval at the nominal
@@ -219,8 +219,8 @@ def test_round_trip_recovers_synthetic_clients():
 def test_a_drifting_today_warns():
     """The preset's own marketing rate grows the bank's base ~8% a year: against a steady
     target that is a drift with no cause."""
-    from womsim.calibrate import DriftWarning, _check
-    from womsim.simulate import build_network
+    from womsim.analysis.calibrate import DriftWarning, _check
+    from womsim.runner.simulate import build_network
 
     sc = wom.Scenario.preset("retail_bank").replace(**{"market.people": 1500})
     net = build_network(sc, 1)
@@ -231,13 +231,13 @@ def test_a_drifting_today_warns():
 
 def test_infeasible_prior_draws_are_left_out(bank):
     """A churn target close to the service floor rules out the prior's harsh corner."""
-    from womsim.calibrate import _feasible
+    from womsim.analysis.calibrate import _feasible
 
     sc = bank.replace(**{"market.observed_annual_churn": 0.10, "market.baseline_churn": None})
     names = ["complaints.intention_to_action", "word_of_mouth.customer_defect_prob"]
     x = np.array([[0.25, 0.03], [0.75, 0.125]])
     ok = _feasible(sc, names, x)
-    from womsim.calibration import annual_churn
+    from womsim.model.meanfield import annual_churn
 
     harsh = sc.replace(**{names[0]: 0.75, names[1]: 0.125, "market.baseline_churn": None})
     assert ok.tolist() == [True, annual_churn(harsh, 0.0) <= 0.10]
@@ -258,6 +258,6 @@ def test_calibrated_today_records_what_was_solved(cal):
     assert fix.market.marketing_rate == sc.market.marketing_rate
     assert fix.market.baseline_churn == pytest.approx(sc.baseline_churn())
     # records do not leak into other scenarios' solving (sweeps, compare)
-    from womsim.calibration import SOLVERS
+    from womsim.model.meanfield import SOLVERS
 
     assert "calibrate" not in SOLVERS

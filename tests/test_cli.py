@@ -6,7 +6,7 @@ import sys
 import pytest
 
 import womsim as wom
-from womsim.cli import EXIT_INPUT, EXIT_OK, EXIT_USAGE, main
+from womsim.app.cli import EXIT_INPUT, EXIT_OK, EXIT_USAGE, main
 
 
 def _run(*args):
@@ -76,7 +76,7 @@ def test_version(capsys):
 
 
 def test_presets_by_name_and_a_hint_when_neither(capsys):
-    from womsim.cli import load_scenario
+    from womsim.app.cli import load_scenario
 
     sc = load_scenario("telecom", ["market.people=2000", "economics.currency=EUR"])
     assert sc.market.people == 2000 and sc.economics.currency == "EUR"
@@ -98,7 +98,7 @@ def test_few_runs_warn(capsys):
     assert main(["run", "telecom", *SMALL_SET, "--runs", "1", "--quiet"]) == EXIT_OK
     err = capsys.readouterr().err
     assert "womsim: warning: runs = 1" in err and "interval" in err
-    from womsim.simulate import FewRunsWarning
+    from womsim.runner.simulate import FewRunsWarning
 
     with pytest.warns(FewRunsWarning):
         wom.simulate(wom.Scenario().replace(**{"market.people": 500,
@@ -231,8 +231,8 @@ def test_calibrate_needs_a_target(capsys):
 
 def test_calibrate_targets_from_client_data(tmp_path):
     """--client reads the client's tables into targets; --target overrides one of them."""
-    from womsim.cli import _calibration_targets, _parser
-    from womsim.clientdata import read_client, synthetic_client
+    from womsim.analysis.clientdata import read_client, synthetic_client
+    from womsim.app.cli import _calibration_targets, _parser
 
     folder = synthetic_client(people=1000, seed=1).to_csv(tmp_path)
     cust, cont = str(folder / "customers.csv"), str(folder / "contacts.csv")

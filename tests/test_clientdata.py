@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 import womsim as wom
-from womsim.clientdata import ClientDataError, read_client, read_contacts, read_customers
+from womsim.analysis.clientdata import ClientDataError, read_client, read_contacts, read_customers
 
 
 @pytest.fixture(scope="module")
@@ -20,8 +20,8 @@ def client():
 
 def test_synthetic_client_matches_the_engine_run(client):
     """The traced tables hold the same events as the engine's own records of that run."""
-    from womsim.engine import run
-    from womsim.simulate import build_network
+    from womsim.engine.step import run
+    from womsim.runner.simulate import build_network
 
     sc, cd = client
     sc = sc.replace(**{"market.people": 2000})
@@ -38,8 +38,8 @@ def test_synthetic_client_matches_the_engine_run(client):
 
 
 def test_observables_agree_with_the_records(client):
-    from womsim.engine import run
-    from womsim.simulate import build_network
+    from womsim.engine.step import run
+    from womsim.runner.simulate import build_network
 
     sc, cd = client
     sc = sc.replace(**{"market.people": 2000})
@@ -155,7 +155,7 @@ def test_outcome_mapping():
 
 
 def test_shipped_synthetic_client_reads():
-    from womsim.clientdata import shipped_client
+    from womsim.analysis.clientdata import shipped_client
 
     cd = shipped_client()
     obs = cd.observables()

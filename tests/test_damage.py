@@ -10,9 +10,9 @@ import numpy as np
 import pytest
 
 import womsim as wom
-import womsim.damage
-from womsim.damage import MarketDamage, market_damage, tarp_worked_example
-from womsim.errors import UnknownKeyError, WomsimError
+import womsim.analysis.damage
+from womsim.analysis.damage import MarketDamage, market_damage, tarp_worked_example
+from womsim.core.errors import UnknownKeyError, WomsimError
 
 STEP_DAYS = 7.0
 ONE_STEP = {"market.network": "well_mixed", "word_of_mouth.retell_prob": 0.0,
@@ -278,7 +278,7 @@ def test_longer_period_more_damage():
 
 
 def test_doc_examples_run():
-    result = doctest.testmod(womsim.damage, optionflags=doctest.ELLIPSIS)
+    result = doctest.testmod(womsim.analysis.damage, optionflags=doctest.ELLIPSIS)
     assert result.attempted > 10 and result.failed == 0
 
 
@@ -299,8 +299,8 @@ def test_damage_is_positive_for_every_preset(preset):
 def test_lost_customer_priced_as_lost_revenue_prices_it(preset):
     """The price of a customer lost is lost_revenue's event price (present value of the
     remaining lifetime at the reference's churn hazard), not one period's revenue."""
-    from womsim.valuation import event_worth
-    from womsim.whatif import valuation_hazard
+    from womsim.analysis.whatif import valuation_hazard
+    from womsim.model.valuation import event_worth
 
     sc = wom.Scenario.preset(preset)
     h = valuation_hazard(sc)

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from womsim.errors import ScenarioError
+from womsim.core.errors import ScenarioError
 from womsim.service import (
     DeskResult,
     FixedMix,

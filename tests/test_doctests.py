@@ -16,7 +16,7 @@ MODULES = sorted(m.name for m in pkgutil.walk_packages(womsim.__path__, "womsim.
 
 
 def test_modules_found():
-    assert "womsim.engine" in MODULES and "womsim.service.desk" in MODULES
+    assert "womsim.engine.step" in MODULES and "womsim.service.desk" in MODULES
 
 
 @pytest.mark.parametrize("name", MODULES)

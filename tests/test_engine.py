@@ -7,8 +7,9 @@ import pytest
 from scipy import stats
 
 import womsim as wom
-from womsim.engine import RECORDS, run
-from womsim.errors import NetworkError
+from womsim.core.errors import NetworkError
+from womsim.engine.step import RECORDS, run
+from womsim.runner.simulate import build_network
 
 
 def small(name="telecom", people=3000, years=1.0, **changes):
@@ -24,7 +25,7 @@ def net3000():
 @pytest.mark.parametrize("preset", ["telecom", "retail_bank", "ecommerce", "saas", "restaurant"])
 def test_conservation_and_revenue_every_step(preset):
     sc = small(preset)
-    net = wom.simulate.__globals__["build_network"](sc, 5)
+    net = build_network(sc, 5)
     rec = run(sc, net, seed=2, check=True)  # check=True recounts people and revenue each step
     total = rec["prospects"] + rec["customers"] + rec["former"]
     assert np.all(total == sc.market.people)
@@ -127,9 +128,9 @@ def test_network_size_must_match_market(net3000):
 
 
 def test_kernel_keys_match_the_numpy_hash():
-    # the numba listener choice and womsim.rng draw the same numbers for the same key
-    from womsim.kernels import pick_neighbours
-    from womsim.rng import hash_uniform
+    # the numba listener choice and womsim.engine.rng draw the same numbers for the same key
+    from womsim.engine.kernels import pick_neighbours
+    from womsim.engine.rng import hash_uniform
 
     net = wom.Network.complete(6)
     key = 987654321
@@ -142,7 +143,7 @@ def test_kernel_keys_match_the_numpy_hash():
 
 def test_tell_wave_picks_the_smallest_keyed_friends_like_a_full_sort():
     # the heap selection of a hub's friends must give what argsort of all keys gives
-    from womsim.kernels import pick_neighbours, tell_wave
+    from womsim.engine.kernels import pick_neighbours, tell_wave
 
     net = wom.Network.scale_free(3000, m=5, seed=4)
     tellers = np.argsort(-np.diff(net.indptr))[:40].astype(np.int64)  # hubs: many friends
@@ -157,7 +158,7 @@ def test_tell_wave_picks_the_smallest_keyed_friends_like_a_full_sort():
 
 
 def test_compiled_geometric_gaps_match_the_vectorised_reference():
-    from womsim.rng import _bernoulli_subset, _bernoulli_subset_numpy
+    from womsim.engine.rng import _bernoulli_subset, _bernoulli_subset_numpy
 
     for q in (0.5, 2.0 ** -5, 2.0 ** -12):
         a = _bernoulli_subset(np.random.default_rng(3), 50_001, q)
@@ -166,7 +167,7 @@ def test_compiled_geometric_gaps_match_the_vectorised_reference():
 
 
 def test_sparse_draws_have_the_right_rate_and_nest():
-    from womsim.rng import Streams, sparse_draw
+    from womsim.engine.rng import Streams, sparse_draw
 
     s = Streams(4)
     n, p = 200_000, 0.03

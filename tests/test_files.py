@@ -15,9 +15,9 @@ import numpy as np
 import pytest
 
 import womsim as wom
-from womsim import atomic
-from womsim.atomic import atomic_write, atomic_write_all
-from womsim.cli import EXIT_INPUT, main
+from womsim.app.cli import EXIT_INPUT, main
+from womsim.core import atomic
+from womsim.core.atomic import atomic_write, atomic_write_all
 
 
 def _no_temps(folder: Path) -> bool:

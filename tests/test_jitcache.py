@@ -14,7 +14,7 @@ import pytest
 import womsim
 
 PROBE = (
-    "import numpy as np, womsim.kernels as k\n"
+    "import numpy as np, womsim.engine.kernels as k\n"
     "k.hash_uniform_1d(np.uint64(1), np.arange(3))\n"
     "print(sum(k.hash_uniform_1d.stats.cache_hits.values()))\n"
 )
@@ -67,6 +67,6 @@ def test_kernels_cache_in_the_user_cache_when_the_package_is_read_only(tmp_path)
 
 
 def test_a_writable_package_keeps_numba_default(tmp_path):
-    from womsim.jitcache import cache_dir
+    from womsim.core.jitcache import cache_dir
 
     assert cache_dir(tmp_path) is None or os.environ.get("NUMBA_CACHE_DIR")

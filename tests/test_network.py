@@ -1,4 +1,4 @@
-"""Tests of womsim.network.Network and its edge sources (womsim.generators)."""
+"""Tests of womsim.network.graph.Network and its edge sources (womsim.network.generators)."""
 
 from __future__ import annotations
 
@@ -14,10 +14,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from womsim import generators
-from womsim import network as network_module
-from womsim.errors import EdgeListError, NetworkError
-from womsim.network import EdgeListNotFoundError, Network
+from womsim.core.errors import EdgeListError, NetworkError
+from womsim.network import generators
+from womsim.network import graph as network_module
+from womsim.network.graph import EdgeListNotFoundError, Network
 
 
 # ------------------------------------------------------------------------- helpers
@@ -465,8 +465,7 @@ def test_not_utf8_edge_list_names_the_line(tmp_path):
 
 
 def test_a_line_without_end_is_refused_not_read_whole(tmp_path, monkeypatch):
-    from womsim import edgelist
-
+    from womsim.network import edgelist
     monkeypatch.setattr(edgelist, "MAX_LINE_BYTES", 1000)
     monkeypatch.setattr(edgelist, "BLOCK_BYTES", 100)
     path = tmp_path / "one.txt"
@@ -478,8 +477,7 @@ def test_a_line_without_end_is_refused_not_read_whole(tmp_path, monkeypatch):
 @pytest.mark.parametrize("pieces", [False, True])
 @pytest.mark.parametrize("where", ["first", "middle", "last"])
 def test_bad_line_past_the_first_block_names_its_line(tmp_path, monkeypatch, where, pieces):
-    from womsim import edgelist
-
+    from womsim.network import edgelist
     monkeypatch.setattr(edgelist, "BLOCK_BYTES", 256)  # ~25 lines a block
     if pieces:  # bigger blocks, retried in pieces before the line scan
         monkeypatch.setattr(edgelist, "BLOCK_BYTES", 4096)
@@ -501,8 +499,7 @@ def test_bad_line_past_the_first_block_names_its_line(tmp_path, monkeypatch, whe
 
 
 def test_blocked_reading_matches_one_block(tmp_path, monkeypatch):
-    from womsim import edgelist
-
+    from womsim.network import edgelist
     rng = np.random.default_rng(5)
     names = np.array([f"p{i:03d}" for i in range(300)] + [str(i) for i in range(300)])
     u, v = rng.integers(0, 600, 3000), rng.integers(0, 600, 3000)

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import womsim as wom
-from womsim.errors import WomsimError
+from womsim.core.errors import WomsimError
 
 
 @pytest.fixture(scope="module")
@@ -85,7 +85,7 @@ print("ran", ens.n_runs)
 """
 
 _GUARD_CASES = """\
-from womsim.parallel import check_main_guard
+from womsim.runner.executors import check_main_guard
 
 
 def work():
@@ -147,7 +147,7 @@ def _pid_and(x: int, add: int) -> tuple[int, int]:
 
 @pytest.mark.slow
 def test_processes_pool_is_kept_between_calls_with_each_calls_inputs():
-    from womsim.parallel import close_pool, map_tasks
+    from womsim.runner.executors import close_pool, map_tasks
 
     first = map_tasks(_pid_and, [1, 2, 3, 4], {"add": 10}, executor="processes")
     second = map_tasks(_pid_and, [1, 2, 3, 4], {"add": 20}, executor="processes")
@@ -161,8 +161,7 @@ def test_processes_pool_is_kept_between_calls_with_each_calls_inputs():
 
 
 def test_automatic_executor_picks_processes_only_where_they_win(monkeypatch):
-    from womsim import parallel
-
+    from womsim.runner import executors as parallel
     monkeypatch.setattr(parallel, "_cpu_count", lambda: 2)
     monkeypatch.setattr(parallel._Pool, "pool", None)
     monkeypatch.setattr(parallel, "_idle_cores", lambda window=0.1: 2.0)
@@ -178,6 +177,5 @@ def test_automatic_executor_picks_processes_only_where_they_win(monkeypatch):
 
 
 def test_idle_cores_is_within_the_machine():
-    from womsim import parallel
-
+    from womsim.runner import executors as parallel
     assert 0.0 <= parallel._idle_cores(0.05) <= parallel._cpu_count() + 1e-9

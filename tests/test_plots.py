@@ -14,9 +14,9 @@ from matplotlib.colors import to_hex
 from matplotlib.patches import FancyArrowPatch
 
 import womsim as wom
-from womsim import plots
-from womsim.engine import run
-from womsim.errors import WomsimError
+from womsim.core.errors import WomsimError
+from womsim.engine.step import run
+from womsim.views import plots
 
 
 @pytest.fixture(autouse=True)
@@ -276,7 +276,7 @@ def test_waterfall_colours_and_total(lr):
 
 
 def test_lostrev_waterfall_signature_kept(lr):
-    from womsim.lostrev import plot_waterfall
+    from womsim.analysis.lostrev import plot_waterfall
 
     ax = plot_waterfall(lr.by_cause(), ax=None, title="t")
     assert ax.get_xticklabels()[-1].get_text() == "total"
@@ -377,8 +377,8 @@ def test_trace_is_the_engine(case):
 
 
 def test_logged_tellings_are_the_engines():
-    from womsim.engine import _telling, _WordOfMouth
-    from womsim.rng import Streams
+    from womsim.engine.rng import Streams
+    from womsim.engine.step import _telling, _WordOfMouth
 
     net = wom.Network.small_world(200, k=4, seed=3)
     tellers = np.array([1, 5, 17, 40, 99, 150], dtype=np.int64)

@@ -25,8 +25,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from womsim import Network, Scenario
-from womsim.engine import RECORDS, run
-from womsim.simulate import build_network
+from womsim.engine.step import RECORDS, run
+from womsim.runner.simulate import build_network
 
 SETTINGS = {"deadline": None, "derandomize": True, "database": None,
             "suppress_health_check": [HealthCheck.too_slow]}

@@ -12,9 +12,8 @@ import pandas as pd
 import pytest
 
 import womsim as wom
-from womsim import display
-from womsim.errors import UnknownKeyError, WomsimError
-from womsim.explorer import (
+from womsim.analysis.lostrev import counterfactual
+from womsim.app.explorer import (
     LEVERS,
     apply_levers,
     explorer_numbers,
@@ -22,8 +21,9 @@ from womsim.explorer import (
     numbers_html,
     quick_simulation,
 )
-from womsim.lostrev import counterfactual
-from womsim.report import SHEETS, report, report_paths
+from womsim.core.errors import UnknownKeyError, WomsimError
+from womsim.reporting.report import SHEETS, report, report_paths
+from womsim.views import display
 
 
 @pytest.fixture(autouse=True)
@@ -355,7 +355,7 @@ def test_report_sweep_and_sensitivity(sw, tor, sc, tmp_path):
     a = _sheet(openpyxl.load_workbook(out["xlsx"]), "assumptions")
     assert len(a) == len(sc.assumptions())
     # one built from a bare table has none: only the varied parameters, unless one is given
-    from womsim.sweep import Sensitivity
+    from womsim.analysis.sweep import Sensitivity
 
     bare = Sensitivity(tor.table(), tor.base, tor.metric)
     out = report(bare, tmp_path / "bare")
@@ -378,7 +378,7 @@ def test_report_market_damage(sc, tmp_path):
 
 # --------------------------------------------------------------------------- CLI
 def test_cli_run_report(sc, tmp_path, capsys):
-    from womsim.cli import EXIT_INPUT, EXIT_OK, main
+    from womsim.app.cli import EXIT_INPUT, EXIT_OK, main
 
     p = tmp_path / "today.toml"
     sc.to_toml(p)
@@ -395,8 +395,8 @@ def test_cli_run_report(sc, tmp_path, capsys):
 
 
 def test_cli_demo_report_wiring(cmp, tmp_path, capsys, monkeypatch):
-    from womsim import demo
-    from womsim.cli import EXIT_INPUT, EXIT_OK, main
+    from womsim.app import demo
+    from womsim.app.cli import EXIT_INPUT, EXIT_OK, main
 
     calls = []
 
@@ -417,11 +417,11 @@ def test_cli_demo_report_wiring(cmp, tmp_path, capsys, monkeypatch):
 def test_cli_demo_report(tmp_path, capsys):
     import inspect
 
-    from womsim import demo
-    from womsim.cli import EXIT_OK, main
+    from womsim.app import demo
+    from womsim.app.cli import EXIT_OK, main
 
     if '"comparison"' not in inspect.getsource(demo.flagship):
-        pytest.skip("womsim.demo.flagship does not return its comparison yet (lead's hook)")
+        pytest.skip("womsim.app.demo.flagship does not return its comparison yet (lead's hook)")
     out = tmp_path / "demo"
     assert main(["demo", "--runs", "2", "--people", "3000", "--report", str(out)]) == EXIT_OK
     h = html.unescape((tmp_path / "demo.html").read_text())
@@ -479,7 +479,7 @@ def test_quick_simulation():
 
 
 def test_explore_without_ipywidgets(monkeypatch):
-    from womsim.explorer import explore
+    from womsim.app.explorer import explore
 
     monkeypatch.setitem(sys.modules, "ipywidgets", None)
     with pytest.raises(ImportError, match=r"womsim\[explorer\]"):
@@ -488,7 +488,7 @@ def test_explore_without_ipywidgets(monkeypatch):
 
 def test_explore_widget():
     pytest.importorskip("ipywidgets")
-    from womsim.explorer import explore
+    from womsim.app.explorer import explore
 
     sc = wom.Scenario.preset("telecom")
     ex = explore(sc, runs=2, people=1500, horizon_years=0.25, executor="serial")

@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 
 import womsim as wom
-from womsim.lostrev import counterfactual
-from womsim.report import report
+from womsim.analysis.lostrev import counterfactual
+from womsim.reporting.report import report
 
 _REQUIRED = os.environ.get("WOMSIM_REQUIRE_BROWSER") == "1"
 _TOOLS = {"chromium": shutil.which("chromium"), "pdftotext": shutil.which("pdftotext")}

@@ -10,8 +10,8 @@ import pytest
 from pptx import Presentation
 
 import womsim as wom
-from womsim.lostrev import counterfactual
-from womsim.report import report
+from womsim.analysis.lostrev import counterfactual
+from womsim.reporting.report import report
 
 SCRIPT = '<script>console.error("pwned")</script>'
 IMG = '"><img src=x onerror=alert(1)>'

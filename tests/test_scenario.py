@@ -6,9 +6,9 @@ import math
 import pytest
 
 import womsim as wom
-from womsim.calibration import annual_churn, rates
-from womsim.errors import CalibrationError, ScenarioError, UnknownKeyError
-from womsim.presets import PRESETS
+from womsim.core.errors import CalibrationError, ScenarioError, UnknownKeyError
+from womsim.model.meanfield import annual_churn, rates
+from womsim.model.presets import PRESETS
 
 
 def test_defaults_are_valid_and_tied_to_figures():
@@ -194,7 +194,7 @@ def test_state_is_visible_in_assumptions_hidden_rates_and_html():
 
 
 def test_compare_runs_todays_alternatives_as_what_ifs_and_other_todays_on_their_own():
-    from womsim.whatif import paired_scenarios
+    from womsim.analysis.whatif import paired_scenarios
 
     today = wom.Scenario.preset("telecom").replace(**{"market.people": 2000})
     b = today.baseline_churn()
@@ -327,8 +327,8 @@ def _everything_on():
 
 
 def _numeric_parameters(sc):
-    from womsim.params import wants_number
-    from womsim.scenario import PARTS
+    from womsim.model.params import wants_number
+    from womsim.model.scenario import PARTS
 
     out = []
     for name in sc.parameter_names():
@@ -342,7 +342,7 @@ def _numeric_parameters(sc):
 
 def _other_value(sc, name, factor=2.0):
     """A value different from the current one (None-valued: a mid value)."""
-    from womsim.scenario import _model_at
+    from womsim.model.scenario import _model_at
 
     value = sc.get(name)
     model, field = _model_at(tuple(name.split(".")))
@@ -422,7 +422,7 @@ def test_every_parameter_an_intervention_may_change_acts_mid_run():
         if (rec.iloc[13:].to_numpy() == base.iloc[13:].to_numpy()).all():
             silent.append(name)
     assert not silent, f"accepted by an intervention and did nothing: {silent}"
-    from womsim.interventions import FROZEN_PREFIXES, INERT
+    from womsim.model.interventions import FROZEN_PREFIXES, INERT
 
     assert set(refused) == {n for n in _numeric_parameters(sc) if sc.get(n) is not None
                             and (n.startswith(FROZEN_PREFIXES) or n in INERT)}

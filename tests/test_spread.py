@@ -13,7 +13,7 @@ from scipy.optimize import brentq
 from scipy.sparse.csgraph import connected_components
 
 from womsim import Network, NetworkError, WomsimError, spread
-from womsim.spread import CascadeResult, cascade, edge_uniforms
+from womsim.engine.spread import CascadeResult, cascade, edge_uniforms
 
 METHODS = ["numpy", *(["numba"] if spread.HAVE_NUMBA else [])]
 

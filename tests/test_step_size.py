@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 
 import womsim as wom
-from womsim.presets import PRESETS
+from womsim.model.presets import PRESETS
 
 STEPS = {"monthly": 365 / 12, "weekly": 7.0, "daily": 1.0}
 RUNS = 8
@@ -72,8 +72,8 @@ def test_deterrence_lasts_the_memory_at_every_step_size():
     """A story lands at a uniform moment of its step; the person is blocked at every step
     whose middle falls within the memory from then: memory / dt steps on average (not one
     more), the step of the story itself for half of them."""
-    from womsim.engine import State, _WordOfMouth, schedule, step
-    from womsim.rng import Streams
+    from womsim.engine.rng import Streams
+    from womsim.engine.step import State, _WordOfMouth, schedule, step
 
     memory = 0.3
     for days in STEPS.values():

@@ -18,14 +18,14 @@ import pandas as pd
 import pytest
 
 import womsim as wom
-from womsim import store
-from womsim.atomic import atomic_write
-from womsim.errors import ScenarioError, WomsimError
-from womsim.parallel import KILL_AFTER_ENV, KILL_WORKER_ENV, TaskFailedError, map_tasks
-from womsim.store import RecipeMismatchError, ResultsFileError, identical, load, rerun, save
+from womsim.app import store
+from womsim.app.store import RecipeMismatchError, ResultsFileError, identical, load, rerun, save
+from womsim.core.atomic import atomic_write
+from womsim.core.errors import ScenarioError, WomsimError
+from womsim.runner.executors import KILL_AFTER_ENV, KILL_WORKER_ENV, TaskFailedError, map_tasks
 
 # womsim.sweep is the function; the module is needed to patch its engine call
-sweep_mod = importlib.import_module("womsim.sweep")
+sweep_mod = importlib.import_module("womsim.analysis.sweep")
 
 GRID = {"service.problem_rate": [0.05, 0.1, 0.15]}
 

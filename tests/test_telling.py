@@ -1,4 +1,4 @@
-"""Tests for womsim.telling: how many people one customer tells."""
+"""Tests for womsim.model.telling: how many people one customer tells."""
 
 from __future__ import annotations
 
@@ -15,9 +15,9 @@ import tomli_w
 import tomllib
 from scipy import stats
 
-from womsim import telling as telling_module
-from womsim.errors import CalibrationError, UnknownKeyError, WomsimError
-from womsim.telling import TAIL_CUTOFF, Telling
+from womsim.core.errors import CalibrationError, UnknownKeyError, WomsimError
+from womsim.model import telling as telling_module
+from womsim.model.telling import TAIL_CUTOFF, Telling
 
 N_SAMPLE = 400_000
 
@@ -71,8 +71,7 @@ def test_default_positive():
 
 
 def test_defaults_come_from_the_figure_registry():
-    from womsim import figures
-
+    from womsim.core import figures
     assert Telling.negative().mean() == pytest.approx(figures.get("negative_tells").value)
     assert Telling.negative().sf(20) == pytest.approx(figures.get("negative_tells_tail").value)
     assert Telling.positive().mean() == pytest.approx(figures.get("positive_tells").value)

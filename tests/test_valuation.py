@@ -1,4 +1,4 @@
-"""The one valuation (womsim.valuation, docs/model.md "Valuation"): what every money headline
+"""The one valuation (womsim.model.valuation, docs/model.md "Valuation"): what every money headline
 means, that it does not depend on the horizon setting where it should not, and that costs
 and benefits are counted over the same period."""
 
@@ -8,9 +8,10 @@ import numpy as np
 import pytest
 
 import womsim as wom
-from womsim.calibration import rates
-from womsim.engine import step_params
-from womsim.valuation import MAX_LIFETIME_YEARS, discount_factors, event_worth, held_value
+from womsim.analysis.lostrev import counterfactual
+from womsim.engine.step import step_params
+from womsim.model.meanfield import rates
+from womsim.model.valuation import MAX_LIFETIME_YEARS, discount_factors, event_worth, held_value
 
 
 @pytest.fixture(scope="module")
@@ -157,7 +158,7 @@ def test_no_problems_keeps_todays_payroll():
     sc = wom.Scenario.preset("telecom").replace(**{"market.people": 2000,
                                                     "simulation.horizon_years": 0.5},
                                                  desk=desk)
-    cf = wom.lostrev.counterfactual(sc)
+    cf = counterfactual(sc)
     assert cf.desk is None
     assert cf.economics.fixed_service_cost_per_year == desk.cost_per_year()
     lr = wom.lost_revenue(sc, runs=2, seed=1, executor="serial")
@@ -275,7 +276,7 @@ def test_worked_example_matches_its_closed_form():
     programme = wom.Intervention("halve problems", cost_per_year=cost,
                                  changes={"service.problem_rate": 0.5},
                                  how={"service.problem_rate": "scale"})
-    cmp = wom.compare({"today": sc, "no problems": wom.lostrev.counterfactual(sc),
+    cmp = wom.compare({"today": sc, "no problems": counterfactual(sc),
                        "programme": sc.with_interventions(programme)}, runs=8, seed=4,
                       executor="serial")
     e = cmp.ensembles

@@ -5,7 +5,7 @@ import pytest
 from scipy import stats
 
 import womsim as wom
-from womsim.errors import ScenarioError, WomsimError
+from womsim.core.errors import ScenarioError, WomsimError
 
 
 @pytest.fixture(scope="module")

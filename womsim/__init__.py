@@ -10,17 +10,22 @@ Examples
 
 from importlib.metadata import PackageNotFoundError, version
 
-from womsim import figures, spread
-from womsim.calibrate import Calibration, calibrate
-from womsim.clientdata import (
+from womsim.analysis.calibrate import Calibration, calibrate
+from womsim.analysis.clientdata import (
     ClientData,
     read_client,
     read_contacts,
     read_customers,
     synthetic_client,
 )
-from womsim.damage import MarketDamage, market_damage, tarp_worked_example
-from womsim.errors import (
+from womsim.analysis.damage import MarketDamage, market_damage, tarp_worked_example
+from womsim.analysis.lostrev import LostRevenue, lost_revenue
+from womsim.analysis.sweep import break_even, sensitivity, sweep
+from womsim.analysis.whatif import Comparison, compare
+from womsim.app.explorer import explore
+from womsim.app.store import load, rerun
+from womsim.core import figures
+from womsim.core.errors import (
     CalibrationError,
     EdgeListError,
     NetworkError,
@@ -28,19 +33,15 @@ from womsim.errors import (
     UnknownKeyError,
     WomsimError,
 )
-from womsim.explorer import explore
-from womsim.interventions import Intervention
-from womsim.lostrev import LostRevenue, lost_revenue
-from womsim.network import Network
-from womsim.report import report
+from womsim.engine import spread
+from womsim.model.interventions import Intervention
+from womsim.model.scenario import Scenario
+from womsim.model.telling import Telling
+from womsim.network.graph import Network
+from womsim.reporting.report import report
 from womsim.results import Ensemble
-from womsim.scenario import Scenario
+from womsim.runner.simulate import simulate
 from womsim.service import ServiceDesk
-from womsim.simulate import simulate
-from womsim.store import load, rerun
-from womsim.sweep import break_even, sensitivity, sweep
-from womsim.telling import Telling
-from womsim.whatif import Comparison, compare
 
 try:
     __version__ = version("womsim")

@@ -1,6 +1,6 @@
 import sys
 
-from womsim.cli import main
+from womsim.app.cli import main
 
 # guarded: worker processes started with "spawn" import this module again
 if __name__ == "__main__":

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from womsim.engine import RECORDS
+from womsim.engine.step import RECORDS
 
 __all__ = ["HEADLINES", "Ensemble", "Saved", "headline_metrics", "interval",
            "outcome_interval"]
@@ -156,15 +156,15 @@ class Saved:
         >>> wom.Ensemble.load(p).records.equals(ens.records)
         True
         """
-        from womsim.store import save
+        from womsim.app.store import save
 
         return save(self, path, overwrite=overwrite)
 
     @classmethod
     def load(cls, path):
         """Read a result of this class saved with :meth:`save`."""
-        from womsim.errors import WomsimError
-        from womsim.store import load
+        from womsim.app.store import load
+        from womsim.core.errors import WomsimError
 
         obj = load(path)
         if not isinstance(obj, cls):
@@ -174,7 +174,7 @@ class Saved:
 
     def equals(self, other) -> bool:
         """Same scenarios, seeds, network and numbers, bit for bit (``meta`` aside)."""
-        from womsim.store import identical
+        from womsim.app.store import identical
 
         return identical(self, other)
 
@@ -193,7 +193,7 @@ class Ensemble(Saved):
     runs : pandas.DataFrame
         One row per run with the headline metrics.
     seeds : list of int
-        The seed of each run (re-run any single run with :func:`womsim.engine.run`).
+        The seed of each run (re-run any single run with :func:`womsim.engine.step.run`).
     seed : int
         The ensemble seed the run seeds derive from.
     network_fingerprint : str
@@ -219,7 +219,7 @@ class Ensemble(Saved):
         self.seed = seed
         self.seeds = list(seeds)
         self.network_fingerprint = network_fingerprint
-        from womsim.store import provenance
+        from womsim.app.store import provenance
 
         self.meta = {**provenance(), **dict(meta or {})}
         horizon = scenario.simulation.horizon_years
@@ -238,7 +238,7 @@ class Ensemble(Saved):
     def from_frames(cls, scenario, records: pd.DataFrame, runs: pd.DataFrame,
                     seeds: list[int], seed: int | None, network_fingerprint: str | None,
                     meta: dict[str, Any] | None = None) -> Ensemble:
-        """An ensemble from its tables as they are (used by :func:`womsim.store.load`).
+        """An ensemble from its tables as they are (used by :func:`womsim.app.store.load`).
 
         ``meta`` is kept as given (no fresh provenance is added).
         """
@@ -308,7 +308,7 @@ class Ensemble(Saved):
                                    "acquisitions"))
         unknown = [m for m in metrics if m not in RECORDS]
         if unknown:
-            from womsim.errors import unknown_key
+            from womsim.core.errors import unknown_key
 
             raise unknown_key("record", unknown[0], RECORDS)
         g = self.records.groupby("time")[metrics]
@@ -320,14 +320,14 @@ class Ensemble(Saved):
     def plot(self, metric: str = "customers", ax=None, label: str | None = None,
              band: float = 0.90):
         """Plot a metric over time: the mean line and the band of runs. Returns the axes."""
-        from womsim.plots import plot_timeseries
+        from womsim.views.plots import plot_timeseries
 
         return plot_timeseries({label or self.scenario.name: self}, metric=metric, ax=ax,
                                band=band)
 
     def to_csv(self, path, overwrite: bool = False):
         """Write the per-step records (one row per run and step) as CSV, atomically."""
-        from womsim.atomic import atomic_write
+        from womsim.core.atomic import atomic_write
 
         return atomic_write(path, self.records.to_csv(index=False), overwrite=overwrite)
 
@@ -343,6 +343,6 @@ class Ensemble(Saved):
                 f"value {cur} {fmt('value')} (present value, remaining lifetimes included)")
 
     def _repr_html_(self) -> str:
-        from womsim.display import ensemble_html
+        from womsim.views.display import ensemble_html
 
         return ensemble_html(self)

@@ -33,7 +33,7 @@ import numpy as np
 import pandas as pd
 from pydantic import Field, PrivateAttr, field_validator, model_validator
 
-from womsim.errors import ScenarioError
+from womsim.core.errors import ScenarioError
 from womsim.service.mix import CAUSE_COLUMNS, MIX_COLUMNS, MixTable, _load_array, _Model
 from womsim.service.simulation import DAYS_PER_YEAR, DeskResult, _Calendar, _simulate
 

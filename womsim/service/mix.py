@@ -22,7 +22,7 @@ from pydantic import (
     model_validator,
 )
 
-from womsim.errors import ScenarioError, close_matches
+from womsim.core.errors import ScenarioError, close_matches
 
 __all__ = ["CAUSE_COLUMNS", "MIX_COLUMNS", "FixedMix", "MixTable"]
 
@@ -72,8 +72,8 @@ class _Model(BaseModel):
     @field_validator("*", mode="before")
     @classmethod
     def _no_coercion(cls, v: Any, info: Any) -> Any:
-        # True read as 1 agent, or "12" as 12: silent guesses (see womsim.params)
-        from womsim.params import no_coercion
+        # True read as 1 agent, or "12" as 12: silent guesses (see womsim.model.params)
+        from womsim.model.params import no_coercion
 
         return no_coercion(cls, v, info)
 

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.special import logsumexp
 
-from womsim.errors import ScenarioError
+from womsim.core.errors import ScenarioError
 
 __all__ = [
     "ErlangA",

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 import simpy
 
-from womsim.errors import ScenarioError
+from womsim.core.errors import ScenarioError
 
 if TYPE_CHECKING:
     from womsim.service.desk import ServiceDesk

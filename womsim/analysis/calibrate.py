@@ -1,0 +1,647 @@
+"""``calibrate``: from what the client observes to a calibrated "today" with a posterior.
+
+Two kinds of parameter are set:
+
+* **solved exactly** from one target each: ``service.contact_rate`` from
+  ``contacts_per_year``, ``service.problem_rate`` from ``problem_share`` (or from
+  ``complaints_per_year``), ``complaints.complain_rate`` from ``complaint_share`` (or from
+  ``complaints_per_year`` when the problem share is given), ``complaints.resolved`` and
+  ``complaints.quick_share`` from ``resolved_share`` and ``quick_share``,
+  ``market.customer_share`` from ``customers``, the baseline churn from ``annual_churn``
+  (:func:`womsim.model.meanfield.solve_baseline_churn`, again under every posterior draw) and
+  ``market.marketing_rate`` from ``customer_growth`` (0 = a steady customer base, the
+  default: today at rest), by Newton steps on paired simulations;
+* **inferred** (what nobody observes: intention to action, word-of-mouth effects, weak
+  ties...): a prior from their ranges, a posterior by simulation-based inference
+  (:mod:`womsim.analysis.inference`) from the observables that carry information about them: the
+  client's own churn by outcome group (``leave_silent``, ...) and ``referral_share``.
+
+The result, a :class:`Calibration`, holds the calibrated scenario, the posterior draws, a
+table of target vs simulated and a per-parameter diagnostic; :func:`womsim.lost_revenue`
+and :func:`womsim.compare` take it and carry the posterior into their intervals.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from womsim.core.errors import CalibrationError, ScenarioError, WomsimError, unknown_key
+
+__all__ = ["INFERRED", "TARGETS", "Calibration", "DriftWarning", "calibrate",
+           "posterior_draws", "split_calibration"]
+
+#: target -> (low, high, meaning); low/high bound the values that make sense.
+TARGETS: dict[str, tuple[float, float, str]] = {
+    "annual_churn": (0.0, 0.999, "share of customers leaving per year"),
+    "customer_growth": (-0.9, 10.0, "growth of the customer base per year (0 = steady)"),
+    "customers": (1.0, 2e8, "customers today"),
+    "contacts_per_year": (0.0, 365.0, "service contacts per customer per year"),
+    "problem_share": (0.0, 1.0, "share of contacts that end with a problem"),
+    "complaint_share": (0.0, 1.0, "share of problems complained about"),
+    "complaints_per_year": (0.0, 1e12, "complaints per year"),
+    "resolved_share": (0.0, 1.0, "share of complaints resolved"),
+    "quick_share": (0.0, 1.0, "share of resolved complaints resolved quickly"),
+    "referral_share": (0.0, 1.0, "share of new customers won through a referral"),
+    "leave_silent": (0.0, 1.0, "share leaving after a problem not complained about"),
+    "leave_unresolved": (0.0, 1.0, "share leaving after an unresolved complaint"),
+    "leave_resolved": (0.0, 1.0, "share leaving after a complaint resolved slowly"),
+    "leave_resolved_quickly": (0.0, 1.0, "share leaving after a complaint resolved quickly"),
+}
+#: targets of DESIGN/issue 14 that womsim cannot yet act on: refused, never ignored
+NOT_YET = {
+    "service_level": "solving the desk's staffing from a service level",
+    "abandonment": "solving the desk's staffing from abandonment",
+    "recommend_share": "a model quantity for 'would recommend'",
+}
+#: the observables the inference compares (they carry information on the unobserved)
+INFORMATIVE = ("leave_silent", "leave_unresolved", "leave_resolved", "leave_resolved_quickly",
+               "referral_share")
+#: parameters inferred by default
+INFERRED = ("complaints.intention_to_action", "complaints.large_loss_share",
+            "word_of_mouth.customer_defect_prob", "word_of_mouth.prospect_deter_prob",
+            "word_of_mouth.referral_prob", "word_of_mouth.weak_tie_share")
+MARKETING = "market.marketing_rate"
+
+
+class DriftWarning(UserWarning):
+    """The calibrated customer base drifts away from its target path with no cause."""
+
+
+# ----------------------------------------------------------------------- targets
+def _targets(targets: Mapping[str, Any]) -> dict[str, tuple[float, float]]:
+    """Validated targets: name -> (value, standard error)."""
+    if not isinstance(targets, Mapping) or not targets:
+        raise CalibrationError("targets must be a dict of observable -> value (or (value, "
+                               "standard error)), e.g. {'annual_churn': 0.15}; known: "
+                               + ", ".join(TARGETS))
+    out = {}
+    for name, raw in targets.items():
+        if name in NOT_YET:
+            raise CalibrationError(f"target '{name}': womsim cannot calibrate to it yet "
+                                   f"({NOT_YET[name]}); leave it out")
+        if name not in TARGETS:
+            raise unknown_key("calibration target", name, TARGETS)
+        value, se = (raw if isinstance(raw, (tuple, list)) else (raw, 0.0))
+        try:
+            value, se = float(value), float(se)
+        except (TypeError, ValueError):
+            raise CalibrationError(f"target '{name}' = {raw!r}: expected a number or "
+                                   "(value, standard error)") from None
+        lo, hi, meaning = TARGETS[name]
+        if not (math.isfinite(value) and lo <= value <= hi):
+            raise CalibrationError(f"target '{name}' = {value!r} ({meaning}): allowed "
+                                   f"{lo:g} to {hi:g}")
+        if not (math.isfinite(se) and se >= 0):
+            raise CalibrationError(f"target '{name}': standard error {se!r} must be >= 0")
+        out[name] = (value, se)
+    return out
+
+
+def _solve_exact(sc, t: dict[str, tuple[float, float]]) -> tuple[Any, dict[str, str]]:
+    """Apply the parameters one target fixes; return the scenario and what came from what."""
+    changes: dict[str, float] = {}
+    solved: dict[str, str] = {}
+    m = sc.market
+    if "customers" in t:
+        share = t["customers"][0] / m.people
+        if share > 1 - m.former_share:
+            raise CalibrationError(
+                f"target 'customers' = {t['customers'][0]:,.0f} but the market has "
+                f"{m.people:,} people (former share {m.former_share:g}); raise market.people")
+        changes["market.customer_share"] = share
+        solved["market.customer_share"] = "customers"
+    if "contacts_per_year" in t:
+        changes["service.contact_rate"] = t["contacts_per_year"][0]
+        solved["service.contact_rate"] = "contacts_per_year"
+    if sc.desk is not None and ({"problem_share", "complaints_per_year"} & set(t)):
+        raise CalibrationError(
+            "targets 'problem_share'/'complaints_per_year' with a service desk: the desk "
+            "makes the experience mix, so there is no problem rate to solve; calibrate "
+            "without the desk (desk=None) or leave these targets out")
+    rate = t.get("contacts_per_year", (sc.service.contact_rate, 0))[0]
+    if "problem_share" in t:
+        p = t["problem_share"][0]
+        if p + sc.service.delight_rate > 1:
+            raise CalibrationError(
+                f"target 'problem_share' = {p:g} with service.delight_rate = "
+                f"{sc.service.delight_rate:g}: problems and delight exceed all contacts")
+        changes["service.problem_rate"] = p
+        solved["service.problem_rate"] = "problem_share"
+    if "complaint_share" in t:
+        changes["complaints.complain_rate"] = t["complaint_share"][0]
+        solved["complaints.complain_rate"] = "complaint_share"
+    if "complaints_per_year" in t:
+        cust = changes.get("market.customer_share", m.customer_share) * m.people
+        contacts = cust * rate
+        if contacts <= 0:
+            raise CalibrationError("target 'complaints_per_year' needs customers and "
+                                   "contacts > 0")
+        per_contact = t["complaints_per_year"][0] / contacts
+        if "problem_share" in t and "complaint_share" not in t:
+            p = changes["service.problem_rate"]
+            c = per_contact / p if p > 0 else math.inf
+            if c > 1:
+                raise CalibrationError(
+                    f"target 'complaints_per_year' = {t['complaints_per_year'][0]:,.0f} "
+                    f"exceeds the problems ({p:.1%} of {contacts:,.0f} contacts a year): "
+                    "more complaints than problems")
+            changes["complaints.complain_rate"] = c
+            solved["complaints.complain_rate"] = "complaints_per_year"
+        elif "problem_share" not in t:
+            c = changes.get("complaints.complain_rate", sc.complaints.complain_rate)
+            p = per_contact / c if c > 0 else math.inf
+            if p + sc.service.delight_rate > 1:
+                raise CalibrationError(
+                    f"target 'complaints_per_year' = {t['complaints_per_year'][0]:,.0f}: "
+                    f"with complaints.complain_rate = {c:g} it needs {p:.1%} of contacts to "
+                    "end with a problem, more than the contacts not delighted")
+            changes["service.problem_rate"] = p
+            solved["service.problem_rate"] = "complaints_per_year"
+        else:
+            raise CalibrationError("targets 'problem_share', 'complaint_share' and "
+                                   "'complaints_per_year' together over-determine the "
+                                   "complaint rate; give two of them")
+    if "resolved_share" in t:
+        changes["complaints.resolved"] = t["resolved_share"][0]
+        solved["complaints.resolved"] = "resolved_share"
+    if "quick_share" in t:
+        changes["complaints.quick_share"] = t["quick_share"][0]
+        solved["complaints.quick_share"] = "quick_share"
+    if "annual_churn" in t:
+        changes["market.observed_annual_churn"] = t["annual_churn"][0]
+        solved["market.baseline_churn"] = "annual_churn"
+    try:
+        out = sc.today(**changes)  # the targets describe today: hidden rates re-solved
+    except ScenarioError as err:
+        raise CalibrationError(f"the targets give an invalid scenario: {err}") from None
+    _check_churn_floor(out, t)
+    return out, solved
+
+
+def _record(sc, solved: dict[str, str], t: dict[str, tuple[float, float]]):
+    """``sc`` with a record (:class:`womsim.model.scenario.Solved`) of every parameter calibrate
+    solved, naming the targets it came from (method ``"calibrate"``); the baseline churn
+    stays solved live from ``market.observed_annual_churn``. The method is not a live
+    solver of :data:`womsim.model.meanfield.SOLVERS` (it needs simulations), so the values are
+    stored: a what-if keeps them, and setting one of them by hand drops its record."""
+    from womsim.model.scenario import Scenario
+
+    data = sc.model_dump()
+    records = [r for r in data["solved"] if r["parameter"] not in solved]
+    for param, source in solved.items():
+        if param == "market.baseline_churn":
+            continue  # live: solved again under every description of today
+        names = [n for n in TARGETS if n in source and n in t] or \
+            (["customer_growth"] if param == MARKETING else [])
+        obs = {n: float(t.get(n, (0.0, 0.0))[0]) for n in names}
+        records.append({"parameter": param, "value": float(sc.get(param)),
+                        "observables": obs, "method": "calibrate", "under": sc.name})
+    data["solved"] = records
+    return Scenario(**data)
+
+
+def _check_churn_floor(sc, t) -> None:
+    from womsim.model.meanfield import annual_churn, rates
+
+    if sc.market.observed_annual_churn is None:
+        return
+    floor = annual_churn(sc, 0.0)
+    if floor > sc.market.observed_annual_churn + 1e-12:
+        r = rates(sc)
+        why = (f"own experience {r.experience_leave_per_year:.1%}/yr, word of mouth "
+               f"{r.wom_leave_per_year:.1%}/yr")
+        raise CalibrationError(
+            f"target 'annual_churn' = {sc.market.observed_annual_churn:.1%} is below the "
+            f"churn today's service alone causes ({floor:.1%}: {why}), so no baseline churn "
+            "can meet it; check the churn, or lower problem_share or the leave_* targets")
+
+
+# ------------------------------------------------------------------ simulations
+def _stats(rec: dict[str, np.ndarray], horizon: float) -> dict[str, float]:
+    """The observables of one simulated run (as the client's data gives them)."""
+    c0 = float(rec["initial"][1])
+    c1 = float(rec["customers"][-1])
+    mean_c = float(np.mean(np.concatenate([[c0], rec["customers"]])))
+    s = {k: float(rec[k].sum()) for k in (
+        "contacts", "problems", "complaints", "silent", "unresolved", "resolved",
+        "resolved_quickly", "defect_silent", "defect_unresolved", "defect_resolved",
+        "defect_resolved_quickly", "defections", "acq_referral", "acquisitions",
+        "acq_marketing")}
+
+    def share(a, b):
+        return a / b if b > 0 else math.nan
+
+    return {
+        "annual_churn": -math.expm1(-s["defections"] / mean_c / horizon) if mean_c else 0.0,
+        "customer_growth": (c1 / c0) ** (1 / horizon) - 1 if c0 > 0 else math.nan,
+        "customers": c0,
+        "contacts_per_year": share(s["contacts"], mean_c * horizon),
+        "problem_share": share(s["problems"], s["contacts"]),
+        "complaint_share": share(s["complaints"], s["problems"]),
+        "complaints_per_year": s["complaints"] / horizon,
+        "resolved_share": share(s["resolved"] + s["resolved_quickly"], s["complaints"]),
+        "quick_share": share(s["resolved_quickly"], s["resolved"] + s["resolved_quickly"]),
+        "referral_share": share(s["acq_referral"], s["acquisitions"]),
+        "leave_silent": share(s["defect_silent"], s["silent"]),
+        "leave_unresolved": share(s["defect_unresolved"], s["unresolved"]),
+        "leave_resolved": share(s["defect_resolved"], s["resolved"]),
+        "leave_resolved_quickly": share(s["defect_resolved_quickly"], s["resolved_quickly"]),
+        "_c0": c0, "_c1": c1, "_acq_marketing": s["acq_marketing"],
+        "_acquisitions": s["acquisitions"], "_churn_hazard": s["defections"] / mean_c / horizon
+        if mean_c else 0.0,
+    }
+
+
+def _feasible(sc, names: list[str], theta: np.ndarray) -> np.ndarray:
+    """Which parameter sets leave room for a baseline churn under the churn target."""
+    from womsim.model.meanfield import annual_churn
+
+    target = sc.market.observed_annual_churn
+    if target is None:
+        return np.ones(len(theta), dtype=bool)
+    parts: dict[str, list[tuple[int, str]]] = {}
+    for j, name in enumerate(names):
+        part, field = name.split(".", 1)
+        parts.setdefault(part, []).append((j, field))
+    out = np.empty(len(theta), dtype=bool)
+    for i, row in enumerate(theta):
+        # unvalidated copies: the values are inside their prior ranges, hence valid
+        upd = {part: getattr(sc, part).model_copy(update={f: float(row[j]) for j, f in fs})
+               for part, fs in parts.items()}
+        out[i] = annual_churn(sc.model_copy(update=upd), 0.0) <= target + 1e-12
+    return out
+
+
+def _sim_task(task: tuple[int, dict[str, float]], scenario, network) -> dict[str, float]:
+    from womsim.engine.step import run
+
+    seed, draw = task
+    # each draw is another description of today: the baseline churn is solved under it
+    sc = scenario.today(**draw) if draw else scenario
+    try:
+        rec = run(sc, network, seed)
+    except CalibrationError:  # this draw cannot meet the churn: it is not in the posterior
+        return {"_failed": 1.0}
+    return _stats(rec, sc.simulation.horizon_years)
+
+
+def _newton_marketing(st: dict[str, float], m0: float, growth: float, horizon: float
+                      ) -> float:
+    """The marketing rate that would have met the growth target in this run (one Newton
+    step: marketing acquisitions are proportional to the rate; those won stay, on average,
+    for the part of the horizon left at today's churn)."""
+    want = st["_c0"] * ((1 + growth) ** horizon - 1)
+    got = st["_c1"] - st["_c0"]
+    h = st["_churn_hazard"]
+    keep = -math.expm1(-h * horizon / 2) / (h * horizon / 2) if h > 0 else 1.0
+    slope = st["_acq_marketing"] / m0 * keep if m0 > 0 else 0.0
+    if slope <= 0:
+        return m0
+    return max(0.0, m0 + (want - got) / slope)
+
+
+# ------------------------------------------------------------------ the result
+class Calibration:
+    """A calibrated today: the scenario, the posterior draws and how well targets are met.
+
+    Attributes
+    ----------
+    scenario : Scenario
+        Today, calibrated: exact solves plus the posterior mean of the inferred parameters.
+    posterior : pandas.DataFrame
+        One row per posterior draw: the inferred parameters and the marketing rate that
+        keeps today's growth under that draw.
+    prior : pandas.DataFrame
+        ``low``/``high`` of each inferred parameter's (uniform) prior.
+    targets : dict
+        name -> (value, standard error) as given.
+    solved : dict
+        parameter -> the target it was solved from.
+    check : pandas.DataFrame
+        Target vs simulated (calibrated scenario at the inference population) with intervals.
+    reference : pandas.DataFrame
+        The reference table: prior draws and their simulated observables.
+    people : int
+        Market size the simulations ran at.
+    """
+
+    def __init__(self, scenario, posterior, prior, targets, solved, check, reference,
+                 people, seed, meta=None) -> None:
+        self.scenario = scenario
+        self.posterior = posterior
+        self.prior = prior
+        self.targets = dict(targets)
+        self.solved = dict(solved)
+        self.check = check
+        self.reference = reference
+        self.people = int(people)
+        self.seed = seed
+        from womsim.app.store import provenance
+
+        self.meta = {**provenance(), **dict(meta or {})}
+
+    def diagnostic(self, level: float = 0.90) -> pd.DataFrame:
+        """Per parameter: prior and posterior, their widths and what the data did.
+
+        ``width_ratio`` = posterior sd / prior sd; below 0.5 the data pins the parameter,
+        above 0.85 it stays about as uncertain as its prior.
+        """
+        rows = {}
+        lo_q, hi_q = (1 - level) / 2, 1 - (1 - level) / 2
+        for p in self.posterior.columns:
+            v = self.posterior[p].to_numpy()
+            if p in self.prior.index:
+                a, b = self.prior.loc[p, "low"], self.prior.loc[p, "high"]
+                prior_sd = (b - a) / math.sqrt(12)
+            else:
+                a = b = prior_sd = math.nan
+            ratio = float(v.std(ddof=1) / prior_sd) if prior_sd and prior_sd > 0 else math.nan
+            short = p.split(".")[-1]
+            if ratio < 0.5:
+                verdict = f"the data pins {short}"
+            elif ratio < 0.85:
+                verdict = f"the data narrows {short}"
+            else:
+                verdict = f"{short} stays as uncertain as its prior: measure it"
+            rows[p] = {"prior_low": a, "prior_high": b, "posterior_mean": float(v.mean()),
+                       "ci_low": float(np.quantile(v, lo_q)),
+                       "ci_high": float(np.quantile(v, hi_q)),
+                       "width_ratio": ratio, "verdict": verdict}
+        df = pd.DataFrame.from_dict(rows, orient="index")
+        df.index.name = "parameter"
+        return df
+
+    def interval(self, param: str, level: float = 0.90) -> tuple[float, float]:
+        """The central ``level`` posterior interval of one parameter."""
+        if param not in self.posterior.columns:
+            raise unknown_key("posterior parameter", param, self.posterior.columns)
+        v = self.posterior[param].to_numpy()
+        return float(np.quantile(v, (1 - level) / 2)), float(np.quantile(v, (1 + level) / 2))
+
+    def summary(self) -> pd.DataFrame:
+        """Target vs simulated (the calibrated scenario's own observables)."""
+        return self.check
+
+    def plot(self, ax=None):
+        """Prior range and 90% posterior interval of each inferred parameter (scaled to the
+        prior range). Returns the axes."""
+        import matplotlib.pyplot as plt
+
+        if ax is None:
+            _, ax = plt.subplots(figsize=(7, 0.5 + 0.45 * len(self.prior)))
+        d = self.diagnostic()
+        names = [p for p in d.index if p in self.prior.index]
+        for i, p in enumerate(names):
+            a, b = d.loc[p, "prior_low"], d.loc[p, "prior_high"]
+            lo, hi = (d.loc[p, "ci_low"] - a) / (b - a), (d.loc[p, "ci_high"] - a) / (b - a)
+            mid = (d.loc[p, "posterior_mean"] - a) / (b - a)
+            ax.plot([0, 1], [i, i], color="0.8", lw=6, solid_capstyle="butt")
+            ax.plot([lo, hi], [i, i], color="C0", lw=3)
+            ax.plot([mid], [i], "o", color="C0")
+        ax.set_yticks(range(len(names)))
+        ax.set_yticklabels([p.split(".")[-1] for p in names])
+        ax.set_xlim(-0.02, 1.02)
+        ax.set_xlabel("position within the prior range (grey); 90% posterior interval (blue)")
+        ax.set_title("what the client's data says about the unobserved parameters")
+        return ax
+
+    def save(self, path, overwrite: bool = False):
+        """Save to one portable ZIP (JSON + CSV, nothing pickled); read back with
+        :func:`womsim.load` or :meth:`Calibration.load`."""
+        from womsim.analysis.calibrate_store import save_calibration
+
+        return save_calibration(self, path, overwrite=overwrite)
+
+    @classmethod
+    def load(cls, path) -> Calibration:
+        """Read a calibration saved with :meth:`save`."""
+        from womsim.app.store import load
+
+        obj = load(path)
+        if not isinstance(obj, cls):
+            raise WomsimError(f"{path} holds a {type(obj).__name__}, not a Calibration")
+        return obj
+
+    def __repr__(self) -> str:
+        return (f"Calibration('{self.scenario.name}': {len(self.targets)} targets, "
+                f"{len(self.solved)} parameters solved, {len(self.prior)} inferred, "
+                f"{len(self.posterior)} posterior draws)")
+
+    def _repr_html_(self) -> str:
+        from womsim.analysis.calibrate_store import calibration_html
+
+        return calibration_html(self)
+
+
+def posterior_draws(cal: Calibration, runs: int) -> list[dict[str, float]]:
+    """One posterior draw per run (cycling through the draws if runs exceed them)."""
+    post = cal.posterior
+    idx = np.arange(runs) % len(post)
+    return [{k: float(v) for k, v in post.iloc[i].items()} for i in idx]
+
+
+def split_calibration(scenarios):
+    """``scenarios`` with a leading Calibration replaced by its scenario, and that
+    Calibration (or None). Used by :func:`womsim.compare`."""
+    if isinstance(scenarios, Calibration):
+        raise WomsimError("compare needs at least two scenarios; pass e.g. "
+                          "{'today': cal, 'improved': cal.scenario.replace(...)}")
+    if isinstance(scenarios, Mapping):
+        items = list(scenarios.items())
+    elif isinstance(scenarios, (list, tuple)):
+        items = [(None, s) for s in scenarios]
+    else:
+        return scenarios, None
+    for i, (name, s) in enumerate(items):
+        if isinstance(s, Calibration) and i > 0:
+            raise WomsimError(f"scenario {name or i!r} is a Calibration: a calibration "
+                              "describes today, so pass it first")
+    if not items or not isinstance(items[0][1], Calibration):
+        return scenarios, None
+    cal = items[0][1]
+    if isinstance(scenarios, Mapping):
+        out = dict(scenarios)
+        out[items[0][0]] = cal.scenario
+        return out, cal
+    return [cal.scenario, *scenarios[1:]], cal
+
+
+# -------------------------------------------------------------------- calibrate
+def calibrate(scenario, targets: Mapping[str, Any], *, infer: list[str] | None = None,
+              people: int = 3000, sims: int = 200, draws: int = 400,
+              seed: int = 0, executor=None, progress: bool | None = None,
+              check_runs: int = 4) -> Calibration:
+    """Calibrate ``scenario`` to what the client observes.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        The starting point (a preset or the client's own scenario).
+    targets : dict
+        Observable -> value or (value, standard error); see :data:`TARGETS`. Unknown
+        names raise; :meth:`womsim.analysis.clientdata.ClientData.targets` gives them from data.
+        Without ``customer_growth`` today's customer base is taken as steady (0).
+    infer : list of str, optional
+        Parameters to infer (default :data:`INFERRED`); each needs a range in
+        :func:`womsim.model.uncertainty.ranges`.
+    people : int
+        Market size of the inference simulations (the scenario's shares and degrees are
+        kept). A client far larger than this gets a posterior wider than its data alone
+        would give (the simulations are noisier than the data): conservative.
+    sims : int
+        Reference simulations drawn from the prior.
+    draws : int
+        Posterior draws kept.
+    seed : int
+        Seeds every simulation and draw.
+    executor, progress
+        As in :func:`womsim.simulate`.
+    check_runs : int
+        Runs of the calibrated scenario for the target-vs-simulated table.
+
+    Raises
+    ------
+    CalibrationError
+        A target nobody can meet (naming it and why), impossible combinations, targets
+        womsim cannot act on yet.
+
+    Examples
+    --------
+    >>> import womsim as wom
+    >>> sc = wom.Scenario.preset("retail_bank").replace(**{"simulation.horizon_years": 1})
+    >>> cal = wom.calibrate(sc, {"annual_churn": 0.15, "problem_share": 0.04}, people=800,
+    ...                     infer=["complaints.intention_to_action"], sims=12, draws=50,
+    ...                     check_runs=2, executor="serial")
+    >>> cal.scenario.service.problem_rate
+    0.04
+    """
+    from womsim.analysis.inference import (
+        emulator_posterior,
+        emulator_terms,
+        prior_bounds,
+        sample_prior,
+    )
+    from womsim.engine.rng import run_seeds
+    from womsim.runner.executors import map_tasks
+    from womsim.runner.simulate import build_network, check_scenario
+
+    check_scenario(scenario)
+    t = _targets(targets)
+    growth = t.get("customer_growth", (0.0, 0.0))[0]
+    infer = list(INFERRED if infer is None else infer)
+    bounds = prior_bounds(infer, scenario)
+    today, solved = _solve_exact(scenario, t)
+    if isinstance(people, bool) or not isinstance(people, int) or people < 200:
+        raise CalibrationError(f"people = {people!r}: the inference needs a market of at "
+                               "least 200 people")
+    least = emulator_terms(len(infer) + 1) + 5  # a full quadratic, marketing rate included
+    if isinstance(sims, bool) or not isinstance(sims, int) or sims < least:
+        raise CalibrationError(f"sims = {sims!r}: need at least {least} reference "
+                               f"simulations for {len(infer)} inferred parameters")
+    small = today.today(**{"market.people": people})
+    net = build_network(small, seed)
+    rng = np.random.default_rng([seed, 0xCA11B])
+    horizon = small.simulation.horizon_years
+    center = dict(zip(infer, bounds.mean(axis=1).tolist(), strict=True))
+
+    def simulate_draws(draws_list, seeds, sc):
+        return map_tasks(_sim_task, list(zip(seeds, draws_list, strict=True)),
+                         {"scenario": sc, "network": net}, executor=executor,
+                         work=float(people) * small.simulation.steps * len(seeds),
+                         progress=progress, desc="calibrating")
+
+    # pilot: a marketing rate near the growth target at the centre of the prior
+    # pilot: Newton steps on the marketing rate at the centre of the prior, so that the
+    # marketing rate's own prior (0 to 3x the pilot's) holds the rate that meets the growth
+    m0 = small.market.marketing_rate
+    pilot_seeds = run_seeds(seed + 1, 2)
+    for _ in range(2):
+        res = [r for r in simulate_draws([{**center, MARKETING: m0}] * 2, pilot_seeds, small)
+               if "_failed" not in r]
+        if not res:
+            raise CalibrationError("the centre of the prior cannot meet target 'annual_churn'"
+                                   ": today's service alone causes more churn")
+        m0 = float(np.mean([_newton_marketing(r, m0, growth, horizon) for r in res]))
+    names = [*infer, MARKETING]
+    bounds = np.vstack([bounds, [0.0, 3 * m0 if m0 > 0 else 0.05]])
+    # the churn target rules out parameter sets whose service alone causes more churn:
+    # the prior is restricted to those that can meet it (no simulation needed to tell)
+    def feasible(x: np.ndarray) -> np.ndarray:
+        return _feasible(small, names, x)
+
+    pool = sample_prior(bounds, 4 * sims, rng)
+    pool = pool[feasible(pool)]
+    if len(pool) < emulator_terms(len(names)) + 5:
+        raise CalibrationError(
+            f"target 'annual_churn' = {today.market.observed_annual_churn:.1%}: under "
+            f"{len(pool) / (4 * sims):.0%} of the prior the service alone causes less churn "
+            "than that, too few to infer from; check the churn and problem targets")
+    theta = pool[:sims]
+    draw_list = [dict(zip(names, row.tolist(), strict=True)) for row in theta]
+    ref = simulate_draws(draw_list, run_seeds(seed, len(theta)), small)
+    ok = np.array(["_failed" not in r for r in ref])
+    theta, ref = theta[ok], [r for r, k in zip(ref, ok, strict=True) if k]
+    table = pd.DataFrame(ref).drop(columns=[c for c in ref[0] if c.startswith("_")])
+    use = [k for k in INFORMATIVE if k in t] + ["customer_growth"]
+    observed = np.array([t.get(k, (growth, 0.0))[0] for k in use])
+    se = np.array([t.get(k, (growth, 0.0))[1] for k in use])
+    post = emulator_posterior(theta, table[use].to_numpy(), observed, bounds, draws=draws,
+                              obs_se=se, feasible=feasible, candidates=8000, rng=rng)
+    posterior = pd.DataFrame(post, columns=names)
+    reference = pd.concat([pd.DataFrame(theta, columns=names), table.reset_index(drop=True)],
+                          axis=1)
+    mean = {k: float(posterior[k].mean()) for k in posterior.columns}
+    solved[MARKETING] = ("customer_growth" if "customer_growth" in t else
+                         "customer_growth = 0 (today at rest)") + \
+        ": inferred with the others, its posterior meets the growth"
+    calibrated = _record(today.today(**mean), solved, t)
+    check = _check(calibrated, people, t, growth, net, seed, check_runs, executor, progress)
+    prior = pd.DataFrame(bounds, index=names, columns=["low", "high"])
+    prior.index.name = "parameter"
+    return Calibration(calibrated, posterior, prior, t, solved, check, reference, people,
+                       seed, meta={"sims": sims, "kind": "calibrate"})
+
+
+def _check(calibrated, people, t, growth, net, seed, runs, executor, progress
+           ) -> pd.DataFrame:
+    """Run the calibrated scenario (at the inference size) and set targets beside it."""
+    from womsim.engine.rng import run_seeds
+    from womsim.results import interval
+    from womsim.runner.executors import map_tasks
+
+    small = calibrated.today(**{"market.people": people})
+    res = map_tasks(_sim_task, [(s, {}) for s in run_seeds(seed + 2, runs)],
+                    {"scenario": small, "network": net}, executor=executor,
+                    progress=progress, desc="checking")
+    sims = pd.DataFrame(res)
+    rows = {}
+    names = list(t) + (["customer_growth"] if "customer_growth" not in t else [])
+    for name in names:
+        value, se = t.get(name, (growth, 0.0))
+        v = sims[name].to_numpy(float) if name in sims else np.array([math.nan])
+        if name in ("customers", "complaints_per_year"):  # counts in the scaled-down market
+            v = v / people * calibrated.market.people
+        v = v[np.isfinite(v)]
+        m, _, lo, hi = interval(v) if v.size else (math.nan,) * 4
+        rows[name] = {"target": value, "target_se": se, "simulated": m, "ci_low": lo,
+                      "ci_high": hi, "meaning": TARGETS[name][2]}
+    df = pd.DataFrame.from_dict(rows, orient="index")
+    df.index.name = "target"
+    g = df.loc["customer_growth"]
+    drift = float(g["simulated"] - growth)
+    # only a drift the runs' own noise cannot explain
+    outside = not (g["ci_low"] <= growth <= g["ci_high"])
+    if math.isfinite(drift) and outside and \
+            abs(drift) * calibrated.simulation.horizon_years > 0.03:
+        warnings.warn(
+            f"the calibrated customer base grows {df.loc['customer_growth', 'simulated']:+.1%}"
+            f" a year against a target of {growth:+.1%}: it drifts by more than 3% over the "
+            "horizon with no cause (raise sims or people for a closer marketing-rate solve)",
+            DriftWarning, stacklevel=3)
+    return df

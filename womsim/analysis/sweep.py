@@ -1,0 +1,502 @@
+"""Sweeps, one-at-a-time sensitivity (tornado) and break-even: grids of paired runs.
+
+Every point of a grid runs with the same seeds (common random numbers), so the curve a
+sweep draws is smooth in its parameter and differences between points are paired.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from womsim.core.errors import ScenarioError, WomsimError
+from womsim.engine.rng import run_seeds
+from womsim.engine.step import run
+from womsim.model.interventions import Intervention
+from womsim.model.uncertainty import ranges
+from womsim.results import Ensemble, Saved, interval
+from womsim.runner.simulate import (
+    PER_SCENARIO,
+    build_network,
+    check_runs_seed,
+    fingerprint,
+    networks_for,
+)
+
+__all__ = ["BreakEven", "Sensitivity", "SweepResult", "break_even", "point_scenario",
+           "sensitivity", "sweep"]
+
+
+def _grid_lists(grid: Mapping[str, Iterable]) -> dict[str, list]:
+    """The grid with each parameter's values listed; a scalar or text is refused."""
+    if not isinstance(grid, Mapping):
+        raise WomsimError(f"sweep: the grid must be a dict of parameter -> values, got "
+                          f"{type(grid).__name__}")
+    if not grid:
+        raise WomsimError("sweep needs at least one parameter with values, e.g. "
+                          "{'desk.agents': range(8, 16)}")
+    out = {}
+    for name, raw in grid.items():
+        vals = None
+        if not isinstance(raw, (str, bytes, Mapping)) and isinstance(raw, Iterable):
+            try:
+                vals = list(raw)
+            except TypeError:  # a 0-d numpy array is iterable in name only
+                vals = None
+        if vals is None:
+            what = "a dict" if isinstance(raw, Mapping) else "one value"
+            raise WomsimError(f"sweep: '{name}' = {raw!r} is {what}, not a list of "
+                              f"values: write {{'{name}': [{raw!r}]}} (or several values, "
+                              "or a range)")
+        if not vals:
+            raise WomsimError(f"sweep: '{name}' has no values")
+        out[name] = vals
+    return out
+
+
+def _grid(grid: Mapping[str, Iterable]) -> list[dict[str, Any]]:
+    grid = _grid_lists(grid)
+    names = list(grid)
+    return [dict(zip(names, combo, strict=True))
+            for combo in itertools.product(*grid.values())]
+
+
+def point_scenario(scenario, point: Mapping[str, Any]):
+    """The scenario at one grid point: observables describe today, the rest is a what-if.
+
+    The point's observables (e.g. ``market.observed_annual_churn``) and hidden rates given
+    directly are today's facts (:meth:`Scenario.today`: re-solved under the scenario's
+    service), and its other values are a what-if of that today (:meth:`Scenario.what_if`:
+    today's hidden rates kept, so more agents show up as less churn).
+
+    Examples
+    --------
+    >>> from womsim import Scenario
+    >>> sc = Scenario.preset("telecom")
+    >>> p = point_scenario(sc, {"market.observed_annual_churn": 0.3,
+    ...                         "service.problem_rate": 0.05})
+    >>> p.state, p.solved[0].observables
+    ('what-if', {'market.observed_annual_churn': 0.3})
+    """
+    from womsim.model.meanfield import SOLVERS, observables
+
+    facts_names = observables() | {s.parameter for s in SOLVERS.values()}
+    facts = {k: v for k, v in point.items() if k in facts_names or k == "market"}
+    rest = {k: v for k, v in point.items() if k not in facts}
+    today = scenario.today(**facts) if facts else scenario
+    return today.what_if(**rest) if rest else today
+
+
+def _prepare(scenario, network, runs, seed):
+    seed = check_runs_seed(runs, seed)
+    if network is None:
+        network = build_network(scenario, seed)
+    return seed, network, run_seeds(seed, runs)
+
+
+class SweepResult(Saved):
+    """One ensemble per grid point; :meth:`summary` is the tidy table.
+
+    Attributes
+    ----------
+    points : list of dict
+        Parameter values of each point.
+    ensembles : list of Ensemble
+    scenario : Scenario or None
+        The base scenario the grid changes.
+    grid : dict of parameter -> list, or None
+        The grid as given (values listed).
+    seed : int or None
+        The sweep's seed (every point shares its run seeds).
+    network_fingerprint : str or None
+        The network all points ran on, or ``"per scenario"`` when points differing in
+        their market's network settings each ran on their own (each ensemble records its
+        own).
+    """
+
+    def __init__(self, params: list[str], points: list[dict], ensembles: list[Ensemble],
+                 *, scenario=None, grid: Mapping[str, Iterable] | None = None,
+                 seed: int | None = None, network_fingerprint: str | None = None) -> None:
+        self.params = params
+        self.points = points
+        self.ensembles = ensembles
+        self.scenario = scenario
+        self.grid = {k: list(v) for k, v in grid.items()} if grid is not None else None
+        self.seed = seed
+        self.network_fingerprint = network_fingerprint
+
+    @property
+    def n_runs(self) -> int:
+        """Runs per point."""
+        return self.ensembles[0].n_runs if self.ensembles else 0
+
+
+    def summary(self, metrics: Iterable[str] | None = None, level: float = 0.95
+                ) -> pd.DataFrame:
+        """One row per point: the parameter values and each metric's mean and interval."""
+        metrics = list(metrics or ("customers_end", "revenue", "profit", "value", "annual_churn",
+                                   "defections", "problems"))
+        rows = []
+        for point, ens in zip(self.points, self.ensembles, strict=True):
+            row = dict(point)
+            for m in metrics:
+                mean, _, lo, hi = interval(ens.runs[m].to_numpy(), level)
+                row[m] = mean
+                row[f"{m}_ci_low"] = lo
+                row[f"{m}_ci_high"] = hi
+            rows.append(row)
+        return pd.DataFrame(rows)
+
+    def best(self, metric: str = "profit") -> dict[str, Any]:
+        """The point with the highest mean ``metric``."""
+        s = self.summary([metric])
+        return self.points[int(s[metric].to_numpy().argmax())]
+
+    def plot(self, metric: str = "profit", x: str | None = None, ax=None):
+        """The metric against a parameter (one line per value of a second one), with the
+        interval as a band. Returns the axes."""
+        from womsim.views.plots import plot_sweep
+
+        return plot_sweep(self, metric=metric, x=x, ax=ax)
+
+    def __repr__(self) -> str:
+        return f"SweepResult({self.params}, {len(self.points)} points)"
+
+    def _repr_html_(self) -> str:
+        from womsim.views.display import sweep_html
+
+        return sweep_html(self)
+
+
+def _sweep_task(task: tuple[int, Any, int], networks) -> dict:
+    seed, scenario, k = task
+    return run(scenario, networks[k], seed)
+
+
+def _check_network_grid(scenarios, points, network) -> None:
+    """A grid over network settings must be able to act: refuse where it cannot."""
+    from womsim.runner.simulate import check_network
+
+    for sc, p in zip(scenarios, points, strict=True):
+        if network is None:
+            check_network(None, sc.market.people)
+        if sc.market.network == "well_mixed" and "market.mean_degree" in p:
+            raise ScenarioError(
+                f"sweep point {p}: market.mean_degree does nothing in a well-mixed market "
+                "(market.network = 'well_mixed' sends every telling to a random person); "
+                "sweep it on a network kind such as 'scale_free'")
+
+
+def sweep(scenario, grid: Mapping[str, Iterable], network=None, runs: int = 20,
+          seed: int | None = None, executor=None, progress: bool | None = None,
+          checkpoint: str | Path | None = None, retries: int = 2) -> SweepResult:
+    """Run ``scenario`` at every point of a parameter grid, with common random numbers.
+
+    Parameters
+    ----------
+    scenario : Scenario
+    grid : dict of dotted parameter -> values
+        E.g. ``{"desk.agents": range(8, 16)}``; several parameters make a full grid. Each
+        point is :func:`point_scenario`: on today, observables such as
+        ``market.observed_annual_churn`` describe today (re-solved) and the other values
+        are a what-if of that today (today's baseline churn kept).
+    network, runs, seed, executor, progress
+        As in :func:`womsim.simulate`. Without ``network``, one network is built per
+        distinct market network setting (kind, mean degree, size) of the points, so a sweep
+        over ``market.mean_degree`` runs each point on its own graph; with it, every point
+        uses it and a grid over those settings is refused.
+    checkpoint : path of a folder, optional
+        Save each point as soon as its runs are done (atomically, one file per point, see
+        :class:`womsim.analysis.checkpoint.SweepCheckpoint`). Calling the same sweep again with
+        the same folder loads the finished points and runs only the missing ones; the results are
+        identical to an uninterrupted sweep. With ``seed=None`` the folder's seed is
+        reused. A folder that belongs to another sweep (scenario, grid, runs, seeds or
+        network differ) is refused with :class:`womsim.app.store.RecipeMismatchError`.
+    retries : int
+        How often a run that raised, or whose worker process died, is tried again.
+
+    Raises
+    ------
+    womsim.runner.executors.TaskFailedError
+        A run still failed after its retries; the message names its grid point and run.
+        With ``checkpoint`` the other points are finished and saved first.
+
+    Examples
+    --------
+    >>> import womsim as wom
+    >>> sc = wom.Scenario.preset("telecom").replace(**{"market.people": 3000,
+    ...                                                 "simulation.horizon_years": 0.5})
+    >>> sw = wom.sweep(sc, {"service.problem_rate": [0.05, 0.15]}, runs=3, seed=1,
+    ...                executor="serial")
+    >>> sw.summary()["service.problem_rate"].tolist()
+    [0.05, 0.15]
+
+    A checkpointed sweep resumes where it stopped:
+
+    >>> import tempfile
+    >>> folder = tempfile.mkdtemp()
+    >>> a = wom.sweep(sc, {"service.problem_rate": [0.05, 0.15]}, runs=2, seed=1,
+    ...               executor="serial", checkpoint=folder)
+    >>> b = wom.sweep(sc, {"service.problem_rate": [0.05, 0.15]}, runs=2, seed=1,
+    ...               executor="serial", checkpoint=folder)   # loaded, nothing re-run
+    >>> a.equals(b)
+    True
+    """
+    from womsim.analysis.checkpoint import SweepCheckpoint
+    from womsim.runner.executors import TaskFailedError, map_tasks
+    from womsim.runner.simulate import check_scenario, prepare_desks
+
+    check_scenario(scenario)
+    grid = _grid_lists(grid)
+    points = _grid(grid)
+    scenarios = [point_scenario(scenario, p) for p in points]
+    _check_network_grid(scenarios, points, network)
+    ck = SweepCheckpoint(checkpoint) if checkpoint is not None else None
+    if ck is not None and seed is None:
+        seed = ck.recorded_seed()
+    seed = check_runs_seed(runs, seed)
+    seeds = run_seeds(seed, runs)
+    nets, which = networks_for(scenarios, network, seed, [f"sweep point {p}" for p in points])
+    fps = [fingerprint(nets[k]) for k in which]
+    fp = fps[0] if len(nets) == 1 else PER_SCENARIO
+    done: dict[int, Ensemble] = {}
+    if ck is not None:
+        ck.open({"scenario": scenario.to_dict(), "grid": grid, "points": points,
+                 "runs": runs, "seed": seed, "seeds": seeds, "network_fingerprint": fp})
+        for j, sc_j in enumerate(scenarios):
+            ens = ck.load_point(j, sc_j, seeds, fps[j])
+            if ens is not None:
+                done[j] = ens
+    todo = [j for j in range(len(points)) if j not in done]
+    tasks = [(seeds[r], scenarios[j], which[j]) for j in todo for r in range(runs)]
+    buffers: dict[int, list] = {}
+
+    def finished(k: int, rec: dict) -> None:
+        j, r = todo[k // runs], k % runs
+        buf = buffers.setdefault(j, [None] * runs)
+        buf[r] = rec
+        if all(x is not None for x in buf):
+            ens = Ensemble(scenarios[j], buf, seeds, seed, fps[j],
+                           meta={"kind": "sweep", "point": points[j]})
+            if ck is not None:
+                ck.save_point(j, ens)
+            done[j] = ens
+            del buffers[j]
+
+    def describe(k: int) -> str:
+        j, r = todo[k // runs], k % runs
+        return (f"sweep point {points[j]} (point {j + 1} of {len(points)}), run {r} "
+                f"(seed {seeds[r]})")
+
+    prepare_desks({id(scenarios[j]): scenarios[j] for j in todo}.values())
+    work = float(scenario.market.people) * scenario.simulation.steps * len(tasks)
+    desc = "sweeping" + (f" ({len(done)} of {len(points)} points from the checkpoint)"
+                         if done else "")
+    try:
+        map_tasks(_sweep_task, tasks, {"networks": tuple(nets)}, executor=executor, work=work,
+                  progress=progress, desc=desc, retries=retries, on_result=finished,
+                  describe=describe, keep_going=ck is not None)
+    except (TaskFailedError, WomsimError) as err:
+        if ck is not None and done:
+            note = (f"; {len(done)} of {len(points)} points are finished and saved in "
+                    f"{ck.path}: call sweep again with checkpoint={str(ck.path)!r} to run "
+                    "only the rest")
+            if isinstance(err, TaskFailedError):
+                raise TaskFailedError(str(err) + note, err.failures) from err.__cause__
+            raise type(err)(str(err) + note) from err.__cause__
+        raise
+    ens = [done[j] for j in range(len(points))]
+    return SweepResult(list(grid), points, ens, scenario=scenario, grid=grid, seed=seed,
+                       network_fingerprint=fp)
+
+
+class Sensitivity:
+    """One-at-a-time swings of the uncertain parameters: the tornado."""
+
+    def __init__(self, table: pd.DataFrame, base: float, metric: str,
+                 scenario: Any = None) -> None:
+        self._table = table
+        self.base = base
+        self.metric = metric
+        #: the scenario analysed (its currency labels the chart; its assumptions a report)
+        self.scenario = scenario
+
+    def table(self) -> pd.DataFrame:
+        """Per parameter: low and high values, the metric at each, and the swing (ranked)."""
+        return self._table
+
+    def plot(self, ax=None):
+        """Tornado chart, widest swing on top. Returns the axes."""
+        from womsim.views.plots import plot_tornado
+
+        cur = self.scenario.economics.currency if self.scenario is not None else ""
+        return plot_tornado(self, ax=ax, currency=cur)
+
+    def __repr__(self) -> str:
+        top = ", ".join(self._table.index[:3])
+        return f"Sensitivity({self.metric}, base {self.base:,.0f}; largest swings: {top})"
+
+    def _repr_html_(self) -> str:
+        from womsim.views.display import sensitivity_html
+
+        cur = self.scenario.economics.currency if self.scenario is not None else ""
+        return sensitivity_html(self, currency=cur)
+
+
+def sensitivity(scenario, params: Iterable[str] | None = None, network=None, runs: int = 20,
+                seed: int | None = None, target: dict | None = None, executor=None,
+                progress: bool | None = None) -> Sensitivity:
+    """How much each uncertain parameter moves the profit today's service loses.
+
+    Each parameter in turn is set to the low and the high end of its range
+    (:func:`womsim.model.uncertainty.ranges`: the figure's range, or an illustrative one) with the
+    others at their values; today is re-calibrated to the observed churn and compared with
+    its counterfactual (see :func:`womsim.lost_revenue`), all with common random numbers.
+
+    Examples
+    --------
+    >>> import womsim as wom
+    >>> sc = wom.Scenario.preset("telecom").replace(**{"market.people": 3000,
+    ...                                                 "simulation.horizon_years": 0.5})
+    >>> tor = wom.sensitivity(sc, params=["word_of_mouth.negative_mean"], runs=3, seed=1,
+    ...                       executor="serial")
+    >>> tor.table().index.tolist()
+    ['word_of_mouth.negative_mean']
+    """
+    from womsim.analysis.lostrev import counterfactual
+    from womsim.analysis.whatif import paired_scenarios, run_grid
+
+    r = ranges(scenario)
+    if isinstance(params, str):
+        params = [params]
+    names = list(params) if params is not None else list(r.index)
+    for name in names:
+        if name not in r.index:
+            from womsim.core.errors import unknown_key
+
+            raise unknown_key("uncertain parameter", name, r.index)
+    variants = [("base", None, scenario)]
+    for name in names:
+        for end in ("low", "high"):
+            value = float(r.loc[name, end])
+            # today re-solved at the other value: the observed churn is the fact
+            variants.append((name, end, scenario.today(**{name: value})))
+    flat = []
+    for _, _, today in variants:
+        pair = paired_scenarios([today, counterfactual(today, target)], False, 0, 1)[0]
+        flat.extend(pair)
+    seed, network, seeds = _prepare(scenario, network, runs, seed)
+    recs = run_grid([flat] * runs, seeds, network, executor, progress, desc="sensitivity")
+    lost = []
+    for k in range(len(variants)):
+        today = np.array([_value(x) for x in recs[2 * k]])
+        cf = np.array([_value(x) for x in recs[2 * k + 1]])
+        lost.append(cf - today)
+    base = float(lost[0].mean())
+    rows = {}
+    for i, name in enumerate(names):
+        lo, hi = lost[1 + 2 * i], lost[2 + 2 * i]
+        rows[name] = {"low": float(r.loc[name, "low"]), "high": float(r.loc[name, "high"]),
+                      "value": scenario.get(name), "at_low": float(lo.mean()),
+                      "at_high": float(hi.mean()),
+                      "swing": float(abs(hi.mean() - lo.mean())),
+                      "swing_sd": float(np.std(hi - lo, ddof=1)) if runs > 1 else math.nan,
+                      "basis": r.loc[name, "basis"], "status": r.loc[name, "status"]}
+    table = pd.DataFrame.from_dict(rows, orient="index").sort_values("swing", ascending=False)
+    table.index.name = "parameter"
+    return Sensitivity(table, base, "value_lost", scenario=scenario)
+
+
+def _value(rec: dict) -> float:
+    """A run's value (womsim.model.valuation): discounted profit + customer equity."""
+    return float(rec["discounted_profit"].sum() + rec["customer_equity"].sum())
+
+
+class BreakEven:
+    """The most a client can pay per year for an improvement before it stops paying."""
+
+    def __init__(self, table: pd.Series, comparison) -> None:
+        self._table = table
+        self.comparison = comparison
+
+    def table(self) -> pd.Series:
+        """Gain, active years and the break-even cost per year, with intervals."""
+        return self._table
+
+    @property
+    def max_cost_per_year(self) -> float:
+        """The break-even cost per year (mean)."""
+        return float(self._table["max_cost_per_year"])
+
+    def __repr__(self) -> str:
+        t = self._table
+        c = self.comparison.ensembles["today"].scenario.economics.currency
+        return (f"BreakEven: worth up to {c} {t['max_cost_per_year']:,.0f} per year "
+                f"(95% CI {c} {t['ci_low']:,.0f} to {t['ci_high']:,.0f}), from a gain in "
+                f"value of {c} {t['gain_pv']:,.0f} (present value at the start, customers' "
+                f"remaining lifetimes included) against {t['annuity_factor']:.2f} "
+                "discounted years of paying")
+
+
+def break_even(scenario, improvement: Intervention | Mapping[str, float], network=None,
+               runs: int = 20, seed: int | None = None, executor=None,
+               progress: bool | None = None) -> BreakEven:
+    """The most a client can spend per year on an improvement before it stops paying.
+
+    The improvement (an :class:`Intervention`, whose own costs are ignored here, or a dict of
+    changes applied from the start) is compared with today in paired runs. On the basis of
+    :meth:`Comparison.roi`, the gain in value (a present value at the start), divided by the
+    present value of paying 1 per year for the programme for as long as its effect is
+    counted (within the horizon while active and, after it, alongside the customers held at
+    its end), is the break-even yearly cost: paying it gives an ROI of 0.
+
+    Examples
+    --------
+    >>> import womsim as wom
+    >>> sc = wom.Scenario.preset("telecom").replace(**{"market.people": 3000,
+    ...                                                 "simulation.horizon_years": 0.5})
+    >>> be = wom.break_even(sc, {"complaints.resolved": 0.9}, runs=3, seed=1,
+    ...                     executor="serial")
+    >>> be.max_cost_per_year > 0
+    True
+    """
+    from womsim.analysis.whatif import compare
+
+    if isinstance(improvement, Mapping):
+        iv = Intervention("improvement", changes=dict(improvement), cost_per_year=1.0)
+    elif isinstance(improvement, Intervention):
+        iv = improvement.model_copy(update={"cost_per_year": 1.0, "one_off_cost": 0.0})
+    else:
+        raise ScenarioError("improvement must be an Intervention or a dict of changes, got "
+                            f"{type(improvement).__name__}")
+    better = scenario.what_if().with_interventions(iv)
+    sim = scenario.simulation
+    dt = sim.dt
+    times = np.arange(sim.steps) * dt
+    active = np.array([iv.active(t) for t in times])
+    if not active.any():
+        raise ScenarioError(f"improvement '{iv.name}' is never active within the "
+                            f"{sim.horizon_years:g}-year horizon")
+    # the improved runs pay 1 a year for the programme: what that costs them, by the
+    # engine's own accounting, is the annuity (paying changes no one's behaviour)
+    cmp = compare({"today": scenario, "improved": better}, network=network, runs=runs,
+                  seed=seed, executor=executor, progress=progress)
+    recs = cmp.ensembles["improved"].records
+    annuity = (recs["intervention_cost"] * recs["discount"]
+               + recs["equity_intervention_cost"]).groupby(recs["run"]).sum().to_numpy()
+    gain = cmp.differences("improved")["value"].to_numpy() + annuity
+    # a ratio of means, so that paying it gives an ROI of exactly 0 on these runs; its
+    # interval from the linearised per-run residuals
+    m = float(gain.mean() / annuity.mean())
+    _, _, lo, hi = interval((gain - m * annuity) / annuity.mean())
+    lo, hi = m + lo, m + hi
+    table = pd.Series({"gain_pv": float(gain.mean()), "active_years": float(active.sum() * dt),
+                       "annuity_factor": float(annuity.mean()), "max_cost_per_year": m,
+                       "ci_low": lo, "ci_high": hi})
+    return BreakEven(table, cmp)

@@ -1,0 +1,265 @@
+"""Numba kernels of the step: hashed uniforms, geometric-gap draws, waves of tellings.
+
+Each teller needs its k smallest-keyed neighbours; doing that with numpy meant a lexsort of
+every teller's whole neighbour list per step (1.7 s of a 7 s run at 1M people on a
+scale-free graph, where hubs have thousands of friends), then an argsort per teller. The
+kernels draw the same splitmix64 numbers as :func:`womsim.engine.rng.hash_uniform` (bit for bit:
+tests compare them with the numpy references) and select a hub's friends with a heap.
+Compiled once and cached on disk (see :mod:`womsim.core.jitcache`). Written to compile fast
+(no slice assignment, no argsort in the step's kernels): a first run pays a few seconds.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+from womsim.core.jitcache import configure
+
+configure()  # before the first @njit(cache=True): a read-only install caches elsewhere
+
+__all__ = ["geometric_ids", "hash_uniform_1d", "hash_uniform_1d_sub", "pick_neighbours",
+           "tell_wave"]
+
+_G = np.uint64(0x9E3779B97F4A7C15)
+_M1 = np.uint64(0xBF58476D1CE4E5B9)
+_M2 = np.uint64(0x94D049BB133111EB)
+_S30 = np.uint64(30)
+_S27 = np.uint64(27)
+_S31 = np.uint64(31)
+_S11 = np.uint64(11)
+_UNIT = 2.0 ** -53
+
+
+@njit(cache=True)
+def _mix(x):
+    x ^= x >> _S30
+    x *= _M1
+    x ^= x >> _S27
+    x *= _M2
+    x ^= x >> _S31
+    return x
+
+
+@njit(cache=True)
+def _u(key, i):
+    return float(_mix(np.uint64(i) * _G + key) >> _S11) * _UNIT
+
+
+@njit(cache=True)
+def pick_neighbours(indptr, indices, tellers, use, key):
+    """``use[k]`` distinct neighbours of each teller: those with the smallest keys.
+
+    A neighbour's key depends only on (key, directed edge), so telling one more person
+    keeps the ones already told (nested choices: good for common random numbers).
+    """
+    total = 0
+    for k in range(tellers.size):
+        total += use[k]
+    out = np.empty(total, dtype=np.int64)
+    pos = 0
+    for k in range(tellers.size):
+        a = indptr[tellers[k]]
+        b = indptr[tellers[k] + 1]
+        d = b - a
+        m = use[k]
+        if m >= d:
+            for e in range(a, b):
+                out[pos] = indices[e]
+                pos += 1
+            continue
+        keys = np.empty(d, dtype=np.float64)
+        for e in range(d):
+            keys[e] = _u(key, a + e)
+        order = np.argsort(keys)
+        for j in range(m):
+            out[pos] = indices[a + order[j]]
+            pos += 1
+    return out
+
+
+@njit(cache=True)
+def _u2(key, i, sub):
+    # as hash_uniform(key, ids, sub): the second index is mixed in after the first
+    x = _mix(np.uint64(i) * _G + key)
+    x = _mix(x + np.uint64(sub) * _G)
+    return float(x >> _S11) * _UNIT
+
+
+@njit(cache=True)
+def hash_uniform_1d(key, ids):
+    """:func:`womsim.engine.rng.hash_uniform` for a 1-d integer array, in one pass."""
+    out = np.empty(ids.size, dtype=np.float64)
+    for j in range(ids.size):
+        out[j] = _u(key, ids[j])
+    return out
+
+
+@njit(cache=True)
+def hash_uniform_1d_sub(key, ids, sub):
+    """:func:`womsim.engine.rng.hash_uniform` with a second index of the same length."""
+    out = np.empty(ids.size, dtype=np.float64)
+    for j in range(ids.size):
+        out[j] = _u2(key, ids[j], sub[j])
+    return out
+
+
+@njit(cache=True)
+def geometric_ids(u, n, log_miss, pos, out, k):
+    """Ids from geometric gaps: each uniform in ``u`` moves on ``floor(log1p(-u) /
+    log_miss) + 1`` places from ``pos``, until ``n`` is passed.
+
+    Writes the ids to ``out`` from index ``k`` on (growing it when full); returns
+    ``(out, k, pos, done)``. The same numbers, in the same order, as the vectorised
+    version in :mod:`womsim.engine.rng` (gaps are whole numbers, so summing them one by one is
+    exact).
+    """
+    for j in range(u.size):
+        pos += np.floor(np.log1p(-u[j]) / log_miss) + 1.0
+        if not pos < n:
+            return out, k, pos, True
+        if k == out.size:
+            grown = np.empty(2 * out.size + 16, dtype=np.int64)
+            for i in range(k):  # a loop: slice assignment costs seconds of compiling
+                grown[i] = out[i]
+            out = grown
+        out[k] = int(pos)
+        k += 1
+    return out, k, pos, False
+
+
+@njit(cache=True)
+def _sift_down(heap_k, heap_e, size):
+    # restore the max-heap property of heap_k[:size] (with heap_e alongside) from the root
+    c = 0
+    while True:
+        left = 2 * c + 1
+        if left >= size:
+            return
+        big = left
+        if left + 1 < size and heap_k[left + 1] > heap_k[left]:
+            big = left + 1
+        if heap_k[c] >= heap_k[big]:
+            return
+        tmp_k = heap_k[c]
+        heap_k[c] = heap_k[big]
+        heap_k[big] = tmp_k
+        tmp_e = heap_e[c]
+        heap_e[c] = heap_e[big]
+        heap_e[big] = tmp_e
+        c = big
+
+
+@njit(cache=True)
+def _smallest(indptr, indices, a, d, m, key, out, pos, heap_k, heap_e):
+    # the m neighbours with the smallest keys, in increasing key order: a max-heap of m
+    # costs d log m instead of sorting all d keys of a hub
+    for j in range(m):
+        heap_k[j] = _u(key, a + j)
+        heap_e[j] = j
+        c = j
+        while c > 0:
+            par = (c - 1) >> 1
+            if heap_k[par] >= heap_k[c]:
+                break
+            tmp_k = heap_k[par]
+            heap_k[par] = heap_k[c]
+            heap_k[c] = tmp_k
+            tmp_e = heap_e[par]
+            heap_e[par] = heap_e[c]
+            heap_e[c] = tmp_e
+            c = par
+    for j in range(m, d):
+        x = _u(key, a + j)
+        if x >= heap_k[0]:
+            continue
+        heap_k[0] = x
+        heap_e[0] = j
+        _sift_down(heap_k, heap_e, m)
+    # heap sort in place: the largest goes last
+    for end in range(m - 1, 0, -1):
+        tmp_k = heap_k[0]
+        heap_k[0] = heap_k[end]
+        heap_k[end] = tmp_k
+        tmp_e = heap_e[0]
+        heap_e[0] = heap_e[end]
+        heap_e[end] = tmp_e
+        _sift_down(heap_k, heap_e, end)
+    for j in range(m):
+        out[pos + j] = indices[a + heap_e[j]]
+
+
+@njit(cache=True)
+def tell_wave(indptr, indices, tellers, k, key_slot, key_weak, key_listener, weak_share, n,
+              surplus_slot):
+    """One wave of tellings: ``k[i]`` stories of teller ``tellers[i]``.
+
+    Each story is weak (to a random person) with probability ``weak_share``, keyed by
+    (teller, slot); the strong ones go to distinct friends (the smallest listener keys),
+    and those beyond a teller's friends go to random people too (slots from
+    ``surplus_slot`` on). Returns ``(listeners, sources, count, strong, weak)``: the first
+    ``count`` entries of listeners (friends first, in teller order, then random people who
+    are not the teller) and of who told each, the number of strong tellings and of weak
+    ones. The same numbers as drawing each
+    step with :func:`womsim.engine.rng.hash_uniform` and :func:`pick_neighbours`.
+    """
+    t = tellers.size
+    strong_k = np.zeros(t, dtype=np.int64)
+    n_weak_slots = 0
+    for i in range(t):
+        c = 0
+        for s in range(k[i]):
+            if _u2(key_slot, tellers[i], s) < weak_share:
+                n_weak_slots += 1
+            else:
+                c += 1
+        strong_k[i] = c
+    use = np.empty(t, dtype=np.int64)
+    n_strong = 0
+    n_surplus = 0
+    biggest = 0
+    for i in range(t):
+        d = indptr[tellers[i] + 1] - indptr[tellers[i]]
+        use[i] = min(strong_k[i], d)
+        n_strong += use[i]
+        n_surplus += strong_k[i] - use[i]
+        if use[i] < d and use[i] > biggest:
+            biggest = use[i]
+    total = n_strong + n_weak_slots + n_surplus
+    out = np.empty(total, dtype=np.int64)
+    src = np.empty(total, dtype=np.int64)
+    heap_k = np.empty(biggest, dtype=np.float64)
+    heap_e = np.empty(biggest, dtype=np.int64)
+    pos = 0
+    for i in range(t):
+        m = use[i]
+        if m == 0:
+            continue
+        a = indptr[tellers[i]]
+        d = indptr[tellers[i] + 1] - a
+        if m >= d:
+            for e in range(d):
+                out[pos + e] = indices[a + e]
+        else:
+            _smallest(indptr, indices, a, d, m, key_listener, out, pos, heap_k, heap_e)
+        for j in range(m):
+            src[pos + j] = tellers[i]
+        pos += m
+    for i in range(t):
+        who = tellers[i]
+        for s in range(k[i]):
+            if _u2(key_slot, who, s) < weak_share:
+                target = int(_u2(key_weak, who, s) * n)
+                if target != who:
+                    out[pos] = target
+                    src[pos] = who
+                    pos += 1
+    for i in range(t):
+        who = tellers[i]
+        for r in range(strong_k[i] - use[i]):
+            target = int(_u2(key_weak, who, surplus_slot + r) * n)
+            if target != who:
+                out[pos] = target
+                src[pos] = who
+                pos += 1
+    return out, src, pos, n_strong, n_weak_slots + n_surplus

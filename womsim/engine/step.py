@@ -1,0 +1,555 @@
+"""The vectorised step: one array per person attribute, one named random stream per mechanism.
+
+Each step, in order (DESIGN section 1): contacts, experience, complaints, defection by outcome
+group (gated by having an alternative) and baseline churn, word of mouth (negative and
+positive, to neighbours and to random people, optional retelling), its effect on listeners,
+acquisition (marketing, referral, win-back), accounting. Nothing loops over people in
+Python; every draw is keyed by (run seed, mechanism, step, person) so that two scenarios run
+with the same seed share their luck (see :mod:`womsim.engine.rng`).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+import numpy as np
+
+from womsim.engine.kernels import tell_wave
+from womsim.engine.rng import THIN, Streams, sparse_candidates, sparse_draw
+from womsim.model.meanfield import experience_mix
+from womsim.model.telling import Telling
+from womsim.model.valuation import discount_factors, event_worth, held_value
+
+__all__ = ["CUSTOMER", "FORMER", "PROSPECT", "RECORDS", "run"]
+
+PROSPECT, CUSTOMER, FORMER = 0, 1, 2
+
+#: Per-step records, in the order they appear in results tables.
+RECORDS: tuple[str, ...] = (
+    "prospects", "customers", "former", "deterred",
+    "contacts", "delighted", "satisfied", "problems",
+    "silent", "complaints", "resolved_quickly", "resolved", "unresolved",
+    "defect_silent", "defect_unresolved", "defect_resolved", "defect_resolved_quickly",
+    "defect_experience", "defect_wom", "defect_baseline", "defections",
+    "acq_marketing", "acq_referral", "acq_winback", "acquisitions",
+    "newly_deterred", "neg_tellers", "pos_tellers",
+    "neg_tellings_strong", "neg_tellings_weak", "pos_tellings_strong", "pos_tellings_weak",
+    "neg_hearings", "pos_hearings", "retellers",
+    "neg_tellings_silent",
+    "value_lost_experience", "value_lost_wom", "value_lost_baseline",
+    "value_won_marketing", "value_won_referral", "value_won_winback",
+    "load", "problem_share",
+    "revenue", "margin", "acquisition_spend", "service_cost", "fixed_cost",
+    "intervention_cost", "profit", "discount", "discounted_profit",
+    # the customers held at the end, valued after the horizon (womsim.model.valuation); present
+    # values at the start, booked at the last step (0 before it)
+    "customer_equity", "equity_revenue", "equity_margin", "equity_service_cost",
+    "equity_fixed_cost",
+    "equity_intervention_cost", "lifetime_after", "equity_alt", "equity_noalt",
+    "equity_decay_alt", "equity_decay_noalt",
+)
+
+_EMPTY = np.empty(0, dtype=np.int64)
+# slot ids of tellings that overflow a teller's friends: apart from ordinary slots
+_SURPLUS_SLOT = 1 << 24
+
+
+@lru_cache(maxsize=64)
+def _telling(mean: float, tail_k: int | None, tail_share: float | None,
+             dispersion: float | None) -> Telling:
+    if mean <= 0:
+        return Telling.from_pmf(np.array([1.0]))
+    if tail_share is not None:
+        return Telling.from_figures(mean=mean, tail=(tail_k, tail_share))
+    return Telling.from_figures(mean=mean, dispersion=dispersion)
+
+
+@dataclass(frozen=True)
+class StepParams:
+    """The numbers one step needs, from the scenario in force at that step."""
+
+    p_contact: float
+    contact_rate: float
+    complain: float
+    resolved: float
+    quick: float
+    leave: tuple[float, float, float, float]  # silent, unresolved, resolved, resolved quickly
+    p_churn: float
+    negative: Telling
+    positive: Telling
+    weak_share: float
+    retell: float
+    max_hops: int
+    deter: float
+    wom_defect: float
+    referral: float
+    memory_years: float
+    dt: float
+    p_acquire: float
+    p_winback: float
+    revenue_scale: float
+    margin: float
+    retention_cost: float
+    acquisition_cost: float
+    cost_per_contact: float
+    desk_cost: float
+    fixed_cost: float
+    mix_scenario: object
+
+
+def step_params(sc, base, baseline: float) -> StepParams:
+    """Derive a step's numbers from the scenario ``sc`` in force (``base``: before changes)."""
+    dt = base.simulation.dt
+    m, s, c, w, e = sc.market, sc.service, sc.complaints, sc.word_of_mouth, sc.economics
+    leave = c.leave()
+    # the baseline is today's (solved once); interventions move churn through extra_churn
+    churn = baseline + m.extra_churn
+    return StepParams(
+        p_contact=min(1.0, s.contact_rate * dt),  # mean-exact; Scenario keeps it <= 1
+        contact_rate=s.contact_rate,
+        complain=c.complain_rate, resolved=c.resolved, quick=c.quick_share,
+        leave=(leave["silent"], leave["unresolved"], leave["resolved"],
+               leave["resolved_quickly"]),
+        p_churn=1 - math.exp(-max(churn, 0.0) * dt),
+        negative=_telling(w.negative_mean, w.negative_tail_k, w.negative_tail_share, None),
+        positive=_telling(w.positive_mean, None, None, w.positive_dispersion),
+        weak_share=w.weak_tie_share, retell=w.retell_prob, max_hops=w.max_hops,
+        deter=w.prospect_deter_prob, wom_defect=w.customer_defect_prob,
+        referral=w.referral_prob,
+        memory_years=w.deter_memory_years, dt=dt,
+        p_acquire=1 - math.exp(-m.marketing_rate * dt),
+        p_winback=1 - math.exp(-m.winback_rate * dt),
+        revenue_scale=(e.revenue_per_year / base.economics.revenue_per_year
+                       if base.economics.revenue_per_year > 0 else 0.0),
+        margin=e.margin, retention_cost=e.retention_cost_per_year,
+        acquisition_cost=e.acquisition_cost, cost_per_contact=e.cost_per_contact,
+        desk_cost=sc.desk.cost_per_year() if sc.desk is not None else 0.0,
+        fixed_cost=e.fixed_service_cost_per_year,
+        mix_scenario=sc,
+    )
+
+
+def value_hazard(base, baseline: float) -> float:
+    """Today's total churn hazard per year: how fast a customer's future revenue runs out
+    (the price of an event, see :func:`womsim.model.valuation.event_worth`)."""
+    from womsim.model.meanfield import rates
+
+    r = rates(base)
+    alt = 1 - base.market.no_alternative_share
+    return (baseline + base.market.extra_churn
+            + alt * (r.experience_leave_per_year + r.wom_leave_per_year))
+
+
+def schedule(scenario, base=None, baseline: float | None = None
+             ) -> tuple[list[StepParams], np.ndarray]:
+    """Parameters for every step, and the intervention cost booked at each step.
+
+    ``base`` (the scenario with interventions stripped) and its solved ``baseline`` churn
+    may be passed in by a caller that already has them.
+    """
+    sim = scenario.simulation
+    dt, steps = sim.dt, sim.steps
+    if base is None:
+        base = scenario.at(-1.0)  # interventions stripped
+    if baseline is None:
+        baseline = base.baseline_churn()
+    params: list[StepParams] = []
+    costs = np.zeros(steps)
+    cache: dict[tuple, StepParams] = {}
+    for t in range(steps):
+        time = t * dt
+        strengths = tuple(iv.strength(time) for iv in scenario.interventions)
+        if strengths not in cache:
+            cache[strengths] = step_params(scenario.at(time), base, baseline)
+        params.append(cache[strengths])
+        for iv in scenario.interventions:
+            if iv.active(time):
+                costs[t] += iv.cost_per_year * dt
+            if time <= iv.start < time + dt:
+                costs[t] += iv.one_off_cost
+    return params, costs
+
+
+@dataclass
+class State:
+    """Structure of arrays: one array per person attribute, indexed by person id."""
+
+    status: np.ndarray          # int8: PROSPECT, CUSTOMER or FORMER
+    revenue: np.ndarray         # float32: what the person pays per year while a customer
+    deterred_until: np.ndarray  # int32: first step at which the person may buy again
+    has_alt: np.ndarray         # bool: has a real alternative provider
+    changed_at: np.ndarray      # int32: step of the last change of status (-1: never)
+    # won in the last step: on average they joined half-way, so the next step exposes them
+    # to contacts and churn for one and a half steps
+    joined: np.ndarray = field(default_factory=lambda: _EMPTY)
+
+    @classmethod
+    def initial(cls, scenario, n: int, streams: Streams) -> State:
+        """Draw who is a customer, what each pays and who has an alternative."""
+        m, e = scenario.market, scenario.economics
+        rng = streams.generator("init")
+        u = rng.random(n)
+        status = np.where(u < m.customer_share, CUSTOMER,
+                          np.where(u < m.customer_share + m.former_share, FORMER, PROSPECT))
+        sigma = e.revenue_sigma
+        # mean-preserving lognormal: E[revenue] = revenue_per_year
+        revenue = e.revenue_per_year * rng.lognormal(-sigma * sigma / 2, sigma, n) \
+            if sigma > 0 else np.full(n, e.revenue_per_year)
+        has_alt = rng.random(n) >= m.no_alternative_share
+        return cls(status.astype(np.int8), revenue.astype(np.float32),
+                   np.zeros(n, dtype=np.int32), has_alt, np.full(n, -1, dtype=np.int32))
+
+
+class _WordOfMouth:
+    """Tellings from tellers to listeners: neighbours first, random people for the rest.
+
+    Set ``log`` to a list to also record who told whom: each wave appends
+    ``(step, stream, tellers, listeners, weak)`` arrays (used to draw the mechanism).
+    """
+
+    def __init__(self, network, n: int, streams: Streams) -> None:
+        self.n = n
+        self.streams = streams
+        self.log: list | None = None
+        if network is None:
+            self.indptr = np.zeros(n + 1, dtype=np.int64)
+            self.indices = np.empty(0, dtype=np.int32)
+        else:
+            self.indptr = network.indptr
+            self.indices = network.indices
+        self.degree = np.diff(self.indptr)
+
+    def tell(self, tellers: np.ndarray, telling: Telling, weak_share: float, step: int,
+             stream: int) -> tuple[np.ndarray, int, int]:
+        """Listeners (with repeats) of one wave of tellings; also strong and weak counts."""
+        if tellers.size == 0:
+            return _EMPTY, 0, 0
+        s = self.streams
+        k = telling.quantile(s.uniform("tell_count", step, tellers, extra=stream))
+        keep = k > 0
+        tellers, k = tellers[keep], k[keep]
+        if tellers.size == 0:
+            return _EMPTY, 0, 0
+        # one compiled pass: slot draws, friends (smallest listener keys), random people
+        out, src, count, n_strong, n_weak = tell_wave(
+            self.indptr, self.indices, tellers.astype(np.int64), k.astype(np.int64),
+            np.uint64(s.key("tell_slot", step, stream)),
+            np.uint64(s.key("weak_target", step, stream)),
+            np.uint64(s.key("listener", step, stream)), float(weak_share), self.n,
+            _SURPLUS_SLOT)
+        out, src = out[:count], src[:count]
+        if self.log is not None:
+            self.log.append((step, stream, src, out, np.arange(out.size) >= n_strong))
+        return out, int(n_strong), int(n_weak)
+
+
+@dataclass
+class Events:
+    """Who did what in one step (person ids), as :func:`step` returns them."""
+
+    load: float
+    problem_share: float
+    contacted: np.ndarray
+    delighted: np.ndarray
+    problem: np.ndarray
+    silent: np.ndarray
+    complainers: np.ndarray
+    quick: np.ndarray
+    slow: np.ndarray
+    unresolved: np.ndarray
+    left_by_group: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]
+    exp_left: np.ndarray
+    base_left: np.ndarray
+    neg: np.ndarray
+    pos: np.ndarray
+    tellings: dict[str, int]
+    retellers: int
+    newly_deterred: np.ndarray
+    wom_left: np.ndarray
+    won_ref: np.ndarray
+    marketing: np.ndarray
+    winback: np.ndarray
+    deterred: int
+
+
+def step(state: State, customers: int, p: StepParams, t: int, streams: Streams,
+         wom: _WordOfMouth) -> Events:
+    """Advance ``state`` by one step (in place) and say who did what.
+
+    ``customers`` is the number of customers at the start of the step (the desk's load).
+    """
+    status, deterred_until, has_alt, changed_at = (state.status, state.deterred_until,
+                                                   state.has_alt, state.changed_at)
+    n = status.size
+    load = float(customers) * p.contact_rate
+    d_share, _, p_share = (float(x) for x in experience_mix(p.mix_scenario, load))
+
+    # 1-2. contacts and their outcome; baseline churn is drawn now too and applies below
+    #      to those still customers after their own experience
+    contacted = sparse_draw(streams, "contact", t, n, p.p_contact)
+    contacted = contacted[status[contacted] == CUSTOMER]
+    churn_cand = sparse_draw(streams, "churn", t, n, p.p_churn)
+    churn_cand = churn_cand[status[churn_cand] == CUSTOMER]
+    joined = state.joined[status[state.joined] == CUSTOMER]
+    if joined.size:
+        # the half of their joining step they were customers in: half a step more of
+        # contacts and of churn (1 - exp(-h dt / 2)), so that step size does not decide how
+        # long a new customer is safe
+        more = joined[streams.uniform("contact_join", t, joined) < p.p_contact / 2]
+        contacted = np.union1d(contacted, more)
+        half = 1.0 - math.sqrt(1.0 - p.p_churn)
+        churn_cand = np.union1d(churn_cand,
+                                joined[streams.uniform("churn_join", t, joined) < half])
+    u = streams.uniform("experience", t, contacted)
+    delighted = contacted[u < d_share]
+    problem = contacted[u >= 1.0 - p_share]
+    # 3. complaints: one uniform per stage so a better resolution rate moves the same
+    #    people from unresolved to resolved (monotone coupling)
+    complained_mask = streams.uniform("complaint", t, problem) < p.complain
+    silent = problem[~complained_mask]
+    complainers = problem[complained_mask]
+    ur = streams.uniform("resolution", t, complainers)
+    quick = complainers[ur < p.resolved * p.quick]
+    slow = complainers[(ur >= p.resolved * p.quick) & (ur < p.resolved)]
+    unresolved = complainers[ur >= p.resolved]
+
+    # 4. defection after the experience (only with an alternative), then baseline churn
+    left = tuple(ids[(streams.uniform("defection", t, ids) < leave_p) & has_alt[ids]]
+                 for ids, leave_p in zip((silent, unresolved, slow, quick), p.leave,
+                                         strict=True))
+    exp_left = np.concatenate(left)
+    status[exp_left] = FORMER
+    base_left = churn_cand[status[churn_cand] == CUSTOMER]
+    status[base_left] = FORMER
+
+    # 5. word of mouth (silent and unresolved told apart to price each incident)
+    neg_s, ns_s, nw_s = wom.tell(silent, p.negative, p.weak_share, t, 0)
+    neg_u, ns, nw = wom.tell(unresolved, p.negative, p.weak_share, t, 0)
+    neg = np.concatenate([neg_s, neg_u])
+    pos, ps, pw = wom.tell(np.concatenate([delighted, slow, quick]), p.positive,
+                           p.weak_share, t, 1)
+    tellings = {"neg_strong": ns + ns_s, "neg_weak": nw + nw_s, "neg_silent": ns_s + nw_s,
+                "pos_strong": ps, "pos_weak": pw}
+    n_retell = 0
+    if p.retell > 0 and p.max_hops > 1:
+        neg, pos, n_retell = _retell(wom, streams, neg, pos, p, t)
+
+    # 6. effect on listeners
+    new_det = won_ref = wom_left = late = _EMPTY
+    late_until = _EMPTY
+    if neg.size:
+        heard, h = np.unique(neg, return_counts=True)
+        out = status[heard] != CUSTOMER
+        who, hh = heard[out], h[out]
+        ud = streams.uniform("deter", t, who)
+        p_det = 1 - (1 - p.deter) ** hh
+        hit = ud < p_det
+        det = who[hit]
+        new_det = det[deterred_until[det] <= t]
+        # the story lands at a uniform moment v of the step (the deter uniform, which given
+        # a deterrence is uniform on [0, 1)); every step whose middle (where its acquisition
+        # stands) falls within the memory from then is blocked: memory / dt steps on
+        # average, starting half a step on, whatever the step size
+        v = ud[hit] / p_det[hit]
+        until = t + np.ceil(v + p.memory_years / p.dt - 0.5).astype(np.int64)
+        now = v < 0.5
+        deterred_until[det[now]] = np.maximum(deterred_until[det[now]], until[now])
+        # heard after the middle of the step: blocked from the next step on (below)
+        late, late_until = det[~now], until[~now]
+        cw, ch = heard[~out], h[~out]
+        wom_left = cw[(streams.uniform("wom_defection", t, cw)
+                       < 1 - (1 - p.wom_defect) ** ch) & has_alt[cw]]
+        status[wom_left] = FORMER
+    if pos.size:
+        heard, h = np.unique(pos, return_counts=True)
+        ok = (status[heard] == PROSPECT) & (deterred_until[heard] <= t)
+        who, hh = heard[ok], h[ok]
+        won_ref = who[streams.uniform("referral", t, who) < 1 - (1 - p.referral) ** hh]
+    status[won_ref] = CUSTOMER
+    for changed in (exp_left, base_left, wom_left, won_ref):
+        changed_at[changed] = t
+
+    # 7. acquisition: prospects (marketing) and former customers (win-back) who are not
+    #    deterred and did not change status this step; one uniform serves both groups
+    cand, q = sparse_candidates(streams, "acquire", t, n, max(p.p_acquire, p.p_winback))
+    st = status[cand]
+    ok = (st != CUSTOMER) & (deterred_until[cand] <= t) & (changed_at[cand] != t)
+    cand, st = cand[ok], st[ok]
+    ua = streams.uniform("acquire", t, cand, extra=THIN)
+    mk = cand[(st == PROSPECT) & (ua < p.p_acquire / q)]
+    wb = cand[(st == FORMER) & (ua < p.p_winback / q)]
+    status[mk] = CUSTOMER
+    status[wb] = CUSTOMER
+    changed_at[mk] = t
+    changed_at[wb] = t
+    state.joined = np.concatenate([won_ref, mk, wb]).astype(np.int64)
+    # blocked from buying in this step
+    deterred = int(np.count_nonzero(deterred_until > t))
+    if late.size:
+        keep = status[late] != CUSTOMER  # bought this step, before they heard
+        late, late_until = late[keep], late_until[keep]
+        deterred_until[late] = np.maximum(deterred_until[late], late_until)
+    return Events(load, p_share, contacted, delighted, problem, silent, complainers, quick,
+                  slow, unresolved, left, exp_left, base_left, neg, pos, tellings, n_retell,
+                  new_det, wom_left, won_ref, mk, wb, deterred)
+
+
+def run(scenario, network, seed: int, check: bool = False,
+        valuation_hazard: float | None = None) -> dict[str, np.ndarray]:
+    """Simulate one run of ``scenario`` on ``network`` (None = well mixed) with ``seed``.
+
+    Returns a dict of per-step arrays (see :data:`RECORDS`) plus ``"time"`` (years at the
+    end of each step). With ``check=True`` conservation and revenue are verified every step
+    against a full recount (slower; used by the tests). ``valuation_hazard`` prices events
+    (see :mod:`womsim.analysis.lostrev`) at another scenario's churn so paired runs share one price;
+    default: this scenario's own.
+
+    Examples
+    --------
+    >>> from womsim import Scenario, Network
+    >>> sc = Scenario().replace(**{"market.people": 2000, "simulation.horizon_years": 0.5})
+    >>> rec = run(sc, Network.random(2000, mean_degree=8, seed=1), seed=3)
+    >>> int(rec["prospects"][-1] + rec["customers"][-1] + rec["former"][-1])
+    2000
+    """
+    n = scenario.market.people
+    if network is not None and network.n != n:
+        from womsim.core.errors import NetworkError
+
+        raise NetworkError(f"the network has {network.n:,} people but market.people is "
+                           f"{n:,}; pass a network of the market's size or set market.people")
+    sim = scenario.simulation
+    dt, steps = sim.dt, sim.steps
+    streams = Streams(seed)
+    state = State.initial(scenario, n, streams)
+    wom = _WordOfMouth(network, n, streams)
+    rec = {name: np.zeros(steps) for name in RECORDS}
+    status, revenue = state.status, state.revenue
+    counts = np.bincount(status, minlength=3).astype(np.int64)
+    initial = counts.copy()
+    rev_sum = float(revenue[status == CUSTOMER].sum(dtype=np.float64))
+    # value of an event = present value of the revenue the person brings from then on,
+    # used to split a difference between scenarios by cause (womsim.model.valuation)
+    base = scenario.at(-1.0)
+    baseline = base.baseline_churn()
+    params, iv_costs = schedule(scenario, base, baseline)
+    price = value_hazard(base, baseline) if valuation_hazard is None else valuation_hazard
+    rem = event_worth(scenario, price)
+    discount = discount_factors(scenario)
+
+    def paid(ids: np.ndarray) -> float:
+        return float(revenue[ids].sum(dtype=np.float64))
+
+    for t in range(steps):
+        p = params[t]
+        e = step(state, int(counts[CUSTOMER]), p, t, streams, wom)
+
+        # 8. accounting
+        lost = (e.exp_left, e.base_left, e.wom_left)
+        gained = (e.won_ref, e.marketing, e.winback)
+        n_lost = sum(x.size for x in lost)
+        n_gain = sum(x.size for x in gained)
+        rev_sum += sum(paid(x) for x in gained) - sum(paid(x) for x in lost)
+        counts[CUSTOMER] += n_gain - n_lost
+        counts[FORMER] += n_lost - e.winback.size
+        counts[PROSPECT] -= e.won_ref.size + e.marketing.size
+        revenue_step = rev_sum * p.revenue_scale * dt
+        worth = p.revenue_scale * rem[t]
+        acq_spend = (e.marketing.size + e.winback.size) * p.acquisition_cost
+        fixed = (p.desk_cost + p.fixed_cost) * dt
+        service = (counts[CUSTOMER] * p.retention_cost * dt
+                   + e.contacted.size * p.cost_per_contact + fixed)
+        margin = revenue_step * p.margin
+        profit = margin - acq_spend - service - iv_costs[t]
+        tl = e.tellings
+        r = {
+            "prospects": counts[PROSPECT], "customers": counts[CUSTOMER],
+            "former": counts[FORMER], "deterred": e.deterred,
+            "contacts": e.contacted.size, "delighted": e.delighted.size,
+            "satisfied": e.contacted.size - e.delighted.size - e.problem.size,
+            "problems": e.problem.size, "silent": e.silent.size,
+            "complaints": e.complainers.size, "resolved_quickly": e.quick.size,
+            "resolved": e.slow.size, "unresolved": e.unresolved.size,
+            "defect_silent": e.left_by_group[0].size,
+            "defect_unresolved": e.left_by_group[1].size,
+            "defect_resolved": e.left_by_group[2].size,
+            "defect_resolved_quickly": e.left_by_group[3].size,
+            "defect_experience": e.exp_left.size, "defect_wom": e.wom_left.size,
+            "defect_baseline": e.base_left.size, "defections": n_lost,
+            "acq_marketing": e.marketing.size, "acq_referral": e.won_ref.size,
+            "acq_winback": e.winback.size, "acquisitions": n_gain,
+            "newly_deterred": e.newly_deterred.size,
+            "neg_tellers": e.silent.size + e.unresolved.size,
+            "pos_tellers": e.delighted.size + e.slow.size + e.quick.size,
+            "neg_tellings_strong": tl["neg_strong"], "neg_tellings_weak": tl["neg_weak"],
+            "pos_tellings_strong": tl["pos_strong"], "pos_tellings_weak": tl["pos_weak"],
+            "neg_tellings_silent": tl["neg_silent"],
+            "value_lost_experience": paid(e.exp_left) * worth,
+            "value_lost_wom": paid(e.wom_left) * worth,
+            "value_lost_baseline": paid(e.base_left) * worth,
+            "value_won_marketing": paid(e.marketing) * worth,
+            "value_won_referral": paid(e.won_ref) * worth,
+            "value_won_winback": paid(e.winback) * worth,
+            "neg_hearings": e.neg.size, "pos_hearings": e.pos.size,
+            "retellers": e.retellers, "load": e.load, "problem_share": e.problem_share,
+            "revenue": revenue_step, "margin": margin, "acquisition_spend": acq_spend,
+            "service_cost": service, "fixed_cost": fixed, "intervention_cost": iv_costs[t],
+            "profit": profit, "discount": discount[t], "discounted_profit": profit * discount[t],
+        }
+        if t == steps - 1:
+            r.update(_held(scenario, base, baseline, state))
+        for name, value in r.items():
+            rec[name][t] = value
+        if check:
+            _check(status, revenue, counts, rev_sum, t)
+    rec["time"] = (np.arange(steps) + 1) * dt
+    rec["initial"] = initial
+    return rec
+
+
+def _held(scenario, base, baseline: float, state: State) -> dict[str, float]:
+    """The last step's after-horizon records: the customers held, valued after it."""
+    cust = state.status == CUSTOMER
+    alt = cust & state.has_alt
+    noalt = cust & ~state.has_alt
+    h = held_value(scenario, base, baseline, int(alt.sum()), int(noalt.sum()),
+                   float(state.revenue[alt].sum(dtype=np.float64)),
+                   float(state.revenue[noalt].sum(dtype=np.float64)), step_params)
+    return {"customer_equity": h.value, "equity_revenue": h.revenue, "equity_margin": h.margin,
+            "equity_service_cost": h.service_cost, "equity_fixed_cost": h.fixed_cost,
+            "equity_intervention_cost": h.intervention_cost, "lifetime_after": h.lifetime,
+            "equity_alt": h.value_alt, "equity_noalt": h.value_noalt,
+            "equity_decay_alt": h.decay_alt, "equity_decay_noalt": h.decay_noalt}
+
+
+def _retell(wom, streams, neg, pos, p, t):
+    """Listeners pass stories on, hop by hop, up to the hop limit."""
+    total = 0
+    waves = {0: neg, 1: pos}
+    out = {0: [neg], 1: [pos]}
+    tellings = {0: p.negative, 1: p.positive}
+    for hop in range(2, p.max_hops + 1):
+        for sign in (0, 1):
+            heard = np.unique(waves[sign])
+            if heard.size == 0:
+                waves[sign] = _EMPTY
+                continue
+            re = heard[streams.uniform("retell", t, heard, extra=sign * 16 + hop) < p.retell]
+            total += re.size
+            waves[sign], _, _ = wom.tell(re, tellings[sign], p.weak_share, t, sign * 16 + hop)
+            out[sign].append(waves[sign])
+    return np.concatenate(out[0]), np.concatenate(out[1]), total
+
+
+def _check(status, revenue, counts, rev_sum, t) -> None:
+    true = np.bincount(status, minlength=3)
+    if not np.array_equal(true, counts):
+        raise AssertionError(f"step {t}: tracked counts {counts.tolist()} != recount "
+                             f"{true.tolist()}")
+    if counts.sum() != status.size:
+        raise AssertionError(f"step {t}: people not conserved")
+    exact = float(revenue[status == CUSTOMER].sum(dtype=np.float64))
+    if not math.isclose(exact, rev_sum, rel_tol=1e-9, abs_tol=1e-6):
+        raise AssertionError(f"step {t}: tracked revenue {rev_sum} != recount {exact}")

@@ -1,0 +1,777 @@
+"""HTML for notebooks: compact tables, money and percentages formatted for a client.
+
+Every result's ``_repr_html_`` comes from here, so that a scenario, the research figures, an
+ensemble, a comparison, lost revenue, the analytic market damage, a sweep and a tornado all
+look alike in a notebook and in a report: money with thousands separators (and the currency
+in the column header), shares as percentages, counts as whole people, intervals written
+"low to high", and the status of every assumption shown as a coloured badge (unverified and
+illustrative numbers stand out in red and amber).
+
+Examples
+--------
+>>> fmt_value(0.125, "share")
+'12.5%'
+>>> fmt_money(1_234_567.8, "USD")
+'USD 1,234,568'
+>>> fmt_money(1_234_567.8, compact=True)
+'1.23m'
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from typing import Any, ClassVar
+
+import jinja2
+import numpy as np
+import pandas as pd
+from markupsafe import Markup, escape
+
+__all__ = [
+    "comparison_html",
+    "ensemble_html",
+    "figures_html",
+    "fmt_count",
+    "fmt_interval",
+    "fmt_money",
+    "fmt_pct",
+    "fmt_value",
+    "lost_revenue_html",
+    "market_damage_html",
+    "scenario_html",
+    "sensitivity_html",
+    "status_badge",
+    "sweep_html",
+    "unit_kind",
+]
+
+#: CSS shared by every table (scoped to the ``wom`` class).
+CSS = (
+    "<style>"
+    ".wom{border-collapse:collapse;font-size:12.5px;margin:2px 0 10px 0}"
+    ".wom caption{caption-side:top;text-align:left;font-weight:600;padding:2px 0 4px 0}"
+    ".wom th{font-weight:600;border-bottom:1px solid #888;padding:3px 8px;text-align:right;"
+    "vertical-align:bottom}"
+    ".wom td{padding:2px 8px;text-align:right;border-bottom:1px solid #e6e6e6;"
+    "white-space:nowrap;vertical-align:top}"
+    ".wom th.t,.wom td.t{text-align:left}"
+    ".wom td.w{white-space:normal;max-width:32em}"
+    ".wom tr.grp td{font-weight:600;background:#f1f3f5;text-align:left;padding-top:5px}"
+    ".wom tr.tot td{font-weight:600;border-top:1px solid #888}"
+    ".wom tr.flag td{background:#fff8f6}"
+    ".wom tr.detail td{color:#4a545d;font-size:92%;padding-bottom:5px}"
+    ".wom tr:has(+ tr.detail) td{border-bottom:none}"
+    ".wom .ci{color:#666}"
+    ".wom-badge{display:inline-block;padding:0 5px;border-radius:3px;font-size:11px;"
+    "line-height:16px;white-space:nowrap}"
+    ".wom-unverified{background:#fde2e1;color:#9b1c1c;font-weight:700}"
+    ".wom-illustrative{background:#ffedc2;color:#7a4a00;font-weight:700}"
+    ".wom-secondary{background:#fff6d5;color:#6b5800}"
+    ".wom-verified{background:#e2f3e8;color:#1e6b3a}"
+    ".wom-client{background:#e6eef8;color:#1d4e89}"
+    ".wom-other{background:#eeeeee;color:#555555}"
+    ".wom-head{font-size:14px;margin:4px 0 6px 0}"
+    ".wom-note{color:#555;font-size:12px;margin:0 0 8px 0}"
+    "</style>"
+)
+
+#: Statuses that must be pointed out to a client.
+FLAGGED = ("unverified", "illustrative")
+
+_COUNT_UNITS = ("people", "contacts", "tellings", "hearings", "customers", "runs")
+_BADGE = {"unverified": "wom-unverified", "illustrative": "wom-illustrative",
+          "secondary": "wom-secondary", "verified": "wom-verified",
+          "client input": "wom-client"}
+
+
+# --------------------------------------------------------------------------- numbers
+def unit_kind(unit: str | None) -> str:
+    """What kind of number a unit is: ``money``, ``share``, ``count`` or ``number``.
+
+    Examples
+    --------
+    >>> [unit_kind(u) for u in ("money/customer/yr", "share of contacts", "people", "1/yr")]
+    ['money', 'share', 'count', 'number']
+    """
+    u = (unit or "").strip().lower()
+    if u.startswith("money"):
+        return "money"
+    if u.startswith(("share", "probability")):
+        return "share"
+    if u.split("/")[0] in _COUNT_UNITS:
+        return "count"
+    return "number"
+
+
+def _bad(value: Any) -> bool:
+    return value is None or value is pd.NA or (isinstance(value, (float, np.floating))
+                                               and math.isnan(value))
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(
+        value, (bool, np.bool_))
+
+
+def fmt_money(value: Any, currency: str = "", compact: bool = False) -> str:
+    """Money as a client reads it: ``USD 1,234,568``; compact: ``1.23m``.
+
+    Amounts under 100 keep two decimals (a price per telling of 13.70).
+
+    Examples
+    --------
+    >>> fmt_money(-1073.3), fmt_money(13.697), fmt_money(2.5e6, "EUR", compact=True)
+    ('-1,073', '13.70', 'EUR 2.5m')
+    """
+    if _bad(value):
+        return "n/a"
+    v = float(value)
+    a = abs(v)
+    if compact and a >= 1e3:
+        for div, suffix in ((1e9, "bn"), (1e6, "m"), (1e3, "k")):
+            if a >= div:
+                text = f"{v / div:.3g}{suffix}"
+                break
+    elif a >= 100 or a == 0:
+        text = f"{v:,.0f}"
+    else:
+        text = f"{v:,.2f}"
+    if text.startswith("-") and not any(ch in "123456789" for ch in text):
+        text = text[1:]  # no "-0"
+    return f"{currency} {text}".strip()
+
+
+def fmt_pct(value: Any, decimals: int = 1) -> str:
+    """A share as a percentage (small shares keep two significant digits).
+
+    Examples
+    --------
+    >>> fmt_pct(0.25), fmt_pct(0.00123), fmt_pct(float("nan"))
+    ('25.0%', '0.12%', 'n/a')
+    """
+    if _bad(value):
+        return "n/a"
+    v = float(value)
+    if v != 0 and abs(v) < 0.01:
+        return f"{v * 100:.2g}%"
+    return f"{v * 100:.{decimals}f}%"
+
+
+def fmt_count(value: Any) -> str:
+    """People, contacts, tellings: whole numbers with separators (one decimal under 100).
+
+    Examples
+    --------
+    >>> fmt_count(1234.4), fmt_count(52.333), fmt_count(3.0)
+    ('1,234', '52.3', '3')
+    """
+    if _bad(value):
+        return "n/a"
+    v = float(value)
+    if abs(v) >= 100 or v == round(v):
+        return f"{v:,.0f}"
+    return f"{v:,.1f}"
+
+
+def fmt_value(value: Any, unit: str = "", currency: str = "") -> str:
+    """Format a number for people by its unit: money, shares as percentages, counts.
+
+    Non-numbers are returned as text (not escaped: HTML is escaped where it is built);
+    None as ``none``, NaN as ``n/a``.
+
+    Examples
+    --------
+    >>> fmt_value(0.125, "share")
+    '12.5%'
+    >>> fmt_value(1234567.8, "money")
+    '1,234,568'
+    >>> fmt_value(600.0, "money/customer/yr", "USD")
+    'USD 600'
+    >>> fmt_value(0.146235, "1/yr")
+    '0.1462'
+    """
+    if value is None:
+        return "none"
+    if _bad(value):
+        return "n/a"
+    if not _is_number(value):
+        return str(value)
+    kind = unit_kind(unit)
+    if kind == "money":
+        return fmt_money(value, currency)
+    if kind == "share":
+        return fmt_pct(value)
+    if kind == "count":
+        return fmt_count(value)
+    v = float(value)
+    if abs(v) >= 1000:
+        return f"{v:,.0f}"
+    return f"{v:,.4g}"
+
+
+def fmt_interval(low: Any, high: Any, unit: str = "", currency: str = "") -> str:
+    """An interval as ``low to high`` (``n/a`` when it is undefined, e.g. one run).
+
+    Examples
+    --------
+    >>> fmt_interval(0.1, 0.2, "share"), fmt_interval(float("nan"), 1.0)
+    ('10.0% to 20.0%', 'n/a')
+    """
+    if _bad(low) or _bad(high):
+        return "n/a"
+    return f"{fmt_value(low, unit, currency)} to {fmt_value(high, unit, currency)}"
+
+
+def status_badge(status: str) -> Markup:
+    """A coloured badge for an assumption's status (unverified and illustrative in caps).
+
+    Examples
+    --------
+    >>> "UNVERIFIED" in status_badge("unverified")
+    True
+    """
+    s = str(status or "")
+    cls = _BADGE.get(s, "wom-other")
+    text = s.upper() if s in FLAGGED else s
+    return html_fragment("<span class='wom-badge {}'>{}</span>", cls, text)
+
+
+# --------------------------------------------------------------------------- tables
+_ENV = jinja2.Environment(autoescape=True, trim_blocks=True, lstrip_blocks=True,
+                          undefined=jinja2.StrictUndefined)
+_TABLE = _ENV.from_string(
+    "{{ css }}<table class='wom'>{% if caption %}<caption>{{ caption }}</caption>{% endif %}"
+    "<thead><tr>{% for h in header %}<th class='{{ h.cls }}'>{{ h.text }}</th>{% endfor %}"
+    "</tr></thead><tbody>{% for row in rows %}<tr{% if row.cls %} class='{{ row.cls }}'"
+    "{% endif %}>{% for c in row.cells %}<td{% if c.cls %} class='{{ c.cls }}'{% endif %}"
+    "{% if c.title %} title='{{ c.title }}'{% endif %}>{{ c.text }}</td>{% endfor %}</tr>"
+    "{% if row.detail %}<tr class='detail{{ ' ' ~ row.cls if row.cls }}'><td class='t w' "
+    "colspan='{{ row.cells | length }}'>{{ row.detail }}</td></tr>{% endif %}"
+    "{% endfor %}</tbody></table>")
+
+
+def html_fragment(template: str, *args: Any, **kwargs: Any) -> Markup:
+    """HTML from a trusted template and untrusted values: every value is escaped (markupsafe),
+    unless it is itself already :class:`markupsafe.Markup`.
+
+    Examples
+    --------
+    >>> str(html_fragment("<b>{}</b>", "<script>"))
+    '<b>&lt;script&gt;</b>'
+    """
+    return Markup(template).format(*args, **kwargs)
+
+
+def _table(rows: Sequence[Sequence[Any]], header: Sequence[str], caption: str = "",
+           text_cols: Iterable[int] = (0,), row_classes: Sequence[str] | None = None,
+           wrap_cols: Iterable[int] = (), titles: Sequence[Sequence[str]] | None = None,
+           css: bool = True, details: Sequence[Any] | None = None) -> str:
+    """An HTML table (an autoescaping template): plain-text cells are escaped; cells that
+    carry markup must be :class:`markupsafe.Markup` (see :func:`html_fragment`).
+    ``details``: per row, text shown on a full-width line under it (long notes)."""
+    text_cols, wrap_cols = set(text_cols), set(wrap_cols)
+
+    def cls(j: int) -> str:
+        return " ".join(c for c, on in (("t", j in text_cols), ("w", j in wrap_cols)) if on)
+
+    body = []
+    for i, row in enumerate(rows):
+        tt = titles[i] if titles else [""] * len(row)
+        body.append({"cls": row_classes[i] if row_classes else "",
+                     "detail": details[i] if details else "",
+                     "cells": [{"text": "" if v is None else v, "cls": cls(j),
+                                "title": tt[j] if j < len(tt) else ""}
+                               for j, v in enumerate(row)]})
+    return _TABLE.render(css=Markup(CSS) if css else "", caption=caption,
+                         header=[{"text": h, "cls": cls(j)} for j, h in enumerate(header)],
+                         rows=body)
+
+
+def _esc(x: Any) -> Markup:
+    return escape(str(x))
+
+
+def _short(text: Any, n: int = 70) -> str:
+    s = "" if _bad(text) else str(text)
+    return s if len(s) <= n else s[: n - 1].rstrip() + "…"
+
+
+def _currency(scenario) -> str:
+    try:
+        return str(scenario.economics.currency)
+    except AttributeError:
+        return ""
+
+
+def _money_header(label: str, currency: str) -> str:
+    return f"{label} ({currency})" if currency else label
+
+
+# --------------------------------------------------------------------------- scenario
+_GROUP_TITLES = {"market": "Market", "service": "Service", "complaints": "Complaints",
+                 "word_of_mouth": "Word of mouth", "economics": "Economics",
+                 "simulation": "Simulation", "desk": "Service desk",
+                 "derived": "Derived (what the engine uses)", "interventions": "Interventions"}
+
+
+def _status_counts(statuses: Iterable[str]) -> str:
+    counts = pd.Series(list(statuses)).value_counts()
+    order = ["verified", "secondary", "unverified", "illustrative", "client input",
+             "derived", "model setting"]
+    parts = [f"{int(counts[s])} {s}" for s in order if s in counts.index]
+    parts += [f"{int(counts[s])} {s}" for s in counts.index if s not in order]
+    return ", ".join(parts)
+
+
+def scenario_html(scenario) -> str:
+    """A scenario's parameters grouped by part, with unit, status badge and source.
+
+    Examples
+    --------
+    >>> import womsim as wom
+    >>> h = scenario_html(wom.Scenario.preset("telecom"))
+    >>> "Word of mouth" in h and "UNVERIFIED" in h and "15.0%" in h
+    True
+    """
+    a = scenario.assumptions()
+    cur = _currency(scenario)
+    rows, classes, titles = [], [], []
+    group = None
+    for name, r in a.iterrows():
+        g = "interventions" if str(name).startswith("interventions[") else (
+            str(name).split(".")[0] if "." in str(name) else "")
+        if g and g != group:
+            group = g
+            rows.append([html_fragment("<b>{}</b>", _GROUP_TITLES.get(g, g)), "", "", "", ""])
+            classes.append("grp")
+            titles.append([""] * 5)
+        short = str(name).split(".", 1)[1] if g and g != "interventions" else str(name)
+        value = r["value"]
+        shown = "auto" if value is None and str(name).startswith("complaints.stay_") else \
+            fmt_value(value, r["unit"], cur if unit_kind(r["unit"]) == "money" else "")
+        src = r["source"] or (f"figure: {r['figure']}" if r["figure"] else "")
+        rows.append([_esc(short), shown, _esc(r["unit"]), status_badge(r["status"]),
+                     _esc(_short(src))])
+        classes.append("flag" if r["status"] in FLAGGED else "")
+        titles.append([str(r["meaning"]), "", "", "", str(src)])
+    caption = f"{scenario!r}"
+    note = html_fragment("<p class='wom-note'>{} numbers: {}. Hover over a name for its "
+                         "meaning, over a source for the full reference.</p>"
+                         "<p class='wom-note'>This scenario is {}.</p>", len(a),
+                         _status_counts(a["status"]), scenario.state_text())
+    return _table(rows, ["parameter", "value", "unit", "status", "source"], caption,
+                  text_cols=(0, 2, 3, 4), row_classes=classes, titles=titles,
+                  wrap_cols=(4,)) + str(note)
+
+
+# --------------------------------------------------------------------------- figures
+def figures_html(table: pd.DataFrame | None = None, status: str | None = None) -> str:
+    """The research figures (``womsim.core.figures.table()``) as a readable table.
+
+    Parameters
+    ----------
+    table : DataFrame, optional
+        A figures table (default: every figure, or those with ``status``).
+    status : {"verified", "secondary", "unverified"}, optional
+
+    Examples
+    --------
+    >>> h = figures_html()
+    >>> "negative_tells" in h and "UNVERIFIED" in h
+    True
+    """
+    from womsim.core import figures
+    t = figures.table(status=status) if table is None else table
+    rows, classes, titles = [], [], []
+    for key, r in t.iterrows():
+        unit = str(r["unit"])
+        value = "-" if _bad(r["value"]) else fmt_value(float(r["value"]), unit)
+        lo, hi = r["low"], r["high"]
+        rng = "" if _bad(lo) and _bad(hi) else (
+            f"{'?' if _bad(lo) else fmt_value(float(lo), unit)} – "
+            f"{'?' if _bad(hi) else fmt_value(float(hi), unit)}")
+        year = "" if _bad(r["year"]) else f" ({int(r['year'])})"
+        rows.append([html_fragment("{}<br><code>{}</code>", r["name"], key), value, _esc(rng),
+                     _esc(unit), status_badge(r["status"]),
+                     _esc(_short(str(r["source"]) + year, 90)), _esc(_short(r["caveat"], 110))])
+        classes.append("flag" if r["status"] in FLAGGED else "")
+        titles.append(["", "", "", "", "", str(r["source"]) + year, str(r["caveat"])])
+    return _table(rows, ["figure", "value", "range", "unit", "status", "source", "caveat"],
+                  f"research figures ({len(t)})", text_cols=(0, 3, 4, 5, 6),
+                  row_classes=classes, titles=titles, wrap_cols=(0, 5, 6))
+
+
+# --------------------------------------------------------------------------- ensemble
+_ENSEMBLE_HEAD = ("customers_start", "customers_end", "annual_churn", "revenue", "profit",
+                  "profit_pv", "customer_equity", "value")
+_ENSEMBLE_CAUSE = ("defect_experience", "defect_wom", "defect_baseline", "acq_marketing",
+                   "acq_referral", "acq_winback", "newly_deterred")
+
+
+def _summary_rows(s: pd.DataFrame, names: Iterable[str], cur: str, spread: bool = True
+                  ) -> list[list[str]]:
+    rows = []
+    for k in names:
+        if k not in s.index:
+            continue
+        r = s.loc[k]
+        u = r["unit"]
+        c = cur if unit_kind(u) == "money" else ""
+        row = [_esc(k.replace("_", " ")), fmt_value(r["mean"], u, c),
+               html_fragment("<span class='ci'>{}</span>",
+                             fmt_interval(r["ci_low"], r["ci_high"], u))]
+        if spread:
+            row.append(html_fragment("<span class='ci'>{}</span>",
+                                     fmt_interval(r["p05"], r["p95"], u)))
+        row.append(_esc(r["meaning"]))
+        rows.append(row)
+    return rows
+
+
+def ensemble_html(ens) -> str:
+    """Headline metrics with mean and 95% interval; customers lost and won by cause.
+
+    Examples
+    --------
+    >>> import womsim as wom
+    >>> sc = wom.Scenario().replace(**{"market.people": 2000, "simulation.horizon_years": 0.5})
+    >>> h = ensemble_html(wom.simulate(sc, runs=3, seed=1, executor="serial"))
+    >>> "95% CI of mean" in h and "USD" in h
+    True
+    """
+    s = ens.summary()
+    sc = ens.scenario
+    cur = _currency(sc)
+    header = ["metric", "mean", "95% CI of mean", "90% of runs", "meaning"]
+    cap = (f"{sc.name}: {ens.n_runs} runs, {sc.market.people:,} people, "
+           f"{sc.simulation.horizon_years:g} years" + (f", seed {ens.seed}" if ens.seed
+                                                       is not None else ""))
+    head = _table(_summary_rows(s, _ENSEMBLE_HEAD, cur), header, cap, text_cols=(0, 4),
+                  wrap_cols=(4,))
+    causes = _table(_summary_rows(s, _ENSEMBLE_CAUSE, cur), header,
+                    "customers lost and won, by cause", text_cols=(0, 4), wrap_cols=(4,),
+                    css=False)
+    rest = [k for k in s.index if k not in _ENSEMBLE_HEAD + _ENSEMBLE_CAUSE]
+    full = _table(_summary_rows(s, rest, cur), header, "", text_cols=(0, 4), wrap_cols=(4,),
+                  css=False)
+    note = ""
+    if ens.n_runs < 10:
+        note = html_fragment("<p class='wom-note'>Only {} runs: intervals are rough; use 20 "
+                             "or more for a client.</p>", ens.n_runs)
+    return "".join([head, causes, note,
+                    f"<details><summary>all metrics</summary>{full}</details>"])
+
+
+# --------------------------------------------------------------------------- comparison
+_COMPARISON_KEEP = ("value", "profit_pv", "profit", "revenue", "customers_end", "annual_churn",
+                    "defections", "acquisitions", "intervention_cost")
+
+
+def comparison_html(cmp) -> str:
+    """Each scenario against the reference: key metrics, paired differences and intervals,
+    and the return on intervention spend where there is any.
+
+    Examples
+    --------
+    >>> import womsim as wom
+    >>> sc = wom.Scenario.preset("telecom").replace(**{"market.people": 2000,
+    ...                                                 "simulation.horizon_years": 0.5})
+    >>> cmp = wom.compare({"today": sc, "same": sc}, runs=2, seed=1, executor="serial")
+    >>> "difference" in comparison_html(cmp)
+    True
+    """
+    s = cmp.summary()
+    cur = _currency(cmp.ensembles[cmp.reference].scenario)
+    out = []
+    roi = None
+    for i, name in enumerate(cmp.names[1:]):
+        rows = []
+        for metric in _COMPARISON_KEEP:
+            if (name, metric) not in s.index:
+                continue
+            r = s.loc[(name, metric)]
+            u = r["unit"]
+            c = cur if unit_kind(u) == "money" else ""
+            rows.append([_esc(metric.replace("_", " ")), fmt_value(r["reference"], u, c),
+                         fmt_value(r["value"], u, c),
+                         html_fragment("<b>{}</b>", fmt_value(r["difference"], u, c)),
+                         html_fragment("<span class='ci'>{}</span>",
+                                       fmt_interval(r["ci_low"], r["ci_high"], u))])
+            if "outcome_low" in r.index:
+                rows[-1].append(html_fragment(
+                    "<span class='ci'>{}</span>",
+                    fmt_interval(r["outcome_low"], r["outcome_high"], u)))
+        cap = f"'{name}' compared with '{cmp.reference}' (paired runs)"
+        head = ["metric", cmp.reference, name, "difference", "95% CI"]
+        if "outcome_low" in s.columns:
+            head[-1] = "95% CI (mean)"
+            head.append("95% outcome (PSA)")
+        out.append(_table(rows, head, cap, css=i == 0))
+        ens = cmp.ensembles[name]
+        if float(ens.runs["intervention_cost"].mean()) > 0:
+            if roi is None:
+                roi = cmp.roi()
+            r = roi.loc[name]
+            payback = "not within the horizon" if _bad(r["payback_years"]) else \
+                f"{r['payback_years']:.2g} years"
+            out.append(html_fragment(
+                "<p class='wom-note'><b>{}</b>: net gain {} (95% CI {}) on {} spent; ROI {}; "
+                "payback {}.</p>", name, fmt_money(r["net_gain"], cur),
+                fmt_interval(r["ci_low"], r["ci_high"], "money"),
+                fmt_money(r["extra_cost"], cur),
+                "n/a" if _bad(r["roi"]) else f"{r.roi:.1f}x", payback))
+    n = cmp.ensembles[cmp.reference].n_runs
+    psa = (" with parameter uncertainty (PSA; '95% CI (mean)' is the interval of the mean, "
+           "'95% outcome' where the difference itself falls given chance and the assumption "
+           "ranges)") if getattr(cmp, "psa", False) else ""
+    out.append(f"<p class='wom-note'>{int(n)} paired runs{psa}: every scenario has the same luck "
+               "in every run, so differences hold the effect of the change.</p>")
+    return "".join(out)
+
+
+# --------------------------------------------------------------------------- lost revenue
+def lost_revenue_html(lr) -> str:
+    """The headline, the split by cause and the per-incident prices.
+
+    Examples
+    --------
+    >>> import womsim as wom
+    >>> sc = wom.Scenario.preset("telecom").replace(**{"market.people": 2000,
+    ...                                                 "simulation.horizon_years": 0.5})
+    >>> h = lost_revenue_html(wom.lost_revenue(sc, runs=2, seed=1, executor="serial"))
+    >>> "per silent unhappy customer" in h
+    True
+    """
+    t = lr.total()
+    cur = _currency(lr.today.scenario)
+    head = html_fragment(
+        "<p class='wom-head'><b>Today's service costs {}</b> in value (95% CI {}) and {} in "
+        "revenue, against '{}': present values today of the {:g} years simulated and the "
+        "remaining lifetimes of the customers held at their end. Profit lost within the "
+        "{:g} years (cash): {}.</p>",
+        fmt_money(t["value_lost"], cur), fmt_interval(t["ci_low"], t["ci_high"], "money", cur),
+        fmt_money(t["revenue_lost"], cur), lr.comparison.names[1], t["horizon_years"],
+        t["horizon_years"], fmt_money(t["cash_lost_within_horizon"], cur))
+    if "outcome_low" in t.index:
+        head += html_fragment(
+            "<p class='wom-note'>Allowing for chance and for the uncertainty in the research "
+            "figures (PSA), the value lost falls between {} and {} (95% of runs); the 95% CI "
+            "is the interval of the mean.</p>",
+            fmt_money(t["outcome_low"], cur), fmt_money(t["outcome_high"], cur))
+    bc = lr.by_cause()
+    rows, classes = [], []
+    for cause, r in bc.iterrows():
+        rows.append([_esc(cause), fmt_money(r["mean"]),
+                     html_fragment("<span class='ci'>{}</span>",
+                                   fmt_interval(r["ci_low"], r["ci_high"], "money")),
+                     fmt_pct(r["share"]), fmt_money(r["revenue"])])
+        classes.append("tot" if cause == "total" else "")
+    causes = _table(rows, ["cause", _money_header("value", cur), "95% CI", "share",
+                           _money_header("of which revenue", cur)], "by cause",
+                    row_classes=classes, css=False)
+    pi = lr.per_incident()
+    inc = _table([[_esc(name), fmt_money(r["mean"]),
+                   html_fragment("<span class='ci'>{}</span>",
+                                 fmt_interval(r["ci_low"], r["ci_high"], "money")),
+                   fmt_count(r["incidents_today"])] for name, r in pi.iterrows()],
+                 ["incident", _money_header("value lost", cur), "95% CI", "incidents today"],
+                 "per incident", css=False)
+    return "".join([CSS, head, causes, inc])
+
+
+# --------------------------------------------------------------------------- market damage
+_DAMAGE_KEY = ("customers", "problems", "silent", "unresolved", "negative_tellings",
+               "lost_directly", "lost_wom", "sales_forgone", "winbacks_forgone", "referrals",
+               "customers_lost", "revenue_at_risk", "margin_at_risk")
+
+
+def _basis_status(basis: str) -> str:
+    """The status behind a market-damage basis (``figure: key`` -> the figure's status)."""
+    if basis.startswith("figure: "):
+        from womsim.core import figures
+        try:
+            return figures.get(basis.removeprefix("figure: ").strip()).status
+        except KeyError:
+            return ""
+    if "unverified" in basis:
+        return "unverified"
+    return basis
+
+
+def market_damage_html(dmg) -> str:
+    """The analytic market damage: the headline, the key lines, and every line with its
+    equation, working and basis (illustrative and unverified inputs flagged) on demand.
+
+    Examples
+    --------
+    >>> import womsim as wom
+    >>> h = market_damage_html(wom.market_damage(wom.Scenario.preset("telecom")))
+    >>> "revenue at risk" in h and "USD" in h
+    True
+    """
+    t = dmg.table()
+    cur = dmg.currency
+    head = ""
+    if "revenue_at_risk" in t.index:
+        lost = f", {fmt_count(t.loc['customers_lost', 'value'])} customers lost net" \
+            if "customers_lost" in t.index else ""
+        margin = f" ({fmt_money(t.loc['margin_at_risk', 'value'], cur)} in margin)" \
+            if "margin_at_risk" in t.index else ""
+        head = html_fragment("<p class='wom-head'><b>{} revenue at risk</b>{}{}.</p>",
+                             fmt_money(t.loc["revenue_at_risk", "value"], cur), margin, lost)
+    keys = [k for k in _DAMAGE_KEY if k in t.index] or list(t.index)
+    rows, classes = [], []
+    for k in keys:
+        r = t.loc[k]
+        rows.append([_esc(r["name"]), _esc(r["symbol"]),
+                     fmt_value(r["value"], r["unit"], cur if unit_kind(r["unit"]) == "money"
+                               else "")])
+        classes.append("tot" if k in ("customers_lost", "revenue_at_risk") else "")
+    key = _table(rows, ["line", "symbol", "value"], dmg.title, text_cols=(0, 1),
+                 row_classes=classes)
+    all_rows, all_classes = [], []
+    for _, r in t.iterrows():
+        basis = str(r["basis"])
+        status = _basis_status(basis)
+        flag = status in FLAGGED
+        shown = status_badge("illustrative") if basis == "illustrative" else _esc(basis) + (
+            " " + status_badge(status) if status in FLAGGED else "")
+        all_rows.append([_esc(r["name"]), fmt_value(r["value"], r["unit"], cur if unit_kind(
+            r["unit"]) == "money" else ""), _esc(r["equation"]), _esc(r["working"]), shown])
+        all_classes.append("flag" if flag else "")
+    full = _table(all_rows, ["line", "value", "equation", "working", "basis"], "",
+                  text_cols=(0, 2, 3, 4), row_classes=all_classes, css=False)
+    note = ("<p class='wom-note'>One period, one hop, mean field (TARP's arithmetic); each "
+            "customer lost priced at the present value of their remaining lifetime, as "
+            "<code>lost_revenue</code> prices one; for word of mouth over time and second-hand "
+            "stories run <code>lost_revenue</code>.</p>")
+    return "".join([head, key, note,
+                    f"<details><summary>every line, with its equation</summary>{full}</details>"])
+
+
+# --------------------------------------------------------------------------- what-if grids
+def sweep_html(sweep, metrics: Sequence[str] = ("profit", "value", "customers_end",
+                                                "annual_churn")) -> str:
+    """One row per grid point: the parameters, each metric's mean and 95% interval.
+
+    Examples
+    --------
+    >>> import womsim as wom
+    >>> sc = wom.Scenario.preset("telecom").replace(**{"market.people": 2000,
+    ...                                                 "simulation.horizon_years": 0.5})
+    >>> sw = wom.sweep(sc, {"service.problem_rate": [0.05, 0.15]}, runs=2, seed=1,
+    ...                executor="serial")
+    >>> "5.0%" in sweep_html(sw)
+    True
+    """
+    from womsim.results import HEADLINES
+
+    s = sweep.summary(list(metrics))
+    base = sweep.ensembles[0].scenario
+    cur = _currency(base)
+    a = base.assumptions()
+    units = {p: str(a.loc[p, "unit"]) if p in a.index else "" for p in sweep.params}
+    rows = []
+    for _, r in s.iterrows():
+        row = [fmt_value(r[p], units[p]) for p in sweep.params]
+        for m in metrics:
+            u = HEADLINES[m][0]
+            c = cur if unit_kind(u) == "money" else ""
+            row.append(html_fragment("{}<br><span class='ci'>{}</span>", fmt_value(r[m], u, c),
+                                     fmt_interval(r[f"{m}_ci_low"], r[f"{m}_ci_high"], u)))
+        rows.append(row)
+    header = [*sweep.params, *[m.replace("_", " ") for m in metrics]]
+    n = sweep.ensembles[0].n_runs
+    return _table(rows, header, f"sweep: {len(s)} points x {n} runs (mean, 95% CI)",
+                  text_cols=())
+
+
+def sensitivity_html(sens, currency: str = "") -> str:
+    """The tornado as a table: each parameter's range, the result at each end, the swing.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from womsim.analysis.sweep import Sensitivity
+    >>> t = pd.DataFrame({"low": [5.0], "high": [13.0], "value": [9.0], "at_low": [80.0],
+    ...                   "at_high": [120.0], "swing": [40.0], "swing_sd": [1.0],
+    ...                   "basis": ["figure"], "status": ["verified"]},
+    ...                  index=pd.Index(["word_of_mouth.negative_mean"], name="parameter"))
+    >>> "word_of_mouth.negative_mean" in sensitivity_html(Sensitivity(t, 100.0, "value_lost"))
+    True
+    """
+    t = sens.table()
+    rows, classes = [], []
+    for p, r in t.iterrows():
+        rows.append([_esc(p), f"{r['low']:g} – {r['high']:g}", _esc(f"{r['value']:g}"),
+                     fmt_money(r["at_low"]), fmt_money(r["at_high"]),
+                     html_fragment("<b>{}</b>", fmt_money(r["swing"])),
+                     status_badge(r["status"])])
+        classes.append("flag" if r["status"] in FLAGGED else "")
+    metric = sens.metric.replace("_", " ")
+    cap = f"what moves {metric} most (at today's values: {fmt_money(sens.base, currency)})"
+    return _table(rows, ["parameter", "range", "today", _money_header(f"{metric} at low",
+                                                                       currency),
+                         _money_header(f"{metric} at high", currency),
+                         _money_header("swing", currency), "status"], cap,
+                  text_cols=(0, 2, 6), row_classes=classes)
+
+
+# --------------------------------------------------------------------------- tables
+class FormattedTable(pd.DataFrame):
+    """A DataFrame that shows itself as a client reads it (money with separators and the
+    currency, shares as percentages, whole people) while its values stay numbers:
+    ``t.loc["total", "mean"]`` is a float, and any operation on it returns a plain
+    DataFrame. ``t.raw()`` is the same table as a plain DataFrame.
+
+    Examples
+    --------
+    >>> t = formatted(pd.DataFrame({"mean": [327.136072]}, index=["a"]), {"mean": "money"},
+    ...               "USD")
+    >>> float(t.loc["a", "mean"]), "mean (USD)" in repr(t), "327" in repr(t)
+    (327.136072, True, True)
+    """
+
+    _metadata: ClassVar[list[str]] = ["_kinds", "_currency"]
+
+    @property
+    def _constructor(self):
+        return pd.DataFrame
+
+    def raw(self) -> pd.DataFrame:
+        """The table as a plain DataFrame (the same numbers)."""
+        return pd.DataFrame(self)
+
+    def _formatter(self, kind: str):
+        return {"money": fmt_money, "share": fmt_pct, "count": fmt_count,
+                "x": lambda v: "n/a" if _bad(v) else f"{float(v):.2f}x",
+                "years": lambda v: "never" if _bad(v) else f"{float(v):.2g} years"}.get(
+            kind, lambda v: fmt_value(v))
+
+    def _shown(self) -> tuple[pd.DataFrame, dict[str, Any]]:
+        """The table with money headers naming the currency, and a formatter per column."""
+        kinds = getattr(self, "_kinds", {}) or {}
+        cur = getattr(self, "_currency", "")
+        names = {c: _money_header(str(c), cur) if kinds.get(c) == "money" else c
+                 for c in self.columns}
+        shown = self.raw().rename(columns=names)
+        return shown, {names[c]: self._formatter(kinds.get(c, "number"))
+                       for c in self.columns}
+
+    def __repr__(self) -> str:
+        shown, fmts = self._shown()
+        return shown.to_string(formatters=fmts, na_rep="n/a")
+
+    def _repr_html_(self) -> str:
+        shown, fmts = self._shown()
+        return shown.style.format(fmts, na_rep="n/a").to_html()
+
+
+def formatted(df: pd.DataFrame, kinds: dict[str, str], currency: str = "") -> FormattedTable:
+    """``df`` as a :class:`FormattedTable`: ``kinds`` maps a column to ``money``, ``share``,
+    ``count``, ``x`` (a ratio) or ``years``; other columns show as plain numbers."""
+    out = FormattedTable(df)
+    out._kinds = dict(kinds)
+    out._currency = currency
+    return out
