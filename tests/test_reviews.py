@@ -49,7 +49,7 @@ def test_a_setting_of_a_switched_off_channel_is_refused():
     with pytest.raises(ScenarioError, match=r"reviews.half_life_years = 2.0 is set but "
                                             r"reviews.enabled is false"):
         wom.Scenario().replace(**{"reviews.half_life_years": 2.0})
-    with pytest.raises(ScenarioError, match="reviews.enabled is false"):
+    with pytest.raises(ScenarioError, match=r"reviews\.enabled is false"):
         wom.Scenario.preset("restaurant").replace(**{"reviews.enabled": False})
     # switched off with its settings back at their defaults is fine
     off = wom.Scenario.preset("restaurant").replace(reviews={"enabled": False})
@@ -67,7 +67,7 @@ def test_an_intervention_may_not_change_what_is_read_at_the_start():
     for key in ("reviews.initial_rating", "reviews.initial_reviews"):
         with pytest.raises(ValueError, match=f"'{key}' cannot change mid-run"):
             wom.Intervention("x", start="3 months", changes={key: 3.0})
-    with pytest.raises(ValueError, match="reviews.enabled' cannot change mid-run"):
+    with pytest.raises(ValueError, match=r"reviews\.enabled' cannot change mid-run"):
         wom.Intervention("x", start="3 months", changes={"reviews.enabled": 0.0})
     ask = wom.Intervention("ask every buyer for a review", start="6 months",
                            changes={"reviews.positive_post_share": 0.2})

@@ -49,7 +49,8 @@ PRESETS: dict[str, dict] = {
                      "Online reviews on: prospects read the shop's rating before buying "
                      "(Luca: ~7% of revenue per star); shops ask every buyer for a review, "
                      "so happy buyers post more often than in a restaurant; post shares set "
-                     "so that today's service holds the 4.2 stars (and ~1,100 reviews) it starts at.",
+                     "so that today's service holds the 4.2 stars (and ~1,100 reviews) it "
+                     "starts at.",
         "scenario": {
             "name": "ecommerce",
             "description": "Online retailer, 100k-person market, 25% buy, 40% annual churn.",
