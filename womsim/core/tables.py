@@ -115,7 +115,7 @@ def write_excel(sheets: Mapping[str, pd.DataFrame], path: str | Path,
             keep_index = (not isinstance(flat.index, pd.RangeIndex)
                           or flat.index.name is not None)
             if keep_index:
-                flat = flat.reset_index()
+                flat = flat.reset_index(allow_duplicates=True)
             header = [" / ".join(map(str, c)) if isinstance(c, tuple) else str(c)
                       for c in flat.columns]
             for j, h in enumerate(header, start=1):
