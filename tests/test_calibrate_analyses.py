@@ -100,7 +100,8 @@ def test_sweep_checkpoint_holds_the_posterior(sc, net, draws, tmp_path):
 
 
 @pytest.mark.slow
-def test_sensitivity_swings_inferred_parameters_over_their_posterior(sc, net, draws):
+def test_sensitivity_swings_inferred_parameters_over_their_posterior(sc, net, draws,
+                                                                    tmp_path):
     cal = _cal(sc, draws)
     tor = wom.sensitivity(cal, params=[ITA, "word_of_mouth.negative_mean"], network=net,
                           runs=3, seed=2, executor="serial")
@@ -114,6 +115,9 @@ def test_sensitivity_swings_inferred_parameters_over_their_posterior(sc, net, dr
     lo_o, hi_o = tor.base_outcome
     assert lo_o < hi_o  # three different draws: three different outcomes
     assert "95% outcome interval" in tor._repr_html_()
+    back = wom.load(tor.save(tmp_path / "tornado.zip"))
+    assert back.base_outcome == tor.base_outcome
+    pd.testing.assert_frame_equal(back.table(), t)
     # the variant at ITA's low end runs every draw with ITA held at that end
     fixed = wom.sensitivity(cal.scenario, params=["word_of_mouth.negative_mean"],
                             network=net, runs=3, seed=2, executor="serial")
