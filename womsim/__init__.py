@@ -19,6 +19,7 @@ from womsim.analysis.clientdata import (
     synthetic_client,
 )
 from womsim.analysis.damage import MarketDamage, market_damage, tarp_worked_example
+from womsim.analysis.influence import Influence, influence
 from womsim.analysis.lostrev import LostRevenue, lost_revenue
 from womsim.analysis.sweep import break_even, sensitivity, sweep
 from womsim.analysis.whatif import Comparison, compare
@@ -55,6 +56,7 @@ __all__ = [
     "Comparison",
     "EdgeListError",
     "Ensemble",
+    "Influence",
     "Intervention",
     "LostRevenue",
     "MarketDamage",
@@ -72,6 +74,7 @@ __all__ = [
     "compare",
     "explore",
     "figures",
+    "influence",
     "load",
     "lost_revenue",
     "market_damage",
