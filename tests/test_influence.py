@@ -100,6 +100,15 @@ def test_bad_arguments_are_refused_by_name():
         wom.influence(sc.replace(**{"market.network": "well_mixed"}), runs=3, seed=1)
 
 
+def test_saved_and_loaded_exactly_with_its_seed(tmp_path):
+    sc = _sc(people=2000)
+    inf = wom.influence(sc, runs=3, seed=2**62 + 12345, bins=2, executor="serial")
+    back = wom.load(inf.save(tmp_path / "inf.zip"))
+    assert back.seed == 2**62 + 12345 and back.runs == 3
+    np.testing.assert_array_equal(back.values, inf.values)
+    pd.testing.assert_frame_equal(back.summary(), inf.summary())
+
+
 def test_same_seed_same_answer():
     sc = _sc(people=2000)
     a = wom.influence(sc, runs=3, seed=4, bins=2, executor="serial")

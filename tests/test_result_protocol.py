@@ -42,6 +42,8 @@ def _build(kind: str, sc):
         return wom.break_even(sc, {"complaints.resolved": 0.9}, **run)
     if kind == "MarketDamage":
         return wom.market_damage(sc)
+    if kind == "Influence":
+        return wom.influence(sc, bins=2, **run)
     if kind == "Calibration":
         bank = wom.Scenario.preset("retail_bank").replace(**{"simulation.horizon_years": 1})
         return wom.calibrate(bank, {"annual_churn": 0.15, "problem_share": 0.04}, people=200,
@@ -51,7 +53,7 @@ def _build(kind: str, sc):
 
 
 KINDS = ["Ensemble", "Comparison", "LostRevenue", "SweepResult", "Sensitivity", "BreakEven",
-         "MarketDamage", "Calibration"]
+         "MarketDamage", "Calibration", "Influence"]
 
 
 def test_every_registered_kind_is_checked():

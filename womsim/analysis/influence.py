@@ -25,10 +25,12 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from womsim.core.archive import ArchiveReader, ArchiveWriter
 from womsim.core.errors import WomsimError
+from womsim.core.protocol import ResultBase
 from womsim.engine.rng import hash_uniform, run_seeds
 from womsim.engine.step import CUSTOMER, run
-from womsim.results import headline_metrics
+from womsim.results import headline_metrics, scenario_from
 from womsim.runner.executors import map_tasks
 from womsim.runner.simulate import build_network, check_network, check_runs_seed, check_scenario
 from womsim.views.influence import influence_html, plot_influence
@@ -65,7 +67,7 @@ def _task(task, network):
     return out, ids
 
 
-class Influence:
+class Influence(ResultBase):
     """The value of one bad experience by the customer's degree; see :func:`influence`.
 
     Attributes
@@ -73,6 +75,8 @@ class Influence:
     values : numpy.ndarray
         Per run (rows) and degree bin (columns): the value lost per extra bad experience.
     """
+
+    kind = "Influence"
 
     def __init__(self, scenario, values: np.ndarray, bins: list[dict], runs: int, seed: int,
                  level: float = 0.95) -> None:
@@ -85,7 +89,30 @@ class Influence:
 
     @property
     def currency(self) -> str:
+        """The currency of every money figure."""
         return self.scenario.economics.currency
+
+    def _to_archive(self, w: ArchiveWriter) -> dict:
+        values = pd.DataFrame(self.values, columns=[f"bin_{j + 1}" for j in
+                                                    range(self.values.shape[1])])
+        return {"scenario": self.scenario.to_dict(),
+                "values": w.table(values, "influence/values.csv"),
+                "bins": w.frame(pd.DataFrame(self.bins), "influence/bins.csv"),
+                "runs": int(self.runs), "seed": int(self.seed),  # exact: JSON integers
+                "numbers": w.numbers({"level": self.level}, "influence/numbers.csv")}
+
+    @classmethod
+    def _from_archive(cls, meta: dict, r: ArchiveReader) -> Influence:
+        values = r.table(meta["values"]).to_numpy(dtype=float)
+        bins = r.frame(meta["bins"])
+        nums = r.numbers(meta["numbers"])
+        if values.shape[1] != len(bins):
+            raise r.error("meta.json: the influence values do not match their bins")
+        rows = [{"bin": str(b["bin"]), "degree_low": int(b["degree_low"]),
+                 "degree_high": int(b["degree_high"]), "mean_degree": float(b["mean_degree"]),
+                 "experiences": float(b["experiences"])} for _, b in bins.iterrows()]
+        return cls(scenario_from(meta["scenario"], r), values, rows, int(meta["runs"]),
+                   int(meta["seed"]), nums["level"])
 
     def summary(self) -> pd.DataFrame:
         """One row per degree bin and one for a typical customer.
