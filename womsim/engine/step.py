@@ -397,14 +397,16 @@ def step(state: State, customers: int, p: StepParams, t: int, streams: Streams,
 
 
 def run(scenario, network, seed: int, check: bool = False,
-        valuation_hazard: float | None = None) -> dict[str, np.ndarray]:
+        valuation_hazard: float | None = None, streams: Streams | None = None
+        ) -> dict[str, np.ndarray]:
     """Simulate one run of ``scenario`` on ``network`` (None = well mixed) with ``seed``.
 
     Returns a dict of per-step arrays (see :data:`RECORDS`) plus ``"time"`` (years at the
     end of each step). With ``check=True`` conservation and revenue are verified every step
     against a full recount (slower; used by the tests). ``valuation_hazard`` prices events
     (see :mod:`womsim.analysis.lostrev`) at another scenario's churn so paired runs share one price;
-    default: this scenario's own.
+    default: this scenario's own. ``streams`` (of ``seed``) lets scenarios run one after
+    another share the draws that do not depend on them (see :mod:`womsim.engine.paired`).
 
     Examples
     --------
@@ -422,7 +424,10 @@ def run(scenario, network, seed: int, check: bool = False,
                            f"{n:,}; pass a network of the market's size or set market.people")
     sim = scenario.simulation
     dt, steps = sim.dt, sim.steps
-    streams = Streams(seed)
+    if streams is None:
+        streams = Streams(seed)
+    elif streams.seed != int(seed):
+        raise ValueError(f"streams of seed {streams.seed} given for a run of seed {seed}")
     state = State.initial(scenario, n, streams)
     wom = _WordOfMouth(network, n, streams)
     rec = {name: np.zeros(steps) for name in RECORDS}
