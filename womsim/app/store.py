@@ -268,10 +268,16 @@ def save(result, path: str | Path, overwrite: bool = False) -> Path:
     pathlib.Path
         The path written.
     """
+    from womsim.analysis.incident import IncidentCost
     from womsim.analysis.sweep import SweepResult
     from womsim.analysis.whatif import Comparison
 
     files: dict[str, bytes] = {}
+    incident = None
+    if isinstance(result, IncidentCost):  # its comparison, and which incident it prices
+        incident = {"incident": result.incident.name, "share": result.share,
+                    "level": result.level}
+        result = result.comparison
     meta: dict[str, Any] = {"format": FORMAT, "format_version": FORMAT_VERSION,
                             "saved": provenance()}
     if isinstance(result, Ensemble):
@@ -285,6 +291,8 @@ def save(result, path: str | Path, overwrite: bool = False) -> Path:
             files.update(f)
         meta.update(type="Comparison", names=list(result.names), psa=bool(result.psa),
                     ensembles=entries)
+        if incident is not None:
+            meta.update(type="IncidentCost", **incident)
     elif isinstance(result, SweepResult):
         entries = []
         for i, ens in enumerate(result.ensembles):
@@ -379,7 +387,8 @@ def load(path: str | Path):
                 from womsim.analysis.calibrate_store import calibration_from
 
                 return calibration_from(meta, zf, path)
-            if kind == "Comparison":
+            if kind in ("Comparison", "IncidentCost"):
+                from womsim.analysis.incident import IncidentCost
                 from womsim.analysis.whatif import Comparison
 
                 names, entries = meta["names"], meta["ensembles"]
@@ -388,7 +397,11 @@ def load(path: str | Path):
                     raise ResultsFileError(f"{path}: meta.json: bad comparison entries")
                 ens = {str(n): _ensemble_from(e, zf, path)
                        for n, e in zip(names, entries, strict=True)}
-                return Comparison(ens, psa=bool(meta.get("psa", False)))
+                cmp = Comparison(ens, psa=bool(meta.get("psa", False)))
+                if kind == "IncidentCost":
+                    return IncidentCost(cmp, str(meta["incident"]), share=float(meta["share"]),
+                                        level=float(meta["level"]))
+                return cmp
             if kind == "SweepResult":
                 from womsim.analysis.sweep import SweepResult
 
@@ -444,11 +457,16 @@ def _ensemble_diff(a: Ensemble, b: Ensemble, what: str = "ensemble") -> str | No
 
 
 def _diff(a, b) -> str | None:
+    from womsim.analysis.incident import IncidentCost
     from womsim.analysis.sweep import SweepResult
     from womsim.analysis.whatif import Comparison
 
     if type(a) is not type(b):
         return f"a {type(a).__name__} and a {type(b).__name__}"
+    if isinstance(a, IncidentCost):
+        if (a.incident, a.share, a.level) != (b.incident, b.share, b.level):
+            return "the incident priced, its share of the peak or the level differ"
+        a, b = a.comparison, b.comparison
     if isinstance(a, Ensemble):
         return _ensemble_diff(a, b)
     if isinstance(a, Comparison):
@@ -573,10 +591,14 @@ def rerun(saved, network=None, executor=None, progress: bool | None = None,
     >>> again.records.equals(ens.records)
     True
     """
+    from womsim.analysis.incident import IncidentCost
     from womsim.analysis.sweep import SweepResult
     from womsim.analysis.whatif import Comparison
 
     original = load(saved) if isinstance(saved, (str, Path)) else saved
+    priced = original if isinstance(original, IncidentCost) else None
+    if priced is not None:  # re-run its comparison, then price the same incident again
+        original = priced.comparison
     if isinstance(original, Ensemble):
         kind = original.meta.get("kind", "compare" if "psa" in original.meta else "simulate")
         if kind == "compare":
@@ -602,6 +624,10 @@ def rerun(saved, network=None, executor=None, progress: bool | None = None,
         again = compare(named, network=net, runs=ref.n_runs, seed=seed, executor=executor,
                         psa=original.psa, psa_params=ref.meta.get("psa_params"),
                         progress=progress)
+        if priced is not None:
+            again = IncidentCost(again, priced.incident.name, share=priced.share,
+                                 level=priced.level)
+            original = priced
     elif isinstance(original, SweepResult):
         from womsim.analysis.sweep import sweep
 
