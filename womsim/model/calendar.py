@@ -136,11 +136,15 @@ class _Event(BaseModel):
     @field_validator("multiplier", mode="before")
     @classmethod
     def _multiplier(cls, v: Any) -> Any:
-        v = plain_number(v)
-        if isinstance(v, (int, float)) and math.isfinite(v) and not 0 < v <= _MULT_MAX:
-            raise ValueError(f"multiplier = {v!r}: must be > 0 and <= {_MULT_MAX:g} "
-                             "(1 = no change)")
-        return v
+        return plain_number(v)
+
+    @model_validator(mode="after")
+    def _size(self) -> _Event:
+        # here rather than on the field, so that the message can name the event
+        if not 0 < self.multiplier <= _MULT_MAX:
+            raise ValueError(f"{self._what()}: multiplier = {self.multiplier!r}: must be > 0 "
+                             f"and <= {_MULT_MAX:g} (1 = no change)")
+        return self
 
     def start_years(self, start_date: _dt.date | None) -> float:
         """The start as years from the start of the run."""
@@ -546,17 +550,23 @@ def calendar_rows(calendar: Calendar) -> list[dict[str, Any]]:
                      "status": "illustrative" if illustrative else "client input",
                      "source": ""})
 
-    if calendar.start_date is not None:
-        row("calendar.start_date", calendar.start_date.isoformat(), "date",
-            "the date the run starts (dates of incidents and months of seasonality)")
-    if calendar.seasonality is not None:
-        preset = isinstance(calendar.seasonality, str)
-        shown = " ".join(f"{m} {v:g}" for m, v in zip(MONTHS, calendar.profile(), strict=True))
-        row("calendar.seasonality", calendar.seasonality if preset else shown,
-            "x contacts by month",
-            f"contacts per customer by calendar month ({shown}); averages 1"
-            + (": a named illustrative shape, not the client's data" if preset else ""),
-            illustrative=preset)
+    row("calendar.start_date",
+        None if calendar.start_date is None else calendar.start_date.isoformat(), "date",
+        "the date the run starts (dates of incidents and months of seasonality); none: "
+        "events are given as offsets from the start")
+    preset = isinstance(calendar.seasonality, str)
+    shown = " ".join(f"{m} {v:g}" for m, v in zip(MONTHS, calendar.profile(), strict=True))
+    row("calendar.seasonality",
+        calendar.seasonality if preset or calendar.seasonality is None else shown,
+        "x contacts by month",
+        "none: contacts are flat over the year" if calendar.seasonality is None else
+        f"contacts per customer by calendar month ({shown}); averages 1"
+        + (": a named illustrative shape, not the client's data" if preset else ""),
+        illustrative=preset)
+    row("calendar.incidents", len(calendar.incidents), "incidents",
+        "dated outages and product faults (each below)")
+    row("calendar.pulses", len(calendar.pulses), "pulses",
+        "marketing pulses (each below)")
     for i, inc in enumerate(calendar.incidents):
         row(f"calendar.incidents[{i}]", inc.multiplier, f"x {inc.raises}",
             f"'{inc.name}': {'contact volume' if inc.raises == 'contacts' else 'problem share'}"
