@@ -157,7 +157,7 @@ def test_bad_requests_are_refused_naming_them():
         wom.incident_cost(sc, fault(multiplier=5), runs=3)
 
 
-def test_save_load_and_rerun_exactly(priced, tmp_path):
+def test_save_and_load_exactly(priced, tmp_path):
     path = priced.save(tmp_path / "fault.zip")
     back = wom.load(path)
     assert isinstance(back, wom.IncidentCost) and back.equals(priced)

@@ -20,16 +20,19 @@ interval over runs.
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from womsim.analysis.lostrev import _totals
-from womsim.analysis.whatif import compare
+from womsim.analysis.whatif import Comparison, compare
+from womsim.core.archive import ArchiveReader, ArchiveWriter
 from womsim.core.errors import ScenarioError, WomsimError
+from womsim.core.protocol import ResultBase
 from womsim.model.calendar import Incident
 from womsim.model.scenario import Scenario
-from womsim.results import Saved, interval
+from womsim.results import interval
 from womsim.views.incident import incident_html, plot_incident
 
 __all__ = ["IncidentCost", "incident_cost"]
@@ -118,7 +121,7 @@ def incident_cost(scenario, incident: str | Incident | None = None, network=None
     return IncidentCost(cmp, inc.name, share=share, level=level)
 
 
-class IncidentCost(Saved):
+class IncidentCost(ResultBase):
     """The cost of one incident: value lost, customers lost, prospects deterred, and the
     damage over time (see :func:`incident_cost`).
 
@@ -130,6 +133,8 @@ class IncidentCost(Saved):
     share, level : float
     """
 
+    kind = "IncidentCost"
+
     def __init__(self, comparison, incident: str, share: float = 0.10,
                  level: float = 0.95) -> None:
         self.comparison = comparison
@@ -140,6 +145,32 @@ class IncidentCost(Saved):
         self.share = float(share)
         self.level = float(level)
         self.start = self.incident.start_years(self.scenario.calendar.start_date)
+
+    def _to_archive(self, w: ArchiveWriter) -> dict[str, Any]:
+        return {"incident": self.incident.name, "share": self.share, "level": self.level,
+                "comparison": self.comparison._to_archive(w)}
+
+    @classmethod
+    def _from_archive(cls, meta: dict[str, Any], r: ArchiveReader) -> IncidentCost:
+        share, level, name = meta["share"], meta["level"], meta["incident"]
+        for what, v in (("share", share), ("level", level)):
+            if isinstance(v, bool) or not isinstance(v, (int, float)) or not 0 < v < 1:
+                raise r.error(f"meta.json: bad {what} {v!r}")
+        if not isinstance(name, str):
+            raise r.error(f"meta.json: bad incident name {name!r}")
+        return cls(Comparison._from_archive(meta["comparison"], r), name, share=float(share),
+                   level=float(level))
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """What :meth:`to_excel` writes: the summary and the damage over time."""
+        return {"summary": self.summary(), "damage over time": self.damage()}
+
+    def equals(self, other: Any) -> bool:
+        """Same incident, settings and paired runs, bit for bit (``meta`` aside)."""
+        return (isinstance(other, IncidentCost)
+                and (self.incident, self.share, self.level)
+                == (other.incident, other.share, other.level)
+                and self.comparison.equals(other.comparison))
 
     @property
     def currency(self) -> str:

@@ -15,12 +15,15 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from womsim.analysis.whatif import Comparison
+from womsim.core.archive import ArchiveReader, ArchiveWriter, jsonable
 from womsim.core.errors import ScenarioError, WomsimError
+from womsim.core.protocol import ResultBase
 from womsim.engine.rng import run_seeds
 from womsim.engine.step import run
 from womsim.model.interventions import Intervention
 from womsim.model.uncertainty import ranges
-from womsim.results import Ensemble, Saved, interval
+from womsim.results import Ensemble, Saved, ensemble_entry, ensemble_from, interval, scenario_from
 from womsim.runner.simulate import (
     PER_SCENARIO,
     build_network,
@@ -28,6 +31,7 @@ from womsim.runner.simulate import (
     fingerprint,
     networks_for,
 )
+from womsim.views.breakeven import break_even_html, plot_break_even
 
 __all__ = ["BreakEven", "Sensitivity", "SweepResult", "break_even", "point_scenario",
            "sensitivity", "sweep"]
@@ -130,6 +134,29 @@ class SweepResult(Saved):
         self.grid = {k: list(v) for k, v in grid.items()} if grid is not None else None
         self.seed = seed
         self.network_fingerprint = network_fingerprint
+
+    kind = "SweepResult"
+
+    def _to_archive(self, w: ArchiveWriter) -> dict[str, Any]:
+        entries = [ensemble_entry(ens, w, f"ensembles/{i}/")
+                   for i, ens in enumerate(self.ensembles)]
+        base = self.scenario.to_dict() if self.scenario is not None else None
+        return {"params": list(self.params), "points": jsonable(self.points, "points"),
+                "grid": jsonable(self.grid, "grid") if self.grid is not None else None,
+                "scenario": base, "seed": jsonable(self.seed), "runs": self.n_runs,
+                "network_fingerprint": self.network_fingerprint, "ensembles": entries}
+
+    @classmethod
+    def _from_archive(cls, meta: dict[str, Any], r: ArchiveReader) -> SweepResult:
+        entries, points = meta["ensembles"], meta["points"]
+        if not (isinstance(entries, list) and isinstance(points, list)
+                and len(entries) == len(points)):
+            raise r.error("meta.json: bad sweep entries")
+        base = meta.get("scenario")
+        return cls(list(meta["params"]), points, [ensemble_from(e, r) for e in entries],
+                   scenario=scenario_from(base, r, "base scenario") if base else None,
+                   grid=meta.get("grid"), seed=meta.get("seed"),
+                   network_fingerprint=meta.get("network_fingerprint"))
 
     @property
     def n_runs(self) -> int:
@@ -316,8 +343,10 @@ def sweep(scenario, grid: Mapping[str, Iterable], network=None, runs: int = 20,
                        network_fingerprint=fp)
 
 
-class Sensitivity:
+class Sensitivity(ResultBase):
     """One-at-a-time swings of the uncertain parameters: the tornado."""
+
+    kind = "Sensitivity"
 
     def __init__(self, table: pd.DataFrame, base: float, metric: str,
                  scenario: Any = None) -> None:
@@ -327,8 +356,26 @@ class Sensitivity:
         #: the scenario analysed (its currency labels the chart; its assumptions a report)
         self.scenario = scenario
 
+    def _to_archive(self, w: ArchiveWriter) -> dict[str, Any]:
+        return {"table": w.frame(self._table, "sensitivity/table.csv"),
+                "numbers": w.numbers({"base": self.base}, "sensitivity/numbers.csv"),
+                "metric": self.metric,
+                "scenario": self.scenario.to_dict() if self.scenario is not None else None}
+
+    @classmethod
+    def _from_archive(cls, meta: dict[str, Any], r: ArchiveReader) -> Sensitivity:
+        base = r.numbers(meta["numbers"])["base"]
+        sc = meta.get("scenario")
+        return cls(r.frame(meta["table"]), base, str(meta["metric"]),
+                   scenario=scenario_from(sc, r) if sc is not None else None)
+
     def table(self) -> pd.DataFrame:
         """Per parameter: low and high values, the metric at each, and the swing (ranked)."""
+        return self._table
+
+    def summary(self) -> pd.DataFrame:
+        """The tornado's table (:meth:`table`): per parameter, its range, the value lost at
+        each end and the swing, widest first."""
         return self._table
 
     def plot(self, ax=None):
@@ -418,16 +465,49 @@ def _value(rec: dict) -> float:
     return float(rec["discounted_profit"].sum() + rec["customer_equity"].sum())
 
 
-class BreakEven:
+_BREAK_EVEN_UNITS = {"gain_pv": "money", "active_years": "years", "annuity_factor": "years",
+                     "max_cost_per_year": "money/yr", "ci_low": "money/yr",
+                     "ci_high": "money/yr"}
+
+
+class BreakEven(ResultBase):
     """The most a client can pay per year for an improvement before it stops paying."""
 
-    def __init__(self, table: pd.Series, comparison) -> None:
+    kind = "BreakEven"
+
+    def __init__(self, table: pd.Series, comparison: Comparison) -> None:
         self._table = table
         self.comparison = comparison
+
+    def _to_archive(self, w: ArchiveWriter) -> dict[str, Any]:
+        return {"table": w.numbers(dict(self._table), "break_even/table.csv"),
+                "comparison": self.comparison._to_archive(w)}
+
+    @classmethod
+    def _from_archive(cls, meta: dict[str, Any], r: ArchiveReader) -> BreakEven:
+        return cls(pd.Series(r.numbers(meta["table"])),
+                   Comparison._from_archive(meta["comparison"], r))
 
     def table(self) -> pd.Series:
         """Gain, active years and the break-even cost per year, with intervals."""
         return self._table
+
+    def summary(self) -> pd.DataFrame:
+        """:meth:`table` as a table: each quantity's value and unit (money is a present
+        value at the start, in the scenario's currency)."""
+        df = pd.DataFrame({"value": self._table.astype(float),
+                           "unit": [_BREAK_EVEN_UNITS.get(str(k), "") for k in
+                                    self._table.index]})
+        df.index.name = "quantity"
+        return df
+
+    def plot(self, ax=None):
+        """Net gain in value against the yearly cost of the improvement; zero at the
+        break-even cost. Returns the axes."""
+        return plot_break_even(self, ax=ax)
+
+    def _repr_html_(self) -> str:
+        return break_even_html(self)
 
     @property
     def max_cost_per_year(self) -> float:
