@@ -19,6 +19,7 @@ from womsim.analysis.clientdata import (
     synthetic_client,
 )
 from womsim.analysis.damage import MarketDamage, market_damage, tarp_worked_example
+from womsim.analysis.incident import IncidentCost, incident_cost
 from womsim.analysis.influence import Influence, influence
 from womsim.analysis.lostrev import LostRevenue, lost_revenue
 from womsim.analysis.sweep import break_even, sensitivity, sweep
@@ -35,6 +36,7 @@ from womsim.core.errors import (
     WomsimError,
 )
 from womsim.engine import spread
+from womsim.model.calendar import Calendar, Incident, Pulse
 from womsim.model.interventions import Intervention
 from womsim.model.scenario import Scenario
 from womsim.model.telling import Telling
@@ -50,18 +52,22 @@ except PackageNotFoundError:  # running from a source tree without installation
     __version__ = "0.0.0+unknown"
 
 __all__ = [
+    "Calendar",
     "Calibration",
     "CalibrationError",
     "ClientData",
     "Comparison",
     "EdgeListError",
     "Ensemble",
+    "Incident",
+    "IncidentCost",
     "Influence",
     "Intervention",
     "LostRevenue",
     "MarketDamage",
     "Network",
     "NetworkError",
+    "Pulse",
     "Scenario",
     "ScenarioError",
     "ServiceDesk",
@@ -74,6 +80,7 @@ __all__ = [
     "compare",
     "explore",
     "figures",
+    "incident_cost",
     "influence",
     "load",
     "lost_revenue",
