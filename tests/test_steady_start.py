@@ -101,7 +101,7 @@ def test_other_draws_are_the_same_as_a_cold_start(harsh):
 
 
 def test_bad_start_is_refused():
-    with pytest.raises(wom.ScenarioError, match="simulation.start"):
+    with pytest.raises(wom.ScenarioError, match=r"simulation\.start"):
         wom.Scenario().replace(**{"simulation.start": "warm"})
 
 
