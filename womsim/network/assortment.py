@@ -155,7 +155,7 @@ def homophily(share_among_friends: float, market_share: float) -> float:
 
     Examples
     --------
-    >>> homophily(0.65, 0.3)
+    >>> round(homophily(0.65, 0.3), 12)
     0.5
     """
     if market_share >= 1:
