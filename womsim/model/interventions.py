@@ -36,7 +36,8 @@ NESTED = contextvars.ContextVar("womsim_nested_validation", default=False)
 # Parameters that shape the market or the run itself cannot change mid-run.
 FROZEN_PREFIXES = ("market.people", "market.network", "market.mean_degree",
                    "market.customer_share", "market.former_share", "simulation.",
-                   "economics.currency", "name", "description", "interventions")
+                   "economics.currency", "name", "description", "interventions",
+                   "calendar.")
 
 
 # Parameters read once, before the first step: a change mid-run could not act.
@@ -56,6 +57,11 @@ INERT = {
                                "change economics.revenue_per_year",
     "economics.discount_rate": "present values are discounted from the start of the run at "
                                "one rate",
+    "reviews.enabled": "the review channel runs for the whole run or not at all; to change "
+                       "posting mid-run change reviews.negative_post_share or "
+                       "reviews.positive_post_share",
+    "reviews.initial_rating": "it is the rating shown at the start, read once",
+    "reviews.initial_reviews": "it is the number of reviews standing at the start, read once",
 }
 
 
