@@ -20,6 +20,7 @@ from womsim.engine.calendar import apply_calendar, calendar_mix
 from womsim.engine.kernels import tell_wave
 from womsim.engine.reviews import ReviewState
 from womsim.engine.rng import THIN, Streams, sparse_candidates, sparse_draw
+from womsim.engine.steady import steady_deterred
 from womsim.model.meanfield import experience_mix
 from womsim.model.telling import Telling
 from womsim.model.valuation import discount_factors, event_worth, held_value
@@ -214,8 +215,12 @@ class State:
         revenue = e.revenue_per_year * rng.lognormal(-sigma * sigma / 2, sigma, n) \
             if sigma > 0 else np.full(n, e.revenue_per_year)
         has_alt = rng.random(n) >= m.no_alternative_share
-        return cls(status.astype(np.int8), revenue.astype(np.float32),
-                   np.zeros(n, dtype=np.int32), has_alt, np.full(n, -1, dtype=np.int32))
+        status = status.astype(np.int8)
+        # a market at rest already holds deterred prospects (womsim.engine.steady)
+        deterred = steady_deterred(scenario, status, CUSTOMER, streams) \
+            if scenario.simulation.start == "steady" else np.zeros(n, dtype=np.int32)
+        return cls(status, revenue.astype(np.float32), deterred, has_alt,
+                   np.full(n, -1, dtype=np.int32))
 
 
 class _WordOfMouth:
@@ -439,14 +444,16 @@ def step(state: State, customers: int, p: StepParams, t: int, streams: Streams,
 
 
 def run(scenario, network, seed: int, check: bool = False,
-        valuation_hazard: float | None = None, extra_problems=None) -> dict[str, np.ndarray]:
+        valuation_hazard: float | None = None, extra_problems=None,
+        streams: Streams | None = None) -> dict[str, np.ndarray]:
     """Simulate one run of ``scenario`` on ``network`` (None = well mixed) with ``seed``.
 
     Returns a dict of per-step arrays (see :data:`RECORDS`) plus ``"time"`` (years at the
     end of each step). With ``check=True`` conservation and revenue are verified every step
     against a full recount (slower; used by the tests). ``valuation_hazard`` prices events
     (see :mod:`womsim.analysis.lostrev`) at another scenario's churn so paired runs share one price;
-    default: this scenario's own.
+    default: this scenario's own. ``streams`` (of ``seed``) lets scenarios run one after
+    another share the draws that do not depend on them (see :mod:`womsim.engine.paired`).
 
     Examples
     --------
@@ -464,7 +471,10 @@ def run(scenario, network, seed: int, check: bool = False,
                            f"{n:,}; pass a network of the market's size or set market.people")
     sim = scenario.simulation
     dt, steps = sim.dt, sim.steps
-    streams = Streams(seed)
+    if streams is None:
+        streams = Streams(seed)
+    elif streams.seed != int(seed):
+        raise ValueError(f"streams of seed {streams.seed} given for a run of seed {seed}")
     state = State.initial(scenario, n, streams)
     wom = _WordOfMouth(network, n, streams)
     rec = {name: np.zeros(steps) for name in RECORDS}
