@@ -338,8 +338,8 @@ def sweep(scenario, grid: Mapping[str, Iterable], network=None, runs: int = 20,
                 raise TaskFailedError(str(err) + note, err.failures) from err.__cause__
             raise type(err)(str(err) + note) from err.__cause__
         raise
-    ens = [done[j] for j in range(len(points))]
-    return SweepResult(list(grid), points, ens, scenario=scenario, grid=grid, seed=seed,
+    point_ensembles = [done[j] for j in range(len(points))]
+    return SweepResult(list(grid), points, point_ensembles, scenario=scenario, grid=grid, seed=seed,
                        network_fingerprint=fp)
 
 
@@ -428,7 +428,7 @@ def sensitivity(scenario, params: Iterable[str] | None = None, network=None, run
             from womsim.core.errors import unknown_key
 
             raise unknown_key("uncertain parameter", name, r.index)
-    variants = [("base", None, scenario)]
+    variants: list[tuple[str, str | None, Any]] = [("base", None, scenario)]
     for name in names:
         for end in ("low", "high"):
             value = float(r.loc[name, end])

@@ -198,7 +198,7 @@ try:  # numba is a dependency, but the numpy kernel keeps womsim working without
 
     HAVE_NUMBA = True
 except ImportError:  # pragma: no cover - exercised only where numba is missing
-    _numba = None
+    _numba = None  # type: ignore[assignment]
     HAVE_NUMBA = False
 
 # de Bruijn table: position of the single set bit of a uint64 (numba has no ctz intrinsic)

@@ -61,7 +61,7 @@ def _telling(mean: float, tail_k: int | None, tail_share: float | None,
              dispersion: float | None) -> Telling:
     if mean <= 0:
         return Telling.from_pmf(np.array([1.0]))
-    if tail_share is not None:
+    if tail_share is not None and tail_k is not None:
         return Telling.from_figures(mean=mean, tail=(tail_k, tail_share))
     return Telling.from_figures(mean=mean, dispersion=dispersion)
 
