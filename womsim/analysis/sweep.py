@@ -10,7 +10,7 @@ import itertools
 import math
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -42,6 +42,11 @@ from womsim.runner.simulate import (
     networks_for,
 )
 from womsim.views.breakeven import break_even_html, plot_break_even
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+
+    from womsim.model.scenario import Scenario
 
 __all__ = ["BreakEven", "Sensitivity", "SweepResult", "break_even", "point_scenario",
            "sensitivity", "sweep"]
@@ -81,7 +86,7 @@ def _grid(grid: Mapping[str, Iterable]) -> list[dict[str, Any]]:
             for combo in itertools.product(*grid.values())]
 
 
-def point_scenario(scenario, point: Mapping[str, Any]):
+def point_scenario(scenario: Scenario, point: Mapping[str, Any]) -> Scenario:
     """The scenario at one grid point: observables describe today, the rest is a what-if.
 
     The point's observables (e.g. ``market.observed_annual_churn``) and hidden rates given
@@ -204,7 +209,8 @@ class SweepResult(Saved):
         s = self.summary([metric])
         return self.points[int(s[metric].to_numpy().argmax())]
 
-    def plot(self, metric: str = "profit", x: str | None = None, ax=None):
+    def plot(self, metric: str = "profit", x: str | None = None,
+             ax: Axes | None = None) -> Axes:
         """The metric against a parameter (one line per value of a second one), with the
         interval as a band. Returns the axes."""
         from womsim.views.plots import plot_sweep
@@ -419,7 +425,7 @@ class Sensitivity(ResultBase):
         each end and the swing, widest first."""
         return self._table
 
-    def plot(self, ax=None):
+    def plot(self, ax: Axes | None = None) -> Axes:
         """Tornado chart, widest swing on top. Returns the axes."""
         from womsim.views.plots import plot_tornado
 
@@ -571,7 +577,7 @@ class BreakEven(ResultBase):
         df.index.name = "quantity"
         return df
 
-    def plot(self, ax=None):
+    def plot(self, ax: Axes | None = None) -> Axes:
         """Net gain in value against the yearly cost of the improvement; zero at the
         break-even cost. Returns the axes."""
         return plot_break_even(self, ax=ax)

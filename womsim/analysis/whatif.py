@@ -15,7 +15,7 @@ and is solved from its own.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -43,6 +43,11 @@ from womsim.runner.simulate import (
     networks_for,
     prepare_desks,
 )
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+
+    from womsim.model.scenario import Scenario
 
 __all__ = ["Comparison", "compare", "paired_scenarios"]
 
@@ -96,7 +101,7 @@ def _run_task(task: tuple[int, Any, float | None, int], networks) -> dict:
     return run(scenario, networks[k], seed, valuation_hazard=price)
 
 
-def valuation_hazard(scenario) -> float:
+def valuation_hazard(scenario: Scenario) -> float:
     """The churn hazard at which events are priced: the reference's, shared by its pairs."""
     from womsim.engine.step import value_hazard
 
@@ -273,7 +278,7 @@ class Comparison(Saved):
                          | {"roi": "x", "payback_years": "years"},
                          self.ensembles[self.reference].scenario.economics.currency)
 
-    def plot(self, name: str | None = None, ax=None):
+    def plot(self, name: str | None = None, ax: Axes | None = None) -> Axes:
         """Waterfall of the lost-revenue decomposition for one scenario. Returns the axes."""
         from womsim.analysis.lostrev import plot_waterfall
 
@@ -284,7 +289,7 @@ class Comparison(Saved):
                               currency=self.ensembles[self.reference].scenario.economics
                               .currency)
 
-    def plot_timeseries(self, metric: str = "customers", ax=None):
+    def plot_timeseries(self, metric: str = "customers", ax: Axes | None = None) -> Axes:
         """Each scenario's metric over time with bands. Returns the axes."""
         from womsim.views.plots import plot_timeseries
 
