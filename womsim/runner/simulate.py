@@ -11,6 +11,7 @@ from womsim.core.errors import NetworkError, ScenarioError, WomsimError
 from womsim.engine.rng import run_seeds
 from womsim.engine.step import run
 from womsim.results import Ensemble
+from womsim.runner.drift import check_drift
 from womsim.runner.executors import map_tasks
 
 __all__ = ["PER_SCENARIO", "build_network", "check_network", "check_runs_seed",
@@ -207,4 +208,6 @@ def simulate(scenario, network=None, runs: int = 1, seed: int | None = None,
                      executor=executor, work=work, progress=progress,
                      desc=f"simulating {scenario.name}")
     fp = network.fingerprint() if network is not None else "well_mixed"
-    return Ensemble(scenario, recs, seeds, seed, fp)
+    ens = Ensemble(scenario, recs, seeds, seed, fp)
+    check_drift(ens)  # a today that drifts with no cause warns
+    return ens
