@@ -148,12 +148,12 @@ def test_tell_wave_picks_the_smallest_keyed_friends_like_a_full_sort():
     net = wom.Network.scale_free(3000, m=5, seed=4)
     tellers = np.argsort(-np.diff(net.indptr))[:40].astype(np.int64)  # hubs: many friends
     k = np.arange(40, dtype=np.int64) % 17 + 1
-    out, src, count, strong, weak = tell_wave(net.indptr, net.indices, tellers, k,
-                                              np.uint64(1), np.uint64(2), np.uint64(3), 0.0,
-                                              net.n, 1 << 24)
+    out, src, count, strong, weak, untold = tell_wave(
+        net.indptr, net.indices, tellers, k, np.uint64(1), np.uint64(2), np.uint64(3), 0.0,
+        net.n, 1 << 24, False)
     out, src = out[:count], src[:count]
     ref = pick_neighbours(net.indptr, net.indices, tellers, k, np.uint64(3))
-    assert weak == 0 and strong == k.sum()
+    assert weak == 0 and untold == 0 and strong == k.sum()
     assert out.tolist() == ref.tolist() and src.tolist() == np.repeat(tellers, k).tolist()
 
 

@@ -511,7 +511,7 @@ def synthetic_client(scenario=None, people: int | None = None, seed: int = 0,
     if network is None:
         network = build_network(sc, seed)
     streams = Streams(seed)
-    state = State.initial(sc, n, streams)
+    state = State.initial(sc, n, streams, network)
     wom = _WordOfMouth(network, n, streams)
     params, _ = schedule(sc)
     dt_days = sc.simulation.step_days

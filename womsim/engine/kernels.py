@@ -230,17 +230,23 @@ def _smallest(indptr, indices, a, d, m, key, out, pos, heap_k, heap_e):
 
 @njit(cache=True)
 def tell_wave(indptr, indices, tellers, k, key_slot, key_weak, key_listener, weak_share, n,
-              surplus_slot):
+              surplus_slot, mixed):
     """One wave of tellings: ``k[i]`` stories of teller ``tellers[i]``.
 
-    Each story is weak (to a random person) with probability ``weak_share``, keyed by
-    (teller, slot); the strong ones go to distinct friends (the smallest listener keys),
-    and those beyond a teller's friends go to random people too (slots from
-    ``surplus_slot`` on). Returns ``(listeners, sources, count, strong, weak)``: the first
-    ``count`` entries of listeners (friends first, in teller order, then random people who
-    are not the teller) and of who told each, the number of strong tellings and of weak
-    ones. The same numbers as drawing each
-    step with :func:`womsim.engine.rng.hash_uniform` and :func:`pick_neighbours`.
+    Each story is weak with probability ``weak_share``, keyed by (teller, slot): it goes
+    over a weak tie, to a random person of the market drawn afresh each step (Goldenberg
+    et al. 2007's long-range ties, redrawn over time). The strong ones go to distinct
+    friends (the smallest listener keys), at most all of them, each once: stories beyond a
+    teller's friends are not told (counted, never sent to strangers). In a ``mixed``
+    (well-mixed) market everybody is a potential listener and the strong stories go to
+    random people too (slots from ``surplus_slot`` on).
+
+    Returns ``(listeners, sources, count, strong, weak, untold)``: the first ``count``
+    entries of listeners (friends first, in teller order, then random people who are not
+    the teller) and of who told each; the number of strong tellings, of weak ones (every
+    telling of a mixed market), and of stories not told for want of friends. The same
+    numbers as drawing each step with :func:`womsim.engine.rng.hash_uniform` and
+    :func:`pick_neighbours`.
     """
     t = tellers.size
     strong_k = np.zeros(t, dtype=np.int64)
@@ -264,7 +270,7 @@ def tell_wave(indptr, indices, tellers, k, key_slot, key_weak, key_listener, wea
         n_surplus += strong_k[i] - use[i]
         if use[i] < d and use[i] > biggest:
             biggest = use[i]
-    total = n_strong + n_weak_slots + n_surplus
+    total = n_strong + n_weak_slots + (n_surplus if mixed else 0)
     out = np.empty(total, dtype=np.int64)
     src = np.empty(total, dtype=np.int64)
     heap_k = np.empty(biggest, dtype=np.float64)
@@ -293,6 +299,8 @@ def tell_wave(indptr, indices, tellers, k, key_slot, key_weak, key_listener, wea
                     out[pos] = target
                     src[pos] = who
                     pos += 1
+    if not mixed:
+        return out, src, pos, n_strong, n_weak_slots, n_surplus
     for i in range(t):
         who = tellers[i]
         for r in range(strong_k[i] - use[i]):
@@ -301,4 +309,4 @@ def tell_wave(indptr, indices, tellers, k, key_slot, key_weak, key_listener, wea
                 out[pos] = target
                 src[pos] = who
                 pos += 1
-    return out, src, pos, n_strong, n_weak_slots + n_surplus
+    return out, src, pos, n_strong, n_weak_slots + n_surplus, 0

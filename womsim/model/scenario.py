@@ -509,7 +509,7 @@ equal to 1 (allowed: >= 0 and <= 1)
         Examples
         --------
         >>> Scenario.preset("telecom").state_text()
-        "today: market.baseline_churn = 0.146 solved from market.observed_annual_churn = \
+        "today: market.baseline_churn = 0.165 solved from market.observed_annual_churn = \
 0.25 under this scenario's own service"
         """
         from womsim.model.solved import state_text
