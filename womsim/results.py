@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -16,6 +16,9 @@ from womsim.core.errors import ScenarioError, unknown_key
 from womsim.core.protocol import ResultBase
 from womsim.engine.step import RECORDS
 from womsim.model.scenario import Scenario
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
 
 __all__ = ["HEADLINES", "Ensemble", "Saved", "headline_metrics", "interval",
            "outcome_interval"]
@@ -147,7 +150,7 @@ class Saved(ResultBase):
     comparison, shared by the results made of ensembles (Ensemble, Comparison,
     SweepResult)."""
 
-    def equals(self, other) -> bool:
+    def equals(self, other: object) -> bool:
         """Same scenarios, seeds, network and numbers, bit for bit (``meta`` aside)."""
         from womsim.app.store import identical
 
@@ -344,8 +347,8 @@ class Ensemble(Saved):
         df = pd.concat(parts, axis=1).swaplevel(0, 1, axis=1)
         return df.reindex(columns=pd.MultiIndex.from_product([metrics, ["mean", "low", "high"]]))
 
-    def plot(self, metric: str = "customers", ax=None, label: str | None = None,
-             band: float = 0.90):
+    def plot(self, metric: str = "customers", ax: Axes | None = None,
+             label: str | None = None, band: float = 0.90) -> Axes:
         """Plot a metric over time: the mean line and the band of runs. Returns the axes."""
         from womsim.views.plots import plot_timeseries
 

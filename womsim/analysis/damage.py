@@ -40,7 +40,7 @@ import math
 import re
 from collections.abc import Iterator
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -54,6 +54,9 @@ from womsim.model.meanfield import rates
 from womsim.model.scenario import Scenario
 from womsim.results import scenario_from
 from womsim.views.plots import plot_damage
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
 
 __all__ = ["MarketDamage", "market_damage", "tarp_worked_example"]
 
@@ -196,7 +199,7 @@ class MarketDamage(ResultBase):
         return self["revenue_at_risk"]
 
     # ------------------------------------------------------------------ output
-    def table(self):
+    def table(self) -> pd.DataFrame:
         """One row per line: symbol, name, value, unit, equation, working, basis.
 
         ``equation`` is the line in symbols (``S = P × (1 − c)``), ``working`` the same with
@@ -284,7 +287,7 @@ class MarketDamage(ResultBase):
         equation, working and basis."""
         return self.table()
 
-    def plot(self, ax=None):
+    def plot(self, ax: Axes | None = None) -> Axes:
         """The damage as bars: customers lost by route, referrals won; the revenue at risk
         in the title. Returns the axes."""
         return plot_damage(self, ax=ax)
@@ -401,7 +404,7 @@ def _in_force(scenario, at: float | str | None):
 
 
 # --------------------------------------------------------------------------- the model
-def _acted_share(tellings: float, people: int, prob: float, repeat: float) -> float:
+def _acted_share(tellings: float, people: float, prob: float, repeat: float) -> float:
     """Chance a person acts on the stories of ``tellings`` spread over ``people``.
 
     ``h ~ Binomial(T, 1/N)`` stories, the j-th acting with ``prob x repeat^(j-1)``: with

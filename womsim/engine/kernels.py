@@ -18,10 +18,13 @@ from womsim.core.jitcache import configure
 
 configure()  # before the first @njit(cache=True): a read-only install caches elsewhere
 
-__all__ = ["geometric_ids", "hash_uniform_1d", "hash_uniform_1d_sub", "pick_neighbours",
+__all__ = ["GOLDEN", "geometric_ids", "hash_uniform_1d", "hash_uniform_1d_sub",
+           "pick_neighbours", "splitmix64", "splitmix64_array", "splitmix64_int",
            "tell_wave"]
 
-_G = np.uint64(0x9E3779B97F4A7C15)
+#: the golden-ratio increment of splitmix64 (Steele, Lea & Flood 2014)
+GOLDEN = 0x9E3779B97F4A7C15
+_G = np.uint64(GOLDEN)
 _M1 = np.uint64(0xBF58476D1CE4E5B9)
 _M2 = np.uint64(0x94D049BB133111EB)
 _S30 = np.uint64(30)
@@ -32,13 +35,49 @@ _UNIT = 2.0 ** -53
 
 
 @njit(cache=True)
-def _mix(x):
+def splitmix64(x):
+    """The splitmix64 finaliser of one uint64 (Steele, Lea & Flood 2014; Java's
+    SplittableRandom): the one implementation every womsim hash uses (the step's draws,
+    :mod:`womsim.engine.rng`, the cascade's edges). Wrap-around is intended."""
     x ^= x >> _S30
     x *= _M1
     x ^= x >> _S27
     x *= _M2
     x ^= x >> _S31
     return x
+
+
+_mix = splitmix64
+
+
+@njit(cache=True)
+def _splitmix64_inplace(x):
+    for j in range(x.size):
+        x[j] = splitmix64(x[j])
+
+
+def splitmix64_array(x: np.ndarray) -> np.ndarray:
+    """:func:`splitmix64` of every element of a uint64 array, as a new array of its shape.
+
+    Examples
+    --------
+    >>> hex(int(splitmix64_array(np.array([GOLDEN], dtype=np.uint64))[0]))
+    '0xe220a8397b1dcdaf'
+    """
+    out = np.array(x, dtype=np.uint64, order="C", copy=True)
+    _splitmix64_inplace(out.reshape(-1))
+    return out
+
+
+def splitmix64_int(x: int) -> int:
+    """:func:`splitmix64` of a Python int taken modulo 2**64.
+
+    Examples
+    --------
+    >>> hex(splitmix64_int(GOLDEN))   # the first number of splitmix64 seeded with 0
+    '0xe220a8397b1dcdaf'
+    """
+    return int(splitmix64(np.uint64(x & 0xFFFFFFFFFFFFFFFF)))
 
 
 @njit(cache=True)

@@ -23,6 +23,7 @@ from womsim.engine.reviews import ReviewState
 from womsim.engine.rng import THIN, Streams, sparse_candidates, sparse_draw
 from womsim.engine.steady import steady_deterred
 from womsim.model.meanfield import experience_mix
+from womsim.model.reviews import Reviews
 from womsim.model.telling import Telling
 from womsim.model.valuation import discount_factors, event_worth, held_value
 from womsim.network.assortment import cluster, friend_share_update, member_ends
@@ -76,7 +77,7 @@ def _telling(mean: float, tail_k: int | None, tail_share: float | None,
              dispersion: float | None) -> Telling:
     if mean <= 0:
         return Telling.from_pmf(np.array([1.0]))
-    if tail_share is not None:
+    if tail_share is not None and tail_k is not None:
         return Telling.from_figures(mean=mean, tail=(tail_k, tail_share))
     return Telling.from_figures(mean=mean, dispersion=dispersion)
 
@@ -132,7 +133,7 @@ class StepParams:
     desk_cost: float
     fixed_cost: float
     mix_scenario: object
-    reviews: object = None  # the Reviews part in force (womsim.model.reviews)
+    reviews: Reviews | None = None  # the Reviews part in force
     # the calendar's multipliers at this step (womsim.engine.calendar)
     contact_scale: float = 1.0
     problem_scale: float = 1.0
@@ -450,6 +451,7 @@ def step(state: State, customers: int, p: StepParams, t: int, streams: Streams,
     p_mk = p_top = p.p_acquire
     factor, rv = 1.0, state.reviews
     if rv is not None:
+        assert p.reviews is not None  # a review state exists only for a scenario with reviews
         # the rating at the start of the step scales the marketing hazard; candidates are
         # drawn at the best rating's rate so that paired runs share them whatever the rating
         factor, best = rv.conversion(p.reviews), rv.best(p.reviews)
@@ -477,6 +479,7 @@ def step(state: State, customers: int, p: StepParams, t: int, streams: Streams,
         deterred_until[late] = np.maximum(deterred_until[late], late_until)
     review = (0.0, 0.0, 0, 0, 1.0)
     if rv is not None:  # this step's reviews count from the next step on
+        assert p.reviews is not None
         n_neg, n_pos = rv.post(p.reviews, np.concatenate([silent, unresolved]),
                                np.concatenate([delighted, slow, quick]), streams, t, p.dt)
         review = (rv.rating(), rv.count(), n_neg, n_pos, factor)

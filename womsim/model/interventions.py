@@ -248,6 +248,6 @@ def _intervention_error(name: Any, err: ValidationError) -> ScenarioError:
                 lines.append(f"{who}: {where}: {msg}")
         else:
             lines.append(f"{who}: {where} = {e.get('input')!r}: {msg}")
-    err = ScenarioError("; ".join(lines))
-    err.problems = lines
-    return err
+    out = ScenarioError("; ".join(lines))
+    out.problems = lines
+    return out

@@ -13,6 +13,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from scipy.optimize import brentq
@@ -166,7 +167,7 @@ class Solver:
 
     parameter: str
     observables: tuple[str, ...]
-    solve: Callable | None
+    solve: Callable[[Any], float]
     live: bool = True
     how: str = ""
 
