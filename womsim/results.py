@@ -9,6 +9,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from womsim.core.errors import WomsimError
+from womsim.engine.segments import SEGMENT_RECORDS
 from womsim.engine.step import RECORDS
 
 __all__ = ["HEADLINES", "Ensemble", "Saved", "headline_metrics", "interval",
@@ -225,7 +227,9 @@ class Ensemble(Saved):
         horizon = scenario.simulation.horizon_years
         frames = []
         for i, rec in enumerate(records):
-            df = pd.DataFrame({k: rec[k] for k in RECORDS})
+            # segments and rivals add records of their own (seg.<name>.*, rival.<name>.*)
+            extra = [k for k in rec if k not in RECORDS and k not in ("time", "initial")]
+            df = pd.DataFrame({k: rec[k] for k in (*RECORDS, *extra)})
             df.insert(0, "time", rec["time"])
             df.insert(0, "step", np.arange(1, len(df) + 1))
             df.insert(0, "run", i)
@@ -306,7 +310,7 @@ class Ensemble(Saved):
         """
         metrics = list(metrics or ("customers", "revenue", "profit", "defections",
                                    "acquisitions"))
-        unknown = [m for m in metrics if m not in RECORDS]
+        unknown = [m for m in metrics if m not in self.records.columns]
         if unknown:
             from womsim.core.errors import unknown_key
 
@@ -316,6 +320,66 @@ class Ensemble(Saved):
         parts = {"mean": g.mean(), "low": g.quantile(lo), "high": g.quantile(hi)}
         df = pd.concat(parts, axis=1).swaplevel(0, 1, axis=1)
         return df.reindex(columns=pd.MultiIndex.from_product([metrics, ["mean", "low", "high"]]))
+
+    def by_segment(self, level: float = 0.95) -> pd.DataFrame:
+        """Headline numbers split by segment, with the market's total beside them.
+
+        One row per (segment, metric): the per-run total over the horizon (customers: at
+        the end; customer equity: after it), its mean and the ``level`` interval of the
+        mean. The segments' values add up to the ``total`` row exactly, run by run.
+
+        Examples
+        --------
+        >>> import womsim as wom
+        >>> sc = wom.Scenario(market={"people": 2000}, simulation={"horizon_years": 0.5},
+        ...                   segments=[{"name": "consumer", "share": 0.8},
+        ...                             {"name": "business", "share": 0.2,
+        ...                              "revenue_per_year": 2400.0}])
+        >>> t = wom.simulate(sc, runs=3, seed=1, executor="serial").by_segment()
+        >>> sorted(set(t.index.get_level_values("segment")))
+        ['business', 'consumer', 'total']
+        """
+        names = [s.name for s in self.scenario.segments]
+        if not names:
+            raise WomsimError(f"scenario '{self.scenario.name}' has no segments")
+        rows = {}
+        g = self.records.groupby("run")
+        for seg in [*names, "total"]:
+            for metric in SEGMENT_RECORDS:
+                col = metric if seg == "total" else f"seg.{seg}.{metric}"
+                per_run = g[col].last() if metric == "customers" else g[col].sum()
+                mean, sd, lo, hi = interval(per_run.to_numpy(), level)
+                rows[(seg, metric)] = {"mean": mean, "sd": sd, "ci_low": lo, "ci_high": hi}
+        df = pd.DataFrame.from_dict(rows, orient="index")
+        df.index = pd.MultiIndex.from_tuples(df.index, names=["segment", "metric"])
+        return df
+
+    def market_share(self, band: float = 0.90) -> pd.DataFrame:
+        """Market share over time: ours and each rival's share of all firms' customers
+        (mean and the central ``band`` of runs per step).
+
+        Examples
+        --------
+        >>> import womsim as wom
+        >>> sc = wom.Scenario(market={"people": 2000}, simulation={"horizon_years": 0.5},
+        ...                   rivals=[{"name": "challenger", "customer_share": 0.3}])
+        >>> ms = wom.simulate(sc, runs=3, seed=1, executor="serial").market_share()
+        >>> list(ms.columns.get_level_values(0).unique())
+        ['us', 'challenger']
+        """
+        rivals = [r.name for r in self.scenario.rivals]
+        if not rivals:
+            raise WomsimError(f"scenario '{self.scenario.name}' has no rivals: a market "
+                              "share needs one")
+        cols = {"us": "market_share"} | {r: f"rival.{r}.market_share" for r in rivals}
+        g = self.records.groupby("time")
+        lo, hi = (1 - band) / 2, 1 - (1 - band) / 2
+        parts = {}
+        for firm, col in cols.items():
+            parts[(firm, "mean")] = g[col].mean()
+            parts[(firm, "low")] = g[col].quantile(lo)
+            parts[(firm, "high")] = g[col].quantile(hi)
+        return pd.DataFrame(parts)
 
     def plot(self, metric: str = "customers", ax=None, label: str | None = None,
              band: float = 0.90):

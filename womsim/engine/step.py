@@ -16,15 +16,25 @@ from functools import lru_cache
 
 import numpy as np
 
+from womsim.engine.book import MarketBook
 from womsim.engine.kernels import tell_wave
+from womsim.engine.rivals import RIVAL, rival_params
 from womsim.engine.rng import THIN, Streams, sparse_candidates, sparse_draw
+from womsim.engine.segments import (
+    place_segments,
+    segment_draw,
+    segment_mix,
+    segment_params,
+    segment_views,
+    tell_by_segment,
+)
 from womsim.model.meanfield import experience_mix
 from womsim.model.telling import Telling
 from womsim.model.valuation import discount_factors, event_worth, held_value
 
 __all__ = ["CUSTOMER", "FORMER", "PROSPECT", "RECORDS", "run"]
 
-PROSPECT, CUSTOMER, FORMER = 0, 1, 2
+PROSPECT, CUSTOMER, FORMER = 0, 1, 2  # and RIVAL (3): a rival's customer (engine.rivals)
 
 #: Per-step records, in the order they appear in results tables.
 RECORDS: tuple[str, ...] = (
@@ -97,6 +107,8 @@ class StepParams:
     desk_cost: float
     fixed_cost: float
     mix_scenario: object
+    segments: object = None  # SegmentParams of a segmented scenario
+    rivals: object = None    # RivalParams of a scenario with rivals
 
 
 def step_params(sc, base, baseline: float) -> StepParams:
@@ -128,6 +140,8 @@ def step_params(sc, base, baseline: float) -> StepParams:
         desk_cost=sc.desk.cost_per_year() if sc.desk is not None else 0.0,
         fixed_cost=e.fixed_service_cost_per_year,
         mix_scenario=sc,
+        segments=segment_params(sc, base, step_params) if sc.segments else None,
+        rivals=rival_params(sc, base) if sc.rivals else None,
     )
 
 
@@ -184,22 +198,49 @@ class State:
     # won in the last step: on average they joined half-way, so the next step exposes them
     # to contacts and churn for one and a half steps
     joined: np.ndarray = field(default_factory=lambda: _EMPTY)
+    segment: np.ndarray | None = None         # int8 segment label (segmented scenarios)
+    firm: np.ndarray | None = None            # int8: whose customer a RIVAL person is
+    deterred_rival: np.ndarray | None = None  # int32 (rivals, people): deterred from each
+    seg_customers: np.ndarray | None = None   # our customers per segment (kept by run)
 
     @classmethod
-    def initial(cls, scenario, n: int, streams: Streams) -> State:
-        """Draw who is a customer, what each pays and who has an alternative."""
+    def initial(cls, scenario, n: int, streams: Streams, network=None) -> State:
+        """Draw who is a customer, what each pays and who has an alternative (and, in a
+        segmented market, who is in which segment; with rivals, whose customer)."""
         m, e = scenario.market, scenario.economics
         rng = streams.generator("init")
         u = rng.random(n)
-        status = np.where(u < m.customer_share, CUSTOMER,
-                          np.where(u < m.customer_share + m.former_share, FORMER, PROSPECT))
+        segment = place_segments(scenario, n, streams, network) if scenario.segments \
+            else None
+        share = m.customer_share
+        if segment is not None:
+            share = np.array([s.customer_share if s.customer_share is not None
+                              else m.customer_share for s in scenario.segments])[segment]
+        status = np.where(u < share, CUSTOMER,
+                          np.where(u < share + m.former_share, FORMER, PROSPECT))
+        firm = deterred_rival = None
+        if scenario.rivals:
+            firm = np.zeros(n, dtype=np.int8)
+            lo = share + m.former_share
+            for j, r in enumerate(scenario.rivals):
+                hit = (u >= lo) & (u < lo + r.customer_share)
+                status[hit], firm[hit] = RIVAL, j
+                lo = lo + r.customer_share
+            deterred_rival = np.zeros((len(scenario.rivals), n), dtype=np.int32)
         sigma = e.revenue_sigma
-        # mean-preserving lognormal: E[revenue] = revenue_per_year
-        revenue = e.revenue_per_year * rng.lognormal(-sigma * sigma / 2, sigma, n) \
-            if sigma > 0 else np.full(n, e.revenue_per_year)
+        if segment is None:
+            # mean-preserving lognormal: E[revenue] = revenue_per_year
+            revenue = e.revenue_per_year * rng.lognormal(-sigma * sigma / 2, sigma, n) \
+                if sigma > 0 else np.full(n, e.revenue_per_year)
+        else:
+            views = segment_views(scenario)
+            mean = np.array([v.economics.revenue_per_year for v in views])[segment]
+            sig = np.array([v.economics.revenue_sigma for v in views])[segment]
+            revenue = mean * np.exp(sig * rng.standard_normal(n) - sig * sig / 2)
         has_alt = rng.random(n) >= m.no_alternative_share
         return cls(status.astype(np.int8), revenue.astype(np.float32),
-                   np.zeros(n, dtype=np.int32), has_alt, np.full(n, -1, dtype=np.int32))
+                   np.zeros(n, dtype=np.int32), has_alt, np.full(n, -1, dtype=np.int32),
+                   segment=segment, firm=firm, deterred_rival=deterred_rival)
 
 
 class _WordOfMouth:
@@ -283,53 +324,85 @@ def step(state: State, customers: int, p: StepParams, t: int, streams: Streams,
     status, deterred_until, has_alt, changed_at = (state.status, state.deterred_until,
                                                    state.has_alt, state.changed_at)
     n = status.size
-    load = float(customers) * p.contact_rate
-    d_share, _, p_share = (float(x) for x in experience_mix(p.mix_scenario, load))
+    sg, seg = p.segments, state.segment
+    if sg is None:
+        load = float(customers) * p.contact_rate
+        d_share, _, p_share = (float(x) for x in experience_mix(p.mix_scenario, load))
+    else:
+        load = float(state.seg_customers @ sg.contact_rate)
+        mix = segment_mix(sg, load)
+
+    def own(value, per_segment, ids, col=None):
+        # a person's number: the market's, or their segment's in a segmented market
+        if sg is None:
+            return value
+        v = getattr(sg, per_segment)
+        return (v if col is None else v[:, col])[seg[ids]]
 
     # 1-2. contacts and their outcome; baseline churn is drawn now too and applies below
     #      to those still customers after their own experience
-    contacted = sparse_draw(streams, "contact", t, n, p.p_contact)
+    if sg is None:
+        contacted = sparse_draw(streams, "contact", t, n, p.p_contact)
+        churn_cand = sparse_draw(streams, "churn", t, n, p.p_churn)
+    else:
+        contacted = segment_draw(streams, "contact", t, n, sg.p_contact, seg)
+        churn_cand = segment_draw(streams, "churn", t, n, sg.p_churn, seg)
     contacted = contacted[status[contacted] == CUSTOMER]
-    churn_cand = sparse_draw(streams, "churn", t, n, p.p_churn)
     churn_cand = churn_cand[status[churn_cand] == CUSTOMER]
     joined = state.joined[status[state.joined] == CUSTOMER]
     if joined.size:
         # the half of their joining step they were customers in: half a step more of
         # contacts and of churn (1 - exp(-h dt / 2)), so that step size does not decide how
         # long a new customer is safe
-        more = joined[streams.uniform("contact_join", t, joined) < p.p_contact / 2]
+        more = joined[streams.uniform("contact_join", t, joined)
+                      < own(p.p_contact, "p_contact", joined) / 2]
         contacted = np.union1d(contacted, more)
-        half = 1.0 - math.sqrt(1.0 - p.p_churn)
+        half = 1.0 - np.sqrt(1.0 - own(p.p_churn, "p_churn", joined)) if sg is not None \
+            else 1.0 - math.sqrt(1.0 - p.p_churn)
         churn_cand = np.union1d(churn_cand,
                                 joined[streams.uniform("churn_join", t, joined) < half])
     u = streams.uniform("experience", t, contacted)
+    if sg is not None:
+        d_share, p_share = mix[seg[contacted], 0], mix[seg[contacted], 2]
     delighted = contacted[u < d_share]
     problem = contacted[u >= 1.0 - p_share]
+    if sg is not None:
+        p_share = float(mix[:, 2] @ state.seg_customers / max(state.seg_customers.sum(), 1))
     # 3. complaints: one uniform per stage so a better resolution rate moves the same
     #    people from unresolved to resolved (monotone coupling)
-    complained_mask = streams.uniform("complaint", t, problem) < p.complain
+    complained_mask = streams.uniform("complaint", t, problem) < own(p.complain, "complain",
+                                                                     problem)
     silent = problem[~complained_mask]
     complainers = problem[complained_mask]
     ur = streams.uniform("resolution", t, complainers)
-    quick = complainers[ur < p.resolved * p.quick]
-    slow = complainers[(ur >= p.resolved * p.quick) & (ur < p.resolved)]
-    unresolved = complainers[ur >= p.resolved]
+    res = own(p.resolved, "resolved", complainers)
+    fast = res * own(p.quick, "quick", complainers)
+    quick = complainers[ur < fast]
+    slow = complainers[(ur >= fast) & (ur < res)]
+    unresolved = complainers[ur >= res]
 
     # 4. defection after the experience (only with an alternative), then baseline churn
-    left = tuple(ids[(streams.uniform("defection", t, ids) < leave_p) & has_alt[ids]]
-                 for ids, leave_p in zip((silent, unresolved, slow, quick), p.leave,
-                                         strict=True))
+    left = tuple(ids[(streams.uniform("defection", t, ids) < own(leave_p, "leave", ids, g))
+                     & has_alt[ids]]
+                 for g, (ids, leave_p) in enumerate(zip((silent, unresolved, slow, quick),
+                                                        p.leave, strict=True)))
     exp_left = np.concatenate(left)
     status[exp_left] = FORMER
     base_left = churn_cand[status[churn_cand] == CUSTOMER]
     status[base_left] = FORMER
 
     # 5. word of mouth (silent and unresolved told apart to price each incident)
-    neg_s, ns_s, nw_s = wom.tell(silent, p.negative, p.weak_share, t, 0)
-    neg_u, ns, nw = wom.tell(unresolved, p.negative, p.weak_share, t, 0)
+    if sg is None:
+        neg_s, ns_s, nw_s = wom.tell(silent, p.negative, p.weak_share, t, 0)
+        neg_u, ns, nw = wom.tell(unresolved, p.negative, p.weak_share, t, 0)
+        pos, ps, pw = wom.tell(np.concatenate([delighted, slow, quick]), p.positive,
+                               p.weak_share, t, 1)
+    else:
+        neg_s, ns_s, nw_s = tell_by_segment(wom, silent, sg.negative, seg, p.weak_share, t, 0)
+        neg_u, ns, nw = tell_by_segment(wom, unresolved, sg.negative, seg, p.weak_share, t, 0)
+        pos, ps, pw = tell_by_segment(wom, np.concatenate([delighted, slow, quick]),
+                                      sg.positive, seg, p.weak_share, t, 1)
     neg = np.concatenate([neg_s, neg_u])
-    pos, ps, pw = wom.tell(np.concatenate([delighted, slow, quick]), p.positive,
-                           p.weak_share, t, 1)
     tellings = {"neg_strong": ns + ns_s, "neg_weak": nw + nw_s, "neg_silent": ns_s + nw_s,
                 "pos_strong": ps, "pos_weak": pw}
     n_retell = 0
@@ -423,12 +496,12 @@ def run(scenario, network, seed: int, check: bool = False,
     sim = scenario.simulation
     dt, steps = sim.dt, sim.steps
     streams = Streams(seed)
-    state = State.initial(scenario, n, streams)
+    state = State.initial(scenario, n, streams, network)
     wom = _WordOfMouth(network, n, streams)
     rec = {name: np.zeros(steps) for name in RECORDS}
     status, revenue = state.status, state.revenue
-    counts = np.bincount(status, minlength=3).astype(np.int64)
-    initial = counts.copy()
+    counts = np.bincount(status, minlength=4).astype(np.int64)  # [RIVAL]: rivals' customers
+    initial = counts[:3].copy()
     rev_sum = float(revenue[status == CUSTOMER].sum(dtype=np.float64))
     # value of an event = present value of the revenue the person brings from then on,
     # used to split a difference between scenarios by cause (womsim.model.valuation)
@@ -438,6 +511,8 @@ def run(scenario, network, seed: int, check: bool = False,
     price = value_hazard(base, baseline) if valuation_hazard is None else valuation_hazard
     rem = event_worth(scenario, price)
     discount = discount_factors(scenario)
+    book = MarketBook(scenario, state, steps, valuation_hazard, value_hazard, step_params) \
+        if scenario.segments or scenario.rivals else None
 
     def paid(ids: np.ndarray) -> float:
         return float(revenue[ids].sum(dtype=np.float64))
@@ -445,17 +520,25 @@ def run(scenario, network, seed: int, check: bool = False,
     for t in range(steps):
         p = params[t]
         e = step(state, int(counts[CUSTOMER]), p, t, streams, wom)
+        rv = book.rivals_step(p, t, streams, wom, e) if book is not None else None
 
         # 8. accounting
         lost = (e.exp_left, e.base_left, e.wom_left)
-        gained = (e.won_ref, e.marketing, e.winback)
+        gained = (e.won_ref, e.marketing, e.winback) + ((rv.won,) if rv is not None else ())
         n_lost = sum(x.size for x in lost)
         n_gain = sum(x.size for x in gained)
         rev_sum += sum(paid(x) for x in gained) - sum(paid(x) for x in lost)
         counts[CUSTOMER] += n_gain - n_lost
         counts[FORMER] += n_lost - e.winback.size
         counts[PROSPECT] -= e.won_ref.size + e.marketing.size
+        if rv is not None:
+            acq = int(rv.counts["acquisitions"].sum())
+            counts[FORMER] -= rv.to_rival.size
+            counts[RIVAL] += rv.to_rival.size + acq - int(rv.counts["defections"].sum())
+            counts[PROSPECT] += rv.to_prospect - acq
         revenue_step = rev_sum * p.revenue_scale * dt
+        if book is not None:
+            revenue_step = book.revenue(revenue_step, p, e, rv, dt)
         worth = p.revenue_scale * rem[t]
         acq_spend = (e.marketing.size + e.winback.size) * p.acquisition_cost
         fixed = (p.desk_cost + p.fixed_cost) * dt
@@ -498,14 +581,18 @@ def run(scenario, network, seed: int, check: bool = False,
             "service_cost": service, "fixed_cost": fixed, "intervention_cost": iv_costs[t],
             "profit": profit, "discount": discount[t], "discounted_profit": profit * discount[t],
         }
-        if t == steps - 1:
+        if t == steps - 1 and not scenario.segments:
             r.update(_held(scenario, base, baseline, state))
+        if book is not None:
+            book.record(t, r, p, e, rv, worth, t == steps - 1, base)
         for name, value in r.items():
             rec[name][t] = value
         if check:
             _check(status, revenue, counts, rev_sum, t)
     rec["time"] = (np.arange(steps) + 1) * dt
     rec["initial"] = initial
+    if book is not None:
+        rec.update(book.rec)
     return rec
 
 
@@ -544,7 +631,7 @@ def _retell(wom, streams, neg, pos, p, t):
 
 
 def _check(status, revenue, counts, rev_sum, t) -> None:
-    true = np.bincount(status, minlength=3)
+    true = np.bincount(status, minlength=counts.size)
     if not np.array_equal(true, counts):
         raise AssertionError(f"step {t}: tracked counts {counts.tolist()} != recount "
                              f"{true.tolist()}")

@@ -36,7 +36,8 @@ NESTED = contextvars.ContextVar("womsim_nested_validation", default=False)
 # Parameters that shape the market or the run itself cannot change mid-run.
 FROZEN_PREFIXES = ("market.people", "market.network", "market.mean_degree",
                    "market.customer_share", "market.former_share", "simulation.",
-                   "economics.currency", "name", "description", "interventions")
+                   "economics.currency", "name", "description", "interventions",
+                   "market.segment_assortativity", "segments", "rivals")
 
 
 # Parameters read once, before the first step: a change mid-run could not act.
