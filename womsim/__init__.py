@@ -35,7 +35,9 @@ from womsim.core.errors import (
 )
 from womsim.engine import spread
 from womsim.model.interventions import Intervention
+from womsim.model.market import Rival, Segment
 from womsim.model.scenario import Scenario
+from womsim.model.share import equilibrium_share, share_path
 from womsim.model.telling import Telling
 from womsim.network.graph import Network
 from womsim.reporting.report import report
@@ -60,8 +62,10 @@ __all__ = [
     "MarketDamage",
     "Network",
     "NetworkError",
+    "Rival",
     "Scenario",
     "ScenarioError",
+    "Segment",
     "ServiceDesk",
     "Telling",
     "UnknownKeyError",
@@ -70,6 +74,7 @@ __all__ = [
     "break_even",
     "calibrate",
     "compare",
+    "equilibrium_share",
     "explore",
     "figures",
     "load",
@@ -81,6 +86,7 @@ __all__ = [
     "report",
     "rerun",
     "sensitivity",
+    "share_path",
     "simulate",
     "spread",
     "sweep",

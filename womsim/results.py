@@ -14,7 +14,7 @@ from womsim.engine.segments import SEGMENT_RECORDS
 from womsim.engine.step import RECORDS
 
 __all__ = ["HEADLINES", "Ensemble", "Saved", "headline_metrics", "interval",
-           "outcome_interval"]
+           "outcome_interval", "segment_totals"]
 
 #: Headline metrics per run: name -> (unit, meaning).
 HEADLINES: dict[str, tuple[str, str]] = {
@@ -136,6 +136,22 @@ def with_outcome(row: dict, values: np.ndarray, level: float, psa: bool,
     if psa:
         row[f"{prefix}_low"], row[f"{prefix}_high"] = outcome_interval(values, level)
     return row
+
+
+def segment_totals(ens) -> pd.DataFrame:
+    """Per run: each segment's (and the market's) total over the horizon of every split
+    record (customers: at the end), columns ``(segment, metric)``; the segments add up to
+    ``("total", metric)`` exactly."""
+    names = [s.name for s in ens.scenario.segments]
+    if not names:
+        raise WomsimError(f"scenario '{ens.scenario.name}' has no segments")
+    g = ens.records.groupby("run")
+    cols = {}
+    for seg in [*names, "total"]:
+        for metric in SEGMENT_RECORDS:
+            col = metric if seg == "total" else f"seg.{seg}.{metric}"
+            cols[(seg, metric)] = g[col].last() if metric == "customers" else g[col].sum()
+    return pd.DataFrame(cols)
 
 
 class Saved:
@@ -339,17 +355,11 @@ class Ensemble(Saved):
         >>> sorted(set(t.index.get_level_values("segment")))
         ['business', 'consumer', 'total']
         """
-        names = [s.name for s in self.scenario.segments]
-        if not names:
-            raise WomsimError(f"scenario '{self.scenario.name}' has no segments")
+        per_run = segment_totals(self)
         rows = {}
-        g = self.records.groupby("run")
-        for seg in [*names, "total"]:
-            for metric in SEGMENT_RECORDS:
-                col = metric if seg == "total" else f"seg.{seg}.{metric}"
-                per_run = g[col].last() if metric == "customers" else g[col].sum()
-                mean, sd, lo, hi = interval(per_run.to_numpy(), level)
-                rows[(seg, metric)] = {"mean": mean, "sd": sd, "ci_low": lo, "ci_high": hi}
+        for key in per_run.columns:
+            mean, sd, lo, hi = interval(per_run[key].to_numpy(), level)
+            rows[key] = {"mean": mean, "sd": sd, "ci_low": lo, "ci_high": hi}
         df = pd.DataFrame.from_dict(rows, orient="index")
         df.index = pd.MultiIndex.from_tuples(df.index, names=["segment", "metric"])
         return df

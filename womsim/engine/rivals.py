@@ -130,6 +130,13 @@ def rival_step(state, rp: RivalParams, p, t: int, streams: Streams, wom, our_lea
 
     # the rivals' customers' service: contacts, experience, complaints, defection, churn
     contacted = _draw(streams, "rival_contact", t, n, rp.p_contact, status, firm, changed_at)
+    joined = state.rival_joined[status[state.rival_joined] == RIVAL]
+    if joined.size:
+        # joined half-way through the last step on average: half a step more of contacts
+        # and churn, as for our own new customers (step size must not decide their risk)
+        fj = firm[joined]
+        contacted = np.union1d(contacted, joined[
+            streams.uniform("rival_contact_join", t, joined) < rp.p_contact[fj] / 2])
     f = firm[contacted]
     ue = streams.uniform("rival_experience", t, contacted)
     delighted = contacted[ue < rp.mix[f, 0]]
@@ -146,8 +153,13 @@ def rival_step(state, rp: RivalParams, p, t: int, streams: Streams, wom, our_lea
         & has_alt[problem]
     left = [problem[leave]]
     churned = _draw(streams, "rival_churn", t, n, rp.p_churn, status, firm, changed_at)
+    if joined.size:
+        half = 1.0 - np.sqrt(1.0 - rp.p_churn[fj])
+        churned = np.union1d(churned, joined[
+            streams.uniform("rival_churn_join", t, joined) < half])
     left.append(churned[~np.isin(churned, left[0], assume_unique=True)])
 
+    new = [to_rival]  # who joins a rival this step
     # word of mouth about each rival, from its unhappy and its delighted customers
     unhappy = problem[group <= 1]
     happy = np.concatenate([delighted, problem[group >= 2]])
@@ -166,9 +178,9 @@ def rival_step(state, rp: RivalParams, p, t: int, streams: Streams, wom, our_lea
             hit = streams.uniform("rival_deter", t, who, extra=r) \
                 < 1 - (1 - p.deter) ** h[out]
             det_rv[r, who[hit]] = np.maximum(det_rv[r, who[hit]], t + 1 + rp.memory_steps)
-            cw, ch = heard[~out], h[~out]
-            cw, ch = cw[(firm[cw] == r) & (changed_at[cw] != t)], ch[(firm[cw] == r)
-                                                                   & (changed_at[cw] != t)]
+            mine = ~out
+            mine[mine] = (firm[heard[mine]] == r) & (changed_at[heard[mine]] != t)
+            cw, ch = heard[mine], h[mine]
             moved = cw[(streams.uniform("rival_wom_defection", t, cw)
                         < 1 - (1 - p.wom_defect) ** ch) & has_alt[cw]]
             left.append(moved[~np.isin(moved, np.concatenate(left))])
@@ -183,12 +195,13 @@ def rival_step(state, rp: RivalParams, p, t: int, streams: Streams, wom, our_lea
             firm[won] = r
             changed_at[won] = t
             counts["acquisitions"][r] += won.size
+            new.append(won)
 
     # the rivals' leavers: to us (unless deterred from us), else prospects again
     leavers = np.concatenate(left)
     counts["defections"] = per(leavers)
     to_us = (streams.uniform("from_rival", t, leavers) < rp.loses[firm[leavers]]) \
-        & (det_us[leavers] <= t)
+        & (det_us[leavers] <= t) & has_alt[leavers]
     won_us = leavers[to_us]
     counts["lost_to_us"] = per(won_us)
     status[won_us] = CUSTOMER
@@ -211,4 +224,6 @@ def rival_step(state, rp: RivalParams, p, t: int, streams: Streams, wom, our_lea
         firm[cand] = pick
         changed_at[cand] = t
         counts["acquisitions"] += np.bincount(pick, minlength=k)
+        new.append(cand)
+    state.rival_joined = np.concatenate(new).astype(np.int64)
     return RivalEvents(to_rival, won_us, int(back.size), counts)

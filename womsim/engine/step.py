@@ -202,6 +202,7 @@ class State:
     firm: np.ndarray | None = None            # int8: whose customer a RIVAL person is
     deterred_rival: np.ndarray | None = None  # int32 (rivals, people): deterred from each
     seg_customers: np.ndarray | None = None   # our customers per segment (kept by run)
+    rival_joined: np.ndarray = field(default_factory=lambda: _EMPTY)  # as joined, rivals'
 
     @classmethod
     def initial(cls, scenario, n: int, streams: Streams, network=None) -> State:
@@ -470,7 +471,7 @@ def step(state: State, customers: int, p: StepParams, t: int, streams: Streams,
 
 
 def run(scenario, network, seed: int, check: bool = False,
-        valuation_hazard: float | None = None) -> dict[str, np.ndarray]:
+        valuation_hazard: float | tuple[float, ...] | None = None) -> dict[str, np.ndarray]:
     """Simulate one run of ``scenario`` on ``network`` (None = well mixed) with ``seed``.
 
     Returns a dict of per-step arrays (see :data:`RECORDS`) plus ``"time"`` (years at the
@@ -508,7 +509,8 @@ def run(scenario, network, seed: int, check: bool = False,
     base = scenario.at(-1.0)
     baseline = base.baseline_churn()
     params, iv_costs = schedule(scenario, base, baseline)
-    price = value_hazard(base, baseline) if valuation_hazard is None else valuation_hazard
+    price = value_hazard(base, baseline) if valuation_hazard is None \
+        or isinstance(valuation_hazard, tuple) else valuation_hazard  # tuple: per segment
     rem = event_worth(scenario, price)
     discount = discount_factors(scenario)
     book = MarketBook(scenario, state, steps, valuation_hazard, value_hazard, step_params) \

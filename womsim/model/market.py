@@ -19,6 +19,7 @@ from typing import Any
 
 from pydantic import model_validator
 
+from womsim.core.errors import WomsimError
 from womsim.model.params import Part, param
 
 __all__ = ["OVERRIDES", "RIVAL_NAME", "Rival", "Segment", "check_market_parts", "named",
@@ -190,11 +191,13 @@ def check_market_parts(sc) -> None:
                     and s.customer_share + m.former_share > 1 + 1e-12:
                 raise ValueError(f"segment '{s.name}': customer_share ({s.customer_share:g}) "
                                  f"+ market.former_share ({m.former_share:g}) exceeds 1")
-            if sc.state == "what-if" and churn_applies(sc, s):
+            if sc.state == "what-if" and s.baseline_churn is None \
+                    and s.observed_annual_churn is not None:
                 raise ValueError(
-                    f"segment '{s.name}': a what-if keeps each segment's baseline churn "
-                    "solved under today's service, but none is kept: make the what-if with "
-                    ".what_if(...) from a scenario that describes today")
+                    f"segment '{s.name}': observed_annual_churn = {s.observed_annual_churn!r} "
+                    "describes today, but this is a what-if, which keeps today's baseline "
+                    "churn and solves nothing: add the segment to a scenario that describes "
+                    "today (.today(...)) and make the what-if from that")
             if sc.state == "today" and s.baseline_churn is not None \
                     and s.observed_annual_churn is not None:
                 raise ValueError(
@@ -206,6 +209,10 @@ def check_market_parts(sc) -> None:
                 raise ValueError(
                     f"segment '{s.name}' sets the experience mix, but the service desk sets "
                     "it from the load, so it would do nothing: remove it or the desk")
+            try:  # the segment's values together make a valid market (telling, mix...)
+                segment_view(sc, s)
+            except WomsimError as err:
+                raise ValueError(f"segment '{s.name}': {err}") from None
     elif m.segment_assortativity is not None:
         raise ValueError(f"market.segment_assortativity = {m.segment_assortativity!r}, but "
                          "the scenario has no segments, so it would do nothing: add "
@@ -254,7 +261,8 @@ def segment_view(sc, seg: Segment):
     no rivals (they act through the engine, not through a segment's rates).
 
     Its baseline churn: the segment's own when given or kept (a what-if keeps today's);
-    else solved, under the segment's own service, from its observed churn or the market's.
+    else solved, under the segment's own service, from its observed churn; else the
+    market's baseline when given or kept; else solved from the market's observed churn.
 
     Examples
     --------
@@ -270,13 +278,15 @@ def segment_view(sc, seg: Segment):
     for dotted, value in seg.overrides().items():
         part, name = dotted.split(".")
         data[part][name] = value
-    mk = data["market"]
-    observed = seg.observed_annual_churn if seg.observed_annual_churn is not None \
-        else sc.market.observed_annual_churn
+    mk, m = data["market"], sc.market
     if seg.baseline_churn is not None:
         mk["baseline_churn"], mk["observed_annual_churn"] = seg.baseline_churn, None
-    elif observed is not None:
-        mk["baseline_churn"], mk["observed_annual_churn"] = None, observed
+    elif seg.observed_annual_churn is not None:
+        mk["baseline_churn"], mk["observed_annual_churn"] = None, seg.observed_annual_churn
+    elif m.baseline_churn is not None:  # the market's, given or kept by a what-if
+        mk["baseline_churn"], mk["observed_annual_churn"] = m.baseline_churn, None
+    elif m.observed_annual_churn is not None:  # solved for the segment, to the market's churn
+        mk["baseline_churn"], mk["observed_annual_churn"] = None, m.observed_annual_churn
     return type(sc)(**data)
 
 
