@@ -25,7 +25,7 @@ import numpy as np
 from womsim.engine.rng import THIN, Streams, sparse_candidates
 
 __all__ = ["RIVAL", "RIVAL_RECORDS", "RivalEvents", "RivalParams", "rival_params",
-           "rival_step"]
+           "rival_step", "shared_draw"]
 
 PROSPECT, CUSTOMER, FORMER, RIVAL = 0, 1, 2, 3
 
@@ -94,14 +94,20 @@ class RivalEvents:
     counts: dict             # record name -> per-rival array
 
 
-def _draw(streams: Streams, mech: str, t: int, n: int, p: np.ndarray, status, firm,
-          changed_at) -> np.ndarray:
-    """Rival customers chosen with their firm's probability ``p[firm]``."""
-    if p.size == 0 or p.max() <= 0:
-        return np.empty(0, dtype=np.int64)
-    cand, q = sparse_candidates(streams, mech, t, n, float(p.max()))
-    cand = cand[(status[cand] == RIVAL) & (changed_at[cand] != t)]
-    return cand[streams.uniform(mech, t, cand, extra=THIN) < p[firm[cand]] / q]
+def shared_draw(streams: Streams, mechanism: str, t: int, n: int, ours, segment,
+                theirs: np.ndarray, status, firm) -> tuple[np.ndarray, np.ndarray]:
+    """Our customers chosen with probability ``ours`` (a number, or one per segment) and
+    the rivals' with ``theirs[firm]``, from one pass of candidates (a person is one
+    firm's customer, so one keyed uniform serves whichever they are): a market with
+    rivals pays for one sparse draw per mechanism, not one per firm."""
+    mine = float(np.max(ours))
+    cand, q = sparse_candidates(streams, mechanism, t, n, max(mine, float(theirs.max())))
+    if cand.size == 0:
+        return cand, cand
+    st = status[cand]
+    u = streams.uniform(mechanism, t, cand, extra=THIN) * q
+    p_ours = ours if segment is None else np.asarray(ours)[segment[cand]]
+    return cand[(st == CUSTOMER) & (u < p_ours)], cand[(st == RIVAL) & (u < theirs[firm[cand]])]
 
 
 def rival_step(state, rp: RivalParams, p, t: int, streams: Streams, wom, our_leavers
@@ -129,7 +135,8 @@ def rival_step(state, rp: RivalParams, p, t: int, streams: Streams, wom, our_lea
     counts["won_from_us"] = per(to_rival)
 
     # the rivals' customers' service: contacts, experience, complaints, defection, churn
-    contacted = _draw(streams, "rival_contact", t, n, rp.p_contact, status, firm, changed_at)
+    # drawn with ours (shared_draw); none of them changed firm since
+    contacted, churned = state.rival_draws
     joined = state.rival_joined[status[state.rival_joined] == RIVAL]
     if joined.size:
         # joined half-way through the last step on average: half a step more of contacts
@@ -152,7 +159,6 @@ def rival_step(state, rp: RivalParams, p, t: int, streams: Streams, wom, our_lea
     leave = (streams.uniform("rival_defection", t, problem) < rp.leave[group]) \
         & has_alt[problem]
     left = [problem[leave]]
-    churned = _draw(streams, "rival_churn", t, n, rp.p_churn, status, firm, changed_at)
     if joined.size:
         half = 1.0 - np.sqrt(1.0 - rp.p_churn[fj])
         churned = np.union1d(churned, joined[

@@ -89,20 +89,9 @@ def segment_draw(streams: Streams, mechanism: str, step: int, n: int, p: np.ndar
 def tell_by_segment(wom, tellers: np.ndarray, tellings: tuple[Telling, ...],
                     segment: np.ndarray, weak_share: float, step: int, stream: int
                     ) -> tuple[np.ndarray, int, int]:
-    """One wave of tellings, each teller drawing from its segment's distribution.
-
-    Every draw is keyed by teller, so splitting the wave by segment changes no listener.
-    """
-    if tellers.size == 0:
-        return tellers, 0, 0
-    lab = segment[tellers]
-    outs, strong, weak = [], 0, 0
-    for s, telling in enumerate(tellings):
-        out, ns, nw = wom.tell(tellers[lab == s], telling, weak_share, step, stream)
-        outs.append(out)
-        strong += ns
-        weak += nw
-    return np.concatenate(outs), strong, weak
+    """One wave of tellings, each teller drawing its count from its segment's distribution
+    (every draw keyed by teller: the listeners are those of per-segment waves)."""
+    return wom.tell(tellers, tellings, weak_share, step, stream, segment=segment)
 
 
 def by_segment(ids: np.ndarray, segment: np.ndarray, k: int,

@@ -18,7 +18,7 @@ import numpy as np
 
 from womsim.engine.book import MarketBook
 from womsim.engine.kernels import tell_wave
-from womsim.engine.rivals import RIVAL, rival_params
+from womsim.engine.rivals import RIVAL, rival_params, shared_draw
 from womsim.engine.rng import THIN, Streams, sparse_candidates, sparse_draw
 from womsim.engine.segments import (
     place_segments,
@@ -203,6 +203,7 @@ class State:
     deterred_rival: np.ndarray | None = None  # int32 (rivals, people): deterred from each
     seg_customers: np.ndarray | None = None   # our customers per segment (kept by run)
     rival_joined: np.ndarray = field(default_factory=lambda: _EMPTY)  # as joined, rivals'
+    rival_draws: tuple = ()  # the rivals' contacts and churn, drawn with ours
 
     @classmethod
     def initial(cls, scenario, n: int, streams: Streams, network=None) -> State:
@@ -263,13 +264,23 @@ class _WordOfMouth:
             self.indices = network.indices
         self.degree = np.diff(self.indptr)
 
-    def tell(self, tellers: np.ndarray, telling: Telling, weak_share: float, step: int,
-             stream: int) -> tuple[np.ndarray, int, int]:
-        """Listeners (with repeats) of one wave of tellings; also strong and weak counts."""
+    def tell(self, tellers: np.ndarray, telling: Telling | tuple, weak_share: float, step: int,
+             stream: int, segment: np.ndarray | None = None) -> tuple[np.ndarray, int, int]:
+        """Listeners (with repeats) of one wave of tellings; also strong and weak counts.
+
+        With ``segment`` (labels), ``telling`` holds one distribution per segment."""
         if tellers.size == 0:
             return _EMPTY, 0, 0
         s = self.streams
-        k = telling.quantile(s.uniform("tell_count", step, tellers, extra=stream))
+        u = s.uniform("tell_count", step, tellers, extra=stream)
+        if segment is None:
+            k = telling.quantile(u)
+        else:  # each teller's count from its segment's distribution (keyed by teller)
+            lab = segment[tellers]
+            k = np.zeros(tellers.size, dtype=np.int64)
+            for g, tg in enumerate(telling):
+                mine = lab == g
+                k[mine] = tg.quantile(u[mine])
         keep = k > 0
         tellers, k = tellers[keep], k[keep]
         if tellers.size == 0:
@@ -342,7 +353,17 @@ def step(state: State, customers: int, p: StepParams, t: int, streams: Streams,
 
     # 1-2. contacts and their outcome; baseline churn is drawn now too and applies below
     #      to those still customers after their own experience
-    if sg is None:
+    rv = p.rivals
+    if rv is not None:
+        # one pass of candidates for our customers and the rivals' (engine.rivals)
+        contacted, r_contacted = shared_draw(streams, "contact", t, n, p.p_contact if sg is None
+                                             else sg.p_contact, seg, rv.p_contact, status,
+                                             state.firm)
+        churn_cand, r_churned = shared_draw(streams, "churn", t, n, p.p_churn if sg is None
+                                            else sg.p_churn, seg, rv.p_churn, status,
+                                            state.firm)
+        state.rival_draws = (r_contacted, r_churned)
+    elif sg is None:
         contacted = sparse_draw(streams, "contact", t, n, p.p_contact)
         churn_cand = sparse_draw(streams, "churn", t, n, p.p_churn)
     else:
