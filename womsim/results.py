@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import math
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 from scipy import stats
 
-from womsim.core.errors import WomsimError
+from womsim.core.archive import ArchiveReader, ArchiveWriter, jsonable, provenance
+from womsim.core.atomic import atomic_write
+from womsim.core.errors import ScenarioError, WomsimError, unknown_key
+from womsim.core.protocol import ResultBase
 from womsim.engine.segments import SEGMENT_RECORDS
 from womsim.engine.step import RECORDS
+from womsim.model.scenario import Scenario
 
 __all__ = ["HEADLINES", "Ensemble", "Saved", "headline_metrics", "interval",
            "outcome_interval", "segment_totals"]
@@ -154,47 +159,59 @@ def segment_totals(ens) -> pd.DataFrame:
     return pd.DataFrame(cols)
 
 
-class Saved:
-    """Saving, loading and exact comparison, shared by every result that
-    :mod:`womsim.store` knows (Ensemble, Comparison, SweepResult)."""
-
-    def save(self, path, overwrite: bool = False):
-        """Save to one portable file (ZIP of CSV tables and JSON; see :mod:`womsim.store`).
-
-        Atomic; an existing file is replaced only with ``overwrite=True``. Read it back,
-        exactly, with :func:`womsim.load` or this class's ``load``.
-
-        Examples
-        --------
-        >>> import os, tempfile, womsim as wom
-        >>> sc = wom.Scenario().replace(**{"market.people": 1000,
-        ...                                "simulation.horizon_years": 0.25})
-        >>> ens = wom.simulate(sc, runs=2, seed=3, executor="serial")
-        >>> p = ens.save(os.path.join(tempfile.mkdtemp(), "today.zip"))
-        >>> wom.Ensemble.load(p).records.equals(ens.records)
-        True
-        """
-        from womsim.app.store import save
-
-        return save(self, path, overwrite=overwrite)
-
-    @classmethod
-    def load(cls, path):
-        """Read a result of this class saved with :meth:`save`."""
-        from womsim.app.store import load
-        from womsim.core.errors import WomsimError
-
-        obj = load(path)
-        if not isinstance(obj, cls):
-            raise WomsimError(f"{path} holds a {type(obj).__name__}, not a {cls.__name__}; "
-                              "use womsim.load")
-        return obj
+class Saved(ResultBase):
+    """Saving, loading (through the archive registry, see :class:`ResultBase`) and exact
+    comparison, shared by the results made of ensembles (Ensemble, Comparison,
+    SweepResult)."""
 
     def equals(self, other) -> bool:
         """Same scenarios, seeds, network and numbers, bit for bit (``meta`` aside)."""
         from womsim.app.store import identical
 
         return identical(self, other)
+
+
+def scenario_from(data: Any, r: ArchiveReader, what: str = "scenario") -> Scenario:
+    """A scenario saved in a results file (as :meth:`Scenario.to_dict`), validated."""
+    if not isinstance(data, dict):
+        raise r.error(f"meta.json: the {what} is not a table of parameters")
+    try:
+        return Scenario.from_dict(data)
+    except (ScenarioError, TypeError) as err:
+        raise r.error(f"the saved {what} is not valid: {err}") from None
+
+
+def ensemble_entry(ens: Ensemble, w: ArchiveWriter, prefix: str = "") -> dict[str, Any]:
+    """Write an ensemble's tables (``<prefix>records.csv``, ``<prefix>runs.csv``); returns
+    its recipe and table specs for meta.json."""
+    return {"scenario": ens.scenario.to_dict(), "seed": jsonable(ens.seed),
+            "seeds": jsonable(ens.seeds), "network_fingerprint": ens.network_fingerprint,
+            "meta": jsonable(ens.meta, "meta"),
+            "records": w.table(ens.records, prefix + "records.csv"),
+            "runs": w.table(ens.runs, prefix + "runs.csv")}
+
+
+def ensemble_from(entry: Any, r: ArchiveReader) -> Ensemble:
+    """The ensemble an :func:`ensemble_entry` describes, read back exactly."""
+    if not isinstance(entry, dict):
+        raise r.error("meta.json: an ensemble entry is not a table")
+    try:
+        scenario = scenario_from(entry["scenario"], r)
+        seeds = entry["seeds"]
+        seed = entry["seed"]
+        fp = entry["network_fingerprint"]
+        meta = entry.get("meta") or {}
+        records = r.table(entry["records"])
+        runs = r.table(entry["runs"])
+    except KeyError as err:
+        raise r.error(f"meta.json lacks {err} for an ensemble") from None
+    if not (isinstance(seeds, list) and all(isinstance(s, int) for s in seeds)
+            and (seed is None or isinstance(seed, int)) and isinstance(meta, dict)
+            and (fp is None or isinstance(fp, str))):
+        raise r.error("meta.json: bad seeds, fingerprint or meta")
+    if len(seeds) != len(runs):
+        raise r.error(f"{len(seeds)} seeds for {len(runs)} runs")
+    return Ensemble.from_frames(scenario, records, runs, seeds, seed, fp, meta)
 
 
 class Ensemble(Saved):
@@ -237,8 +254,6 @@ class Ensemble(Saved):
         self.seed = seed
         self.seeds = list(seeds)
         self.network_fingerprint = network_fingerprint
-        from womsim.app.store import provenance
-
         self.meta = {**provenance(), **dict(meta or {})}
         horizon = scenario.simulation.horizon_years
         frames = []
@@ -271,6 +286,19 @@ class Ensemble(Saved):
         ens.records = records
         ens.runs = runs
         return ens
+
+    kind = "Ensemble"
+
+    def _to_archive(self, w: ArchiveWriter) -> dict[str, Any]:
+        return {"ensemble": ensemble_entry(self, w)}
+
+    @classmethod
+    def _from_archive(cls, meta: dict[str, Any], r: ArchiveReader) -> Ensemble:
+        return ensemble_from(meta["ensemble"], r)
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """What :meth:`to_excel` writes: the summary and the headline metrics per run."""
+        return {"summary": self.summary(), "runs": self.runs}
 
     def recipe(self) -> dict[str, Any]:
         """What re-runs this ensemble: scenario (as a dict), runs, seeds and network.
@@ -328,8 +356,6 @@ class Ensemble(Saved):
                                    "acquisitions"))
         unknown = [m for m in metrics if m not in self.records.columns]
         if unknown:
-            from womsim.core.errors import unknown_key
-
             raise unknown_key("record", unknown[0], RECORDS)
         g = self.records.groupby("time")[metrics]
         lo, hi = (1 - band) / 2, 1 - (1 - band) / 2
@@ -399,10 +425,9 @@ class Ensemble(Saved):
         return plot_timeseries({label or self.scenario.name: self}, metric=metric, ax=ax,
                                band=band)
 
-    def to_csv(self, path, overwrite: bool = False):
-        """Write the per-step records (one row per run and step) as CSV, atomically."""
-        from womsim.core.atomic import atomic_write
-
+    def to_csv(self, path: str | Path, overwrite: bool = False) -> Path:
+        """Write the per-step records (one row per run and step) as CSV, atomically (the
+        summary and the per-run metrics go to :meth:`to_excel`)."""
         return atomic_write(path, self.records.to_csv(index=False), overwrite=overwrite)
 
     def __repr__(self) -> str:

@@ -31,7 +31,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from womsim.core.archive import ArchiveReader, ArchiveWriter, jsonable, provenance
 from womsim.core.errors import CalibrationError, ScenarioError, WomsimError, unknown_key
+from womsim.core.protocol import ResultBase
+from womsim.results import scenario_from
 
 __all__ = ["INFERRED", "TARGETS", "Calibration", "DriftWarning", "calibrate",
            "posterior_draws", "split_calibration"]
@@ -307,7 +310,10 @@ def _newton_marketing(st: dict[str, float], m0: float, growth: float, horizon: f
 
 
 # ------------------------------------------------------------------ the result
-class Calibration:
+_TABLES = ("posterior", "prior", "check", "reference")
+
+
+class Calibration(ResultBase):
     """A calibrated today: the scenario, the posterior draws and how well targets are met.
 
     Attributes
@@ -331,6 +337,8 @@ class Calibration:
         Market size the simulations ran at.
     """
 
+    kind = "Calibration"
+
     def __init__(self, scenario, posterior, prior, targets, solved, check, reference,
                  people, seed, meta=None) -> None:
         self.scenario = scenario
@@ -342,8 +350,6 @@ class Calibration:
         self.reference = reference
         self.people = int(people)
         self.seed = seed
-        from womsim.app.store import provenance
-
         self.meta = {**provenance(), **dict(meta or {})}
 
     def diagnostic(self, level: float = 0.90) -> pd.DataFrame:
@@ -411,22 +417,29 @@ class Calibration:
         ax.set_title("what the client's data says about the unobserved parameters")
         return ax
 
-    def save(self, path, overwrite: bool = False):
-        """Save to one portable ZIP (JSON + CSV, nothing pickled); read back with
-        :func:`womsim.load` or :meth:`Calibration.load`."""
-        from womsim.analysis.calibrate_store import save_calibration
-
-        return save_calibration(self, path, overwrite=overwrite)
+    def _to_archive(self, w: ArchiveWriter) -> dict[str, Any]:
+        # text columns and the index (parameter names) go to JSON beside each table
+        tables = {name: w.frame(getattr(self, name), f"calibration/{name}.csv")
+                  for name in _TABLES}
+        return {"scenario": self.scenario.to_dict(),
+                "targets": jsonable({k: list(v) for k, v in self.targets.items()}),
+                "solved": jsonable(self.solved), "people": self.people,
+                "seed": jsonable(self.seed), "meta": jsonable(self.meta, "meta"),
+                "tables": tables}
 
     @classmethod
-    def load(cls, path) -> Calibration:
-        """Read a calibration saved with :meth:`save`."""
-        from womsim.app.store import load
-
-        obj = load(path)
-        if not isinstance(obj, cls):
-            raise WomsimError(f"{path} holds a {type(obj).__name__}, not a Calibration")
-        return obj
+    def _from_archive(cls, meta: dict[str, Any], r: ArchiveReader) -> Calibration:
+        try:
+            scenario = scenario_from(meta["scenario"], r)
+            frames = {name: r.frame(meta["tables"][name]) for name in _TABLES}
+            targets = {k: (float(v[0]), float(v[1])) for k, v in meta["targets"].items()}
+            cal = cls(scenario, frames["posterior"], frames["prior"], targets,
+                      meta["solved"], frames["check"], frames["reference"],
+                      meta["people"], meta["seed"])
+        except (KeyError, TypeError, ValueError, IndexError) as err:
+            raise r.error(f"not a readable calibration ({err!r})") from None
+        cal.meta = dict(meta.get("meta") or {})
+        return cal
 
     def __repr__(self) -> str:
         return (f"Calibration('{self.scenario.name}': {len(self.targets)} targets, "

@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from womsim.core.archive import ArchiveReader, ArchiveWriter
 from womsim.core.errors import ScenarioError, WomsimError
 from womsim.engine.book import segment_prices
 from womsim.engine.rng import run_seeds
@@ -29,6 +30,8 @@ from womsim.results import (
     HEADLINES,
     Ensemble,
     Saved,
+    ensemble_entry,
+    ensemble_from,
     interval,
     segment_totals,
     with_outcome,
@@ -162,11 +165,31 @@ class Comparison(Saved):
         The first scenario's name; differences are ``scenario - reference``.
     """
 
+    kind = "Comparison"
+
     def __init__(self, ensembles: dict[str, Ensemble], psa: bool = False) -> None:
         self.ensembles = ensembles
         self.names = list(ensembles)
         self.reference = self.names[0]
         self.psa = psa
+
+    def _to_archive(self, w: ArchiveWriter) -> dict[str, Any]:
+        entries = [ensemble_entry(self.ensembles[n], w, f"ensembles/{i}/")
+                   for i, n in enumerate(self.names)]
+        return {"names": list(self.names), "psa": bool(self.psa), "ensembles": entries}
+
+    @classmethod
+    def _from_archive(cls, meta: dict[str, Any], r: ArchiveReader) -> Comparison:
+        names, entries = meta["names"], meta["ensembles"]
+        if not (isinstance(names, list) and isinstance(entries, list)
+                and len(names) == len(entries) >= 1):
+            raise r.error("meta.json: bad comparison entries")
+        ens = {str(n): ensemble_from(e, r) for n, e in zip(names, entries, strict=True)}
+        return cls(ens, psa=bool(meta.get("psa", False)))
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """What :meth:`to_excel` writes: the summary and the value by cause."""
+        return {"summary": self.summary(), "value by cause": self.lost_revenue()}
 
     def differences(self, name: str) -> pd.DataFrame:
         """Per-run paired differences ``name - reference`` of every headline metric."""

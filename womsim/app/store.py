@@ -1,7 +1,9 @@
 """Saved results: portable files that round-trip exactly, and re-running what made them.
 
-A result (an :class:`~womsim.results.Ensemble`, a :class:`~womsim.analysis.whatif.Comparison` or a
-:class:`~womsim.analysis.sweep.SweepResult`) is saved as one ZIP file holding
+Every result (see :func:`womsim.core.archive.kinds`) is saved as one ZIP file by the codec of
+:mod:`womsim.core.archive`. An :class:`~womsim.results.Ensemble`, a
+:class:`~womsim.analysis.whatif.Comparison` or a :class:`~womsim.analysis.sweep.SweepResult`
+holds
 
 * ``meta.json``: the format and its version, who wrote the file (womsim, Python, numpy and
   pandas versions, a UTC timestamp), and per ensemble its *recipe*: the scenario (as
@@ -35,229 +37,51 @@ True
 
 from __future__ import annotations
 
-import io
-import json
-import platform
-import re
-import zipfile
-from collections.abc import Mapping
-from datetime import datetime, timezone
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from womsim.core.archive import ResultsFileError, open_archive, read_member
-from womsim.core.atomic import atomic_write
-from womsim.core.errors import ScenarioError, WomsimError
+from womsim.core import archive as _archive
+from womsim.core.archive import (
+    FORMAT,
+    FORMAT_VERSION,
+    ResultsFileError,
+    jsonable,
+    normal,
+    provenance,
+    read_table,
+    table_bytes,
+)
+from womsim.core.errors import WomsimError
 from womsim.results import Ensemble
 
 __all__ = ["FORMAT", "FORMAT_VERSION", "RecipeMismatchError", "ResultsFileError",
            "identical", "load", "provenance", "rerun", "save"]
 
-FORMAT = "womsim-results"
-FORMAT_VERSION = 1
-
-_META = "meta.json"
-_META_LIMIT = 256 * 1024**2  # a recipe of many sweep points is a few MB
-_ALLOWED_DTYPES = frozenset({"int8", "int16", "int32", "int64", "uint8", "uint16", "uint32",
-                             "uint64", "float32", "float64", "bool"})
+_versions = _archive._versions
 
 
 class RecipeMismatchError(WomsimError):
     """Saved results and what they are re-run or resumed with do not match."""
 
 
-# ------------------------------------------------------------------ provenance
-@lru_cache(maxsize=1)
-def _versions() -> dict[str, str]:
-    from importlib.metadata import PackageNotFoundError, version
-
-    try:
-        womsim_version = version("womsim")
-    except PackageNotFoundError:  # pragma: no cover - source tree without installation
-        womsim_version = "0.0.0+unknown"
-    return {"womsim_version": womsim_version, "python_version": platform.python_version(),
-            "numpy_version": np.__version__, "pandas_version": pd.__version__}
+# the codec lives in womsim.core.archive (below every result); these names stay for callers
+_jsonable = jsonable
+_normal = normal
+_table = table_bytes
+_read_table = read_table
 
 
-def provenance() -> dict[str, str]:
-    """What made a result: womsim, Python, numpy and pandas versions and the time (UTC).
-
-    Examples
-    --------
-    >>> sorted(provenance())
-    ['created', 'numpy_version', 'pandas_version', 'python_version', 'womsim_version']
-    """
-    return {**_versions(),
-            "created": datetime.now(timezone.utc).isoformat(timespec="seconds")}
-
-
-# ------------------------------------------------------------------------ json
-def _jsonable(obj: Any, where: str = "value") -> Any:
-    """Plain JSON types from numpy scalars, tuples and ranges; anything else is refused."""
-    if obj is None or isinstance(obj, (bool, str)):
-        return obj
-    if isinstance(obj, (int, np.integer)) and not isinstance(obj, np.bool_):
-        return int(obj)
-    if isinstance(obj, np.bool_):
-        return bool(obj)
-    if isinstance(obj, (float, np.floating)):
-        return float(obj)
-    if isinstance(obj, Mapping):
-        return {str(k): _jsonable(v, f"{where}[{k!r}]") for k, v in obj.items()}
-    if isinstance(obj, (list, tuple, range, np.ndarray)):
-        return [_jsonable(v, where) for v in obj]
-    if hasattr(obj, "model_dump"):  # a scenario part given whole, e.g. a ServiceDesk
-        return _jsonable(obj.model_dump(mode="json"), where)
-    raise WomsimError(f"cannot save {where} = {obj!r:.80}: only numbers, text, true/false, "
-                      "lists and dicts are saved")
-
-
-def _normal(obj: Any) -> Any:
-    """``obj`` as it reads back from JSON (for comparing recipes)."""
-    return json.loads(json.dumps(_jsonable(obj)))
-
-
-# ---------------------------------------------------------------------- tables
-def _table(df: pd.DataFrame, file: str) -> tuple[dict[str, Any], bytes]:
-    """The spec (columns, dtypes, index) and CSV bytes of a numeric table."""
-    cols = [str(c) for c in df.columns]
-    if len(set(cols)) != len(cols) or cols != list(df.columns):
-        raise WomsimError(f"{file}: column names must be unique text")
-    dtypes = [str(t) for t in df.dtypes]
-    for c, t in zip(cols, dtypes, strict=True):
-        if t not in _ALLOWED_DTYPES:
-            raise WomsimError(f"{file}: column '{c}' has dtype {t}; only numbers and "
-                              "true/false are saved")
-    idx = df.index
-    if isinstance(idx, pd.RangeIndex):
-        index: dict[str, Any] = {"kind": "range", "start": int(idx.start),
-                                 "stop": int(idx.stop), "step": int(idx.step),
-                                 "name": idx.name}
-        out = df
-    else:
-        if str(idx.dtype) not in _ALLOWED_DTYPES or idx.nlevels != 1:
-            raise WomsimError(f"{file}: only a plain numeric index is saved")
-        index = {"kind": "column", "dtype": str(idx.dtype), "name": idx.name}
-        out = df.copy()
-        out.insert(0, "__index__", idx.to_numpy())
-    if index["name"] is not None and not isinstance(index["name"], str):
-        raise WomsimError(f"{file}: the index name must be text")
-    text = out.to_csv(index=False, float_format="%.17g", na_rep="nan", lineterminator="\n")
-    return {"file": file, "columns": cols, "dtypes": dtypes, "index": index,
-            "rows": len(df)}, text.encode("utf-8")
-
-
-def _expected_tables(zf: zipfile.ZipFile) -> set[str]:
-    """Member names a table may have (``records.csv``, ``ensembles/3/runs.csv``,
-    ``calibration/posterior.csv``)."""
-    return {n for n in zf.namelist()
-            if re.fullmatch(r"(ensembles/[0-9]{1,9}/)?(records|runs)\.csv", n)
-            or re.fullmatch(r"calibration/(posterior|prior|check|reference)\.csv", n)}
-
-
-def _read_table(zf: zipfile.ZipFile, spec: Any, path: Path) -> pd.DataFrame:
-    try:
-        file, cols, dtypes, index = spec["file"], spec["columns"], spec["dtypes"], spec["index"]
-        rows = int(spec["rows"])
-        kind = index["kind"]
-    except (KeyError, TypeError, ValueError):
-        raise ResultsFileError(f"{path}: meta.json describes a table incompletely") from None
-    if not (isinstance(cols, list) and isinstance(dtypes, list) and len(cols) == len(dtypes)
-            and all(isinstance(c, str) for c in cols)):
-        raise ResultsFileError(f"{path}: meta.json: bad column list for {file!r}")
-    bad = [t for t in dtypes if t not in _ALLOWED_DTYPES]
-    if bad:
-        raise ResultsFileError(f"{path}: {file}: unsupported dtype {bad[0]!r}")
-    names = cols
-    types = dict(zip(cols, dtypes, strict=True))
-    if kind == "column":
-        if index.get("dtype") not in _ALLOWED_DTYPES:
-            raise ResultsFileError(f"{path}: {file}: unsupported index dtype")
-        names = ["__index__", *cols]
-        types["__index__"] = index["dtype"]
-    elif kind != "range":
-        raise ResultsFileError(f"{path}: {file}: unknown index kind {kind!r}")
-    if not isinstance(file, str) or file not in _expected_tables(zf):
-        raise ResultsFileError(f"{path}: meta.json names table {file!r}, which is not one "
-                               "of the file's tables")
-    try:
-        data = read_member(zf, file, path)
-    except KeyError:
-        raise ResultsFileError(f"{path}: {file} is missing from the file") from None
-    try:
-        df = pd.read_csv(io.BytesIO(data), dtype=types, keep_default_na=False,
-                         na_values=["nan"], encoding="utf-8")
-    except (ValueError, TypeError, pd.errors.ParserError, UnicodeDecodeError) as err:
-        raise ResultsFileError(f"{path}: {file} cannot be read: {err}") from None
-    if list(df.columns) != names or len(df) != rows:
-        raise ResultsFileError(f"{path}: {file} does not match meta.json (columns or "
-                               f"row count: {len(df)} rows, expected {rows})")
-    if kind == "range":
-        try:
-            df.index = pd.RangeIndex(int(index["start"]), int(index["stop"]),
-                                     int(index["step"]), name=index.get("name"))
-        except (KeyError, TypeError, ValueError) as err:
-            raise ResultsFileError(f"{path}: {file}: bad index: {err}") from None
-    else:
-        df = df.set_index("__index__")
-        df.index.name = index.get("name")
-    return df
-
-
-# -------------------------------------------------------------------- ensembles
-def _ensemble_entry(ens: Ensemble, prefix: str) -> tuple[dict[str, Any], dict[str, bytes]]:
-    rec_spec, rec = _table(ens.records, prefix + "records.csv")
-    run_spec, runs = _table(ens.runs, prefix + "runs.csv")
-    entry = {"scenario": ens.scenario.to_dict(), "seed": _jsonable(ens.seed),
-             "seeds": _jsonable(ens.seeds), "network_fingerprint": ens.network_fingerprint,
-             "meta": _jsonable(ens.meta, "meta"), "records": rec_spec, "runs": run_spec}
-    return entry, {rec_spec["file"]: rec, run_spec["file"]: runs}
-
-
-def _scenario(data: Any, path: Path, what: str = "scenario"):
-    from womsim.model.scenario import Scenario
-
-    if not isinstance(data, dict):
-        raise ResultsFileError(f"{path}: meta.json: the {what} is not a table of parameters")
-    try:
-        return Scenario.from_dict(data)
-    except (ScenarioError, TypeError) as err:
-        raise ResultsFileError(f"{path}: the saved {what} is not valid: {err}") from None
-
-
-def _ensemble_from(entry: Any, zf: zipfile.ZipFile, path: Path) -> Ensemble:
-    if not isinstance(entry, dict):
-        raise ResultsFileError(f"{path}: meta.json: an ensemble entry is not a table")
-    try:
-        scenario = _scenario(entry["scenario"], path)
-        seeds = entry["seeds"]
-        seed = entry["seed"]
-        fp = entry["network_fingerprint"]
-        meta = entry.get("meta") or {}
-        records = _read_table(zf, entry["records"], path)
-        runs = _read_table(zf, entry["runs"], path)
-    except KeyError as err:
-        raise ResultsFileError(f"{path}: meta.json lacks {err} for an ensemble") from None
-    if not (isinstance(seeds, list) and all(isinstance(s, int) for s in seeds)
-            and (seed is None or isinstance(seed, int)) and isinstance(meta, dict)
-            and (fp is None or isinstance(fp, str))):
-        raise ResultsFileError(f"{path}: meta.json: bad seeds, fingerprint or meta")
-    if len(seeds) != len(runs):
-        raise ResultsFileError(f"{path}: {len(seeds)} seeds for {len(runs)} runs")
-    return Ensemble.from_frames(scenario, records, runs, seeds, seed, fp, meta)
-
-
-# --------------------------------------------------------------------- save/load
-def save(result, path: str | Path, overwrite: bool = False) -> Path:
-    """Save an Ensemble, Comparison or SweepResult as one ZIP file (see module notes).
+def save(result: Any, path: str | Path, overwrite: bool = False) -> Path:
+    """Save a result (any registered kind: Ensemble, Comparison, SweepResult, LostRevenue,
+    Sensitivity, BreakEven, MarketDamage, Calibration) as one ZIP file.
 
     Parameters
     ----------
-    result : Ensemble, Comparison or SweepResult
+    result
+        The result to save (see :func:`womsim.core.archive.kinds`).
     path : str or Path
         The file to write (``.zip`` is customary); its folder must exist.
     overwrite : bool
@@ -268,84 +92,10 @@ def save(result, path: str | Path, overwrite: bool = False) -> Path:
     pathlib.Path
         The path written.
     """
-    from womsim.analysis.sweep import SweepResult
-    from womsim.analysis.whatif import Comparison
-
-    files: dict[str, bytes] = {}
-    meta: dict[str, Any] = {"format": FORMAT, "format_version": FORMAT_VERSION,
-                            "saved": provenance()}
-    if isinstance(result, Ensemble):
-        entry, files = _ensemble_entry(result, "")
-        meta.update(type="Ensemble", ensemble=entry)
-    elif isinstance(result, Comparison):
-        entries = []
-        for i, name in enumerate(result.names):
-            entry, f = _ensemble_entry(result.ensembles[name], f"ensembles/{i}/")
-            entries.append(entry)
-            files.update(f)
-        meta.update(type="Comparison", names=list(result.names), psa=bool(result.psa),
-                    ensembles=entries)
-    elif isinstance(result, SweepResult):
-        entries = []
-        for i, ens in enumerate(result.ensembles):
-            entry, f = _ensemble_entry(ens, f"ensembles/{i}/")
-            entries.append(entry)
-            files.update(f)
-        base = result.scenario.to_dict() if result.scenario is not None else None
-        meta.update(type="SweepResult", params=list(result.params),
-                    points=_jsonable(result.points, "points"),
-                    grid=_jsonable(result.grid, "grid") if result.grid is not None else None,
-                    scenario=base, seed=_jsonable(result.seed), runs=result.n_runs,
-                    network_fingerprint=result.network_fingerprint, ensembles=entries)
-    else:
-        raise WomsimError(f"cannot save a {type(result).__name__}: save an Ensemble, a "
-                          "Comparison or a SweepResult")
-    body = json.dumps(meta, indent=1, allow_nan=False).encode("utf-8")
-
-    def write(tmp: Path) -> None:
-        with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as zf:
-            zf.writestr(_META, body)
-            for name, data in files.items():
-                zf.writestr(name, data)
-
-    return atomic_write(path, write, overwrite=overwrite)
+    return _archive.save(result, path, overwrite=overwrite)
 
 
-def _open_meta(path: Path) -> tuple[zipfile.ZipFile, dict[str, Any]]:
-    if not path.exists():
-        raise FileNotFoundError(f"saved results not found: {path}")
-    if path.is_dir():
-        raise ResultsFileError(f"{path} is a folder, not a saved-results file")
-    zf = open_archive(path)
-    try:
-        try:
-            raw = read_member(zf, _META, path, limit=_META_LIMIT)
-        except KeyError:
-            raise ResultsFileError(f"{path} is not a womsim results file (no {_META})"
-                                   ) from None
-        try:
-            meta = json.loads(raw.decode("utf-8"))
-        except (ValueError, UnicodeDecodeError, RecursionError) as err:
-            raise ResultsFileError(f"{path}: {_META} cannot be read: {err}") from None
-        if not isinstance(meta, dict) or meta.get("format") != FORMAT:
-            raise ResultsFileError(
-                f"{path} is not a womsim results file (format "
-                f"{meta.get('format') if isinstance(meta, dict) else None!r})")
-        version = meta.get("format_version")
-        if isinstance(version, bool) or not isinstance(version, int) or version < 1:
-            raise ResultsFileError(f"{path}: {_META} has no valid format_version "
-                                   f"({version!r}); the file is damaged")
-        if version > FORMAT_VERSION:
-            raise ResultsFileError(
-                f"{path} was written in format version {version!r}; this womsim reads up to "
-                f"version {FORMAT_VERSION}: upgrade womsim")
-    except BaseException:
-        zf.close()
-        raise
-    return zf, meta
-
-
-def load(path: str | Path):
+def load(path: str | Path) -> Any:
     """Read results saved by :func:`save` (or ``.save()``): the same object, exactly.
 
     Only JSON and CSV are parsed; nothing is unpickled or executed, so a file from
@@ -368,47 +118,7 @@ def load(path: str | Path):
     >>> load(p).runs.equals(ens.runs)
     True
     """
-    path = Path(path)
-    zf, meta = _open_meta(path)
-    with zf:
-        kind = meta.get("type")
-        try:
-            if kind == "Ensemble":
-                return _ensemble_from(meta["ensemble"], zf, path)
-            if kind == "Calibration":
-                from womsim.analysis.calibrate_store import calibration_from
-
-                return calibration_from(meta, zf, path)
-            if kind == "Comparison":
-                from womsim.analysis.whatif import Comparison
-
-                names, entries = meta["names"], meta["ensembles"]
-                if not (isinstance(names, list) and isinstance(entries, list)
-                        and len(names) == len(entries) >= 1):
-                    raise ResultsFileError(f"{path}: meta.json: bad comparison entries")
-                ens = {str(n): _ensemble_from(e, zf, path)
-                       for n, e in zip(names, entries, strict=True)}
-                return Comparison(ens, psa=bool(meta.get("psa", False)))
-            if kind == "SweepResult":
-                from womsim.analysis.sweep import SweepResult
-
-                entries, points = meta["ensembles"], meta["points"]
-                if not (isinstance(entries, list) and isinstance(points, list)
-                        and len(entries) == len(points)):
-                    raise ResultsFileError(f"{path}: meta.json: bad sweep entries")
-                base = meta.get("scenario")
-                return SweepResult(
-                    list(meta["params"]), points,
-                    [_ensemble_from(e, zf, path) for e in entries],
-                    scenario=_scenario(base, path, "base scenario") if base else None,
-                    grid=meta.get("grid"), seed=meta.get("seed"),
-                    network_fingerprint=meta.get("network_fingerprint"))
-        except KeyError as err:
-            raise ResultsFileError(f"{path}: meta.json lacks {err}") from None
-        except (TypeError, AttributeError) as err:  # a value of the wrong JSON type
-            raise ResultsFileError(f"{path}: meta.json is not laid out as a womsim "
-                                   f"results file ({err})") from None
-    raise ResultsFileError(f"{path}: unknown result type {kind!r}")
+    return _archive.load(path)
 
 
 # ------------------------------------------------------------------- identical

@@ -8,6 +8,7 @@ import pandas as pd
 from pydantic import BaseModel
 
 from womsim.core import figures as _figures
+from womsim.model.reviews import steady_count, steady_rating
 
 __all__ = ["assumptions_table"]
 
@@ -99,6 +100,14 @@ def assumptions_table(scenario) -> pd.DataFrame:
         ("derived.wom_leave_per_year", r.wom_leave_per_year, "1/yr",
          "customers lost through word of mouth, per customer-year (mean field)"),
     ]
+    if scenario.reviews.enabled:
+        derived += [
+            ("derived.review_steady_rating", steady_rating(scenario), "stars",
+             "average rating today's service and post shares hold in the long run (mean "
+             "field); the rating drifts there from reviews.initial_rating"),
+            ("derived.review_steady_count", steady_count(scenario), "reviews",
+             "reviews today's posting keeps standing in the long run, at the start's "
+             "customers (compare reviews.initial_reviews)")]
     for name, value, unit, meaning in derived:
         rows.append({"parameter": name, "value": value, "unit": unit, "meaning": meaning,
                      "basis": "derived", "figure": "", "status": "derived", "source": ""})

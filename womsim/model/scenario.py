@@ -37,12 +37,14 @@ from womsim.model.market import (
     unread_market_value,
 )
 from womsim.model.params import Complaints, Economics, Market, Service, Simulation, WordOfMouth
+from womsim.model.reviews import Reviews
 from womsim.model.solved import Solved, pick, put, upgrade_unrecorded
 from womsim.service import ServiceDesk
 
 __all__ = ["Scenario", "Solved"]
 
-PARTS = ("market", "service", "complaints", "word_of_mouth", "economics", "simulation")
+PARTS = ("market", "service", "complaints", "word_of_mouth", "reviews", "economics",
+         "simulation")
 # fields that say what a scenario is, not what it assumes: set by today() and what_if()
 _STATE_FIELDS = ("state", "solved")
 
@@ -157,6 +159,7 @@ equal to 1 (allowed: >= 0 and <= 1)
     service: Service = Field(default_factory=Service)
     complaints: Complaints = Field(default_factory=Complaints)
     word_of_mouth: WordOfMouth = Field(default_factory=WordOfMouth)
+    reviews: Reviews = Field(default_factory=Reviews)
     economics: Economics = Field(default_factory=Economics)
     simulation: Simulation = Field(default_factory=Simulation)
     desk: ServiceDesk | None = None

@@ -310,7 +310,8 @@ def _money_header(label: str, currency: str) -> str:
 
 # --------------------------------------------------------------------------- scenario
 _GROUP_TITLES = {"market": "Market", "service": "Service", "complaints": "Complaints",
-                 "word_of_mouth": "Word of mouth", "economics": "Economics",
+                 "word_of_mouth": "Word of mouth", "reviews": "Online reviews",
+                 "economics": "Economics",
                  "simulation": "Simulation", "desk": "Service desk",
                  "derived": "Derived (what the engine uses)", "interventions": "Interventions"}
 
@@ -711,6 +712,10 @@ def sensitivity_html(sens, currency: str = "") -> str:
         classes.append("flag" if r["status"] in FLAGGED else "")
     metric = sens.metric.replace("_", " ")
     cap = f"what moves {metric} most (at today's values: {fmt_money(sens.base, currency)})"
+    out = getattr(sens, "base_outcome", None)
+    if out is not None:  # a calibration's posterior was carried into the runs
+        cap = cap[:-1] + (f"; 95% outcome interval {fmt_money(out[0], currency)} to "
+                          f"{fmt_money(out[1], currency)})")
     return _table(rows, ["parameter", "range", "today", _money_header(f"{metric} at low",
                                                                        currency),
                          _money_header(f"{metric} at high", currency),
