@@ -168,3 +168,6 @@ def test_the_closed_form_says_what_it_leaves_out():
         equilibrium_share(sc)
     with pytest.raises(ScenarioError, match="needs a rival"):
         equilibrium_share(wom.Scenario(word_of_mouth=QUIET))
+    with pytest.raises(ScenarioError, match="one segment"):
+        equilibrium_share(hays_hill().today(segments=[{"name": "a", "share": 0.5},
+                                                      {"name": "b", "share": 0.5}]))

@@ -46,7 +46,7 @@ PRESETS: dict[str, dict] = {
     "retail_bank_challenger": {
         "rationale": "Retail bank with consumer and business customers and one digital "
                      "challenger: business customers pay 8x as much, call twice as often "
-                     "and complain more; they know each other (segment assortativity 0.3, "
+                     "and complain more; they know each other (segment assortativity 0.2, "
                      "an illustrative size for the revenue assortativity Haenlein & Libai "
                      "report); the challenger serves better (4% problems), charges less and "
                      "takes half of the bank's leavers. Churn 12% (consumer) and 10% "
@@ -58,7 +58,7 @@ PRESETS: dict[str, dict] = {
             "market": {"people": 100_000, "customer_share": 0.20, "no_alternative_share": 0.15,
                        "observed_annual_churn": 0.12, "marketing_rate": 0.04,
                        "winback_rate": 0.02, "network": "communities",
-                       "segment_assortativity": 0.3},
+                       "segment_assortativity": 0.2},
             "service": {"contact_rate": 3.0, "problem_rate": 0.08, "delight_rate": 0.20},
             "complaints": {"complain_rate": 0.40, "resolved": 0.60, "quick_share": 0.50},
             "economics": {"revenue_per_year": 300.0, "margin": 0.50,

@@ -53,6 +53,12 @@ class MarketFlows:
     def __init__(self, sc) -> None:
         if not sc.rivals:
             raise ScenarioError("market share needs a rival: add [[rivals]] to the scenario")
+        if sc.segments:
+            # one rate per firm: a segmented market's rates differ by segment
+            raise ScenarioError(
+                "the closed-form market share is for a market of one segment, but this "
+                "scenario has segments (" + ", ".join(s.name for s in sc.segments)
+                + "): simulate it, or take the segments out (segments=[])")
         w = sc.word_of_mouth
         active = {n: getattr(w, n) for n in ("prospect_deter_prob", "referral_prob",
                                              "customer_defect_prob") if getattr(w, n) > 0}
