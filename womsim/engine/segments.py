@@ -10,11 +10,11 @@ market's record exactly.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
-from womsim.core.errors import CalibrationError, NetworkError
+from womsim.core.errors import CalibrationError, NetworkError, ScenarioError
 from womsim.engine.rng import THIN, Streams, sparse_candidates
 from womsim.model.market import segment_view
 from womsim.model.meanfield import experience_mix
@@ -22,7 +22,8 @@ from womsim.model.telling import Telling
 from womsim.network.mixing import assign_segments
 
 __all__ = ["SEGMENT_RECORDS", "SegmentParams", "by_segment", "gather", "place_segments",
-           "segment_baseline", "segment_draw", "segment_mix", "segment_params", "segment_views",
+           "scaled", "segment_baseline", "segment_draw", "segment_mix", "segment_params",
+           "segment_views",
            "tell_by_segment"]
 
 #: Records split by segment (counts of people and contacts, revenue and event values).
@@ -68,9 +69,41 @@ def gather(names, per_segment: list) -> SegmentParams:
         mix_scenarios=tuple(p.mix_scenario for p in per_segment))
 
 
-def segment_mix(sg: SegmentParams, load: float) -> np.ndarray:
-    """(segments, 3) experience mix (delighted, satisfied, problem) at the market's load."""
-    return np.array([experience_mix(s, load) for s in sg.mix_scenarios], dtype=float)
+def segment_mix(sg: SegmentParams, load: float, problem_scale: float = 1.0, t: int = 0
+                ) -> np.ndarray:
+    """(segments, 3) experience mix (delighted, satisfied, problem) at the market's load,
+    with a calendar incident's problem multiplier (extra problems out of satisfied
+    contacts first, then delighted ones, as for the market: engine.calendar)."""
+    mix = np.array([experience_mix(s, load) for s in sg.mix_scenarios], dtype=float)
+    if problem_scale != 1.0:
+        raised = mix[:, 2] * problem_scale
+        worst = int(np.argmax(raised))
+        if raised[worst] > 1 + 1e-12:
+            raise ScenarioError(
+                f"calendar: at step {t} an incident raising problems x{problem_scale:.3g} on "
+                f"segment '{sg.names[worst]}' (problem share {mix[worst, 2]:.3g}) gives "
+                f"{raised[worst]:.3g}, above 1: lower its multiplier")
+        mix[:, 2] = np.minimum(raised, 1.0)
+        mix[:, 0] = np.minimum(mix[:, 0], 1.0 - mix[:, 2])
+        mix[:, 1] = 1.0 - mix[:, 0] - mix[:, 2]
+    return mix
+
+
+def scaled(sg: SegmentParams, contact_scale: float, problem_scale: float, t: int
+           ) -> SegmentParams:
+    """The segments' numbers with a calendar's contact multiplier (their contact
+    probabilities and load)."""
+    if contact_scale == 1.0:
+        return sg
+    p = sg.p_contact * contact_scale
+    worst = int(np.argmax(p))
+    if p[worst] > 1 + 1e-12:
+        raise ScenarioError(
+            f"calendar: at step {t} contacts x{contact_scale:.3g} give segment "
+            f"'{sg.names[worst]}' {p[worst]:.2f} contacts per customer per step, but the "
+            "engine draws at most one per step: shorten simulation.step_days or lower the "
+            "multiplier")
+    return replace(sg, p_contact=np.minimum(p, 1.0), contact_rate=sg.contact_rate * contact_scale)
 
 
 def segment_draw(streams: Streams, mechanism: str, step: int, n: int, p: np.ndarray,

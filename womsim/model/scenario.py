@@ -23,6 +23,7 @@ from womsim.core.errors import (
     close_matches,
     unknown_key,
 )
+from womsim.model.calendar import Calendar
 from womsim.model.interventions import NESTED, Intervention
 from womsim.model.market import (
     Rival,
@@ -166,6 +167,7 @@ equal to 1 (allowed: >= 0 and <= 1)
     segments: tuple[Segment, ...] = ()
     rivals: tuple[Rival, ...] = ()
     interventions: tuple[Intervention, ...] = ()
+    calendar: Calendar = Field(default_factory=Calendar)
     state: Literal["today", "what-if"] = "today"
     solved: tuple[Solved, ...] = ()
 
@@ -237,6 +239,16 @@ equal to 1 (allowed: >= 0 and <= 1)
     @classmethod
     def _one_or_many(cls, v: Any) -> Any:
         return (v,) if isinstance(v, (Segment, Rival, dict)) else v
+
+    @model_validator(mode="after")
+    def _calendar_fits(self) -> Scenario:
+        """Every dated event acts within the horizon, at peaks the engine can draw."""
+        if not self.calendar.is_empty():
+            sim = self.simulation
+            self.calendar.check(sim.horizon_years, sim.dt, sim.steps,
+                                self.service.contact_rate,
+                                self.service.problem_rate if self.desk is None else None)
+        return self
 
     @model_validator(mode="after")
     def _hidden_rates_consistent(self) -> Scenario:
