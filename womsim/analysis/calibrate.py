@@ -26,7 +26,7 @@ from __future__ import annotations
 import math
 import warnings
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -35,6 +35,10 @@ from womsim.core.archive import ArchiveReader, ArchiveWriter, jsonable, provenan
 from womsim.core.errors import CalibrationError, ScenarioError, WomsimError, unknown_key
 from womsim.core.protocol import ResultBase
 from womsim.results import scenario_from
+from womsim.runner.drift import DriftWarning
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
 
 __all__ = ["INFERRED", "TARGETS", "Calibration", "DriftWarning", "calibrate",
            "posterior_draws", "split_calibration"]
@@ -70,10 +74,6 @@ INFERRED = ("complaints.intention_to_action", "complaints.large_loss_share",
             "word_of_mouth.customer_defect_prob", "word_of_mouth.prospect_deter_prob",
             "word_of_mouth.referral_prob", "word_of_mouth.weak_tie_share")
 MARKETING = "market.marketing_rate"
-
-
-class DriftWarning(UserWarning):
-    """The calibrated customer base drifts away from its target path with no cause."""
 
 
 # ----------------------------------------------------------------------- targets
@@ -394,7 +394,7 @@ class Calibration(ResultBase):
         """Target vs simulated (the calibrated scenario's own observables)."""
         return self.check
 
-    def plot(self, ax=None):
+    def plot(self, ax: Axes | None = None) -> Axes:
         """Prior range and 90% posterior interval of each inferred parameter (scaled to the
         prior range). Returns the axes."""
         import matplotlib.pyplot as plt
@@ -499,7 +499,9 @@ def calibrate(scenario, targets: Mapping[str, Any], *, infer: list[str] | None =
     targets : dict
         Observable -> value or (value, standard error); see :data:`TARGETS`. Unknown
         names raise; :meth:`womsim.analysis.clientdata.ClientData.targets` gives them from data.
-        Without ``customer_growth`` today's customer base is taken as steady (0).
+        Without ``customer_growth`` today's customer base is taken as steady (0). The
+        calibrated today starts at rest (``simulation.start = "steady"``: deterred
+        prospects drawn at their steady state, not a market where nobody is deterred).
     infer : list of str, optional
         Parameters to infer (default :data:`INFERRED`); each needs a range in
         :func:`womsim.model.uncertainty.ranges`.
@@ -550,6 +552,9 @@ def calibrate(scenario, targets: Mapping[str, Any], *, infer: list[str] | None =
     infer = list(INFERRED if infer is None else infer)
     bounds = prior_bounds(infer, scenario)
     today, solved = _solve_exact(scenario, t)
+    # today at rest: deterred prospects start at their steady state (womsim.engine.steady),
+    # so the first months hold no transient that the marketing rate would be solved around
+    today = today.today(**{"simulation.start": "steady"})
     if isinstance(people, bool) or not isinstance(people, int) or people < 200:
         raise CalibrationError(f"people = {people!r}: the inference needs a market of at "
                                "least 200 people")

@@ -15,7 +15,7 @@ and is solved from its own.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -45,6 +45,11 @@ from womsim.runner.simulate import (
     networks_for,
     prepare_desks,
 )
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+
+    from womsim.model.scenario import Scenario
 
 __all__ = ["PAIRED_BATCH", "Comparison", "compare", "paired_batches", "paired_scenarios"]
 
@@ -120,7 +125,7 @@ def _run_batch(task: tuple[int, tuple], networks) -> list[dict]:
             for scenario, price, k in items]
 
 
-def valuation_hazard(scenario) -> float | tuple[float, ...]:
+def valuation_hazard(scenario: Scenario) -> float | tuple[float, ...]:
     """The churn hazard at which events are priced: the reference's, shared by its pairs
     (one per segment in a segmented market, each at the segment's own churn)."""
     from womsim.engine.step import value_hazard
@@ -342,7 +347,7 @@ class Comparison(Saved):
                          | {"roi": "x", "payback_years": "years"},
                          self.ensembles[self.reference].scenario.economics.currency)
 
-    def plot(self, name: str | None = None, ax=None):
+    def plot(self, name: str | None = None, ax: Axes | None = None) -> Axes:
         """Waterfall of the lost-revenue decomposition for one scenario. Returns the axes."""
         from womsim.analysis.lostrev import plot_waterfall
 
@@ -353,7 +358,7 @@ class Comparison(Saved):
                               currency=self.ensembles[self.reference].scenario.economics
                               .currency)
 
-    def plot_timeseries(self, metric: str = "customers", ax=None):
+    def plot_timeseries(self, metric: str = "customers", ax: Axes | None = None) -> Axes:
         """Each scenario's metric over time with bands. Returns the axes."""
         from womsim.views.plots import plot_timeseries
 

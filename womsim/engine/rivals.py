@@ -170,9 +170,9 @@ def rival_step(state, rp: RivalParams, p, t: int, streams: Streams, wom, our_lea
     unhappy = problem[group <= 1]
     happy = np.concatenate([delighted, problem[group >= 2]])
     for r in range(k):
-        neg, ns, nw = wom.tell(unhappy[firm[unhappy] == r], p.negative, p.weak_share, t,
+        neg, ns, nw, _ = wom.tell(unhappy[firm[unhappy] == r], p.negative, p.weak_share, t,
                                _STREAM + 2 * r)
-        pos, ps, pw = wom.tell(happy[firm[happy] == r], p.positive, p.weak_share, t,
+        pos, ps, pw, _ = wom.tell(happy[firm[happy] == r], p.positive, p.weak_share, t,
                                _STREAM + 2 * r + 1)
         counts["neg_tellings"][r] = ns + nw
         counts["pos_tellings"][r] = ps + pw

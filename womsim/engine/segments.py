@@ -121,7 +121,7 @@ def segment_draw(streams: Streams, mechanism: str, step: int, n: int, p: np.ndar
 
 def tell_by_segment(wom, tellers: np.ndarray, tellings: tuple[Telling, ...],
                     segment: np.ndarray, weak_share: float, step: int, stream: int
-                    ) -> tuple[np.ndarray, int, int]:
+                    ) -> tuple[np.ndarray, int, int, int]:
     """One wave of tellings, each teller drawing its count from its segment's distribution
     (every draw keyed by teller: the listeners are those of per-segment waves)."""
     return wom.tell(tellers, tellings, weak_share, step, stream, segment=segment)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import warnings
+from typing import cast
 
 import numpy as np
 
@@ -10,6 +11,7 @@ from womsim.core.errors import NetworkError, ScenarioError, WomsimError
 from womsim.engine.rng import run_seeds
 from womsim.engine.step import run
 from womsim.results import Ensemble
+from womsim.runner.drift import check_drift
 from womsim.runner.executors import map_tasks
 
 __all__ = ["PER_SCENARIO", "build_network", "check_network", "check_runs_seed",
@@ -62,7 +64,7 @@ def check_runs_seed(runs: int, seed: int | None) -> int:
             stacklevel=3)
     if seed is None:
         # recorded in the results, so even an unseeded ensemble can be reproduced
-        return int(np.random.SeedSequence().entropy % (2**63))
+        return cast(int, np.random.SeedSequence().entropy) % (2**63)
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
         raise WomsimError(f"seed = {seed!r}: must be a whole number >= 0 (or None)")
     return int(seed)
@@ -206,4 +208,6 @@ def simulate(scenario, network=None, runs: int = 1, seed: int | None = None,
                      executor=executor, work=work, progress=progress,
                      desc=f"simulating {scenario.name}")
     fp = network.fingerprint() if network is not None else "well_mixed"
-    return Ensemble(scenario, recs, seeds, seed, fp)
+    ens = Ensemble(scenario, recs, seeds, seed, fp)
+    check_drift(ens)  # a today that drifts with no cause warns
+    return ens
