@@ -26,7 +26,7 @@ from __future__ import annotations
 import math
 import warnings
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -37,6 +37,9 @@ from womsim.core.errors import CalibrationError, ScenarioError, WomsimError, unk
 from womsim.core.protocol import ResultBase
 from womsim.results import scenario_from
 from womsim.runner.drift import DriftWarning
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
 
 __all__ = ["INFERRED", "TARGETS", "Calibration", "DriftWarning", "calibrate",
            "posterior_draws", "split_calibration"]
@@ -399,7 +402,7 @@ class Calibration(ResultBase):
         """Target vs simulated (the calibrated scenario's own observables)."""
         return self.check
 
-    def plot(self, ax=None):
+    def plot(self, ax: Axes | None = None) -> Axes:
         """Prior range and 90% posterior interval of each inferred parameter (scaled to the
         prior range). Returns the axes."""
         import matplotlib.pyplot as plt

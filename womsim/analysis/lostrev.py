@@ -28,7 +28,7 @@ Revenue terms count in profit at the reference scenario's margin.
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -37,6 +37,11 @@ from womsim.analysis.whatif import Comparison
 from womsim.core.archive import ArchiveReader, ArchiveWriter
 from womsim.core.protocol import ResultBase
 from womsim.results import draws_assumptions, interval, outcome_interval, with_outcome
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+
+    from womsim.model.scenario import Scenario
 
 __all__ = ["LostRevenue", "by_cause", "investment", "lost_revenue", "payback", "plot_waterfall",
            "roi_table"]
@@ -226,7 +231,8 @@ def roi_table(comparison, level: float = 0.95) -> pd.DataFrame:
     return df
 
 
-def plot_waterfall(table: pd.DataFrame, ax=None, title: str = "", **kwargs):
+def plot_waterfall(table: pd.DataFrame, ax: Axes | None = None, title: str = "",
+                   **kwargs: Any) -> Axes:
     """Waterfall of a by-cause table (rows = causes, ``mean``, ``ci_low``, ``ci_high``).
 
     Returns the axes (drawn by :func:`womsim.views.plots.plot_waterfall`, which takes
@@ -371,7 +377,7 @@ class LostRevenue(ResultBase):
                               "incidents_today": "count"},
                          self.today.scenario.economics.currency)
 
-    def plot(self, ax=None):
+    def plot(self, ax: Axes | None = None) -> Axes:
         """Waterfall of :meth:`by_cause`. Returns the axes."""
         return plot_waterfall(self.by_cause(), ax=ax,
                               title="Value lost to today's service, by cause",
@@ -393,7 +399,7 @@ class LostRevenue(ResultBase):
         return lost_revenue_html(self)
 
 
-def counterfactual(scenario, target: dict | None = None):
+def counterfactual(scenario: Scenario, target: dict | None = None) -> Scenario:
     """Today's scenario with its problems removed (or set to ``target`` changes).
 
     With no target, problems become satisfied contacts (delight unchanged) and a service

@@ -15,7 +15,7 @@ and is solved from its own.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -43,6 +43,11 @@ from womsim.runner.simulate import (
     networks_for,
     prepare_desks,
 )
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+
+    from womsim.model.scenario import Scenario
 
 __all__ = ["PAIRED_BATCH", "Comparison", "compare", "paired_batches", "paired_scenarios"]
 
@@ -118,7 +123,7 @@ def _run_batch(task: tuple[int, tuple], networks) -> list[dict]:
             for scenario, price, k in items]
 
 
-def valuation_hazard(scenario) -> float:
+def valuation_hazard(scenario: Scenario) -> float:
     """The churn hazard at which events are priced: the reference's, shared by its pairs."""
     from womsim.engine.step import value_hazard
 
@@ -302,7 +307,7 @@ class Comparison(Saved):
                          | {"roi": "x", "payback_years": "years"},
                          self.ensembles[self.reference].scenario.economics.currency)
 
-    def plot(self, name: str | None = None, ax=None):
+    def plot(self, name: str | None = None, ax: Axes | None = None) -> Axes:
         """Waterfall of the lost-revenue decomposition for one scenario. Returns the axes."""
         from womsim.analysis.lostrev import plot_waterfall
 
@@ -313,7 +318,7 @@ class Comparison(Saved):
                               currency=self.ensembles[self.reference].scenario.economics
                               .currency)
 
-    def plot_timeseries(self, metric: str = "customers", ax=None):
+    def plot_timeseries(self, metric: str = "customers", ax: Axes | None = None) -> Axes:
         """Each scenario's metric over time with bands. Returns the axes."""
         from womsim.views.plots import plot_timeseries
 

@@ -272,7 +272,7 @@ def quick_simulation(scenario, values: Mapping[str, float] | None = None, runs: 
     from womsim.analysis.lostrev import lost_revenue
 
     sc = apply_levers(scenario, values)
-    small = {"market.people": int(min(people, sc.market.people))}
+    small: dict[str, Any] = {"market.people": int(min(people, sc.market.people))}
     if horizon_years is not None:
         small["simulation.horizon_years"] = float(horizon_years)
     sc = sc.replace(**small)

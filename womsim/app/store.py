@@ -287,6 +287,7 @@ def rerun(saved, network=None, executor=None, progress: bool | None = None,
     from womsim.analysis.whatif import Comparison
 
     original = load(saved) if isinstance(saved, (str, Path)) else saved
+    again: Any
     if isinstance(original, Ensemble):
         kind = original.meta.get("kind", "compare" if "psa" in original.meta else "simulate")
         if kind == "compare":

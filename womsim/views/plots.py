@@ -842,7 +842,7 @@ def word_of_mouth_trace(network: Any = None, scenario: Any = None, seed: int = 0
         sc = sc.replace(**{"simulation.horizon_years": steps * sc.simulation.dt})
     streams = Streams(int(seed))
     params, _ = schedule(sc)
-    state = State.initial(sc, n, streams)
+    state = State.initial(sc, n, streams, net)
     status = state.status
     wom = _WordOfMouth(net, n, streams)
     wom.log = []
@@ -953,7 +953,7 @@ def plot_word_of_mouth(network: Any = None, scenario: Any = None, seed: int = 0,
     xy = np.array([pos[i] for i in range(net.n)])
 
     ax = _axes(ax, (8, 7.5))
-    ax.add_collection(LineCollection(np.stack([xy[u], xy[v]], axis=1), colors="#c9cfd4",
+    ax.add_collection(LineCollection(list(np.stack([xy[u], xy[v]], axis=1)), colors="#c9cfd4",
                                      linewidths=0.5, zorder=1))
     ppl = tr.people
     st = ppl["status_start"].to_numpy()
