@@ -1,58 +1,42 @@
-"""Results: one ensemble of runs, reduced to headline metrics with intervals."""
+"""Results: one ensemble of runs, reduced to headline metrics with intervals.
+
+Layer 5 (docs/architecture.md), between the engine that makes the records and the runner
+that makes ensembles: may import ``womsim.engine`` and every layer below. An ensemble saves
+itself through the registry of :mod:`womsim.core.codec` (registered at the end of this
+module), so saving needs nothing from the layers above.
+"""
 
 from __future__ import annotations
 
 import math
+import zipfile
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 from scipy import stats
 
+from womsim.core import codec
+from womsim.core.atomic import atomic_write
+from womsim.core.codec import (
+    ResultsFileError,
+    frame_diff,
+    jsonable,
+    read_table,
+    register,
+    write_table,
+)
+from womsim.core.errors import ScenarioError, WomsimError, unknown_key
+from womsim.core.metrics import HEADLINES
+from womsim.core.provenance import provenance
 from womsim.engine.step import RECORDS
+from womsim.model.scenario import Scenario
+from womsim.views.display import ensemble_html
+from womsim.views.plots import plot_timeseries
 
 __all__ = ["HEADLINES", "Ensemble", "Saved", "headline_metrics", "interval",
            "outcome_interval"]
-
-#: Headline metrics per run: name -> (unit, meaning).
-HEADLINES: dict[str, tuple[str, str]] = {
-    "customers_start": ("people", "customers at the start"),
-    "customers_end": ("people", "customers at the end of the horizon"),
-    "customers_change": ("people", "customers gained (+) or lost (-) over the horizon"),
-    "value": ("money", "the headline: present value at the start = profit_pv + "
-                       "customer_equity (see docs/model.md, 'Valuation')"),
-    "profit_pv": ("money", "profit within the horizon, discounted to the start"),
-    "customer_equity": ("money", "value after the horizon of the customers held at its end "
-                                 "(their margin less the costs that follow them, over their "
-                                 "remaining lifetime), discounted to the start; 0 with "
-                                 "value_horizon='horizon'"),
-    "revenue": ("money", "revenue within the horizon (cash, not discounted)"),
-    "margin": ("money", "contribution margin within the horizon (cash, not discounted)"),
-    "acquisition_spend": ("money", "spent on winning customers within the horizon (marketing "
-                                   "and win-back; cash)"),
-    "service_cost": ("money", "cost of serving customers, handling contacts and the desk's "
-                              "payroll within the horizon (cash)"),
-    "intervention_cost": ("money", "cost of the interventions within the horizon (cash)"),
-    "profit": ("money", "margin - acquisition spend - service cost - interventions, within "
-                        "the horizon (cash, not discounted)"),
-    "annual_churn": ("share/yr", "share of customers lost per year (1 - exp(-defections / "
-                                 "customer-years))"),
-    "defections": ("people", "customers lost, all causes"),
-    "defect_experience": ("people", "customers lost through their own bad experience"),
-    "defect_wom": ("people", "customers lost through negative word of mouth"),
-    "defect_baseline": ("people", "customers lost for reasons unrelated to service"),
-    "acquisitions": ("people", "customers won, all causes"),
-    "acq_marketing": ("people", "customers won through marketing"),
-    "acq_referral": ("people", "customers won through positive word of mouth"),
-    "acq_winback": ("people", "former customers won back"),
-    "newly_deterred": ("people", "times a prospect was deterred by negative word of mouth"),
-    "problems": ("contacts", "contacts that ended with a problem"),
-    "silent": ("people", "customers with a problem who did not complain"),
-    "complaints": ("contacts", "complaints"),
-    "unresolved": ("contacts", "complaints not resolved"),
-    "neg_tellings": ("tellings", "negative tellings (people told)"),
-    "pos_tellings": ("tellings", "positive tellings (people told)"),
-}
 
 _SUMMED = ("revenue", "margin", "acquisition_spend", "service_cost", "intervention_cost",
            "profit", "defections", "defect_experience", "defect_wom", "defect_baseline",
@@ -156,17 +140,12 @@ class Saved:
         >>> wom.Ensemble.load(p).records.equals(ens.records)
         True
         """
-        from womsim.app.store import save
-
-        return save(self, path, overwrite=overwrite)
+        return codec.save(self, path, overwrite=overwrite)
 
     @classmethod
     def load(cls, path):
         """Read a result of this class saved with :meth:`save`."""
-        from womsim.app.store import load
-        from womsim.core.errors import WomsimError
-
-        obj = load(path)
+        obj = codec.load(path)
         if not isinstance(obj, cls):
             raise WomsimError(f"{path} holds a {type(obj).__name__}, not a {cls.__name__}; "
                               "use womsim.load")
@@ -174,9 +153,7 @@ class Saved:
 
     def equals(self, other) -> bool:
         """Same scenarios, seeds, network and numbers, bit for bit (``meta`` aside)."""
-        from womsim.app.store import identical
-
-        return identical(self, other)
+        return codec.identical(self, other)
 
 
 class Ensemble(Saved):
@@ -219,8 +196,6 @@ class Ensemble(Saved):
         self.seed = seed
         self.seeds = list(seeds)
         self.network_fingerprint = network_fingerprint
-        from womsim.app.store import provenance
-
         self.meta = {**provenance(), **dict(meta or {})}
         horizon = scenario.simulation.horizon_years
         frames = []
@@ -308,8 +283,6 @@ class Ensemble(Saved):
                                    "acquisitions"))
         unknown = [m for m in metrics if m not in RECORDS]
         if unknown:
-            from womsim.core.errors import unknown_key
-
             raise unknown_key("record", unknown[0], RECORDS)
         g = self.records.groupby("time")[metrics]
         lo, hi = (1 - band) / 2, 1 - (1 - band) / 2
@@ -320,15 +293,11 @@ class Ensemble(Saved):
     def plot(self, metric: str = "customers", ax=None, label: str | None = None,
              band: float = 0.90):
         """Plot a metric over time: the mean line and the band of runs. Returns the axes."""
-        from womsim.views.plots import plot_timeseries
-
         return plot_timeseries({label or self.scenario.name: self}, metric=metric, ax=ax,
                                band=band)
 
     def to_csv(self, path, overwrite: bool = False):
         """Write the per-step records (one row per run and step) as CSV, atomically."""
-        from womsim.core.atomic import atomic_write
-
         return atomic_write(path, self.records.to_csv(index=False), overwrite=overwrite)
 
     def __repr__(self) -> str:
@@ -343,6 +312,75 @@ class Ensemble(Saved):
                 f"value {cur} {fmt('value')} (present value, remaining lifetimes included)")
 
     def _repr_html_(self) -> str:
-        from womsim.views.display import ensemble_html
-
         return ensemble_html(self)
+
+
+# ------------------------------------------------------------------- saved files
+#: Table members an ensemble writes (alone, or as ``ensembles/<i>/`` of a comparison or sweep).
+ENSEMBLE_TABLES = (r"(ensembles/[0-9]{1,9}/)?(records|runs)\.csv",)
+
+
+def scenario_from(data: Any, path: Path, what: str = "scenario") -> Scenario:
+    """The scenario a results file records (``Scenario.to_dict`` form), validated."""
+    if not isinstance(data, dict):
+        raise ResultsFileError(f"{path}: meta.json: the {what} is not a table of parameters")
+    try:
+        return Scenario.from_dict(data)
+    except (ScenarioError, TypeError) as err:
+        raise ResultsFileError(f"{path}: the saved {what} is not valid: {err}") from None
+
+
+def ensemble_entry(ens: Ensemble, prefix: str) -> tuple[dict[str, Any], dict[str, bytes]]:
+    """The ``meta.json`` entry of one ensemble and its two tables, under ``prefix``."""
+    rec_spec, rec = write_table(ens.records, prefix + "records.csv")
+    run_spec, runs = write_table(ens.runs, prefix + "runs.csv")
+    entry = {"scenario": ens.scenario.to_dict(), "seed": jsonable(ens.seed),
+             "seeds": jsonable(ens.seeds), "network_fingerprint": ens.network_fingerprint,
+             "meta": jsonable(ens.meta, "meta"), "records": rec_spec, "runs": run_spec}
+    return entry, {rec_spec["file"]: rec, run_spec["file"]: runs}
+
+
+def ensemble_from(entry: Any, zf: zipfile.ZipFile, path: Path) -> Ensemble:
+    """The ensemble an entry of :func:`ensemble_entry` describes, read back exactly."""
+    if not isinstance(entry, dict):
+        raise ResultsFileError(f"{path}: meta.json: an ensemble entry is not a table")
+    try:
+        scenario = scenario_from(entry["scenario"], path)
+        seeds = entry["seeds"]
+        seed = entry["seed"]
+        fp = entry["network_fingerprint"]
+        meta = entry.get("meta") or {}
+        records = read_table(zf, entry["records"], path)
+        runs = read_table(zf, entry["runs"], path)
+    except KeyError as err:
+        raise ResultsFileError(f"{path}: meta.json lacks {err} for an ensemble") from None
+    if not (isinstance(seeds, list) and all(isinstance(s, int) for s in seeds)
+            and (seed is None or isinstance(seed, int)) and isinstance(meta, dict)
+            and (fp is None or isinstance(fp, str))):
+        raise ResultsFileError(f"{path}: meta.json: bad seeds, fingerprint or meta")
+    if len(seeds) != len(runs):
+        raise ResultsFileError(f"{path}: {len(seeds)} seeds for {len(runs)} runs")
+    return Ensemble.from_frames(scenario, records, runs, seeds, seed, fp, meta)
+
+
+def ensemble_diff(a: Ensemble, b: Ensemble, what: str = "ensemble") -> str | None:
+    """The first difference between two ensembles (``meta`` aside), or None."""
+    if a.scenario != b.scenario:
+        return f"{what}: scenarios differ"
+    if a.seed != b.seed or list(a.seeds) != list(b.seeds):
+        return f"{what}: seeds differ"
+    if a.network_fingerprint != b.network_fingerprint:
+        return (f"{what}: network fingerprints differ ({a.network_fingerprint} vs "
+                f"{b.network_fingerprint})")
+    return (frame_diff(a.records, b.records, f"{what} records")
+            or frame_diff(a.runs, b.runs, f"{what} runs"))
+
+
+def _write(ens: Ensemble) -> tuple[dict[str, Any], dict[str, bytes]]:
+    entry, files = ensemble_entry(ens, "")
+    return {"ensemble": entry}, files
+
+
+register("Ensemble", Ensemble, _write,
+         lambda meta, zf, path: ensemble_from(meta["ensemble"], zf, path),
+         ensemble_diff, tables=ENSEMBLE_TABLES)

@@ -31,7 +31,25 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from womsim.analysis.calibrate_store import CALIBRATION_TABLES, read_calibration, write_calibration
+from womsim.analysis.inference import (
+    emulator_posterior,
+    emulator_terms,
+    prior_bounds,
+    sample_prior,
+)
+from womsim.core import codec
+from womsim.core.codec import register
 from womsim.core.errors import CalibrationError, ScenarioError, WomsimError, unknown_key
+from womsim.core.provenance import provenance
+from womsim.engine.rng import run_seeds
+from womsim.engine.step import run
+from womsim.model.meanfield import annual_churn, rates
+from womsim.model.scenario import Scenario
+from womsim.results import interval
+from womsim.runner.executors import map_tasks
+from womsim.runner.simulate import build_network, check_scenario
+from womsim.views.display import calibration_html
 
 __all__ = ["INFERRED", "TARGETS", "Calibration", "DriftWarning", "calibrate",
            "posterior_draws", "split_calibration"]
@@ -190,8 +208,6 @@ def _record(sc, solved: dict[str, str], t: dict[str, tuple[float, float]]):
     stays solved live from ``market.observed_annual_churn``. The method is not a live
     solver of :data:`womsim.model.meanfield.SOLVERS` (it needs simulations), so the values are
     stored: a what-if keeps them, and setting one of them by hand drops its record."""
-    from womsim.model.scenario import Scenario
-
     data = sc.model_dump()
     records = [r for r in data["solved"] if r["parameter"] not in solved]
     for param, source in solved.items():
@@ -207,8 +223,6 @@ def _record(sc, solved: dict[str, str], t: dict[str, tuple[float, float]]):
 
 
 def _check_churn_floor(sc, t) -> None:
-    from womsim.model.meanfield import annual_churn, rates
-
     if sc.market.observed_annual_churn is None:
         return
     floor = annual_churn(sc, 0.0)
@@ -260,8 +274,6 @@ def _stats(rec: dict[str, np.ndarray], horizon: float) -> dict[str, float]:
 
 def _feasible(sc, names: list[str], theta: np.ndarray) -> np.ndarray:
     """Which parameter sets leave room for a baseline churn under the churn target."""
-    from womsim.model.meanfield import annual_churn
-
     target = sc.market.observed_annual_churn
     if target is None:
         return np.ones(len(theta), dtype=bool)
@@ -279,8 +291,6 @@ def _feasible(sc, names: list[str], theta: np.ndarray) -> np.ndarray:
 
 
 def _sim_task(task: tuple[int, dict[str, float]], scenario, network) -> dict[str, float]:
-    from womsim.engine.step import run
-
     seed, draw = task
     # each draw is another description of today: the baseline churn is solved under it
     sc = scenario.today(**draw) if draw else scenario
@@ -342,8 +352,6 @@ class Calibration:
         self.reference = reference
         self.people = int(people)
         self.seed = seed
-        from womsim.app.store import provenance
-
         self.meta = {**provenance(), **dict(meta or {})}
 
     def diagnostic(self, level: float = 0.90) -> pd.DataFrame:
@@ -414,16 +422,12 @@ class Calibration:
     def save(self, path, overwrite: bool = False):
         """Save to one portable ZIP (JSON + CSV, nothing pickled); read back with
         :func:`womsim.load` or :meth:`Calibration.load`."""
-        from womsim.analysis.calibrate_store import save_calibration
-
-        return save_calibration(self, path, overwrite=overwrite)
+        return codec.save(self, path, overwrite=overwrite)
 
     @classmethod
     def load(cls, path) -> Calibration:
         """Read a calibration saved with :meth:`save`."""
-        from womsim.app.store import load
-
-        obj = load(path)
+        obj = codec.load(path)
         if not isinstance(obj, cls):
             raise WomsimError(f"{path} holds a {type(obj).__name__}, not a Calibration")
         return obj
@@ -434,8 +438,6 @@ class Calibration:
                 f"{len(self.posterior)} posterior draws)")
 
     def _repr_html_(self) -> str:
-        from womsim.analysis.calibrate_store import calibration_html
-
         return calibration_html(self)
 
 
@@ -521,16 +523,6 @@ def calibrate(scenario, targets: Mapping[str, Any], *, infer: list[str] | None =
     >>> cal.scenario.service.problem_rate
     0.04
     """
-    from womsim.analysis.inference import (
-        emulator_posterior,
-        emulator_terms,
-        prior_bounds,
-        sample_prior,
-    )
-    from womsim.engine.rng import run_seeds
-    from womsim.runner.executors import map_tasks
-    from womsim.runner.simulate import build_network, check_scenario
-
     check_scenario(scenario)
     t = _targets(targets)
     growth = t.get("customer_growth", (0.0, 0.0))[0]
@@ -611,10 +603,6 @@ def calibrate(scenario, targets: Mapping[str, Any], *, infer: list[str] | None =
 def _check(calibrated, people, t, growth, net, seed, runs, executor, progress
            ) -> pd.DataFrame:
     """Run the calibrated scenario (at the inference size) and set targets beside it."""
-    from womsim.engine.rng import run_seeds
-    from womsim.results import interval
-    from womsim.runner.executors import map_tasks
-
     small = calibrated.today(**{"market.people": people})
     res = map_tasks(_sim_task, [(s, {}) for s in run_seeds(seed + 2, runs)],
                     {"scenario": small, "network": net}, executor=executor,
@@ -645,3 +633,8 @@ def _check(calibrated, people, t, growth, net, seed, runs, executor, progress
             "horizon with no cause (raise sims or people for a closer marketing-rate solve)",
             DriftWarning, stacklevel=3)
     return df
+
+
+register("Calibration", Calibration, write_calibration,
+         lambda meta, zf, path: read_calibration(meta, zf, path, Calibration),
+         tables=CALIBRATION_TABLES)

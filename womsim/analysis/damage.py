@@ -46,8 +46,12 @@ import numpy as np
 
 from womsim.core.errors import WomsimError, unknown_key
 from womsim.engine.step import _telling as _engine_telling
+from womsim.engine.step import value_hazard
 from womsim.model.interventions import parse_years
 from womsim.model.meanfield import rates
+from womsim.model.scenario import Scenario
+from womsim.model.valuation import event_worth
+from womsim.views.display import market_damage_html
 
 __all__ = ["MarketDamage", "market_damage", "tarp_worked_example"]
 
@@ -242,8 +246,6 @@ class MarketDamage:
         return "\n".join(out)
 
     def _repr_html_(self) -> str:
-        from womsim.views.display import market_damage_html
-
         return market_damage_html(self)
 
 def _format(value: float, unit: str, currency: str = "") -> str:
@@ -323,9 +325,6 @@ def _baseline_churn(scenario) -> float:
 def _lifetime(scenario, baseline: float, T: float) -> tuple[float, float]:
     """Today's churn hazard and the mean present value (years) of 1 a year of revenue from a
     customer lost in one of the period's steps: lost_revenue's price of an event."""
-    from womsim.engine.step import value_hazard
-    from womsim.model.valuation import event_worth
-
     base = scenario.at(-1.0) if scenario.interventions else scenario
     hazard = value_hazard(base, baseline)
     sim = base.simulation
@@ -406,8 +405,6 @@ def market_damage(scenario, period: float | str = "1 year", customers: float | N
     ...
     womsim.core.errors.WomsimError: period: cannot read '-1 year' as a time...
     """
-    from womsim.model.scenario import Scenario
-
     if not isinstance(scenario, Scenario):
         raise WomsimError(f"market_damage needs a Scenario, got {type(scenario).__name__}")
     dt = scenario.simulation.dt

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import zipfile
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -15,19 +16,39 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from womsim.core.errors import ScenarioError, WomsimError
+from womsim.analysis.checkpoint import SweepCheckpoint
+from womsim.analysis.lostrev import counterfactual
+from womsim.analysis.whatif import compare, paired_scenarios, run_grid
+from womsim.core.codec import ResultsFileError, jsonable, normal, register
+from womsim.core.errors import ScenarioError, WomsimError, unknown_key
 from womsim.engine.rng import run_seeds
 from womsim.engine.step import run
 from womsim.model.interventions import Intervention
+from womsim.model.meanfield import SOLVERS, observables
 from womsim.model.uncertainty import ranges
-from womsim.results import Ensemble, Saved, interval
+from womsim.results import (
+    ENSEMBLE_TABLES,
+    Ensemble,
+    Saved,
+    ensemble_diff,
+    ensemble_entry,
+    ensemble_from,
+    interval,
+    scenario_from,
+)
+from womsim.runner.executors import TaskFailedError, map_tasks
 from womsim.runner.simulate import (
     PER_SCENARIO,
     build_network,
+    check_network,
     check_runs_seed,
+    check_scenario,
     fingerprint,
     networks_for,
+    prepare_desks,
 )
+from womsim.views.display import sensitivity_html, sweep_html
+from womsim.views.plots import plot_sweep, plot_tornado
 
 __all__ = ["BreakEven", "Sensitivity", "SweepResult", "break_even", "point_scenario",
            "sensitivity", "sweep"]
@@ -84,8 +105,6 @@ def point_scenario(scenario, point: Mapping[str, Any]):
     >>> p.state, p.solved[0].observables
     ('what-if', {'market.observed_annual_churn': 0.3})
     """
-    from womsim.model.meanfield import SOLVERS, observables
-
     facts_names = observables() | {s.parameter for s in SOLVERS.values()}
     facts = {k: v for k, v in point.items() if k in facts_names or k == "market"}
     rest = {k: v for k, v in point.items() if k not in facts}
@@ -161,16 +180,12 @@ class SweepResult(Saved):
     def plot(self, metric: str = "profit", x: str | None = None, ax=None):
         """The metric against a parameter (one line per value of a second one), with the
         interval as a band. Returns the axes."""
-        from womsim.views.plots import plot_sweep
-
         return plot_sweep(self, metric=metric, x=x, ax=ax)
 
     def __repr__(self) -> str:
         return f"SweepResult({self.params}, {len(self.points)} points)"
 
     def _repr_html_(self) -> str:
-        from womsim.views.display import sweep_html
-
         return sweep_html(self)
 
 
@@ -181,8 +196,6 @@ def _sweep_task(task: tuple[int, Any, int], networks) -> dict:
 
 def _check_network_grid(scenarios, points, network) -> None:
     """A grid over network settings must be able to act: refuse where it cannot."""
-    from womsim.runner.simulate import check_network
-
     for sc, p in zip(scenarios, points, strict=True):
         if network is None:
             check_network(None, sc.market.people)
@@ -248,10 +261,6 @@ def sweep(scenario, grid: Mapping[str, Iterable], network=None, runs: int = 20,
     >>> a.equals(b)
     True
     """
-    from womsim.analysis.checkpoint import SweepCheckpoint
-    from womsim.runner.executors import TaskFailedError, map_tasks
-    from womsim.runner.simulate import check_scenario, prepare_desks
-
     check_scenario(scenario)
     grid = _grid_lists(grid)
     points = _grid(grid)
@@ -333,8 +342,6 @@ class Sensitivity:
 
     def plot(self, ax=None):
         """Tornado chart, widest swing on top. Returns the axes."""
-        from womsim.views.plots import plot_tornado
-
         cur = self.scenario.economics.currency if self.scenario is not None else ""
         return plot_tornado(self, ax=ax, currency=cur)
 
@@ -343,8 +350,6 @@ class Sensitivity:
         return f"Sensitivity({self.metric}, base {self.base:,.0f}; largest swings: {top})"
 
     def _repr_html_(self) -> str:
-        from womsim.views.display import sensitivity_html
-
         cur = self.scenario.economics.currency if self.scenario is not None else ""
         return sensitivity_html(self, currency=cur)
 
@@ -369,17 +374,12 @@ def sensitivity(scenario, params: Iterable[str] | None = None, network=None, run
     >>> tor.table().index.tolist()
     ['word_of_mouth.negative_mean']
     """
-    from womsim.analysis.lostrev import counterfactual
-    from womsim.analysis.whatif import paired_scenarios, run_grid
-
     r = ranges(scenario)
     if isinstance(params, str):
         params = [params]
     names = list(params) if params is not None else list(r.index)
     for name in names:
         if name not in r.index:
-            from womsim.core.errors import unknown_key
-
             raise unknown_key("uncertain parameter", name, r.index)
     variants = [("base", None, scenario)]
     for name in names:
@@ -466,8 +466,6 @@ def break_even(scenario, improvement: Intervention | Mapping[str, float], networ
     >>> be.max_cost_per_year > 0
     True
     """
-    from womsim.analysis.whatif import compare
-
     if isinstance(improvement, Mapping):
         iv = Intervention("improvement", changes=dict(improvement), cost_per_year=1.0)
     elif isinstance(improvement, Intervention):
@@ -500,3 +498,43 @@ def break_even(scenario, improvement: Intervention | Mapping[str, float], networ
                        "annuity_factor": float(annuity.mean()), "max_cost_per_year": m,
                        "ci_low": lo, "ci_high": hi})
     return BreakEven(table, cmp)
+
+
+# ------------------------------------------------------------------- saved files
+def _write(sw: SweepResult) -> tuple[dict[str, Any], dict[str, bytes]]:
+    entries, files = [], {}
+    for i, ens in enumerate(sw.ensembles):
+        entry, f = ensemble_entry(ens, f"ensembles/{i}/")
+        entries.append(entry)
+        files.update(f)
+    base = sw.scenario.to_dict() if sw.scenario is not None else None
+    return {"params": list(sw.params), "points": jsonable(sw.points, "points"),
+            "grid": jsonable(sw.grid, "grid") if sw.grid is not None else None,
+            "scenario": base, "seed": jsonable(sw.seed), "runs": sw.n_runs,
+            "network_fingerprint": sw.network_fingerprint, "ensembles": entries}, files
+
+
+def _read(meta: dict, zf: zipfile.ZipFile, path: Path) -> SweepResult:
+    entries, points = meta["ensembles"], meta["points"]
+    if not (isinstance(entries, list) and isinstance(points, list)
+            and len(entries) == len(points)):
+        raise ResultsFileError(f"{path}: meta.json: bad sweep entries")
+    base = meta.get("scenario")
+    return SweepResult(
+        list(meta["params"]), points, [ensemble_from(e, zf, path) for e in entries],
+        scenario=scenario_from(base, path, "base scenario") if base else None,
+        grid=meta.get("grid"), seed=meta.get("seed"),
+        network_fingerprint=meta.get("network_fingerprint"))
+
+
+def _diff(a: SweepResult, b: SweepResult) -> str | None:
+    if normal(a.points) != normal(b.points) or len(a.ensembles) != len(b.ensembles):
+        return "grid points differ"
+    for i, (x, y) in enumerate(zip(a.ensembles, b.ensembles, strict=True)):
+        d = ensemble_diff(x, y, f"point {a.points[i]}")
+        if d:
+            return d
+    return None
+
+
+register("SweepResult", SweepResult, _write, _read, _diff, tables=ENSEMBLE_TABLES)

@@ -14,17 +14,34 @@ and is solved from its own.
 
 from __future__ import annotations
 
+import zipfile
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from womsim.core.errors import ScenarioError, WomsimError
+from womsim.analysis.attribution import by_cause, roi_table
+from womsim.analysis.calibrate import posterior_draws, split_calibration
+from womsim.core.codec import ResultsFileError, register
+from womsim.core.errors import ScenarioError, WomsimError, unknown_key
+from womsim.engine.psa import draw_parameters
 from womsim.engine.rng import run_seeds
-from womsim.engine.step import run
-from womsim.model.uncertainty import draw_parameters
-from womsim.results import HEADLINES, Ensemble, Saved, interval, with_outcome
+from womsim.engine.step import run, value_hazard
+from womsim.model.meanfield import observables
+from womsim.model.scenario import Scenario
+from womsim.results import (
+    ENSEMBLE_TABLES,
+    HEADLINES,
+    Ensemble,
+    Saved,
+    ensemble_diff,
+    ensemble_entry,
+    ensemble_from,
+    interval,
+    with_outcome,
+)
 from womsim.runner.executors import map_tasks
 from womsim.runner.simulate import (
     check_network,
@@ -34,14 +51,14 @@ from womsim.runner.simulate import (
     networks_for,
     prepare_desks,
 )
+from womsim.views.display import comparison_html, formatted
+from womsim.views.plots import plot_timeseries, plot_waterfall
 
 __all__ = ["Comparison", "compare", "paired_scenarios"]
 
 
 def _follows_today(alt, today) -> bool:
     """Whether ``alt`` is run with today's hidden rates (see :func:`compare`)."""
-    from womsim.model.meanfield import observables
-
     if alt.state == "what-if":
         return alt is not today and alt.solved == today.what_if().solved
     return all(alt.get(o) == today.get(o) for o in observables())
@@ -89,8 +106,6 @@ def _run_task(task: tuple[int, Any, float | None, int], networks) -> dict:
 
 def valuation_hazard(scenario) -> float:
     """The churn hazard at which events are priced: the reference's, shared by its pairs."""
-    from womsim.engine.step import value_hazard
-
     base = scenario.at(-1.0)
     return value_hazard(base, base.baseline_churn())
 
@@ -160,8 +175,6 @@ class Comparison(Saved):
     def differences(self, name: str) -> pd.DataFrame:
         """Per-run paired differences ``name - reference`` of every headline metric."""
         if name not in self.ensembles:
-            from womsim.core.errors import unknown_key
-
             raise unknown_key("scenario", name, self.names)
         return self.ensembles[name].runs - self.ensembles[self.reference].runs
 
@@ -200,8 +213,6 @@ class Comparison(Saved):
         The parts add up to the total change in profit (see
         :func:`womsim.analysis.lostrev.by_cause`).
         """
-        from womsim.analysis.lostrev import by_cause
-
         frames = [by_cause(self.ensembles[self.reference], self.ensembles[n], level)
                   .assign(scenario=n) for n in self.names[1:]]
         return pd.concat(frames).reset_index().set_index(["scenario", "cause"])
@@ -234,9 +245,6 @@ class Comparison(Saved):
         >>> float(cmp.roi().loc["idle", "roi"])
         -1.0
         """
-        from womsim.analysis.lostrev import roi_table
-        from womsim.views.display import formatted
-
         return formatted(roi_table(self, level),
                          {c: "money" for c in ("extra_cost", "gain_before_cost", "net_gain",
                                                "ci_low", "ci_high", "cash_within_horizon",
@@ -246,8 +254,6 @@ class Comparison(Saved):
 
     def plot(self, name: str | None = None, ax=None):
         """Waterfall of the lost-revenue decomposition for one scenario. Returns the axes."""
-        from womsim.analysis.lostrev import plot_waterfall
-
         name = name or self.names[-1]
         table = self.lost_revenue().loc[name]
         return plot_waterfall(table, ax=ax,
@@ -257,8 +263,6 @@ class Comparison(Saved):
 
     def plot_timeseries(self, metric: str = "customers", ax=None):
         """Each scenario's metric over time with bands. Returns the axes."""
-        from womsim.views.plots import plot_timeseries
-
         return plot_timeseries(self.ensembles, metric=metric, ax=ax)
 
 
@@ -266,8 +270,6 @@ class Comparison(Saved):
         return f"Comparison({self.names}, runs={self.ensembles[self.reference].n_runs})"
 
     def _repr_html_(self) -> str:
-        from womsim.views.display import comparison_html
-
         return comparison_html(self)
 
 
@@ -313,9 +315,6 @@ def compare(scenarios: Mapping[str, Any] | Sequence, network=None, runs: int = 2
     >>> float(cmp.summary().loc[("same", "profit"), "difference"])
     0.0
     """
-    from womsim.analysis.calibrate import posterior_draws, split_calibration
-    from womsim.model.scenario import Scenario
-
     scenarios, cal = split_calibration(scenarios)
     if isinstance(scenarios, Scenario):
         raise WomsimError("compare needs at least two scenarios (the first is the reference), "
@@ -352,3 +351,35 @@ def compare(scenarios: Mapping[str, Any] | Sequence, network=None, runs: int = 2
                                 meta=meta)
                  for j, name in enumerate(named)}
     return Comparison(ensembles, psa=psa or cal is not None)
+
+
+# ------------------------------------------------------------------- saved files
+def _write(cmp: Comparison) -> tuple[dict[str, Any], dict[str, bytes]]:
+    entries, files = [], {}
+    for i, name in enumerate(cmp.names):
+        entry, f = ensemble_entry(cmp.ensembles[name], f"ensembles/{i}/")
+        entries.append(entry)
+        files.update(f)
+    return {"names": list(cmp.names), "psa": bool(cmp.psa), "ensembles": entries}, files
+
+
+def _read(meta: dict, zf: zipfile.ZipFile, path: Path) -> Comparison:
+    names, entries = meta["names"], meta["ensembles"]
+    if not (isinstance(names, list) and isinstance(entries, list)
+            and len(names) == len(entries) >= 1):
+        raise ResultsFileError(f"{path}: meta.json: bad comparison entries")
+    ens = {str(n): ensemble_from(e, zf, path) for n, e in zip(names, entries, strict=True)}
+    return Comparison(ens, psa=bool(meta.get("psa", False)))
+
+
+def _diff(a: Comparison, b: Comparison) -> str | None:
+    if a.names != b.names or a.psa != b.psa:
+        return "scenario names or psa differ"
+    for n in a.names:
+        d = ensemble_diff(a.ensembles[n], b.ensembles[n], f"scenario '{n}'")
+        if d:
+            return d
+    return None
+
+
+register("Comparison", Comparison, _write, _read, _diff, tables=ENSEMBLE_TABLES)

@@ -41,6 +41,7 @@ from typing import Any, Literal
 import numpy as np
 
 from womsim.core.errors import NetworkError, WomsimError
+from womsim.network.graph import Network
 
 __all__ = ["HAVE_NUMBA", "CascadeResult", "cascade", "edge_uniforms"]
 
@@ -331,8 +332,6 @@ def _unpack(seen: np.ndarray, n: int) -> np.ndarray:
 # ------------------------------------------------------------------------ validation
 def _csr(network: Any, check: bool) -> tuple[np.ndarray, np.ndarray]:
     """``(indptr, indices)`` from a Network, a scipy CSR matrix or a pair of arrays."""
-    from womsim.network.graph import Network
-
     if isinstance(network, Network):
         return network.indptr, network.indices  # validated at construction
     if hasattr(network, "indptr") and hasattr(network, "indices"):  # scipy.sparse CSR

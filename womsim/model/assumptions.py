@@ -8,6 +8,8 @@ import pandas as pd
 from pydantic import BaseModel
 
 from womsim.core import figures as _figures
+from womsim.model.meanfield import rates
+from womsim.model.params import PARTS
 
 __all__ = ["assumptions_table"]
 
@@ -52,17 +54,40 @@ def _rows(model: BaseModel, prefix: str) -> list[dict[str, Any]]:
     return rows
 
 
-def assumptions_table(scenario) -> pd.DataFrame:
-    """Build the table behind :meth:`womsim.Scenario.assumptions`."""
-    from womsim.model.meanfield import rates
-    from womsim.model.scenario import PARTS
+def _solved_rows(scenario) -> list[tuple[str, float, str, str]]:
+    """The rows the mean field derives (solving the hidden rates, running a desk if any)."""
+    r = rates(scenario)
+    hidden = scenario.hidden_rates()
+    how = {"solved": "solved from {obs} under this scenario's own service",
+           "kept from today": "kept from today ('{under}'), solved there from {obs}",
+           "stored": "solved by '{method}' from {obs} under the service of '{under}'",
+           "given": "given directly", "none": "no observed churn: none"}
+    b = hidden.loc["market.baseline_churn"]
+    return [
+        ("derived.baseline_churn", scenario.baseline_churn(), "1/yr",
+         "hazard of leaving for non-service reasons, " + how[b["source"]].format(
+             obs=b["observables"], under=b["under"], method=b["method"])),
+        ("derived.experience_leave_per_year", r.experience_leave_per_year, "1/yr",
+         "customers lost through their own bad experience, per customer-year"),
+        ("derived.wom_leave_per_year", r.wom_leave_per_year, "1/yr",
+         "customers lost through word of mouth, per customer-year (mean field)"),
+    ]
 
+
+def assumptions_table(scenario, solve: bool = True) -> pd.DataFrame:
+    """Build the table behind :meth:`womsim.Scenario.assumptions`.
+
+    With ``solve=False`` only what the scenario states and what follows from it without a
+    model: no hidden rate is solved and no service desk simulated (the rows the mean field
+    derives, ``derived.baseline_churn`` and the leave rates, are left out). That is what a
+    view shows.
+    """
     rows: list[dict[str, Any]] = [
         {"parameter": "name", "value": scenario.name, "unit": "", "meaning": scenario.description,
          "basis": "setting", "figure": "", "status": "model setting", "source": ""},
         # which kind of scenario this is, and what its hidden rates were solved from
         {"parameter": "state", "value": scenario.state, "unit": "", "basis": "setting",
-         "meaning": scenario.state_text(), "figure": "", "status": "model setting",
+         "meaning": scenario.state_text(solve=solve), "figure": "", "status": "model setting",
          "source": ""}]
     for part in PARTS:
         rows += _rows(getattr(scenario, part), part + ".")
@@ -81,24 +106,11 @@ def assumptions_table(scenario) -> pd.DataFrame:
                      "status": _figures.get("repurchase_by_outcome").status,
                      "source": _figures.get("repurchase_by_outcome").source,
                      "meaning": f"stated probability of buying again, {group.replace('_', ' ')}"})
-    r = rates(scenario)
-    hidden = scenario.hidden_rates()
-    how = {"solved": "solved from {obs} under this scenario's own service",
-           "kept from today": "kept from today ('{under}'), solved there from {obs}",
-           "stored": "solved by '{method}' from {obs} under the service of '{under}'",
-           "given": "given directly", "none": "no observed churn: none"}
-    b = hidden.loc["market.baseline_churn"]
-    derived = [
-        ("derived.baseline_churn", scenario.baseline_churn(), "1/yr",
-         "hazard of leaving for non-service reasons, " + how[b["source"]].format(
-             obs=b["observables"], under=b["under"], method=b["method"])),
-        ("derived.acquisition_cost", scenario.economics.acquisition_cost, "money",
-         "cost of one marketing acquisition (ratio x retention cost)"),
-        ("derived.experience_leave_per_year", r.experience_leave_per_year, "1/yr",
-         "customers lost through their own bad experience, per customer-year"),
-        ("derived.wom_leave_per_year", r.wom_leave_per_year, "1/yr",
-         "customers lost through word of mouth, per customer-year (mean field)"),
-    ]
+    derived = [("derived.acquisition_cost", scenario.economics.acquisition_cost, "money",
+                "cost of one marketing acquisition (ratio x retention cost)")]
+    if solve:  # the order of the full table: baseline churn, acquisition cost, leave rates
+        solved = _solved_rows(scenario)
+        derived = [solved[0], *derived, *solved[1:]]
     for name, value, unit, meaning in derived:
         rows.append({"parameter": name, "value": value, "unit": unit, "meaning": meaning,
                      "basis": "derived", "figure": "", "status": "derived", "source": ""})
