@@ -2,14 +2,13 @@
 
 Layer 5 (docs/architecture.md), between the engine that makes the records and the runner
 that makes ensembles: may import ``womsim.engine`` and every layer below. An ensemble saves
-itself through the registry of :mod:`womsim.core.codec` (registered at the end of this
-module), so saving needs nothing from the layers above.
+itself through the registry of :mod:`womsim.core.archive`, so saving needs nothing from the
+layers above.
 """
 
 from __future__ import annotations
 
 import math
-import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -17,19 +16,18 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from womsim.core import codec
-from womsim.core.atomic import atomic_write
-from womsim.core.codec import (
-    ResultsFileError,
+from womsim.core.archive import (
+    ArchiveReader,
+    ArchiveWriter,
     frame_diff,
+    identical,
     jsonable,
-    read_table,
-    register,
-    write_table,
+    provenance,
 )
-from womsim.core.errors import ScenarioError, WomsimError, unknown_key
+from womsim.core.atomic import atomic_write
+from womsim.core.errors import ScenarioError, unknown_key
 from womsim.core.metrics import HEADLINES
-from womsim.core.provenance import provenance
+from womsim.core.protocol import ResultBase
 from womsim.engine.step import RECORDS
 from womsim.model.scenario import Scenario
 from womsim.views.display import ensemble_html
@@ -120,40 +118,70 @@ def with_outcome(row: dict, values: np.ndarray, level: float, psa: bool,
     return row
 
 
-class Saved:
-    """Saving, loading and exact comparison, shared by every result that
-    :mod:`womsim.store` knows (Ensemble, Comparison, SweepResult)."""
-
-    def save(self, path, overwrite: bool = False):
-        """Save to one portable file (ZIP of CSV tables and JSON; see :mod:`womsim.store`).
-
-        Atomic; an existing file is replaced only with ``overwrite=True``. Read it back,
-        exactly, with :func:`womsim.load` or this class's ``load``.
-
-        Examples
-        --------
-        >>> import os, tempfile, womsim as wom
-        >>> sc = wom.Scenario().replace(**{"market.people": 1000,
-        ...                                "simulation.horizon_years": 0.25})
-        >>> ens = wom.simulate(sc, runs=2, seed=3, executor="serial")
-        >>> p = ens.save(os.path.join(tempfile.mkdtemp(), "today.zip"))
-        >>> wom.Ensemble.load(p).records.equals(ens.records)
-        True
-        """
-        return codec.save(self, path, overwrite=overwrite)
-
-    @classmethod
-    def load(cls, path):
-        """Read a result of this class saved with :meth:`save`."""
-        obj = codec.load(path)
-        if not isinstance(obj, cls):
-            raise WomsimError(f"{path} holds a {type(obj).__name__}, not a {cls.__name__}; "
-                              "use womsim.load")
-        return obj
+class Saved(ResultBase):
+    """Saving, loading (through the archive registry, see :class:`ResultBase`) and exact
+    comparison, shared by the results made of ensembles (Ensemble, Comparison,
+    SweepResult)."""
 
     def equals(self, other) -> bool:
         """Same scenarios, seeds, network and numbers, bit for bit (``meta`` aside)."""
-        return codec.identical(self, other)
+        return identical(self, other)
+
+
+def scenario_from(data: Any, r: ArchiveReader, what: str = "scenario") -> Scenario:
+    """A scenario saved in a results file (as :meth:`Scenario.to_dict`), validated."""
+    if not isinstance(data, dict):
+        raise r.error(f"meta.json: the {what} is not a table of parameters")
+    try:
+        return Scenario.from_dict(data)
+    except (ScenarioError, TypeError) as err:
+        raise r.error(f"the saved {what} is not valid: {err}") from None
+
+
+def ensemble_entry(ens: Ensemble, w: ArchiveWriter, prefix: str = "") -> dict[str, Any]:
+    """Write an ensemble's tables (``<prefix>records.csv``, ``<prefix>runs.csv``); returns
+    its recipe and table specs for meta.json."""
+    return {"scenario": ens.scenario.to_dict(), "seed": jsonable(ens.seed),
+            "seeds": jsonable(ens.seeds), "network_fingerprint": ens.network_fingerprint,
+            "meta": jsonable(ens.meta, "meta"),
+            "records": w.table(ens.records, prefix + "records.csv"),
+            "runs": w.table(ens.runs, prefix + "runs.csv")}
+
+
+def ensemble_from(entry: Any, r: ArchiveReader) -> Ensemble:
+    """The ensemble an :func:`ensemble_entry` describes, read back exactly."""
+    if not isinstance(entry, dict):
+        raise r.error("meta.json: an ensemble entry is not a table")
+    try:
+        scenario = scenario_from(entry["scenario"], r)
+        seeds = entry["seeds"]
+        seed = entry["seed"]
+        fp = entry["network_fingerprint"]
+        meta = entry.get("meta") or {}
+        records = r.table(entry["records"])
+        runs = r.table(entry["runs"])
+    except KeyError as err:
+        raise r.error(f"meta.json lacks {err} for an ensemble") from None
+    if not (isinstance(seeds, list) and all(isinstance(s, int) for s in seeds)
+            and (seed is None or isinstance(seed, int)) and isinstance(meta, dict)
+            and (fp is None or isinstance(fp, str))):
+        raise r.error("meta.json: bad seeds, fingerprint or meta")
+    if len(seeds) != len(runs):
+        raise r.error(f"{len(seeds)} seeds for {len(runs)} runs")
+    return Ensemble.from_frames(scenario, records, runs, seeds, seed, fp, meta)
+
+
+def ensemble_diff(a: Ensemble, b: Ensemble, what: str = "ensemble") -> str | None:
+    """The first difference between two ensembles (``meta`` aside), or None."""
+    if a.scenario != b.scenario:
+        return f"{what}: scenarios differ"
+    if a.seed != b.seed or list(a.seeds) != list(b.seeds):
+        return f"{what}: seeds differ"
+    if a.network_fingerprint != b.network_fingerprint:
+        return (f"{what}: network fingerprints differ ({a.network_fingerprint} vs "
+                f"{b.network_fingerprint})")
+    return (frame_diff(a.records, b.records, f"{what} records")
+            or frame_diff(a.runs, b.runs, f"{what} runs"))
 
 
 class Ensemble(Saved):
@@ -227,6 +255,22 @@ class Ensemble(Saved):
         ens.runs = runs
         return ens
 
+    kind = "Ensemble"
+
+    def _to_archive(self, w: ArchiveWriter) -> dict[str, Any]:
+        return {"ensemble": ensemble_entry(self, w)}
+
+    @classmethod
+    def _from_archive(cls, meta: dict[str, Any], r: ArchiveReader) -> Ensemble:
+        return ensemble_from(meta["ensemble"], r)
+
+    def _difference(self, other: Ensemble) -> str | None:
+        return ensemble_diff(self, other)
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """What :meth:`to_excel` writes: the summary and the headline metrics per run."""
+        return {"summary": self.summary(), "runs": self.runs}
+
     def recipe(self) -> dict[str, Any]:
         """What re-runs this ensemble: scenario (as a dict), runs, seeds and network.
 
@@ -296,8 +340,9 @@ class Ensemble(Saved):
         return plot_timeseries({label or self.scenario.name: self}, metric=metric, ax=ax,
                                band=band)
 
-    def to_csv(self, path, overwrite: bool = False):
-        """Write the per-step records (one row per run and step) as CSV, atomically."""
+    def to_csv(self, path: str | Path, overwrite: bool = False) -> Path:
+        """Write the per-step records (one row per run and step) as CSV, atomically (the
+        summary and the per-run metrics go to :meth:`to_excel`)."""
         return atomic_write(path, self.records.to_csv(index=False), overwrite=overwrite)
 
     def __repr__(self) -> str:
@@ -313,74 +358,3 @@ class Ensemble(Saved):
 
     def _repr_html_(self) -> str:
         return ensemble_html(self)
-
-
-# ------------------------------------------------------------------- saved files
-#: Table members an ensemble writes (alone, or as ``ensembles/<i>/`` of a comparison or sweep).
-ENSEMBLE_TABLES = (r"(ensembles/[0-9]{1,9}/)?(records|runs)\.csv",)
-
-
-def scenario_from(data: Any, path: Path, what: str = "scenario") -> Scenario:
-    """The scenario a results file records (``Scenario.to_dict`` form), validated."""
-    if not isinstance(data, dict):
-        raise ResultsFileError(f"{path}: meta.json: the {what} is not a table of parameters")
-    try:
-        return Scenario.from_dict(data)
-    except (ScenarioError, TypeError) as err:
-        raise ResultsFileError(f"{path}: the saved {what} is not valid: {err}") from None
-
-
-def ensemble_entry(ens: Ensemble, prefix: str) -> tuple[dict[str, Any], dict[str, bytes]]:
-    """The ``meta.json`` entry of one ensemble and its two tables, under ``prefix``."""
-    rec_spec, rec = write_table(ens.records, prefix + "records.csv")
-    run_spec, runs = write_table(ens.runs, prefix + "runs.csv")
-    entry = {"scenario": ens.scenario.to_dict(), "seed": jsonable(ens.seed),
-             "seeds": jsonable(ens.seeds), "network_fingerprint": ens.network_fingerprint,
-             "meta": jsonable(ens.meta, "meta"), "records": rec_spec, "runs": run_spec}
-    return entry, {rec_spec["file"]: rec, run_spec["file"]: runs}
-
-
-def ensemble_from(entry: Any, zf: zipfile.ZipFile, path: Path) -> Ensemble:
-    """The ensemble an entry of :func:`ensemble_entry` describes, read back exactly."""
-    if not isinstance(entry, dict):
-        raise ResultsFileError(f"{path}: meta.json: an ensemble entry is not a table")
-    try:
-        scenario = scenario_from(entry["scenario"], path)
-        seeds = entry["seeds"]
-        seed = entry["seed"]
-        fp = entry["network_fingerprint"]
-        meta = entry.get("meta") or {}
-        records = read_table(zf, entry["records"], path)
-        runs = read_table(zf, entry["runs"], path)
-    except KeyError as err:
-        raise ResultsFileError(f"{path}: meta.json lacks {err} for an ensemble") from None
-    if not (isinstance(seeds, list) and all(isinstance(s, int) for s in seeds)
-            and (seed is None or isinstance(seed, int)) and isinstance(meta, dict)
-            and (fp is None or isinstance(fp, str))):
-        raise ResultsFileError(f"{path}: meta.json: bad seeds, fingerprint or meta")
-    if len(seeds) != len(runs):
-        raise ResultsFileError(f"{path}: {len(seeds)} seeds for {len(runs)} runs")
-    return Ensemble.from_frames(scenario, records, runs, seeds, seed, fp, meta)
-
-
-def ensemble_diff(a: Ensemble, b: Ensemble, what: str = "ensemble") -> str | None:
-    """The first difference between two ensembles (``meta`` aside), or None."""
-    if a.scenario != b.scenario:
-        return f"{what}: scenarios differ"
-    if a.seed != b.seed or list(a.seeds) != list(b.seeds):
-        return f"{what}: seeds differ"
-    if a.network_fingerprint != b.network_fingerprint:
-        return (f"{what}: network fingerprints differ ({a.network_fingerprint} vs "
-                f"{b.network_fingerprint})")
-    return (frame_diff(a.records, b.records, f"{what} records")
-            or frame_diff(a.runs, b.runs, f"{what} runs"))
-
-
-def _write(ens: Ensemble) -> tuple[dict[str, Any], dict[str, bytes]]:
-    entry, files = ensemble_entry(ens, "")
-    return {"ensemble": entry}, files
-
-
-register("Ensemble", Ensemble, _write,
-         lambda meta, zf, path: ensemble_from(meta["ensemble"], zf, path),
-         ensemble_diff, tables=ENSEMBLE_TABLES)

@@ -31,22 +31,20 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from womsim.analysis.calibrate_store import CALIBRATION_TABLES, read_calibration, write_calibration
 from womsim.analysis.inference import (
     emulator_posterior,
     emulator_terms,
     prior_bounds,
     sample_prior,
 )
-from womsim.core import codec
-from womsim.core.codec import register
+from womsim.core.archive import ArchiveReader, ArchiveWriter, jsonable, provenance
 from womsim.core.errors import CalibrationError, ScenarioError, WomsimError, unknown_key
-from womsim.core.provenance import provenance
+from womsim.core.protocol import ResultBase
 from womsim.engine.rng import run_seeds
 from womsim.engine.step import run
 from womsim.model.meanfield import annual_churn, rates
 from womsim.model.scenario import Scenario
-from womsim.results import interval
+from womsim.results import interval, scenario_from
 from womsim.runner.executors import map_tasks
 from womsim.runner.simulate import build_network, check_scenario
 from womsim.views.display import calibration_html
@@ -317,7 +315,10 @@ def _newton_marketing(st: dict[str, float], m0: float, growth: float, horizon: f
 
 
 # ------------------------------------------------------------------ the result
-class Calibration:
+_TABLES = ("posterior", "prior", "check", "reference")
+
+
+class Calibration(ResultBase):
     """A calibrated today: the scenario, the posterior draws and how well targets are met.
 
     Attributes
@@ -340,6 +341,8 @@ class Calibration:
     people : int
         Market size the simulations ran at.
     """
+
+    kind = "Calibration"
 
     def __init__(self, scenario, posterior, prior, targets, solved, check, reference,
                  people, seed, meta=None) -> None:
@@ -419,18 +422,29 @@ class Calibration:
         ax.set_title("what the client's data says about the unobserved parameters")
         return ax
 
-    def save(self, path, overwrite: bool = False):
-        """Save to one portable ZIP (JSON + CSV, nothing pickled); read back with
-        :func:`womsim.load` or :meth:`Calibration.load`."""
-        return codec.save(self, path, overwrite=overwrite)
+    def _to_archive(self, w: ArchiveWriter) -> dict[str, Any]:
+        # text columns and the index (parameter names) go to JSON beside each table
+        tables = {name: w.frame(getattr(self, name), f"calibration/{name}.csv")
+                  for name in _TABLES}
+        return {"scenario": self.scenario.to_dict(),
+                "targets": jsonable({k: list(v) for k, v in self.targets.items()}),
+                "solved": jsonable(self.solved), "people": self.people,
+                "seed": jsonable(self.seed), "meta": jsonable(self.meta, "meta"),
+                "tables": tables}
 
     @classmethod
-    def load(cls, path) -> Calibration:
-        """Read a calibration saved with :meth:`save`."""
-        obj = codec.load(path)
-        if not isinstance(obj, cls):
-            raise WomsimError(f"{path} holds a {type(obj).__name__}, not a Calibration")
-        return obj
+    def _from_archive(cls, meta: dict[str, Any], r: ArchiveReader) -> Calibration:
+        try:
+            scenario = scenario_from(meta["scenario"], r)
+            frames = {name: r.frame(meta["tables"][name]) for name in _TABLES}
+            targets = {k: (float(v[0]), float(v[1])) for k, v in meta["targets"].items()}
+            cal = cls(scenario, frames["posterior"], frames["prior"], targets,
+                      meta["solved"], frames["check"], frames["reference"],
+                      meta["people"], meta["seed"])
+        except (KeyError, TypeError, ValueError, IndexError) as err:
+            raise r.error(f"not a readable calibration ({err!r})") from None
+        cal.meta = dict(meta.get("meta") or {})
+        return cal
 
     def __repr__(self) -> str:
         return (f"Calibration('{self.scenario.name}': {len(self.targets)} targets, "
@@ -633,8 +647,3 @@ def _check(calibrated, people, t, growth, net, seed, runs, executor, progress
             "horizon with no cause (raise sims or people for a closer marketing-rate solve)",
             DriftWarning, stacklevel=3)
     return df
-
-
-register("Calibration", Calibration, write_calibration,
-         lambda meta, zf, path: read_calibration(meta, zf, path, Calibration),
-         tables=CALIBRATION_TABLES)

@@ -13,9 +13,9 @@ import warnings
 from pathlib import Path
 from typing import Any
 
+from womsim.core.archive import RecipeMismatchError, ResultsFileError, load, save
+from womsim.core.archive import normal as _normal
 from womsim.core.atomic import atomic_write
-from womsim.core.codec import RecipeMismatchError, ResultsFileError, load, save
-from womsim.core.codec import normal as _normal
 from womsim.core.errors import WomsimError
 from womsim.core.provenance import provenance
 from womsim.results import Ensemble
@@ -94,8 +94,9 @@ class SweepCheckpoint:
                                                              allow_nan=False))
             return
         diffs = []
-        for key in ("grid", "runs", "seed", "seeds", "network_fingerprint", "scenario"):
-            if saved.get(key) != recipe[key]:
+        for key in ("grid", "runs", "seed", "seeds", "network_fingerprint", "scenario",
+                    "posterior"):
+            if saved.get(key) != recipe.get(key):
                 if key == "scenario":
                     a, b = _flat(saved.get(key)), _flat(recipe[key])
                     keys = sorted(k for k in set(a) | set(b) if a.get(k) != b.get(k))
@@ -103,6 +104,8 @@ class SweepCheckpoint:
                         f"{k} (saved {a.get(k)!r}, now {b.get(k)!r})" for k in keys[:3]))
                 elif key == "seeds":
                     diffs.append("run seeds differ")
+                elif key == "posterior":  # a sweep of a Calibration: one draw per run
+                    diffs.append("the calibration's posterior draws differ")
                 else:
                     diffs.append(f"{key} differs (saved {saved.get(key)!r}, now "
                                  f"{recipe[key]!r})")

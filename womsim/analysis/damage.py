@@ -43,15 +43,20 @@ from functools import lru_cache
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
+from womsim.core.archive import ArchiveReader, ArchiveWriter
 from womsim.core.errors import WomsimError, unknown_key
+from womsim.core.protocol import ResultBase
 from womsim.engine.step import _telling as _engine_telling
 from womsim.engine.step import value_hazard
 from womsim.model.interventions import parse_years
 from womsim.model.meanfield import rates
 from womsim.model.scenario import Scenario
 from womsim.model.valuation import event_worth
+from womsim.results import scenario_from
 from womsim.views.display import market_damage_html
+from womsim.views.plots import plot_damage
 
 __all__ = ["MarketDamage", "market_damage", "tarp_worked_example"]
 
@@ -67,7 +72,7 @@ _STEPS = re.compile(r"^\s*([0-9]*\.?[0-9]+)?\s*steps?\s*$", re.IGNORECASE)
 
 
 # --------------------------------------------------------------------------- the result
-class MarketDamage:
+class MarketDamage(ResultBase):
     """The lines of a market-damage calculation, ready to walk a client through.
 
     Built by :func:`market_damage` or :func:`tarp_worked_example`. Each line has a key, a
@@ -96,6 +101,7 @@ class MarketDamage:
     """
 
     __slots__ = ("_index", "_lines", "_sources", "currency", "period_years", "title")
+    kind = "MarketDamage"
 
     def __init__(self, lines: list[Line], title: str, currency: str, period_years: float,
                  sources: Any = None) -> None:
@@ -106,6 +112,39 @@ class MarketDamage:
         self.title = title
         self.currency = currency
         self.period_years = period_years
+
+    def _to_archive(self, w: ArchiveWriter) -> dict[str, Any]:
+        # the values as a CSV table (exact, NaN too), the words and equations in JSON
+        values = w.table(pd.DataFrame({"value": [float(ln[3]) for ln in self._lines]}),
+                         "damage/values.csv")
+        numbers = w.numbers({"period_years": self.period_years}, "damage/numbers.csv")
+        words = [[key, symbol, name, unit, eq, list(ops) if isinstance(ops, tuple) else ops]
+                 for key, symbol, name, _, unit, eq, ops in self._lines]
+        src = self._sources
+        sources = ({"scenario": src.to_dict()} if isinstance(src, Scenario)
+                   else {"text": src} if isinstance(src, str) else None)
+        return {"lines": words, "values": values, "numbers": numbers, "title": self.title,
+                "currency": self.currency, "sources": sources}
+
+    @classmethod
+    def _from_archive(cls, meta: dict[str, Any], r: ArchiveReader) -> MarketDamage:
+        values = r.table(meta["values"])["value"].tolist()
+        words = meta["lines"]
+        if not isinstance(words, list) or len(words) != len(values):
+            raise r.error("meta.json: the market-damage lines do not match their values")
+        lines: list[Line] = []
+        for (key, symbol, name, unit, eq, ops), value in zip(words, values, strict=True):
+            lines.append((str(key), str(symbol), str(name), float(value), str(unit),
+                          None if eq is None else str(eq),
+                          tuple(ops) if isinstance(ops, list) else ops))
+        src = meta.get("sources")
+        sources: Any = None
+        if isinstance(src, dict) and "scenario" in src:
+            sources = scenario_from(src["scenario"], r, "scenario in force")
+        elif isinstance(src, dict):
+            sources = str(src.get("text"))
+        return cls(lines, str(meta["title"]), str(meta["currency"]),
+                   r.numbers(meta["numbers"])["period_years"], sources=sources)
 
     # ------------------------------------------------------------------ access
     def _pos(self) -> dict[str, int]:
@@ -181,8 +220,6 @@ class MarketDamage:
         >>> t.loc["tellings", "working"]
         '7 × 9 = 63'
         """
-        import pandas as pd  # only here: market_damage() itself must stay pandas-free
-
         pos = self._pos()
         sym = {ln[0]: ln[1] for ln in self._lines}
         rows = []
@@ -244,6 +281,16 @@ class MarketDamage:
         for _, symbol, name, value, unit, _, _ in self._lines:
             out.append(f"  {name:<{width}}  {symbol:>6} = {self._fmt(value, unit)}")
         return "\n".join(out)
+
+    def summary(self) -> pd.DataFrame:
+        """Every line of the calculation (:meth:`table`): symbol, name, value, unit,
+        equation, working and basis."""
+        return self.table()
+
+    def plot(self, ax=None):
+        """The damage as bars: customers lost by route, referrals won; the revenue at risk
+        in the title. Returns the axes."""
+        return plot_damage(self, ax=ax)
 
     def _repr_html_(self) -> str:
         return market_damage_html(self)

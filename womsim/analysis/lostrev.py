@@ -11,6 +11,7 @@ The split by cause, the ROI and the payback are :mod:`womsim.analysis.attributio
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -25,7 +26,9 @@ from womsim.analysis.attribution import (
     roi_table,
 )
 from womsim.analysis.calibrate import Calibration
-from womsim.analysis.whatif import compare
+from womsim.analysis.whatif import Comparison, compare
+from womsim.core.archive import ArchiveReader, ArchiveWriter
+from womsim.core.protocol import ResultBase
 from womsim.model.meanfield import experience_mix
 from womsim.results import interval, outcome_interval
 from womsim.views.display import formatted, lost_revenue_html
@@ -44,7 +47,7 @@ def plot_waterfall(table: pd.DataFrame, ax=None, title: str = "", **kwargs):
     return _draw_waterfall(table, ax=ax, title=title, **kwargs)
 
 
-class LostRevenue:
+class LostRevenue(ResultBase):
     """What today's service costs against a counterfactual, by cause and per incident.
 
     Attributes
@@ -53,11 +56,34 @@ class LostRevenue:
         Today (reference) and the counterfactual.
     """
 
-    def __init__(self, comparison, level: float = 0.95) -> None:
+    kind = "LostRevenue"
+
+    def __init__(self, comparison: Comparison, level: float = 0.95) -> None:
         self.comparison = comparison
         self.level = level
         self.today = comparison.ensembles[comparison.reference]
         self.target = comparison.ensembles[comparison.names[1]]
+
+    def _to_archive(self, w: ArchiveWriter) -> dict[str, Any]:
+        return {"level": float(self.level), "comparison": self.comparison._to_archive(w)}
+
+    @classmethod
+    def _from_archive(cls, meta: dict[str, Any], r: ArchiveReader) -> LostRevenue:
+        level = meta["level"]
+        if isinstance(level, bool) or not isinstance(level, (int, float)) \
+                or not 0 < level < 1:
+            raise r.error(f"meta.json: bad interval level {level!r}")
+        return cls(Comparison._from_archive(meta["comparison"], r), level=float(level))
+
+    def summary(self) -> pd.DataFrame:
+        """The value today's service loses, by cause (:meth:`by_cause`, adds up to the
+        total; a present value at the start, in the scenario's currency)."""
+        return self.by_cause()
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """What :meth:`to_excel` writes: by cause, the headline and the prices per incident."""
+        return {"summary": self.summary(), "total": self.total().to_frame("value"),
+                "per incident": self.per_incident()}
 
     def by_cause(self) -> pd.DataFrame:
         """Profit today loses against the counterfactual, split by cause (adds up exactly).

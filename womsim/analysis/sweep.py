@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import itertools
 import math
-import zipfile
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -16,24 +15,27 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from womsim.analysis.calibrate import Calibration, posterior_draws
 from womsim.analysis.checkpoint import SweepCheckpoint
 from womsim.analysis.lostrev import counterfactual
-from womsim.analysis.whatif import compare, paired_scenarios, run_grid
-from womsim.core.codec import ResultsFileError, jsonable, normal, register
+from womsim.analysis.whatif import Comparison, compare, paired_scenarios, run_grid
+from womsim.core.archive import ArchiveReader, ArchiveWriter, jsonable, normal
 from womsim.core.errors import ScenarioError, WomsimError, unknown_key
+from womsim.core.protocol import ResultBase
 from womsim.engine.rng import run_seeds
 from womsim.engine.step import run
 from womsim.model.interventions import Intervention
 from womsim.model.meanfield import SOLVERS, observables
 from womsim.model.uncertainty import ranges
 from womsim.results import (
-    ENSEMBLE_TABLES,
     Ensemble,
     Saved,
+    draws_assumptions,
     ensemble_diff,
     ensemble_entry,
     ensemble_from,
     interval,
+    outcome_interval,
     scenario_from,
 )
 from womsim.runner.executors import TaskFailedError, map_tasks
@@ -47,6 +49,7 @@ from womsim.runner.simulate import (
     networks_for,
     prepare_desks,
 )
+from womsim.views.breakeven import break_even_html, plot_break_even
 from womsim.views.display import sensitivity_html, sweep_html
 from womsim.views.plots import plot_sweep, plot_tornado
 
@@ -150,6 +153,39 @@ class SweepResult(Saved):
         self.seed = seed
         self.network_fingerprint = network_fingerprint
 
+    kind = "SweepResult"
+
+    def _to_archive(self, w: ArchiveWriter) -> dict[str, Any]:
+        entries = [ensemble_entry(ens, w, f"ensembles/{i}/")
+                   for i, ens in enumerate(self.ensembles)]
+        base = self.scenario.to_dict() if self.scenario is not None else None
+        return {"params": list(self.params), "points": jsonable(self.points, "points"),
+                "grid": jsonable(self.grid, "grid") if self.grid is not None else None,
+                "scenario": base, "seed": jsonable(self.seed), "runs": self.n_runs,
+                "network_fingerprint": self.network_fingerprint, "ensembles": entries}
+
+    @classmethod
+    def _from_archive(cls, meta: dict[str, Any], r: ArchiveReader) -> SweepResult:
+        entries, points = meta["ensembles"], meta["points"]
+        if not (isinstance(entries, list) and isinstance(points, list)
+                and len(entries) == len(points)):
+            raise r.error("meta.json: bad sweep entries")
+        base = meta.get("scenario")
+        return cls(list(meta["params"]), points, [ensemble_from(e, r) for e in entries],
+                   scenario=scenario_from(base, r, "base scenario") if base else None,
+                   grid=meta.get("grid"), seed=meta.get("seed"),
+                   network_fingerprint=meta.get("network_fingerprint"))
+
+    def _difference(self, other: SweepResult) -> str | None:
+        if normal(self.points) != normal(other.points) or \
+                len(self.ensembles) != len(other.ensembles):
+            return "grid points differ"
+        for i, (x, y) in enumerate(zip(self.ensembles, other.ensembles, strict=True)):
+            d = ensemble_diff(x, y, f"point {self.points[i]}")
+            if d:
+                return d
+        return None
+
     @property
     def n_runs(self) -> int:
         """Runs per point."""
@@ -158,7 +194,13 @@ class SweepResult(Saved):
 
     def summary(self, metrics: Iterable[str] | None = None, level: float = 0.95
                 ) -> pd.DataFrame:
-        """One row per point: the parameter values and each metric's mean and interval."""
+        """One row per point: the parameter values and each metric's mean and interval.
+
+        A sweep of a :class:`~womsim.analysis.calibrate.Calibration` also has
+        ``<metric>_outcome_low``/``_high``: the ``level`` uncertainty interval of the outcome
+        (chance and the posterior, see :func:`womsim.results.outcome_interval`) beside the
+        interval of the mean.
+        """
         metrics = list(metrics or ("customers_end", "revenue", "profit", "value", "annual_churn",
                                    "defections", "problems"))
         rows = []
@@ -169,6 +211,9 @@ class SweepResult(Saved):
                 row[m] = mean
                 row[f"{m}_ci_low"] = lo
                 row[f"{m}_ci_high"] = hi
+                if draws_assumptions(ens.meta):  # a calibration's posterior, one draw per run
+                    row[f"{m}_outcome_low"], row[f"{m}_outcome_high"] = outcome_interval(
+                        ens.runs[m].to_numpy(), level)
             rows.append(row)
         return pd.DataFrame(rows)
 
@@ -213,7 +258,10 @@ def sweep(scenario, grid: Mapping[str, Iterable], network=None, runs: int = 20,
 
     Parameters
     ----------
-    scenario : Scenario
+    scenario : Scenario or Calibration
+        A :class:`~womsim.analysis.calibrate.Calibration` carries its posterior into the
+        intervals: run r of every point is today under posterior draw r (a grid value
+        overrides the draw), and :meth:`SweepResult.summary` adds the outcome interval.
     grid : dict of dotted parameter -> values
         E.g. ``{"desk.agents": range(8, 16)}``; several parameters make a full grid. Each
         point is :func:`point_scenario`: on today, observables such as
@@ -261,6 +309,9 @@ def sweep(scenario, grid: Mapping[str, Iterable], network=None, runs: int = 20,
     >>> a.equals(b)
     True
     """
+    cal = scenario if isinstance(scenario, Calibration) else None
+    if cal is not None:
+        scenario = cal.scenario
     check_scenario(scenario)
     grid = _grid_lists(grid)
     points = _grid(grid)
@@ -271,19 +322,24 @@ def sweep(scenario, grid: Mapping[str, Iterable], network=None, runs: int = 20,
         seed = ck.recorded_seed()
     seed = check_runs_seed(runs, seed)
     seeds = run_seeds(seed, runs)
+    post = posterior_draws(cal, runs) if cal is not None else None
     nets, which = networks_for(scenarios, network, seed, [f"sweep point {p}" for p in points])
     fps = [fingerprint(nets[k]) for k in which]
     fp = fps[0] if len(nets) == 1 else PER_SCENARIO
     done: dict[int, Ensemble] = {}
     if ck is not None:
         ck.open({"scenario": scenario.to_dict(), "grid": grid, "points": points,
-                 "runs": runs, "seed": seed, "seeds": seeds, "network_fingerprint": fp})
+                 "runs": runs, "seed": seed, "seeds": seeds, "network_fingerprint": fp,
+                 "posterior": post})
         for j, sc_j in enumerate(scenarios):
             ens = ck.load_point(j, sc_j, seeds, fps[j])
             if ens is not None:
                 done[j] = ens
     todo = [j for j in range(len(points)) if j not in done]
-    tasks = [(seeds[r], scenarios[j], which[j]) for j in todo for r in range(runs)]
+    # with a posterior, run r of a point is that point of today under draw r (re-solved)
+    tasks = [(seeds[r], scenarios[j] if post is None else
+              point_scenario(scenario.today(**post[r]), points[j]), which[j])
+             for j in todo for r in range(runs)]
     buffers: dict[int, list] = {}
 
     def finished(k: int, rec: dict) -> None:
@@ -292,7 +348,8 @@ def sweep(scenario, grid: Mapping[str, Iterable], network=None, runs: int = 20,
         buf[r] = rec
         if all(x is not None for x in buf):
             ens = Ensemble(scenarios[j], buf, seeds, seed, fps[j],
-                           meta={"kind": "sweep", "point": points[j]})
+                           meta={"kind": "sweep", "point": points[j],
+                                 "posterior_draws": runs if post is not None else 0})
             if ck is not None:
                 ck.save_point(j, ens)
             done[j] = ens
@@ -303,7 +360,7 @@ def sweep(scenario, grid: Mapping[str, Iterable], network=None, runs: int = 20,
         return (f"sweep point {points[j]} (point {j + 1} of {len(points)}), run {r} "
                 f"(seed {seeds[r]})")
 
-    prepare_desks({id(scenarios[j]): scenarios[j] for j in todo}.values())
+    prepare_desks({id(t[1]): t[1] for t in tasks}.values())
     work = float(scenario.market.people) * scenario.simulation.steps * len(tasks)
     desc = "sweeping" + (f" ({len(done)} of {len(points)} points from the checkpoint)"
                          if done else "")
@@ -325,19 +382,49 @@ def sweep(scenario, grid: Mapping[str, Iterable], network=None, runs: int = 20,
                        network_fingerprint=fp)
 
 
-class Sensitivity:
+class Sensitivity(ResultBase):
     """One-at-a-time swings of the uncertain parameters: the tornado."""
 
+    kind = "Sensitivity"
+
     def __init__(self, table: pd.DataFrame, base: float, metric: str,
-                 scenario: Any = None) -> None:
+                 scenario: Any = None,
+                 base_outcome: tuple[float, float] | None = None) -> None:
         self._table = table
         self.base = base
         self.metric = metric
+        #: 95% uncertainty interval of the outcome at today's values (a Calibration's
+        #: posterior, one draw per run), or None without a posterior
+        self.base_outcome = base_outcome
         #: the scenario analysed (its currency labels the chart; its assumptions a report)
         self.scenario = scenario
 
+    def _to_archive(self, w: ArchiveWriter) -> dict[str, Any]:
+        return {"table": w.frame(self._table, "sensitivity/table.csv"),
+                "numbers": w.numbers({"base": self.base, **(
+                    {"base_outcome_low": self.base_outcome[0],
+                     "base_outcome_high": self.base_outcome[1]}
+                    if self.base_outcome is not None else {})}, "sensitivity/numbers.csv"),
+                "metric": self.metric,
+                "scenario": self.scenario.to_dict() if self.scenario is not None else None}
+
+    @classmethod
+    def _from_archive(cls, meta: dict[str, Any], r: ArchiveReader) -> Sensitivity:
+        nums = r.numbers(meta["numbers"])
+        sc = meta.get("scenario")
+        out = (nums["base_outcome_low"], nums["base_outcome_high"]) \
+            if "base_outcome_low" in nums else None
+        return cls(r.frame(meta["table"]), nums["base"], str(meta["metric"]),
+                   scenario=scenario_from(sc, r) if sc is not None else None,
+                   base_outcome=out)
+
     def table(self) -> pd.DataFrame:
         """Per parameter: low and high values, the metric at each, and the swing (ranked)."""
+        return self._table
+
+    def summary(self) -> pd.DataFrame:
+        """The tornado's table (:meth:`table`): per parameter, its range, the value lost at
+        each end and the swing, widest first."""
         return self._table
 
     def plot(self, ax=None):
@@ -364,6 +451,13 @@ def sensitivity(scenario, params: Iterable[str] | None = None, network=None, run
     others at their values; today is re-calibrated to the observed churn and compared with
     its counterfactual (see :func:`womsim.lost_revenue`), all with common random numbers.
 
+    ``scenario`` may be a :class:`~womsim.analysis.calibrate.Calibration`: a parameter it
+    inferred swings over its 90% posterior interval (what the client's data leaves of
+    its range; ``basis`` says so), run r of every variant is today under posterior draw r
+    for the other inferred parameters, and the table adds ``at_low_outcome_low``/``_high``
+    and ``at_high_outcome_low``/``_high`` (95% uncertainty intervals of the outcome) and
+    :attr:`Sensitivity.base_outcome` the one at today's values.
+
     Examples
     --------
     >>> import womsim as wom
@@ -374,6 +468,9 @@ def sensitivity(scenario, params: Iterable[str] | None = None, network=None, run
     >>> tor.table().index.tolist()
     ['word_of_mouth.negative_mean']
     """
+    cal = scenario if isinstance(scenario, Calibration) else None
+    if cal is not None:
+        scenario = cal.scenario
     r = ranges(scenario)
     if isinstance(params, str):
         params = [params]
@@ -381,18 +478,32 @@ def sensitivity(scenario, params: Iterable[str] | None = None, network=None, run
     for name in names:
         if name not in r.index:
             raise unknown_key("uncertain parameter", name, r.index)
+    span = {}
+    for name in names:
+        if cal is not None and name in cal.posterior.columns:
+            # the data has narrowed it: swing over what is left
+            span[name] = (*cal.interval(name, 0.90), "posterior 90% interval")
+        else:
+            span[name] = (float(r.loc[name, "low"]), float(r.loc[name, "high"]),
+                          r.loc[name, "basis"])
     variants = [("base", None, scenario)]
     for name in names:
-        for end in ("low", "high"):
-            value = float(r.loc[name, end])
+        for end, value in zip(("low", "high"), span[name][:2], strict=True):
             # today re-solved at the other value: the observed churn is the fact
             variants.append((name, end, scenario.today(**{name: value})))
-    flat = []
-    for _, _, today in variants:
-        pair = paired_scenarios([today, counterfactual(today, target)], False, 0, 1)[0]
-        flat.extend(pair)
     seed, network, seeds = _prepare(scenario, network, runs, seed)
-    recs = run_grid([flat] * runs, seeds, network, executor, progress, desc="sensitivity")
+    post = posterior_draws(cal, runs) if cal is not None else None
+    per_run: list[list] = [[] for _ in range(runs)]
+    for name, _, today in variants:
+        pair = [today, counterfactual(today, target)]
+        if post is None:
+            rows_r = paired_scenarios(pair, False, 0, runs)
+        else:  # the swung parameter keeps its value; the others follow draw r
+            draws = [{k: v for k, v in d.items() if k != name} for d in post]
+            rows_r = paired_scenarios(pair, False, seed, runs, posterior=draws)
+        for k in range(runs):
+            per_run[k].extend(rows_r[k])
+    recs = run_grid(per_run, seeds, network, executor, progress, desc="sensitivity")
     lost = []
     for k in range(len(variants)):
         today = np.array([_value(x) for x in recs[2 * k]])
@@ -402,15 +513,20 @@ def sensitivity(scenario, params: Iterable[str] | None = None, network=None, run
     rows = {}
     for i, name in enumerate(names):
         lo, hi = lost[1 + 2 * i], lost[2 + 2 * i]
-        rows[name] = {"low": float(r.loc[name, "low"]), "high": float(r.loc[name, "high"]),
+        rows[name] = {"low": span[name][0], "high": span[name][1],
                       "value": scenario.get(name), "at_low": float(lo.mean()),
                       "at_high": float(hi.mean()),
                       "swing": float(abs(hi.mean() - lo.mean())),
                       "swing_sd": float(np.std(hi - lo, ddof=1)) if runs > 1 else math.nan,
-                      "basis": r.loc[name, "basis"], "status": r.loc[name, "status"]}
+                      "basis": span[name][2], "status": r.loc[name, "status"]}
+        if post is not None:
+            for end, v in (("at_low", lo), ("at_high", hi)):
+                rows[name][f"{end}_outcome_low"], rows[name][f"{end}_outcome_high"] = \
+                    outcome_interval(v)
     table = pd.DataFrame.from_dict(rows, orient="index").sort_values("swing", ascending=False)
     table.index.name = "parameter"
-    return Sensitivity(table, base, "value_lost", scenario=scenario)
+    return Sensitivity(table, base, "value_lost", scenario=scenario,
+                       base_outcome=outcome_interval(lost[0]) if post is not None else None)
 
 
 def _value(rec: dict) -> float:
@@ -418,16 +534,49 @@ def _value(rec: dict) -> float:
     return float(rec["discounted_profit"].sum() + rec["customer_equity"].sum())
 
 
-class BreakEven:
+_BREAK_EVEN_UNITS = {"gain_pv": "money", "active_years": "years", "annuity_factor": "years",
+                     "max_cost_per_year": "money/yr", "ci_low": "money/yr",
+                     "ci_high": "money/yr"}
+
+
+class BreakEven(ResultBase):
     """The most a client can pay per year for an improvement before it stops paying."""
 
-    def __init__(self, table: pd.Series, comparison) -> None:
+    kind = "BreakEven"
+
+    def __init__(self, table: pd.Series, comparison: Comparison) -> None:
         self._table = table
         self.comparison = comparison
+
+    def _to_archive(self, w: ArchiveWriter) -> dict[str, Any]:
+        return {"table": w.numbers(dict(self._table), "break_even/table.csv"),
+                "comparison": self.comparison._to_archive(w)}
+
+    @classmethod
+    def _from_archive(cls, meta: dict[str, Any], r: ArchiveReader) -> BreakEven:
+        return cls(pd.Series(r.numbers(meta["table"])),
+                   Comparison._from_archive(meta["comparison"], r))
 
     def table(self) -> pd.Series:
         """Gain, active years and the break-even cost per year, with intervals."""
         return self._table
+
+    def summary(self) -> pd.DataFrame:
+        """:meth:`table` as a table: each quantity's value and unit (money is a present
+        value at the start, in the scenario's currency)."""
+        df = pd.DataFrame({"value": self._table.astype(float),
+                           "unit": [_BREAK_EVEN_UNITS.get(str(k), "") for k in
+                                    self._table.index]})
+        df.index.name = "quantity"
+        return df
+
+    def plot(self, ax=None):
+        """Net gain in value against the yearly cost of the improvement; zero at the
+        break-even cost. Returns the axes."""
+        return plot_break_even(self, ax=ax)
+
+    def _repr_html_(self) -> str:
+        return break_even_html(self)
 
     @property
     def max_cost_per_year(self) -> float:
@@ -498,43 +647,3 @@ def break_even(scenario, improvement: Intervention | Mapping[str, float], networ
                        "annuity_factor": float(annuity.mean()), "max_cost_per_year": m,
                        "ci_low": lo, "ci_high": hi})
     return BreakEven(table, cmp)
-
-
-# ------------------------------------------------------------------- saved files
-def _write(sw: SweepResult) -> tuple[dict[str, Any], dict[str, bytes]]:
-    entries, files = [], {}
-    for i, ens in enumerate(sw.ensembles):
-        entry, f = ensemble_entry(ens, f"ensembles/{i}/")
-        entries.append(entry)
-        files.update(f)
-    base = sw.scenario.to_dict() if sw.scenario is not None else None
-    return {"params": list(sw.params), "points": jsonable(sw.points, "points"),
-            "grid": jsonable(sw.grid, "grid") if sw.grid is not None else None,
-            "scenario": base, "seed": jsonable(sw.seed), "runs": sw.n_runs,
-            "network_fingerprint": sw.network_fingerprint, "ensembles": entries}, files
-
-
-def _read(meta: dict, zf: zipfile.ZipFile, path: Path) -> SweepResult:
-    entries, points = meta["ensembles"], meta["points"]
-    if not (isinstance(entries, list) and isinstance(points, list)
-            and len(entries) == len(points)):
-        raise ResultsFileError(f"{path}: meta.json: bad sweep entries")
-    base = meta.get("scenario")
-    return SweepResult(
-        list(meta["params"]), points, [ensemble_from(e, zf, path) for e in entries],
-        scenario=scenario_from(base, path, "base scenario") if base else None,
-        grid=meta.get("grid"), seed=meta.get("seed"),
-        network_fingerprint=meta.get("network_fingerprint"))
-
-
-def _diff(a: SweepResult, b: SweepResult) -> str | None:
-    if normal(a.points) != normal(b.points) or len(a.ensembles) != len(b.ensembles):
-        return "grid points differ"
-    for i, (x, y) in enumerate(zip(a.ensembles, b.ensembles, strict=True)):
-        d = ensemble_diff(x, y, f"point {a.points[i]}")
-        if d:
-            return d
-    return None
-
-
-register("SweepResult", SweepResult, _write, _read, _diff, tables=ENSEMBLE_TABLES)

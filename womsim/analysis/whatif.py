@@ -14,9 +14,7 @@ and is solved from its own.
 
 from __future__ import annotations
 
-import zipfile
 from collections.abc import Mapping, Sequence
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -24,7 +22,7 @@ import pandas as pd
 
 from womsim.analysis.attribution import by_cause, roi_table
 from womsim.analysis.calibrate import posterior_draws, split_calibration
-from womsim.core.codec import ResultsFileError, register
+from womsim.core.archive import ArchiveReader, ArchiveWriter
 from womsim.core.errors import ScenarioError, WomsimError, unknown_key
 from womsim.engine.psa import draw_parameters
 from womsim.engine.rng import run_seeds
@@ -32,7 +30,6 @@ from womsim.engine.step import run, value_hazard
 from womsim.model.meanfield import observables
 from womsim.model.scenario import Scenario
 from womsim.results import (
-    ENSEMBLE_TABLES,
     HEADLINES,
     Ensemble,
     Saved,
@@ -166,11 +163,40 @@ class Comparison(Saved):
         The first scenario's name; differences are ``scenario - reference``.
     """
 
+    kind = "Comparison"
+
     def __init__(self, ensembles: dict[str, Ensemble], psa: bool = False) -> None:
         self.ensembles = ensembles
         self.names = list(ensembles)
         self.reference = self.names[0]
         self.psa = psa
+
+    def _to_archive(self, w: ArchiveWriter) -> dict[str, Any]:
+        entries = [ensemble_entry(self.ensembles[n], w, f"ensembles/{i}/")
+                   for i, n in enumerate(self.names)]
+        return {"names": list(self.names), "psa": bool(self.psa), "ensembles": entries}
+
+    @classmethod
+    def _from_archive(cls, meta: dict[str, Any], r: ArchiveReader) -> Comparison:
+        names, entries = meta["names"], meta["ensembles"]
+        if not (isinstance(names, list) and isinstance(entries, list)
+                and len(names) == len(entries) >= 1):
+            raise r.error("meta.json: bad comparison entries")
+        ens = {str(n): ensemble_from(e, r) for n, e in zip(names, entries, strict=True)}
+        return cls(ens, psa=bool(meta.get("psa", False)))
+
+    def _difference(self, other: Comparison) -> str | None:
+        if self.names != other.names or self.psa != other.psa:
+            return "scenario names or psa differ"
+        for n in self.names:
+            d = ensemble_diff(self.ensembles[n], other.ensembles[n], f"scenario '{n}'")
+            if d:
+                return d
+        return None
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """What :meth:`to_excel` writes: the summary and the value by cause."""
+        return {"summary": self.summary(), "value by cause": self.lost_revenue()}
 
     def differences(self, name: str) -> pd.DataFrame:
         """Per-run paired differences ``name - reference`` of every headline metric."""
@@ -351,35 +377,3 @@ def compare(scenarios: Mapping[str, Any] | Sequence, network=None, runs: int = 2
                                 meta=meta)
                  for j, name in enumerate(named)}
     return Comparison(ensembles, psa=psa or cal is not None)
-
-
-# ------------------------------------------------------------------- saved files
-def _write(cmp: Comparison) -> tuple[dict[str, Any], dict[str, bytes]]:
-    entries, files = [], {}
-    for i, name in enumerate(cmp.names):
-        entry, f = ensemble_entry(cmp.ensembles[name], f"ensembles/{i}/")
-        entries.append(entry)
-        files.update(f)
-    return {"names": list(cmp.names), "psa": bool(cmp.psa), "ensembles": entries}, files
-
-
-def _read(meta: dict, zf: zipfile.ZipFile, path: Path) -> Comparison:
-    names, entries = meta["names"], meta["ensembles"]
-    if not (isinstance(names, list) and isinstance(entries, list)
-            and len(names) == len(entries) >= 1):
-        raise ResultsFileError(f"{path}: meta.json: bad comparison entries")
-    ens = {str(n): ensemble_from(e, zf, path) for n, e in zip(names, entries, strict=True)}
-    return Comparison(ens, psa=bool(meta.get("psa", False)))
-
-
-def _diff(a: Comparison, b: Comparison) -> str | None:
-    if a.names != b.names or a.psa != b.psa:
-        return "scenario names or psa differ"
-    for n in a.names:
-        d = ensemble_diff(a.ensembles[n], b.ensembles[n], f"scenario '{n}'")
-        if d:
-            return d
-    return None
-
-
-register("Comparison", Comparison, _write, _read, _diff, tables=ENSEMBLE_TABLES)

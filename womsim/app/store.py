@@ -1,7 +1,9 @@
 """Saved results: portable files that round-trip exactly, and re-running what made them.
 
-A result (an :class:`~womsim.results.Ensemble`, a :class:`~womsim.analysis.whatif.Comparison` or a
-:class:`~womsim.analysis.sweep.SweepResult`) is saved as one ZIP file holding
+Every result (see :func:`womsim.core.archive.kinds`) is saved as one ZIP file by the codec of
+:mod:`womsim.core.archive`. An :class:`~womsim.results.Ensemble`, a
+:class:`~womsim.analysis.whatif.Comparison` or a :class:`~womsim.analysis.sweep.SweepResult`
+holds
 
 * ``meta.json``: the format and its version, who wrote the file (womsim, Python, numpy and
   pandas versions, a UTC timestamp), and per ensemble its *recipe*: the scenario (as
@@ -17,11 +19,6 @@ the scenario. Files are written atomically (a temporary file renamed into place)
 existing file is replaced only with ``overwrite=True``.
 
 Which executor ran the runs is not part of the recipe: the numbers do not depend on it.
-
-The format and the registry of result kinds are :mod:`womsim.core.codec`'s (each result
-registers how it is written, read and compared, next to its class); this module, at the top
-of the layers, adds :func:`rerun`, which runs a recipe again with the runner and the
-analyses, and keeps the names saved-result code has always imported from here.
 
 Examples
 --------
@@ -46,23 +43,21 @@ from typing import Any
 from womsim.analysis.checkpoint import SweepCheckpoint
 from womsim.analysis.sweep import SweepResult, sweep
 from womsim.analysis.whatif import Comparison, compare
-from womsim.core.codec import (
+from womsim.core import archive as _archive
+from womsim.core.archive import (
     FORMAT,
     FORMAT_VERSION,
     RecipeMismatchError,
     ResultsFileError,
     difference,
-    identical,
-    load,
-    save,
+    frame_diff,
+    jsonable,
+    normal,
+    provenance,
+    read_table,
+    table_bytes,
 )
-from womsim.core.codec import frame_diff as _frame_diff
-from womsim.core.codec import jsonable as _jsonable
-from womsim.core.codec import normal as _normal
-from womsim.core.codec import read_table as _read_table
-from womsim.core.codec import write_table as _table
 from womsim.core.errors import WomsimError
-from womsim.core.provenance import provenance, womsim_version
 from womsim.engine.rng import run_seeds
 from womsim.results import Ensemble
 from womsim.runner.simulate import PER_SCENARIO, build_network, simulate
@@ -70,9 +65,84 @@ from womsim.runner.simulate import PER_SCENARIO, build_network, simulate
 __all__ = ["FORMAT", "FORMAT_VERSION", "RecipeMismatchError", "ResultsFileError",
            "SweepCheckpoint", "identical", "load", "provenance", "rerun", "save"]
 
-# the file format and its registry of result kinds live in womsim.core.codec (so that a
-# result saves itself without importing this module); these names keep their old home
-_PRIVATE = (_frame_diff, _jsonable, _normal, _read_table, _table)
+_versions = _archive._versions
+
+
+# the codec lives in womsim.core.archive (below every result); these names stay for callers
+_jsonable = jsonable
+_normal = normal
+_table = table_bytes
+_read_table = read_table
+
+
+def save(result: Any, path: str | Path, overwrite: bool = False) -> Path:
+    """Save a result (any registered kind: Ensemble, Comparison, SweepResult, LostRevenue,
+    Sensitivity, BreakEven, MarketDamage, Calibration) as one ZIP file.
+
+    Parameters
+    ----------
+    result
+        The result to save (see :func:`womsim.core.archive.kinds`).
+    path : str or Path
+        The file to write (``.zip`` is customary); its folder must exist.
+    overwrite : bool
+        Replace an existing file; otherwise refuse with ``FileExistsError``.
+
+    Returns
+    -------
+    pathlib.Path
+        The path written.
+    """
+    return _archive.save(result, path, overwrite=overwrite)
+
+
+def load(path: str | Path) -> Any:
+    """Read results saved by :func:`save` (or ``.save()``): the same object, exactly.
+
+    Only JSON and CSV are parsed; nothing is unpickled or executed, so a file from
+    elsewhere is safe to open.
+
+    Raises
+    ------
+    FileNotFoundError
+        No such file.
+    ResultsFileError
+        Not a womsim results file, damaged, or written by a newer format.
+
+    Examples
+    --------
+    >>> import os, tempfile, womsim as wom
+    >>> sc = wom.Scenario().replace(**{"market.people": 1000,
+    ...                                "simulation.horizon_years": 0.25})
+    >>> ens = wom.simulate(sc, runs=2, seed=1, executor="serial")
+    >>> p = ens.save(os.path.join(tempfile.mkdtemp(), "r.zip"))
+    >>> load(p).runs.equals(ens.runs)
+    True
+    """
+    return _archive.load(path)
+
+
+# ------------------------------------------------------------------- identical
+# how a kind is compared is the kind's own (``_difference``); the codec compares
+_frame_diff = frame_diff
+_diff = difference
+
+
+def identical(a: Any, b: Any) -> bool:
+    """Whether two results hold the same numbers bit for bit, scenarios, seeds and network.
+
+    ``meta`` (versions, creation time) is not compared; NaN equals NaN.
+
+    Examples
+    --------
+    >>> import womsim as wom
+    >>> sc = wom.Scenario().replace(**{"market.people": 1000,
+    ...                                "simulation.horizon_years": 0.25})
+    >>> a = wom.simulate(sc, runs=2, seed=4, executor="serial")
+    >>> identical(a, wom.simulate(sc, runs=2, seed=4, executor="serial"))
+    True
+    """
+    return _archive.identical(a, b)
 
 
 # ------------------------------------------------------------------------ rerun
@@ -198,5 +268,5 @@ def rerun(saved, network=None, executor=None, progress: bool | None = None,
             raise RecipeMismatchError(
                 f"the re-run does not reproduce the saved results: {d} (they were made by "
                 f"womsim {first.meta.get('womsim_version', '?')}; this is womsim "
-                f"{womsim_version()})")
+                f"{_versions()['womsim_version']})")
     return again

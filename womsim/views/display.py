@@ -475,6 +475,10 @@ def sensitivity_html(sens, currency: str = "") -> str:
         classes.append("flag" if r["status"] in FLAGGED else "")
     metric = sens.metric.replace("_", " ")
     cap = f"what moves {metric} most (at today's values: {fmt_money(sens.base, currency)})"
+    out = getattr(sens, "base_outcome", None)
+    if out is not None:  # a calibration's posterior was carried into the runs
+        cap = cap[:-1] + (f"; 95% outcome interval {fmt_money(out[0], currency)} to "
+                          f"{fmt_money(out[1], currency)})")
     return _table(rows, ["parameter", "range", "today", _money_header(f"{metric} at low",
                                                                        currency),
                          _money_header(f"{metric} at high", currency),
