@@ -45,11 +45,12 @@ REPURCHASE = {
 }
 PUBLISHED = ["negative_deters_prospects_ratio", "positive_to_negative_wom_ratio",
              "recovery_unresolved_loyalty_gap"]
+REVIEWS = ["review_star_revenue", "review_negativity"]  # womsim.core.figures_reviews
 DOCS = Path(__file__).resolve().parents[1] / "docs" / "figures.md"
 
 
 def test_every_reference_row_and_model_figure_is_present():
-    expected = set(TABLE_KEYS) | set(REPURCHASE) | set(PUBLISHED)
+    expected = set(TABLE_KEYS) | set(REPURCHASE) | set(PUBLISHED) | set(REVIEWS)
     assert set(figures.keys()) == expected
     assert figures.keys()[: 3] == TABLE_KEYS[:3]  # reference-table order is kept
 

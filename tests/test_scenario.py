@@ -323,7 +323,10 @@ def _everything_on():
         "market.people": 600, "market.network": "random", "market.mean_degree": 8.0,
         "market.former_share": 0.1, "market.winback_rate": 0.5,
         "simulation.horizon_years": 1.0,
-        "word_of_mouth.retell_prob": 0.3, "word_of_mouth.positive_dispersion": 2.0})
+        "word_of_mouth.retell_prob": 0.3, "word_of_mouth.positive_dispersion": 2.0,
+        # online reviews on, posting often enough in a small market for each setting to show
+        "reviews.enabled": True, "reviews.negative_post_share": 0.3,
+        "reviews.positive_post_share": 0.2, "reviews.initial_reviews": 20.0})
 
 
 def _numeric_parameters(sc):

@@ -31,6 +31,7 @@ from typing import Any
 import pandas as pd
 
 from womsim.core.errors import WomsimError, unknown_key
+from womsim.core.figures_reviews import REVIEW_FIGURES
 
 __all__ = ["FIGURES", "STATUSES", "Figure", "get", "keys", "table"]
 
@@ -572,6 +573,7 @@ _ALL: tuple[Figure, ...] = (
             "was not checked: cite both."
         ),
     ),
+    *(Figure(**entry) for entry in REVIEW_FIGURES),
 )
 
 #: Every figure by key, in the order of the reference table (read-only).

@@ -18,6 +18,7 @@ import numpy as np
 
 from womsim.core.errors import NetworkError
 from womsim.engine.kernels import tell_wave
+from womsim.engine.reviews import ReviewState
 from womsim.engine.rng import THIN, Streams, sparse_candidates, sparse_draw
 from womsim.model.meanfield import experience_mix, rates
 from womsim.model.telling import Telling
@@ -50,6 +51,11 @@ RECORDS: tuple[str, ...] = (
     "equity_fixed_cost",
     "equity_intervention_cost", "lifetime_after", "equity_alt", "equity_noalt",
     "equity_decay_alt", "equity_decay_noalt",
+    # online reviews (womsim.engine.reviews): the average shown at the end of the step, the
+    # decayed number of reviews it rests on, this step's posts, and the factor on prospects'
+    # marketing conversion this step (0, 0, 0, 0 and 1 with the channel off)
+    "review_rating", "review_count", "review_negative", "review_positive",
+    "review_conversion",
 )
 
 _EMPTY = np.empty(0, dtype=np.int64)
@@ -98,6 +104,7 @@ class StepParams:
     desk_cost: float
     fixed_cost: float
     mix_scenario: object
+    reviews: object = None  # the Reviews part in force (womsim.model.reviews)
 
 
 def step_params(sc, base, baseline: float) -> StepParams:
@@ -129,6 +136,7 @@ def step_params(sc, base, baseline: float) -> StepParams:
         desk_cost=sc.desk.cost_per_year() if sc.desk is not None else 0.0,
         fixed_cost=e.fixed_service_cost_per_year,
         mix_scenario=sc,
+        reviews=sc.reviews,
     )
 
 
@@ -183,6 +191,10 @@ class State:
     # won in the last step: on average they joined half-way, so the next step exposes them
     # to contacts and churn for one and a half steps
     joined: np.ndarray = field(default_factory=lambda: _EMPTY)
+    # the online rating (None: no review channel), and who gets an extra bad experience at
+    # the first step (womsim.analysis.influence)
+    reviews: ReviewState | None = None
+    forced: np.ndarray = field(default_factory=lambda: _EMPTY)
 
     @classmethod
     def initial(cls, scenario, n: int, streams: Streams) -> State:
@@ -271,6 +283,7 @@ class Events:
     marketing: np.ndarray
     winback: np.ndarray
     deterred: int
+    reviews: tuple[float, float, int, int, float] = (0.0, 0.0, 0, 0, 1.0)
 
 
 def step(state: State, customers: int, p: StepParams, t: int, streams: Streams,
@@ -301,9 +314,17 @@ def step(state: State, customers: int, p: StepParams, t: int, streams: Streams,
         half = 1.0 - math.sqrt(1.0 - p.p_churn)
         churn_cand = np.union1d(churn_cand,
                                 joined[streams.uniform("churn_join", t, joined) < half])
+    forced = state.forced
+    if forced.size:  # an extra bad experience: a contact that ends in a problem
+        state.forced = _EMPTY
+        forced = forced[status[forced] == CUSTOMER]
+        contacted = np.union1d(contacted, forced)
     u = streams.uniform("experience", t, contacted)
     delighted = contacted[u < d_share]
     problem = contacted[u >= 1.0 - p_share]
+    if forced.size:
+        delighted = np.setdiff1d(delighted, forced, assume_unique=True)
+        problem = np.union1d(problem, forced)
     # 3. complaints: one uniform per stage so a better resolution rate moves the same
     #    people from unresolved to resolved (monotone coupling)
     complained_mask = streams.uniform("complaint", t, problem) < p.complain
@@ -372,12 +393,22 @@ def step(state: State, customers: int, p: StepParams, t: int, streams: Streams,
 
     # 7. acquisition: prospects (marketing) and former customers (win-back) who are not
     #    deterred and did not change status this step; one uniform serves both groups
-    cand, q = sparse_candidates(streams, "acquire", t, n, max(p.p_acquire, p.p_winback))
+    p_mk = p_top = p.p_acquire
+    factor, rv = 1.0, state.reviews
+    if rv is not None:
+        # the rating at the start of the step scales the marketing hazard; candidates are
+        # drawn at the best rating's rate so that paired runs share them whatever the rating
+        factor, best = rv.conversion(p.reviews), rv.best(p.reviews)
+        if factor != 1.0:
+            p_mk = 1.0 - (1.0 - p.p_acquire) ** factor
+        if best != 1.0:
+            p_top = 1.0 - (1.0 - p.p_acquire) ** best
+    cand, q = sparse_candidates(streams, "acquire", t, n, max(p_top, p.p_winback))
     st = status[cand]
     ok = (st != CUSTOMER) & (deterred_until[cand] <= t) & (changed_at[cand] != t)
     cand, st = cand[ok], st[ok]
     ua = streams.uniform("acquire", t, cand, extra=THIN)
-    mk = cand[(st == PROSPECT) & (ua < p.p_acquire / q)]
+    mk = cand[(st == PROSPECT) & (ua < p_mk / q)]
     wb = cand[(st == FORMER) & (ua < p.p_winback / q)]
     status[mk] = CUSTOMER
     status[wb] = CUSTOMER
@@ -390,13 +421,18 @@ def step(state: State, customers: int, p: StepParams, t: int, streams: Streams,
         keep = status[late] != CUSTOMER  # bought this step, before they heard
         late, late_until = late[keep], late_until[keep]
         deterred_until[late] = np.maximum(deterred_until[late], late_until)
+    review = (0.0, 0.0, 0, 0, 1.0)
+    if rv is not None:  # this step's reviews count from the next step on
+        n_neg, n_pos = rv.post(p.reviews, np.concatenate([silent, unresolved]),
+                               np.concatenate([delighted, slow, quick]), streams, t, p.dt)
+        review = (rv.rating(), rv.count(), n_neg, n_pos, factor)
     return Events(load, p_share, contacted, delighted, problem, silent, complainers, quick,
                   slow, unresolved, left, exp_left, base_left, neg, pos, tellings, n_retell,
-                  new_det, wom_left, won_ref, mk, wb, deterred)
+                  new_det, wom_left, won_ref, mk, wb, deterred, review)
 
 
 def run(scenario, network, seed: int, check: bool = False,
-        valuation_hazard: float | None = None) -> dict[str, np.ndarray]:
+        valuation_hazard: float | None = None, extra_problems=None) -> dict[str, np.ndarray]:
     """Simulate one run of ``scenario`` on ``network`` (None = well mixed) with ``seed``.
 
     Returns a dict of per-step arrays (see :data:`RECORDS`) plus ``"time"`` (years at the
@@ -423,6 +459,12 @@ def run(scenario, network, seed: int, check: bool = False,
     state = State.initial(scenario, n, streams)
     wom = _WordOfMouth(network, n, streams)
     rec = {name: np.zeros(steps) for name in RECORDS}
+    if scenario.reviews.enabled:
+        state.reviews = ReviewState.initial(scenario.reviews)
+    if extra_problems is not None:
+        # called with the initial status and the degrees: ids given an extra bad experience
+        state.forced = np.asarray(extra_problems(state.status, wom.degree), dtype=np.int64)
+        rec["extra_problem_ids"] = state.forced
     status, revenue = state.status, state.revenue
     counts = np.bincount(status, minlength=3).astype(np.int64)
     initial = counts.copy()
@@ -495,6 +537,8 @@ def run(scenario, network, seed: int, check: bool = False,
             "service_cost": service, "fixed_cost": fixed, "intervention_cost": iv_costs[t],
             "profit": profit, "discount": discount[t], "discounted_profit": profit * discount[t],
         }
+        (r["review_rating"], r["review_count"], r["review_negative"], r["review_positive"],
+         r["review_conversion"]) = e.reviews
         if t == steps - 1:
             r.update(_held(scenario, base, baseline, state))
         for name, value in r.items():

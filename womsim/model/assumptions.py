@@ -9,7 +9,8 @@ from pydantic import BaseModel
 
 from womsim.core import figures as _figures
 from womsim.model.meanfield import rates
-from womsim.model.params import PARTS
+from womsim.model.parts import PARTS
+from womsim.model.reviews import steady_count, steady_rating
 
 __all__ = ["assumptions_table"]
 
@@ -111,6 +112,14 @@ def assumptions_table(scenario, solve: bool = True) -> pd.DataFrame:
     if solve:  # the order of the full table: baseline churn, acquisition cost, leave rates
         solved = _solved_rows(scenario)
         derived = [solved[0], *derived, *solved[1:]]
+        if scenario.reviews.enabled:  # the rating's long-run state, by the mean field
+            derived += [
+                ("derived.review_steady_rating", steady_rating(scenario), "stars",
+                 "average rating today's service and post shares hold in the long run (mean "
+                 "field); the rating drifts there from reviews.initial_rating"),
+                ("derived.review_steady_count", steady_count(scenario), "reviews",
+                 "reviews today's posting keeps standing in the long run, at the start's "
+                 "customers (compare reviews.initial_reviews)")]
     for name, value, unit, meaning in derived:
         rows.append({"parameter": name, "value": value, "unit": unit, "meaning": meaning,
                      "basis": "derived", "figure": "", "status": "derived", "source": ""})

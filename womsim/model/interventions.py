@@ -54,6 +54,11 @@ INERT = {
                                "change economics.revenue_per_year",
     "economics.discount_rate": "present values are discounted from the start of the run at "
                                "one rate",
+    "reviews.enabled": "the review channel runs for the whole run or not at all; to change "
+                       "posting mid-run change reviews.negative_post_share or "
+                       "reviews.positive_post_share",
+    "reviews.initial_rating": "it is the rating shown at the start, read once",
+    "reviews.initial_reviews": "it is the number of reviews standing at the start, read once",
 }
 
 

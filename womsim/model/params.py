@@ -23,8 +23,6 @@ from womsim.core.validation import no_coercion, plain_number, wants_number
 from womsim.model.telling import Telling
 
 __all__ = [
-    "PARTS",
-    "PART_MODELS",
     "Complaints",
     "Economics",
     "Market",
@@ -333,10 +331,3 @@ class Simulation(Part):
     def steps(self) -> int:
         """Number of steps (the horizon in steps of ``step_days``, rounded)."""
         return max(1, round(self.horizon_years * 365.0 / self.step_days))
-
-
-#: The parts of a scenario, in order, with the model of each (``Scenario.market`` is a Market).
-PART_MODELS: dict[str, type[Part]] = {"market": Market, "service": Service,
-                                      "complaints": Complaints, "word_of_mouth": WordOfMouth,
-                                      "economics": Economics, "simulation": Simulation}
-PARTS = tuple(PART_MODELS)

@@ -26,16 +26,10 @@ from womsim.core.errors import (
 from womsim.model.assumptions import assumptions_table
 from womsim.model.interventions import NESTED, Intervention
 from womsim.model.meanfield import SOLVERS, annual_churn, observables, solve_baseline_churn
-from womsim.model.params import (
-    PARTS,
-    Complaints,
-    Economics,
-    Market,
-    Service,
-    Simulation,
-    WordOfMouth,
-)
+from womsim.model.params import Complaints, Economics, Market, Service, Simulation, WordOfMouth
+from womsim.model.parts import PARTS
 from womsim.model.presets import PRESETS, presets_table
+from womsim.model.reviews import Reviews
 from womsim.model.scenario_io import read_toml, write_toml
 from womsim.model.solved import (
     Solved,
@@ -165,6 +159,7 @@ equal to 1 (allowed: >= 0 and <= 1)
     service: Service = Field(default_factory=Service)
     complaints: Complaints = Field(default_factory=Complaints)
     word_of_mouth: WordOfMouth = Field(default_factory=WordOfMouth)
+    reviews: Reviews = Field(default_factory=Reviews)
     economics: Economics = Field(default_factory=Economics)
     simulation: Simulation = Field(default_factory=Simulation)
     desk: ServiceDesk | None = None

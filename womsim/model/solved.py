@@ -18,7 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from womsim.core.errors import CalibrationError
 from womsim.model.meanfield import SOLVERS
-from womsim.model.params import PART_MODELS
+from womsim.model.parts import PART_MODELS
 
 __all__ = ["Solved", "check_hidden_rates", "hidden_rates_table", "restate_if_edited",
            "state_text", "upgrade_unrecorded"]

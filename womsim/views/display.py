@@ -78,7 +78,8 @@ __all__ = [
 
 # --------------------------------------------------------------------------- scenario
 _GROUP_TITLES = {"market": "Market", "service": "Service", "complaints": "Complaints",
-                 "word_of_mouth": "Word of mouth", "economics": "Economics",
+                 "word_of_mouth": "Word of mouth", "reviews": "Online reviews",
+                 "economics": "Economics",
                  "simulation": "Simulation", "desk": "Service desk",
                  "derived": "Derived (what the engine uses)", "interventions": "Interventions"}
 
