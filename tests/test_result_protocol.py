@@ -40,6 +40,9 @@ def _build(kind: str, sc):
         return wom.sensitivity(sc, params=["word_of_mouth.negative_mean"], **run)
     if kind == "BreakEven":
         return wom.break_even(sc, {"complaints.resolved": 0.9}, **run)
+    if kind == "IncidentCost":
+        return wom.incident_cost(sc, wom.Incident("fault", raises="problems", multiplier=3,
+                                                  start="2 weeks", duration="1 week"), **run)
     if kind == "MarketDamage":
         return wom.market_damage(sc)
     if kind == "Calibration":
@@ -51,7 +54,7 @@ def _build(kind: str, sc):
 
 
 KINDS = ["Ensemble", "Comparison", "LostRevenue", "SweepResult", "Sensitivity", "BreakEven",
-         "MarketDamage", "Calibration"]
+         "MarketDamage", "Calibration", "IncidentCost"]
 
 
 def test_every_registered_kind_is_checked():

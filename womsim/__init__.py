@@ -19,6 +19,7 @@ from womsim.analysis.clientdata import (
     synthetic_client,
 )
 from womsim.analysis.damage import MarketDamage, market_damage, tarp_worked_example
+from womsim.analysis.incident import IncidentCost, incident_cost
 from womsim.analysis.lostrev import LostRevenue, lost_revenue
 from womsim.analysis.sweep import break_even, sensitivity, sweep
 from womsim.analysis.whatif import Comparison, compare
@@ -34,6 +35,7 @@ from womsim.core.errors import (
     WomsimError,
 )
 from womsim.engine import spread
+from womsim.model.calendar import Calendar, Incident, Pulse
 from womsim.model.interventions import Intervention
 from womsim.model.scenario import Scenario
 from womsim.model.telling import Telling
@@ -49,17 +51,21 @@ except PackageNotFoundError:  # running from a source tree without installation
     __version__ = "0.0.0+unknown"
 
 __all__ = [
+    "Calendar",
     "Calibration",
     "CalibrationError",
     "ClientData",
     "Comparison",
     "EdgeListError",
     "Ensemble",
+    "Incident",
+    "IncidentCost",
     "Intervention",
     "LostRevenue",
     "MarketDamage",
     "Network",
     "NetworkError",
+    "Pulse",
     "Scenario",
     "ScenarioError",
     "ServiceDesk",
@@ -72,6 +78,7 @@ __all__ = [
     "compare",
     "explore",
     "figures",
+    "incident_cost",
     "load",
     "lost_revenue",
     "market_damage",

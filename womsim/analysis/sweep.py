@@ -18,11 +18,11 @@ import pandas as pd
 from womsim.analysis.calibrate import Calibration, posterior_draws
 from womsim.analysis.checkpoint import SweepCheckpoint
 from womsim.analysis.lostrev import counterfactual
-from womsim.analysis.whatif import Comparison, compare, paired_scenarios, run_grid
+from womsim.analysis.whatif import Comparison, compare, paired_batches, paired_scenarios, run_grid
 from womsim.core.archive import ArchiveReader, ArchiveWriter, jsonable, normal
 from womsim.core.errors import ScenarioError, WomsimError, unknown_key
 from womsim.core.protocol import ResultBase
-from womsim.engine.rng import run_seeds
+from womsim.engine.rng import PairedStreams, run_seeds
 from womsim.engine.step import run
 from womsim.model.interventions import Intervention
 from womsim.model.meanfield import SOLVERS, observables
@@ -239,6 +239,21 @@ def _sweep_task(task: tuple[int, Any, int], networks) -> dict:
     return run(scenario, networks[k], seed)
 
 
+def _sweep_batch(task: tuple[int, tuple], networks) -> list:
+    # the points of one seed in one pass (shared draws made once, womsim.engine.paired);
+    # a point that fails here is handed back as its exception, to be run again on its own,
+    # so that it cannot take the other points of its batch (and their checkpoints) with it
+    seed, items = task
+    streams = PairedStreams(seed)
+    out: list = []
+    for scenario, k in items:
+        try:
+            out.append(run(scenario, networks[k], seed, streams=streams))
+        except Exception as exc:  # run again, alone, with the usual retries
+            out.append(exc)
+    return out
+
+
 def _check_network_grid(scenarios, points, network) -> None:
     """A grid over network settings must be able to act: refuse where it cannot."""
     for sc, p in zip(scenarios, points, strict=True):
@@ -280,7 +295,10 @@ def sweep(scenario, grid: Mapping[str, Iterable], network=None, runs: int = 20,
         reused. A folder that belongs to another sweep (scenario, grid, runs, seeds or
         network differ) is refused with :class:`womsim.app.store.RecipeMismatchError`.
     retries : int
-        How often a run that raised, or whose worker process died, is tried again.
+        How often a run that raised, or whose worker process died, is tried again. The
+        points of each run first run together in one pass (sharing their draws, see
+        :mod:`womsim.engine.paired`; the same numbers); a point that fails there, or whose
+        worker dies, is then run on its own, with these retries.
 
     Raises
     ------
@@ -337,13 +355,18 @@ def sweep(scenario, grid: Mapping[str, Iterable], network=None, runs: int = 20,
                 done[j] = ens
     todo = [j for j in range(len(points)) if j not in done]
     # with a posterior, run r of a point is that point of today under draw r (re-solved)
-    tasks = [(seeds[r], scenarios[j] if post is None else
-              point_scenario(scenario.today(**post[r]), points[j]), which[j])
-             for j in todo for r in range(runs)]
+    cells = {(j, r): scenarios[j] if post is None else
+             point_scenario(scenario.today(**post[r]), points[j])
+             for j in todo for r in range(runs)}
+    # first the points of each run in one pass each (paired batches); what fails there is
+    # run again point by point (below), with the usual retries and error messages
+    batches = [(r, [todo[i] for i in idx]) for r, idx in paired_batches(len(todo), runs)]
+    batch_tasks = [(seeds[r], tuple((cells[j, r], which[j]) for j in js))
+                   for r, js in batches]
+    again: list[tuple[int, int]] = []
     buffers: dict[int, list] = {}
 
-    def finished(k: int, rec: dict) -> None:
-        j, r = todo[k // runs], k % runs
+    def store(j: int, r: int, rec: dict) -> None:
         buf = buffers.setdefault(j, [None] * runs)
         buf[r] = rec
         if all(x is not None for x in buf):
@@ -355,19 +378,39 @@ def sweep(scenario, grid: Mapping[str, Iterable], network=None, runs: int = 20,
             done[j] = ens
             del buffers[j]
 
+    def batch_done(k: int, recs: list) -> None:
+        r, js = batches[k]
+        for j, rec in zip(js, recs, strict=True):
+            if isinstance(rec, BaseException):
+                again.append((j, r))
+            else:
+                store(j, r, rec)
+
     def describe(k: int) -> str:
-        j, r = todo[k // runs], k % runs
+        j, r = again[k]
         return (f"sweep point {points[j]} (point {j + 1} of {len(points)}), run {r} "
                 f"(seed {seeds[r]})")
 
-    prepare_desks({id(t[1]): t[1] for t in tasks}.values())
-    work = float(scenario.market.people) * scenario.simulation.steps * len(tasks)
+    prepare_desks({id(c): c for c in cells.values()}.values())
+    work = float(scenario.market.people) * scenario.simulation.steps * len(cells)
     desc = "sweeping" + (f" ({len(done)} of {len(points)} points from the checkpoint)"
                          if done else "")
     try:
-        map_tasks(_sweep_task, tasks, {"networks": tuple(nets)}, executor=executor, work=work,
-                  progress=progress, desc=desc, retries=retries, on_result=finished,
-                  describe=describe, keep_going=ck is not None)
+        map_tasks(_sweep_batch, batch_tasks, {"networks": tuple(nets)}, executor=executor,
+                  work=work, progress=progress, desc=desc, retries=0, on_result=batch_done,
+                  describe=lambda k: f"run {batches[k][0]} of the sweep", keep_going=True)
+    except TaskFailedError as err:  # a worker died under a batch: its points go alone
+        for k, _, _ in err.failures:
+            r, js = batches[k]
+            again.extend((j, r) for j in js)
+    try:
+        if again:
+            map_tasks(_sweep_task, [(seeds[r], cells[j, r], which[j]) for j, r in again],
+                      {"networks": tuple(nets)}, executor=executor,
+                      work=work * len(again) / max(1, len(cells)), progress=progress,
+                      desc=desc, retries=retries,
+                      on_result=lambda k, rec: store(*again[k], rec), describe=describe,
+                      keep_going=ck is not None)
     except (TaskFailedError, WomsimError) as err:
         if ck is not None and done:
             note = (f"; {len(done)} of {len(points)} points are finished and saved in "

@@ -25,7 +25,7 @@ from womsim.analysis.calibrate import posterior_draws, split_calibration
 from womsim.core.archive import ArchiveReader, ArchiveWriter
 from womsim.core.errors import ScenarioError, WomsimError, unknown_key
 from womsim.engine.psa import draw_parameters
-from womsim.engine.rng import run_seeds
+from womsim.engine.rng import PairedStreams, run_seeds
 from womsim.engine.step import run, value_hazard
 from womsim.model.meanfield import observables
 from womsim.model.scenario import Scenario
@@ -51,7 +51,7 @@ from womsim.runner.simulate import (
 from womsim.views.display import comparison_html, formatted
 from womsim.views.plots import plot_timeseries, plot_waterfall
 
-__all__ = ["Comparison", "compare", "paired_scenarios"]
+__all__ = ["PAIRED_BATCH", "Comparison", "compare", "paired_batches", "paired_scenarios"]
 
 
 def _follows_today(alt, today) -> bool:
@@ -96,9 +96,31 @@ def paired_scenarios(scenarios: Sequence, psa: bool, seed: int, runs: int,
     return out
 
 
-def _run_task(task: tuple[int, Any, float | None, int], networks) -> dict:
-    seed, scenario, price, k = task
-    return run(scenario, networks[k], seed, valuation_hazard=price)
+#: Most scenarios of one seed run in one pass (sharing their draws, see
+#: :mod:`womsim.engine.paired`): the saving per scenario levels off well before it
+#: (benchmarks/paired.py), and smaller batches leave more tasks to share out among workers.
+PAIRED_BATCH = 16
+
+
+def paired_batches(points: int, runs: int, size: int = PAIRED_BATCH
+                   ) -> list[tuple[int, list[int]]]:
+    """The tasks of a grid: ``(run, points)``, the points of one run in batches of ``size``.
+
+    Examples
+    --------
+    >>> paired_batches(points=3, runs=2, size=2)
+    [(0, [0, 1]), (0, [2]), (1, [0, 1]), (1, [2])]
+    """
+    return [(r, list(range(a, min(a + size, points)))) for r in range(runs)
+            for a in range(0, points, size)]
+
+
+def _run_batch(task: tuple[int, tuple], networks) -> list[dict]:
+    # the scenarios of one seed in one pass: the draws they share are made once
+    seed, items = task
+    streams = PairedStreams(seed)
+    return [run(scenario, networks[k], seed, valuation_hazard=price, streams=streams)
+            for scenario, price, k in items]
 
 
 def valuation_hazard(scenario) -> float:
@@ -114,7 +136,9 @@ def run_grid(per_run: list[list], seeds: list[int], network, executor=None,
     """Simulate ``per_run[r][j]`` with ``seeds[r]`` for every point j and run r.
 
     Returns records indexed ``[j][r]``. Every point of run r shares run r's seed: common
-    random numbers across the whole grid. With ``priced_by_first`` every point's events are
+    random numbers across the whole grid, and the points of a run run in one pass that
+    makes the draws they share once (:func:`paired_batches`; the same numbers as separate
+    runs). With ``priced_by_first`` every point's events are
     priced at the first point's churn hazard (for splitting differences by cause).
     ``network`` is one network (or None) for every point, or a list of networks with
     ``which[j]`` the index of point j's (see :func:`womsim.runner.simulate.networks_for`).
@@ -126,14 +150,19 @@ def run_grid(per_run: list[list], seeds: list[int], network, executor=None,
         check_network(networks[which[j]], per_run[0][j].market.people)
     runs = len(seeds)
     prices = [valuation_hazard(row[0]) if priced_by_first else None for row in per_run]
-    tasks = [(seeds[r], per_run[r][j], prices[r], which[j]) for j in range(points)
-             for r in range(runs)]
+    batches = paired_batches(points, runs)
+    tasks = [(seeds[r], tuple((per_run[r][j], prices[r], which[j]) for j in js))
+             for r, js in batches]
     sc0 = per_run[0][0]
-    work = float(sc0.market.people) * sc0.simulation.steps * len(tasks)
+    work = float(sc0.market.people) * sc0.simulation.steps * points * runs
     prepare_desks({id(s): s for row in per_run for s in row}.values())
-    recs = map_tasks(_run_task, tasks, {"networks": tuple(networks)}, executor=executor,
+    done = map_tasks(_run_batch, tasks, {"networks": tuple(networks)}, executor=executor,
                      work=work, progress=progress, desc=desc)
-    return [recs[j * runs:(j + 1) * runs] for j in range(points)]
+    recs: list[list] = [[None] * runs for _ in range(points)]
+    for (r, js), batch in zip(batches, done, strict=True):
+        for j, rec in zip(js, batch, strict=True):
+            recs[j][r] = rec
+    return recs
 
 
 def check_same_market(named: Mapping[str, Any]) -> None:

@@ -31,7 +31,8 @@ import numpy as np
 
 from womsim.engine.kernels import geometric_ids, hash_uniform_1d, hash_uniform_1d_sub
 
-__all__ = ["Streams", "hash_uniform", "run_seeds", "sparse_candidates", "sparse_draw"]
+__all__ = ["PAIRED_BUDGET_MB", "PairedStreams", "Streams", "hash_uniform", "run_seeds",
+           "sparse_candidates", "sparse_draw"]
 
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 _M1 = np.uint64(0xBF58476D1CE4E5B9)
@@ -158,10 +159,83 @@ class Streams:
         """Counter-based uniforms for ``ids`` (and optional second index ``sub``)."""
         return hash_uniform(self.key(mechanism, step, extra), ids, sub)
 
+    def shared(self, key: tuple, make):
+        """``make()``, a draw that depends on ``key`` and this run's seed alone (never on a
+        scenario), returned read-only; :class:`PairedStreams` makes each such draw once."""
+        return _frozen(make())
+
     def generator(self, mechanism: str, step: int = 0, extra: int = 0) -> np.random.Generator:
         """A ``numpy.random.Generator`` for one mechanism and step."""
         ss = np.random.SeedSequence([self.seed, _mechanism_id(mechanism), step, extra])
         return np.random.Generator(np.random.PCG64(ss))
+
+
+#: Memory (MB) the draws shared by scenarios of one pass may hold (:class:`PairedStreams`).
+PAIRED_BUDGET_MB = 256.0
+
+
+def _frozen(value):
+    # a shared draw is handed to every scenario of a pass: one that wrote into it would
+    # change the others' luck, so a write fails loudly instead
+    for a in value if isinstance(value, tuple) else (value,):
+        if isinstance(a, np.ndarray):
+            a.flags.writeable = False
+    return value
+
+
+class PairedStreams(Streams):
+    """The streams of one seed, shared by scenarios run with it one after the other.
+
+    Scenarios of a comparison, a sweep or a tornado run with the same seed draw many of the
+    same numbers: the candidates for contacts, baseline churn and acquisition of every step
+    (:func:`sparse_candidates`, :func:`sparse_draw`) and the 64-bit keys of every (mechanism,
+    step). These depend on the seed, the mechanism, the step, the market's size and the
+    rate's tier only, so they are made once, kept (read-only) and handed to every scenario
+    that asks again: the numbers are those of separate runs, bit for bit. Draws that
+    depend on a scenario's state (who is a customer, who tells whom) are not kept. Past
+    ``budget_mb`` of kept arrays, further draws are made afresh each time (the same
+    numbers, only slower).
+
+    Examples
+    --------
+    >>> s = PairedStreams(42)
+    >>> a = sparse_draw(s, "contact", 0, 100_000, 0.05)
+    >>> b = sparse_draw(s, "contact", 0, 100_000, 0.05)   # a second scenario asks
+    >>> a is b, s.hits
+    (True, 1)
+    >>> bool((a == sparse_draw(Streams(42), "contact", 0, 100_000, 0.05)).all())
+    True
+    """
+
+    def __init__(self, seed: int, budget_mb: float | None = None) -> None:
+        super().__init__(seed)
+        mb = PAIRED_BUDGET_MB if budget_mb is None else float(budget_mb)
+        self._budget = int(mb * 2**20)
+        self._memo: dict[tuple, object] = {}
+        self._keys: dict[tuple, int] = {}
+        #: bytes of arrays kept, and how many draws were handed out again
+        self.held = 0
+        self.hits = 0
+
+    def key(self, mechanism: str, step: int, extra: int = 0) -> int:
+        k = (mechanism, step, extra)
+        v = self._keys.get(k)
+        if v is None:
+            v = self._keys[k] = super().key(mechanism, step, extra)
+        return v
+
+    def shared(self, key: tuple, make):
+        hit = self._memo.get(key)
+        if hit is not None:
+            self.hits += 1
+            return hit
+        value = _frozen(make())
+        size = sum(a.nbytes for a in (value if isinstance(value, tuple) else (value,))
+                   if isinstance(a, np.ndarray))
+        if self.held + size <= self._budget:
+            self._memo[key] = value
+            self.held += size
+        return value
 
 
 # extra key of the thinning uniforms of sparse draws (apart from any other use)
@@ -218,8 +292,11 @@ def sparse_candidates(streams: Streams, mechanism: str, step: int, n: int, p: fl
         return np.empty(0, dtype=np.int64), 1.0
     tier = int(np.floor(-np.log2(min(p, 1.0))))
     q = 2.0 ** -tier
-    gen = streams.generator(mechanism, step, extra=tier)
-    return _bernoulli_subset(gen, n, q), q
+
+    def make() -> np.ndarray:
+        return _bernoulli_subset(streams.generator(mechanism, step, extra=tier), n, q)
+
+    return streams.shared(("candidates", mechanism, step, n, tier), make), q
 
 
 def sparse_draw(streams: Streams, mechanism: str, step: int, n: int, p: float) -> np.ndarray:
@@ -235,7 +312,10 @@ def sparse_draw(streams: Streams, mechanism: str, step: int, n: int, p: float) -
     >>> bool(set(sparse_draw(s, "contact", 0, 100_000, 0.04)) <= set(ids))  # same tier
     True
     """
-    cand, q = sparse_candidates(streams, mechanism, step, n, p)
-    if q == p or cand.size == 0:
-        return cand
-    return cand[streams.uniform(mechanism, step, cand, extra=THIN) < p / q]
+    def make() -> np.ndarray:
+        cand, q = sparse_candidates(streams, mechanism, step, n, p)
+        if q == p or cand.size == 0:
+            return cand
+        return cand[streams.uniform(mechanism, step, cand, extra=THIN) < p / q]
+
+    return streams.shared(("draw", mechanism, step, n, p), make)

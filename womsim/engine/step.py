@@ -17,6 +17,7 @@ from functools import lru_cache
 import numpy as np
 
 from womsim.core.errors import NetworkError
+from womsim.engine.calendar import apply_calendar, calendar_mix
 from womsim.engine.kernels import tell_wave
 from womsim.engine.reviews import ReviewState
 from womsim.engine.rng import THIN, Streams, sparse_candidates, sparse_draw
@@ -105,6 +106,9 @@ class StepParams:
     fixed_cost: float
     mix_scenario: object
     reviews: object = None  # the Reviews part in force (womsim.model.reviews)
+    # the calendar's multipliers at this step (womsim.engine.calendar)
+    contact_scale: float = 1.0
+    problem_scale: float = 1.0
 
 
 def step_params(sc, base, baseline: float) -> StepParams:
@@ -176,7 +180,7 @@ def schedule(scenario, base=None, baseline: float | None = None
                 costs[t] += iv.cost_per_year * dt
             if time <= iv.start < time + dt:
                 costs[t] += iv.one_off_cost
-    return params, costs
+    return apply_calendar(scenario, params, costs)
 
 
 @dataclass
@@ -297,6 +301,8 @@ def step(state: State, customers: int, p: StepParams, t: int, streams: Streams,
     n = status.size
     load = float(customers) * p.contact_rate
     d_share, _, p_share = (float(x) for x in experience_mix(p.mix_scenario, load))
+    if p.contact_scale != 1.0 or p.problem_scale != 1.0:
+        d_share, p_share = calendar_mix(p, load, d_share, p_share, t)
 
     # 1-2. contacts and their outcome; baseline churn is drawn now too and applies below
     #      to those still customers after their own experience
@@ -432,14 +438,16 @@ def step(state: State, customers: int, p: StepParams, t: int, streams: Streams,
 
 
 def run(scenario, network, seed: int, check: bool = False,
-        valuation_hazard: float | None = None, extra_problems=None) -> dict[str, np.ndarray]:
+        valuation_hazard: float | None = None, extra_problems=None,
+        streams: Streams | None = None) -> dict[str, np.ndarray]:
     """Simulate one run of ``scenario`` on ``network`` (None = well mixed) with ``seed``.
 
     Returns a dict of per-step arrays (see :data:`RECORDS`) plus ``"time"`` (years at the
     end of each step). With ``check=True`` conservation and revenue are verified every step
     against a full recount (slower; used by the tests). ``valuation_hazard`` prices events
     (see :mod:`womsim.analysis.lostrev`) at another scenario's churn so paired runs share one price;
-    default: this scenario's own.
+    default: this scenario's own. ``streams`` (of ``seed``) lets scenarios run one after
+    another share the draws that do not depend on them (see :mod:`womsim.engine.paired`).
 
     Examples
     --------
@@ -455,7 +463,10 @@ def run(scenario, network, seed: int, check: bool = False,
                            f"{n:,}; pass a network of the market's size or set market.people")
     sim = scenario.simulation
     dt, steps = sim.dt, sim.steps
-    streams = Streams(seed)
+    if streams is None:
+        streams = Streams(seed)
+    elif streams.seed != int(seed):
+        raise ValueError(f"streams of seed {streams.seed} given for a run of seed {seed}")
     state = State.initial(scenario, n, streams)
     wom = _WordOfMouth(network, n, streams)
     rec = {name: np.zeros(steps) for name in RECORDS}

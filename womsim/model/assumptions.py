@@ -8,6 +8,7 @@ import pandas as pd
 from pydantic import BaseModel
 
 from womsim.core import figures as _figures
+from womsim.model.calendar import calendar_rows
 from womsim.model.meanfield import rates
 from womsim.model.parts import PARTS
 from womsim.model.reviews import steady_count, steady_rating
@@ -123,6 +124,7 @@ def assumptions_table(scenario, solve: bool = True) -> pd.DataFrame:
     for name, value, unit, meaning in derived:
         rows.append({"parameter": name, "value": value, "unit": unit, "meaning": meaning,
                      "basis": "derived", "figure": "", "status": "derived", "source": ""})
+    rows += calendar_rows(scenario.calendar)
     for i, iv in enumerate(scenario.interventions):
         for key, v in iv.changes.items():
             rows.append({"parameter": f"interventions[{i}].{key}", "value": v,

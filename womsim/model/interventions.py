@@ -37,7 +37,8 @@ NESTED = contextvars.ContextVar("womsim_nested_validation", default=False)
 # Parameters that shape the market or the run itself cannot change mid-run.
 FROZEN_PREFIXES = ("market.people", "market.network", "market.mean_degree",
                    "market.customer_share", "market.former_share", "simulation.",
-                   "economics.currency", "name", "description", "interventions")
+                   "economics.currency", "name", "description", "interventions",
+                   "calendar.")
 
 
 # Parameters read once, before the first step: a change mid-run could not act.

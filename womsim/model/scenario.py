@@ -24,6 +24,7 @@ from womsim.core.errors import (
     unknown_key,
 )
 from womsim.model.assumptions import assumptions_table
+from womsim.model.calendar import Calendar
 from womsim.model.interventions import NESTED, Intervention
 from womsim.model.meanfield import SOLVERS, annual_churn, observables, solve_baseline_churn
 from womsim.model.params import Complaints, Economics, Market, Service, Simulation, WordOfMouth
@@ -164,6 +165,7 @@ equal to 1 (allowed: >= 0 and <= 1)
     simulation: Simulation = Field(default_factory=Simulation)
     desk: ServiceDesk | None = None
     interventions: tuple[Intervention, ...] = ()
+    calendar: Calendar = Field(default_factory=Calendar)
     state: Literal["today", "what-if"] = "today"
     solved: tuple[Solved, ...] = ()
 
@@ -223,6 +225,16 @@ equal to 1 (allowed: >= 0 and <= 1)
             if strengths not in seen:
                 seen.add(strengths)
                 self.at(t)
+        return self
+
+    @model_validator(mode="after")
+    def _calendar_fits(self) -> Scenario:
+        """Every dated event acts within the horizon, at peaks the engine can draw."""
+        if not self.calendar.is_empty():
+            sim = self.simulation
+            self.calendar.check(sim.horizon_years, sim.dt, sim.steps,
+                                self.service.contact_rate,
+                                self.service.problem_rate if self.desk is None else None)
         return self
 
     @model_validator(mode="after")

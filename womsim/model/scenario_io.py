@@ -35,14 +35,23 @@ def find_line(text: str, dotted: str) -> int | None:
     --------
     >>> find_line("[market]\\npeople = 5\\n", "market.people")
     2
+    >>> find_line("[[a.b]]\\nx = 1\\n[[a.b]]\\nx = 2\\n", "a.b.1.x")  # arrays of tables
+    4
     """
     parts = dotted.split(".")
     table: list[str] = []
     best = None
+    arrays: dict[str, int] = {}
     for no, line in enumerate(text.splitlines(), start=1):
         h = _HEADER.match(line)
         if h:
             table = [p.strip().strip('"') for p in h.group(1).split(".")]
+            if line.lstrip().startswith("[["):  # the n-th [[x]] is x.n in an error's path
+                n = arrays.get(h.group(1), 0)
+                arrays[h.group(1)] = n + 1
+                table = [*table, str(n)]
+                if table == parts:
+                    return no
             continue
         k = _KEY.match(line)
         if not k:
