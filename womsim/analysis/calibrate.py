@@ -45,6 +45,7 @@ from womsim.engine.step import run
 from womsim.model.meanfield import annual_churn, rates
 from womsim.model.scenario import Scenario
 from womsim.results import interval, scenario_from
+from womsim.runner.drift import DriftWarning
 from womsim.runner.executors import map_tasks
 from womsim.runner.simulate import build_network, check_scenario
 from womsim.views.display import calibration_html
@@ -83,10 +84,6 @@ INFERRED = ("complaints.intention_to_action", "complaints.large_loss_share",
             "word_of_mouth.customer_defect_prob", "word_of_mouth.prospect_deter_prob",
             "word_of_mouth.referral_prob", "word_of_mouth.weak_tie_share")
 MARKETING = "market.marketing_rate"
-
-
-class DriftWarning(UserWarning):
-    """The calibrated customer base drifts away from its target path with no cause."""
 
 
 # ----------------------------------------------------------------------- targets
@@ -502,7 +499,9 @@ def calibrate(scenario, targets: Mapping[str, Any], *, infer: list[str] | None =
     targets : dict
         Observable -> value or (value, standard error); see :data:`TARGETS`. Unknown
         names raise; :meth:`womsim.analysis.clientdata.ClientData.targets` gives them from data.
-        Without ``customer_growth`` today's customer base is taken as steady (0).
+        Without ``customer_growth`` today's customer base is taken as steady (0). The
+        calibrated today starts at rest (``simulation.start = "steady"``: deterred
+        prospects drawn at their steady state, not a market where nobody is deterred).
     infer : list of str, optional
         Parameters to infer (default :data:`INFERRED`); each needs a range in
         :func:`womsim.model.uncertainty.ranges`.
@@ -543,6 +542,9 @@ def calibrate(scenario, targets: Mapping[str, Any], *, infer: list[str] | None =
     infer = list(INFERRED if infer is None else infer)
     bounds = prior_bounds(infer, scenario)
     today, solved = _solve_exact(scenario, t)
+    # today at rest: deterred prospects start at their steady state (womsim.engine.steady),
+    # so the first months hold no transient that the marketing rate would be solved around
+    today = today.today(**{"simulation.start": "steady"})
     if isinstance(people, bool) or not isinstance(people, int) or people < 200:
         raise CalibrationError(f"people = {people!r}: the inference needs a market of at "
                                "least 200 people")

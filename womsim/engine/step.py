@@ -21,6 +21,7 @@ from womsim.engine.calendar import apply_calendar, calendar_mix
 from womsim.engine.kernels import tell_wave
 from womsim.engine.reviews import ReviewState
 from womsim.engine.rng import THIN, Streams, sparse_candidates, sparse_draw
+from womsim.engine.steady import steady_deterred
 from womsim.model.meanfield import experience_mix, rates
 from womsim.model.telling import Telling
 from womsim.model.valuation import discount_factors, event_worth, held_value
@@ -213,8 +214,12 @@ class State:
         revenue = e.revenue_per_year * rng.lognormal(-sigma * sigma / 2, sigma, n) \
             if sigma > 0 else np.full(n, e.revenue_per_year)
         has_alt = rng.random(n) >= m.no_alternative_share
-        return cls(status.astype(np.int8), revenue.astype(np.float32),
-                   np.zeros(n, dtype=np.int32), has_alt, np.full(n, -1, dtype=np.int32))
+        status = status.astype(np.int8)
+        # a market at rest already holds deterred prospects (womsim.engine.steady)
+        deterred = steady_deterred(scenario, status, CUSTOMER, streams) \
+            if scenario.simulation.start == "steady" else np.zeros(n, dtype=np.int32)
+        return cls(status, revenue.astype(np.float32), deterred, has_alt,
+                   np.full(n, -1, dtype=np.int32))
 
 
 class _WordOfMouth:

@@ -309,6 +309,10 @@ class Simulation(Part):
                              doc="length of one step")
     horizon_years: float = param(2.0, gt=0, le=50, unit="years", basis="setting",
                                  doc="simulated time")
+    start: Literal["cold", "steady"] = param(
+        "cold", unit="kind", basis="setting",
+        doc="who is deterred at the start: 'cold' nobody (a transient over the first "
+            "deter_memory_years), 'steady' drawn at the market's mean-field steady state")
 
     @model_validator(mode="after")
     def _at_least_one_step(self) -> Simulation:

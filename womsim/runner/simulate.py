@@ -12,6 +12,7 @@ from womsim.engine.step import run
 from womsim.model.scenario import Scenario
 from womsim.network.graph import Network
 from womsim.results import Ensemble
+from womsim.runner.drift import check_drift
 from womsim.runner.executors import map_tasks
 
 __all__ = ["PER_SCENARIO", "build_network", "check_network", "check_runs_seed",
@@ -202,4 +203,6 @@ def simulate(scenario, network=None, runs: int = 1, seed: int | None = None,
                      executor=executor, work=work, progress=progress,
                      desc=f"simulating {scenario.name}")
     fp = network.fingerprint() if network is not None else "well_mixed"
-    return Ensemble(scenario, recs, seeds, seed, fp)
+    ens = Ensemble(scenario, recs, seeds, seed, fp)
+    check_drift(ens)  # a today that drifts with no cause warns
+    return ens
