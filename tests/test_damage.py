@@ -60,7 +60,9 @@ def _scenarios() -> dict[str, wom.Scenario]:
         "complaints.complain_rate": 0.4,
         "word_of_mouth.customer_defect_prob": 0.2, "word_of_mouth.referral_prob": 0.3,
     })
-    return {"telecom": telecom, "stressed": stressed}
+    # each further story heard acts for less: the analytic sum over hearings must follow
+    repeat = stressed.replace(**{"word_of_mouth.repeat_factor": 0.4})
+    return {"telecom": telecom, "stressed": stressed, "repeat": repeat}
 
 
 SCENARIOS = _scenarios()

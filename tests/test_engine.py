@@ -148,12 +148,12 @@ def test_tell_wave_picks_the_smallest_keyed_friends_like_a_full_sort():
     net = wom.Network.scale_free(3000, m=5, seed=4)
     tellers = np.argsort(-np.diff(net.indptr))[:40].astype(np.int64)  # hubs: many friends
     k = np.arange(40, dtype=np.int64) % 17 + 1
-    out, src, count, strong, weak = tell_wave(net.indptr, net.indices, tellers, k,
-                                              np.uint64(1), np.uint64(2), np.uint64(3), 0.0,
-                                              net.n, 1 << 24)
+    out, src, count, strong, weak, untold = tell_wave(
+        net.indptr, net.indices, tellers, k, np.uint64(1), np.uint64(2), np.uint64(3), 0.0,
+        net.n, 1 << 24, False)
     out, src = out[:count], src[:count]
     ref = pick_neighbours(net.indptr, net.indices, tellers, k, np.uint64(3))
-    assert weak == 0 and strong == k.sum()
+    assert weak == 0 and untold == 0 and strong == k.sum()
     assert out.tolist() == ref.tolist() and src.tolist() == np.repeat(tellers, k).tolist()
 
 
@@ -180,3 +180,35 @@ def test_sparse_draws_have_the_right_rate_and_nest():
     assert set(ids) <= set(more)
     assert sparse_draw(s, "contact", 7, n, 0.0).size == 0
     assert sparse_draw(s, "contact", 7, n, 1.0).size == n
+
+
+def _splitmix64_reference(x: int) -> int:
+    """splitmix64's finaliser written out in Python integers (Steele, Lea & Flood 2014)."""
+    mask = (1 << 64) - 1
+    x &= mask
+    x = ((x ^ (x >> 30)) * 0xBF58476D1CE4E5B9) & mask
+    x = ((x ^ (x >> 27)) * 0x94D049BB133111EB) & mask
+    return x ^ (x >> 31)
+
+
+def test_one_splitmix64_serves_every_hash():
+    from womsim.engine import kernels, rng, spread
+
+    # the published first number of splitmix64 seeded with 0
+    assert kernels.splitmix64_int(kernels.GOLDEN) == 0xE220A8397B1DCDAF
+    xs = [0, 1, 2**63, 2**64 - 1, 12345678901234567, *range(7, 7000, 997)]
+    assert [kernels.splitmix64_int(x) for x in xs] == [_splitmix64_reference(x) for x in xs]
+    arr = kernels.splitmix64_array(np.array(xs, dtype=np.uint64).reshape(1, -1))
+    assert arr.shape == (1, len(xs)) and arr.ravel().tolist() == [_splitmix64_reference(x)
+                                                                   for x in xs]
+    # rng's counter-based uniforms and the cascade's edge numbers are that hash
+    ids = np.arange(50)
+    key = 987654321
+    want = [(_splitmix64_reference(int(i) * kernels.GOLDEN + key) >> 11) * 2.0**-53
+            for i in ids]
+    assert rng.hash_uniform(key, ids).tolist() == want
+    assert rng.hash_uniform(key, ids.reshape(5, 10)).ravel().tolist() == want
+    e = list(range(20))
+    z = [_splitmix64_reference(key + (k // 2 + 1) * kernels.GOLDEN) for k in e]
+    slot = [(v >> (32 * (k & 1))) & 0xFFFFFFFF for k, v in zip(e, z, strict=True)]
+    assert spread.edge_uniforms(np.array(e), key).tolist() == [v / 2**32 for v in slot]

@@ -29,19 +29,6 @@ def _no_show(monkeypatch):
     plt.close("all")
 
 
-@pytest.fixture(scope="module")
-def sw(sc):
-    return wom.sweep(sc, {"service.problem_rate": [0.05, 0.15]}, runs=2, seed=1,
-                     executor="serial")
-
-
-@pytest.fixture(scope="module")
-def tor(sc):
-    return wom.sensitivity(sc, params=["word_of_mouth.negative_mean",
-                                       "complaints.intention_to_action"], runs=2, seed=1,
-                           executor="serial")
-
-
 def _styled(ax) -> bool:
     return not ax.spines["top"].get_visible() and not ax.spines["right"].get_visible()
 

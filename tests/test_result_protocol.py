@@ -25,7 +25,7 @@ def tiny():
     return wom.Scenario.preset("telecom").replace(**TINY)
 
 
-def _build(kind: str, sc):
+def _build(kind: str, sc, request):
     run = {"runs": 2, "seed": 1, "executor": "serial"}
     if kind == "Ensemble":
         return wom.simulate(sc, **run)
@@ -46,10 +46,7 @@ def _build(kind: str, sc):
     if kind == "MarketDamage":
         return wom.market_damage(sc)
     if kind == "Calibration":
-        bank = wom.Scenario.preset("retail_bank").replace(**{"simulation.horizon_years": 1})
-        return wom.calibrate(bank, {"annual_churn": 0.15, "problem_share": 0.04}, people=200,
-                             infer=["complaints.intention_to_action"], sims=12, draws=50,
-                             check_runs=2, executor="serial", progress=False)
+        return request.getfixturevalue("tiny_calibration")  # shared (tests/conftest.py)
     raise AssertionError(f"no recipe for the result kind {kind!r}: add one here")
 
 
@@ -64,7 +61,7 @@ def test_every_registered_kind_is_checked():
 
 @pytest.fixture(scope="module", params=KINDS)
 def result(request, tiny):
-    return _build(request.param, tiny)
+    return _build(request.param, tiny, request)
 
 
 def test_kind_is_the_one_way_to_ask_which_result(result):

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -32,6 +32,9 @@ from womsim.engine.step import RECORDS
 from womsim.model.scenario import Scenario
 from womsim.views.display import ensemble_html
 from womsim.views.plots import plot_timeseries
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
 
 __all__ = ["HEADLINES", "Ensemble", "Saved", "headline_metrics", "interval",
            "outcome_interval"]
@@ -123,7 +126,7 @@ class Saved(ResultBase):
     comparison, shared by the results made of ensembles (Ensemble, Comparison,
     SweepResult)."""
 
-    def equals(self, other) -> bool:
+    def equals(self, other: object) -> bool:
         """Same scenarios, seeds, network and numbers, bit for bit (``meta`` aside)."""
         return identical(self, other)
 
@@ -334,11 +337,46 @@ class Ensemble(Saved):
         df = pd.concat(parts, axis=1).swaplevel(0, 1, axis=1)
         return df.reindex(columns=pd.MultiIndex.from_product([metrics, ["mean", "low", "high"]]))
 
-    def plot(self, metric: str = "customers", ax=None, label: str | None = None,
-             band: float = 0.90):
+    def plot(self, metric: str = "customers", ax: Axes | None = None,
+             label: str | None = None, band: float = 0.90) -> Axes:
         """Plot a metric over time: the mean line and the band of runs. Returns the axes."""
         return plot_timeseries({label or self.scenario.name: self}, metric=metric, ax=ax,
                                band=band)
+
+    def customer_clustering(self, level: float = 0.95) -> pd.DataFrame:
+        """How much customers' friends are customers, after the first step and at the end.
+
+        Rows ``first step`` and ``end``; columns: the market share of customers, the share
+        of customers among customers' friends (``friend_share``; in a well-mixed market,
+        among everybody else) with its interval over runs, ``lift`` (friend share / market
+        share) and ``homophily`` ((friend share - market share) / (1 - market share): 0
+        when who is a customer does not depend on the graph; compare
+        ``market.customer_clustering``, the homophily asked for at the start).
+
+        Examples
+        --------
+        >>> import womsim as wom
+        >>> sc = wom.Scenario().replace(**{"market.people": 2000,
+        ...     "market.network": "small_world", "market.customer_clustering": 0.4,
+        ...     "simulation.horizon_years": 0.25})
+        >>> cc = wom.simulate(sc, runs=3, seed=1, executor="serial").customer_clustering()
+        >>> bool(cc.loc["first step", "homophily"] > 0.3)
+        True
+        """
+        people = self.scenario.market.people
+        rows = {}
+        for name, step in (("first step", 1), ("end", int(self.records["step"].max()))):
+            at = self.records[self.records["step"] == step]
+            share = at["customers"].to_numpy(dtype=float) / people
+            friends = at["customer_friend_share"].to_numpy(dtype=float)
+            m, _, lo, hi = interval(friends, level)
+            s = float(share.mean())
+            rows[name] = {"market_share": s, "friend_share": m, "ci_low": lo, "ci_high": hi,
+                          "lift": m / s if s > 0 else math.nan,
+                          "homophily": (m - s) / (1 - s) if s < 1 else math.nan}
+        df = pd.DataFrame.from_dict(rows, orient="index")
+        df.index.name = "when"
+        return df
 
     def to_csv(self, path: str | Path, overwrite: bool = False) -> Path:
         """Write the per-step records (one row per run and step) as CSV, atomically (the

@@ -26,7 +26,7 @@ from __future__ import annotations
 import math
 import warnings
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -49,6 +49,9 @@ from womsim.runner.drift import DriftWarning
 from womsim.runner.executors import map_tasks
 from womsim.runner.simulate import build_network, check_scenario
 from womsim.views.display import calibration_html
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
 
 __all__ = ["INFERRED", "TARGETS", "Calibration", "DriftWarning", "calibrate",
            "posterior_draws", "split_calibration"]
@@ -396,7 +399,7 @@ class Calibration(ResultBase):
         """Target vs simulated (the calibrated scenario's own observables)."""
         return self.check
 
-    def plot(self, ax=None):
+    def plot(self, ax: Axes | None = None) -> Axes:
         """Prior range and 90% posterior interval of each inferred parameter (scaled to the
         prior range). Returns the axes."""
         import matplotlib.pyplot as plt

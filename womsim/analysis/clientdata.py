@@ -33,6 +33,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -352,7 +353,8 @@ class ClientData:
         """
         rows: dict[str, dict] = {}
 
-        def put(name, value, se, lo, hi, n, unit, meaning):
+        def put(name: str, *args: Any) -> None:
+            value, se, lo, hi, n, unit, meaning = args
             rows[name] = {"value": value, "se": se, "ci_low": lo, "ci_high": hi, "n": n,
                           "unit": unit, "meaning": meaning}
 
@@ -505,7 +507,7 @@ def synthetic_client(scenario=None, people: int | None = None, seed: int = 0,
     if network is None:
         network = build_network(sc, seed)
     streams = Streams(seed)
-    state = State.initial(sc, n, streams)
+    state = State.initial(sc, n, streams, network)
     wom = _WordOfMouth(network, n, streams)
     params, _ = schedule(sc)
     dt_days = sc.simulation.step_days
@@ -539,7 +541,7 @@ def synthetic_client(scenario=None, people: int | None = None, seed: int = 0,
     ids = np.concatenate([s[0] for s in spells])
     s_step = np.concatenate([s[1] for s in spells])
     e_step = np.concatenate([s[2] for s in spells])
-    src = np.concatenate([s[3] for s in spells])
+    spell_src = np.concatenate([s[3] for s in spells])
     # a spell starting at step t starts at its end (acquisition is the step's last act);
     # customers there from the start get a tenure before the period
     tenure_days = day_rng.integers(30, 3650, ids.size)
@@ -549,7 +551,7 @@ def synthetic_client(scenario=None, people: int | None = None, seed: int = 0,
     rev = state.revenue[ids].astype(float).round(2)
     cust = pd.DataFrame({"customer_id": [f"C{i:07d}" for i in ids],
                          "start_date": pd.to_datetime(start_d), "end_date": end_d.to_numpy(),
-                         "revenue_per_year": rev, "source": src.astype(str)})
+                         "revenue_per_year": rev, "source": spell_src.astype(str)})
     cid = np.concatenate([c[0] for c in contacts])
     cstep = np.concatenate([np.full(c[0].size, c[1]) for c in contacts])
     ccode = np.concatenate([c[2] for c in contacts])

@@ -40,7 +40,7 @@ import math
 import re
 from collections.abc import Iterator
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -57,6 +57,9 @@ from womsim.model.valuation import event_worth
 from womsim.results import scenario_from
 from womsim.views.display import market_damage_html
 from womsim.views.plots import plot_damage
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
 
 __all__ = ["MarketDamage", "market_damage", "tarp_worked_example"]
 
@@ -199,7 +202,7 @@ class MarketDamage(ResultBase):
         return self["revenue_at_risk"]
 
     # ------------------------------------------------------------------ output
-    def table(self):
+    def table(self) -> pd.DataFrame:
         """One row per line: symbol, name, value, unit, equation, working, basis.
 
         ``equation`` is the line in symbols (``S = P × (1 − c)``), ``working`` the same with
@@ -287,7 +290,7 @@ class MarketDamage(ResultBase):
         equation, working and basis."""
         return self.table()
 
-    def plot(self, ax=None):
+    def plot(self, ax: Axes | None = None) -> Axes:
         """The damage as bars: customers lost by route, referrals won; the revenue at risk
         in the title. Returns the axes."""
         return plot_damage(self, ax=ax)
@@ -399,6 +402,38 @@ def _in_force(scenario, at: float | str | None):
 
 
 # --------------------------------------------------------------------------- the model
+def _acted_share(tellings: float, people: int, prob: float, repeat: float) -> float:
+    """Chance a person acts on the stories of ``tellings`` spread over ``people``.
+
+    ``h ~ Binomial(T, 1/N)`` stories, the j-th acting with ``prob x repeat^(j-1)``: with
+    ``repeat = 1`` exactly ``1 - (1 - prob / N)^T``; otherwise summed over ``h`` with the
+    Poisson limit ``h ~ Poisson(T / N)`` (``N`` is large).
+
+    Examples
+    --------
+    >>> round(_acted_share(1000.0, 1000, 0.5, 1.0), 6) == round(1 - (1 - 0.5 / 1000) ** 1000, 6)
+    True
+    >>> _acted_share(1000.0, 1000, 0.5, 0.5) < _acted_share(1000.0, 1000, 0.5, 1.0)
+    True
+    """
+    if repeat == 1.0:
+        return -math.expm1(tellings * math.log1p(-prob / people))
+    lam = tellings / people
+    h = np.arange(int(lam + 12 * math.sqrt(lam) + 30))
+    pmf = np.exp(h * math.log(lam) - lam - np.array([math.lgamma(k + 1) for k in h])) \
+        if lam > 0 else (h == 0).astype(float)
+    miss = np.concatenate([[1.0], np.cumprod(1 - prob * repeat ** h[:-1])])
+    return float(1 - (pmf * miss).sum())
+
+
+def _share_eq(repeat: float, prob: str, tellings: str) -> tuple[str, tuple[str, ...]]:
+    """The equation of an acted-on share and its operands (see :func:`_acted_share`)."""
+    if repeat == 1.0:
+        return "1 − (1 − {}/{})^{}", (prob, "people", tellings)
+    return ("1 − E[Π_(j<h) (1 − {} × {}^j)], h ~ Poisson({}/{})",
+            (prob, "repeat_factor", tellings, "people"))
+
+
 def market_damage(scenario, period: float | str = "1 year", customers: float | None = None,
                   *, at: float | str | None = None) -> MarketDamage:
     """TARP's market-damage arithmetic over a scenario, in closed form, every line shown.
@@ -521,9 +556,10 @@ def market_damage(scenario, period: float | str = "1 year", customers: float | N
 
     # ---- effect on listeners: h ~ Binomial(T, 1/N) stories, acted on with 1-(1-x)^h
     d, w, ref = wm.prospect_deter_prob, wm.customer_defect_prob, wm.referral_prob
-    pid = -math.expm1(Tn * math.log1p(-d / N))
-    piw = -math.expm1(Tn * math.log1p(-w / N))
-    pir = -math.expm1(Tp * math.log1p(-ref / N))
+    rf = wm.repeat_factor
+    pid = _acted_share(Tn, N, d, rf)
+    piw = _acted_share(Tn, N, w, rf)
+    pir = _acted_share(Tp, N, ref, rf)
     DR = R0 * pid
     DF = Fn * pid
     W = (alt * C - L) * (1 - pB) * piw
@@ -533,7 +569,7 @@ def market_damage(scenario, period: float | str = "1 year", customers: float | N
     # without problems (the lost_revenue counterfactual: problem contacts end satisfied),
     # only the delighted tell good stories and nobody is deterred
     Tp0 = D * Kp
-    pir0 = -math.expm1(Tp0 * math.log1p(-ref / N))
+    pir0 = _acted_share(Tp0, N, ref, rf)
     Z0 = R0 * pir0
     dZ = Z0 - Z
 
@@ -677,21 +713,22 @@ def market_damage(scenario, period: float | str = "1 year", customers: float | N
          "probability", None, "word_of_mouth.customer_defect_prob"),
         ("referral_prob", "r", "a prospect hearing a good story buys", ref, "probability",
          None, "word_of_mouth.referral_prob"),
+        *([("repeat_factor", "κ", "the j-th story heard acts with the first's chance x "
+            "κ^(j−1)", rf, "factor", None, "word_of_mouth.repeat_factor")] if rf != 1 else []),
         ("deterred_share", "π_d", "chance a person is deterred (h ~ Binomial(T, 1/N))", pid,
-         "share", "1 − (1 − {}/{})^{}", ("deter_prob", "people", "negative_tellings")),
+         "share", *_share_eq(rf, "deter_prob", "negative_tellings")),
         ("prospects_deterred", "D_R", "prospects deterred", DR, "people", "{} × {}",
          ("prospects", "deterred_share")),
         ("former_deterred", "D_F", "former customers deterred", DF, "people", "{} × {}",
          ("former_after", "deterred_share")),
         ("wom_defect_share", "π_w", "chance a customer leaves on what they hear", piw,
-         "share", "1 − (1 − {}/{})^{}", ("customer_defect_prob", "people",
-                                         "negative_tellings")),
+         "share", *_share_eq(rf, "customer_defect_prob", "negative_tellings")),
         ("lost_wom", "W", "customers lost through word of mouth", W, "people",
          "({} × {} − {}) × e^(−{} × {}) × {}",
          ("alternative_share", "customers", "lost_directly", "baseline_hazard", "period",
           "wom_defect_share")),
         ("referral_share", "π_r", "chance a prospect buys on what they hear", pir, "share",
-         "1 − (1 − {}/{})^{}", ("referral_prob", "people", "positive_tellings")),
+         *_share_eq(rf, "referral_prob", "positive_tellings")),
         ("referrals", "Z", "customers won through word of mouth (not deterred first)", Z,
          "people", "{} × (1 − {}/2) × {}", ("prospects", "deterred_share", "referral_share")),
         ("positive_tellings_without_problems", "T⁺₀",
@@ -699,8 +736,7 @@ def market_damage(scenario, period: float | str = "1 year", customers: float | N
          "{} × {}", ("delighted", "positive_mean")),
         ("referral_share_without_problems", "π_r0",
          "chance a prospect buys on what they hear, without problems", pir0, "share",
-         "1 − (1 − {}/{})^{}", ("referral_prob", "people",
-                                "positive_tellings_without_problems")),
+         *_share_eq(rf, "referral_prob", "positive_tellings_without_problems")),
         ("referrals_without_problems", "Z₀", "customers won through word of mouth without "
          "problems", Z0, "people", "{} × {}", ("prospects", "referral_share_without_problems")),
         ("referrals_forgone", "ΔZ", "referrals the problems cost (negative: won through "

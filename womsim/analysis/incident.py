@@ -271,7 +271,9 @@ class IncidentCost(ResultBase):
         ``low``/``high`` is a ``level`` bootstrap interval over runs (resampled with a
         generator seeded from the comparison's seed: the same numbers every time);
         ``censored`` is True when the damage had not fallen by the end of the horizon (the
-        duration is then a lower bound).
+        duration is then a lower bound). With few runs or a small market, the month-to-month
+        noise of the paired difference can cross the threshold long after the incident:
+        use 20 runs or more (the interval then says how firm the answer is).
         """
         flow, _, times = self._flows()
         monthly = self._months(flow, times)

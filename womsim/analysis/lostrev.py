@@ -11,7 +11,7 @@ The split by cause, the ROI and the payback are :mod:`womsim.analysis.attributio
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -34,11 +34,17 @@ from womsim.results import interval, outcome_interval
 from womsim.views.display import formatted, lost_revenue_html
 from womsim.views.plots import plot_waterfall as _draw_waterfall
 
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+
+    from womsim.model.scenario import Scenario
+
 __all__ = ["CAUSES", "LostRevenue", "by_cause", "investment", "lost_revenue", "payback",
            "plot_waterfall", "roi_table"]
 
 
-def plot_waterfall(table: pd.DataFrame, ax=None, title: str = "", **kwargs):
+def plot_waterfall(table: pd.DataFrame, ax: Axes | None = None, title: str = "",
+                   **kwargs: Any) -> Axes:
     """Waterfall of a by-cause table (rows = causes, ``mean``, ``ci_low``, ``ci_high``).
 
     Returns the axes (drawn by :func:`womsim.views.plots.plot_waterfall`, which takes
@@ -177,7 +183,7 @@ class LostRevenue(ResultBase):
                               "incidents_today": "count"},
                          self.today.scenario.economics.currency)
 
-    def plot(self, ax=None):
+    def plot(self, ax: Axes | None = None) -> Axes:
         """Waterfall of :meth:`by_cause`. Returns the axes."""
         return plot_waterfall(self.by_cause(), ax=ax,
                               title="Value lost to today's service, by cause",
@@ -197,7 +203,7 @@ class LostRevenue(ResultBase):
         return lost_revenue_html(self)
 
 
-def counterfactual(scenario, target: dict | None = None):
+def counterfactual(scenario: Scenario, target: dict | None = None) -> Scenario:
     """Today's scenario with its problems removed (or set to ``target`` changes).
 
     With no target, problems become satisfied contacts (delight unchanged) and a service

@@ -10,7 +10,7 @@ import itertools
 import math
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -53,6 +53,11 @@ from womsim.views.breakeven import break_even_html, plot_break_even
 from womsim.views.display import sensitivity_html, sweep_html
 from womsim.views.plots import plot_sweep, plot_tornado
 
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+
+    from womsim.model.scenario import Scenario
+
 __all__ = ["BreakEven", "Sensitivity", "SweepResult", "break_even", "point_scenario",
            "sensitivity", "sweep"]
 
@@ -91,7 +96,7 @@ def _grid(grid: Mapping[str, Iterable]) -> list[dict[str, Any]]:
             for combo in itertools.product(*grid.values())]
 
 
-def point_scenario(scenario, point: Mapping[str, Any]):
+def point_scenario(scenario: Scenario, point: Mapping[str, Any]) -> Scenario:
     """The scenario at one grid point: observables describe today, the rest is a what-if.
 
     The point's observables (e.g. ``market.observed_annual_churn``) and hidden rates given
@@ -222,7 +227,8 @@ class SweepResult(Saved):
         s = self.summary([metric])
         return self.points[int(s[metric].to_numpy().argmax())]
 
-    def plot(self, metric: str = "profit", x: str | None = None, ax=None):
+    def plot(self, metric: str = "profit", x: str | None = None,
+             ax: Axes | None = None) -> Axes:
         """The metric against a parameter (one line per value of a second one), with the
         interval as a band. Returns the axes."""
         return plot_sweep(self, metric=metric, x=x, ax=ax)
@@ -420,8 +426,8 @@ def sweep(scenario, grid: Mapping[str, Iterable], network=None, runs: int = 20,
                 raise TaskFailedError(str(err) + note, err.failures) from err.__cause__
             raise type(err)(str(err) + note) from err.__cause__
         raise
-    ens = [done[j] for j in range(len(points))]
-    return SweepResult(list(grid), points, ens, scenario=scenario, grid=grid, seed=seed,
+    point_ensembles = [done[j] for j in range(len(points))]
+    return SweepResult(list(grid), points, point_ensembles, scenario=scenario, grid=grid, seed=seed,
                        network_fingerprint=fp)
 
 
@@ -470,7 +476,7 @@ class Sensitivity(ResultBase):
         each end and the swing, widest first."""
         return self._table
 
-    def plot(self, ax=None):
+    def plot(self, ax: Axes | None = None) -> Axes:
         """Tornado chart, widest swing on top. Returns the axes."""
         cur = self.scenario.economics.currency if self.scenario is not None else ""
         return plot_tornado(self, ax=ax, currency=cur)
@@ -529,7 +535,7 @@ def sensitivity(scenario, params: Iterable[str] | None = None, network=None, run
         else:
             span[name] = (float(r.loc[name, "low"]), float(r.loc[name, "high"]),
                           r.loc[name, "basis"])
-    variants = [("base", None, scenario)]
+    variants: list[tuple[str, str | None, Any]] = [("base", None, scenario)]
     for name in names:
         for end, value in zip(("low", "high"), span[name][:2], strict=True):
             # today re-solved at the other value: the observed churn is the fact
@@ -613,7 +619,7 @@ class BreakEven(ResultBase):
         df.index.name = "quantity"
         return df
 
-    def plot(self, ax=None):
+    def plot(self, ax: Axes | None = None) -> Axes:
         """Net gain in value against the yearly cost of the improvement; zero at the
         break-even cost. Returns the axes."""
         return plot_break_even(self, ax=ax)

@@ -15,7 +15,7 @@ and is solved from its own.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -50,6 +50,11 @@ from womsim.runner.simulate import (
 )
 from womsim.views.display import comparison_html, formatted
 from womsim.views.plots import plot_timeseries, plot_waterfall
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+
+    from womsim.model.scenario import Scenario
 
 __all__ = ["PAIRED_BATCH", "Comparison", "compare", "paired_batches", "paired_scenarios"]
 
@@ -123,7 +128,7 @@ def _run_batch(task: tuple[int, tuple], networks) -> list[dict]:
             for scenario, price, k in items]
 
 
-def valuation_hazard(scenario) -> float:
+def valuation_hazard(scenario: Scenario) -> float:
     """The churn hazard at which events are priced: the reference's, shared by its pairs."""
     base = scenario.at(-1.0)
     return value_hazard(base, base.baseline_churn())
@@ -307,7 +312,7 @@ class Comparison(Saved):
                          | {"roi": "x", "payback_years": "years"},
                          self.ensembles[self.reference].scenario.economics.currency)
 
-    def plot(self, name: str | None = None, ax=None):
+    def plot(self, name: str | None = None, ax: Axes | None = None) -> Axes:
         """Waterfall of the lost-revenue decomposition for one scenario. Returns the axes."""
         name = name or self.names[-1]
         table = self.lost_revenue().loc[name]
@@ -316,7 +321,7 @@ class Comparison(Saved):
                               currency=self.ensembles[self.reference].scenario.economics
                               .currency)
 
-    def plot_timeseries(self, metric: str = "customers", ax=None):
+    def plot_timeseries(self, metric: str = "customers", ax: Axes | None = None) -> Axes:
         """Each scenario's metric over time with bands. Returns the axes."""
         return plot_timeseries(self.ensembles, metric=metric, ax=ax)
 

@@ -188,7 +188,7 @@ def _lost_revenue(args: argparse.Namespace) -> int:
         cf = list(named)[1]
         lr = LostRevenue(Comparison({"today": cmp.ensembles["today"],
                                      cf: cmp.ensembles[cf]}))
-        result = cmp
+        result: Any = cmp
     else:
         lr = lost_revenue(sc, runs=args.runs, seed=args.seed, target=target,
                               progress=not args.quiet, executor=_executor(sc, 2 * args.runs))

@@ -269,7 +269,7 @@ def quick_simulation(scenario, values: Mapping[str, float] | None = None, runs: 
     (0.9, 2000)
     """
     sc = apply_levers(scenario, values)
-    small = {"market.people": int(min(people, sc.market.people))}
+    small: dict[str, Any] = {"market.people": int(min(people, sc.market.people))}
     if horizon_years is not None:
         small["simulation.horizon_years"] = float(horizon_years)
     sc = sc.replace(**small)

@@ -228,6 +228,7 @@ def rerun(saved, network=None, executor=None, progress: bool | None = None,
     True
     """
     original = load(saved) if isinstance(saved, (str, Path)) else saved
+    again: Any
     if isinstance(original, Ensemble):
         kind = original.meta.get("kind", "compare" if "psa" in original.meta else "simulate")
         if kind == "compare":

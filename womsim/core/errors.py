@@ -18,6 +18,9 @@ class WomsimError(ValueError):
 class ScenarioError(WomsimError):
     """A scenario parameter is unknown, out of range or inconsistent."""
 
+    #: one message per culprit when a validation found several (callers add file lines)
+    problems: list[str]
+
 
 class CalibrationError(WomsimError):
     """No member of a model family can match the requested figures."""

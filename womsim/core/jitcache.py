@@ -60,5 +60,5 @@ def configure() -> Path | None:
     if d is not None:
         from numba.core import config
 
-        config.CACHE_DIR = str(d)
+        config.CACHE_DIR = str(d)  # type: ignore[attr-defined]
     return d

@@ -89,7 +89,8 @@ def no_coercion(model: type[BaseModel], v: Any, info: Any) -> Any:
     """A pydantic "before" validator's body shared by every model with numbers: no field is a
     bool (True read as 1 or 1.0 would be a silent wrong number), nor text for a number."""
     field = model.model_fields.get(info.field_name)
-    numeric = field is not None and wants_number(field.annotation)
+    numeric = field is not None and field.annotation is not None and \
+        wants_number(field.annotation)  # type: ignore[arg-type]  # annotations hash
     if isinstance(v, (bool, np.bool_)):
         raise ValueError(f"expected a number, got {v!r} (a bool)")
     return plain_number(v, numeric)

@@ -18,10 +18,13 @@ from womsim.core.jitcache import configure
 
 configure()  # before the first @njit(cache=True): a read-only install caches elsewhere
 
-__all__ = ["geometric_ids", "hash_uniform_1d", "hash_uniform_1d_sub", "pick_neighbours",
+__all__ = ["GOLDEN", "geometric_ids", "hash_uniform_1d", "hash_uniform_1d_sub",
+           "pick_neighbours", "splitmix64", "splitmix64_array", "splitmix64_int",
            "tell_wave"]
 
-_G = np.uint64(0x9E3779B97F4A7C15)
+#: the golden-ratio increment of splitmix64 (Steele, Lea & Flood 2014)
+GOLDEN = 0x9E3779B97F4A7C15
+_G = np.uint64(GOLDEN)
 _M1 = np.uint64(0xBF58476D1CE4E5B9)
 _M2 = np.uint64(0x94D049BB133111EB)
 _S30 = np.uint64(30)
@@ -32,13 +35,49 @@ _UNIT = 2.0 ** -53
 
 
 @njit(cache=True)
-def _mix(x):
+def splitmix64(x):
+    """The splitmix64 finaliser of one uint64 (Steele, Lea & Flood 2014; Java's
+    SplittableRandom): the one implementation every womsim hash uses (the step's draws,
+    :mod:`womsim.engine.rng`, the cascade's edges). Wrap-around is intended."""
     x ^= x >> _S30
     x *= _M1
     x ^= x >> _S27
     x *= _M2
     x ^= x >> _S31
     return x
+
+
+_mix = splitmix64
+
+
+@njit(cache=True)
+def _splitmix64_inplace(x):
+    for j in range(x.size):
+        x[j] = splitmix64(x[j])
+
+
+def splitmix64_array(x: np.ndarray) -> np.ndarray:
+    """:func:`splitmix64` of every element of a uint64 array, as a new array of its shape.
+
+    Examples
+    --------
+    >>> hex(int(splitmix64_array(np.array([GOLDEN], dtype=np.uint64))[0]))
+    '0xe220a8397b1dcdaf'
+    """
+    out = np.array(x, dtype=np.uint64, order="C", copy=True)
+    _splitmix64_inplace(out.reshape(-1))
+    return out
+
+
+def splitmix64_int(x: int) -> int:
+    """:func:`splitmix64` of a Python int taken modulo 2**64.
+
+    Examples
+    --------
+    >>> hex(splitmix64_int(GOLDEN))   # the first number of splitmix64 seeded with 0
+    '0xe220a8397b1dcdaf'
+    """
+    return int(splitmix64(np.uint64(x & 0xFFFFFFFFFFFFFFFF)))
 
 
 @njit(cache=True)
@@ -191,17 +230,23 @@ def _smallest(indptr, indices, a, d, m, key, out, pos, heap_k, heap_e):
 
 @njit(cache=True)
 def tell_wave(indptr, indices, tellers, k, key_slot, key_weak, key_listener, weak_share, n,
-              surplus_slot):
+              surplus_slot, mixed):
     """One wave of tellings: ``k[i]`` stories of teller ``tellers[i]``.
 
-    Each story is weak (to a random person) with probability ``weak_share``, keyed by
-    (teller, slot); the strong ones go to distinct friends (the smallest listener keys),
-    and those beyond a teller's friends go to random people too (slots from
-    ``surplus_slot`` on). Returns ``(listeners, sources, count, strong, weak)``: the first
-    ``count`` entries of listeners (friends first, in teller order, then random people who
-    are not the teller) and of who told each, the number of strong tellings and of weak
-    ones. The same numbers as drawing each
-    step with :func:`womsim.engine.rng.hash_uniform` and :func:`pick_neighbours`.
+    Each story is weak with probability ``weak_share``, keyed by (teller, slot): it goes
+    over a weak tie, to a random person of the market drawn afresh each step (Goldenberg
+    et al. 2007's long-range ties, redrawn over time). The strong ones go to distinct
+    friends (the smallest listener keys), at most all of them, each once: stories beyond a
+    teller's friends are not told (counted, never sent to strangers). In a ``mixed``
+    (well-mixed) market everybody is a potential listener and the strong stories go to
+    random people too (slots from ``surplus_slot`` on).
+
+    Returns ``(listeners, sources, count, strong, weak, untold)``: the first ``count``
+    entries of listeners (friends first, in teller order, then random people who are not
+    the teller) and of who told each; the number of strong tellings, of weak ones (every
+    telling of a mixed market), and of stories not told for want of friends. The same
+    numbers as drawing each step with :func:`womsim.engine.rng.hash_uniform` and
+    :func:`pick_neighbours`.
     """
     t = tellers.size
     strong_k = np.zeros(t, dtype=np.int64)
@@ -225,7 +270,7 @@ def tell_wave(indptr, indices, tellers, k, key_slot, key_weak, key_listener, wea
         n_surplus += strong_k[i] - use[i]
         if use[i] < d and use[i] > biggest:
             biggest = use[i]
-    total = n_strong + n_weak_slots + n_surplus
+    total = n_strong + n_weak_slots + (n_surplus if mixed else 0)
     out = np.empty(total, dtype=np.int64)
     src = np.empty(total, dtype=np.int64)
     heap_k = np.empty(biggest, dtype=np.float64)
@@ -254,6 +299,8 @@ def tell_wave(indptr, indices, tellers, k, key_slot, key_weak, key_listener, wea
                     out[pos] = target
                     src[pos] = who
                     pos += 1
+    if not mixed:
+        return out, src, pos, n_strong, n_weak_slots, n_surplus
     for i in range(t):
         who = tellers[i]
         for r in range(strong_k[i] - use[i]):
@@ -262,4 +309,4 @@ def tell_wave(indptr, indices, tellers, k, key_slot, key_weak, key_listener, wea
                 out[pos] = target
                 src[pos] = who
                 pos += 1
-    return out, src, pos, n_strong, n_weak_slots + n_surplus
+    return out, src, pos, n_strong, n_weak_slots + n_surplus, 0

@@ -29,36 +29,21 @@ import zlib
 
 import numpy as np
 
-from womsim.engine.kernels import geometric_ids, hash_uniform_1d, hash_uniform_1d_sub
+from womsim.engine.kernels import (
+    GOLDEN,
+    geometric_ids,
+    hash_uniform_1d,
+    hash_uniform_1d_sub,
+    splitmix64_array,
+    splitmix64_int,
+)
 
 __all__ = ["PAIRED_BUDGET_MB", "PairedStreams", "Streams", "hash_uniform", "run_seeds",
            "sparse_candidates", "sparse_draw"]
 
-_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
-_M1 = np.uint64(0xBF58476D1CE4E5B9)
-_M2 = np.uint64(0x94D049BB133111EB)
-_S30, _S27, _S31, _S11 = (np.uint64(s) for s in (30, 27, 31, 11))
+_GOLDEN = np.uint64(GOLDEN)
+_S11 = np.uint64(11)
 _TO_UNIT = 2.0 ** -53
-
-
-def _mix(x: np.ndarray) -> np.ndarray:
-    """splitmix64 finaliser, in place on a uint64 array (wrap-around is intended)."""
-    x ^= x >> _S30
-    x *= _M1
-    x ^= x >> _S27
-    x *= _M2
-    x ^= x >> _S31
-    return x
-
-
-def _mix_scalar(x: int) -> int:
-    mask = (1 << 64) - 1
-    x &= mask
-    x ^= x >> 30
-    x = (x * 0xBF58476D1CE4E5B9) & mask
-    x ^= x >> 27
-    x = (x * 0x94D049BB133111EB) & mask
-    return x ^ (x >> 31)
 
 
 def _mechanism_id(name: str) -> int:
@@ -100,10 +85,10 @@ def hash_uniform(key: int, ids: np.ndarray, sub: np.ndarray | None = None) -> np
             return hash_uniform_1d_sub(np.uint64(key & ((1 << 64) - 1)), a, b)
     x = a.astype(np.uint64) * _GOLDEN
     x += np.uint64(key & ((1 << 64) - 1))
-    _mix(x)
+    x = splitmix64_array(x)
     if sub is not None:
         x += np.asarray(sub).astype(np.uint64) * _GOLDEN
-        _mix(x)
+        x = splitmix64_array(x)
     return (x >> _S11).astype(np.float64) * _TO_UNIT
 
 
@@ -150,9 +135,9 @@ class Streams:
         """The 64-bit key of ``(seed, mechanism, step, extra)``."""
         k = self._base.get(mechanism)
         if k is None:  # a run asks thousands of times for the same few mechanisms
-            k = self._base[mechanism] = _mix_scalar(self.seed ^ (_mechanism_id(mechanism) << 20))
-        k = _mix_scalar(k + step * 0x9E3779B97F4A7C15)
-        return _mix_scalar(k + extra * 0xD1B54A32D192ED03)
+            k = self._base[mechanism] = splitmix64_int(self.seed ^ (_mechanism_id(mechanism) << 20))
+        k = splitmix64_int(k + step * GOLDEN)
+        return splitmix64_int(k + extra * 0xD1B54A32D192ED03)
 
     def uniform(self, mechanism: str, step: int, ids: np.ndarray,
                 sub: np.ndarray | None = None, extra: int = 0) -> np.ndarray:

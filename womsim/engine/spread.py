@@ -41,16 +41,15 @@ from typing import Any, Literal
 import numpy as np
 
 from womsim.core.errors import NetworkError, WomsimError
+from womsim.engine.kernels import GOLDEN, splitmix64, splitmix64_array
 from womsim.network.graph import Network
 
 __all__ = ["HAVE_NUMBA", "CascadeResult", "cascade", "edge_uniforms"]
 
 Method = Literal["auto", "numba", "numpy"]
 
-# splitmix64 constants (Steele, Lea & Flood 2014; the finaliser of Java's SplittableRandom)
-_GOLDEN = 0x9E3779B97F4A7C15
-_MIX1 = 0xBF58476D1CE4E5B9
-_MIX2 = 0x94D049BB133111EB
+# the hash is womsim's one splitmix64 (womsim.engine.kernels), as in the step's draws
+_GOLDEN = GOLDEN
 # One 64-bit hash serves two slots (the pair e // 2): the low 32 bits decide the even slot,
 # the high 32 bits the odd one, halving the hashing. A chance succeeds when its 32-bit
 # number falls below round(p * 2**32): p is resolved to 2.3e-10, and p = 0 and p = 1 are
@@ -102,16 +101,6 @@ class CascadeResult:
 
 
 # ----------------------------------------------------------------------------- numpy
-def _mix(z: np.ndarray) -> np.ndarray:
-    """splitmix64 finaliser on a uint64 array, in place (numpy wraps uint64 silently)."""
-    z ^= z >> np.uint64(30)
-    z *= np.uint64(_MIX1)
-    z ^= z >> np.uint64(27)
-    z *= np.uint64(_MIX2)
-    z ^= z >> np.uint64(31)
-    return z
-
-
 def _slot_numbers(edges: np.ndarray, key: int) -> np.ndarray:
     """The 32-bit number (as uint64) that each edge slot in ``edges`` draws under ``key``."""
     e = np.asarray(edges, dtype=np.int64)
@@ -119,7 +108,7 @@ def _slot_numbers(edges: np.ndarray, key: int) -> np.ndarray:
     z += np.uint64(1)
     z *= np.uint64(_GOLDEN)
     z += np.uint64(int(key) & 0xFFFFFFFFFFFFFFFF)
-    _mix(z)
+    z = splitmix64_array(z)
     z >>= ((e & 1) * 32).astype(np.uint64)  # odd slots take the high half
     z &= np.uint64(0xFFFFFFFF)
     return z
@@ -199,7 +188,7 @@ try:  # numba is a dependency, but the numpy kernel keeps womsim working without
 
     HAVE_NUMBA = True
 except ImportError:  # pragma: no cover - exercised only where numba is missing
-    _numba = None
+    _numba = None  # type: ignore[assignment]
     HAVE_NUMBA = False
 
 # de Bruijn table: position of the single set bit of a uint64 (numba has no ctz intrinsic)
@@ -265,8 +254,6 @@ if HAVE_NUMBA:
                 lims[0] = min(lims[0], w)
                 lims[1] = max(lims[1], w)
         golden = uint64(_GOLDEN)
-        m1 = uint64(_MIX1)
-        m2 = uint64(_MIX2)
         low = uint64(0xFFFFFFFF)
         thr = uint64(threshold)
         k = uint64(key)
@@ -307,10 +294,7 @@ if HAVE_NUMBA:
                 e1 = hi[q]
                 # one hash per pair of slots: low half for the even slot, high for the odd
                 for pair in range(e0 >> 1, (e1 + 1) >> 1):
-                    z = k + uint64(pair + 1) * golden
-                    z = (z ^ (z >> uint64(30))) * m1
-                    z = (z ^ (z >> uint64(27))) * m2
-                    z = z ^ (z >> uint64(31))
+                    z = splitmix64(k + uint64(pair + 1) * golden)
                     e = 2 * pair
                     buf[cnt] = e
                     cnt += ((z & low) < thr) & (e >= e0)

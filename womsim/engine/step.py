@@ -23,8 +23,10 @@ from womsim.engine.reviews import ReviewState
 from womsim.engine.rng import THIN, Streams, sparse_candidates, sparse_draw
 from womsim.engine.steady import steady_deterred
 from womsim.model.meanfield import experience_mix, rates
+from womsim.model.reviews import Reviews
 from womsim.model.telling import Telling
 from womsim.model.valuation import discount_factors, event_worth, held_value
+from womsim.network.assortment import cluster, friend_share_update, member_ends
 
 __all__ = ["CUSTOMER", "FORMER", "PROSPECT", "RECORDS", "run"]
 
@@ -42,6 +44,11 @@ RECORDS: tuple[str, ...] = (
     "neg_tellings_strong", "neg_tellings_weak", "pos_tellings_strong", "pos_tellings_weak",
     "neg_hearings", "pos_hearings", "retellers",
     "neg_tellings_silent",
+    # stories tellers meant to tell beyond their friends: not told (no overflow to strangers)
+    "neg_untold", "pos_untold",
+    # share of customers among customers' friends at the end of the step (a well-mixed
+    # market: among everybody else); see womsim.network.assortment
+    "customer_friend_share",
     "value_lost_experience", "value_lost_wom", "value_lost_baseline",
     "value_won_marketing", "value_won_referral", "value_won_winback",
     "load", "problem_share",
@@ -70,9 +77,28 @@ def _telling(mean: float, tail_k: int | None, tail_share: float | None,
              dispersion: float | None) -> Telling:
     if mean <= 0:
         return Telling.from_pmf(np.array([1.0]))
-    if tail_share is not None:
+    if tail_share is not None and tail_k is not None:
         return Telling.from_figures(mean=mean, tail=(tail_k, tail_share))
     return Telling.from_figures(mean=mean, dispersion=dispersion)
+
+
+def acted(prob: float, heard: np.ndarray, repeat: float) -> np.ndarray:
+    """Chance that a listener who heard ``heard`` stories (each >= 1) acts on them.
+
+    The j-th story acts with probability ``prob x repeat^(j-1)``: with ``repeat = 1`` every
+    story as likely as the first, ``1 - (1 - prob)^h``; below 1 each further story counts
+    for less (``word_of_mouth.repeat_factor``).
+
+    Examples
+    --------
+    >>> acted(0.5, np.array([1, 2]), 1.0).tolist(), acted(0.5, np.array([2]), 0.5).tolist()
+    ([0.5, 0.75], [0.625])
+    """
+    if repeat == 1.0:
+        return 1 - (1 - prob) ** heard
+    # one entry per count of stories heard: a loop over counts (a handful), not people
+    miss = np.cumprod(1 - prob * repeat ** np.arange(int(heard.max()) if heard.size else 0))
+    return 1 - miss[heard - 1]
 
 
 @dataclass(frozen=True)
@@ -89,6 +115,7 @@ class StepParams:
     negative: Telling
     positive: Telling
     weak_share: float
+    repeat: float
     retell: float
     max_hops: int
     deter: float
@@ -106,7 +133,7 @@ class StepParams:
     desk_cost: float
     fixed_cost: float
     mix_scenario: object
-    reviews: object = None  # the Reviews part in force (womsim.model.reviews)
+    reviews: Reviews | None = None  # the Reviews part in force
     # the calendar's multipliers at this step (womsim.engine.calendar)
     contact_scale: float = 1.0
     problem_scale: float = 1.0
@@ -128,7 +155,8 @@ def step_params(sc, base, baseline: float) -> StepParams:
         p_churn=1 - math.exp(-max(churn, 0.0) * dt),
         negative=_telling(w.negative_mean, w.negative_tail_k, w.negative_tail_share, None),
         positive=_telling(w.positive_mean, None, None, w.positive_dispersion),
-        weak_share=w.weak_tie_share, retell=w.retell_prob, max_hops=w.max_hops,
+        weak_share=w.weak_tie_share, repeat=w.repeat_factor, retell=w.retell_prob,
+        max_hops=w.max_hops,
         deter=w.prospect_deter_prob, wom_defect=w.customer_defect_prob,
         referral=w.referral_prob,
         memory_years=w.deter_memory_years, dt=dt,
@@ -202,19 +230,30 @@ class State:
     forced: np.ndarray = field(default_factory=lambda: _EMPTY)
 
     @classmethod
-    def initial(cls, scenario, n: int, streams: Streams) -> State:
-        """Draw who is a customer, what each pays and who has an alternative."""
+    def initial(cls, scenario, n: int, streams: Streams, network=None) -> State:
+        """Draw who is a customer, what each pays and who has an alternative.
+
+        With ``market.customer_clustering`` above 0 the customers drawn are then moved
+        together on ``network`` (:func:`womsim.network.assortment.cluster`).
+        """
         m, e = scenario.market, scenario.economics
         rng = streams.generator("init")
         u = rng.random(n)
         status = np.where(u < m.customer_share, CUSTOMER,
                           np.where(u < m.customer_share + m.former_share, FORMER, PROSPECT))
+        status = status.astype(np.int8)
+        if m.customer_clustering > 0:
+            if network is None:
+                raise NetworkError(
+                    f"market.customer_clustering = {m.customer_clustering:g} needs a social "
+                    "graph; a well-mixed market (network=None) has none: set it to 0")
+            cluster(network.indptr, network.indices, status, CUSTOMER,
+                    m.customer_clustering, streams.key("customer_clustering", 0))
         sigma = e.revenue_sigma
         # mean-preserving lognormal: E[revenue] = revenue_per_year
         revenue = e.revenue_per_year * rng.lognormal(-sigma * sigma / 2, sigma, n) \
             if sigma > 0 else np.full(n, e.revenue_per_year)
         has_alt = rng.random(n) >= m.no_alternative_share
-        status = status.astype(np.int8)
         # a market at rest already holds deterred prospects (womsim.engine.steady)
         deterred = steady_deterred(scenario, status, CUSTOMER, streams) \
             if scenario.simulation.start == "steady" else np.zeros(n, dtype=np.int32)
@@ -223,7 +262,8 @@ class State:
 
 
 class _WordOfMouth:
-    """Tellings from tellers to listeners: neighbours first, random people for the rest.
+    """Tellings from tellers to listeners: friends, weak ties (random people, redrawn each
+    step), and in a well-mixed market (no network) random people for every telling.
 
     Set ``log`` to a list to also record who told whom: each wave appends
     ``(step, stream, tellers, listeners, weak)`` arrays (used to draw the mechanism).
@@ -233,6 +273,7 @@ class _WordOfMouth:
         self.n = n
         self.streams = streams
         self.log: list | None = None
+        self.mixed = network is None
         if network is None:
             self.indptr = np.zeros(n + 1, dtype=np.int64)
             self.indices = np.empty(0, dtype=np.int32)
@@ -242,27 +283,28 @@ class _WordOfMouth:
         self.degree = np.diff(self.indptr)
 
     def tell(self, tellers: np.ndarray, telling: Telling, weak_share: float, step: int,
-             stream: int) -> tuple[np.ndarray, int, int]:
-        """Listeners (with repeats) of one wave of tellings; also strong and weak counts."""
+             stream: int) -> tuple[np.ndarray, int, int, int]:
+        """Listeners (with repeats) of one wave of tellings; also the strong and weak
+        counts, and the stories not told for want of friends."""
         if tellers.size == 0:
-            return _EMPTY, 0, 0
+            return _EMPTY, 0, 0, 0
         s = self.streams
         k = telling.quantile(s.uniform("tell_count", step, tellers, extra=stream))
         keep = k > 0
         tellers, k = tellers[keep], k[keep]
         if tellers.size == 0:
-            return _EMPTY, 0, 0
-        # one compiled pass: slot draws, friends (smallest listener keys), random people
-        out, src, count, n_strong, n_weak = tell_wave(
+            return _EMPTY, 0, 0, 0
+        # one compiled pass: slot draws, friends (smallest listener keys), weak ties
+        out, src, count, n_strong, n_weak, n_untold = tell_wave(
             self.indptr, self.indices, tellers.astype(np.int64), k.astype(np.int64),
             np.uint64(s.key("tell_slot", step, stream)),
             np.uint64(s.key("weak_target", step, stream)),
             np.uint64(s.key("listener", step, stream)), float(weak_share), self.n,
-            _SURPLUS_SLOT)
+            _SURPLUS_SLOT, self.mixed)
         out, src = out[:count], src[:count]
         if self.log is not None:
             self.log.append((step, stream, src, out, np.arange(out.size) >= n_strong))
-        return out, int(n_strong), int(n_weak)
+        return out, int(n_strong), int(n_weak), int(n_untold)
 
 
 @dataclass
@@ -356,13 +398,13 @@ def step(state: State, customers: int, p: StepParams, t: int, streams: Streams,
     status[base_left] = FORMER
 
     # 5. word of mouth (silent and unresolved told apart to price each incident)
-    neg_s, ns_s, nw_s = wom.tell(silent, p.negative, p.weak_share, t, 0)
-    neg_u, ns, nw = wom.tell(unresolved, p.negative, p.weak_share, t, 0)
+    neg_s, ns_s, nw_s, nu_s = wom.tell(silent, p.negative, p.weak_share, t, 0)
+    neg_u, ns, nw, nu = wom.tell(unresolved, p.negative, p.weak_share, t, 0)
     neg = np.concatenate([neg_s, neg_u])
-    pos, ps, pw = wom.tell(np.concatenate([delighted, slow, quick]), p.positive,
-                           p.weak_share, t, 1)
+    pos, ps, pw, pu = wom.tell(np.concatenate([delighted, slow, quick]), p.positive,
+                               p.weak_share, t, 1)
     tellings = {"neg_strong": ns + ns_s, "neg_weak": nw + nw_s, "neg_silent": ns_s + nw_s,
-                "pos_strong": ps, "pos_weak": pw}
+                "pos_strong": ps, "pos_weak": pw, "neg_untold": nu + nu_s, "pos_untold": pu}
     n_retell = 0
     if p.retell > 0 and p.max_hops > 1:
         neg, pos, n_retell = _retell(wom, streams, neg, pos, p, t)
@@ -375,7 +417,7 @@ def step(state: State, customers: int, p: StepParams, t: int, streams: Streams,
         out = status[heard] != CUSTOMER
         who, hh = heard[out], h[out]
         ud = streams.uniform("deter", t, who)
-        p_det = 1 - (1 - p.deter) ** hh
+        p_det = acted(p.deter, hh, p.repeat)
         hit = ud < p_det
         det = who[hit]
         new_det = det[deterred_until[det] <= t]
@@ -391,13 +433,13 @@ def step(state: State, customers: int, p: StepParams, t: int, streams: Streams,
         late, late_until = det[~now], until[~now]
         cw, ch = heard[~out], h[~out]
         wom_left = cw[(streams.uniform("wom_defection", t, cw)
-                       < 1 - (1 - p.wom_defect) ** ch) & has_alt[cw]]
+                       < acted(p.wom_defect, ch, p.repeat)) & has_alt[cw]]
         status[wom_left] = FORMER
     if pos.size:
         heard, h = np.unique(pos, return_counts=True)
         ok = (status[heard] == PROSPECT) & (deterred_until[heard] <= t)
         who, hh = heard[ok], h[ok]
-        won_ref = who[streams.uniform("referral", t, who) < 1 - (1 - p.referral) ** hh]
+        won_ref = who[streams.uniform("referral", t, who) < acted(p.referral, hh, p.repeat)]
     status[won_ref] = CUSTOMER
     for changed in (exp_left, base_left, wom_left, won_ref):
         changed_at[changed] = t
@@ -407,6 +449,7 @@ def step(state: State, customers: int, p: StepParams, t: int, streams: Streams,
     p_mk = p_top = p.p_acquire
     factor, rv = 1.0, state.reviews
     if rv is not None:
+        assert p.reviews is not None  # a review state exists only for a scenario with reviews
         # the rating at the start of the step scales the marketing hazard; candidates are
         # drawn at the best rating's rate so that paired runs share them whatever the rating
         factor, best = rv.conversion(p.reviews), rv.best(p.reviews)
@@ -434,6 +477,7 @@ def step(state: State, customers: int, p: StepParams, t: int, streams: Streams,
         deterred_until[late] = np.maximum(deterred_until[late], late_until)
     review = (0.0, 0.0, 0, 0, 1.0)
     if rv is not None:  # this step's reviews count from the next step on
+        assert p.reviews is not None
         n_neg, n_pos = rv.post(p.reviews, np.concatenate([silent, unresolved]),
                                np.concatenate([delighted, slow, quick]), streams, t, p.dt)
         review = (rv.rating(), rv.count(), n_neg, n_pos, factor)
@@ -472,8 +516,9 @@ def run(scenario, network, seed: int, check: bool = False,
         streams = Streams(seed)
     elif streams.seed != int(seed):
         raise ValueError(f"streams of seed {streams.seed} given for a run of seed {seed}")
-    state = State.initial(scenario, n, streams)
+    state = State.initial(scenario, n, streams, network)
     wom = _WordOfMouth(network, n, streams)
+    friends = _FriendShare(network, state.status)
     rec = {name: np.zeros(steps) for name in RECORDS}
     if scenario.reviews.enabled:
         state.reviews = ReviewState.initial(scenario.reviews)
@@ -541,6 +586,9 @@ def run(scenario, network, seed: int, check: bool = False,
             "neg_tellings_strong": tl["neg_strong"], "neg_tellings_weak": tl["neg_weak"],
             "pos_tellings_strong": tl["pos_strong"], "pos_tellings_weak": tl["pos_weak"],
             "neg_tellings_silent": tl["neg_silent"],
+            "neg_untold": tl["neg_untold"], "pos_untold": tl["pos_untold"],
+            "customer_friend_share": friends.update(state.status, lost, gained,
+                                                    int(counts[CUSTOMER])),
             "value_lost_experience": paid(e.exp_left) * worth,
             "value_lost_wom": paid(e.wom_left) * worth,
             "value_lost_baseline": paid(e.base_left) * worth,
@@ -561,9 +609,36 @@ def run(scenario, network, seed: int, check: bool = False,
             rec[name][t] = value
         if check:
             _check(status, revenue, counts, rev_sum, t)
+            if network is not None:
+                exact = member_ends(network.indptr, network.indices, status == CUSTOMER)
+                if exact != (friends.same, friends.total):
+                    raise AssertionError(f"step {t}: tracked friend ends "
+                                         f"{(friends.same, friends.total)} != {exact}")
     rec["time"] = (np.arange(steps) + 1) * dt
     rec["initial"] = initial
     return rec
+
+
+class _FriendShare:
+    """The share of customers among customers' friends, kept up to date from who changed
+    (a pass over each changed person's friends, not over the graph)."""
+
+    def __init__(self, network, status: np.ndarray) -> None:
+        self.n = status.size
+        self.network = network
+        if network is None:
+            return
+        self.flag = status == CUSTOMER
+        self.same, self.total = member_ends(network.indptr, network.indices, self.flag)
+
+    def update(self, status: np.ndarray, lost: tuple, gained: tuple, customers: int) -> float:
+        if self.network is None:  # everybody else is a potential listener
+            return (customers - 1) / (self.n - 1) if customers > 0 and self.n > 1 else 0.0
+        changed = np.concatenate([*lost, *gained]).astype(np.int64)
+        self.same, self.total = friend_share_update(
+            self.network.indptr, self.network.indices, self.flag, changed,
+            status[changed] == CUSTOMER, self.same, self.total)
+        return self.same / self.total if self.total else 0.0
 
 
 def _held(scenario, base, baseline: float, state: State) -> dict[str, float]:
@@ -595,7 +670,8 @@ def _retell(wom, streams, neg, pos, p, t):
                 continue
             re = heard[streams.uniform("retell", t, heard, extra=sign * 16 + hop) < p.retell]
             total += re.size
-            waves[sign], _, _ = wom.tell(re, tellings[sign], p.weak_share, t, sign * 16 + hop)
+            waves[sign], _, _, _ = wom.tell(re, tellings[sign], p.weak_share, t,
+                                            sign * 16 + hop)
             out[sign].append(waves[sign])
     return np.concatenate(out[0]), np.concatenate(out[1]), total
 

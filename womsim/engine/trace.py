@@ -139,7 +139,7 @@ def word_of_mouth_trace(network: Any = None, scenario: Any = None, seed: int = 0
         sc = sc.replace(**{"simulation.horizon_years": steps * sc.simulation.dt})
     streams = Streams(int(seed))
     params, _ = schedule(sc)
-    state = State.initial(sc, n, streams)
+    state = State.initial(sc, n, streams, net)
     status = state.status
     wom = _WordOfMouth(net, n, streams)
     wom.log = []

@@ -34,7 +34,8 @@ def _rows(model: BaseModel, prefix: str) -> list[dict[str, Any]]:
         value = getattr(model, name)
         if name == "interventions" or (isinstance(value, BaseModel) and prefix == ""):
             continue
-        extra = field.json_schema_extra if isinstance(field.json_schema_extra, dict) else {}
+        extra: dict[str, Any] = (field.json_schema_extra
+                                 if isinstance(field.json_schema_extra, dict) else {})
         basis = extra.get("basis", "client")
         fig_key = extra.get("figure")
         row = {"parameter": prefix + name, "value": value, "unit": extra.get("unit", ""),

@@ -346,11 +346,12 @@ class Calendar(BaseModel):
                                  f"{e.start.isoformat() if isinstance(e.start, _dt.date) else s}"
                                  f", before calendar.start_date "
                                  f"({self.start_date}): it is outside the run")
-        groups = [(f"incidents raising {k}", [i for i in self.incidents if i.raises == k])
-                  for k in ("contacts", "problems")] + [("pulses", list(self.pulses))]
-        for what, events in groups:
+        groups: list[tuple[str, list[Any]]] = [
+            (f"incidents raising {k}", [i for i in self.incidents if i.raises == k])
+            for k in ("contacts", "problems")] + [("pulses", list(self.pulses))]
+        for what, group in groups:
             spans = sorted(((e.start_years(self.start_date), e.end_years(self.start_date), e)
-                            for e in events if e.size() != 0), key=lambda x: x[:2])
+                            for e in group if e.size() != 0), key=lambda x: x[:2])
             for (_, e0, a), (s1, _, b) in itertools.pairwise(spans):
                 if s1 < e0 - 1e-12:
                     raise ValueError(
@@ -490,6 +491,7 @@ def step_multipliers(calendar: Calendar, dt: float, steps: int) -> Multipliers |
         season = np.ones(steps)
         bounds, values = np.array([-np.inf, np.inf]), np.ones(1)
     else:
+        assert sd is not None  # seasonality needs a start date (checked by Calendar)
         bounds, month = _month_edges(sd, steps * dt)
         values = np.asarray(calendar.profile())[month]
         cum = np.concatenate([[0.0], np.cumsum(values * np.diff(bounds))])

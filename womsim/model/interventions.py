@@ -50,6 +50,9 @@ INERT = {
                              "to move churn mid-run change market.extra_churn (added on top)",
     "market.no_alternative_share": "who has an alternative provider is drawn with the market, "
                                    "at the start",
+    "market.customer_clustering": "who is a customer is placed on the graph once, at the "
+                                  "start; later customers come from marketing and from "
+                                  "the listeners of word of mouth",
     "economics.revenue_sigma": "the spread of revenue across customers is drawn with the "
                                "market, at the start; to change what customers pay mid-run "
                                "change economics.revenue_per_year",
@@ -244,6 +247,6 @@ def _intervention_error(name: Any, err: ValidationError) -> ScenarioError:
                 lines.append(f"{who}: {where}: {msg}")
         else:
             lines.append(f"{who}: {where} = {e.get('input')!r}: {msg}")
-    err = ScenarioError("; ".join(lines))
-    err.problems = lines
-    return err
+    out = ScenarioError("; ".join(lines))
+    out.problems = lines
+    return out

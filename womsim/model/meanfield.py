@@ -13,11 +13,13 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from scipy.optimize import brentq
 
 from womsim.core.errors import CalibrationError
+from womsim.model.reach import told_shares
 
 __all__ = ["SOLVERS", "Rates", "Solver", "experience_mix", "observables", "rates",
            "solve_baseline_churn"]
@@ -94,8 +96,10 @@ def rates(scenario, customers: float | None = None) -> Rates:
                             + resolved_q * leave["resolved_quickly"])
     neg_tellers = contacts * (silent + unresolved)
     pos_tellers = contacts * (d + resolved + resolved_q)
-    neg = neg_tellers * w.negative_mean
-    pos = pos_tellers * w.positive_mean
+    # only stories told count: a teller tells at most their friends (womsim.model.reach)
+    told_neg, told_pos = told_shares(scenario)
+    neg = neg_tellers * w.negative_mean * told_neg
+    pos = pos_tellers * w.positive_mean * told_pos
     share = customers / m.people
     hearings = neg * share  # bad stories a customer hears per year
     wom_leave = hearings * w.customer_defect_prob
@@ -163,7 +167,7 @@ class Solver:
 
     parameter: str
     observables: tuple[str, ...]
-    solve: Callable | None
+    solve: Callable[[Any], float]
     live: bool = True
     how: str = ""
 

@@ -45,7 +45,7 @@ def param(default: Any, *, unit: str, doc: str, basis: str, figure: str | None =
     """A pydantic ``Field`` that also records unit, meaning and basis for ``assumptions()``."""
     if basis not in BASIS:  # a typo here would silently mislabel a client-facing table
         raise ValueError(f"basis must be one of {BASIS}, not {basis!r}")
-    extra = {"unit": unit, "basis": basis, "figure": figure}
+    extra: dict[str, Any] = {"unit": unit, "basis": basis, "figure": figure}
     return Field(default, description=doc, ge=ge, le=le, gt=gt, lt=lt, json_schema_extra=extra)
 
 
@@ -79,6 +79,12 @@ class Market(Part):
             "random person (the analytic model's assumption)")
     mean_degree: float = param(10.0, ge=1, le=1000, unit="ties", basis="illustrative",
                                doc="mean number of strong ties (friends, family, colleagues)")
+    customer_clustering: float = param(
+        0.0, ge=0, lt=1, unit="share", basis="illustrative",
+        doc="how much more customers' friends are customers than the market share at the "
+            "start: the share of customers among customers' friends is customer_share + "
+            "this x (1 - customer_share); 0 = who is a customer does not depend on the "
+            "graph (no figure for a market's value was found)")
     observed_annual_churn: float | None = param(
         0.20, ge=0, lt=1, unit="share/yr", basis="client",
         doc="the client's observed annual churn; the baseline churn is solved to match it")
@@ -107,6 +113,11 @@ class Market(Part):
 
     @model_validator(mode="after")
     def _shares(self) -> Market:
+        if self.customer_clustering > 0 and self.network == "well_mixed":
+            raise ValueError(
+                f"market.customer_clustering = {self.customer_clustering:g} needs a social "
+                "graph, but market.network = 'well_mixed' has none (everybody is everybody's "
+                "potential listener); set market.customer_clustering to 0 or choose a network")
         if self.customer_share + self.former_share > 1 + 1e-12:
             raise ValueError(
                 f"market.customer_share ({self.customer_share}) + market.former_share "
@@ -215,7 +226,9 @@ class WordOfMouth(Part):
         doc="negative-binomial dispersion of positive telling; None = Poisson")
     weak_tie_share: float = param(
         0.10, ge=0, le=1, unit="share of tellings", basis="illustrative",
-        doc="share of tellings that reach a random person (weak ties, online reviews)")
+        doc="share of tellings that go over weak ties: to random people of the market, "
+            "drawn afresh each step (Goldenberg et al. 2007); the rest go to friends, at "
+            "most all of them, and stories beyond a teller's friends are not told")
     retell_prob: float = param(
         0.0, ge=0, le=1, unit="probability", basis="illustrative",
         doc="probability a listener passes the story on (no figure exists: off by default)")
@@ -235,6 +248,12 @@ class WordOfMouth(Part):
     deter_memory_years: float = param(
         0.5, ge=0, le=50, unit="years", basis="illustrative",
         doc="how long a deterred prospect will not buy")
+    repeat_factor: float = param(
+        1.0, ge=0, le=1, unit="factor", basis="illustrative",
+        doc="how much the j-th story heard in a step acts compared with the first: its "
+            "chance to act is the listener's probability x this^(j-1); 1 = every story "
+            "as likely to act as the first (independent hearings, as in Goldenberg et "
+            "al. 2007 and the analytic model), 0 = only the first counts (no figure)")
 
 
     @model_validator(mode="after")

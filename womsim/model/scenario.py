@@ -98,7 +98,7 @@ def _unknown_change(iv: Intervention, key: str, known: Iterable[str]) -> Unknown
 def _part_hint(name: str) -> str:
     """``" Did you mean 'market.people'?"`` for a parameter written without its part."""
     owners = [f"{part}.{name}" for part in PARTS
-              if name in Scenario.model_fields[part].annotation.model_fields]
+              if name in getattr(Scenario.model_fields[part].annotation, "model_fields", {})]
     if not owners:
         return ""
     return " Did you mean " + " or ".join(f"'{o}'" for o in owners) + "? (set it in its part)"
@@ -127,9 +127,9 @@ def scenario_error(err: ValidationError, prefix: str = "") -> ScenarioError:
             lines.append(msg if not dotted or dotted in msg else f"{dotted}: {msg}")
         else:
             lines.append(f"{dotted} = {value!r}: {msg}{rng}")
-    err = ScenarioError("; ".join(lines))
-    err.problems = lines  # one entry per culprit, for callers that add file lines
-    return err
+    out = ScenarioError("; ".join(lines))
+    out.problems = lines  # one entry per culprit, for callers that add file lines
+    return out
 
 
 class Scenario(BaseModel):
@@ -512,7 +512,7 @@ equal to 1 (allowed: >= 0 and <= 1)
         Examples
         --------
         >>> Scenario.preset("telecom").state_text()
-        "today: market.baseline_churn = 0.146 solved from market.observed_annual_churn = \
+        "today: market.baseline_churn = 0.165 solved from market.observed_annual_churn = \
 0.25 under this scenario's own service"
         """
         return state_text(self, solve)
@@ -540,7 +540,8 @@ equal to 1 (allowed: >= 0 and <= 1)
                                     f"{type(iv).__name__} {iv!r:.60}; build one with "
                                     "Intervention(name, start=..., changes={...})")
         sc = self.model_copy(update={"interventions": self.interventions + tuple(interventions)})
-        return sc._interventions_fit()  # model_copy skips validation: check here
+        # model_copy skips validation: check here (pydantic's stub types the validator oddly)
+        return sc._interventions_fit()  # type: ignore[operator]
 
     def without_interventions(self) -> Scenario:
         """The same scenario with no interventions attached (today, before any programme).
@@ -699,7 +700,7 @@ def _walk(model: BaseModel, prefix: str = "") -> Iterator[tuple[str, Any]]:
 
 def _none_strings(data: dict[str, Any]) -> dict[str, Any]:
     """TOML has no null: ``"none"`` in a file stands for Python's None."""
-    out = {}
+    out: dict[str, Any] = {}
     for k, v in data.items():
         if isinstance(v, dict):
             out[k] = _none_strings(v)

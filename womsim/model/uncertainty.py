@@ -45,7 +45,9 @@ def ranges(scenario=None) -> pd.DataFrame:
     for name, (key, lo, hi) in UNCERTAIN.items():
         fig = figures.get(key) if key else None
         if lo is None:
+            assert fig is not None, name  # a range without numbers names its figure
             lo, hi = fig.low, fig.high
+        assert lo is not None and hi is not None, name
         rows[name] = {
             "low": float(lo), "high": float(hi),
             "value": float(scenario.get(name)) if scenario is not None and

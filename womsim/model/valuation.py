@@ -170,14 +170,14 @@ def held_value(scenario, base, baseline: float, n_alt: float, n_noalt: float,
         for when in (iv.start, iv.end, iv.start + iv.ramp if iv.ramp > 0 else None):
             if when is not None and when > horizon:
                 cuts.add(min(total_steps, math.ceil((when - horizon) / dt - 1e-9)))
-    cuts = [*sorted(c for c in cuts if c < total_steps), total_steps]
+    phases = [*sorted(c for c in cuts if c < total_steps), total_steps]
     groups = ((n_alt, revenue_alt, 1), (n_noalt, revenue_noalt, 0))
     alive = [1.0, 1.0]  # share of each group still held at the start of a phase
     out = dict(revenue=0.0, margin=0.0, service_cost=0.0, fixed_cost=0.0,
                intervention_cost=0.0, lifetime=0.0, value_alt=0.0, value_noalt=0.0)
     decay = [0.0, 0.0]
     start_discount = math.exp(-delta * horizon)
-    for j, (a, b) in enumerate(itertools.pairwise(cuts)):
+    for j, (a, b) in enumerate(itertools.pairwise(phases)):
         t0 = horizon + a * dt
         sc = scenario.at(t0) if scenario.interventions else base
         p = step_params(sc, base, baseline)

@@ -513,6 +513,7 @@ def _frame_ids(col: pd.Series, df: pd.DataFrame) -> np.ndarray:
         elif isinstance(x, numbers.Integral):
             out[i] = int(x)
         elif isinstance(x, numbers.Real):
+            x = float(x)
             if not np.isfinite(x) or x != int(x):
                 refuse(np.arange(values.size) == i, "not a whole number (node ids are "
                        "whole numbers or names)")

@@ -20,7 +20,7 @@ from __future__ import annotations
 import numbers
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 
@@ -112,7 +112,8 @@ def seed_sequence(seed: SeedLike) -> tuple[np.random.Generator, dict[str, Any]]:
             "seed must be an int >= 0, a numpy.random.SeedSequence or None, "
             f"got {type(seed).__name__} {seed!r}"
         )
-    record: dict[str, Any] = {"seed": int(ss.entropy) if ss.entropy is not None else None}
+    record: dict[str, Any] = {"seed": int(cast(int, ss.entropy))
+                              if ss.entropy is not None else None}
     if ss.spawn_key:
         record["spawn_key"] = tuple(int(k) for k in ss.spawn_key)
     return np.random.default_rng(ss), record

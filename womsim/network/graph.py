@@ -562,7 +562,7 @@ class Network:
                 pd.DataFrame(cols).to_csv(fh, sep=sep, index=False, lineterminator="\n")
             os.chmod(tmp, 0o644)  # temporary files are created private
 
-        return atomic_write(path, write, overwrite=overwrite)
+        return atomic_write(Path(path), write, overwrite=overwrite)
 
     # -- queries --------------------------------------------------------------------
     @property

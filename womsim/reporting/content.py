@@ -470,7 +470,7 @@ def _from_comparison(cmp) -> _Content:
     for name in cmp.names[1:5]:
         charts.append(_Chart(
             f"'{name}' against '{cmp.reference}', by cause",
-            lambda fig, name=name: plot_waterfall(
+            lambda fig, name=name: plot_waterfall(  # type: ignore[misc]
                 lrt.loc[name], ax=fig.add_subplot(), currency=cur,
                 title=f"'{name}' against '{cmp.reference}': value by cause")))
     facts = _facts(ref, [(f"'{n}'", "; ".join(_changes(ref.scenario, cmp.ensembles[n].scenario))

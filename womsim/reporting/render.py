@@ -125,7 +125,7 @@ def _html_table(t: _Table, currency: str) -> str:
     unit_col = "unit" if "unit" in df.columns else None
     for _, r in df.iterrows():
         ru = str(r[unit_col]) if unit_col else ""
-        cells = []
+        cells: list[Any] = []
         for c in cols:
             k = t.units.get(c, "number")
             if c == t.status_col:

@@ -35,12 +35,12 @@ Examples
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 import womsim.reporting.calibration  # noqa: F401  (registers the calibration report)
-from womsim.core.atomic import atomic_write_all, check_writable
+from womsim.core.atomic import Content, atomic_write_all, check_writable
 from womsim.core.errors import WomsimError
 from womsim.reporting.content import SHEETS, _add_sensitivity, _content
 from womsim.reporting.render import _html, _render_charts, _xlsx_writer
@@ -138,7 +138,8 @@ def report(result: Any, path: str | Path, question: str | None = None,
         _add_sensitivity(content, sensitivity, scenario)
     _render_charts(content.charts)
     # each format: text, bytes or a function writing the file; all are written or none
-    render = {"html": lambda: _html(content, assumptions, figs),
+    render: dict[str, Callable[[], Content]] = {
+              "html": lambda: _html(content, assumptions, figs),
               "xlsx": lambda: _xlsx_writer(content, assumptions, figs),
               "pptx": lambda: _pptx_writer(content, assumptions, figs)}
     paths = atomic_write_all([(p, render[f]()) for f, p in targets.items()],

@@ -64,7 +64,7 @@ def _fit_size(lines: list[str], width: float, height: float, size: float) -> flo
 
 
 def _text(slide, left: float, top: float, width: float, height: float, lines: list[str],
-          size: int = 16, color: str = "1F2A33"):
+          size: float = 16, color: str = "1F2A33"):
     """A text box of lines, its font shrunk until they fit; ``**bold**`` marks become bold."""
     from pptx.enum.text import MSO_AUTO_SIZE
     from pptx.util import Inches, Pt
@@ -211,6 +211,6 @@ def _pptx_writer(c: _Content, assumptions: _Table, figs: _Table) -> Callable[[Pa
             else:
                 _table_slides(prs, weak, cur, "Assumptions that need care",
                               [first, "value", "unit", "status", "figure"])
-        prs.save(path)
+        prs.save(str(path))
 
     return write

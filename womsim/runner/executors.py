@@ -45,6 +45,7 @@ from concurrent.futures import (
     wait,
 )
 from dataclasses import dataclass
+from types import FrameType
 from typing import Any
 
 from womsim.core.errors import WomsimError
@@ -171,8 +172,9 @@ def _interactive() -> bool:
     """
     import __main__
 
-    return not hasattr(__main__, "__file__") or (getattr(__main__, "__spec__", None) is not None \
-        and __main__.__spec__.name.startswith(("ipykernel", "IPython")))
+    spec = getattr(__main__, "__spec__", None)
+    return not hasattr(__main__, "__file__") or (
+        spec is not None and spec.name.startswith(("ipykernel", "IPython")))
 
 
 def _is_guard(node: ast.stmt) -> bool:
@@ -219,7 +221,7 @@ def check_main_guard() -> None:
                           f"standard input ({path}): worker processes start by re-reading "
                           f"the main program, and this one cannot be re-read; {fix}")
     main_globals = vars(__main__)
-    frame = sys._getframe(1)
+    frame: FrameType | None = sys._getframe(1)
     line = None
     while frame is not None:  # the outermost frame running the script's top-level code
         if frame.f_globals is main_globals and frame.f_code.co_name == "<module>":

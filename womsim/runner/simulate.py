@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import warnings
+from typing import cast
 
 import numpy as np
 
@@ -61,7 +62,7 @@ def check_runs_seed(runs: int, seed: int | None) -> int:
             stacklevel=3)
     if seed is None:
         # recorded in the results, so even an unseeded ensemble can be reproduced
-        return int(np.random.SeedSequence().entropy % (2**63))
+        return cast(int, np.random.SeedSequence().entropy) % (2**63)
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
         raise WomsimError(f"seed = {seed!r}: must be a whole number >= 0 (or None)")
     return int(seed)

@@ -286,12 +286,12 @@ class ServiceDesk(_Model):
     # without validation, and the old curve would silently be reused.
     def __copy__(self):
         new = super().__copy__()
-        new.__pydantic_private__["_slot"] = _CurveSlot()
+        new.__pydantic_private__["_slot"] = _CurveSlot()  # type: ignore[index]
         return new
 
     def __deepcopy__(self, memo: dict[int, Any] | None = None):
         new = super().__deepcopy__(memo)
-        new.__pydantic_private__["_slot"] = _CurveSlot()
+        new.__pydantic_private__["_slot"] = _CurveSlot()  # type: ignore[index]
         return new
 
     # ---------------------------------------------------------------- figures
@@ -556,7 +556,8 @@ class ServiceDesk(_Model):
         >>> bool(heavy[2] > light[2])
         True
         """
-        table = self.__pydantic_private__["_slot"].table  # skips pydantic's __getattr__
+        # skips pydantic's __getattr__ (set in __init__, so never None here)
+        table = self.__pydantic_private__["_slot"].table  # type: ignore[index]
         return (table or self.mix_table()).experience_mix(contacts_per_year)
 
     def problem_causes(self, contacts_per_year) -> np.ndarray:
@@ -570,5 +571,5 @@ class ServiceDesk(_Model):
         >>> ServiceDesk(agents=2).problem_causes(0.0).round(4).tolist()
         [0.0, 0.0, 0.0625]
         """
-        table = self.__pydantic_private__["_slot"].table
+        table = self.__pydantic_private__["_slot"].table  # type: ignore[index]
         return (table or self.mix_table()).problem_causes(contacts_per_year)

@@ -266,7 +266,7 @@ class MixTable:
         if not 0.0 <= x < math.inf:
             raise ScenarioError(
                 f"contacts_per_year = {contacts_per_year!r}: must be finite and >= 0")
-        grid, rows = self._py[0], self._py[which]
+        grid, rows = self._py[0], self._py[which]  # type: ignore[attr-defined]
         if x <= grid[0]:
             a, b, c = rows[0]
         elif x >= grid[-1]:

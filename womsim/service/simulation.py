@@ -204,7 +204,7 @@ class _Calendar:
         """Profile-weighted opening minutes elapsed since time 0 (the repeat clock)."""
         return self.cumulative(self.cum_weight, t) * self.open_minutes_per_week
 
-    def cumulative(self, cum_week: np.ndarray, t: np.ndarray) -> np.ndarray:
+    def cumulative(self, cum_week: np.ndarray, t: float | np.ndarray) -> np.ndarray:
         """A weekly cumulative function (over the week's knots) evaluated at times ``t``."""
         w, r = np.divmod(np.asarray(t, float), WEEK)
         return w * cum_week[-1] + np.interp(r, self.knots, cum_week)
@@ -223,8 +223,8 @@ class _Calendar:
         weeks = math.ceil(horizon / WEEK)
         knots = (np.arange(weeks)[:, None] * WEEK + self.knots[None, :-1]).ravel()
         knots = np.append(knots, weeks * WEEK)
-        cum = (np.arange(weeks)[:, None] + self.cum_weight[None, :-1]).ravel()
-        cum = np.append(cum, weeks) * issues_per_week
+        cum = np.append((np.arange(weeks)[:, None] + self.cum_weight[None, :-1]).ravel(),
+                        weeks) * issues_per_week
         n = int(total + 6.0 * math.sqrt(total) + 20.0)
         s = np.cumsum(rng.standard_exponential(n))
         while s[-1] < total:
@@ -413,7 +413,7 @@ def _simulate(desk: ServiceDesk, load: float, days: float, seed: int,
             if not g.triggered:
                 g.cancel()
                 continue
-            yield from serve(*g.value)
+            yield from serve(*g.value)  # type: ignore[misc]  # simpy leaves value untyped
 
     times = np.concatenate((t_offer[offered], t_syn))
     order = np.argsort(times, kind="stable")

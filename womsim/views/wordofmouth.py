@@ -59,7 +59,7 @@ def draw_word_of_mouth(tr: Any, ax=None, seed: int = 0):
     xy = np.array([pos[i] for i in range(net.n)])
 
     ax = _axes(ax, (8, 7.5))
-    ax.add_collection(LineCollection(np.stack([xy[u], xy[v]], axis=1), colors="#c9cfd4",
+    ax.add_collection(LineCollection(list(np.stack([xy[u], xy[v]], axis=1)), colors="#c9cfd4",
                                      linewidths=0.5, zorder=1))
     ppl = tr.people
     st = ppl["status_start"].to_numpy()
