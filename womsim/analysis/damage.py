@@ -402,7 +402,7 @@ def _in_force(scenario, at: float | str | None):
 
 
 # --------------------------------------------------------------------------- the model
-def _acted_share(tellings: float, people: int, prob: float, repeat: float) -> float:
+def _acted_share(tellings: float, people: float, prob: float, repeat: float) -> float:
     """Chance a person acts on the stories of ``tellings`` spread over ``people``.
 
     ``h ~ Binomial(T, 1/N)`` stories, the j-th acting with ``prob x repeat^(j-1)``: with
