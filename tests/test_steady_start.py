@@ -13,9 +13,10 @@ from womsim.engine.rng import Streams
 from womsim.engine.steady import deter_rate, steady_deterred
 from womsim.runner.drift import DriftWarning, check_drift
 
-#: strong, long deterrence: a cold start's transient is large and easy to see
+#: strong, long deterrence: a cold start's transient is large and easy to see (stories
+#: beyond a teller's friends are not told, so deterrence needs the higher chance per story)
 HARSH = {"market.people": 3000, "simulation.horizon_years": 1.5,
-         "word_of_mouth.prospect_deter_prob": 0.4, "word_of_mouth.deter_memory_years": 1.0}
+         "word_of_mouth.prospect_deter_prob": 0.6, "word_of_mouth.deter_memory_years": 1.0}
 
 
 @pytest.fixture(scope="module")
