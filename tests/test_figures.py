@@ -45,12 +45,14 @@ REPURCHASE = {
 }
 PUBLISHED = ["negative_deters_prospects_ratio", "positive_to_negative_wom_ratio",
              "recovery_unresolved_loyalty_gap"]
+QUALITATIVE = ["revenue_assortativity"]
 REVIEWS = ["review_star_revenue", "review_negativity"]  # womsim.core.figures_reviews
 DOCS = Path(__file__).resolve().parents[1] / "docs" / "figures.md"
 
 
 def test_every_reference_row_and_model_figure_is_present():
-    expected = set(TABLE_KEYS) | set(REPURCHASE) | set(PUBLISHED) | set(REVIEWS)
+    expected = set(TABLE_KEYS) | set(REPURCHASE) | set(PUBLISHED) | set(REVIEWS) \
+        | set(QUALITATIVE)
     assert set(figures.keys()) == expected
     assert figures.keys()[: 3] == TABLE_KEYS[:3]  # reference-table order is kept
 
@@ -70,6 +72,7 @@ def test_every_reference_row_and_model_figure_is_present():
         ("recovery_unresolved_loyalty_gap", 0.12, None, None, "verified"),
         ("recovery_paradox", None, None, None, "verified"),
         ("repurchase_by_outcome", None, 0.09, 0.95, "verified"),
+        ("revenue_assortativity", None, None, None, "secondary"),
     ],
 )
 def test_figure_values(key, value, low, high, status):

@@ -398,7 +398,62 @@ def test_every_numeric_parameter_acts_or_is_refused():
             silent.append(name)
     assert not silent, f"accepted and did nothing: {silent}"
     # what is refused, and why: a hidden rate given next to the observable it is solved from
-    assert refused == ["market.baseline_churn"]
+    # and a mixing setting in a market without segments (it could not act)
+    assert refused == ["market.baseline_churn", "market.segment_assortativity"]
+
+
+def _market_on():
+    """Two segments and a rival on a graph with communities, every mechanism on."""
+    return _everything_on().today(**{
+        "market.network": "communities", "market.people": 800,
+        "market.segment_assortativity": 0.2}, segments=[{"name": "consumer", "share": 0.75},
+                  {"name": "business", "share": 0.25, "revenue_per_year": 2000.0,
+                   "revenue_sigma": 0.6, "contact_rate": 4.0, "problem_rate": 0.1,
+                   "delight_rate": 0.2, "complain_rate": 0.6, "resolved": 0.6,
+                   "observed_annual_churn": 0.3, "negative_mean": 10.0,
+                   "positive_mean": 4.0}],
+        rivals=[{"name": "challenger", "customer_share": 0.2, "contact_rate": 4.0,
+                 "complain_rate": 0.8}])
+
+
+@pytest.mark.slow
+def test_every_segment_and_rival_parameter_acts_or_is_refused():
+    """The same class of bug for what segments and rivals add: each numeric value of a
+    segment or rival (and the mixing setting), changed in turn, changes the run or is
+    refused."""
+    sc = _market_on()
+    base = _records(sc)
+    names = [n for n in sc.parameter_names() if n.startswith(("segments.", "rivals."))
+             and not n.endswith(".name")] + ["market.segment_assortativity"]
+    assert len(names) > 35
+    refused, silent = [], []
+    from womsim.model.market import OVERRIDES
+
+    for name in names:
+        value = sc.get(name)
+        if value is None and name.startswith("segments."):  # unset: the market's value
+            value = sc.get(OVERRIDES.get(name.split(".")[-1], "market.extra_churn"))
+        tries = [0.5, 0.1] if value is None else [value * 1.5 if value > 0 else 0.05,
+                                                   value * 0.5]
+        changed = None
+        for v in tries:
+            try:
+                changed = sc.replace(**{name: v})
+                break
+            except (ScenarioError, ValueError):
+                continue
+        if changed is None:
+            refused.append(name)
+            continue
+        rec = _records(changed)
+        if rec.shape == base.shape and (rec.to_numpy() == base.to_numpy()).all():
+            silent.append(name)
+    assert not silent, f"accepted and did nothing: {silent}"
+    # the shares must add to 1 (one alone cannot change), and a segment's own customer
+    # share is refused next to rivals (whose shares are the market's); a segment's baseline
+    # changed in a what-if is the baseline it keeps, and acts
+    assert sorted(refused) == ["segments.business.customer_share", "segments.business.share",
+                               "segments.consumer.customer_share", "segments.consumer.share"]
 
 
 @pytest.mark.slow

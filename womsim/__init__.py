@@ -37,7 +37,9 @@ from womsim.core.errors import (
 from womsim.engine import spread
 from womsim.model.calendar import Calendar, Incident, Pulse
 from womsim.model.interventions import Intervention
+from womsim.model.market import Rival, Segment
 from womsim.model.scenario import Scenario
+from womsim.model.share import equilibrium_share, share_path
 from womsim.model.telling import Telling
 from womsim.network.graph import Network
 from womsim.reporting.report import report
@@ -66,8 +68,10 @@ __all__ = [
     "Network",
     "NetworkError",
     "Pulse",
+    "Rival",
     "Scenario",
     "ScenarioError",
+    "Segment",
     "ServiceDesk",
     "Telling",
     "UnknownKeyError",
@@ -76,6 +80,7 @@ __all__ = [
     "break_even",
     "calibrate",
     "compare",
+    "equilibrium_share",
     "explore",
     "figures",
     "incident_cost",
@@ -88,6 +93,7 @@ __all__ = [
     "report",
     "rerun",
     "sensitivity",
+    "share_path",
     "simulate",
     "spread",
     "sweep",

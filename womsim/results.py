@@ -25,9 +25,10 @@ from womsim.core.archive import (
     provenance,
 )
 from womsim.core.atomic import atomic_write
-from womsim.core.errors import ScenarioError, unknown_key
+from womsim.core.errors import ScenarioError, WomsimError, unknown_key
 from womsim.core.metrics import HEADLINES
 from womsim.core.protocol import ResultBase
+from womsim.engine.segments import SEGMENT_RECORDS
 from womsim.engine.step import RECORDS
 from womsim.model.scenario import Scenario
 from womsim.views.display import ensemble_html
@@ -37,7 +38,7 @@ if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
 __all__ = ["HEADLINES", "Ensemble", "Saved", "headline_metrics", "interval",
-           "outcome_interval"]
+           "outcome_interval", "segment_totals"]
 
 _SUMMED = ("revenue", "margin", "acquisition_spend", "service_cost", "intervention_cost",
            "profit", "defections", "defect_experience", "defect_wom", "defect_baseline",
@@ -119,6 +120,22 @@ def with_outcome(row: dict, values: np.ndarray, level: float, psa: bool,
     if psa:
         row[f"{prefix}_low"], row[f"{prefix}_high"] = outcome_interval(values, level)
     return row
+
+
+def segment_totals(ens) -> pd.DataFrame:
+    """Per run: each segment's (and the market's) total over the horizon of every split
+    record (customers: at the end), columns ``(segment, metric)``; the segments add up to
+    ``("total", metric)`` exactly."""
+    names = [s.name for s in ens.scenario.segments]
+    if not names:
+        raise WomsimError(f"scenario '{ens.scenario.name}' has no segments")
+    g = ens.records.groupby("run")
+    cols = {}
+    for seg in [*names, "total"]:
+        for metric in SEGMENT_RECORDS:
+            col = metric if seg == "total" else f"seg.{seg}.{metric}"
+            cols[(seg, metric)] = g[col].last() if metric == "customers" else g[col].sum()
+    return pd.DataFrame(cols)
 
 
 class Saved(ResultBase):
@@ -231,7 +248,9 @@ class Ensemble(Saved):
         horizon = scenario.simulation.horizon_years
         frames = []
         for i, rec in enumerate(records):
-            df = pd.DataFrame({k: rec[k] for k in RECORDS})
+            # segments and rivals add records of their own (seg.<name>.*, rival.<name>.*)
+            extra = [k for k in rec if k not in RECORDS and k not in ("time", "initial")]
+            df = pd.DataFrame({k: rec[k] for k in (*RECORDS, *extra)})
             df.insert(0, "time", rec["time"])
             df.insert(0, "step", np.arange(1, len(df) + 1))
             df.insert(0, "run", i)
@@ -328,7 +347,7 @@ class Ensemble(Saved):
         """
         metrics = list(metrics or ("customers", "revenue", "profit", "defections",
                                    "acquisitions"))
-        unknown = [m for m in metrics if m not in RECORDS]
+        unknown = [m for m in metrics if m not in self.records.columns]
         if unknown:
             raise unknown_key("record", unknown[0], RECORDS)
         g = self.records.groupby("time")[metrics]
@@ -336,6 +355,60 @@ class Ensemble(Saved):
         parts = {"mean": g.mean(), "low": g.quantile(lo), "high": g.quantile(hi)}
         df = pd.concat(parts, axis=1).swaplevel(0, 1, axis=1)
         return df.reindex(columns=pd.MultiIndex.from_product([metrics, ["mean", "low", "high"]]))
+
+    def by_segment(self, level: float = 0.95) -> pd.DataFrame:
+        """Headline numbers split by segment, with the market's total beside them.
+
+        One row per (segment, metric): the per-run total over the horizon (customers: at
+        the end; customer equity: after it), its mean and the ``level`` interval of the
+        mean. The segments' values add up to the ``total`` row exactly, run by run.
+
+        Examples
+        --------
+        >>> import womsim as wom
+        >>> sc = wom.Scenario(market={"people": 2000}, simulation={"horizon_years": 0.5},
+        ...                   segments=[{"name": "consumer", "share": 0.8},
+        ...                             {"name": "business", "share": 0.2,
+        ...                              "revenue_per_year": 2400.0}])
+        >>> t = wom.simulate(sc, runs=3, seed=1, executor="serial").by_segment()
+        >>> sorted(set(t.index.get_level_values("segment")))
+        ['business', 'consumer', 'total']
+        """
+        per_run = segment_totals(self)
+        rows = {}
+        for key in per_run.columns:
+            mean, sd, lo, hi = interval(per_run[key].to_numpy(), level)
+            rows[key] = {"mean": mean, "sd": sd, "ci_low": lo, "ci_high": hi}
+        df = pd.DataFrame.from_dict(rows, orient="index")
+        df.index = pd.MultiIndex.from_tuples(df.index, names=["segment", "metric"])
+        return df
+
+    def market_share(self, band: float = 0.90) -> pd.DataFrame:
+        """Market share over time: ours and each rival's share of all firms' customers
+        (mean and the central ``band`` of runs per step).
+
+        Examples
+        --------
+        >>> import womsim as wom
+        >>> sc = wom.Scenario(market={"people": 2000}, simulation={"horizon_years": 0.5},
+        ...                   rivals=[{"name": "challenger", "customer_share": 0.3}])
+        >>> ms = wom.simulate(sc, runs=3, seed=1, executor="serial").market_share()
+        >>> list(ms.columns.get_level_values(0).unique())
+        ['us', 'challenger']
+        """
+        rivals = [r.name for r in self.scenario.rivals]
+        if not rivals:
+            raise WomsimError(f"scenario '{self.scenario.name}' has no rivals: a market "
+                              "share needs one")
+        cols = {"us": "market_share"} | {r: f"rival.{r}.market_share" for r in rivals}
+        g = self.records.groupby("time")
+        lo, hi = (1 - band) / 2, 1 - (1 - band) / 2
+        parts = {}
+        for firm, col in cols.items():
+            parts[(firm, "mean")] = g[col].mean()
+            parts[(firm, "low")] = g[col].quantile(lo)
+            parts[(firm, "high")] = g[col].quantile(hi)
+        return pd.DataFrame(parts)
 
     def plot(self, metric: str = "customers", ax: Axes | None = None,
              label: str | None = None, band: float = 0.90) -> Axes:

@@ -469,7 +469,8 @@ def market_damage(scenario, period: float | str = "1 year", customers: float | N
     Raises
     ------
     womsim.core.errors.WomsimError
-        An unreadable or non-positive period, or customers out of range.
+        An unreadable or non-positive period, or customers out of range; a scenario with
+        segments or rivals (the arithmetic is for one market).
     womsim.core.errors.CalibrationError
         The baseline churn cannot be solved from the observed churn.
 
@@ -489,6 +490,13 @@ def market_damage(scenario, period: float | str = "1 year", customers: float | N
     """
     if not isinstance(scenario, Scenario):
         raise WomsimError(f"market_damage needs a Scenario, got {type(scenario).__name__}")
+    if scenario.segments or scenario.rivals:
+        # the one-market arithmetic would silently leave them out
+        what = ", ".join(p for p in ("segments", "rivals") if getattr(scenario, p))
+        raise WomsimError(
+            f"market_damage is the arithmetic of one market with no rival, but scenario "
+            f"'{scenario.name}' has {what}: simulate it, or apply market_damage to each "
+            "segment's view (womsim.model.market.segment_view)")
     dt = scenario.simulation.dt
     T = _period_years(period, dt)
     baseline = _baseline_churn(scenario)

@@ -206,7 +206,8 @@ class LostRevenue(ResultBase):
 def counterfactual(scenario: Scenario, target: dict | None = None) -> Scenario:
     """Today's scenario with its problems removed (or set to ``target`` changes).
 
-    With no target, problems become satisfied contacts (delight unchanged) and a service
+    With no target, problems become satisfied contacts (delight unchanged; in every
+    segment, also those with a problem rate of their own) and a service
     desk is replaced by its current fixed mix without problems; its payroll stays (as a fixed
     service cost), so the desk's wages are not booked as value lost. Interventions are kept.
     """
@@ -222,7 +223,13 @@ def counterfactual(scenario: Scenario, target: dict | None = None) -> Scenario:
                    + scenario.desk.cost_per_year())
         return base.replace(**{"service.problem_rate": 0.0, "service.delight_rate": d,
                                "economics.fixed_service_cost_per_year": payroll})
-    return scenario.what_if(**{"service.problem_rate": 0.0})
+    # no problems anywhere: in the segments that set their own problem rate too
+    none = {"service.problem_rate": 0.0} | {f"segments.{s.name}.problem_rate": 0.0
+                                            for s in scenario.segments
+                                            if s.problem_rate is not None}
+    if scenario.segments and all(s.problem_rate is not None for s in scenario.segments):
+        del none["service.problem_rate"]  # read by no segment
+    return scenario.what_if(**none)
 
 
 def lost_revenue(scenario, network=None, runs: int = 20, seed: int | None = None,

@@ -24,6 +24,7 @@ from womsim.analysis.attribution import by_cause, roi_table
 from womsim.analysis.calibrate import posterior_draws, split_calibration
 from womsim.core.archive import ArchiveReader, ArchiveWriter
 from womsim.core.errors import ScenarioError, WomsimError, unknown_key
+from womsim.engine.book import segment_prices
 from womsim.engine.psa import draw_parameters
 from womsim.engine.rng import PairedStreams, run_seeds
 from womsim.engine.step import run, value_hazard
@@ -37,6 +38,7 @@ from womsim.results import (
     ensemble_entry,
     ensemble_from,
     interval,
+    segment_totals,
     with_outcome,
 )
 from womsim.runner.executors import map_tasks
@@ -128,8 +130,11 @@ def _run_batch(task: tuple[int, tuple], networks) -> list[dict]:
             for scenario, price, k in items]
 
 
-def valuation_hazard(scenario: Scenario) -> float:
-    """The churn hazard at which events are priced: the reference's, shared by its pairs."""
+def valuation_hazard(scenario: Scenario) -> float | tuple[float, ...]:
+    """The churn hazard at which events are priced: the reference's, shared by its pairs
+    (one per segment in a segmented market, each at the segment's own churn)."""
+    if scenario.segments:
+        return segment_prices(scenario, value_hazard)
     base = scenario.at(-1.0)
     return value_hazard(base, base.baseline_churn())
 
@@ -266,6 +271,41 @@ class Comparison(Saved):
                 rows.append({**row, "sd_paired": sd, "sd_unpaired": unpaired,
                              "unit": HEADLINES[metric][0]})
         return pd.DataFrame(rows).set_index(["scenario", "metric"])
+
+    def by_segment(self, level: float = 0.95) -> pd.DataFrame:
+        """Each scenario's paired difference from the reference, segment by segment.
+
+        Rows ``(scenario, segment, metric)`` for every split record (value lost by cause,
+        revenue, customers at the end...): ``reference``, ``value``, ``difference`` and its
+        paired ``level`` interval; the segments' differences add up to the ``total`` row.
+
+        Examples
+        --------
+        >>> import womsim as wom
+        >>> sc = wom.Scenario(market={"people": 2000}, simulation={"horizon_years": 0.5},
+        ...                   segments=[{"name": "consumer", "share": 0.8},
+        ...                             {"name": "business", "share": 0.2}])
+        >>> cmp = wom.compare({"today": sc, "fewer problems": sc.replace(
+        ...     **{"service.problem_rate": 0.05})}, runs=3, seed=1, executor="serial")
+        >>> t = cmp.by_segment()
+        >>> bool(t.loc[("fewer problems", "total", "value_lost_experience"), "difference"] < 0)
+        True
+        """
+        ref = segment_totals(self.ensembles[self.reference])
+        rows = []
+        for name in self.names[1:]:
+            alt = segment_totals(self.ensembles[name])
+            if list(alt.columns) != list(ref.columns):
+                raise WomsimError(f"'{name}' and '{self.reference}' have different segments: "
+                                  "a split by segment pairs the same segments")
+            d = alt - ref
+            for seg, metric in d.columns:
+                m, _, lo, hi = interval(d[(seg, metric)].to_numpy(), level)
+                rows.append({"scenario": name, "segment": seg, "metric": metric,
+                             "reference": ref[(seg, metric)].mean(),
+                             "value": alt[(seg, metric)].mean(), "difference": m,
+                             "ci_low": lo, "ci_high": hi})
+        return pd.DataFrame(rows).set_index(["scenario", "segment", "metric"])
 
     def lost_revenue(self, level: float = 0.95) -> pd.DataFrame:
         """What each scenario earns more than the reference, split by cause.

@@ -573,6 +573,29 @@ _ALL: tuple[Figure, ...] = (
             "was not checked: cite both."
         ),
     ),
+    Figure(
+        key="revenue_assortativity",
+        name="High-value customers know high-value customers (revenue assortativity)",
+        value=None, low=None, high=None, unit="coefficient",
+        quoted="(not in the articles)",
+        research=(
+            "Customer-level revenue shows significant, substantial positive network "
+            "autocorrelation in a telecom's call graph (Haenlein 2010); revenue leaders' "
+            "friends are of higher-than-average value, so seeding them pays through word "
+            "of mouth (Haenlein & Libai 2013)."
+        ),
+        source=(
+            "Haenlein, Marketing Letters 21, 2010; Haenlein & Libai, 'Targeting Revenue "
+            "Leaders for a New Product', Journal of Marketing 77(3), 2013"
+        ),
+        year=2013,
+        population="customers of a European cellular provider (call graph)",
+        status="secondary",
+        caveat=(
+            "Abstracts and summaries seen, not the coefficient: the direction is supported, "
+            "the size is not. market.segment_assortativity is a scenario choice (illustrative)."
+        ),
+    ),
     *(Figure(**entry) for entry in REVIEW_FIGURES),
 )
 

@@ -17,10 +17,21 @@ from functools import lru_cache
 import numpy as np
 
 from womsim.core.errors import NetworkError
+from womsim.engine.book import MarketBook
 from womsim.engine.calendar import apply_calendar, calendar_mix
 from womsim.engine.kernels import tell_wave
 from womsim.engine.reviews import ReviewState
+from womsim.engine.rivals import RIVAL, rival_params, shared_draw
 from womsim.engine.rng import THIN, Streams, sparse_candidates, sparse_draw
+from womsim.engine.segments import (
+    place_segments,
+    scaled,
+    segment_draw,
+    segment_mix,
+    segment_params,
+    segment_views,
+    tell_by_segment,
+)
 from womsim.engine.steady import steady_deterred
 from womsim.model.meanfield import experience_mix, rates
 from womsim.model.reviews import Reviews
@@ -30,7 +41,7 @@ from womsim.network.assortment import cluster, friend_share_update, member_ends
 
 __all__ = ["CUSTOMER", "FORMER", "PROSPECT", "RECORDS", "run"]
 
-PROSPECT, CUSTOMER, FORMER = 0, 1, 2
+PROSPECT, CUSTOMER, FORMER = 0, 1, 2  # and RIVAL (3): a rival's customer (engine.rivals)
 
 #: Per-step records, in the order they appear in results tables.
 RECORDS: tuple[str, ...] = (
@@ -133,6 +144,8 @@ class StepParams:
     desk_cost: float
     fixed_cost: float
     mix_scenario: object
+    segments: object = None  # SegmentParams of a segmented scenario
+    rivals: object = None    # RivalParams of a scenario with rivals
     reviews: Reviews | None = None  # the Reviews part in force
     # the calendar's multipliers at this step (womsim.engine.calendar)
     contact_scale: float = 1.0
@@ -169,6 +182,8 @@ def step_params(sc, base, baseline: float) -> StepParams:
         desk_cost=sc.desk.cost_per_year() if sc.desk is not None else 0.0,
         fixed_cost=e.fixed_service_cost_per_year,
         mix_scenario=sc,
+        segments=segment_params(sc, base, step_params) if sc.segments else None,
+        rivals=rival_params(sc, base) if sc.rivals else None,
         reviews=sc.reviews,
     )
 
@@ -224,6 +239,12 @@ class State:
     # won in the last step: on average they joined half-way, so the next step exposes them
     # to contacts and churn for one and a half steps
     joined: np.ndarray = field(default_factory=lambda: _EMPTY)
+    segment: np.ndarray | None = None         # int8 segment label (segmented scenarios)
+    firm: np.ndarray | None = None            # int8: whose customer a RIVAL person is
+    deterred_rival: np.ndarray | None = None  # int32 (rivals, people): deterred from each
+    seg_customers: np.ndarray | None = None   # our customers per segment (kept by run)
+    rival_joined: np.ndarray = field(default_factory=lambda: _EMPTY)  # as joined, rivals'
+    rival_draws: tuple = ()  # the rivals' contacts and churn, drawn with ours
     # the online rating (None: no review channel), and who gets an extra bad experience at
     # the first step (womsim.analysis.influence)
     reviews: ReviewState | None = None
@@ -231,7 +252,8 @@ class State:
 
     @classmethod
     def initial(cls, scenario, n: int, streams: Streams, network=None) -> State:
-        """Draw who is a customer, what each pays and who has an alternative.
+        """Draw who is a customer, what each pays and who has an alternative (and, in a
+        segmented market, who is in which segment; with rivals, whose customer).
 
         With ``market.customer_clustering`` above 0 the customers drawn are then moved
         together on ``network`` (:func:`womsim.network.assortment.cluster`).
@@ -239,8 +261,14 @@ class State:
         m, e = scenario.market, scenario.economics
         rng = streams.generator("init")
         u = rng.random(n)
-        status = np.where(u < m.customer_share, CUSTOMER,
-                          np.where(u < m.customer_share + m.former_share, FORMER, PROSPECT))
+        segment = place_segments(scenario, n, streams, network) if scenario.segments \
+            else None
+        share = m.customer_share
+        if segment is not None:
+            share = np.array([s.customer_share if s.customer_share is not None
+                              else m.customer_share for s in scenario.segments])[segment]
+        status = np.where(u < share, CUSTOMER,
+                          np.where(u < share + m.former_share, FORMER, PROSPECT))
         status = status.astype(np.int8)
         if m.customer_clustering > 0:
             if network is None:
@@ -249,16 +277,32 @@ class State:
                     "graph; a well-mixed market (network=None) has none: set it to 0")
             cluster(network.indptr, network.indices, status, CUSTOMER,
                     m.customer_clustering, streams.key("customer_clustering", 0))
+        firm = deterred_rival = None
+        if scenario.rivals:
+            firm = np.zeros(n, dtype=np.int8)
+            lo = share + m.former_share
+            for j, r in enumerate(scenario.rivals):
+                hit = (u >= lo) & (u < lo + r.customer_share)
+                status[hit], firm[hit] = RIVAL, j
+                lo = lo + r.customer_share
+            deterred_rival = np.zeros((len(scenario.rivals), n), dtype=np.int32)
         sigma = e.revenue_sigma
-        # mean-preserving lognormal: E[revenue] = revenue_per_year
-        revenue = e.revenue_per_year * rng.lognormal(-sigma * sigma / 2, sigma, n) \
-            if sigma > 0 else np.full(n, e.revenue_per_year)
+        if segment is None:
+            # mean-preserving lognormal: E[revenue] = revenue_per_year
+            revenue = e.revenue_per_year * rng.lognormal(-sigma * sigma / 2, sigma, n) \
+                if sigma > 0 else np.full(n, e.revenue_per_year)
+        else:
+            views = segment_views(scenario)
+            mean = np.array([v.economics.revenue_per_year for v in views])[segment]
+            sig = np.array([v.economics.revenue_sigma for v in views])[segment]
+            revenue = mean * np.exp(sig * rng.standard_normal(n) - sig * sig / 2)
         has_alt = rng.random(n) >= m.no_alternative_share
         # a market at rest already holds deterred prospects (womsim.engine.steady)
         deterred = steady_deterred(scenario, status, CUSTOMER, streams) \
             if scenario.simulation.start == "steady" else np.zeros(n, dtype=np.int32)
         return cls(status, revenue.astype(np.float32), deterred, has_alt,
-                   np.full(n, -1, dtype=np.int32))
+                   np.full(n, -1, dtype=np.int32), segment=segment, firm=firm,
+                   deterred_rival=deterred_rival)
 
 
 class _WordOfMouth:
@@ -282,14 +326,25 @@ class _WordOfMouth:
             self.indices = network.indices
         self.degree = np.diff(self.indptr)
 
-    def tell(self, tellers: np.ndarray, telling: Telling, weak_share: float, step: int,
-             stream: int) -> tuple[np.ndarray, int, int, int]:
+    def tell(self, tellers: np.ndarray, telling: Telling | tuple, weak_share: float, step: int,
+             stream: int, segment: np.ndarray | None = None
+             ) -> tuple[np.ndarray, int, int, int]:
         """Listeners (with repeats) of one wave of tellings; also the strong and weak
-        counts, and the stories not told for want of friends."""
+        counts, and the stories not told for want of friends.
+
+        With ``segment`` (labels), ``telling`` holds one distribution per segment."""
         if tellers.size == 0:
             return _EMPTY, 0, 0, 0
         s = self.streams
-        k = telling.quantile(s.uniform("tell_count", step, tellers, extra=stream))
+        u = s.uniform("tell_count", step, tellers, extra=stream)
+        if segment is None:
+            k = telling.quantile(u)
+        else:  # each teller's count from its segment's distribution (keyed by teller)
+            lab = segment[tellers]
+            k = np.zeros(tellers.size, dtype=np.int64)
+            for g, tg in enumerate(telling):
+                mine = lab == g
+                k[mine] = tg.quantile(u[mine])
         keep = k > 0
         tellers, k = tellers[keep], k[keep]
         if tellers.size == 0:
@@ -346,25 +401,55 @@ def step(state: State, customers: int, p: StepParams, t: int, streams: Streams,
     status, deterred_until, has_alt, changed_at = (state.status, state.deterred_until,
                                                    state.has_alt, state.changed_at)
     n = status.size
-    load = float(customers) * p.contact_rate
-    d_share, _, p_share = (float(x) for x in experience_mix(p.mix_scenario, load))
-    if p.contact_scale != 1.0 or p.problem_scale != 1.0:
-        d_share, p_share = calendar_mix(p, load, d_share, p_share, t)
+    sg, seg = p.segments, state.segment
+    if sg is None:
+        load = float(customers) * p.contact_rate
+        d_share, _, p_share = (float(x) for x in experience_mix(p.mix_scenario, load))
+        if p.contact_scale != 1.0 or p.problem_scale != 1.0:
+            d_share, p_share = calendar_mix(p, load, d_share, p_share, t)
+    else:
+        # the calendar's multipliers act on every segment (engine.calendar)
+        sg = scaled(sg, p.contact_scale, p.problem_scale, t)
+        load = float(state.seg_customers @ sg.contact_rate)
+        mix = segment_mix(sg, load, p.problem_scale, t)
+
+    def own(value, per_segment, ids, col=None):
+        # a person's number: the market's, or their segment's in a segmented market
+        if sg is None:
+            return value
+        v = getattr(sg, per_segment)
+        return (v if col is None else v[:, col])[seg[ids]]
 
     # 1-2. contacts and their outcome; baseline churn is drawn now too and applies below
     #      to those still customers after their own experience
-    contacted = sparse_draw(streams, "contact", t, n, p.p_contact)
+    rv = p.rivals
+    if rv is not None:
+        # one pass of candidates for our customers and the rivals' (engine.rivals)
+        contacted, r_contacted = shared_draw(streams, "contact", t, n, p.p_contact if sg is None
+                                             else sg.p_contact, seg, rv.p_contact, status,
+                                             state.firm)
+        churn_cand, r_churned = shared_draw(streams, "churn", t, n, p.p_churn if sg is None
+                                            else sg.p_churn, seg, rv.p_churn, status,
+                                            state.firm)
+        state.rival_draws = (r_contacted, r_churned)
+    elif sg is None:
+        contacted = sparse_draw(streams, "contact", t, n, p.p_contact)
+        churn_cand = sparse_draw(streams, "churn", t, n, p.p_churn)
+    else:
+        contacted = segment_draw(streams, "contact", t, n, sg.p_contact, seg)
+        churn_cand = segment_draw(streams, "churn", t, n, sg.p_churn, seg)
     contacted = contacted[status[contacted] == CUSTOMER]
-    churn_cand = sparse_draw(streams, "churn", t, n, p.p_churn)
     churn_cand = churn_cand[status[churn_cand] == CUSTOMER]
     joined = state.joined[status[state.joined] == CUSTOMER]
     if joined.size:
         # the half of their joining step they were customers in: half a step more of
         # contacts and of churn (1 - exp(-h dt / 2)), so that step size does not decide how
         # long a new customer is safe
-        more = joined[streams.uniform("contact_join", t, joined) < p.p_contact / 2]
+        more = joined[streams.uniform("contact_join", t, joined)
+                      < own(p.p_contact, "p_contact", joined) / 2]
         contacted = np.union1d(contacted, more)
-        half = 1.0 - math.sqrt(1.0 - p.p_churn)
+        half = 1.0 - np.sqrt(1.0 - own(p.p_churn, "p_churn", joined)) if sg is not None \
+            else 1.0 - math.sqrt(1.0 - p.p_churn)
         churn_cand = np.union1d(churn_cand,
                                 joined[streams.uniform("churn_join", t, joined) < half])
     forced = state.forced
@@ -373,36 +458,52 @@ def step(state: State, customers: int, p: StepParams, t: int, streams: Streams,
         forced = forced[status[forced] == CUSTOMER]
         contacted = np.union1d(contacted, forced)
     u = streams.uniform("experience", t, contacted)
+    if sg is not None:
+        d_share, p_share = mix[seg[contacted], 0], mix[seg[contacted], 2]
     delighted = contacted[u < d_share]
     problem = contacted[u >= 1.0 - p_share]
     if forced.size:
         delighted = np.setdiff1d(delighted, forced, assume_unique=True)
         problem = np.union1d(problem, forced)
+    if sg is not None:
+        p_share = float(mix[:, 2] @ state.seg_customers / max(state.seg_customers.sum(), 1))
     # 3. complaints: one uniform per stage so a better resolution rate moves the same
     #    people from unresolved to resolved (monotone coupling)
-    complained_mask = streams.uniform("complaint", t, problem) < p.complain
+    complained_mask = streams.uniform("complaint", t, problem) < own(p.complain, "complain",
+                                                                     problem)
     silent = problem[~complained_mask]
     complainers = problem[complained_mask]
     ur = streams.uniform("resolution", t, complainers)
-    quick = complainers[ur < p.resolved * p.quick]
-    slow = complainers[(ur >= p.resolved * p.quick) & (ur < p.resolved)]
-    unresolved = complainers[ur >= p.resolved]
+    res = own(p.resolved, "resolved", complainers)
+    fast = res * own(p.quick, "quick", complainers)
+    quick = complainers[ur < fast]
+    slow = complainers[(ur >= fast) & (ur < res)]
+    unresolved = complainers[ur >= res]
 
     # 4. defection after the experience (only with an alternative), then baseline churn
-    left = tuple(ids[(streams.uniform("defection", t, ids) < leave_p) & has_alt[ids]]
-                 for ids, leave_p in zip((silent, unresolved, slow, quick), p.leave,
-                                         strict=True))
+    left = tuple(ids[(streams.uniform("defection", t, ids) < own(leave_p, "leave", ids, g))
+                     & has_alt[ids]]
+                 for g, (ids, leave_p) in enumerate(zip((silent, unresolved, slow, quick),
+                                                        p.leave, strict=True)))
     exp_left = np.concatenate(left)
     status[exp_left] = FORMER
     base_left = churn_cand[status[churn_cand] == CUSTOMER]
     status[base_left] = FORMER
 
     # 5. word of mouth (silent and unresolved told apart to price each incident)
-    neg_s, ns_s, nw_s, nu_s = wom.tell(silent, p.negative, p.weak_share, t, 0)
-    neg_u, ns, nw, nu = wom.tell(unresolved, p.negative, p.weak_share, t, 0)
+    if sg is None:
+        neg_s, ns_s, nw_s, nu_s = wom.tell(silent, p.negative, p.weak_share, t, 0)
+        neg_u, ns, nw, nu = wom.tell(unresolved, p.negative, p.weak_share, t, 0)
+        pos, ps, pw, pu = wom.tell(np.concatenate([delighted, slow, quick]), p.positive,
+                                   p.weak_share, t, 1)
+    else:
+        neg_s, ns_s, nw_s, nu_s = tell_by_segment(wom, silent, sg.negative, seg, p.weak_share,
+                                                  t, 0)
+        neg_u, ns, nw, nu = tell_by_segment(wom, unresolved, sg.negative, seg, p.weak_share,
+                                            t, 0)
+        pos, ps, pw, pu = tell_by_segment(wom, np.concatenate([delighted, slow, quick]),
+                                          sg.positive, seg, p.weak_share, t, 1)
     neg = np.concatenate([neg_s, neg_u])
-    pos, ps, pw, pu = wom.tell(np.concatenate([delighted, slow, quick]), p.positive,
-                               p.weak_share, t, 1)
     tellings = {"neg_strong": ns + ns_s, "neg_weak": nw + nw_s, "neg_silent": ns_s + nw_s,
                 "pos_strong": ps, "pos_weak": pw, "neg_untold": nu + nu_s, "pos_untold": pu}
     n_retell = 0
@@ -487,7 +588,7 @@ def step(state: State, customers: int, p: StepParams, t: int, streams: Streams,
 
 
 def run(scenario, network, seed: int, check: bool = False,
-        valuation_hazard: float | None = None, extra_problems=None,
+        valuation_hazard: float | tuple[float, ...] | None = None, extra_problems=None,
         streams: Streams | None = None) -> dict[str, np.ndarray]:
     """Simulate one run of ``scenario`` on ``network`` (None = well mixed) with ``seed``.
 
@@ -527,17 +628,20 @@ def run(scenario, network, seed: int, check: bool = False,
         state.forced = np.asarray(extra_problems(state.status, wom.degree), dtype=np.int64)
         rec["extra_problem_ids"] = state.forced
     status, revenue = state.status, state.revenue
-    counts = np.bincount(status, minlength=3).astype(np.int64)
-    initial = counts.copy()
+    counts = np.bincount(status, minlength=4).astype(np.int64)  # [RIVAL]: rivals' customers
+    initial = counts[:3].copy()
     rev_sum = float(revenue[status == CUSTOMER].sum(dtype=np.float64))
     # value of an event = present value of the revenue the person brings from then on,
     # used to split a difference between scenarios by cause (womsim.model.valuation)
     base = scenario.at(-1.0)
     baseline = base.baseline_churn()
     params, iv_costs = schedule(scenario, base, baseline)
-    price = value_hazard(base, baseline) if valuation_hazard is None else valuation_hazard
+    price = value_hazard(base, baseline) if valuation_hazard is None \
+        or isinstance(valuation_hazard, tuple) else valuation_hazard  # tuple: per segment
     rem = event_worth(scenario, price)
     discount = discount_factors(scenario)
+    book = MarketBook(scenario, state, steps, valuation_hazard, value_hazard, step_params) \
+        if scenario.segments or scenario.rivals else None
 
     def paid(ids: np.ndarray) -> float:
         return float(revenue[ids].sum(dtype=np.float64))
@@ -545,17 +649,25 @@ def run(scenario, network, seed: int, check: bool = False,
     for t in range(steps):
         p = params[t]
         e = step(state, int(counts[CUSTOMER]), p, t, streams, wom)
+        rv = book.rivals_step(p, t, streams, wom, e) if book is not None else None
 
         # 8. accounting
         lost = (e.exp_left, e.base_left, e.wom_left)
-        gained = (e.won_ref, e.marketing, e.winback)
+        gained = (e.won_ref, e.marketing, e.winback) + ((rv.won,) if rv is not None else ())
         n_lost = sum(x.size for x in lost)
         n_gain = sum(x.size for x in gained)
         rev_sum += sum(paid(x) for x in gained) - sum(paid(x) for x in lost)
         counts[CUSTOMER] += n_gain - n_lost
         counts[FORMER] += n_lost - e.winback.size
         counts[PROSPECT] -= e.won_ref.size + e.marketing.size
+        if rv is not None:
+            acq = int(rv.counts["acquisitions"].sum())
+            counts[FORMER] -= rv.to_rival.size
+            counts[RIVAL] += rv.to_rival.size + acq - int(rv.counts["defections"].sum())
+            counts[PROSPECT] += rv.to_prospect - acq
         revenue_step = rev_sum * p.revenue_scale * dt
+        if book is not None:
+            revenue_step = book.revenue(revenue_step, p, e, rv, dt)
         worth = p.revenue_scale * rem[t]
         acq_spend = (e.marketing.size + e.winback.size) * p.acquisition_cost
         fixed = (p.desk_cost + p.fixed_cost) * dt
@@ -603,8 +715,10 @@ def run(scenario, network, seed: int, check: bool = False,
         }
         (r["review_rating"], r["review_count"], r["review_negative"], r["review_positive"],
          r["review_conversion"]) = e.reviews
-        if t == steps - 1:
+        if t == steps - 1 and not scenario.segments:
             r.update(_held(scenario, base, baseline, state))
+        if book is not None:
+            book.record(t, r, p, e, rv, worth, t == steps - 1, base)
         for name, value in r.items():
             rec[name][t] = value
         if check:
@@ -616,6 +730,8 @@ def run(scenario, network, seed: int, check: bool = False,
                                          f"{(friends.same, friends.total)} != {exact}")
     rec["time"] = (np.arange(steps) + 1) * dt
     rec["initial"] = initial
+    if book is not None:
+        rec.update(book.rec)
     return rec
 
 
@@ -677,7 +793,7 @@ def _retell(wom, streams, neg, pos, p, t):
 
 
 def _check(status, revenue, counts, rev_sum, t) -> None:
-    true = np.bincount(status, minlength=3)
+    true = np.bincount(status, minlength=counts.size)
     if not np.array_equal(true, counts):
         raise AssertionError(f"step {t}: tracked counts {counts.tolist()} != recount "
                              f"{true.tolist()}")

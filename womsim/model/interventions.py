@@ -38,7 +38,7 @@ NESTED = contextvars.ContextVar("womsim_nested_validation", default=False)
 FROZEN_PREFIXES = ("market.people", "market.network", "market.mean_degree",
                    "market.customer_share", "market.former_share", "simulation.",
                    "economics.currency", "name", "description", "interventions",
-                   "calendar.")
+                   "calendar.", "market.segment_assortativity", "segments", "rivals")
 
 
 # Parameters read once, before the first step: a change mid-run could not act.

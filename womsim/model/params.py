@@ -100,6 +100,11 @@ class Market(Part):
                                   doc="hazard that a prospect buys through marketing")
     winback_rate: float = param(0.02, ge=0, le=52, unit="1/yr", basis="client",
                                 doc="hazard that a former customer comes back")
+    segment_assortativity: float | None = param(
+        None, ge=0, le=1, unit="coefficient", basis="illustrative",
+        figure="revenue_assortativity",
+        doc="how much friends share a segment (Newman's assortativity of the segments over "
+            "the ties: 0 = ties ignore segments, 1 = none crosses); None = placed at random")
 
     @model_validator(mode="before")
     @classmethod

@@ -43,6 +43,42 @@ PRESETS: dict[str, dict] = {
                           "retention_cost_per_year": 50.0, "cost_per_contact": 8.0},
         },
     },
+    "retail_bank_challenger": {
+        "rationale": "Retail bank with consumer and business customers and one digital "
+                     "challenger: business customers pay 8x as much, call twice as often "
+                     "and complain more; they know each other (segment assortativity 0.2, "
+                     "an illustrative size for the revenue assortativity Haenlein & Libai "
+                     "report); the challenger serves better (4% problems), charges less and "
+                     "takes half of the bank's leavers. Churn 12% (consumer) and 10% "
+                     "(business) a year, each calibrated on its own.",
+        "scenario": {
+            "name": "retail_bank_challenger",
+            "description": "Retail bank, 100k-person market (85% consumer, 15% business), "
+                           "20% share, one challenger with 8%.",
+            "market": {"people": 100_000, "customer_share": 0.20, "no_alternative_share": 0.15,
+                       "observed_annual_churn": 0.12, "marketing_rate": 0.04,
+                       "winback_rate": 0.02, "network": "communities",
+                       "segment_assortativity": 0.2},
+            "service": {"contact_rate": 3.0, "problem_rate": 0.08, "delight_rate": 0.20},
+            "complaints": {"complain_rate": 0.40, "resolved": 0.60, "quick_share": 0.50},
+            "economics": {"revenue_per_year": 300.0, "margin": 0.50,
+                          "retention_cost_per_year": 50.0, "cost_per_contact": 8.0},
+            "segments": [
+                {"name": "consumer", "share": 0.85},
+                {"name": "business", "share": 0.15, "revenue_per_year": 2400.0,
+                 "revenue_sigma": 0.9, "contact_rate": 6.0, "problem_rate": 0.06,
+                 "complain_rate": 0.7, "resolved": 0.7, "observed_annual_churn": 0.10,
+                 "negative_mean": 12.0},
+            ],
+            "rivals": [
+                {"name": "challenger", "customer_share": 0.08, "contact_rate": 2.0,
+                 "problem_rate": 0.04, "delight_rate": 0.35, "complain_rate": 0.3,
+                 "resolved": 0.75, "quick_share": 0.7, "baseline_churn": 0.10,
+                 "revenue_per_year": 240.0, "marketing_rate": 0.06, "takes_leavers": 0.5,
+                 "loses_to_us": 0.25},
+            ],
+        },
+    },
     "ecommerce": {
         "rationale": "Online shop: repeat buyers churn fast (~40%/yr), delivery problems are "
                      "common, reviews spread stories to strangers (high weak-tie share). "

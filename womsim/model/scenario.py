@@ -26,6 +26,18 @@ from womsim.core.errors import (
 from womsim.model.assumptions import assumptions_table
 from womsim.model.calendar import Calendar
 from womsim.model.interventions import NESTED, Intervention
+from womsim.model.market import (
+    Rival,
+    Segment,
+    check_market_parts,
+    named,
+    named_parameters,
+    pin_segments,
+    segment_changes,
+    segment_observables,
+    unpin_segments,
+    unread_market_value,
+)
 from womsim.model.meanfield import SOLVERS, annual_churn, observables, solve_baseline_churn
 from womsim.model.params import Complaints, Economics, Market, Service, Simulation, WordOfMouth
 from womsim.model.parts import PARTS
@@ -164,6 +176,8 @@ equal to 1 (allowed: >= 0 and <= 1)
     economics: Economics = Field(default_factory=Economics)
     simulation: Simulation = Field(default_factory=Simulation)
     desk: ServiceDesk | None = None
+    segments: tuple[Segment, ...] = ()
+    rivals: tuple[Rival, ...] = ()
     interventions: tuple[Intervention, ...] = ()
     calendar: Calendar = Field(default_factory=Calendar)
     state: Literal["today", "what-if"] = "today"
@@ -228,6 +242,17 @@ equal to 1 (allowed: >= 0 and <= 1)
         return self
 
     @model_validator(mode="after")
+    def _market_parts(self) -> Scenario:
+        """Segments and rivals that describe one market (womsim.model.market)."""
+        check_market_parts(self)
+        return self
+
+    @field_validator("segments", "rivals", mode="before")
+    @classmethod
+    def _one_or_many(cls, v: Any) -> Any:
+        return (v,) if isinstance(v, (Segment, Rival, dict)) else v
+
+    @model_validator(mode="after")
     def _calendar_fits(self) -> Scenario:
         """Every dated event acts within the horizon, at peaks the engine can draw."""
         if not self.calendar.is_empty():
@@ -260,7 +285,14 @@ equal to 1 (allowed: >= 0 and <= 1)
         9.0
         """
         obj: Any = self
-        for i, part in enumerate(dotted.split(".")):
+        keys = dotted.split(".")
+        if len(keys) == 3 and keys[0] in ("segments", "rivals"):
+            # a segment's or rival's own value, by its name: "segments.business.resolved"
+            x = named(self, keys[0], keys[1])
+            if x is not None and keys[2] in type(x).model_fields:
+                return getattr(x, keys[2])
+            raise unknown_key("parameter", dotted, self.parameter_names(keys[0]))
+        for i, part in enumerate(keys):
             if not isinstance(obj, BaseModel) or part not in type(obj).model_fields:
                 prefix = ".".join(dotted.split(".")[:i])
                 names = self.parameter_names(prefix)
@@ -324,7 +356,8 @@ equal to 1 (allowed: >= 0 and <= 1)
         ('today', 0.3)
         """
         data = self._with(changes)
-        if any(o in changes or pick(data, o) != self.get(o) for o in observables()):
+        if any(o in changes or pick(data, o) != self.get(o) for o in observables()) \
+                or any(o in changes for o in segment_observables(self)):
             return self.today(**changes)
         return self.what_if(**changes)
 
@@ -356,6 +389,7 @@ equal to 1 (allowed: >= 0 and <= 1)
                 continue
             kept.append(rec)
         data["solved"] = kept
+        unpin_segments(self, data, changes)
         return Scenario(**data)
 
     def what_if(self, **changes: Any) -> Scenario:
@@ -393,6 +427,14 @@ equal to 1 (allowed: >= 0 and <= 1)
                     f"keeps today's hidden rates ({self._kept_text()}), so changing it here "
                     f"would do nothing. Describe today with .today(**{{'{name}': {new!r}}}) "
                     "(re-solves them) and make the what-if from that with .what_if(...)")
+        for name, old in segment_observables(self).items():
+            if name in changes and changes[name] != old:
+                raise ScenarioError(
+                    f"{name} = {changes[name]!r}: an observable describes today, and this "
+                    "what-if keeps today's hidden rates, so changing it here would do "
+                    f"nothing. Describe today with .today(**{{'{name}': {changes[name]!r}}})")
+        if self.state == "today":
+            pin_segments(self, data)
         records = list(data["solved"])
         if self.state == "today":
             for method, solver in SOLVERS.items():
@@ -407,7 +449,7 @@ equal to 1 (allowed: >= 0 and <= 1)
         data["solved"] = records
         return Scenario(**data)
 
-    def _with(self, changes: dict[str, Any]) -> dict[str, Any]:
+    def _with(self, changes: dict[str, Any], market_wide: bool = True) -> dict[str, Any]:
         """This scenario as a dict with dotted changes applied (names checked, not values);
         records of parameters set explicitly are dropped (the user gives them now)."""
         data = self.model_dump()
@@ -423,6 +465,13 @@ equal to 1 (allowed: >= 0 and <= 1)
                 raise ScenarioError(f"'{dotted}': this scenario has no service desk; set "
                                     "desk=ServiceDesk(...) first")
             node = data
+            if len(keys) == 3 and keys[0] in ("segments", "rivals"):
+                # a segment's or rival's own value, found by name
+                node = next((d for d in data[keys[0]] if d.get("name") == keys[1]), None)
+                if node is None or keys[2] not in node or keys[2] == "name":
+                    raise unknown_key("parameter", dotted, known)
+                node[keys[2]] = value
+                continue
             for k in keys[:-1]:
                 if not isinstance(node.get(k), dict):
                     raise unknown_key("parameter", dotted, known)
@@ -433,6 +482,10 @@ equal to 1 (allowed: >= 0 and <= 1)
                 value = value.model_dump()
             node[keys[-1]] = value
         data["solved"] = [r for r in data["solved"] if r["parameter"] not in changes]
+        unread = unread_market_value(data.get("segments") or [], changes) if market_wide \
+            else None
+        if unread:
+            raise ScenarioError(unread)
         if data.get("desk") is not None:
             for key in ("service.problem_rate", "service.delight_rate"):
                 if key in changes and changes[key] != self.get(key):
@@ -485,6 +538,10 @@ equal to 1 (allowed: >= 0 and <= 1)
         for rec in pinned.solved:
             put(data, rec.parameter, rec.value)
         data["solved"] = [r.model_dump() for r in pinned.solved]
+        kept = {x.name: x.baseline_churn for x in pinned.segments}
+        for d in data["segments"]:
+            if d["name"] in kept and d.get("baseline_churn") is None:
+                d["baseline_churn"] = kept[d["name"]]
         data["state"] = "what-if"
         return Scenario(**data)
 
@@ -576,8 +633,11 @@ equal to 1 (allowed: >= 0 and <= 1)
                             f"intervention '{iv.name}' changes '{key}', which is not a number "
                             "in this scenario") from None
             values.update(iv.apply(values, t))
+        if base.segments:
+            values.update(segment_changes(base, active, t))
         try:
-            return Scenario(**base._with(values))  # same kind: no re-solving here
+            # same kind: no re-solving here; a market-wide change reaches the segments too
+            return Scenario(**base._with(values, market_wide=False))
         except ScenarioError as err:
             names = ", ".join(f"'{iv.name}'" for iv in active)
             raise ScenarioError(f"intervention {names} at t={t:g} years: {err}") from None
@@ -694,8 +754,12 @@ def _walk(model: BaseModel, prefix: str = "") -> Iterator[tuple[str, Any]]:
         dotted = f"{prefix}{name}"
         if isinstance(value, BaseModel) and not isinstance(value, Intervention):
             yield from _walk(value, dotted + ".")
+        elif name in ("segments", "rivals"):
+            continue  # by name, below
         elif name not in ("interventions",):
             yield dotted, value
+    if not prefix and hasattr(model, "segments"):
+        yield from named_parameters(model)
 
 
 def _none_strings(data: dict[str, Any]) -> dict[str, Any]:

@@ -132,7 +132,8 @@ def _survival(p, sc, customers: float) -> tuple[float, float]:
 
 
 def held_value(scenario, base, baseline: float, n_alt: float, n_noalt: float,
-               revenue_alt: float, revenue_noalt: float, step_params: Callable) -> Held:
+               revenue_alt: float, revenue_noalt: float, step_params: Callable,
+               cost_share: float = 1.0) -> Held:
     """Value after the horizon of the customers held at its end (see the module doc).
 
     ``n_*`` count the held customers with and without an alternative provider and
@@ -140,6 +141,8 @@ def held_value(scenario, base, baseline: float, n_alt: float, n_noalt: float,
     interventions stripped and ``baseline`` its solved baseline churn hazard;
     ``step_params(scenario, base, baseline)`` gives the per-step parameters the engine would
     use (:func:`womsim.engine.step.step_params`: passed in, since the engine calls this module).
+    ``cost_share``: the share of the market-wide fixed and programme costs these customers
+    carry (a segment's share of the customers held; 1 for the whole market).
 
     Examples
     --------
@@ -186,7 +189,8 @@ def held_value(scenario, base, baseline: float, n_alt: float, n_noalt: float,
         # a programme that starts after the horizon pays its one-off cost when it starts
         one_off = sum(iv.one_off_cost for iv in scenario.interventions
                       if iv.start > horizon and a <= (iv.start - horizon) / dt < b)
-        fixed = p.desk_cost + p.fixed_cost
+        fixed = (p.desk_cost + p.fixed_cost) * cost_share
+        running, one_off = running * cost_share, one_off * cost_share
         # retention is paid by those held at a step's end, contacts by those held at its
         # start (as in the engine): one step's survival apart
         contact = p.contact_rate * p.cost_per_contact

@@ -1,0 +1,235 @@
+"""Rivals in the engine: their customers' service, word of mouth about each firm, switching.
+
+Each rival's customers (status :data:`RIVAL`, ``state.firm`` says whose) have contacts,
+experiences, complaints and baseline churn like ours, with the rival's own numbers; its
+unhappy customers tell about *it* (deterring prospects from it, moving its customers) and
+its delighted ones win it referrals. Our leavers with an alternative go to rival ``j`` with
+probability ``takes_leavers[j]`` (else out of the market: former customers of ours); a
+rival's leavers come to us with its ``loses_to_us`` (unless negative word of mouth about
+us keeps them away), else become prospects. Prospects choose between firms: our
+acquisition runs first in the step, then each rival's, from the prospects left (competing
+hazards; the mean-field share in :mod:`womsim.model.share` uses the same order).
+
+Records (only for scenarios with rivals): ``rival_customers``, ``lost_to_rival``,
+``won_from_rival``, ``market_share`` (ours, of all firms' customers) and per rival
+``rival.<name>.<record>``.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from womsim.engine.rng import THIN, Streams, sparse_candidates
+
+__all__ = ["RIVAL", "RIVAL_RECORDS", "RivalEvents", "RivalParams", "rival_params",
+           "rival_step", "shared_draw"]
+
+PROSPECT, CUSTOMER, FORMER, RIVAL = 0, 1, 2, 3
+
+#: Records per rival.
+RIVAL_RECORDS: tuple[str, ...] = ("customers", "market_share", "revenue", "acquisitions",
+                                  "defections", "problems", "won_from_us", "lost_to_us",
+                                  "neg_tellings", "pos_tellings")
+
+# stream ids of tellings about rival j: apart from ours (0, 1 and retelling's below 256)
+_STREAM = 1024
+
+
+@dataclass(frozen=True)
+class RivalParams:
+    """The rivals' per-step numbers (index = rival)."""
+
+    names: tuple[str, ...]
+    p_contact: np.ndarray
+    mix: np.ndarray          # (rivals, 3): delighted, satisfied, problem
+    complain: np.ndarray
+    resolved: np.ndarray
+    quick: np.ndarray
+    leave: np.ndarray        # (4,): today's stay table (the market's psychology)
+    p_churn: np.ndarray
+    revenue: np.ndarray      # per customer per year
+    p_acquire: np.ndarray
+    takes: np.ndarray
+    loses: np.ndarray
+    memory_steps: int
+
+
+def rival_params(sc, base) -> RivalParams:
+    """The rivals' numbers for a step of ``sc`` (``base``: interventions stripped; our
+    programmes do not change how a rival's customers react)."""
+    dt = sc.simulation.dt
+    rv = sc.rivals
+    leave = base.complaints.leave()
+
+    def arr(f) -> np.ndarray:
+        return np.array([f(r) for r in rv], dtype=float)
+
+    return RivalParams(
+        names=tuple(r.name for r in rv),
+        p_contact=arr(lambda r: min(1.0, r.contact_rate * dt)),
+        mix=np.array([[r.delight_rate, 1 - r.delight_rate - r.problem_rate, r.problem_rate]
+                      for r in rv], dtype=float),
+        complain=arr(lambda r: r.complain_rate), resolved=arr(lambda r: r.resolved),
+        quick=arr(lambda r: r.quick_share),
+        leave=np.array([leave["silent"], leave["unresolved"], leave["resolved"],
+                        leave["resolved_quickly"]]),
+        p_churn=arr(lambda r: 1 - math.exp(-r.baseline_churn * dt)),
+        revenue=arr(lambda r: r.revenue_per_year),
+        p_acquire=arr(lambda r: 1 - math.exp(-r.marketing_rate * dt)),
+        takes=arr(lambda r: r.takes_leavers), loses=arr(lambda r: r.loses_to_us),
+        memory_steps=max(1, round(sc.word_of_mouth.deter_memory_years / dt))
+        if sc.word_of_mouth.deter_memory_years > 0 else 0)
+
+
+@dataclass
+class RivalEvents:
+    """What the rivals' customers did in one step (per rival counts; ids where needed)."""
+
+    to_rival: np.ndarray     # our leavers who went to a rival (ids)
+    won: np.ndarray          # rivals' leavers who came to us (ids)
+    to_prospect: int         # rivals' leavers who became prospects
+    counts: dict             # record name -> per-rival array
+
+
+def shared_draw(streams: Streams, mechanism: str, t: int, n: int, ours, segment,
+                theirs: np.ndarray, status, firm) -> tuple[np.ndarray, np.ndarray]:
+    """Our customers chosen with probability ``ours`` (a number, or one per segment) and
+    the rivals' with ``theirs[firm]``, from one pass of candidates (a person is one
+    firm's customer, so one keyed uniform serves whichever they are): a market with
+    rivals pays for one sparse draw per mechanism, not one per firm."""
+    mine = float(np.max(ours))
+    cand, q = sparse_candidates(streams, mechanism, t, n, max(mine, float(theirs.max())))
+    if cand.size == 0:
+        return cand, cand
+    st = status[cand]
+    u = streams.uniform(mechanism, t, cand, extra=THIN) * q
+    p_ours = ours if segment is None else np.asarray(ours)[segment[cand]]
+    return cand[(st == CUSTOMER) & (u < p_ours)], cand[(st == RIVAL) & (u < theirs[firm[cand]])]
+
+
+def rival_step(state, rp: RivalParams, p, t: int, streams: Streams, wom, our_leavers
+               ) -> RivalEvents:
+    """Advance the rivals' customers by one step (in place, after our own step)."""
+    status, firm, changed_at, has_alt = state.status, state.firm, state.changed_at, \
+        state.has_alt
+    det_us, det_rv = state.deterred_until, state.deterred_rival
+    n, k = status.size, rp.names.__len__()
+    counts = {name: np.zeros(k) for name in
+              ("acquisitions", "defections", "problems", "won_from_us", "lost_to_us",
+               "neg_tellings", "pos_tellings")}
+
+    def per(ids: np.ndarray) -> np.ndarray:
+        return np.bincount(firm[ids], minlength=k).astype(float) if ids.size else np.zeros(k)
+
+    # our leavers with an alternative: to a rival, or out of the market (former)
+    movers = our_leavers[has_alt[our_leavers]]
+    u = streams.uniform("to_rival", t, movers)
+    j = np.searchsorted(np.cumsum(rp.takes), u, side="right")
+    go = j < k
+    to_rival, j = movers[go], j[go]
+    status[to_rival] = RIVAL
+    firm[to_rival] = j
+    counts["won_from_us"] = per(to_rival)
+
+    # the rivals' customers' service: contacts, experience, complaints, defection, churn
+    # drawn with ours (shared_draw); none of them changed firm since
+    contacted, churned = state.rival_draws
+    joined = state.rival_joined[status[state.rival_joined] == RIVAL]
+    if joined.size:
+        # joined half-way through the last step on average: half a step more of contacts
+        # and churn, as for our own new customers (step size must not decide their risk)
+        fj = firm[joined]
+        contacted = np.union1d(contacted, joined[
+            streams.uniform("rival_contact_join", t, joined) < rp.p_contact[fj] / 2])
+    f = firm[contacted]
+    ue = streams.uniform("rival_experience", t, contacted)
+    delighted = contacted[ue < rp.mix[f, 0]]
+    bad = ue >= 1.0 - rp.mix[f, 2]
+    problem = contacted[bad]
+    counts["problems"] = per(problem)
+    fp = firm[problem]
+    complained = streams.uniform("rival_complaint", t, problem) < rp.complain[fp]
+    ur = streams.uniform("rival_resolution", t, problem)
+    quick = complained & (ur < rp.resolved[fp] * rp.quick[fp])
+    slow = complained & ~quick & (ur < rp.resolved[fp])
+    group = np.where(~complained, 0, np.where(quick, 3, np.where(slow, 2, 1)))
+    leave = (streams.uniform("rival_defection", t, problem) < rp.leave[group]) \
+        & has_alt[problem]
+    left = [problem[leave]]
+    if joined.size:
+        half = 1.0 - np.sqrt(1.0 - rp.p_churn[fj])
+        churned = np.union1d(churned, joined[
+            streams.uniform("rival_churn_join", t, joined) < half])
+    left.append(churned[~np.isin(churned, left[0], assume_unique=True)])
+
+    new = [to_rival]  # who joins a rival this step
+    # word of mouth about each rival, from its unhappy and its delighted customers
+    unhappy = problem[group <= 1]
+    happy = np.concatenate([delighted, problem[group >= 2]])
+    for r in range(k):
+        neg, ns, nw, _ = wom.tell(unhappy[firm[unhappy] == r], p.negative, p.weak_share, t,
+                               _STREAM + 2 * r)
+        pos, ps, pw, _ = wom.tell(happy[firm[happy] == r], p.positive, p.weak_share, t,
+                               _STREAM + 2 * r + 1)
+        counts["neg_tellings"][r] = ns + nw
+        counts["pos_tellings"][r] = ps + pw
+        if neg.size:
+            heard, h = np.unique(neg, return_counts=True)
+            # prospects (and our customers) deterred from this rival for the memory
+            out = status[heard] != RIVAL
+            who = heard[out]
+            hit = streams.uniform("rival_deter", t, who, extra=r) \
+                < 1 - (1 - p.deter) ** h[out]
+            det_rv[r, who[hit]] = np.maximum(det_rv[r, who[hit]], t + 1 + rp.memory_steps)
+            mine = ~out
+            mine[mine] = (firm[heard[mine]] == r) & (changed_at[heard[mine]] != t)
+            cw, ch = heard[mine], h[mine]
+            moved = cw[(streams.uniform("rival_wom_defection", t, cw)
+                        < 1 - (1 - p.wom_defect) ** ch) & has_alt[cw]]
+            left.append(moved[~np.isin(moved, np.concatenate(left))])
+        if pos.size:
+            heard, h = np.unique(pos, return_counts=True)
+            ok = (status[heard] == PROSPECT) & (det_rv[r, heard] <= t) \
+                & (changed_at[heard] != t)
+            who, hh = heard[ok], h[ok]
+            won = who[streams.uniform("rival_referral", t, who, extra=r)
+                      < 1 - (1 - p.referral) ** hh]
+            status[won] = RIVAL
+            firm[won] = r
+            changed_at[won] = t
+            counts["acquisitions"][r] += won.size
+            new.append(won)
+
+    # the rivals' leavers: to us (unless deterred from us), else prospects again
+    leavers = np.concatenate(left)
+    counts["defections"] = per(leavers)
+    to_us = (streams.uniform("from_rival", t, leavers) < rp.loses[firm[leavers]]) \
+        & (det_us[leavers] <= t) & has_alt[leavers]
+    won_us = leavers[to_us]
+    counts["lost_to_us"] = per(won_us)
+    status[won_us] = CUSTOMER
+    back = leavers[~to_us]
+    status[back] = PROSPECT
+    changed_at[leavers] = t
+
+    # marketing: prospects left buy from a rival, each rival at its own rate
+    total = float(rp.p_acquire.sum())
+    if total > 0:
+        cand, q = sparse_candidates(streams, "rival_acquire", t, n, min(total, 1.0))
+        cand = cand[(status[cand] == PROSPECT) & (changed_at[cand] != t)]
+        ua = streams.uniform("rival_acquire", t, cand, extra=THIN) * q
+        pick = np.searchsorted(np.cumsum(rp.p_acquire), ua, side="right")
+        ok = pick < k
+        cand, pick = cand[ok], pick[ok]
+        ok = det_rv[pick, cand] <= t
+        cand, pick = cand[ok], pick[ok]
+        status[cand] = RIVAL
+        firm[cand] = pick
+        changed_at[cand] = t
+        counts["acquisitions"] += np.bincount(pick, minlength=k)
+        new.append(cand)
+    state.rival_joined = np.concatenate(new).astype(np.int64)
+    return RivalEvents(to_rival, won_us, int(back.size), counts)
