@@ -173,3 +173,21 @@ def test_a_lower_repeat_factor_deters_a_subset_in_the_first_step(ring):
     full = _steps(sc, ring, 1)[0][0].newly_deterred
     less = _steps(sc.replace(**{"word_of_mouth.repeat_factor": 0.3}), ring, 1)[0][0]
     assert set(less.newly_deterred.tolist()) < set(full.tolist())
+
+
+@pytest.mark.slow
+def test_more_weak_ties_raise_the_damage_of_bad_news_on_a_clustered_graph(ring):
+    """Goldenberg et al. (2007), qualitatively: on a clustered graph with a clustered customer
+    base, strong-tie neighbourhoods saturate and stories beyond friends are not told, so
+    sending more of them over weak ties raises the value lost. Paired runs (same seeds):
+    the per-run difference must exceed 3 of its standard errors."""
+    from womsim.analysis.lostrev import lost_revenue
+
+    sc = _market(**{"market.customer_clustering": 0.3, "simulation.horizon_years": 1.0})
+    lost = {}
+    for share in (0.0, 0.5):
+        lr = lost_revenue(sc.replace(**{"word_of_mouth.weak_tie_share": share}),
+                          network=ring, runs=8, seed=11, executor="serial", progress=False)
+        lost[share] = ((lr.target.runs["value"] - lr.today.runs["value"]).to_numpy())
+    diff = lost[0.5] - lost[0.0]
+    assert diff.mean() > 3 * diff.std(ddof=1) / math.sqrt(diff.size), (lost, diff)
