@@ -14,9 +14,9 @@ from matplotlib.colors import to_hex
 from matplotlib.patches import FancyArrowPatch
 
 import womsim as wom
+from womsim import plots
 from womsim.core.errors import WomsimError
 from womsim.engine.step import run
-from womsim.views import plots
 
 
 @pytest.fixture(autouse=True)

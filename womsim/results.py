@@ -1,4 +1,10 @@
-"""Results: one ensemble of runs, reduced to headline metrics with intervals."""
+"""Results: one ensemble of runs, reduced to headline metrics with intervals.
+
+Layer 5 (docs/architecture.md), between the engine that makes the records and the runner
+that makes ensembles: may import ``womsim.engine`` and every layer below. An ensemble saves
+itself through the registry of :mod:`womsim.core.archive`, so saving needs nothing from the
+layers above.
+"""
 
 from __future__ import annotations
 
@@ -10,59 +16,29 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from womsim.core.archive import ArchiveReader, ArchiveWriter, jsonable, provenance
+from womsim.core.archive import (
+    ArchiveReader,
+    ArchiveWriter,
+    frame_diff,
+    identical,
+    jsonable,
+    provenance,
+)
 from womsim.core.atomic import atomic_write
 from womsim.core.errors import ScenarioError, WomsimError, unknown_key
+from womsim.core.metrics import HEADLINES
 from womsim.core.protocol import ResultBase
 from womsim.engine.segments import SEGMENT_RECORDS
 from womsim.engine.step import RECORDS
 from womsim.model.scenario import Scenario
+from womsim.views.display import ensemble_html
+from womsim.views.plots import plot_timeseries
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
 __all__ = ["HEADLINES", "Ensemble", "Saved", "headline_metrics", "interval",
            "outcome_interval", "segment_totals"]
-
-#: Headline metrics per run: name -> (unit, meaning).
-HEADLINES: dict[str, tuple[str, str]] = {
-    "customers_start": ("people", "customers at the start"),
-    "customers_end": ("people", "customers at the end of the horizon"),
-    "customers_change": ("people", "customers gained (+) or lost (-) over the horizon"),
-    "value": ("money", "the headline: present value at the start = profit_pv + "
-                       "customer_equity (see docs/model.md, 'Valuation')"),
-    "profit_pv": ("money", "profit within the horizon, discounted to the start"),
-    "customer_equity": ("money", "value after the horizon of the customers held at its end "
-                                 "(their margin less the costs that follow them, over their "
-                                 "remaining lifetime), discounted to the start; 0 with "
-                                 "value_horizon='horizon'"),
-    "revenue": ("money", "revenue within the horizon (cash, not discounted)"),
-    "margin": ("money", "contribution margin within the horizon (cash, not discounted)"),
-    "acquisition_spend": ("money", "spent on winning customers within the horizon (marketing "
-                                   "and win-back; cash)"),
-    "service_cost": ("money", "cost of serving customers, handling contacts and the desk's "
-                              "payroll within the horizon (cash)"),
-    "intervention_cost": ("money", "cost of the interventions within the horizon (cash)"),
-    "profit": ("money", "margin - acquisition spend - service cost - interventions, within "
-                        "the horizon (cash, not discounted)"),
-    "annual_churn": ("share/yr", "share of customers lost per year (1 - exp(-defections / "
-                                 "customer-years))"),
-    "defections": ("people", "customers lost, all causes"),
-    "defect_experience": ("people", "customers lost through their own bad experience"),
-    "defect_wom": ("people", "customers lost through negative word of mouth"),
-    "defect_baseline": ("people", "customers lost for reasons unrelated to service"),
-    "acquisitions": ("people", "customers won, all causes"),
-    "acq_marketing": ("people", "customers won through marketing"),
-    "acq_referral": ("people", "customers won through positive word of mouth"),
-    "acq_winback": ("people", "former customers won back"),
-    "newly_deterred": ("people", "times a prospect was deterred by negative word of mouth"),
-    "problems": ("contacts", "contacts that ended with a problem"),
-    "silent": ("people", "customers with a problem who did not complain"),
-    "complaints": ("contacts", "complaints"),
-    "unresolved": ("contacts", "complaints not resolved"),
-    "neg_tellings": ("tellings", "negative tellings (people told)"),
-    "pos_tellings": ("tellings", "positive tellings (people told)"),
-}
 
 _SUMMED = ("revenue", "margin", "acquisition_spend", "service_cost", "intervention_cost",
            "profit", "defections", "defect_experience", "defect_wom", "defect_baseline",
@@ -169,8 +145,6 @@ class Saved(ResultBase):
 
     def equals(self, other: object) -> bool:
         """Same scenarios, seeds, network and numbers, bit for bit (``meta`` aside)."""
-        from womsim.app.store import identical
-
         return identical(self, other)
 
 
@@ -215,6 +189,19 @@ def ensemble_from(entry: Any, r: ArchiveReader) -> Ensemble:
     if len(seeds) != len(runs):
         raise r.error(f"{len(seeds)} seeds for {len(runs)} runs")
     return Ensemble.from_frames(scenario, records, runs, seeds, seed, fp, meta)
+
+
+def ensemble_diff(a: Ensemble, b: Ensemble, what: str = "ensemble") -> str | None:
+    """The first difference between two ensembles (``meta`` aside), or None."""
+    if a.scenario != b.scenario:
+        return f"{what}: scenarios differ"
+    if a.seed != b.seed or list(a.seeds) != list(b.seeds):
+        return f"{what}: seeds differ"
+    if a.network_fingerprint != b.network_fingerprint:
+        return (f"{what}: network fingerprints differ ({a.network_fingerprint} vs "
+                f"{b.network_fingerprint})")
+    return (frame_diff(a.records, b.records, f"{what} records")
+            or frame_diff(a.runs, b.runs, f"{what} runs"))
 
 
 class Ensemble(Saved):
@@ -298,6 +285,9 @@ class Ensemble(Saved):
     @classmethod
     def _from_archive(cls, meta: dict[str, Any], r: ArchiveReader) -> Ensemble:
         return ensemble_from(meta["ensemble"], r)
+
+    def _difference(self, other: Ensemble) -> str | None:
+        return ensemble_diff(self, other)
 
     def tables(self) -> dict[str, pd.DataFrame]:
         """What :meth:`to_excel` writes: the summary and the headline metrics per run."""
@@ -423,8 +413,6 @@ class Ensemble(Saved):
     def plot(self, metric: str = "customers", ax: Axes | None = None,
              label: str | None = None, band: float = 0.90) -> Axes:
         """Plot a metric over time: the mean line and the band of runs. Returns the axes."""
-        from womsim.views.plots import plot_timeseries
-
         return plot_timeseries({label or self.scenario.name: self}, metric=metric, ax=ax,
                                band=band)
 
@@ -480,6 +468,4 @@ class Ensemble(Saved):
                 f"value {cur} {fmt('value')} (present value, remaining lifetimes included)")
 
     def _repr_html_(self) -> str:
-        from womsim.views.display import ensemble_html
-
         return ensemble_html(self)

@@ -32,11 +32,24 @@ import numpy as np
 import pandas as pd
 
 from womsim.analysis.calibrate_service import solve_recommend
+from womsim.analysis.inference import (
+    emulator_posterior,
+    emulator_terms,
+    prior_bounds,
+    sample_prior,
+)
 from womsim.core.archive import ArchiveReader, ArchiveWriter, jsonable, provenance
 from womsim.core.errors import CalibrationError, ScenarioError, WomsimError, unknown_key
 from womsim.core.protocol import ResultBase
-from womsim.results import scenario_from
+from womsim.engine.rng import run_seeds
+from womsim.engine.step import run
+from womsim.model.meanfield import annual_churn, rates
+from womsim.model.scenario import Scenario
+from womsim.results import interval, scenario_from
 from womsim.runner.drift import DriftWarning
+from womsim.runner.executors import map_tasks
+from womsim.runner.simulate import build_network, check_scenario
+from womsim.views.display import calibration_html
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -199,8 +212,6 @@ def _record(sc, solved: dict[str, str], t: dict[str, tuple[float, float]]):
     stays solved live from ``market.observed_annual_churn``. The method is not a live
     solver of :data:`womsim.model.meanfield.SOLVERS` (it needs simulations), so the values are
     stored: a what-if keeps them, and setting one of them by hand drops its record."""
-    from womsim.model.scenario import Scenario
-
     data = sc.model_dump()
     records = [r for r in data["solved"] if r["parameter"] not in solved]
     for param, source in solved.items():
@@ -216,8 +227,6 @@ def _record(sc, solved: dict[str, str], t: dict[str, tuple[float, float]]):
 
 
 def _check_churn_floor(sc, t) -> None:
-    from womsim.model.meanfield import annual_churn, rates
-
     if sc.market.observed_annual_churn is None:
         return
     floor = annual_churn(sc, 0.0)
@@ -271,8 +280,6 @@ def _stats(rec: dict[str, np.ndarray], horizon: float) -> dict[str, float]:
 
 def _feasible(sc, names: list[str], theta: np.ndarray) -> np.ndarray:
     """Which parameter sets leave room for a baseline churn under the churn target."""
-    from womsim.model.meanfield import annual_churn
-
     target = sc.market.observed_annual_churn
     if target is None:
         return np.ones(len(theta), dtype=bool)
@@ -290,8 +297,6 @@ def _feasible(sc, names: list[str], theta: np.ndarray) -> np.ndarray:
 
 
 def _sim_task(task: tuple[int, dict[str, float]], scenario, network) -> dict[str, float]:
-    from womsim.engine.step import run
-
     seed, draw = task
     # each draw is another description of today: the baseline churn is solved under it
     sc = scenario.today(**draw) if draw else scenario
@@ -455,8 +460,6 @@ class Calibration(ResultBase):
                 f"{len(self.posterior)} posterior draws)")
 
     def _repr_html_(self) -> str:
-        from womsim.analysis.calibrate_store import calibration_html
-
         return calibration_html(self)
 
 
@@ -544,16 +547,6 @@ def calibrate(scenario, targets: Mapping[str, Any], *, infer: list[str] | None =
     >>> cal.scenario.service.problem_rate
     0.04
     """
-    from womsim.analysis.inference import (
-        emulator_posterior,
-        emulator_terms,
-        prior_bounds,
-        sample_prior,
-    )
-    from womsim.engine.rng import run_seeds
-    from womsim.runner.executors import map_tasks
-    from womsim.runner.simulate import build_network, check_scenario
-
     check_scenario(scenario)
     t = _targets(targets)
     growth = t.get("customer_growth", (0.0, 0.0))[0]
@@ -641,10 +634,6 @@ def calibrate(scenario, targets: Mapping[str, Any], *, infer: list[str] | None =
 def _check(calibrated, people, t, growth, net, seed, runs, executor, progress
            ) -> pd.DataFrame:
     """Run the calibrated scenario (at the inference size) and set targets beside it."""
-    from womsim.engine.rng import run_seeds
-    from womsim.results import interval
-    from womsim.runner.executors import map_tasks
-
     small = calibrated.today(**{"market.people": people})
     res = map_tasks(_sim_task, [(s, {}) for s in run_seeds(seed + 2, runs)],
                     {"scenario": small, "network": net}, executor=executor,

@@ -13,10 +13,11 @@ import warnings
 from pathlib import Path
 from typing import Any
 
-from womsim.app.store import RecipeMismatchError, _normal, load, provenance, save
-from womsim.core.archive import ResultsFileError
+from womsim.core.archive import RecipeMismatchError, ResultsFileError, load, save
+from womsim.core.archive import normal as _normal
 from womsim.core.atomic import atomic_write
 from womsim.core.errors import WomsimError
+from womsim.core.provenance import provenance
 from womsim.results import Ensemble
 
 __all__ = ["CHECKPOINT_FORMAT", "SweepCheckpoint"]

@@ -39,7 +39,12 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from womsim.core.atomic import atomic_write
 from womsim.core.errors import WomsimError
+from womsim.engine.rng import Streams
+from womsim.engine.step import CUSTOMER, State, _WordOfMouth, schedule, step
+from womsim.model.scenario import Scenario
+from womsim.runner.simulate import build_network
 
 __all__ = [
     "OUTCOMES",
@@ -440,8 +445,6 @@ class ClientData:
         ``complaints.large_loss_share``) and ``tarp_left_implied`` ((1 - stay) x
         ``complaints.intention_to_action``: what the scenario assumes).
         """
-        from womsim.model.scenario import Scenario
-
         sc = scenario if scenario is not None else Scenario()
         gc = self.group_churn(window_days)
         stay, leave = sc.complaints.stay(), sc.complaints.leave()
@@ -457,8 +460,6 @@ class ClientData:
 
     def to_csv(self, folder: str | Path, overwrite: bool = False) -> Path:
         """Write ``customers.csv`` and ``contacts.csv`` into ``folder`` (atomically)."""
-        from womsim.core.atomic import atomic_write
-
         folder = Path(folder)
         folder.mkdir(parents=True, exist_ok=True)
         c = self.customers.copy()
@@ -499,11 +500,6 @@ def synthetic_client(scenario=None, people: int | None = None, seed: int = 0,
     ...                               "resolved_quickly"}
     True
     """
-    from womsim.engine.rng import Streams
-    from womsim.engine.step import CUSTOMER, State, _WordOfMouth, schedule, step
-    from womsim.model.scenario import Scenario
-    from womsim.runner.simulate import build_network
-
     sc = scenario if scenario is not None else Scenario.preset("retail_bank")
     if people is not None:
         sc = sc.replace(**{"market.people": int(people)})

@@ -49,10 +49,13 @@ from womsim.core.archive import ArchiveReader, ArchiveWriter
 from womsim.core.errors import WomsimError, unknown_key
 from womsim.core.protocol import ResultBase
 from womsim.engine.step import _telling as _engine_telling
+from womsim.engine.step import value_hazard
 from womsim.model.interventions import parse_years
 from womsim.model.meanfield import rates
 from womsim.model.scenario import Scenario
+from womsim.model.valuation import event_worth
 from womsim.results import scenario_from
+from womsim.views.display import market_damage_html
 from womsim.views.plots import plot_damage
 
 if TYPE_CHECKING:
@@ -293,8 +296,6 @@ class MarketDamage(ResultBase):
         return plot_damage(self, ax=ax)
 
     def _repr_html_(self) -> str:
-        from womsim.views.display import market_damage_html
-
         return market_damage_html(self)
 
 def _format(value: float, unit: str, currency: str = "") -> str:
@@ -374,9 +375,6 @@ def _baseline_churn(scenario) -> float:
 def _lifetime(scenario, baseline: float, T: float) -> tuple[float, float]:
     """Today's churn hazard and the mean present value (years) of 1 a year of revenue from a
     customer lost in one of the period's steps: lost_revenue's price of an event."""
-    from womsim.engine.step import value_hazard
-    from womsim.model.valuation import event_worth
-
     base = scenario.at(-1.0) if scenario.interventions else scenario
     hazard = value_hazard(base, baseline)
     sim = base.simulation

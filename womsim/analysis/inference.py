@@ -34,6 +34,9 @@ from __future__ import annotations
 import numpy as np
 from scipy.linalg import eigh
 
+from womsim.core.errors import unknown_key
+from womsim.model.uncertainty import ranges
+
 __all__ = ["abc_posterior", "emulator_posterior", "emulator_terms", "prior_bounds",
            "sample_prior"]
 
@@ -46,9 +49,6 @@ def prior_bounds(params: list[str], scenario=None) -> np.ndarray:
     >>> prior_bounds(["complaints.intention_to_action"]).tolist()
     [[0.25, 0.75]]
     """
-    from womsim.core.errors import unknown_key
-    from womsim.model.uncertainty import ranges
-
     table = ranges(scenario)
     for p in params:
         if p not in table.index:

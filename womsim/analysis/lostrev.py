@@ -5,24 +5,7 @@ at the start of the horizon of the profit within it plus the value after it of t
 customers then held, so that the answer does not depend on the horizon setting and a
 customer won late in the horizon is not worth less than its cost of acquisition.
 
-How the split works. Each run records, per event, the present value of the revenue the
-person brings from then on (at today's churn hazard, shared by the runs compared). The
-difference between two paired runs is then split into:
-
-* customers lost through their own experience (value of experience defections);
-* customers lost through word of mouth (value of word-of-mouth defections);
-* prospects deterred (value of marketing acquisitions and win-backs not made);
-* referrals forgone (value of referral acquisitions not made);
-* baseline churn (more customers also means more ordinary churn: usually negative);
-* future churn avoided: with a better service every customer left at the end stays longer; this
-  is the extra lifetime value of the whole remaining base (0 when only the horizon counts);
-* extra acquisition spend, service cost (payroll included) and intervention cost (money, not
-  revenue; within the horizon and, for costs that follow the held customers, after it);
-* other: knock-on effects the event values miss (people who would have come back, timing
-  within the horizon). It is what makes the parts add up exactly to the total, and it is
-  shown, not hidden.
-
-Revenue terms count in profit at the reference scenario's margin.
+The split by cause, the ROI and the payback are :mod:`womsim.analysis.attribution`'s.
 """
 
 from __future__ import annotations
@@ -33,202 +16,31 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from womsim.analysis.whatif import Comparison
+from womsim.analysis.attribution import (
+    CAUSES,
+    _parts,
+    _totals,
+    by_cause,
+    investment,
+    payback,
+    roi_table,
+)
+from womsim.analysis.calibrate import Calibration
+from womsim.analysis.whatif import Comparison, compare
 from womsim.core.archive import ArchiveReader, ArchiveWriter
 from womsim.core.protocol import ResultBase
-from womsim.results import draws_assumptions, interval, outcome_interval, with_outcome
+from womsim.model.meanfield import experience_mix
+from womsim.results import interval, outcome_interval
+from womsim.views.display import formatted, lost_revenue_html
+from womsim.views.plots import plot_waterfall as _draw_waterfall
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
     from womsim.model.scenario import Scenario
 
-__all__ = ["LostRevenue", "by_cause", "investment", "lost_revenue", "payback", "plot_waterfall",
-           "roi_table"]
-
-CAUSES = (
-    "own experience", "word of mouth", "prospects deterred", "referrals forgone",
-    "baseline churn", "future churn avoided", "acquisition spend", "service cost",
-    "intervention cost", "other",
-)
-
-
-_FLOWS = ("revenue", "margin", "profit", "acquisition_spend", "service_cost", "fixed_cost",
-          "intervention_cost")
-_AFTER = ("customer_equity", "equity_revenue", "equity_margin", "equity_service_cost",
-          "equity_fixed_cost",
-          "equity_intervention_cost", "lifetime_after")
-
-
-def _totals(ens) -> pd.DataFrame:
-    """Per-run sums of the value records; ``*_pv``: cash flows discounted to the start."""
-    cols = ["value_lost_experience", "value_lost_wom", "value_lost_baseline",
-            "value_won_marketing", "value_won_referral", "value_won_winback", *_FLOWS,
-            *_AFTER, "neg_tellings_strong", "neg_tellings_weak", "neg_tellings_silent",
-            "silent", "unresolved", "defect_silent", "defect_unresolved",
-            "defect_experience"]
-    rec = ens.records
-    out = rec.groupby("run")[cols].sum()
-    pv = rec[list(_FLOWS)].mul(rec["discount"], axis=0).groupby(rec["run"]).sum()
-    for name in _FLOWS:
-        out[f"{name}_pv"] = pv[name]
-    out["value"] = out["profit_pv"] + out["customer_equity"]
-    # value before the spend on programmes and payroll (the investment), from its own parts
-    # so that two runs that differ only in that spend have exactly the same
-    own_cost = rec["service_cost"] - rec["fixed_cost"]
-    before = ((rec["margin"] - rec["acquisition_spend"] - own_cost) * rec["discount"]
-              ).groupby(rec["run"]).sum()
-    out["value_before_investment"] = before + out["equity_margin"] - out["equity_service_cost"]
-    return out
-
-
-def _parts(ref: pd.DataFrame, alt: pd.DataFrame, margin: float, revenue: bool = False
-           ) -> pd.DataFrame:
-    """Per-run contributions (alt - ref) of each cause, in value (or in revenue); rows =
-    runs. Every part is a present value at the start (womsim.model.valuation)."""
-    if revenue:
-        margin = 1.0
-    p = pd.DataFrame(index=ref.index)
-    p["own experience"] = margin * (ref["value_lost_experience"] - alt["value_lost_experience"])
-    p["word of mouth"] = margin * (ref["value_lost_wom"] - alt["value_lost_wom"])
-    won = ["value_won_marketing", "value_won_winback"]
-    p["prospects deterred"] = margin * (alt[won].sum(axis=1) - ref[won].sum(axis=1))
-    p["referrals forgone"] = margin * (alt["value_won_referral"] - ref["value_won_referral"])
-    p["baseline churn"] = margin * (ref["value_lost_baseline"] - alt["value_lost_baseline"])
-    # the alternative's held customers live longer (or shorter) than today's: the part of
-    # their value after the horizon (margin less their own costs) today's lifetime would
-    # not give
-    ratio = np.where(alt["lifetime_after"] > 0,
-                     1 - ref["lifetime_after"] / alt["lifetime_after"].where(
-                         alt["lifetime_after"] > 0, 1.0), 0.0)
-    own = (alt["equity_revenue"] if revenue else
-           margin * alt["equity_revenue"] - alt["equity_service_cost"])
-    p["future churn avoided"] = own * ratio
-    p["acquisition spend"] = ref["acquisition_spend_pv"] - alt["acquisition_spend_pv"]
-    # service cost within the horizon and after it (the held customers' own costs priced
-    # at today's lifetime; the alternative's longer life is in "future churn avoided"),
-    # and the payroll that follows them
-    p["service cost"] = ((ref["service_cost_pv"] - alt["service_cost_pv"])
-                         + (ref["equity_service_cost"]
-                            - alt["equity_service_cost"] * (1 - ratio))
-                         + (ref["equity_fixed_cost"] - alt["equity_fixed_cost"]))
-    if revenue:
-        p[["acquisition spend", "service cost"]] = 0.0
-    p["intervention cost"] = (ref["intervention_cost_pv"] + ref["equity_intervention_cost"]
-                              - alt["intervention_cost_pv"] - alt["equity_intervention_cost"])
-    if revenue:
-        p["intervention cost"] = 0.0
-        total = (alt["revenue_pv"] + alt["equity_revenue"]) - (ref["revenue_pv"]
-                                                                + ref["equity_revenue"])
-    else:
-        total = alt["value"] - ref["value"]
-    p["other"] = total - p.sum(axis=1)
-    p["total"] = total
-    return p
-
-
-def by_cause(ref_ens, alt_ens, level: float = 0.95) -> pd.DataFrame:
-    """The profit ``alt`` earns over ``ref``, split by cause, with paired intervals.
-
-    Rows are the causes plus ``total`` (the sum of the causes, exactly); columns ``mean``,
-    ``ci_low``, ``ci_high`` (interval of the mean), ``share`` (of the total) and ``revenue``
-    (the revenue part of each cause, before margin); with ``psa=True`` also
-    ``outcome_low``/``outcome_high`` (uncertainty interval of the outcome, see
-    :func:`womsim.results.outcome_interval`).
-    """
-    margin = ref_ens.scenario.economics.margin
-    ref, alt = _totals(ref_ens), _totals(alt_ens)
-    parts = _parts(ref, alt, margin)
-    rev = _parts(ref, alt, margin, revenue=True)
-    rows = {}
-    total_mean = parts["total"].mean()
-    psa = draws_assumptions(ref_ens.meta)
-    for cause in [*CAUSES, "total"]:
-        m, _, lo, hi = interval(parts[cause].to_numpy(), level)
-        revenue_part = float(rev[cause].mean()) if cause in CAUSES[:6] else 0.0
-        rows[cause] = with_outcome({"mean": m, "ci_low": lo, "ci_high": hi},
-                                   parts[cause].to_numpy(), level, psa)
-        rows[cause].update(share=m / total_mean if total_mean else math.nan,
-                           revenue=revenue_part)
-    rows["total"]["revenue"] = float(rev["total"].mean())
-    # revenue column adds up too: what the event values miss goes to "other"
-    rows["other"]["revenue"] = rows["total"]["revenue"] - sum(rows[c]["revenue"]
-                                                              for c in CAUSES[:6])
-    df = pd.DataFrame.from_dict(rows, orient="index")
-    df.index.name = "cause"
-    return df
-
-
-def investment(totals: pd.DataFrame) -> pd.Series:
-    """Per run, what a scenario spends on its programmes and its service payroll (a desk's
-    wages and any fixed service cost), within the horizon and after it, as a present value at
-    the start: a comparison's cost of the change is the difference of this."""
-    return (totals["intervention_cost_pv"] + totals["equity_intervention_cost"]
-            + totals["fixed_cost_pv"] + totals["equity_fixed_cost"])
-
-
-def _cumulative_value(ens) -> tuple[np.ndarray, np.ndarray]:
-    """Mean cumulative present value of a scenario's profit, step by step within the horizon
-    and, after it, of what its held customers bring (womsim.model.valuation: each group runs off
-    at its survival x discount per step). Returns (times in years, cumulative values)."""
-    from womsim.model.valuation import MAX_LIFETIME_YEARS
-
-    rec = ens.records
-    sim = ens.scenario.simulation
-    within = rec.groupby("time")["discounted_profit"].mean()
-    last = rec[rec["step"] == sim.steps]
-    k = np.arange(1, round(MAX_LIFETIME_YEARS / sim.dt) + 1)
-    after = np.zeros(k.size)
-    for group in ("alt", "noalt"):
-        v = last[f"equity_{group}"].to_numpy()[:, None]
-        q = last[f"equity_decay_{group}"].to_numpy()[:, None]
-        full = 1 - q ** k[-1]
-        shape = np.where(full > 0, (1 - q ** k) / np.where(full > 0, full, 1.0), 1.0)
-        after += (v * shape).mean(axis=0)
-    times = np.concatenate([within.index.to_numpy(), sim.steps * sim.dt + k * sim.dt])
-    cum = within.cumsum().to_numpy()
-    return times, np.concatenate([cum, cum[-1] + after])
-
-
-def payback(ref_ens, alt_ens) -> float:
-    """Years until the cumulative present value of ``alt``'s gain over ``ref`` turns positive
-    for good (within the horizon or after it, on the valuation's basis); NaN if it never
-    does within the years valued."""
-    times, a = _cumulative_value(alt_ens)
-    _, r = _cumulative_value(ref_ens)
-    gain = a - r
-    if gain[-1] <= 0:
-        return math.nan
-    below = np.nonzero(gain <= 0)[0]
-    return float(times[below[-1] + 1]) if below.size else float(times[0])
-
-
-def roi_table(comparison, level: float = 0.95) -> pd.DataFrame:
-    """ROI and payback of each scenario against the reference (see Comparison.roi)."""
-    ref = comparison.ensembles[comparison.reference]
-    t_ref = _totals(ref)
-    rows = {}
-    for name in comparison.names[1:]:
-        alt = comparison.ensembles[name]
-        t_alt = _totals(alt)
-        cost = (investment(t_alt) - investment(t_ref)).to_numpy()
-        gain = (t_alt["value_before_investment"] - t_ref["value_before_investment"]).to_numpy()
-        net = gain - cost
-        m_net, _, lo, hi = interval(net, level)
-        extra = float(cost.mean())
-        cash = (t_alt["profit"] - t_ref["profit"]).to_numpy()
-        cash_pv = (t_alt["profit_pv"] - t_ref["profit_pv"]).to_numpy()
-        rows[name] = with_outcome({"extra_cost": extra, "gain_before_cost": float(gain.mean()),
-                                   "net_gain": m_net, "ci_low": lo, "ci_high": hi},
-                                  net, level, bool(comparison.psa))
-        rows[name].update({
-            "roi": float(gain.mean()) / extra - 1 if extra > 0 else math.nan,
-            "payback_years": payback(ref, alt),
-            "cash_within_horizon": float(cash.mean()),
-            "cash_within_horizon_pv": float(cash_pv.mean())})
-    df = pd.DataFrame.from_dict(rows, orient="index")
-    df.index.name = "scenario"
-    return df
+__all__ = ["CAUSES", "LostRevenue", "by_cause", "investment", "lost_revenue", "payback",
+           "plot_waterfall", "roi_table"]
 
 
 def plot_waterfall(table: pd.DataFrame, ax: Axes | None = None, title: str = "",
@@ -238,9 +50,7 @@ def plot_waterfall(table: pd.DataFrame, ax: Axes | None = None, title: str = "",
     Returns the axes (drawn by :func:`womsim.views.plots.plot_waterfall`, which takes
     ``currency`` and ``positive``).
     """
-    from womsim.views.plots import plot_waterfall as draw
-
-    return draw(table, ax=ax, title=title, **kwargs)
+    return _draw_waterfall(table, ax=ax, title=title, **kwargs)
 
 
 class LostRevenue(ResultBase):
@@ -285,8 +95,6 @@ class LostRevenue(ResultBase):
         """Profit today loses against the counterfactual, split by cause (adds up exactly).
 
         Shown rounded, in the scenario's currency; the values stay numbers (``.raw()``)."""
-        from womsim.views.display import formatted
-
         return formatted(by_cause(self.today, self.target, self.level),
                          {"mean": "money", "ci_low": "money", "ci_high": "money",
                           "share": "share", "revenue": "money"},
@@ -371,8 +179,6 @@ class LostRevenue(ResultBase):
                           "incidents_today": float(count.mean())}
         df = pd.DataFrame.from_dict(rows, orient="index")
         df.index.name = "incident"
-        from womsim.views.display import formatted
-
         return formatted(df, {"mean": "money", "ci_low": "money", "ci_high": "money",
                               "incidents_today": "count"},
                          self.today.scenario.economics.currency)
@@ -394,8 +200,6 @@ class LostRevenue(ResultBase):
                 f"horizon {c} {t['cash_lost_within_horizon']:,.0f} in profit (cash)")
 
     def _repr_html_(self) -> str:
-        from womsim.views.display import lost_revenue_html
-
         return lost_revenue_html(self)
 
 
@@ -411,8 +215,6 @@ def counterfactual(scenario: Scenario, target: dict | None = None) -> Scenario:
     if target:
         return scenario.what_if(**target)
     if scenario.desk is not None:
-        from womsim.model.meanfield import experience_mix
-
         load = (scenario.market.people * scenario.market.customer_share
                 * scenario.service.contact_rate)
         d, _, _ = (float(x) for x in experience_mix(scenario, load))
@@ -456,9 +258,6 @@ def lost_revenue(scenario, network=None, runs: int = 20, seed: int | None = None
     >>> bool(lr.total()["value_lost"] > 0)
     True
     """
-    from womsim.analysis.calibrate import Calibration
-    from womsim.analysis.whatif import compare
-
     today = scenario
     if isinstance(scenario, Calibration):  # its posterior is carried into the intervals
         scenario = scenario.scenario

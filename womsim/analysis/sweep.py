@@ -16,32 +16,42 @@ import numpy as np
 import pandas as pd
 
 from womsim.analysis.calibrate import Calibration, posterior_draws
-from womsim.analysis.whatif import Comparison, paired_batches
-from womsim.core.archive import ArchiveReader, ArchiveWriter, jsonable
-from womsim.core.errors import ScenarioError, WomsimError
+from womsim.analysis.checkpoint import SweepCheckpoint
+from womsim.analysis.lostrev import counterfactual
+from womsim.analysis.whatif import Comparison, compare, paired_batches, paired_scenarios, run_grid
+from womsim.core.archive import ArchiveReader, ArchiveWriter, jsonable, normal
+from womsim.core.errors import ScenarioError, WomsimError, unknown_key
 from womsim.core.protocol import ResultBase
 from womsim.engine.rng import PairedStreams, run_seeds
 from womsim.engine.step import run
 from womsim.model.interventions import Intervention
+from womsim.model.meanfield import SOLVERS, observables
 from womsim.model.uncertainty import ranges
 from womsim.results import (
     Ensemble,
     Saved,
     draws_assumptions,
+    ensemble_diff,
     ensemble_entry,
     ensemble_from,
     interval,
     outcome_interval,
     scenario_from,
 )
+from womsim.runner.executors import TaskFailedError, map_tasks
 from womsim.runner.simulate import (
     PER_SCENARIO,
     build_network,
+    check_network,
     check_runs_seed,
+    check_scenario,
     fingerprint,
     networks_for,
+    prepare_desks,
 )
 from womsim.views.breakeven import break_even_html, plot_break_even
+from womsim.views.display import sensitivity_html, sweep_html
+from womsim.views.plots import plot_sweep, plot_tornado
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -103,8 +113,6 @@ def point_scenario(scenario: Scenario, point: Mapping[str, Any]) -> Scenario:
     >>> p.state, p.solved[0].observables
     ('what-if', {'market.observed_annual_churn': 0.3})
     """
-    from womsim.model.meanfield import SOLVERS, observables
-
     facts_names = observables() | {s.parameter for s in SOLVERS.values()}
     facts = {k: v for k, v in point.items() if k in facts_names or k == "market"}
     rest = {k: v for k, v in point.items() if k not in facts}
@@ -173,6 +181,16 @@ class SweepResult(Saved):
                    grid=meta.get("grid"), seed=meta.get("seed"),
                    network_fingerprint=meta.get("network_fingerprint"))
 
+    def _difference(self, other: SweepResult) -> str | None:
+        if normal(self.points) != normal(other.points) or \
+                len(self.ensembles) != len(other.ensembles):
+            return "grid points differ"
+        for i, (x, y) in enumerate(zip(self.ensembles, other.ensembles, strict=True)):
+            d = ensemble_diff(x, y, f"point {self.points[i]}")
+            if d:
+                return d
+        return None
+
     @property
     def n_runs(self) -> int:
         """Runs per point."""
@@ -213,16 +231,12 @@ class SweepResult(Saved):
              ax: Axes | None = None) -> Axes:
         """The metric against a parameter (one line per value of a second one), with the
         interval as a band. Returns the axes."""
-        from womsim.views.plots import plot_sweep
-
         return plot_sweep(self, metric=metric, x=x, ax=ax)
 
     def __repr__(self) -> str:
         return f"SweepResult({self.params}, {len(self.points)} points)"
 
     def _repr_html_(self) -> str:
-        from womsim.views.display import sweep_html
-
         return sweep_html(self)
 
 
@@ -248,8 +262,6 @@ def _sweep_batch(task: tuple[int, tuple], networks) -> list:
 
 def _check_network_grid(scenarios, points, network) -> None:
     """A grid over network settings must be able to act: refuse where it cannot."""
-    from womsim.runner.simulate import check_network
-
     for sc, p in zip(scenarios, points, strict=True):
         if network is None:
             check_network(None, sc.market.people)
@@ -321,10 +333,6 @@ def sweep(scenario, grid: Mapping[str, Iterable], network=None, runs: int = 20,
     >>> a.equals(b)
     True
     """
-    from womsim.analysis.checkpoint import SweepCheckpoint
-    from womsim.runner.executors import TaskFailedError, map_tasks
-    from womsim.runner.simulate import check_scenario, prepare_desks
-
     cal = scenario if isinstance(scenario, Calibration) else None
     if cal is not None:
         scenario = cal.scenario
@@ -470,8 +478,6 @@ class Sensitivity(ResultBase):
 
     def plot(self, ax: Axes | None = None) -> Axes:
         """Tornado chart, widest swing on top. Returns the axes."""
-        from womsim.views.plots import plot_tornado
-
         cur = self.scenario.economics.currency if self.scenario is not None else ""
         return plot_tornado(self, ax=ax, currency=cur)
 
@@ -480,8 +486,6 @@ class Sensitivity(ResultBase):
         return f"Sensitivity({self.metric}, base {self.base:,.0f}; largest swings: {top})"
 
     def _repr_html_(self) -> str:
-        from womsim.views.display import sensitivity_html
-
         cur = self.scenario.economics.currency if self.scenario is not None else ""
         return sensitivity_html(self, currency=cur)
 
@@ -513,9 +517,6 @@ def sensitivity(scenario, params: Iterable[str] | None = None, network=None, run
     >>> tor.table().index.tolist()
     ['word_of_mouth.negative_mean']
     """
-    from womsim.analysis.lostrev import counterfactual
-    from womsim.analysis.whatif import paired_scenarios, run_grid
-
     cal = scenario if isinstance(scenario, Calibration) else None
     if cal is not None:
         scenario = cal.scenario
@@ -525,8 +526,6 @@ def sensitivity(scenario, params: Iterable[str] | None = None, network=None, run
     names = list(params) if params is not None else list(r.index)
     for name in names:
         if name not in r.index:
-            from womsim.core.errors import unknown_key
-
             raise unknown_key("uncertain parameter", name, r.index)
     span = {}
     for name in names:
@@ -665,8 +664,6 @@ def break_even(scenario, improvement: Intervention | Mapping[str, float], networ
     >>> be.max_cost_per_year > 0
     True
     """
-    from womsim.analysis.whatif import compare
-
     if isinstance(improvement, Mapping):
         iv = Intervention("improvement", changes=dict(improvement), cost_per_year=1.0)
     elif isinstance(improvement, Intervention):

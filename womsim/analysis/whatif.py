@@ -20,16 +20,21 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from womsim.analysis.attribution import by_cause, roi_table
+from womsim.analysis.calibrate import posterior_draws, split_calibration
 from womsim.core.archive import ArchiveReader, ArchiveWriter
-from womsim.core.errors import ScenarioError, WomsimError
+from womsim.core.errors import ScenarioError, WomsimError, unknown_key
 from womsim.engine.book import segment_prices
+from womsim.engine.psa import draw_parameters
 from womsim.engine.rng import PairedStreams, run_seeds
-from womsim.engine.step import run
-from womsim.model.uncertainty import draw_parameters
+from womsim.engine.step import run, value_hazard
+from womsim.model.meanfield import observables
+from womsim.model.scenario import Scenario
 from womsim.results import (
     HEADLINES,
     Ensemble,
     Saved,
+    ensemble_diff,
     ensemble_entry,
     ensemble_from,
     interval,
@@ -45,6 +50,8 @@ from womsim.runner.simulate import (
     networks_for,
     prepare_desks,
 )
+from womsim.views.display import comparison_html, formatted
+from womsim.views.plots import plot_timeseries, plot_waterfall
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -56,8 +63,6 @@ __all__ = ["PAIRED_BATCH", "Comparison", "compare", "paired_batches", "paired_sc
 
 def _follows_today(alt, today) -> bool:
     """Whether ``alt`` is run with today's hidden rates (see :func:`compare`)."""
-    from womsim.model.meanfield import observables
-
     if alt.state == "what-if":
         return alt is not today and alt.solved == today.what_if().solved
     return all(alt.get(o) == today.get(o) for o in observables())
@@ -128,8 +133,6 @@ def _run_batch(task: tuple[int, tuple], networks) -> list[dict]:
 def valuation_hazard(scenario: Scenario) -> float | tuple[float, ...]:
     """The churn hazard at which events are priced: the reference's, shared by its pairs
     (one per segment in a segmented market, each at the segment's own churn)."""
-    from womsim.engine.step import value_hazard
-
     if scenario.segments:
         return segment_prices(scenario, value_hazard)
     base = scenario.at(-1.0)
@@ -221,6 +224,15 @@ class Comparison(Saved):
         ens = {str(n): ensemble_from(e, r) for n, e in zip(names, entries, strict=True)}
         return cls(ens, psa=bool(meta.get("psa", False)))
 
+    def _difference(self, other: Comparison) -> str | None:
+        if self.names != other.names or self.psa != other.psa:
+            return "scenario names or psa differ"
+        for n in self.names:
+            d = ensemble_diff(self.ensembles[n], other.ensembles[n], f"scenario '{n}'")
+            if d:
+                return d
+        return None
+
     def tables(self) -> dict[str, pd.DataFrame]:
         """What :meth:`to_excel` writes: the summary and the value by cause."""
         return {"summary": self.summary(), "value by cause": self.lost_revenue()}
@@ -228,8 +240,6 @@ class Comparison(Saved):
     def differences(self, name: str) -> pd.DataFrame:
         """Per-run paired differences ``name - reference`` of every headline metric."""
         if name not in self.ensembles:
-            from womsim.core.errors import unknown_key
-
             raise unknown_key("scenario", name, self.names)
         return self.ensembles[name].runs - self.ensembles[self.reference].runs
 
@@ -303,8 +313,6 @@ class Comparison(Saved):
         The parts add up to the total change in profit (see
         :func:`womsim.analysis.lostrev.by_cause`).
         """
-        from womsim.analysis.lostrev import by_cause
-
         frames = [by_cause(self.ensembles[self.reference], self.ensembles[n], level)
                   .assign(scenario=n) for n in self.names[1:]]
         return pd.concat(frames).reset_index().set_index(["scenario", "cause"])
@@ -337,9 +345,6 @@ class Comparison(Saved):
         >>> float(cmp.roi().loc["idle", "roi"])
         -1.0
         """
-        from womsim.analysis.lostrev import roi_table
-        from womsim.views.display import formatted
-
         return formatted(roi_table(self, level),
                          {c: "money" for c in ("extra_cost", "gain_before_cost", "net_gain",
                                                "ci_low", "ci_high", "cash_within_horizon",
@@ -349,8 +354,6 @@ class Comparison(Saved):
 
     def plot(self, name: str | None = None, ax: Axes | None = None) -> Axes:
         """Waterfall of the lost-revenue decomposition for one scenario. Returns the axes."""
-        from womsim.analysis.lostrev import plot_waterfall
-
         name = name or self.names[-1]
         table = self.lost_revenue().loc[name]
         return plot_waterfall(table, ax=ax,
@@ -360,8 +363,6 @@ class Comparison(Saved):
 
     def plot_timeseries(self, metric: str = "customers", ax: Axes | None = None) -> Axes:
         """Each scenario's metric over time with bands. Returns the axes."""
-        from womsim.views.plots import plot_timeseries
-
         return plot_timeseries(self.ensembles, metric=metric, ax=ax)
 
 
@@ -369,8 +370,6 @@ class Comparison(Saved):
         return f"Comparison({self.names}, runs={self.ensembles[self.reference].n_runs})"
 
     def _repr_html_(self) -> str:
-        from womsim.views.display import comparison_html
-
         return comparison_html(self)
 
 
@@ -416,9 +415,6 @@ def compare(scenarios: Mapping[str, Any] | Sequence, network=None, runs: int = 2
     >>> float(cmp.summary().loc[("same", "profit"), "difference"])
     0.0
     """
-    from womsim.analysis.calibrate import posterior_draws, split_calibration
-    from womsim.model.scenario import Scenario
-
     scenarios, cal = split_calibration(scenarios)
     if isinstance(scenarios, Scenario):
         raise WomsimError("compare needs at least two scenarios (the first is the reference), "

@@ -18,6 +18,23 @@ from typing import Any
 
 import pandas as pd
 
+from womsim.analysis.calibrate import calibrate
+from womsim.analysis.clientdata import read_client
+from womsim.analysis.lostrev import LostRevenue, counterfactual, lost_revenue
+from womsim.analysis.sweep import sensitivity, sweep
+from womsim.analysis.whatif import Comparison, compare
+from womsim.app import demo
+from womsim.core import figures
+from womsim.core.atomic import check_writable
+from womsim.core.errors import ScenarioError, WomsimError, unknown_key
+from womsim.core.provenance import womsim_version
+from womsim.model.presets import PRESETS
+from womsim.model.scenario import Scenario
+from womsim.model.scenario_io import tomllib
+from womsim.reporting.report import FORMATS, report, report_paths
+from womsim.runner.executors import auto_executor
+from womsim.runner.simulate import simulate
+
 __all__ = ["EXIT_INPUT", "EXIT_OK", "EXIT_USAGE", "load_scenario", "main"]
 
 EXIT_OK, EXIT_INPUT, EXIT_USAGE = 0, 2, 64
@@ -33,8 +50,6 @@ def _print_table(df: pd.DataFrame) -> None:
 # --------------------------------------------------------------------------- inputs
 def _parse_value(text: str) -> Any:
     """A value as TOML reads it (``0.05``, ``12``, ``true``, ``"none"``), else the text."""
-    from womsim.model.scenario_io import tomllib
-
     try:
         return tomllib.loads(f"v = {text}")["v"]
     except tomllib.TOMLDecodeError:
@@ -42,8 +57,6 @@ def _parse_value(text: str) -> Any:
 
 
 def _key_value(text: str, flag: str) -> tuple[str, str]:
-    from womsim.core.errors import WomsimError
-
     key, sep, value = text.partition("=")
     if not sep or not key.strip() or not value.strip():
         raise WomsimError(f"{flag} {text!r}: write KEY=VALUE, e.g. "
@@ -60,27 +73,21 @@ def load_scenario(source: str, settings: Sequence[str] = ()) -> Any:
     >>> load_scenario("telecom", ["market.people=2000"]).market.people
     2000
     """
-    import womsim as wom
-    from womsim.core.errors import ScenarioError
-    from womsim.model.presets import PRESETS
-
     path = Path(source)
     if path.exists() or source.lower().endswith(".toml") or source not in PRESETS:
         if not path.exists():
             raise FileNotFoundError(
                 f"scenario file not found: {source} (or give a preset's name: "
                 f"{', '.join(PRESETS)}; `womsim presets` lists them)")
-        sc = wom.Scenario.from_toml(path)
+        sc = Scenario.from_toml(path)
     else:
-        sc = wom.Scenario.preset(source)
+        sc = Scenario.preset(source)
     if not settings:
         return sc
     data = sc.to_dict()
     for item in settings:
         key, value = _key_value(item, "--set")
         if key not in sc.parameter_names():
-            from womsim.core.errors import unknown_key
-
             raise unknown_key("parameter (--set)", key, sc.parameter_names())
         node = data
         *parents, leaf = key.split(".")
@@ -89,12 +96,10 @@ def load_scenario(source: str, settings: Sequence[str] = ()) -> Any:
                 raise ScenarioError(f"--set {key}: this scenario has no '{p}' part")
             node = node[p]
         node[leaf] = _parse_value(value)
-    return wom.Scenario.from_dict(data)
+    return Scenario.from_dict(data)
 
 
 def _grid(items: Sequence[str]) -> dict[str, list[Any]]:
-    from womsim.core.errors import WomsimError
-
     grid: dict[str, list[Any]] = {}
     for item in items:
         key, values = _key_value(item, "--grid")
@@ -109,23 +114,16 @@ def _grid(items: Sequence[str]) -> dict[str, list[Any]]:
 def _check_report(args: argparse.Namespace) -> None:
     """Refuse an existing report file before spending minutes on the runs."""
     if getattr(args, "report", None):
-        from womsim.core.atomic import check_writable
-        from womsim.reporting.report import report_paths
-
         for p in report_paths(args.report, _formats(args)).values():
             check_writable(p, args.overwrite)
 
 
 def _formats(args: argparse.Namespace) -> tuple[str, ...]:
-    from womsim.reporting.report import FORMATS
-
     text = getattr(args, "formats", None)
     return FORMATS if not text else tuple(f.strip() for f in text.split(",") if f.strip())
 
 
 def _write_report(result, args: argparse.Namespace, scenario=None, sensitivity=None) -> None:
-    from womsim.reporting.report import report
-
     paths = report(result, args.report, question=args.question, overwrite=args.overwrite,
                    formats=_formats(args), scenario=scenario, sensitivity=sensitivity)
     print("report written to " + ", ".join(str(p) for p in paths.values()))
@@ -134,26 +132,18 @@ def _write_report(result, args: argparse.Namespace, scenario=None, sensitivity=N
 def _executor(scenario, runs: int) -> str:
     """Worker processes for big jobs: the command's entry points are guarded, so spawned
     workers can import them safely (a library default cannot assume that of a script)."""
-    from womsim.runner.executors import auto_executor
-
     return auto_executor(scenario.market.people * scenario.simulation.steps * runs, runs)
 
 
 # --------------------------------------------------------------------------- commands
 def _demo(args: argparse.Namespace) -> int:
-    from womsim.app.demo import flagship
-
     _check_report(args)
-    import womsim as wom
-
-    today = wom.Scenario.preset("telecom").replace(**{"market.people": args.people})
-    result = flagship(runs=args.runs, seed=args.seed, people=args.people,
+    today = Scenario.preset("telecom").replace(**{"market.people": args.people})
+    result = demo.flagship(runs=args.runs, seed=args.seed, people=args.people,
                       executor=_executor(today, 3 * args.runs))  # three scenarios
     if args.report:
         cmp = result.get("comparison") if isinstance(result, dict) else None
         if cmp is None:
-            from womsim.core.errors import WomsimError
-
             raise WomsimError("--report: this version of womsim.app.demo.flagship does not return "
                               "its comparison")
         _write_report(cmp, args)
@@ -161,11 +151,9 @@ def _demo(args: argparse.Namespace) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
-    import womsim as wom
-
     sc = load_scenario(args.scenario, args.set)
     _check_report(args)
-    ens = wom.simulate(sc, runs=args.runs, seed=args.seed, progress=not args.quiet,
+    ens = simulate(sc, runs=args.runs, seed=args.seed, progress=not args.quiet,
                        executor=_executor(sc, args.runs))
     print(repr(sc))
     table = ens.summary()[["mean", "ci_low", "ci_high", "unit", "meaning"]]
@@ -181,8 +169,6 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _lost_revenue(args: argparse.Namespace) -> int:
-    import womsim as wom
-
     sc = load_scenario(args.scenario, args.set)
     target = dict(_key_value(t, "--target") for t in args.target) or None
     if target:
@@ -192,22 +178,19 @@ def _lost_revenue(args: argparse.Namespace) -> int:
         # the flagship's question from the client's own file: today (without the file's
         # programmes) against its counterfactual and against each programme, in one paired
         # comparison, so one report holds the lost value, its prices and each programme's ROI
-        from womsim.analysis.lostrev import LostRevenue, counterfactual
-        from womsim.analysis.whatif import Comparison
-
         base = sc.without_interventions()
         named = {"today": base, "target" if target else "no problems":
                  counterfactual(base, target)}
         for iv in sc.interventions:
             named[iv.name] = base.with_interventions(iv)
-        cmp = wom.compare(named, runs=args.runs, seed=args.seed, progress=not args.quiet,
+        cmp = compare(named, runs=args.runs, seed=args.seed, progress=not args.quiet,
                           executor=_executor(sc, len(named) * args.runs))
         cf = list(named)[1]
         lr = LostRevenue(Comparison({"today": cmp.ensembles["today"],
                                      cf: cmp.ensembles[cf]}))
         result: Any = cmp
     else:
-        lr = wom.lost_revenue(sc, runs=args.runs, seed=args.seed, target=target,
+        lr = lost_revenue(sc, runs=args.runs, seed=args.seed, target=target,
                               progress=not args.quiet, executor=_executor(sc, 2 * args.runs))
         result = lr
     print(repr(lr))
@@ -222,7 +205,7 @@ def _lost_revenue(args: argparse.Namespace) -> int:
     sens = None
     if args.tornado:
         today = sc.without_interventions()
-        sens = wom.sensitivity(today, runs=args.runs, seed=args.seed, target=target,
+        sens = sensitivity(today, runs=args.runs, seed=args.seed, target=target,
                                progress=not args.quiet, executor=_executor(sc, 4 * args.runs))
         print()
         _print_table(sens.table())
@@ -234,8 +217,6 @@ def _lost_revenue(args: argparse.Namespace) -> int:
 def _compare_scenarios(sources: Sequence[str], settings: Sequence[str]) -> dict[str, Any]:
     """Several files: each by its name (the first is the reference). One file with
     interventions: the file without them, then each intervention alone, then all of them."""
-    from womsim.core.errors import WomsimError
-
     scs = [load_scenario(s, settings) for s in sources]
     if len(scs) == 1:
         sc = scs[0]
@@ -261,12 +242,10 @@ def _compare_scenarios(sources: Sequence[str], settings: Sequence[str]) -> dict[
 
 
 def _compare(args: argparse.Namespace) -> int:
-    import womsim as wom
-
     named = _compare_scenarios(args.scenarios, args.set)
     _check_report(args)
     first = next(iter(named.values()))
-    cmp = wom.compare(named, runs=args.runs, seed=args.seed, progress=not args.quiet,
+    cmp = compare(named, runs=args.runs, seed=args.seed, progress=not args.quiet,
                       executor=_executor(first, len(named) * args.runs))
     print(repr(cmp))
     s = cmp.summary()
@@ -282,15 +261,13 @@ def _compare(args: argparse.Namespace) -> int:
 
 
 def _sweep(args: argparse.Namespace) -> int:
-    import womsim as wom
-
     sc = load_scenario(args.scenario, args.set)
     grid = _grid(args.grid)
     _check_report(args)
     points = 1
     for v in grid.values():
         points *= len(v)
-    sw = wom.sweep(sc, grid, runs=args.runs, seed=args.seed, progress=not args.quiet,
+    sw = sweep(sc, grid, runs=args.runs, seed=args.seed, progress=not args.quiet,
                    executor=_executor(sc, points * args.runs))
     print(repr(sw))
     _print_table(sw.summary())
@@ -300,12 +277,10 @@ def _sweep(args: argparse.Namespace) -> int:
 
 
 def _sensitivity(args: argparse.Namespace) -> int:
-    import womsim as wom
-
     sc = load_scenario(args.scenario, args.set)
     params = [p.strip() for p in args.params.split(",") if p.strip()] if args.params else None
     _check_report(args)
-    sens = wom.sensitivity(sc, params=params, runs=args.runs, seed=args.seed,
+    sens = sensitivity(sc, params=params, runs=args.runs, seed=args.seed,
                            progress=not args.quiet, executor=_executor(sc, 4 * args.runs))
     print(repr(sens))
     _print_table(sens.table())
@@ -319,35 +294,26 @@ def _calibration_targets(args: argparse.Namespace) -> dict[str, Any]:
     ``KEY=VALUE`` or ``KEY=VALUE,SE`` (value and standard error)."""
     targets: dict[str, Any] = {}
     if args.client:
-        from womsim.analysis.clientdata import read_client
-
         targets.update(read_client(*args.client).targets())
     for item in args.target:
         key, value = _key_value(item, "--target")
         parts = [_parse_value(v.strip()) for v in value.split(",")]
         targets[key] = parts[0] if len(parts) == 1 else tuple(parts)
     if not targets:
-        from womsim.core.errors import WomsimError
-
         raise WomsimError("calibrate: give --target KEY=VALUE (e.g. --target "
                           "annual_churn=0.15) or --client customers.csv contacts.csv")
     return targets
 
 
 def _calibrate(args: argparse.Namespace) -> int:
-    import womsim as wom
-    from womsim.runner.executors import auto_executor
-
     sc = load_scenario(args.scenario, args.set)
     targets = _calibration_targets(args)
     infer = [p.strip() for p in args.infer.split(",") if p.strip()] if args.infer else None
     _check_report(args)
     if args.save:  # refused before the simulations, as a report is
-        from womsim.core.atomic import check_writable
-
         check_writable(Path(args.save), args.overwrite)
     executor = auto_executor(args.people * sc.simulation.steps * args.sims, args.sims)
-    cal = wom.calibrate(sc, targets, infer=infer, people=args.people, sims=args.sims,
+    cal = calibrate(sc, targets, infer=infer, people=args.people, sims=args.sims,
                         draws=args.draws, seed=args.seed, check_runs=args.check_runs,
                         executor=executor, progress=not args.quiet)
     print(repr(cal))
@@ -362,9 +328,7 @@ def _calibrate(args: argparse.Namespace) -> int:
 
 
 def _presets(args: argparse.Namespace) -> int:
-    import womsim as wom
-
-    table = wom.Scenario.presets()
+    table = Scenario.presets()
     _print_table(table.drop(columns="rationale"))
     print()
     for name, why in table["rationale"].items():
@@ -373,10 +337,8 @@ def _presets(args: argparse.Namespace) -> int:
 
 
 def _figures(args: argparse.Namespace) -> int:
-    import womsim as wom
-
     cols = ["value", "low", "high", "unit", "status", "source"]
-    _print_table(wom.figures.table(status=args.status)[cols])
+    _print_table(figures.table(status=args.status)[cols])
     return EXIT_OK
 
 
@@ -404,14 +366,12 @@ def _report_args(p: argparse.ArgumentParser) -> None:
 
 
 def _parser() -> argparse.ArgumentParser:
-    from womsim import __version__
-
     p = argparse.ArgumentParser(
         prog="womsim",
         description="What customer service really costs or earns once word of mouth is "
                     "counted.",
         epilog="Exit codes: 0 ok, 2 bad input (scenario, file, parameter), 64 usage error.")
-    p.add_argument("--version", action="version", version=f"womsim {__version__}")
+    p.add_argument("--version", action="version", version=f"womsim {womsim_version()}")
     sub = p.add_subparsers(dest="command", required=True)
     d = sub.add_parser("demo", help="the flagship what-if on the telecom preset")
     d.add_argument("--runs", type=int, default=12, help="runs per scenario (default 12)")
@@ -516,8 +476,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     >>> code, "telecom" in out.getvalue()
     (0, True)
     """
-    from womsim.core.errors import WomsimError
-
     parser = _parser()
     try:
         args = parser.parse_args(argv)

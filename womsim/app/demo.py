@@ -7,12 +7,16 @@ import time
 
 import pandas as pd
 
+from womsim.analysis.lostrev import LostRevenue, counterfactual
+from womsim.analysis.whatif import Comparison, compare
+from womsim.model.interventions import Intervention
+from womsim.model.scenario import Scenario
+from womsim.views.display import fmt_money
+
 __all__ = ["flagship"]
 
 
 def _money(x: float, currency: str = "USD") -> str:
-    from womsim.views.display import fmt_money
-
     return fmt_money(x, currency)
 
 
@@ -30,16 +34,12 @@ def flagship(runs: int = 12, seed: int = 1, people: int = 100_000, executor=None
     >>> sorted(r)
     ['by_cause', 'comparison', 'lost', 'per_incident', 'roi']
     """
-    import womsim as wom
-    from womsim.analysis.lostrev import LostRevenue, counterfactual
-    from womsim.analysis.whatif import Comparison
-
     t0 = time.perf_counter()
-    today = wom.Scenario.preset("telecom").replace(**{"market.people": people})
-    programme = wom.Intervention(
+    today = Scenario.preset("telecom").replace(**{"market.people": people})
+    programme = Intervention(
         "complaint-handling programme", start="3 months", cost_per_year=250_000 * people
         / 100_000, changes={"complaints.resolved": 0.80, "complaints.quick_share": 0.70})
-    cmp = wom.compare({"today": today, "no problems": counterfactual(today),
+    cmp = compare({"today": today, "no problems": counterfactual(today),
                        "programme": today.with_interventions(programme)},
                       runs=runs, seed=seed, executor=executor)
     e = cmp.ensembles

@@ -34,7 +34,12 @@ from typing import Any
 
 import pandas as pd
 
+from womsim.analysis.damage import market_damage
+from womsim.analysis.lostrev import lost_revenue
 from womsim.core.errors import UnknownKeyError, WomsimError, unknown_key
+from womsim.model.telling import Telling
+from womsim.views.display import _table, fmt_money, fmt_value, unit_kind
+from womsim.views.plots import plot_damage
 
 __all__ = ["LEVERS", "Explorer", "Lever", "apply_levers", "explore", "explorer_numbers",
            "levers", "quick_simulation"]
@@ -83,8 +88,6 @@ def _min_negative_mean(k: int, share: float, upper: float) -> float:
     """The smallest mean telling count at which ``share`` can still tell more than ``k``
     (the tail figure caps how low the mean can go: 13% telling more than 20 needs a mean
     of about 8.5 or more)."""
-    from womsim.model.telling import Telling
-
     def ok(mean: float) -> bool:
         try:
             Telling.from_figures(mean=mean, tail=(k, share))
@@ -195,8 +198,6 @@ def explorer_numbers(scenario, values: Mapping[str, float] | None = None,
     >>> float(t.loc["problems", "with levers"])
     0.0
     """
-    from womsim.analysis.damage import market_damage
-
     today = market_damage(scenario, period)
     moved = market_damage(apply_levers(scenario, values), period)
     t = today.table()
@@ -221,8 +222,6 @@ def numbers_html(table: pd.DataFrame) -> str:
     >>> "revenue at risk" in numbers_html(explorer_numbers(wom.Scenario.preset("telecom")))
     True
     """
-    from womsim.views.display import _table, fmt_value, unit_kind
-
     cur = table.attrs.get("currency", "")
     rows, classes = [], []
     for key, r in table.iterrows():
@@ -269,8 +268,6 @@ def quick_simulation(scenario, values: Mapping[str, float] | None = None, runs: 
     >>> lr.today.scenario.complaints.resolved, lr.today.scenario.market.people
     (0.9, 2000)
     """
-    from womsim.analysis.lostrev import lost_revenue
-
     sc = apply_levers(scenario, values)
     small: dict[str, Any] = {"market.people": int(min(people, sc.market.people))}
     if horizon_years is not None:
@@ -373,8 +370,6 @@ class Explorer:
     def _png(self) -> bytes:
         from matplotlib.figure import Figure
 
-        from womsim.analysis.damage import market_damage
-        from womsim.views.plots import plot_damage
 
         fig = Figure(figsize=(6.0, 2.9), layout="constrained")
         plot_damage(market_damage(apply_levers(self.scenario, self.values()), self.period),
@@ -397,8 +392,6 @@ class Explorer:
 
     def simulate(self):
         """Run :func:`quick_simulation` for the sliders as set and show it; returns it."""
-        from womsim.views.display import fmt_money
-
         self.button.disabled = True
         self.result.value = "<i>simulating…</i>"
         try:

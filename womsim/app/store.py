@@ -40,14 +40,17 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-import pandas as pd
-
+from womsim.analysis.checkpoint import SweepCheckpoint
+from womsim.analysis.sweep import SweepResult, sweep
+from womsim.analysis.whatif import Comparison, compare
 from womsim.core import archive as _archive
 from womsim.core.archive import (
     FORMAT,
     FORMAT_VERSION,
+    RecipeMismatchError,
     ResultsFileError,
+    difference,
+    frame_diff,
     jsonable,
     normal,
     provenance,
@@ -55,16 +58,14 @@ from womsim.core.archive import (
     table_bytes,
 )
 from womsim.core.errors import WomsimError
+from womsim.engine.rng import run_seeds
 from womsim.results import Ensemble
+from womsim.runner.simulate import PER_SCENARIO, build_network, simulate
 
 __all__ = ["FORMAT", "FORMAT_VERSION", "RecipeMismatchError", "ResultsFileError",
-           "identical", "load", "provenance", "rerun", "save"]
+           "SweepCheckpoint", "identical", "load", "provenance", "rerun", "save"]
 
 _versions = _archive._versions
-
-
-class RecipeMismatchError(WomsimError):
-    """Saved results and what they are re-run or resumed with do not match."""
 
 
 # the codec lives in womsim.core.archive (below every result); these names stay for callers
@@ -122,65 +123,12 @@ def load(path: str | Path) -> Any:
 
 
 # ------------------------------------------------------------------- identical
-def _frame_diff(a: pd.DataFrame, b: pd.DataFrame, what: str) -> str | None:
-    if list(a.columns) != list(b.columns):
-        return f"{what}: columns differ"
-    if a.shape != b.shape or not a.index.equals(b.index) or a.index.name != b.index.name:
-        return f"{what}: shape or index differs"
-    for c in a.columns:
-        u, v = a[c].to_numpy(), b[c].to_numpy()
-        if u.dtype != v.dtype:
-            return f"{what}: column '{c}' has dtype {u.dtype} vs {v.dtype}"
-        if u.dtype.kind == "f":
-            nu, nv = np.isnan(u), np.isnan(v)
-            if not np.array_equal(nu, nv) or u[~nu].tobytes() != v[~nv].tobytes():
-                k = int(np.argmax((u != v) & ~(nu & nv)))
-                return f"{what}: column '{c}' differs (row {k}: {u[k]!r} vs {v[k]!r})"
-        elif not np.array_equal(u, v):
-            return f"{what}: column '{c}' differs"
-    return None
+# how a kind is compared is the kind's own (``_difference``); the codec compares
+_frame_diff = frame_diff
+_diff = difference
 
 
-def _ensemble_diff(a: Ensemble, b: Ensemble, what: str = "ensemble") -> str | None:
-    if a.scenario != b.scenario:
-        return f"{what}: scenarios differ"
-    if a.seed != b.seed or list(a.seeds) != list(b.seeds):
-        return f"{what}: seeds differ"
-    if a.network_fingerprint != b.network_fingerprint:
-        return (f"{what}: network fingerprints differ ({a.network_fingerprint} vs "
-                f"{b.network_fingerprint})")
-    return (_frame_diff(a.records, b.records, f"{what} records")
-            or _frame_diff(a.runs, b.runs, f"{what} runs"))
-
-
-def _diff(a, b) -> str | None:
-    from womsim.analysis.sweep import SweepResult
-    from womsim.analysis.whatif import Comparison
-
-    if type(a) is not type(b):
-        return f"a {type(a).__name__} and a {type(b).__name__}"
-    if isinstance(a, Ensemble):
-        return _ensemble_diff(a, b)
-    if isinstance(a, Comparison):
-        if a.names != b.names or a.psa != b.psa:
-            return "scenario names or psa differ"
-        for n in a.names:
-            d = _ensemble_diff(a.ensembles[n], b.ensembles[n], f"scenario '{n}'")
-            if d:
-                return d
-        return None
-    if isinstance(a, SweepResult):
-        if _normal(a.points) != _normal(b.points) or len(a.ensembles) != len(b.ensembles):
-            return "grid points differ"
-        for i, (x, y) in enumerate(zip(a.ensembles, b.ensembles, strict=True)):
-            d = _ensemble_diff(x, y, f"point {a.points[i]}")
-            if d:
-                return d
-        return None
-    raise WomsimError(f"cannot compare a {type(a).__name__}")
-
-
-def identical(a, b) -> bool:
+def identical(a: Any, b: Any) -> bool:
     """Whether two results hold the same numbers bit for bit, scenarios, seeds and network.
 
     ``meta`` (versions, creation time) is not compared; NaN equals NaN.
@@ -194,14 +142,12 @@ def identical(a, b) -> bool:
     >>> identical(a, wom.simulate(sc, runs=2, seed=4, executor="serial"))
     True
     """
-    return _diff(a, b) is None
+    return _archive.identical(a, b)
 
 
 # ------------------------------------------------------------------------ rerun
 def _network_for(scenario, seed: int, fingerprint: str | None, network):
     """The network a saved result ran on: ``network`` checked, or rebuilt and checked."""
-    from womsim.runner.simulate import PER_SCENARIO, build_network
-
     if fingerprint is None:
         raise RecipeMismatchError("the saved results do not record their network's "
                                   "fingerprint, so they cannot be re-run safely")
@@ -234,8 +180,6 @@ def _network_for(scenario, seed: int, fingerprint: str | None, network):
 
 
 def _check_seeds(seed: Any, seeds: list[int], what: str) -> int:
-    from womsim.engine.rng import run_seeds
-
     if seed is None:
         raise RecipeMismatchError(f"{what} record no ensemble seed and cannot be re-run")
     if run_seeds(seed, len(seeds)) != list(seeds):
@@ -283,9 +227,6 @@ def rerun(saved, network=None, executor=None, progress: bool | None = None,
     >>> again.records.equals(ens.records)
     True
     """
-    from womsim.analysis.sweep import SweepResult
-    from womsim.analysis.whatif import Comparison
-
     original = load(saved) if isinstance(saved, (str, Path)) else saved
     again: Any
     if isinstance(original, Ensemble):
@@ -295,15 +236,11 @@ def rerun(saved, network=None, executor=None, progress: bool | None = None,
                 f"this ensemble ('{original.scenario.name}') is one scenario of a "
                 "comparison: its runs share the reference's calibration and prices; save "
                 "and re-run the whole Comparison")
-        from womsim.runner.simulate import simulate
-
         seed = _check_seeds(original.seed, original.seeds, "the ensemble")
         net = _network_for(original.scenario, seed, original.network_fingerprint, network)
         again = simulate(original.scenario, network=net, runs=original.n_runs, seed=seed,
                          executor=executor, progress=progress)
     elif isinstance(original, Comparison):
-        from womsim.analysis.whatif import compare
-
         ref = original.ensembles[original.reference]
         seed = _check_seeds(ref.seed, ref.seeds, "the comparison")
         named = {n: e.scenario for n, e in original.ensembles.items()}
@@ -314,8 +251,6 @@ def rerun(saved, network=None, executor=None, progress: bool | None = None,
                         psa=original.psa, psa_params=ref.meta.get("psa_params"),
                         progress=progress)
     elif isinstance(original, SweepResult):
-        from womsim.analysis.sweep import sweep
-
         if original.scenario is None or original.grid is None or original.seed is None:
             raise RecipeMismatchError("this sweep result does not record its base "
                                       "scenario, grid and seed, so it cannot be re-run")
@@ -327,7 +262,7 @@ def rerun(saved, network=None, executor=None, progress: bool | None = None,
         raise WomsimError(f"cannot re-run a {type(original).__name__}: pass a saved file, "
                           "an Ensemble, a Comparison or a SweepResult")
     if verify:
-        d = _diff(original, again)
+        d = difference(original, again)
         if d is not None:
             ens = original.ensembles if not isinstance(original, Ensemble) else [original]
             first = next(iter(ens.values())) if isinstance(ens, dict) else ens[0]
@@ -336,12 +271,3 @@ def rerun(saved, network=None, executor=None, progress: bool | None = None,
                 f"womsim {first.meta.get('womsim_version', '?')}; this is womsim "
                 f"{_versions()['womsim_version']})")
     return again
-
-
-def __getattr__(name: str) -> Any:
-    # the checkpoint folder lives in womsim.analysis.checkpoint (it builds on save and load)
-    if name == "SweepCheckpoint":
-        from womsim.analysis.checkpoint import SweepCheckpoint
-
-        return SweepCheckpoint
-    raise AttributeError(f"module 'womsim.store' has no attribute {name!r}")

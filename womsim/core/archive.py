@@ -24,14 +24,10 @@ from __future__ import annotations
 
 import io
 import json
-import platform
 import re
 import zipfile
 import zlib
 from collections.abc import Mapping
-from datetime import datetime, timezone
-from functools import lru_cache
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path, PurePosixPath
 from typing import Any, ClassVar, Protocol
 
@@ -40,11 +36,13 @@ import pandas as pd
 
 from womsim.core.atomic import atomic_write
 from womsim.core.errors import WomsimError
+from womsim.core.provenance import provenance, versions
 
 __all__ = ["ALLOWED_DTYPES", "FORMAT", "FORMAT_VERSION", "MAX_MEMBER_BYTES", "MAX_RATIO",
-           "ArchiveReader", "ArchiveWriter", "ResultsFileError", "jsonable", "kind_of",
-           "kinds", "load", "normal", "open_archive", "open_results", "provenance",
-           "read_member", "read_table", "register", "save", "table_bytes"]
+           "ArchiveReader", "ArchiveWriter", "RecipeMismatchError", "ResultsFileError",
+           "difference", "frame_diff", "identical", "jsonable", "kind_of", "kinds", "load",
+           "normal", "open_archive", "open_results", "provenance", "read_member",
+           "read_table", "register", "save", "table_bytes", "versions"]
 
 #: The largest member read, uncompressed. Saved tables are CSV: a two-year weekly run of
 #: 50 columns is ~50 kB per run, so 2 GiB is ~40,000 runs in one ensemble.
@@ -63,6 +61,11 @@ RATIO_FREE_BYTES = 16 * 1024**2
 class ResultsFileError(WomsimError):
     """A saved-results file cannot be read: missing, damaged, unsafe, or not a womsim
     results file (also exported as :class:`womsim.app.store.ResultsFileError`)."""
+
+
+class RecipeMismatchError(WomsimError):
+    """Saved results and what they are re-run or resumed with do not match (also exported as
+    :class:`womsim.app.store.RecipeMismatchError`)."""
 
 
 def _unsafe(name: str) -> str | None:
@@ -168,34 +171,13 @@ def read_member(zf: zipfile.ZipFile, name: str, path: Path,
 
 FORMAT = "womsim-results"
 FORMAT_VERSION = 1
+_versions = versions  # its old name (version stamps are womsim.core.provenance's)
 META = "meta.json"
 _META_LIMIT = 256 * 1024**2  # a recipe of many sweep points is a few MB
 ALLOWED_DTYPES = frozenset({"int8", "int16", "int32", "int64", "uint8", "uint16", "uint32",
                             "uint64", "float32", "float64", "bool"})
 # a table's member name: lower-case words and folders, ending .csv (checked before reading)
 _TABLE_NAME = re.compile(r"([a-z0-9_]{1,40}/){0,3}[a-z0-9_]{1,40}\.csv")
-
-
-@lru_cache(maxsize=1)
-def _versions() -> dict[str, str]:
-    try:
-        womsim_version = version("womsim")
-    except PackageNotFoundError:  # pragma: no cover - source tree without installation
-        womsim_version = "0.0.0+unknown"
-    return {"womsim_version": womsim_version, "python_version": platform.python_version(),
-            "numpy_version": np.__version__, "pandas_version": pd.__version__}
-
-
-def provenance() -> dict[str, str]:
-    """What made a result: womsim, Python, numpy and pandas versions and the time (UTC).
-
-    Examples
-    --------
-    >>> sorted(provenance())
-    ['created', 'numpy_version', 'pandas_version', 'python_version', 'womsim_version']
-    """
-    return {**_versions(),
-            "created": datetime.now(timezone.utc).isoformat(timespec="seconds")}
 
 
 def jsonable(obj: Any, where: str = "value") -> Any:
@@ -543,3 +525,61 @@ def load(path: str | Path) -> Any:
         except (TypeError, AttributeError, ValueError, IndexError) as err:
             raise ResultsFileError(f"{path}: meta.json is not laid out as a womsim "
                                    f"results file ({err})") from None
+
+
+# ------------------------------------------------------------------- identical
+def frame_diff(a: pd.DataFrame, b: pd.DataFrame, what: str) -> str | None:
+    """The first difference between two tables, bit for bit (NaN equals NaN), or None."""
+    if list(a.columns) != list(b.columns):
+        return f"{what}: columns differ"
+    if a.shape != b.shape or not a.index.equals(b.index) or a.index.name != b.index.name:
+        return f"{what}: shape or index differs"
+    for c in a.columns:
+        u, v = a[c].to_numpy(), b[c].to_numpy()
+        if u.dtype != v.dtype:
+            return f"{what}: column '{c}' has dtype {u.dtype} vs {v.dtype}"
+        if u.dtype.kind == "f":
+            nu, nv = np.isnan(u), np.isnan(v)
+            if not np.array_equal(nu, nv) or u[~nu].tobytes() != v[~nv].tobytes():
+                k = int(np.argmax((u != v) & ~(nu & nv)))
+                return f"{what}: column '{c}' differs (row {k}: {u[k]!r} vs {v[k]!r})"
+        elif not np.array_equal(u, v):
+            return f"{what}: column '{c}' differs"
+    return None
+
+
+def difference(a: Any, b: Any) -> str | None:
+    """The first difference between two results (numbers bit for bit, scenarios, seeds,
+    network; ``meta`` aside), or None when they are identical.
+
+    A result kind that can be compared says how with a ``_difference(other)`` method (an
+    Ensemble, a Comparison, a SweepResult), so this knows no result class by name.
+
+    Raises
+    ------
+    WomsimError
+        The kind cannot be compared.
+    """
+    if type(a) is not type(b):
+        return f"a {type(a).__name__} and a {type(b).__name__}"
+    how = getattr(a, "_difference", None)
+    if how is None:
+        raise WomsimError(f"cannot compare a {type(a).__name__}")
+    return how(b)
+
+
+def identical(a: Any, b: Any) -> bool:
+    """Whether two results hold the same numbers bit for bit, scenarios, seeds and network.
+
+    ``meta`` (versions, creation time) is not compared; NaN equals NaN.
+
+    Examples
+    --------
+    >>> import womsim as wom
+    >>> sc = wom.Scenario().replace(**{"market.people": 1000,
+    ...                                "simulation.horizon_years": 0.25})
+    >>> a = wom.simulate(sc, runs=2, seed=4, executor="serial")
+    >>> identical(a, wom.simulate(sc, runs=2, seed=4, executor="serial"))
+    True
+    """
+    return difference(a, b) is None

@@ -19,6 +19,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from womsim.core.errors import ScenarioError
 from womsim.engine.rng import PairedStreams
 from womsim.engine.step import run
 
@@ -73,8 +74,6 @@ def run_paired(scenarios: Sequence, network, seed: int,
     people = {s.market.people for s in scenarios}
     steps = {s.simulation.steps for s in scenarios}
     if len(people) > 1 or len(steps) > 1:
-        from womsim.core.errors import ScenarioError
-
         raise ScenarioError(
             "run_paired needs scenarios of one market size and one step schedule; got "
             f"market.people in {sorted(people)} and steps in {sorted(steps)}")

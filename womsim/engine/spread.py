@@ -42,6 +42,7 @@ import numpy as np
 
 from womsim.core.errors import NetworkError, WomsimError
 from womsim.engine.kernels import GOLDEN, splitmix64, splitmix64_array
+from womsim.network.graph import Network
 
 __all__ = ["HAVE_NUMBA", "CascadeResult", "cascade", "edge_uniforms"]
 
@@ -315,8 +316,6 @@ def _unpack(seen: np.ndarray, n: int) -> np.ndarray:
 # ------------------------------------------------------------------------ validation
 def _csr(network: Any, check: bool) -> tuple[np.ndarray, np.ndarray]:
     """``(indptr, indices)`` from a Network, a scipy CSR matrix or a pair of arrays."""
-    from womsim.network.graph import Network
-
     if isinstance(network, Network):
         return network.indptr, network.indices  # validated at construction
     if hasattr(network, "indptr") and hasattr(network, "indices"):  # scipy.sparse CSR

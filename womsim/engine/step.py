@@ -33,7 +33,7 @@ from womsim.engine.segments import (
     tell_by_segment,
 )
 from womsim.engine.steady import steady_deterred
-from womsim.model.meanfield import experience_mix
+from womsim.model.meanfield import experience_mix, rates
 from womsim.model.reviews import Reviews
 from womsim.model.telling import Telling
 from womsim.model.valuation import discount_factors, event_worth, held_value
@@ -191,8 +191,6 @@ def step_params(sc, base, baseline: float) -> StepParams:
 def value_hazard(base, baseline: float) -> float:
     """Today's total churn hazard per year: how fast a customer's future revenue runs out
     (the price of an event, see :func:`womsim.model.valuation.event_worth`)."""
-    from womsim.model.meanfield import rates
-
     r = rates(base)
     alt = 1 - base.market.no_alternative_share
     return (baseline + base.market.extra_churn
@@ -611,8 +609,6 @@ def run(scenario, network, seed: int, check: bool = False,
     """
     n = scenario.market.people
     if network is not None and network.n != n:
-        from womsim.core.errors import NetworkError
-
         raise NetworkError(f"the network has {network.n:,} people but market.people is "
                            f"{n:,}; pass a network of the market's size or set market.people")
     sim = scenario.simulation

@@ -9,6 +9,8 @@ from pydantic import BaseModel
 
 from womsim.core import figures as _figures
 from womsim.model.calendar import calendar_rows
+from womsim.model.meanfield import rates
+from womsim.model.parts import PARTS
 from womsim.model.reviews import steady_count, steady_rating
 
 __all__ = ["assumptions_table"]
@@ -55,17 +57,40 @@ def _rows(model: BaseModel, prefix: str) -> list[dict[str, Any]]:
     return rows
 
 
-def assumptions_table(scenario) -> pd.DataFrame:
-    """Build the table behind :meth:`womsim.Scenario.assumptions`."""
-    from womsim.model.meanfield import rates
-    from womsim.model.scenario import PARTS
+def _solved_rows(scenario) -> list[tuple[str, float, str, str]]:
+    """The rows the mean field derives (solving the hidden rates, running a desk if any)."""
+    r = rates(scenario)
+    hidden = scenario.hidden_rates()
+    how = {"solved": "solved from {obs} under this scenario's own service",
+           "kept from today": "kept from today ('{under}'), solved there from {obs}",
+           "stored": "solved by '{method}' from {obs} under the service of '{under}'",
+           "given": "given directly", "none": "no observed churn: none"}
+    b = hidden.loc["market.baseline_churn"]
+    return [
+        ("derived.baseline_churn", scenario.baseline_churn(), "1/yr",
+         "hazard of leaving for non-service reasons, " + how[b["source"]].format(
+             obs=b["observables"], under=b["under"], method=b["method"])),
+        ("derived.experience_leave_per_year", r.experience_leave_per_year, "1/yr",
+         "customers lost through their own bad experience, per customer-year"),
+        ("derived.wom_leave_per_year", r.wom_leave_per_year, "1/yr",
+         "customers lost through word of mouth, per customer-year (mean field)"),
+    ]
 
+
+def assumptions_table(scenario, solve: bool = True) -> pd.DataFrame:
+    """Build the table behind :meth:`womsim.Scenario.assumptions`.
+
+    With ``solve=False`` only what the scenario states and what follows from it without a
+    model: no hidden rate is solved and no service desk simulated (the rows the mean field
+    derives, ``derived.baseline_churn`` and the leave rates, are left out). That is what a
+    view shows.
+    """
     rows: list[dict[str, Any]] = [
         {"parameter": "name", "value": scenario.name, "unit": "", "meaning": scenario.description,
          "basis": "setting", "figure": "", "status": "model setting", "source": ""},
         # which kind of scenario this is, and what its hidden rates were solved from
         {"parameter": "state", "value": scenario.state, "unit": "", "basis": "setting",
-         "meaning": scenario.state_text(), "figure": "", "status": "model setting",
+         "meaning": scenario.state_text(solve=solve), "figure": "", "status": "model setting",
          "source": ""}]
     for part in PARTS:
         rows += _rows(getattr(scenario, part), part + ".")
@@ -84,32 +109,19 @@ def assumptions_table(scenario) -> pd.DataFrame:
                      "status": _figures.get("repurchase_by_outcome").status,
                      "source": _figures.get("repurchase_by_outcome").source,
                      "meaning": f"stated probability of buying again, {group.replace('_', ' ')}"})
-    r = rates(scenario)
-    hidden = scenario.hidden_rates()
-    how = {"solved": "solved from {obs} under this scenario's own service",
-           "kept from today": "kept from today ('{under}'), solved there from {obs}",
-           "stored": "solved by '{method}' from {obs} under the service of '{under}'",
-           "given": "given directly", "none": "no observed churn: none"}
-    b = hidden.loc["market.baseline_churn"]
-    derived = [
-        ("derived.baseline_churn", scenario.baseline_churn(), "1/yr",
-         "hazard of leaving for non-service reasons, " + how[b["source"]].format(
-             obs=b["observables"], under=b["under"], method=b["method"])),
-        ("derived.acquisition_cost", scenario.economics.acquisition_cost, "money",
-         "cost of one marketing acquisition (ratio x retention cost)"),
-        ("derived.experience_leave_per_year", r.experience_leave_per_year, "1/yr",
-         "customers lost through their own bad experience, per customer-year"),
-        ("derived.wom_leave_per_year", r.wom_leave_per_year, "1/yr",
-         "customers lost through word of mouth, per customer-year (mean field)"),
-    ]
-    if scenario.reviews.enabled:
-        derived += [
-            ("derived.review_steady_rating", steady_rating(scenario), "stars",
-             "average rating today's service and post shares hold in the long run (mean "
-             "field); the rating drifts there from reviews.initial_rating"),
-            ("derived.review_steady_count", steady_count(scenario), "reviews",
-             "reviews today's posting keeps standing in the long run, at the start's "
-             "customers (compare reviews.initial_reviews)")]
+    derived = [("derived.acquisition_cost", scenario.economics.acquisition_cost, "money",
+                "cost of one marketing acquisition (ratio x retention cost)")]
+    if solve:  # the order of the full table: baseline churn, acquisition cost, leave rates
+        solved = _solved_rows(scenario)
+        derived = [solved[0], *derived, *solved[1:]]
+        if scenario.reviews.enabled:  # the rating's long-run state, by the mean field
+            derived += [
+                ("derived.review_steady_rating", steady_rating(scenario), "stars",
+                 "average rating today's service and post shares hold in the long run (mean "
+                 "field); the rating drifts there from reviews.initial_rating"),
+                ("derived.review_steady_count", steady_count(scenario), "reviews",
+                 "reviews today's posting keeps standing in the long run, at the start's "
+                 "customers (compare reviews.initial_reviews)")]
     for name, value, unit, meaning in derived:
         rows.append({"parameter": name, "value": value, "unit": unit, "meaning": meaning,
                      "basis": "derived", "figure": "", "status": "derived", "source": ""})

@@ -17,6 +17,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from womsim.core.errors import ScenarioError, close_matches
+from womsim.model.params import plain_number
 
 __all__ = ["Intervention", "parse_years"]
 
@@ -166,8 +167,6 @@ class Intervention(BaseModel):
     @classmethod
     def _no_coercion(cls, v: Any, info: Any) -> Any:
         # pydantic would read True as 1.0 and "0.8" as 0.8: silent guesses
-        from womsim.model.params import plain_number
-
         return plain_number(v)
 
     @field_validator("start", "ramp", mode="before")

@@ -23,6 +23,7 @@ from womsim.core.errors import (
     close_matches,
     unknown_key,
 )
+from womsim.model.assumptions import assumptions_table
 from womsim.model.calendar import Calendar
 from womsim.model.interventions import NESTED, Intervention
 from womsim.model.market import (
@@ -37,15 +38,26 @@ from womsim.model.market import (
     unpin_segments,
     unread_market_value,
 )
+from womsim.model.meanfield import SOLVERS, annual_churn, observables, solve_baseline_churn
 from womsim.model.params import Complaints, Economics, Market, Service, Simulation, WordOfMouth
+from womsim.model.parts import PARTS
+from womsim.model.presets import PRESETS, presets_table
 from womsim.model.reviews import Reviews
-from womsim.model.solved import Solved, pick, put, upgrade_unrecorded
+from womsim.model.scenario_io import read_toml, write_toml
+from womsim.model.solved import (
+    Solved,
+    check_hidden_rates,
+    hidden_rates_table,
+    pick,
+    put,
+    state_text,
+    upgrade_unrecorded,
+)
 from womsim.service import ServiceDesk
+from womsim.views.display import scenario_html
 
 __all__ = ["Scenario", "Solved"]
 
-PARTS = ("market", "service", "complaints", "word_of_mouth", "reviews", "economics",
-         "simulation")
 # fields that say what a scenario is, not what it assumes: set by today() and what_if()
 _STATE_FIELDS = ("state", "solved")
 
@@ -253,8 +265,6 @@ equal to 1 (allowed: >= 0 and <= 1)
     @model_validator(mode="after")
     def _hidden_rates_consistent(self) -> Scenario:
         """No stale calibration (see :func:`womsim.model.solved.check_hidden_rates`)."""
-        from womsim.model.solved import check_hidden_rates
-
         check_hidden_rates(self)
         return self
 
@@ -345,8 +355,6 @@ equal to 1 (allowed: >= 0 and <= 1)
         >>> client.state, round(client.simulated_annual_churn(), 6)
         ('today', 0.3)
         """
-        from womsim.model.meanfield import observables
-
         data = self._with(changes)
         if any(o in changes or pick(data, o) != self.get(o) for o in observables()) \
                 or any(o in changes for o in segment_observables(self)):
@@ -370,8 +378,6 @@ equal to 1 (allowed: >= 0 and <= 1)
         >>> client.state, round(client.simulated_annual_churn(), 6)
         ('today', 0.22)
         """
-        from womsim.model.meanfield import SOLVERS
-
         data = self._with(changes)
         data["state"] = "today"
         kept = []
@@ -412,8 +418,6 @@ equal to 1 (allowed: >= 0 and <= 1)
         >>> bool(better.simulated_annual_churn() < 0.25)
         True
         """
-        from womsim.model.meanfield import SOLVERS, observables
-
         data = self._with(changes)
         for name in sorted(observables()):
             new = pick(data, name)
@@ -524,8 +528,6 @@ equal to 1 (allowed: >= 0 and <= 1)
         >>> alt.state, alt.market.baseline_churn == today.baseline_churn()
         ('what-if', True)
         """
-        from womsim.model.meanfield import observables
-
         if self.state != "today" or any(self.get(o) != today.get(o) for o in observables()):
             return self
         return self._pin_to(today.what_if())
@@ -556,12 +558,13 @@ equal to 1 (allowed: >= 0 and <= 1)
         >>> Scenario.preset("telecom").hidden_rates().loc["market.baseline_churn", "source"]
         'solved'
         """
-        from womsim.model.solved import hidden_rates_table
-
         return hidden_rates_table(self)
 
-    def state_text(self) -> str:
+    def state_text(self, solve: bool = True) -> str:
         """One sentence: today or a what-if, and what its hidden rates were solved from.
+
+        With ``solve=False`` a rate still to be solved is named without its value (nothing is
+        solved and no service desk simulated: what a view shows).
 
         Examples
         --------
@@ -569,17 +572,13 @@ equal to 1 (allowed: >= 0 and <= 1)
         "today: market.baseline_churn = 0.165 solved from market.observed_annual_churn = \
 0.25 under this scenario's own service"
         """
-        from womsim.model.solved import state_text
-
-        return state_text(self)
+        return state_text(self, solve)
 
     def simulated_annual_churn(self) -> float:
         """Expected annual churn under this scenario's service (mean field, at the start).
 
         On today it is the observed churn; on a what-if it moves with the service.
         """
-        from womsim.model.meanfield import annual_churn
-
         return annual_churn(self.at(-1.0), self.baseline_churn())
 
     def with_interventions(self, *interventions: Intervention) -> Scenario:
@@ -653,8 +652,6 @@ equal to 1 (allowed: >= 0 and <= 1)
         >>> Scenario.preset("telecom").market.observed_annual_churn
         0.25
         """
-        from womsim.model.presets import PRESETS
-
         if name not in PRESETS:
             raise unknown_key("preset", name, PRESETS)
         return cls(**PRESETS[name]["scenario"])
@@ -668,8 +665,6 @@ equal to 1 (allowed: >= 0 and <= 1)
         >>> "telecom" in Scenario.presets().index
         True
         """
-        from womsim.model.presets import presets_table
-
         return presets_table()
 
     # ---------------------------------------------------------- calibration
@@ -679,8 +674,6 @@ equal to 1 (allowed: >= 0 and <= 1)
         Given directly (``market.baseline_churn``) or solved so that total annual churn under
         today's service matches ``market.observed_annual_churn``.
         """
-        from womsim.model.meanfield import solve_baseline_churn
-
         if self.market.baseline_churn is not None:
             return self.market.baseline_churn
         if self.market.observed_annual_churn is None:
@@ -688,11 +681,13 @@ equal to 1 (allowed: >= 0 and <= 1)
         return solve_baseline_churn(self)
 
     # --------------------------------------------------------- assumptions
-    def assumptions(self) -> pd.DataFrame:
+    def assumptions(self, solve: bool = True) -> pd.DataFrame:
         """Every parameter with its value, unit, meaning and the figure it rests on.
 
         Values no figure supports are labelled ``illustrative``; the client's own numbers
-        ``client input``.
+        ``client input``. With ``solve=False`` the rows that need the mean field (the solved
+        baseline churn and the leave rates) are left out, so nothing is solved and no service
+        desk is simulated: the static table a view shows.
 
         Examples
         --------
@@ -700,9 +695,7 @@ equal to 1 (allowed: >= 0 and <= 1)
         >>> a.loc["word_of_mouth.negative_mean", "status"]
         'verified'
         """
-        from womsim.model.assumptions import assumptions_table
-
-        return assumptions_table(self)
+        return assumptions_table(self, solve)
 
     # ------------------------------------------------------------------ io
     def to_dict(self) -> dict[str, Any]:
@@ -731,16 +724,12 @@ equal to 1 (allowed: >= 0 and <= 1)
         >>> Scenario.from_toml(p) == Scenario.preset("telecom")
         True
         """
-        from womsim.model.scenario_io import write_toml
-
         return write_toml(self, path, overwrite=overwrite)
 
     @classmethod
     def from_toml(cls, path: str | Path) -> Scenario:
         """Read a scenario file; errors name the key and the line."""
-        from womsim.model.scenario_io import read_toml
-
-        return read_toml(path)
+        return read_toml(path, cls)
 
     def __repr__(self) -> str:
         ivs = f", {len(self.interventions)} interventions" if self.interventions else ""
@@ -756,8 +745,6 @@ equal to 1 (allowed: >= 0 and <= 1)
     __str__ = __repr__
 
     def _repr_html_(self) -> str:
-        from womsim.views.display import scenario_html
-
         return scenario_html(self)
 
 

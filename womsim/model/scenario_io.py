@@ -5,12 +5,15 @@ from __future__ import annotations
 import codecs
 import re
 import sys
+import warnings
 from pathlib import Path
+from typing import TypeVar
 
 import tomli_w
 
 from womsim.core.atomic import atomic_write
 from womsim.core.errors import ScenarioError
+from womsim.model.solved import restate_if_edited, upgrade_unrecorded
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -18,6 +21,8 @@ else:  # pragma: no cover
     import tomli as tomllib
 
 __all__ = ["find_line", "read_toml", "write_toml"]
+
+T = TypeVar("T")
 
 _HEADER = re.compile(r"^\s*\[\[?\s*([^\]]+?)\s*\]\]?\s*(#.*)?$")
 _KEY = re.compile(r"""^\s*("[^"]+"|'[^']+'|[A-Za-z0-9_.-]+)\s*=""")
@@ -66,9 +71,10 @@ def write_toml(scenario, path: str | Path, overwrite: bool = False) -> Path:
     return atomic_write(path, text, overwrite=overwrite)
 
 
-def read_toml(path: str | Path):
-    """Read a scenario file; a syntax error or bad value raises ScenarioError with the line."""
-    from womsim.model.scenario import Scenario
+def read_toml(path: str | Path, scenario_cls: type[T]) -> T:
+    """Read a scenario file as a ``scenario_cls`` (:class:`womsim.Scenario`); a syntax error or
+    bad value raises ScenarioError with the line. The class is passed in, so that this module
+    needs nothing from the one that defines it."""
 
     path = Path(path)
     if not path.exists():
@@ -92,10 +98,6 @@ def read_toml(path: str | Path):
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as err:
         raise ScenarioError(f"{path}: TOML syntax error: {err}") from None
-    import warnings
-
-    from womsim.model.solved import restate_if_edited, upgrade_unrecorded
-
     for upgrade in (upgrade_unrecorded, restate_if_edited):
         try:
             data, note = upgrade(data)
@@ -104,7 +106,7 @@ def read_toml(path: str | Path):
         if note:
             warnings.warn(f"{path}: {note}", UserWarning, stacklevel=3)
     try:
-        return Scenario(**data)
+        return scenario_cls(**data)
     except ScenarioError as err:
         problems = getattr(err, "problems", None) or [str(err)]
         raise ScenarioError(_with_lines(problems, text, path)) from None

@@ -17,6 +17,8 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field
 
 from womsim.core.errors import CalibrationError
+from womsim.model.meanfield import SOLVERS
+from womsim.model.parts import PART_MODELS
 
 __all__ = ["Solved", "check_hidden_rates", "hidden_rates_table", "restate_if_edited",
            "state_text", "upgrade_unrecorded"]
@@ -61,17 +63,15 @@ class Solved(BaseModel):
         return ", ".join(f"{k} = {v:g}" for k, v in self.observables.items()) or "nothing"
 
 
-def _parameter_names() -> list[str]:
-    from womsim.model.scenario import Scenario
-
-    return Scenario().parameter_names()
+def _parameter_names() -> set[str]:
+    """The dotted names of the scenario parts' parameters (what an observable can be)."""
+    return {f"{part}.{name}" for part, model in PART_MODELS.items()
+            for name in model.model_fields}
 
 
 def check_hidden_rates(sc) -> None:
     """Raise ValueError unless kept values match their record, records their observables,
     and no observable is set that nothing reads."""
-    from womsim.model.meanfield import SOLVERS
-
     seen: set[str] = set()
     names = set(sc.parameter_names()) if sc.solved else set()
     for rec in sc.solved:
@@ -108,10 +108,9 @@ def check_hidden_rates(sc) -> None:
                    "today's baseline)" if method == "baseline_churn" else ""))
 
 
-def hidden_rates_table(sc) -> pd.DataFrame:
-    """The table behind :meth:`womsim.Scenario.hidden_rates`."""
-    from womsim.model.meanfield import SOLVERS
-
+def hidden_rates_table(sc, solve: bool = True) -> pd.DataFrame:
+    """The table behind :meth:`womsim.Scenario.hidden_rates`; with ``solve=False`` a rate
+    still to be solved has value NaN (nothing is solved, no service desk simulated)."""
     rows = {}
     recorded = {r.parameter: r for r in sc.solved}
     for method, solver in SOLVERS.items():
@@ -119,7 +118,8 @@ def hidden_rates_table(sc) -> pd.DataFrame:
         if p in recorded:
             continue
         if solver.applies(sc):
-            rows[p] = {"value": float(solver.solve(sc)), "source": "solved",
+            rows[p] = {"value": float(solver.solve(sc)) if solve else math.nan,
+                       "source": "solved",
                        "observables": ", ".join(f"{o} = {sc.get(o):g}"
                                                 for o in solver.observables),
                        "method": method, "under": sc.name}
@@ -139,16 +139,18 @@ def hidden_rates_table(sc) -> pd.DataFrame:
     return df
 
 
-def state_text(sc) -> str:
-    """The sentence behind :meth:`womsim.Scenario.state_text`."""
+def state_text(sc, solve: bool = True) -> str:
+    """The sentence behind :meth:`womsim.Scenario.state_text` (``solve=False``: a rate still
+    to be solved is named without its value)."""
     try:
-        h = sc.hidden_rates()
+        h = hidden_rates_table(sc, solve)
     except CalibrationError as err:
         return f"{sc.state}: cannot be calibrated ({err})"
     parts = []
     for p, r in h.iterrows():
         if r["source"] == "solved":
-            parts.append(f"{p} = {r['value']:.3g} solved from {r['observables']} under "
+            value = f" = {r['value']:.3g}" if solve else ""
+            parts.append(f"{p}{value} solved from {r['observables']} under "
                          "this scenario's own service")
         elif r["under"] == "unrecorded":
             parts.append(f"{p} = {r['value']:.3g} kept (saved by an older womsim, which "
@@ -224,8 +226,6 @@ def restate_if_edited(data: dict[str, Any]) -> tuple[dict[str, Any], str | None]
     >>> d["state"], d["market"]["baseline_churn"], "0.25" in note
     ('today', None, True)
     """
-    from womsim.model.meanfield import SOLVERS
-
     records = data.get("solved")
     if data.get("state") != "what-if" or not isinstance(records, list):
         return data, None

@@ -37,6 +37,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from womsim.model.meanfield import rates
+
 __all__ = ["MAX_LIFETIME_YEARS", "Held", "discount_factors", "event_worth", "held_value"]
 
 #: Longest time after the horizon over which held customers are valued (years).
@@ -121,8 +123,6 @@ class Held:
 
 def _survival(p, sc, customers: float) -> tuple[float, float]:
     """Per-step survival of a held customer without and with an alternative."""
-    from womsim.model.meanfield import rates
-
     r = rates(sc, customers)
     dt = sc.simulation.dt
     stay = 1.0 - p.p_churn

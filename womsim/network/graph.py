@@ -22,7 +22,9 @@ import pandas as pd
 
 from womsim.core.atomic import atomic_write
 from womsim.core.errors import NetworkError
+from womsim.network import edgelist
 from womsim.network import generators as gen
+from womsim.network.edgelist import check_labels_write
 from womsim.network.generators import EdgeListNotFoundError, EdgeSource, label_array
 from womsim.network.graphkernels import csr_from_pairs
 
@@ -503,7 +505,6 @@ class Network:
         >>> net.n_edges, net.id_to_label(0)
         (2, 'ann')
         """
-        from womsim.network import edgelist
         if isinstance(source, pd.DataFrame):
             return cls._from_source(edgelist.edges_from_frame(source), name=name)
         return cls._from_source(edgelist.edges_from_file(source, sep, comment), name=name)
@@ -550,8 +551,6 @@ class Network:
         u, v = self.edges()
         cols: dict[str, np.ndarray] = {"source": u, "target": v}
         if self._labels is not None and labels:
-            from womsim.network.edgelist import check_labels_write
-
             check_labels_write(self._labels)
             cols = {"source": self._labels[u], "target": self._labels[v]}
         isolated = int(np.count_nonzero(self.degrees() == 0))

@@ -9,8 +9,14 @@ from typing import Any
 
 import pandas as pd
 
+from womsim.analysis.damage import MarketDamage
+from womsim.analysis.lostrev import LostRevenue
+from womsim.analysis.sweep import Sensitivity, SweepResult
+from womsim.analysis.whatif import Comparison
+from womsim.core import figures
 from womsim.core.errors import WomsimError
-from womsim.results import draws_assumptions
+from womsim.model.scenario import Scenario
+from womsim.results import HEADLINES, Ensemble, draws_assumptions
 from womsim.views.display import (
     FLAGGED,
     fmt_count,
@@ -20,6 +26,7 @@ from womsim.views.display import (
     fmt_value,
     unit_kind,
 )
+from womsim.views.plots import plot_damage, plot_overview, plot_sweep, plot_tornado, plot_waterfall
 
 #: File formats :func:`report` writes.
 #: The workbook's sheets, in order (``roi`` only for comparisons that spend more on
@@ -191,8 +198,6 @@ def _summary_table(s: pd.DataFrame) -> _Table:
 
 
 def _from_ensemble(ens) -> _Content:
-    from womsim.views.plots import plot_overview
-
     sc = ens.scenario
     cur = sc.economics.currency
     s = ens.summary()
@@ -285,8 +290,6 @@ def _counterfactuals(cmp) -> list[str]:
 
 
 def _from_lost_revenue(lr) -> _Content:
-    from womsim.views.plots import plot_overview, plot_waterfall
-
     today, target = lr.today.scenario, lr.target.scenario
     cur = today.economics.currency
     cmp = lr.comparison
@@ -376,10 +379,6 @@ def _describe(changes: list[str]) -> str:
 
 
 def _from_comparison(cmp) -> _Content:
-    from womsim.analysis.lostrev import LostRevenue
-    from womsim.analysis.whatif import Comparison
-    from womsim.views.plots import plot_overview, plot_waterfall
-
     ref = cmp.ensembles[cmp.reference]
     cur = ref.scenario.economics.currency
     s = cmp.summary()
@@ -493,8 +492,6 @@ def _from_comparison(cmp) -> _Content:
 
 
 def _sweep_units(sweep, base) -> dict[str, str]:
-    from womsim.results import HEADLINES
-
     a = base.assumptions()
     units: dict[str, str] = {}
     for p in sweep.params:
@@ -506,8 +503,6 @@ def _sweep_units(sweep, base) -> dict[str, str]:
 
 
 def _from_sweep(sweep) -> _Content:
-    from womsim.views.plots import plot_sweep
-
     base = getattr(sweep, "scenario", None) or sweep.ensembles[0].scenario
     cur = base.economics.currency
     s = sweep.summary()
@@ -561,8 +556,6 @@ def _from_sweep(sweep) -> _Content:
 
 
 def _from_sensitivity(sens, scenario) -> _Content:
-    from womsim.views.plots import plot_tornado
-
     cur = scenario.economics.currency if scenario is not None else ""
     t = sens.table()
     metric = sens.metric.replace("_", " ")
@@ -619,8 +612,6 @@ def _from_sensitivity(sens, scenario) -> _Content:
 
 
 def _from_damage(dmg, scenario) -> _Content:
-    from womsim.views.plots import plot_damage
-
     t = dmg.table()
     cur = dmg.currency
     rows = []
@@ -673,8 +664,6 @@ def _from_damage(dmg, scenario) -> _Content:
 
 def _add_sensitivity(c: _Content, sens: Any, scenario: Any) -> None:
     """Add a tornado to another result's report: its chart, table and top mover."""
-    from womsim.analysis.sweep import Sensitivity
-
     if not isinstance(sens, Sensitivity):
         raise WomsimError(f"sensitivity= takes womsim.sensitivity()'s result, got "
                           f"{type(sens).__name__}")
@@ -770,7 +759,6 @@ def _same(a: Any, b: Any) -> bool:
 
 
 def _figures_table(used: Iterable[str]) -> _Table:
-    from womsim.core import figures
     used = {u for u in used if u}
     t = figures.table().reset_index()
     t.insert(1, "used here", ["yes" if k in used else "" for k in t["key"]])
@@ -795,12 +783,6 @@ BUILDERS: dict[type, Callable[[Any], _Content]] = {}
 
 def _content(result: Any, question: str | None, scenario: Any) -> tuple[_Content, _Table,
                                                                         _Table]:
-    from womsim.analysis.damage import MarketDamage
-    from womsim.analysis.lostrev import LostRevenue
-    from womsim.analysis.sweep import Sensitivity, SweepResult
-    from womsim.analysis.whatif import Comparison
-    from womsim.results import Ensemble
-
     fallback = None
     if isinstance(result, LostRevenue):
         c = _from_lost_revenue(result)
@@ -821,8 +803,6 @@ def _content(result: Any, question: str | None, scenario: Any) -> tuple[_Content
                                              zip(t["low"], t["high"], strict=True)]})
     elif isinstance(result, MarketDamage):
         src = getattr(result, "_sources", None)
-        from womsim.model.scenario import Scenario
-
         scenario = scenario if scenario is not None else (src if isinstance(src, Scenario)
                                                           else None)
         c = _from_damage(result, scenario)

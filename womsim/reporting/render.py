@@ -16,10 +16,12 @@ import numpy as np
 import pandas as pd
 from markupsafe import Markup, escape
 
+from womsim.core.provenance import womsim_version
 from womsim.reporting.content import _CI, _Chart, _Content, _Table
 from womsim.views.display import (
     CSS,
     FLAGGED,
+    _table,
     fmt_count,
     fmt_interval,
     fmt_money,
@@ -140,8 +142,6 @@ def _html_table(t: _Table, currency: str) -> str:
         details.append(Markup(" &middot; ").join(parts))
         flagged = t.status_col is not None and str(r[t.status_col]) in FLAGGED
         classes.append("flag" if flagged else "tot" if str(r.iloc[0]) == "total" else "")
-    from womsim.views.display import _table
-
     wrap = [j for j, c in enumerate(cols) if c in (*_LONG_TEXT, "name")]
     note = str(html_fragment("<p class='wom-note'>{}</p>", t.note)) if t.note else ""
     # only a table with money in it says its currency (a calibration's targets hold none)
@@ -217,8 +217,6 @@ sources: womsim.figures.</footer></body></html>
 
 
 def _html(c: _Content, assumptions: _Table, figs: _Table) -> str:
-    from womsim import __version__
-
     cur = c.currency
     cards = []
     for card in c.cards:
@@ -243,7 +241,7 @@ def _html(c: _Content, assumptions: _Table, figs: _Table) -> str:
     charts = [{"title": ch.title, "b64": base64.b64encode(ch.png).decode("ascii")}
               for ch in c.charts]
     return _PAGE.render(c=c, cards=cards, flags=flags if any(flags.values()) else None,
-                        sections=sections, charts=charts, version=__version__,
+                        sections=sections, charts=charts, version=womsim_version(),
                         today=_dt.date.today().isoformat(), page_css=Markup(_PAGE_CSS),
                         table_css=Markup(CSS))
 
@@ -359,9 +357,6 @@ def _write_sheet(ws, t: _Table, currency: str) -> None:
 def _xlsx_writer(c: _Content, assumptions: _Table, figs: _Table) -> Callable[[Path], None]:
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font
-
-    from womsim import __version__
-
     def write(path: Path) -> None:
         wb = Workbook()
         ws = wb.active
@@ -369,7 +364,7 @@ def _xlsx_writer(c: _Content, assumptions: _Table, figs: _Table) -> Callable[[Pa
         _put(ws, 1, 1, c.title).font = Font(bold=True, size=14)
         rows = [("question", c.question),
                 ("answer", " ".join(plain(a) for a in c.answer)),
-                ("prepared", f"womsim {__version__}, {_dt.date.today().isoformat()}"),
+                ("prepared", f"womsim {womsim_version()}, {_dt.date.today().isoformat()}"),
                 *c.facts]
         flags = _flag_counts(assumptions)
         if any(flags.values()):

@@ -40,7 +40,7 @@ from pathlib import Path
 from typing import Any
 
 import womsim.reporting.calibration  # noqa: F401  (registers the calibration report)
-from womsim.core.atomic import Content
+from womsim.core.atomic import Content, atomic_write_all, check_writable
 from womsim.core.errors import WomsimError
 from womsim.reporting.content import SHEETS, _add_sensitivity, _content
 from womsim.reporting.render import _html, _render_charts, _xlsx_writer
@@ -130,8 +130,6 @@ def report(result: Any, path: str | Path, question: str | None = None,
     >>> "Appendix A" in out["html"].read_text()
     True
     """
-    from womsim.core.atomic import atomic_write_all, check_writable
-
     targets = report_paths(path, formats)
     for p in targets.values():  # refuse before computing anything
         check_writable(p, overwrite)

@@ -15,7 +15,9 @@ import re
 from collections.abc import Callable
 from pathlib import Path
 
+from womsim.core.provenance import womsim_version
 from womsim.reporting.content import _CI, _Content, _Table
+from womsim.reporting.render import _flag_counts, _fmt_cell, _unit_text
 from womsim.views.display import FLAGGED, fmt_interval, fmt_value, unit_kind
 
 _W, _H = 13.333, 7.5  # inches, 16:9
@@ -88,8 +90,6 @@ def _text(slide, left: float, top: float, width: float, height: float, lines: li
 
 
 def _cell_text(v, kind: str, row_unit: str) -> str:
-    from womsim.reporting.render import _fmt_cell
-
     return _fmt_cell(v, kind, row_unit)
 
 
@@ -98,7 +98,6 @@ def _table_slides(prs, t: _Table, currency: str, title: str, columns: list[str] 
     """The table on as many slides as its rows need; returns how many slides it took."""
     from pptx.util import Inches, Pt
 
-    from womsim.reporting.render import _unit_text
 
     df = t.df
     cols = [c for c in (columns or list(df.columns)) if c in df.columns]
@@ -146,10 +145,6 @@ def _pptx_writer(c: _Content, assumptions: _Table, figs: _Table) -> Callable[[Pa
     """A function writing the deck to a path (for :func:`womsim.core.atomic.atomic_write_all`)."""
     from pptx import Presentation
     from pptx.util import Inches
-
-    from womsim import __version__
-    from womsim.reporting.render import _flag_counts
-
     def write(path: Path) -> None:
         prs = Presentation()
         prs.slide_width, prs.slide_height = Inches(_W), Inches(_H)
@@ -158,7 +153,7 @@ def _pptx_writer(c: _Content, assumptions: _Table, figs: _Table) -> Callable[[Pa
         slide = _title_slide(prs, c.title)
         _text(slide, 0.5, 1.5, _W - 1, 3.0,
               [f"**Question.** {c.question}",
-               f"Prepared with womsim {__version__} on {_dt.date.today().isoformat()}."],
+               f"Prepared with womsim {womsim_version()} on {_dt.date.today().isoformat()}."],
               size=20)
         # 2. the answer, with the headline numbers
         slide = _title_slide(prs, "The answer")

@@ -10,6 +10,8 @@ import numpy as np
 from womsim.core.errors import NetworkError, ScenarioError, WomsimError
 from womsim.engine.rng import run_seeds
 from womsim.engine.step import run
+from womsim.model.scenario import Scenario
+from womsim.network.graph import Network
 from womsim.results import Ensemble
 from womsim.runner.drift import check_drift
 from womsim.runner.executors import map_tasks
@@ -23,8 +25,6 @@ PER_SCENARIO = "per scenario"
 
 def check_scenario(scenario, what: str = "scenario") -> None:
     """Raise ScenarioError unless ``scenario`` is a :class:`~womsim.Scenario`."""
-    from womsim.model.scenario import Scenario
-
     if not isinstance(scenario, Scenario):
         hint = (f"; for a preset write Scenario.preset({scenario!r})"
                 if isinstance(scenario, str) else "")
@@ -34,8 +34,6 @@ def check_scenario(scenario, what: str = "scenario") -> None:
 
 def check_network(network, people: int) -> None:
     """Raise NetworkError unless ``network`` is None or a Network of ``people`` nodes."""
-    from womsim.network.graph import Network
-
     if network is None:
         return
     if not isinstance(network, Network):
@@ -80,8 +78,6 @@ def build_network(scenario, seed: int):
     >>> net.n
     1000
     """
-    from womsim.network.graph import Network
-
     m = scenario.market
     # "NETWORK" mixed in: the graph's numbers stay apart from every run's
     ss = int(np.random.SeedSequence([seed, 0x4E4554574F524B]).generate_state(1, np.uint64)[0]

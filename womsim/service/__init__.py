@@ -8,6 +8,10 @@ growth strains service and churn relieves it. Both offer the same methods:
 ``experience_mix(contacts_per_year)``, ``problem_causes(contacts_per_year)`` and
 ``cost_per_year()``.
 
+Layer 2 (beside ``network``; docs/architecture.md). May import: ``womsim.views``,
+``womsim.core``; not ``womsim.network`` or anything above. The scenario (``womsim.model``)
+holds a desk; the desk knows nothing of scenarios.
+
 Examples
 --------
 >>> from womsim.service import FixedMix, ServiceDesk, erlang_c

@@ -23,6 +23,7 @@ from pydantic import (
 )
 
 from womsim.core.errors import ScenarioError, close_matches
+from womsim.core.validation import no_coercion
 
 __all__ = ["CAUSE_COLUMNS", "MIX_COLUMNS", "FixedMix", "MixTable"]
 
@@ -72,9 +73,7 @@ class _Model(BaseModel):
     @field_validator("*", mode="before")
     @classmethod
     def _no_coercion(cls, v: Any, info: Any) -> Any:
-        # True read as 1 agent, or "12" as 12: silent guesses (see womsim.model.params)
-        from womsim.model.params import no_coercion
-
+        # True read as 1 agent, or "12" as 12: silent guesses (see womsim.core.validation)
         return no_coercion(cls, v, info)
 
     def __init__(self, **data: Any) -> None:

@@ -18,6 +18,7 @@ from womsim.views.display import (
     fmt_money,
     html_fragment,
 )
+from womsim.views.style import PALETTE, SERIES, _axes, money_axis, style
 
 __all__ = ["incident_html", "plot_incident"]
 
@@ -85,8 +86,6 @@ def plot_incident(cost: Any, ax=None):
     'years from the start'
     """
     # views.plots loads matplotlib: only when a plot is drawn
-    from womsim.views.plots import PALETTE, SERIES, _axes, money_axis, style
-
     ax = _axes(ax, (7, 4))
     d = cost.damage()
     s = cost.summary()
