@@ -21,9 +21,10 @@ from womsim.engine.book import MarketBook
 from womsim.engine.calendar import apply_calendar, calendar_mix
 from womsim.engine.kernels import tell_wave
 from womsim.engine.reviews import ReviewState
-from womsim.engine.rivals import RIVAL, rival_params, shared_draw
+from womsim.engine.rivals import RIVAL, RivalParams, rival_params, shared_draw
 from womsim.engine.rng import THIN, Streams, sparse_candidates, sparse_draw
 from womsim.engine.segments import (
+    SegmentParams,
     place_segments,
     scaled,
     segment_draw,
@@ -144,8 +145,8 @@ class StepParams:
     desk_cost: float
     fixed_cost: float
     mix_scenario: object
-    segments: object = None  # SegmentParams of a segmented scenario
-    rivals: object = None    # RivalParams of a scenario with rivals
+    segments: SegmentParams | None = None  # of a segmented scenario
+    rivals: RivalParams | None = None      # of a scenario with rivals
     reviews: Reviews | None = None  # the Reviews part in force
     # the calendar's multipliers at this step (womsim.engine.calendar)
     contact_scale: float = 1.0
@@ -338,8 +339,10 @@ class _WordOfMouth:
         s = self.streams
         u = s.uniform("tell_count", step, tellers, extra=stream)
         if segment is None:
+            assert isinstance(telling, Telling)
             k = telling.quantile(u)
         else:  # each teller's count from its segment's distribution (keyed by teller)
+            assert isinstance(telling, tuple)
             lab = segment[tellers]
             k = np.zeros(tellers.size, dtype=np.int64)
             for g, tg in enumerate(telling):
@@ -401,7 +404,14 @@ def step(state: State, customers: int, p: StepParams, t: int, streams: Streams,
     status, deterred_until, has_alt, changed_at = (state.status, state.deterred_until,
                                                    state.has_alt, state.changed_at)
     n = status.size
-    sg, seg = p.segments, state.segment
+    sg = p.segments
+    # labels and counts exist exactly when the scenario has segments (State.initial); where
+    # sg is None they are never read, so an empty array stands in for the type checker
+    seg: np.ndarray = state.segment if state.segment is not None else _EMPTY
+    seg_customers: np.ndarray = (state.seg_customers if state.seg_customers is not None
+                                 else _EMPTY)
+    d_share: float | np.ndarray
+    p_share: float | np.ndarray
     if sg is None:
         load = float(customers) * p.contact_rate
         d_share, _, p_share = (float(x) for x in experience_mix(p.mix_scenario, load))
@@ -410,7 +420,7 @@ def step(state: State, customers: int, p: StepParams, t: int, streams: Streams,
     else:
         # the calendar's multipliers act on every segment (engine.calendar)
         sg = scaled(sg, p.contact_scale, p.problem_scale, t)
-        load = float(state.seg_customers @ sg.contact_rate)
+        load = float(seg_customers @ sg.contact_rate)
         mix = segment_mix(sg, load, p.problem_scale, t)
 
     def own(value, per_segment, ids, col=None):
@@ -426,10 +436,12 @@ def step(state: State, customers: int, p: StepParams, t: int, streams: Streams,
     if rv is not None:
         # one pass of candidates for our customers and the rivals' (engine.rivals)
         contacted, r_contacted = shared_draw(streams, "contact", t, n, p.p_contact if sg is None
-                                             else sg.p_contact, seg, rv.p_contact, status,
+                                             else sg.p_contact, state.segment, rv.p_contact,
+                                             status,
                                              state.firm)
         churn_cand, r_churned = shared_draw(streams, "churn", t, n, p.p_churn if sg is None
-                                            else sg.p_churn, seg, rv.p_churn, status,
+                                            else sg.p_churn, state.segment, rv.p_churn,
+                                            status,
                                             state.firm)
         state.rival_draws = (r_contacted, r_churned)
     elif sg is None:
@@ -466,7 +478,7 @@ def step(state: State, customers: int, p: StepParams, t: int, streams: Streams,
         delighted = np.setdiff1d(delighted, forced, assume_unique=True)
         problem = np.union1d(problem, forced)
     if sg is not None:
-        p_share = float(mix[:, 2] @ state.seg_customers / max(state.seg_customers.sum(), 1))
+        p_share = float(mix[:, 2] @ seg_customers / max(seg_customers.sum(), 1))
     # 3. complaints: one uniform per stage so a better resolution rate moves the same
     #    people from unresolved to resolved (monotone coupling)
     complained_mask = streams.uniform("complaint", t, problem) < own(p.complain, "complain",
@@ -548,12 +560,12 @@ def step(state: State, customers: int, p: StepParams, t: int, streams: Streams,
     # 7. acquisition: prospects (marketing) and former customers (win-back) who are not
     #    deterred and did not change status this step; one uniform serves both groups
     p_mk = p_top = p.p_acquire
-    factor, rv = 1.0, state.reviews
-    if rv is not None:
+    factor, rs = 1.0, state.reviews
+    if rs is not None:
         assert p.reviews is not None  # a review state exists only for a scenario with reviews
         # the rating at the start of the step scales the marketing hazard; candidates are
         # drawn at the best rating's rate so that paired runs share them whatever the rating
-        factor, best = rv.conversion(p.reviews), rv.best(p.reviews)
+        factor, best = rs.conversion(p.reviews), rs.best(p.reviews)
         if factor != 1.0:
             p_mk = 1.0 - (1.0 - p.p_acquire) ** factor
         if best != 1.0:
@@ -577,12 +589,12 @@ def step(state: State, customers: int, p: StepParams, t: int, streams: Streams,
         late, late_until = late[keep], late_until[keep]
         deterred_until[late] = np.maximum(deterred_until[late], late_until)
     review = (0.0, 0.0, 0, 0, 1.0)
-    if rv is not None:  # this step's reviews count from the next step on
+    if rs is not None:  # this step's reviews count from the next step on
         assert p.reviews is not None
-        n_neg, n_pos = rv.post(p.reviews, np.concatenate([silent, unresolved]),
+        n_neg, n_pos = rs.post(p.reviews, np.concatenate([silent, unresolved]),
                                np.concatenate([delighted, slow, quick]), streams, t, p.dt)
-        review = (rv.rating(), rv.count(), n_neg, n_pos, factor)
-    return Events(load, p_share, contacted, delighted, problem, silent, complainers, quick,
+        review = (rs.rating(), rs.count(), n_neg, n_pos, factor)
+    return Events(load, float(p_share), contacted, delighted, problem, silent, complainers, quick,
                   slow, unresolved, left, exp_left, base_left, neg, pos, tellings, n_retell,
                   new_det, wom_left, won_ref, mk, wb, deterred, review)
 

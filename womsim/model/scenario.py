@@ -464,13 +464,13 @@ equal to 1 (allowed: >= 0 and <= 1)
             if len(keys) > 1 and keys[0] == "desk" and data.get("desk") is None:
                 raise ScenarioError(f"'{dotted}': this scenario has no service desk; set "
                                     "desk=ServiceDesk(...) first")
-            node = data
+            node: dict[str, Any] = data
             if len(keys) == 3 and keys[0] in ("segments", "rivals"):
                 # a segment's or rival's own value, found by name
-                node = next((d for d in data[keys[0]] if d.get("name") == keys[1]), None)
-                if node is None or keys[2] not in node or keys[2] == "name":
+                named = next((d for d in data[keys[0]] if d.get("name") == keys[1]), None)
+                if named is None or keys[2] not in named or keys[2] == "name":
                     raise unknown_key("parameter", dotted, known)
-                node[keys[2]] = value
+                named[keys[2]] = value
                 continue
             for k in keys[:-1]:
                 if not isinstance(node.get(k), dict):
