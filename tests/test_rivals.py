@@ -101,11 +101,15 @@ def test_the_equilibrium_is_reached_from_above_and_below():
 
 @pytest.mark.slow
 def test_the_closed_form_matches_the_engine_at_large_n():
-    sc = hays_hill(n=40_000, years=3.0)
+    # the closed form is the continuous-time limit; the engine's steps carry an O(dt) bias
+    # (measured at 40,000 people: our share +0.24 points at one year with 14-day steps,
+    # 3 SE; +0.04 points, 0.7 SE, with 3.5-day steps), so the check runs at short steps
+    sc = hays_hill(n=40_000, years=3.0).replace(**{"simulation.step_days": 3.5})
     runs = 4
     recs = [run(sc, None, seed=s) for s in range(runs)]
     path = share_path(sc)
-    for at in (25, 51, 77):  # after one, two and three years
+    per_year = round(1.0 / sc.simulation.dt)
+    for at in (per_year - 1, 2 * per_year - 1, 3 * per_year - 1):  # after one, two, three years
         sim = np.array([r["market_share"][at] for r in recs])
         se = sim.std(ddof=1) / math.sqrt(runs)
         assert abs(sim.mean() - path["market_share"].iloc[at]) < 4 * se, (at, sim, se)
