@@ -11,6 +11,7 @@ market's record exactly.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -20,6 +21,9 @@ from womsim.model.market import segment_view
 from womsim.model.meanfield import experience_mix
 from womsim.model.telling import Telling
 from womsim.network.mixing import assign_segments
+
+if TYPE_CHECKING:
+    from womsim.network.graph import Network
 
 __all__ = ["SEGMENT_RECORDS", "SegmentParams", "by_segment", "gather", "place_segments",
            "scaled", "segment_baseline", "segment_draw", "segment_mix", "segment_params",
@@ -165,7 +169,7 @@ def segment_baseline(view, name: str) -> float:
 _PLACED: list[tuple[object, tuple, np.ndarray]] = []
 
 
-def place_segments(sc, n: int, streams: Streams, network=None) -> np.ndarray:
+def place_segments(sc, n: int, streams: Streams, network: Network | None = None) -> np.ndarray:
     """Who is in which segment: exact shares, at random (from the run's seed) or, with
     ``market.segment_assortativity``, placed on the graph to meet it (the same placement
     for every run on that graph)."""
