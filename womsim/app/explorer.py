@@ -42,6 +42,7 @@ from womsim.views.display import _table, fmt_money, fmt_value, unit_kind
 from womsim.views.plots import plot_damage
 
 if TYPE_CHECKING:
+    from womsim.analysis.lostrev import LostRevenue
     from womsim.model.scenario import Scenario
 
 __all__ = ["LEVERS", "Explorer", "Lever", "apply_levers", "explore", "explorer_numbers",
@@ -107,7 +108,7 @@ def _min_negative_mean(k: int, share: float, upper: float) -> float:
     return hi
 
 
-def levers(scenario) -> pd.DataFrame:
+def levers(scenario: Scenario) -> pd.DataFrame:
     """The levers for ``scenario``: today's value, slider range and step, and whether the lever
     applies (a service desk sets the problem share itself, so that slider is off).
 
@@ -143,7 +144,7 @@ def levers(scenario) -> pd.DataFrame:
     return df
 
 
-def apply_levers(scenario: Scenario, values: Mapping[str, float] | None = None):
+def apply_levers(scenario: Scenario, values: Mapping[str, float] | None = None) -> Scenario:
     """Today's scenario with the levers set (validated; today's baseline churn kept).
 
     Raises
@@ -241,7 +242,7 @@ def numbers_html(table: pd.DataFrame) -> str:
 
 def quick_simulation(scenario: Scenario, values: Mapping[str, float] | None = None, runs: int = 8,
                      people: int = 5_000, horizon_years: float | None = 1.0, seed: int = 1,
-                     executor: Any = None):
+                     executor: Any = None) -> LostRevenue:
     """A small paired simulation of the scenario with the levers as set: what its service
     costs against no problems (:func:`womsim.lost_revenue`), on a scaled-down market.
 
@@ -393,7 +394,7 @@ class Explorer:
             s.observe(self._changed, names="value")
         self.update()
 
-    def simulate(self):
+    def simulate(self) -> LostRevenue | None:
         """Run :func:`quick_simulation` for the sliders as set and show it; returns it."""
         self.button.disabled = True
         self.result.value = "<i>simulating…</i>"

@@ -196,8 +196,9 @@ def _check_seeds(seed: Any, seeds: list[int], what: str) -> int:
     return int(seed)
 
 
-def rerun(saved, network: Network | None = None, executor: str | Executor | Client | None = None,
-          progress: bool | None = None, verify: bool = False):
+def rerun(saved: str | Path | Any, network: Network | None = None,
+          executor: str | Executor | Client | None = None, progress: bool | None = None,
+          verify: bool = False) -> Any:
     """Run a saved result's recipe again: the same numbers, bit for bit.
 
     Parameters

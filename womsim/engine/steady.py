@@ -32,7 +32,7 @@ if TYPE_CHECKING:
 __all__ = ["deter_rate", "steady_deterred"]
 
 
-def deter_rate(scenario) -> float:
+def deter_rate(scenario: Scenario) -> float:
     """Mean-field rate (per person-year) of stories that deter a non-customer.
 
     Examples

@@ -62,13 +62,13 @@ class WordOfMouthTrace:
     #: The network the steps ran on (what :func:`womsim.plots.plot_word_of_mouth` draws).
     network: Any = None
 
-    def plot(self, ax: Axes | None = None, seed: int = 0):
+    def plot(self, ax: Axes | None = None, seed: int = 0) -> Axes:
         """Draw the trace on its network (:func:`womsim.views.wordofmouth.draw_word_of_mouth`;
         ``seed`` seeds the layout). Returns the axes."""
         return draw_word_of_mouth(self, ax=ax, seed=seed)
 
 
-def demo_scenario(people: int = 150):
+def demo_scenario(people: int = 150) -> Scenario:
     """An illustrative scenario for explaining word of mouth on a small graph.
 
     Monthly steps and frequent contacts, so that one step on 150 people shows a handful of
@@ -199,7 +199,7 @@ def word_of_mouth_trace(network: Any = None, scenario: Any = None, seed: int = 0
 
 
 def plot_word_of_mouth(network: Any = None, scenario: Any = None, seed: int = 0,
-                       steps: int = 1, ax: Axes | None = None):
+                       steps: int = 1, ax: Axes | None = None) -> Axes:
     """Who told whom on a small network: the word-of-mouth mechanism, for a client.
 
     Draws the social graph (grey), the people (prospects open circles, customers dark,

@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 from scipy.optimize import brentq
@@ -125,7 +125,7 @@ def annual_churn(scenario: Scenario, baseline: float, customers: float | None = 
     return 1.0 - (alt * surv_alt + (1 - alt) * surv_noalt)
 
 
-def solve_baseline_churn(scenario) -> float:
+def solve_baseline_churn(scenario: Scenario) -> float:
     """The baseline churn hazard (per year) that makes annual churn match the observed one.
 
     Raises
@@ -141,7 +141,7 @@ def solve_baseline_churn(scenario) -> float:
     >>> round(annual_churn(sc, h), 6) == sc.market.observed_annual_churn
     True
     """
-    target = scenario.market.observed_annual_churn
+    target = cast(float, scenario.market.observed_annual_churn)  # set when this is solved
     service_only = annual_churn(scenario, 0.0)
     if service_only > target + 1e-12:
         r = rates(scenario)
@@ -174,7 +174,7 @@ class Solver:
     live: bool = True
     how: str = ""
 
-    def applies(self, scenario) -> bool:
+    def applies(self, scenario: Scenario) -> bool:
         """Whether ``scenario`` solves the parameter (it is not given, observables are set)."""
         return scenario.get(self.parameter) is None and all(
             scenario.get(o) is not None for o in self.observables)

@@ -49,7 +49,7 @@ __all__ = ["MAX_LIFETIME_YEARS", "Held", "discount_factors", "event_worth", "hel
 MAX_LIFETIME_YEARS = 50.0
 
 
-def discount_factors(scenario) -> np.ndarray:
+def discount_factors(scenario: Scenario) -> np.ndarray:
     """Mid-step discount factor of every step: ``exp(-delta (t + 1/2) dt)``.
 
     Examples

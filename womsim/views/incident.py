@@ -73,7 +73,7 @@ def incident_html(cost: Any) -> str:
     return "".join([CSS, str(head), table])
 
 
-def plot_incident(cost: Any, ax: Axes | None = None):
+def plot_incident(cost: Any, ax: Axes | None = None) -> Axes:
     """Cumulative damage over time (mean and interval band), the incident shaded, the end of
     its damage marked and the value lost at the horizon. Returns the axes.
 

@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 __all__ = ["influence_html", "plot_influence"]
 
 
-def plot_influence(result: Any, ax: Axes | None = None):
+def plot_influence(result: Any, ax: Axes | None = None) -> Axes:
     """Bars: value lost per bad experience by degree bin with their intervals; the dashed line
     is a typical customer. Returns the axes.
 

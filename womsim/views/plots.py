@@ -100,7 +100,7 @@ def _step_text(ens: Any) -> str:
 
 # --------------------------------------------------------------------------- time series
 def plot_timeseries(ensembles: Mapping[str, Any] | Any, metric: str = "customers",
-                    ax: Axes | None = None, band: float = 0.90):
+                    ax: Axes | None = None, band: float = 0.90) -> Axes:
     """Mean line and band of runs over time for one or more ensembles. Returns the axes.
 
     Parameters
@@ -149,8 +149,8 @@ def plot_timeseries(ensembles: Mapping[str, Any] | Any, metric: str = "customers
 
 
 def plot_overview(ensembles: Mapping[str, Any] | Any,
-                  metrics: Sequence[str] = ("customers", "revenue"), axes=None,
-                  band: float = 0.90):
+                  metrics: Sequence[str] = ("customers", "revenue"), axes: Any = None,
+                  band: float = 0.90) -> np.ndarray:
     """Several metrics over time side by side (default: customers and revenue), one line and
     band per scenario. Returns the array of axes.
 
@@ -178,7 +178,7 @@ def plot_overview(ensembles: Mapping[str, Any] | Any,
 
 # --------------------------------------------------------------------------- waterfall
 def plot_waterfall(table: pd.DataFrame, ax: Axes | None = None, title: str = "", currency: str = "",
-                   positive: str = "gain"):
+                   positive: str = "gain") -> Axes:
     """Waterfall of a by-cause table (rows = causes and ``total``; columns ``mean``,
     ``ci_low``, ``ci_high``). Returns the axes.
 
@@ -265,7 +265,7 @@ def _label_fit(ax, bars: int, chars: int) -> tuple[float, float]:
 
 # --------------------------------------------------------------------------- tornado
 def plot_tornado(sensitivity: Any, ax: Axes | None = None, base: float | None = None,
-                 metric: str | None = None, currency: str = ""):
+                 metric: str | None = None, currency: str = "") -> Axes:
     """Tornado chart of a one-at-a-time sensitivity, widest swing on top. Returns the axes.
 
     Parameters
@@ -328,7 +328,8 @@ def plot_tornado(sensitivity: Any, ax: Axes | None = None, base: float | None = 
 
 
 # --------------------------------------------------------------------------- sweep
-def plot_sweep(sweep: Any, metric: str = "profit", x: str | None = None, ax: Axes | None = None):
+def plot_sweep(sweep: Any, metric: str = "profit", x: str | None = None,
+               ax: Axes | None = None) -> Axes:
     """A metric against a swept parameter (one line per value of a second one), with the
     95% interval of the mean as a band. Returns the axes.
 
@@ -379,7 +380,7 @@ def plot_sweep(sweep: Any, metric: str = "profit", x: str | None = None, ax: Axe
 
 # --------------------------------------------------------------------------- service desk
 def plot_load_curve(desk: Any, ax: Axes | None = None, loads: Any = None, days: float | None = None,
-                    seed: int = 0, mark: float | None = None):
+                    seed: int = 0, mark: float | None = None) -> Axes:
     """The service desk under load: problem share, service level and agent utilisation (and
     abandonment) against the load, with the desk's nominal capacity marked. Returns the axes.
 
@@ -436,7 +437,7 @@ _DAMAGE_BARS = (("lost_directly", "own experience", "loss"),
                 ("referrals", "referrals won", "gain"))
 
 
-def plot_damage(damage: Any, ax: Axes | None = None):
+def plot_damage(damage: Any, ax: Axes | None = None) -> Axes:
     """The analytic market damage as bars: customers lost by route, referrals won, and the
     revenue at risk in the title. Returns the axes.
 
