@@ -20,6 +20,7 @@ from womsim.core.errors import ScenarioError
 from womsim.model.calendar import step_multipliers
 
 if TYPE_CHECKING:
+    from womsim.engine.step import StepParams
     from womsim.model.scenario import Scenario
 
 __all__ = ["apply_calendar", "calendar_mix"]
@@ -60,7 +61,7 @@ def apply_calendar(scenario: Scenario, params: list, costs: np.ndarray) -> tuple
     return out, costs + m.costs
 
 
-def calendar_mix(p, load: float, delighted: float, problem: float, t: int
+def calendar_mix(p: StepParams, load: float, delighted: float, problem: float, t: int
                  ) -> tuple[float, float]:
     """The step's (delighted, problem) shares with the calendar's problem multiplier.
 

@@ -16,6 +16,7 @@ function of (seed, mechanism, step, rate tier) alone, which is what the memo is 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -23,12 +24,15 @@ from womsim.core.errors import ScenarioError
 from womsim.engine.rng import PairedStreams
 from womsim.engine.step import run
 
+if TYPE_CHECKING:
+    from womsim.network.graph import Network
+
 __all__ = ["run_paired"]
 
 
-def run_paired(scenarios: Sequence, network, seed: int,
+def run_paired(scenarios: Sequence, network: Network | None, seed: int,
                valuation_hazards: Sequence[float | None] | None = None,
-               networks: Sequence | None = None,
+               networks: Sequence[Network | None] | None = None,
                budget_mb: float | None = None) -> list[dict[str, np.ndarray]]:
     """Run every scenario with ``seed``, drawing the draws they share once.
 

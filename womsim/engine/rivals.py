@@ -61,7 +61,7 @@ class RivalParams:
     memory_steps: int
 
 
-def rival_params(sc: Scenario, base) -> RivalParams:
+def rival_params(sc: Scenario, base: Scenario) -> RivalParams:
     """The rivals' numbers for a step of ``sc`` (``base``: interventions stripped; our
     programmes do not change how a rival's customers react)."""
     dt = sc.simulation.dt

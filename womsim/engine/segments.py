@@ -23,6 +23,10 @@ from womsim.model.telling import Telling
 from womsim.network.mixing import assign_segments
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+    from typing import Any
+
+    from womsim.engine.step import StepParams
     from womsim.model.scenario import Scenario
     from womsim.network.graph import Network
 
@@ -59,7 +63,7 @@ class SegmentParams:
     mix_scenarios: tuple
 
 
-def gather(names, per_segment: list) -> SegmentParams:
+def gather(names: list[str], per_segment: list) -> SegmentParams:
     """Stack the segments' own step numbers (a StepParams each) into arrays."""
     def arr(attr: str) -> np.ndarray:
         return np.array([getattr(p, attr) for p in per_segment], dtype=float)
@@ -124,7 +128,7 @@ def segment_draw(streams: Streams, mechanism: str, step: int, n: int, p: np.ndar
     return cand[streams.uniform(mechanism, step, cand, extra=THIN) < p[segment[cand]] / q]
 
 
-def tell_by_segment(wom, tellers: np.ndarray, tellings: tuple[Telling, ...],
+def tell_by_segment(wom: Any, tellers: np.ndarray, tellings: tuple[Telling, ...],
                     segment: np.ndarray, weak_share: float, step: int, stream: int
                     ) -> tuple[np.ndarray, int, int, int]:
     """One wave of tellings, each teller drawing its count from its segment's distribution
@@ -148,7 +152,8 @@ def segment_views(sc: Scenario) -> tuple:
     return tuple(segment_view(sc, s) for s in sc.segments)
 
 
-def segment_params(sc: Scenario, base, step_params) -> SegmentParams:
+def segment_params(sc: Scenario, base: Scenario,
+                   step_params: Callable[..., StepParams]) -> SegmentParams:
     """The segments' numbers for a step of ``sc`` (``base``: interventions stripped), each
     from its view, with the baseline churn solved for (or kept by) the segment."""
     views, bases = segment_views(sc), segment_views(base)
@@ -157,7 +162,7 @@ def segment_params(sc: Scenario, base, step_params) -> SegmentParams:
     return gather([s.name for s in sc.segments], per)
 
 
-def segment_baseline(view, name: str) -> float:
+def segment_baseline(view: Scenario, name: str) -> float:
     """A segment view's baseline churn; a calibration failure names the segment."""
     try:
         return view.baseline_churn()

@@ -43,6 +43,7 @@ from womsim.network.assortment import cluster, friend_share_update, member_ends
 
 if TYPE_CHECKING:
     from womsim.model.scenario import Scenario
+    from womsim.network.graph import Network
 
 __all__ = ["CUSTOMER", "FORMER", "PROSPECT", "RECORDS", "run"]
 
@@ -157,7 +158,7 @@ class StepParams:
     problem_scale: float = 1.0
 
 
-def step_params(sc, base, baseline: float) -> StepParams:
+def step_params(sc: Scenario, base: Scenario, baseline: float) -> StepParams:
     """Derive a step's numbers from the scenario ``sc`` in force (``base``: before changes)."""
     dt = base.simulation.dt
     m, s, c, w, e = sc.market, sc.service, sc.complaints, sc.word_of_mouth, sc.economics
@@ -193,7 +194,7 @@ def step_params(sc, base, baseline: float) -> StepParams:
     )
 
 
-def value_hazard(base, baseline: float) -> float:
+def value_hazard(base: Scenario, baseline: float) -> float:
     """Today's total churn hazard per year: how fast a customer's future revenue runs out
     (the price of an event, see :func:`womsim.model.valuation.event_worth`)."""
     r = rates(base)
@@ -202,7 +203,7 @@ def value_hazard(base, baseline: float) -> float:
             + alt * (r.experience_leave_per_year + r.wom_leave_per_year))
 
 
-def schedule(scenario, base=None, baseline: float | None = None
+def schedule(scenario: Scenario, base: Scenario | None = None, baseline: float | None = None
              ) -> tuple[list[StepParams], np.ndarray]:
     """Parameters for every step, and the intervention cost booked at each step.
 
@@ -256,7 +257,8 @@ class State:
     forced: np.ndarray = field(default_factory=lambda: _EMPTY)
 
     @classmethod
-    def initial(cls, scenario, n: int, streams: Streams, network=None) -> State:
+    def initial(cls, scenario: Scenario, n: int, streams: Streams,
+                network: Network | None = None) -> State:
         """Draw who is a customer, what each pays and who has an alternative (and, in a
         segmented market, who is in which segment; with rivals, whose customer).
 

@@ -135,7 +135,7 @@ def _survival(p, sc, customers: float) -> tuple[float, float]:
     return stay, stay * service
 
 
-def held_value(scenario: Scenario, base, baseline: float, n_alt: float, n_noalt: float,
+def held_value(scenario: Scenario, base: Scenario, baseline: float, n_alt: float, n_noalt: float,
                revenue_alt: float, revenue_noalt: float, step_params: Callable,
                cost_share: float = 1.0) -> Held:
     """Value after the horizon of the customers held at its end (see the module doc).

@@ -15,11 +15,16 @@ the graph's assortativity meets the target. A target above what the graph allows
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import reverse_cuthill_mckee
 
 from womsim.core.errors import NetworkError
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
 
 __all__ = ["assign_segments", "assortativity", "revenue_assortativity"]
 
@@ -109,8 +114,9 @@ def _refine(indptr: np.ndarray, indices: np.ndarray, lab: np.ndarray, shares: np
     return lab
 
 
-def most_assortative(shares, rng: np.random.Generator, indptr: np.ndarray,
-                     indices: np.ndarray, block: np.ndarray | None = None) -> np.ndarray:
+def most_assortative(shares: Sequence[float] | np.ndarray, rng: np.random.Generator,
+                     indptr: np.ndarray, indices: np.ndarray,
+                     block: np.ndarray | None = None) -> np.ndarray:
     """The most assortative placement this module reaches: friends next to each other
     (communities first where the graph has them, then a bandwidth-reducing order), cut into
     blocks of the shares, then refined towards each person's friends' segments."""
@@ -131,10 +137,10 @@ def most_assortative(shares, rng: np.random.Generator, indptr: np.ndarray,
     return cut
 
 
-def assign_segments(shares, rng: np.random.Generator, n: int,
+def assign_segments(shares: Sequence[float] | np.ndarray, rng: np.random.Generator, n: int,
                     indptr: np.ndarray | None = None, indices: np.ndarray | None = None,
                     block: np.ndarray | None = None, target: float | None = None,
-                    names=None) -> np.ndarray:
+                    names: Sequence[str] | None = None) -> np.ndarray:
     """A segment label (int8) per person, with the shares' exact counts; with ``target``,
     placed on the graph so that its segment assortativity is ``target`` (+- 0.005).
 
