@@ -18,6 +18,7 @@ Examples
 
     python -m benchmarks.network_sensitivity --runs 20 --snap facebook_combined.txt \\
         --out benchmarks/results/network_sensitivity.md
+    python -m benchmarks.network_sensitivity --runs 10 --only reviews   # one variant
 """
 
 from __future__ import annotations
@@ -44,6 +45,15 @@ VARIANTS = {
                               "word_of_mouth.retell_prob": 0.3, "word_of_mouth.max_hops": 3},
     "no weak ties (share 0)": {"word_of_mouth.weak_tie_share": 0.0},
     "weak-tie share 0.5": {"word_of_mouth.weak_tie_share": 0.5},
+    # online reviews on, at a steady rating (docs/model.md, "Online reviews"): 1-star posts
+    # at the default share 0.10, 5-star posts at 0.17, so that today's service holds the
+    # initial 4.0 stars (derived.review_steady_rating 4.00), starting from the 190 reviews
+    # it keeps standing on this market (derived.review_steady_count)
+    "online reviews (4.0 stars steady)": {"reviews.enabled": True,
+                                          "reviews.negative_post_share": 0.10,
+                                          "reviews.positive_post_share": 0.17,
+                                          "reviews.initial_rating": 4.0,
+                                          "reviews.initial_reviews": 190.0},
 }
 
 
@@ -82,12 +92,13 @@ def cell(sc: wom.Scenario, net, runs: int, seed: int) -> dict:
             else math.nan}
 
 
-def table(runs: int, seed: int, snap: str | None) -> pd.DataFrame:
-    """Every graph x variant."""
+def table(runs: int, seed: int, snap: str | None,
+          variants: dict[str, dict] | None = None) -> pd.DataFrame:
+    """Every graph x variant (``variants``: a subset of :data:`VARIANTS`, default all)."""
     base = wom.Scenario.preset("telecom").replace(**{"market.people": PEOPLE})
     rows = []
     for gname, net in networks(snap).items():
-        for vname, changes in VARIANTS.items():
+        for vname, changes in (VARIANTS if variants is None else variants).items():
             row = {"network": gname, "variant": vname}
             kind = {"market.network": "well_mixed"} if net is None else {}
             try:
@@ -127,10 +138,18 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seed", type=int, default=15)
     ap.add_argument("--snap", default=None, help="path of SNAP's facebook_combined.txt")
     ap.add_argument("--out", default=None, help="write the Markdown table here")
+    ap.add_argument("--only", default=None, metavar="TEXT",
+                    help="run only the variants whose name contains TEXT (e.g. 'reviews')")
     args = ap.parse_args(argv)
+    variants = None
+    if args.only is not None:
+        variants = {k: v for k, v in VARIANTS.items() if args.only.lower() in k.lower()}
+        if not variants:
+            ap.error(f"--only {args.only!r} matches no variant; variants: "
+                     + ", ".join(VARIANTS))
     warnings.simplefilter("ignore", FewRunsWarning)
     t = time.perf_counter()
-    df = table(args.runs, args.seed, args.snap)
+    df = table(args.runs, args.seed, args.snap, variants)
     text = markdown(df, args.runs)
     print(text)
     print(f"({time.perf_counter() - t:.0f} s)")

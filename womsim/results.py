@@ -122,7 +122,7 @@ def with_outcome(row: dict, values: np.ndarray, level: float, psa: bool,
     return row
 
 
-def segment_totals(ens) -> pd.DataFrame:
+def segment_totals(ens: Ensemble) -> pd.DataFrame:
     """Per run: each segment's (and the market's) total over the horizon of every split
     record (customers: at the end), columns ``(segment, metric)``; the segments add up to
     ``("total", metric)`` exactly."""
@@ -260,7 +260,7 @@ class Ensemble(Saved):
         self.runs.index.name = "run"
 
     @classmethod
-    def from_frames(cls, scenario, records: pd.DataFrame, runs: pd.DataFrame,
+    def from_frames(cls, scenario: Scenario, records: pd.DataFrame, runs: pd.DataFrame,
                     seeds: list[int], seed: int | None, network_fingerprint: str | None,
                     meta: dict[str, Any] | None = None) -> Ensemble:
         """An ensemble from its tables as they are (used by :func:`womsim.app.store.load`).

@@ -27,12 +27,17 @@ Revenue terms count in profit at the reference scenario's margin.
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from womsim.model.valuation import MAX_LIFETIME_YEARS
 from womsim.results import draws_assumptions, interval, with_outcome
+
+if TYPE_CHECKING:
+    from womsim.analysis.whatif import Comparison
+    from womsim.results import Ensemble
 
 __all__ = ["CAUSES", "by_cause", "investment", "payback", "roi_table"]
 
@@ -117,7 +122,7 @@ def _parts(ref: pd.DataFrame, alt: pd.DataFrame, margin: float, revenue: bool = 
     return p
 
 
-def by_cause(ref_ens, alt_ens, level: float = 0.95) -> pd.DataFrame:
+def by_cause(ref_ens: Ensemble, alt_ens: Ensemble, level: float = 0.95) -> pd.DataFrame:
     """The profit ``alt`` earns over ``ref``, split by cause, with paired intervals.
 
     Rows are the causes plus ``total`` (the sum of the causes, exactly); columns ``mean``,
@@ -178,7 +183,7 @@ def _cumulative_value(ens) -> tuple[np.ndarray, np.ndarray]:
     return times, np.concatenate([cum, cum[-1] + after])
 
 
-def payback(ref_ens, alt_ens) -> float:
+def payback(ref_ens: Ensemble, alt_ens: Ensemble) -> float:
     """Years until the cumulative present value of ``alt``'s gain over ``ref`` turns positive
     for good (within the horizon or after it, on the valuation's basis); NaN if it never
     does within the years valued."""
@@ -191,7 +196,7 @@ def payback(ref_ens, alt_ens) -> float:
     return float(times[below[-1] + 1]) if below.size else float(times[0])
 
 
-def roi_table(comparison, level: float = 0.95) -> pd.DataFrame:
+def roi_table(comparison: Comparison, level: float = 0.95) -> pd.DataFrame:
     """ROI and payback of each scenario against the reference (see Comparison.roi)."""
     ref = comparison.ensembles[comparison.reference]
     t_ref = _totals(ref)

@@ -52,6 +52,9 @@ from womsim.runner.simulate import build_network, check_scenario
 from womsim.views.display import calibration_html
 
 if TYPE_CHECKING:
+    from concurrent.futures import Executor
+
+    from distributed import Client
     from matplotlib.axes import Axes
 
 __all__ = ["INFERRED", "TARGETS", "Calibration", "DriftWarning", "calibrate",
@@ -470,7 +473,7 @@ def posterior_draws(cal: Calibration, runs: int) -> list[dict[str, float]]:
     return [{k: float(v) for k, v in post.iloc[i].items()} for i in idx]
 
 
-def split_calibration(scenarios):
+def split_calibration(scenarios: Any) -> tuple[Any, Calibration | None]:
     """``scenarios`` with a leading Calibration replaced by its scenario, and that
     Calibration (or None). Used by :func:`womsim.compare`."""
     if isinstance(scenarios, Calibration):
@@ -497,9 +500,9 @@ def split_calibration(scenarios):
 
 
 # -------------------------------------------------------------------- calibrate
-def calibrate(scenario, targets: Mapping[str, Any], *, infer: list[str] | None = None,
-              people: int = 3000, sims: int = 200, draws: int = 400,
-              seed: int = 0, executor=None, progress: bool | None = None,
+def calibrate(scenario: Scenario, targets: Mapping[str, Any], *, infer: list[str] | None = None,
+              people: int = 3000, sims: int = 200, draws: int = 400, seed: int = 0,
+              executor: str | Executor | Client | None = None, progress: bool | None = None,
               check_runs: int = 4) -> Calibration:
     """Calibrate ``scenario`` to what the client observes.
 

@@ -8,7 +8,12 @@ delighted share, ``service.delight_rate`` of the fixed mix, exactly.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from womsim.core.errors import CalibrationError
+
+if TYPE_CHECKING:
+    from womsim.model.scenario import Scenario
 
 __all__ = ["recommend_of", "solve_recommend"]
 
@@ -26,7 +31,7 @@ def recommend_of(delighted: float, problem: float, complain: float, resolved: fl
     return delighted + problem * complain * resolved
 
 
-def solve_recommend(sc, t: dict[str, tuple[float, float]]) -> tuple[dict, dict[str, str]]:
+def solve_recommend(sc: Scenario, t: dict[str, tuple[float, float]]) -> tuple[dict, dict[str, str]]:
     """The change ``recommend_share`` fixes (none without the target), and its source.
 
     Examples

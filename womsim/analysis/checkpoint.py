@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import warnings
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from womsim.core.archive import RecipeMismatchError, ResultsFileError, load, save
 from womsim.core.archive import normal as _normal
@@ -19,6 +19,9 @@ from womsim.core.atomic import atomic_write
 from womsim.core.errors import WomsimError
 from womsim.core.provenance import provenance
 from womsim.results import Ensemble
+
+if TYPE_CHECKING:
+    from womsim.model.scenario import Scenario
 
 __all__ = ["CHECKPOINT_FORMAT", "SweepCheckpoint"]
 
@@ -123,7 +126,7 @@ class SweepCheckpoint:
         """The file of point ``i``."""
         return self.path / f"point-{i:05d}.zip"
 
-    def load_point(self, i: int, scenario, seeds: list[int],
+    def load_point(self, i: int, scenario: Scenario, seeds: list[int],
                    fingerprint: str | None) -> Ensemble | None:
         """Point ``i`` if it was finished (and matches), else None.
 

@@ -33,7 +33,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -45,6 +45,9 @@ from womsim.engine.rng import Streams
 from womsim.engine.step import CUSTOMER, State, _WordOfMouth, schedule, step
 from womsim.model.scenario import Scenario
 from womsim.runner.simulate import build_network
+
+if TYPE_CHECKING:
+    from womsim.network.graph import Network
 
 __all__ = [
     "OUTCOMES",
@@ -437,7 +440,8 @@ class ClientData:
                 out[n] = (min(max(v, 0.0), 1.0) if n.startswith("leave_") else v, se)
         return out
 
-    def tarp_table(self, scenario=None, window_days: float = 30.0) -> pd.DataFrame:
+    def tarp_table(self, scenario: Scenario | None = None,
+                   window_days: float = 30.0) -> pd.DataFrame:
         """The client's own repurchase table beside TARP's.
 
         Columns: ``client_left`` (share who left within the window because of the outcome,
@@ -478,8 +482,8 @@ class ClientData:
 
 
 # ------------------------------------------------------------- synthetic client
-def synthetic_client(scenario=None, people: int | None = None, seed: int = 0,
-                     start: str = "2024-01-01", network=None) -> ClientData:
+def synthetic_client(scenario: Scenario | None = None, people: int | None = None, seed: int = 0,
+                     start: str = "2024-01-01", network: Network | None = None) -> ClientData:
     """A client made by womsim itself: one run traced into a customer table and contact log.
 
     Parameters

@@ -434,8 +434,8 @@ def _share_eq(repeat: float, prob: str, tellings: str) -> tuple[str, tuple[str, 
             (prob, "repeat_factor", tellings, "people"))
 
 
-def market_damage(scenario, period: float | str = "1 year", customers: float | None = None,
-                  *, at: float | str | None = None) -> MarketDamage:
+def market_damage(scenario: Scenario, period: float | str = "1 year",
+                  customers: float | None = None, *, at: float | str | None = None) -> MarketDamage:
     """TARP's market-damage arithmetic over a scenario, in closed form, every line shown.
 
     One period, one hop, mean field: contacts, problems, silent customers and complaints by

@@ -20,7 +20,7 @@ interval over runs.
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -34,6 +34,14 @@ from womsim.model.calendar import Incident
 from womsim.model.scenario import Scenario
 from womsim.results import interval
 from womsim.views.incident import incident_html, plot_incident
+
+if TYPE_CHECKING:
+    from concurrent.futures import Executor
+
+    from distributed import Client
+    from matplotlib.axes import Axes
+
+    from womsim.network.graph import Network
 
 __all__ = ["IncidentCost", "incident_cost"]
 
@@ -76,10 +84,10 @@ def _pair(scenario, incident):
     return without, scenario, inc
 
 
-def incident_cost(scenario, incident: str | Incident | None = None, network=None,
-                  runs: int = 20, seed: int | None = None, executor=None,
-                  share: float = 0.10, level: float = 0.95,
-                  progress: bool | None = None) -> IncidentCost:
+def incident_cost(scenario: Scenario, incident: str | Incident | None = None,
+                  network: Network | None = None, runs: int = 20, seed: int | None = None,
+                  executor: str | Executor | Client | None = None, share: float = 0.10,
+                  level: float = 0.95, progress: bool | None = None) -> IncidentCost:
     """What one incident cost, and for how long: the scenario against itself without it.
 
     Parameters
@@ -350,7 +358,7 @@ class IncidentCost(ResultBase):
         return df
 
     # ------------------------------------------------------------------ views
-    def plot(self, ax=None):
+    def plot(self, ax: Axes | None = None) -> Axes:
         """The cumulative damage over time with its band; the incident shaded, the end of
         its damage marked, and the value lost (with its interval) at the horizon. Returns
         the axes."""

@@ -31,17 +31,24 @@ True
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 from scipy.linalg import eigh
 
 from womsim.core.errors import unknown_key
 from womsim.model.uncertainty import ranges
 
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from womsim.model.scenario import Scenario
+
 __all__ = ["abc_posterior", "emulator_posterior", "emulator_terms", "prior_bounds",
            "sample_prior"]
 
 
-def prior_bounds(params: list[str], scenario=None) -> np.ndarray:
+def prior_bounds(params: list[str], scenario: Scenario | None = None) -> np.ndarray:
     """(low, high) of each parameter's prior: its range in :func:`womsim.model.uncertainty.ranges`.
 
     Examples
@@ -151,7 +158,8 @@ def _unit(x: np.ndarray, bounds: np.ndarray) -> np.ndarray:
 
 def emulator_posterior(theta: np.ndarray, stats: np.ndarray, observed: np.ndarray,
                        bounds: np.ndarray, draws: int = 1000, candidates: int = 20000,
-                       obs_se: np.ndarray | None = None, feasible=None,
+                       obs_se: np.ndarray | None = None,
+                       feasible: Callable[[np.ndarray], np.ndarray] | None = None,
                        rng: np.random.Generator | None = None) -> np.ndarray:
     """Posterior draws by a synthetic likelihood fitted to the reference table.
 

@@ -20,6 +20,7 @@ channels, weak ties and reviews, which do not depend on the degree).
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -34,6 +35,15 @@ from womsim.results import headline_metrics, scenario_from
 from womsim.runner.executors import map_tasks
 from womsim.runner.simulate import build_network, check_network, check_runs_seed, check_scenario
 from womsim.views.influence import influence_html, plot_influence
+
+if TYPE_CHECKING:
+    from concurrent.futures import Executor
+
+    from distributed import Client
+    from matplotlib.axes import Axes
+
+    from womsim.model.scenario import Scenario
+    from womsim.network.graph import Network
 
 __all__ = ["Influence", "influence"]
 
@@ -153,7 +163,7 @@ class Influence(ResultBase):
                          "ratio_high": ratio + tq * r_se})
         return pd.DataFrame(rows).set_index("bin")
 
-    def plot(self, ax=None):
+    def plot(self, ax: Axes | None = None) -> Axes:
         """Bars: value lost per bad experience by degree bin, with intervals; the dashed line
         is a typical customer. Returns the axes."""
         return plot_influence(self, ax=ax)
@@ -170,8 +180,10 @@ class Influence(ResultBase):
         return influence_html(self)
 
 
-def influence(scenario, network=None, runs: int = 20, seed: int | None = None, bins: int = 5,
-              share: float = 0.1, executor=None, progress: bool | None = None) -> Influence:
+def influence(scenario: Scenario, network: Network | None = None, runs: int = 20,
+              seed: int | None = None, bins: int = 5, share: float = 0.1,
+              executor: str | Executor | Client | None = None,
+              progress: bool | None = None) -> Influence:
     """The value of one bad experience by the customer's number of ties (paired runs).
 
     Parameters

@@ -35,9 +35,13 @@ from womsim.views.display import formatted, lost_revenue_html
 from womsim.views.plots import plot_waterfall as _draw_waterfall
 
 if TYPE_CHECKING:
+    from concurrent.futures import Executor
+
+    from distributed import Client
     from matplotlib.axes import Axes
 
     from womsim.model.scenario import Scenario
+    from womsim.network.graph import Network
 
 __all__ = ["CAUSES", "LostRevenue", "by_cause", "investment", "lost_revenue", "payback",
            "plot_waterfall", "roi_table"]
@@ -232,10 +236,10 @@ def counterfactual(scenario: Scenario, target: dict | None = None) -> Scenario:
     return scenario.what_if(**none)
 
 
-def lost_revenue(scenario, network=None, runs: int = 20, seed: int | None = None,
-                 target: dict | None = None, executor=None, psa: bool = False,
-                 psa_params: list[str] | None = None,
-                 progress: bool | None = None) -> LostRevenue:
+def lost_revenue(scenario: Scenario, network: Network | None = None, runs: int = 20,
+                 seed: int | None = None, target: dict | None = None,
+                 executor: str | Executor | Client | None = None, psa: bool = False,
+                 psa_params: list[str] | None = None, progress: bool | None = None) -> LostRevenue:
     """What today's service costs: today against a counterfactual without problems.
 
     Parameters

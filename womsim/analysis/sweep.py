@@ -54,9 +54,13 @@ from womsim.views.display import sensitivity_html, sweep_html
 from womsim.views.plots import plot_sweep, plot_tornado
 
 if TYPE_CHECKING:
+    from concurrent.futures import Executor
+
+    from distributed import Client
     from matplotlib.axes import Axes
 
     from womsim.model.scenario import Scenario
+    from womsim.network.graph import Network
 
 __all__ = ["BreakEven", "Sensitivity", "SweepResult", "break_even", "point_scenario",
            "sensitivity", "sweep"]
@@ -272,9 +276,10 @@ def _check_network_grid(scenarios, points, network) -> None:
                 "sweep it on a network kind such as 'scale_free'")
 
 
-def sweep(scenario, grid: Mapping[str, Iterable], network=None, runs: int = 20,
-          seed: int | None = None, executor=None, progress: bool | None = None,
-          checkpoint: str | Path | None = None, retries: int = 2) -> SweepResult:
+def sweep(scenario: Scenario, grid: Mapping[str, Iterable], network: Network | None = None,
+          runs: int = 20, seed: int | None = None, executor: str | Executor | Client | None = None,
+          progress: bool | None = None, checkpoint: str | Path | None = None,
+          retries: int = 2) -> SweepResult:
     """Run ``scenario`` at every point of a parameter grid, with common random numbers.
 
     Parameters
@@ -490,8 +495,9 @@ class Sensitivity(ResultBase):
         return sensitivity_html(self, currency=cur)
 
 
-def sensitivity(scenario, params: Iterable[str] | None = None, network=None, runs: int = 20,
-                seed: int | None = None, target: dict | None = None, executor=None,
+def sensitivity(scenario: Scenario, params: Iterable[str] | None = None,
+                network: Network | None = None, runs: int = 20, seed: int | None = None,
+                target: dict | None = None, executor: str | Executor | Client | None = None,
                 progress: bool | None = None) -> Sensitivity:
     """How much each uncertain parameter moves the profit today's service loses.
 
@@ -642,8 +648,9 @@ class BreakEven(ResultBase):
                 "discounted years of paying")
 
 
-def break_even(scenario, improvement: Intervention | Mapping[str, float], network=None,
-               runs: int = 20, seed: int | None = None, executor=None,
+def break_even(scenario: Scenario, improvement: Intervention | Mapping[str, float],
+               network: Network | None = None, runs: int = 20, seed: int | None = None,
+               executor: str | Executor | Client | None = None,
                progress: bool | None = None) -> BreakEven:
     """The most a client can spend per year on an improvement before it stops paying.
 

@@ -54,9 +54,13 @@ from womsim.views.display import comparison_html, formatted
 from womsim.views.plots import plot_timeseries, plot_waterfall
 
 if TYPE_CHECKING:
+    from concurrent.futures import Executor
+
+    from distributed import Client
     from matplotlib.axes import Axes
 
     from womsim.model.scenario import Scenario
+    from womsim.network.graph import Network
 
 __all__ = ["PAIRED_BATCH", "Comparison", "compare", "paired_batches", "paired_scenarios"]
 
@@ -139,10 +143,11 @@ def valuation_hazard(scenario: Scenario) -> float | tuple[float, ...]:
     return value_hazard(base, base.baseline_churn())
 
 
-def run_grid(per_run: list[list], seeds: list[int], network, executor=None,
-             progress: bool | None = None, desc: str = "runs",
-             priced_by_first: bool = False, which: list[int] | None = None
-             ) -> list[list[dict]]:
+def run_grid(per_run: list[list], seeds: list[int],
+             network: Network | Sequence[Network | None] | None,
+             executor: str | Executor | Client | None = None, progress: bool | None = None,
+             desc: str = "runs", priced_by_first: bool = False,
+             which: list[int] | None = None) -> list[list[dict]]:
     """Simulate ``per_run[r][j]`` with ``seeds[r]`` for every point j and run r.
 
     Returns records indexed ``[j][r]``. Every point of run r shares run r's seed: common
@@ -373,9 +378,10 @@ class Comparison(Saved):
         return comparison_html(self)
 
 
-def compare(scenarios: Mapping[str, Any] | Sequence, network=None, runs: int = 20,
-            seed: int | None = None, executor=None, psa: bool = False,
-            psa_params: list[str] | None = None, progress: bool | None = None) -> Comparison:
+def compare(scenarios: Mapping[str, Any] | Sequence, network: Network | None = None, runs: int = 20,
+            seed: int | None = None, executor: str | Executor | Client | None = None,
+            psa: bool = False, psa_params: list[str] | None = None,
+            progress: bool | None = None) -> Comparison:
     """Run scenarios in pairs with common random numbers and compare them with the first.
 
     Parameters

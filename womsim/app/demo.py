@@ -4,6 +4,7 @@ operator once word of mouth is counted, and whether a complaint-handling program
 from __future__ import annotations
 
 import time
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -12,6 +13,12 @@ from womsim.analysis.whatif import Comparison, compare
 from womsim.model.interventions import Intervention
 from womsim.model.scenario import Scenario
 from womsim.views.display import fmt_money
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from concurrent.futures import Executor
+
+    from distributed import Client
 
 __all__ = ["flagship"]
 
@@ -24,8 +31,9 @@ def _span(lo: float, hi: float, currency: str) -> str:
     return f"{_money(lo, currency)} to {_money(hi, currency)}"
 
 
-def flagship(runs: int = 12, seed: int = 1, people: int = 100_000, executor=None,
-             out=print) -> dict:
+def flagship(runs: int = 12, seed: int = 1, people: int = 100_000,
+             executor: str | Executor | Client | None = None,
+             out: Callable[..., Any] = print) -> dict:
     """Run the flagship what-if and print it in plain words; return the numbers.
 
     Examples

@@ -30,7 +30,7 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -40,6 +40,10 @@ from womsim.core.errors import UnknownKeyError, WomsimError, unknown_key
 from womsim.model.telling import Telling
 from womsim.views.display import _table, fmt_money, fmt_value, unit_kind
 from womsim.views.plots import plot_damage
+
+if TYPE_CHECKING:
+    from womsim.analysis.lostrev import LostRevenue
+    from womsim.model.scenario import Scenario
 
 __all__ = ["LEVERS", "Explorer", "Lever", "apply_levers", "explore", "explorer_numbers",
            "levers", "quick_simulation"]
@@ -104,7 +108,7 @@ def _min_negative_mean(k: int, share: float, upper: float) -> float:
     return hi
 
 
-def levers(scenario) -> pd.DataFrame:
+def levers(scenario: Scenario) -> pd.DataFrame:
     """The levers for ``scenario``: today's value, slider range and step, and whether the lever
     applies (a service desk sets the problem share itself, so that slider is off).
 
@@ -140,7 +144,7 @@ def levers(scenario) -> pd.DataFrame:
     return df
 
 
-def apply_levers(scenario, values: Mapping[str, float] | None = None):
+def apply_levers(scenario: Scenario, values: Mapping[str, float] | None = None) -> Scenario:
     """Today's scenario with the levers set (validated; today's baseline churn kept).
 
     Raises
@@ -172,7 +176,7 @@ def apply_levers(scenario, values: Mapping[str, float] | None = None):
     return scenario.replace(**changed)
 
 
-def explorer_numbers(scenario, values: Mapping[str, float] | None = None,
+def explorer_numbers(scenario: Scenario, values: Mapping[str, float] | None = None,
                      period: float | str = "1 year") -> pd.DataFrame:
     """The numbers the explorer shows: market damage today and with the levers as set.
 
@@ -236,9 +240,9 @@ def numbers_html(table: pd.DataFrame) -> str:
                   table.attrs.get("title", "market damage"), row_classes=classes)
 
 
-def quick_simulation(scenario, values: Mapping[str, float] | None = None, runs: int = 8,
+def quick_simulation(scenario: Scenario, values: Mapping[str, float] | None = None, runs: int = 8,
                      people: int = 5_000, horizon_years: float | None = 1.0, seed: int = 1,
-                     executor: Any = None):
+                     executor: Any = None) -> LostRevenue:
     """A small paired simulation of the scenario with the levers as set: what its service
     costs against no problems (:func:`womsim.lost_revenue`), on a scaled-down market.
 
@@ -390,7 +394,7 @@ class Explorer:
             s.observe(self._changed, names="value")
         self.update()
 
-    def simulate(self):
+    def simulate(self) -> LostRevenue | None:
         """Run :func:`quick_simulation` for the sliders as set and show it; returns it."""
         self.button.disabled = True
         self.result.value = "<i>simulating…</i>"
@@ -422,7 +426,7 @@ class Explorer:
         return f"Explorer('{self.scenario.name}', {len(self.sliders)} levers)"
 
 
-def explore(scenario, period: float | str = "1 year", runs: int = 8, people: int = 5_000,
+def explore(scenario: Scenario, period: float | str = "1 year", runs: int = 8, people: int = 5_000,
             horizon_years: float | None = 1.0, seed: int = 1, executor: Any = None
             ) -> Explorer:
     """Sliders on the main levers, instant market damage, a quick simulation on request.

@@ -38,7 +38,7 @@ True
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from womsim.analysis.checkpoint import SweepCheckpoint
 from womsim.analysis.sweep import SweepResult, sweep
@@ -61,6 +61,13 @@ from womsim.core.errors import WomsimError
 from womsim.engine.rng import run_seeds
 from womsim.results import Ensemble
 from womsim.runner.simulate import PER_SCENARIO, build_network, simulate
+
+if TYPE_CHECKING:
+    from concurrent.futures import Executor
+
+    from distributed import Client
+
+    from womsim.network.graph import Network
 
 __all__ = ["FORMAT", "FORMAT_VERSION", "RecipeMismatchError", "ResultsFileError",
            "SweepCheckpoint", "identical", "load", "provenance", "rerun", "save"]
@@ -189,8 +196,9 @@ def _check_seeds(seed: Any, seeds: list[int], what: str) -> int:
     return int(seed)
 
 
-def rerun(saved, network=None, executor=None, progress: bool | None = None,
-          verify: bool = False):
+def rerun(saved: str | Path | Any, network: Network | None = None,
+          executor: str | Executor | Client | None = None, progress: bool | None = None,
+          verify: bool = False) -> Any:
     """Run a saved result's recipe again: the same numbers, bit for bit.
 
     Parameters

@@ -38,11 +38,16 @@ class Result(Protocol):
 
     kind: ClassVar[str]
 
+
     def summary(self) -> pd.DataFrame: ...
+
 
     def plot(self, *, ax: Any = None) -> Any: ...
 
+
     def _repr_html_(self) -> str: ...
+
+
 
     def save(self, path: str | Path, overwrite: bool = False) -> Path: ...
 

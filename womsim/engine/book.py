@@ -11,6 +11,7 @@ so their numbers are those of a market without them, bit for bit.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -18,10 +19,13 @@ from womsim.engine.rivals import RIVAL_RECORDS, rival_step
 from womsim.engine.segments import SEGMENT_RECORDS, by_segment, segment_views
 from womsim.model.valuation import event_worth, held_value
 
+if TYPE_CHECKING:
+    from womsim.model.scenario import Scenario
+
 __all__ = ["MarketBook", "segment_prices"]
 
 
-def segment_prices(scenario, value_hazard: Callable) -> tuple[float, ...]:
+def segment_prices(scenario: Scenario, value_hazard: Callable) -> tuple[float, ...]:
     """Each segment's churn hazard that prices its events (its view's, today)."""
     base = scenario.at(-1.0)
     return tuple(value_hazard(v, v.baseline_churn()) for v in segment_views(base))

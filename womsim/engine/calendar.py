@@ -12,16 +12,20 @@ from __future__ import annotations
 
 import math
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from womsim.core.errors import ScenarioError
 from womsim.model.calendar import step_multipliers
 
+if TYPE_CHECKING:
+    from womsim.model.scenario import Scenario
+
 __all__ = ["apply_calendar", "calendar_mix"]
 
 
-def apply_calendar(scenario, params: list, costs: np.ndarray) -> tuple[list, np.ndarray]:
+def apply_calendar(scenario: Scenario, params: list, costs: np.ndarray) -> tuple[list, np.ndarray]:
     """The schedule's per-step parameters and costs with the scenario's calendar applied.
 
     Contacts: the contact probability and the desk's load (``contact_rate``) x the step's

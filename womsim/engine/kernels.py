@@ -35,7 +35,7 @@ _UNIT = 2.0 ** -53
 
 
 @njit(cache=True)
-def splitmix64(x):
+def splitmix64(x: np.uint64) -> np.uint64:
     """The splitmix64 finaliser of one uint64 (Steele, Lea & Flood 2014; Java's
     SplittableRandom): the one implementation every womsim hash uses (the step's draws,
     :mod:`womsim.engine.rng`, the cascade's edges). Wrap-around is intended."""
@@ -86,7 +86,8 @@ def _u(key, i):
 
 
 @njit(cache=True)
-def pick_neighbours(indptr, indices, tellers, use, key):
+def pick_neighbours(indptr: np.ndarray, indices: np.ndarray, tellers: np.ndarray,
+                    use: np.ndarray, key: np.uint64) -> np.ndarray:
     """``use[k]`` distinct neighbours of each teller: those with the smallest keys.
 
     A neighbour's key depends only on (key, directed edge), so telling one more person
@@ -126,7 +127,7 @@ def _u2(key, i, sub):
 
 
 @njit(cache=True)
-def hash_uniform_1d(key, ids):
+def hash_uniform_1d(key: np.uint64, ids: np.ndarray) -> np.ndarray:
     """:func:`womsim.engine.rng.hash_uniform` for a 1-d integer array, in one pass."""
     out = np.empty(ids.size, dtype=np.float64)
     for j in range(ids.size):
@@ -135,7 +136,7 @@ def hash_uniform_1d(key, ids):
 
 
 @njit(cache=True)
-def hash_uniform_1d_sub(key, ids, sub):
+def hash_uniform_1d_sub(key: np.uint64, ids: np.ndarray, sub: np.ndarray) -> np.ndarray:
     """:func:`womsim.engine.rng.hash_uniform` with a second index of the same length."""
     out = np.empty(ids.size, dtype=np.float64)
     for j in range(ids.size):
@@ -144,7 +145,8 @@ def hash_uniform_1d_sub(key, ids, sub):
 
 
 @njit(cache=True)
-def geometric_ids(u, n, log_miss, pos, out, k):
+def geometric_ids(u: np.ndarray, n: int, log_miss: float, pos: float, out: np.ndarray, k: int
+                  ) -> tuple[np.ndarray, int, float, bool]:
     """Ids from geometric gaps: each uniform in ``u`` moves on ``floor(log1p(-u) /
     log_miss) + 1`` places from ``pos``, until ``n`` is passed.
 

@@ -9,6 +9,8 @@ are random numbers of a run, so they live with the engine's named streams.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from womsim.core.errors import unknown_key
@@ -16,10 +18,13 @@ from womsim.engine.rng import hash_uniform
 from womsim.model.telling import _peak
 from womsim.model.uncertainty import ranges
 
+if TYPE_CHECKING:
+    from womsim.model.scenario import Scenario
+
 __all__ = ["draw_parameters"]
 
 
-def draw_parameters(scenario, seed: int, run: int, params: list[str] | None = None
+def draw_parameters(scenario: Scenario, seed: int, run: int, params: list[str] | None = None
                     ) -> dict[str, float]:
     """One joint draw of the uncertain parameters for run ``run`` (triangular, mode = the
     scenario's value clipped into the range).

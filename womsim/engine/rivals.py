@@ -19,10 +19,14 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from womsim.engine.rng import THIN, Streams, sparse_candidates
+
+if TYPE_CHECKING:
+    from womsim.model.scenario import Scenario
 
 __all__ = ["RIVAL", "RIVAL_RECORDS", "RivalEvents", "RivalParams", "rival_params",
            "rival_step", "shared_draw"]
@@ -57,7 +61,7 @@ class RivalParams:
     memory_steps: int
 
 
-def rival_params(sc, base) -> RivalParams:
+def rival_params(sc: Scenario, base) -> RivalParams:
     """The rivals' numbers for a step of ``sc`` (``base``: interventions stripped; our
     programmes do not change how a rival's customers react)."""
     dt = sc.simulation.dt

@@ -26,6 +26,7 @@ No global random state is touched anywhere.
 from __future__ import annotations
 
 import zlib
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -37,6 +38,9 @@ from womsim.engine.kernels import (
     splitmix64_array,
     splitmix64_int,
 )
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 __all__ = ["PAIRED_BUDGET_MB", "PairedStreams", "Streams", "hash_uniform", "run_seeds",
            "sparse_candidates", "sparse_draw"]
@@ -144,7 +148,7 @@ class Streams:
         """Counter-based uniforms for ``ids`` (and optional second index ``sub``)."""
         return hash_uniform(self.key(mechanism, step, extra), ids, sub)
 
-    def shared(self, key: tuple, make):
+    def shared(self, key: tuple, make: Callable[[], Any]) -> Any:
         """``make()``, a draw that depends on ``key`` and this run's seed alone (never on a
         scenario), returned read-only; :class:`PairedStreams` makes each such draw once."""
         return _frozen(make())
@@ -209,7 +213,7 @@ class PairedStreams(Streams):
             v = self._keys[k] = super().key(mechanism, step, extra)
         return v
 
-    def shared(self, key: tuple, make):
+    def shared(self, key: tuple, make: Callable[[], Any]) -> Any:
         hit = self._memo.get(key)
         if hit is not None:
             self.hits += 1

@@ -11,6 +11,7 @@ market's record exactly.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -20,6 +21,10 @@ from womsim.model.market import segment_view
 from womsim.model.meanfield import experience_mix
 from womsim.model.telling import Telling
 from womsim.network.mixing import assign_segments
+
+if TYPE_CHECKING:
+    from womsim.model.scenario import Scenario
+    from womsim.network.graph import Network
 
 __all__ = ["SEGMENT_RECORDS", "SegmentParams", "by_segment", "gather", "place_segments",
            "scaled", "segment_baseline", "segment_draw", "segment_mix", "segment_params",
@@ -138,12 +143,12 @@ def by_segment(ids: np.ndarray, segment: np.ndarray, k: int,
     return np.bincount(lab, weights=weights[ids].astype(np.float64), minlength=k)
 
 
-def segment_views(sc) -> tuple:
+def segment_views(sc: Scenario) -> tuple:
     """Each segment's view of ``sc`` (:func:`womsim.model.market.segment_view`)."""
     return tuple(segment_view(sc, s) for s in sc.segments)
 
 
-def segment_params(sc, base, step_params) -> SegmentParams:
+def segment_params(sc: Scenario, base, step_params) -> SegmentParams:
     """The segments' numbers for a step of ``sc`` (``base``: interventions stripped), each
     from its view, with the baseline churn solved for (or kept by) the segment."""
     views, bases = segment_views(sc), segment_views(base)
@@ -165,7 +170,8 @@ def segment_baseline(view, name: str) -> float:
 _PLACED: list[tuple[object, tuple, np.ndarray]] = []
 
 
-def place_segments(sc, n: int, streams: Streams, network=None) -> np.ndarray:
+def place_segments(sc: Scenario, n: int, streams: Streams,
+                   network: Network | None = None) -> np.ndarray:
     """Who is in which segment: exact shares, at random (from the run's seed) or, with
     ``market.segment_assortativity``, placed on the graph to meet it (the same placement
     for every run on that graph)."""

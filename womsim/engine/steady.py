@@ -19,16 +19,20 @@ arrived is exponential with rate ``lam`` cut at ``M``, and the person waits out 
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from womsim.engine.rng import Streams
 from womsim.model.meanfield import rates
 
+if TYPE_CHECKING:
+    from womsim.model.scenario import Scenario
+
 __all__ = ["deter_rate", "steady_deterred"]
 
 
-def deter_rate(scenario) -> float:
+def deter_rate(scenario: Scenario) -> float:
     """Mean-field rate (per person-year) of stories that deter a non-customer.
 
     Examples
@@ -43,7 +47,7 @@ def deter_rate(scenario) -> float:
     return heard * scenario.word_of_mouth.prospect_deter_prob
 
 
-def steady_deterred(scenario, status: np.ndarray, customer: int, streams: Streams
+def steady_deterred(scenario: Scenario, status: np.ndarray, customer: int, streams: Streams
                     ) -> np.ndarray:
     """``deterred_until`` (int32 step per person) of a market at rest.
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -39,6 +40,9 @@ from womsim.model.reviews import Reviews
 from womsim.model.telling import Telling
 from womsim.model.valuation import discount_factors, event_worth, held_value
 from womsim.network.assortment import cluster, friend_share_update, member_ends
+
+if TYPE_CHECKING:
+    from womsim.model.scenario import Scenario
 
 __all__ = ["CUSTOMER", "FORMER", "PROSPECT", "RECORDS", "run"]
 
@@ -144,7 +148,7 @@ class StepParams:
     cost_per_contact: float
     desk_cost: float
     fixed_cost: float
-    mix_scenario: object
+    mix_scenario: Scenario
     segments: SegmentParams | None = None  # of a segmented scenario
     rivals: RivalParams | None = None      # of a scenario with rivals
     reviews: Reviews | None = None  # the Reviews part in force

@@ -11,7 +11,7 @@ does both.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -22,6 +22,9 @@ from womsim.engine.step import CUSTOMER, State, _WordOfMouth, schedule, step
 from womsim.model.scenario import Scenario
 from womsim.network.graph import Network
 from womsim.views.wordofmouth import check_picture_size, draw_word_of_mouth
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
 
 __all__ = ["WordOfMouthTrace", "demo_scenario", "plot_word_of_mouth", "word_of_mouth_trace"]
 
@@ -59,13 +62,13 @@ class WordOfMouthTrace:
     #: The network the steps ran on (what :func:`womsim.plots.plot_word_of_mouth` draws).
     network: Any = None
 
-    def plot(self, ax=None, seed: int = 0):
+    def plot(self, ax: Axes | None = None, seed: int = 0) -> Axes:
         """Draw the trace on its network (:func:`womsim.views.wordofmouth.draw_word_of_mouth`;
         ``seed`` seeds the layout). Returns the axes."""
         return draw_word_of_mouth(self, ax=ax, seed=seed)
 
 
-def demo_scenario(people: int = 150):
+def demo_scenario(people: int = 150) -> Scenario:
     """An illustrative scenario for explaining word of mouth on a small graph.
 
     Monthly steps and frequent contacts, so that one step on 150 people shows a handful of
@@ -196,7 +199,7 @@ def word_of_mouth_trace(network: Any = None, scenario: Any = None, seed: int = 0
 
 
 def plot_word_of_mouth(network: Any = None, scenario: Any = None, seed: int = 0,
-                       steps: int = 1, ax=None):
+                       steps: int = 1, ax: Axes | None = None) -> Axes:
     """Who told whom on a small network: the word-of-mouth mechanism, for a client.
 
     Draws the social graph (grey), the people (prospects open circles, customers dark,

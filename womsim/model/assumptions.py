@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 from pydantic import BaseModel
@@ -12,6 +12,9 @@ from womsim.model.calendar import calendar_rows
 from womsim.model.meanfield import rates
 from womsim.model.parts import PARTS
 from womsim.model.reviews import steady_count, steady_rating
+
+if TYPE_CHECKING:
+    from womsim.model.scenario import Scenario
 
 __all__ = ["assumptions_table"]
 
@@ -77,7 +80,7 @@ def _solved_rows(scenario) -> list[tuple[str, float, str, str]]:
     ]
 
 
-def assumptions_table(scenario, solve: bool = True) -> pd.DataFrame:
+def assumptions_table(scenario: Scenario, solve: bool = True) -> pd.DataFrame:
     """Build the table behind :meth:`womsim.Scenario.assumptions`.
 
     With ``solve=False`` only what the scenario states and what follows from it without a

@@ -15,12 +15,18 @@ same mean-field solve as the whole market's (:func:`womsim.model.meanfield.solve
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import model_validator
 
 from womsim.core.errors import WomsimError
 from womsim.model.params import Part, param
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Iterator, Sequence
+
+    from womsim.model.interventions import Intervention
+    from womsim.model.scenario import Scenario
 
 __all__ = ["OVERRIDES", "RIVAL_NAME", "Rival", "Segment", "check_market_parts", "named",
            "named_parameters", "pin_segments", "segment_changes", "segment_observables",
@@ -167,7 +173,7 @@ class Rival(Part):
         return 1.0 - self.problem_rate
 
 
-def check_market_parts(sc) -> None:
+def check_market_parts(sc: Scenario) -> None:
     """Raise ValueError for segments or rivals that cannot describe one market."""
     m = sc.market
     if sc.segments:
@@ -256,7 +262,7 @@ def check_market_parts(sc) -> None:
                     "than one contact per step: shorten simulation.step_days")
 
 
-def segment_view(sc, seg: Segment):
+def segment_view(sc: Scenario, seg: Segment) -> Scenario:
     """The scenario as one segment sees it: the segment's values put in, no segments and
     no rivals (they act through the engine, not through a segment's rates).
 
@@ -290,13 +296,13 @@ def segment_view(sc, seg: Segment):
     return type(sc)(**data)
 
 
-def churn_applies(sc, seg: Segment) -> bool:
+def churn_applies(sc: Scenario, seg: Segment) -> bool:
     """Whether the segment's baseline churn is solved from an observed churn."""
     return seg.baseline_churn is None and (seg.observed_annual_churn is not None
                                            or sc.market.observed_annual_churn is not None)
 
 
-def pin_segments(today, data: dict) -> None:
+def pin_segments(today: Scenario, data: dict) -> None:
     """In a what-if being built from ``today`` (as a dict), keep each segment's baseline
     churn solved under today's service (matched by name), so that a better service shows
     up as less churn in every segment instead of being calibrated away."""
@@ -307,7 +313,7 @@ def pin_segments(today, data: dict) -> None:
             d["baseline_churn"] = segment_view(today, seg).baseline_churn()
 
 
-def unpin_segments(sc, data: dict, changes: dict) -> None:
+def unpin_segments(sc: Scenario, data: dict, changes: dict) -> None:
     """Describing today again: drop the baselines a what-if kept (they are solved again)."""
     if sc.state != "what-if":
         return
@@ -319,13 +325,13 @@ def unpin_segments(sc, data: dict, changes: dict) -> None:
             d["baseline_churn"] = None
 
 
-def segment_observables(sc) -> dict[str, Any]:
+def segment_observables(sc: Scenario) -> dict[str, Any]:
     """Each segment's observed churn, by dotted name."""
     return {f"segments.{s.name}.observed_annual_churn": s.observed_annual_churn
             for s in sc.segments}
 
 
-def named(sc, kind: str, name: str):
+def named(sc: Scenario, kind: str, name: str) -> Any:
     """The segment or rival called ``name`` (None if there is none)."""
     for x in getattr(sc, kind):
         if x.name == name:
@@ -333,7 +339,7 @@ def named(sc, kind: str, name: str):
     return None
 
 
-def named_parameters(sc):
+def named_parameters(sc: Any) -> Iterator[tuple[str, Any]]:
     """``("segments.<name>.<field>", value)`` for every segment and rival field."""
     for kind in ("segments", "rivals"):
         for x in getattr(sc, kind):
@@ -342,7 +348,7 @@ def named_parameters(sc):
                     yield f"{kind}.{x.name}.{f}", getattr(x, f)
 
 
-def segment_changes(sc, active, t: float) -> dict[str, float]:
+def segment_changes(sc: Scenario, active: Sequence[Intervention], t: float) -> dict[str, float]:
     """What interventions in force at ``t`` do to values segments set themselves: a change
     of a market-wide parameter reaches every segment's own value of it the same way
     (scaled, added or set), so no programme silently misses a segment."""
@@ -362,7 +368,7 @@ def segment_changes(sc, active, t: float) -> dict[str, float]:
     return out
 
 
-def unread_market_value(segments: list[dict], changes) -> str | None:
+def unread_market_value(segments: list[dict], changes: Iterable[str]) -> str | None:
     """A message if ``changes`` set a market-wide value that every segment replaces with
     its own (it would do nothing), else None."""
     inverse = {v: k for k, v in OVERRIDES.items()}

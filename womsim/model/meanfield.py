@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 from scipy.optimize import brentq
@@ -21,11 +21,14 @@ from scipy.optimize import brentq
 from womsim.core.errors import CalibrationError
 from womsim.model.reach import told_shares
 
+if TYPE_CHECKING:
+    from womsim.model.scenario import Scenario
+
 __all__ = ["SOLVERS", "Rates", "Solver", "experience_mix", "observables", "rates",
            "solve_baseline_churn"]
 
 
-def experience_mix(scenario, contacts_per_year: float | np.ndarray) -> np.ndarray:
+def experience_mix(scenario: Scenario, contacts_per_year: float | np.ndarray) -> np.ndarray:
     """(delighted, satisfied, problem) shares of contacts at a load (contacts per year).
 
     From the service desk when the scenario has one, else the fixed mix.
@@ -66,7 +69,7 @@ class Rates:
     wom_leave_per_year: float
 
 
-def rates(scenario, customers: float | None = None) -> Rates:
+def rates(scenario: Scenario, customers: float | None = None) -> Rates:
     """Mean-field yearly rates per customer at the given number of customers.
 
     Examples
@@ -107,7 +110,7 @@ def rates(scenario, customers: float | None = None) -> Rates:
                  exp_leave, neg_tellers, pos_tellers, neg, pos, hearings, wom_leave)
 
 
-def annual_churn(scenario, baseline: float, customers: float | None = None) -> float:
+def annual_churn(scenario: Scenario, baseline: float, customers: float | None = None) -> float:
     """Expected share of customers leaving within a year, for a baseline hazard."""
     r = rates(scenario, customers)
     dt = scenario.simulation.dt
@@ -122,7 +125,7 @@ def annual_churn(scenario, baseline: float, customers: float | None = None) -> f
     return 1.0 - (alt * surv_alt + (1 - alt) * surv_noalt)
 
 
-def solve_baseline_churn(scenario) -> float:
+def solve_baseline_churn(scenario: Scenario) -> float:
     """The baseline churn hazard (per year) that makes annual churn match the observed one.
 
     Raises
@@ -138,7 +141,7 @@ def solve_baseline_churn(scenario) -> float:
     >>> round(annual_churn(sc, h), 6) == sc.market.observed_annual_churn
     True
     """
-    target = scenario.market.observed_annual_churn
+    target = cast(float, scenario.market.observed_annual_churn)  # set when this is solved
     service_only = annual_churn(scenario, 0.0)
     if service_only > target + 1e-12:
         r = rates(scenario)
@@ -171,7 +174,7 @@ class Solver:
     live: bool = True
     how: str = ""
 
-    def applies(self, scenario) -> bool:
+    def applies(self, scenario: Scenario) -> bool:
         """Whether ``scenario`` solves the parameter (it is not given, observables are set)."""
         return scenario.get(self.parameter) is None and all(
             scenario.get(o) is not None for o in self.observables)

@@ -21,11 +21,15 @@ stays the mean-field approximation for the market's stated kind.
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 import numpy as np
 from scipy import stats
 
 from womsim.model.telling import Telling
+
+if TYPE_CHECKING:
+    from womsim.model.scenario import Scenario
 
 __all__ = ["degree_distribution", "told_share", "told_shares"]
 
@@ -104,7 +108,7 @@ def _shares(kind: str, mean_degree: float, people: int, weak_share: float,
     return out[0], out[1]
 
 
-def told_shares(scenario) -> tuple[float, float]:
+def told_shares(scenario: Scenario) -> tuple[float, float]:
     """Shares of negative and positive stories told in ``scenario``'s market (1 when it is
     well mixed).
 

@@ -24,13 +24,16 @@ False
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from pydantic import field_validator, model_validator
 
 from womsim.model.meanfield import rates
 from womsim.model.params import Part, no_coercion, param
+
+if TYPE_CHECKING:
+    from womsim.model.scenario import Scenario
 
 __all__ = ["NEGATIVE_STARS", "POSITIVE_STARS", "Reviews", "steady_count", "steady_rating"]
 
@@ -128,7 +131,7 @@ def _posts_per_year(scenario) -> tuple[float, float]:
             r.positive_tellers_per_year * rv.positive_post_share)
 
 
-def steady_count(scenario) -> float:
+def steady_count(scenario: Scenario) -> float:
     """The number of reviews today's posting keeps standing, at the start's customers: the
     steady state of the engine's decayed count (compare ``reviews.initial_reviews``). NaN
     with the channel off.
@@ -150,7 +153,7 @@ def steady_count(scenario) -> float:
     return (neg + pos) * customers * dt * math.sqrt(decay) / (1.0 - decay)
 
 
-def steady_rating(scenario) -> float:
+def steady_rating(scenario: Scenario) -> float:
     """The average rating today's service holds in the long run (mean field, at the start):
     where the rating drifts from ``initial_rating`` when nothing changes. NaN with the channel
     off.

@@ -7,13 +7,16 @@ import re
 import sys
 import warnings
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 import tomli_w
 
 from womsim.core.atomic import atomic_write
 from womsim.core.errors import ScenarioError
 from womsim.model.solved import restate_if_edited, upgrade_unrecorded
+
+if TYPE_CHECKING:
+    from womsim.model.scenario import Scenario
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -65,7 +68,7 @@ def find_line(text: str, dotted: str) -> int | None:
     return best
 
 
-def write_toml(scenario, path: str | Path, overwrite: bool = False) -> Path:
+def write_toml(scenario: Scenario, path: str | Path, overwrite: bool = False) -> Path:
     """Write ``scenario`` as TOML at ``path`` (atomic; no overwrite unless asked)."""
     text = f"# womsim scenario '{scenario.name}'\n" + tomli_w.dumps(scenario.to_dict())
     return atomic_write(path, text, overwrite=overwrite)

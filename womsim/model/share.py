@@ -29,11 +29,16 @@ True
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 import numpy as np
 import pandas as pd
 from scipy.linalg import expm, null_space
 
 from womsim.core.errors import ScenarioError
+
+if TYPE_CHECKING:
+    from womsim.model.scenario import Scenario
 
 __all__ = ["MarketFlows", "equilibrium", "equilibrium_share", "flows", "share_path"]
 
@@ -118,7 +123,7 @@ class MarketFlows:
         return q
 
 
-def flows(sc) -> MarketFlows:
+def flows(sc: Scenario) -> MarketFlows:
     """The market's flow rates (see :class:`MarketFlows`)."""
     return MarketFlows(sc)
 
@@ -139,7 +144,7 @@ def _check(f: MarketFlows) -> None:
             + ": set them to 0 for the closed form, or simulate")
 
 
-def equilibrium(sc) -> pd.Series:
+def equilibrium(sc: Scenario) -> pd.Series:
     """Equilibrium shares of the market's people: our customers, former, prospects, each
     rival's customers (mean field; unique when every state can be left and reached).
 
@@ -168,7 +173,7 @@ def equilibrium(sc) -> pd.Series:
     return pd.Series(out, index=index, name="equilibrium share of people")
 
 
-def equilibrium_share(sc) -> float:
+def equilibrium_share(sc: Scenario) -> float:
     """Our equilibrium share of all firms' customers (Hays & Hill's market share).
 
     Examples
@@ -186,7 +191,7 @@ def equilibrium_share(sc) -> float:
     return float(e["customers"] / firms)
 
 
-def share_path(sc, years=None) -> pd.DataFrame:
+def share_path(sc: Scenario, years: Any = None) -> pd.DataFrame:
     """Our share of all firms' customers over time from the scenario's start (mean field):
     ``expm(Q t) x0`` per class; ``years`` defaults to the end of each step."""
     f = flows(sc)

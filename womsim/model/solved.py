@@ -11,7 +11,7 @@ upgrades read files written before the record existed, or edited since.
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field
@@ -19,6 +19,9 @@ from pydantic import BaseModel, ConfigDict, Field
 from womsim.core.errors import CalibrationError
 from womsim.model.meanfield import SOLVERS
 from womsim.model.parts import PART_MODELS
+
+if TYPE_CHECKING:
+    from womsim.model.scenario import Scenario
 
 __all__ = ["Solved", "check_hidden_rates", "hidden_rates_table", "restate_if_edited",
            "state_text", "upgrade_unrecorded"]
@@ -69,7 +72,7 @@ def _parameter_names() -> set[str]:
             for name in model.model_fields}
 
 
-def check_hidden_rates(sc) -> None:
+def check_hidden_rates(sc: Scenario) -> None:
     """Raise ValueError unless kept values match their record, records their observables,
     and no observable is set that nothing reads."""
     seen: set[str] = set()
@@ -108,7 +111,7 @@ def check_hidden_rates(sc) -> None:
                    "today's baseline)" if method == "baseline_churn" else ""))
 
 
-def hidden_rates_table(sc, solve: bool = True) -> pd.DataFrame:
+def hidden_rates_table(sc: Scenario, solve: bool = True) -> pd.DataFrame:
     """The table behind :meth:`womsim.Scenario.hidden_rates`; with ``solve=False`` a rate
     still to be solved has value NaN (nothing is solved, no service desk simulated)."""
     rows = {}
@@ -139,7 +142,7 @@ def hidden_rates_table(sc, solve: bool = True) -> pd.DataFrame:
     return df
 
 
-def state_text(sc, solve: bool = True) -> str:
+def state_text(sc: Scenario, solve: bool = True) -> str:
     """The sentence behind :meth:`womsim.Scenario.state_text` (``solve=False``: a rate still
     to be solved is named without its value)."""
     try:
@@ -252,7 +255,7 @@ def restate_if_edited(data: dict[str, Any]) -> tuple[dict[str, Any], str | None]
                   "service (state = 'today')")
 
 
-def stale_message(sc, rec: Solved, name: str, now: Any) -> str:
+def stale_message(sc: Scenario, rec: Solved, name: str, now: Any) -> str:
     then = rec.observables[name]
     if sc.state == "what-if":
         return (f"{name} = {now!r}, but this what-if keeps {rec.parameter} = {rec.value:.6g} "

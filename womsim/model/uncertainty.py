@@ -7,10 +7,15 @@ they are the engine's: :func:`womsim.engine.psa.draw_parameters`.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 import pandas as pd
 
 from womsim.core import figures
+
+if TYPE_CHECKING:
+    from womsim.model.scenario import Scenario
 
 __all__ = ["UNCERTAIN", "ranges"]
 
@@ -32,7 +37,7 @@ UNCERTAIN: dict[str, tuple[str | None, float | None, float | None]] = {
 }
 
 
-def ranges(scenario=None) -> pd.DataFrame:
+def ranges(scenario: Scenario | None = None) -> pd.DataFrame:
     """The uncertain parameters with low, high, basis and source.
 
     Examples

@@ -34,10 +34,14 @@ import itertools
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from womsim.model.meanfield import rates
+
+if TYPE_CHECKING:
+    from womsim.model.scenario import Scenario
 
 __all__ = ["MAX_LIFETIME_YEARS", "Held", "discount_factors", "event_worth", "held_value"]
 
@@ -45,7 +49,7 @@ __all__ = ["MAX_LIFETIME_YEARS", "Held", "discount_factors", "event_worth", "hel
 MAX_LIFETIME_YEARS = 50.0
 
 
-def discount_factors(scenario) -> np.ndarray:
+def discount_factors(scenario: Scenario) -> np.ndarray:
     """Mid-step discount factor of every step: ``exp(-delta (t + 1/2) dt)``.
 
     Examples
@@ -67,7 +71,7 @@ def _geometric(q: float, k: int) -> float:
     return float(k) if abs(1.0 - q) < 1e-15 else (1.0 - q ** k) / (1.0 - q)
 
 
-def event_worth(scenario, hazard: float) -> np.ndarray:
+def event_worth(scenario: Scenario, hazard: float) -> np.ndarray:
     """Present value at the start of 1 a year of revenue from a customer present at the end
     of each step, who leaves at ``hazard`` per year (years, discounted).
 
@@ -131,7 +135,7 @@ def _survival(p, sc, customers: float) -> tuple[float, float]:
     return stay, stay * service
 
 
-def held_value(scenario, base, baseline: float, n_alt: float, n_noalt: float,
+def held_value(scenario: Scenario, base, baseline: float, n_alt: float, n_noalt: float,
                revenue_alt: float, revenue_noalt: float, step_params: Callable,
                cost_share: float = 1.0) -> Held:
     """Value after the horizon of the customers held at its end (see the module doc).

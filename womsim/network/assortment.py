@@ -58,7 +58,7 @@ def _u(key, i):
 
 
 @njit(cache=True)
-def member_ends(indptr, indices, member):
+def member_ends(indptr: np.ndarray, indices: np.ndarray, member: np.ndarray) -> tuple[int, int]:
     """``(2 x friendships between members, sum of members' degrees)``: the friend share's
     numerator and denominator (``member``: a bool array, one entry per person)."""
     same = 0
@@ -219,7 +219,9 @@ def cluster(indptr: np.ndarray, indices: np.ndarray, status: np.ndarray, value: 
 
 
 @njit(cache=True)
-def friend_share_update(indptr, indices, flag, changed, now, same, total):
+def friend_share_update(indptr: np.ndarray, indices: np.ndarray, flag: np.ndarray,
+                        changed: np.ndarray, now: np.ndarray, same: int, total: int
+                        ) -> tuple[int, int]:
     """Keep ``(2 E_mm, sum of members' degrees)`` up to date as people change.
 
     ``flag`` holds who was a member when last counted (updated in place); ``changed`` the

@@ -19,7 +19,7 @@ __all__ = ["ba_edges", "csr_from_pairs"]
 
 
 @njit(cache=True)
-def ba_edges(pos, m, src, tgt):
+def ba_edges(pos: np.ndarray, m: int, src: np.ndarray, tgt: np.ndarray) -> None:
     """Both ends of every preferential-attachment edge, from one uniform per edge.
 
     Edge ``e`` belongs to node ``m + e // m`` and picks position ``int(pos[e] * 2m * (e //
@@ -119,7 +119,8 @@ def _heap_sort(a, lo, hi):
 
 
 @njit(cache=True)
-def csr_from_pairs(u, v, n, indices):
+def csr_from_pairs(u: np.ndarray, v: np.ndarray, n: int, indices: np.ndarray
+                   ) -> tuple[np.ndarray, int]:
     """Symmetric CSR of the edges ``(u[i], v[i])`` (no loops): sorted rows, repeats dropped.
 
     ``indices`` (length ``2 * u.size``) receives the neighbour lists; returns ``(indptr,

@@ -66,7 +66,7 @@ class _Table:
 @dataclass
 class _Chart:
     title: str
-    draw: Callable[[Any], None]   # draws on a matplotlib Figure
+    draw: Callable[[Any], object]   # draws on a matplotlib Figure (returns ignored)
     size: tuple[float, float] = (8.0, 4.2)
     png: bytes = b""
 

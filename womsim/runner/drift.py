@@ -11,10 +11,14 @@ from __future__ import annotations
 
 import math
 import warnings
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from womsim.results import interval
+from womsim.results import Ensemble, interval
+
+if TYPE_CHECKING:
+    from womsim.model.scenario import Scenario
 
 __all__ = ["DRIFT_LIMIT", "DriftWarning", "check_drift", "expected_growth"]
 
@@ -26,7 +30,7 @@ class DriftWarning(UserWarning):
     """Today's customer base drifts away from its path with no cause."""
 
 
-def expected_growth(scenario) -> float:
+def expected_growth(scenario: Scenario) -> float:
     """The yearly growth today's marketing rate was solved for (0 when none was).
 
     Examples
@@ -41,7 +45,7 @@ def expected_growth(scenario) -> float:
     return 0.0
 
 
-def check_drift(ens, level: float = 0.95) -> float | None:
+def check_drift(ens: Ensemble, level: float = 0.95) -> float | None:
     """Warn (:class:`DriftWarning`) when a today with no intervention drifts.
 
     Returns the mean relative drift over the horizon against the expected path, or None

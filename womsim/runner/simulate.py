@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import warnings
-from typing import cast
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 
@@ -16,6 +16,12 @@ from womsim.results import Ensemble
 from womsim.runner.drift import check_drift
 from womsim.runner.executors import map_tasks
 
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+    from concurrent.futures import Executor
+
+    from distributed import Client
+
 __all__ = ["PER_SCENARIO", "build_network", "check_network", "check_runs_seed",
            "check_scenario", "network_key", "networks_for", "simulate"]
 
@@ -23,7 +29,7 @@ __all__ = ["PER_SCENARIO", "build_network", "check_network", "check_runs_seed",
 PER_SCENARIO = "per scenario"
 
 
-def check_scenario(scenario, what: str = "scenario") -> None:
+def check_scenario(scenario: Any, what: str = "scenario") -> None:
     """Raise ScenarioError unless ``scenario`` is a :class:`~womsim.Scenario`."""
     if not isinstance(scenario, Scenario):
         hint = (f"; for a preset write Scenario.preset({scenario!r})"
@@ -32,7 +38,7 @@ def check_scenario(scenario, what: str = "scenario") -> None:
                             f"{type(scenario).__name__} {scenario!r:.60}{hint}")
 
 
-def check_network(network, people: int) -> None:
+def check_network(network: Any, people: int) -> None:
     """Raise NetworkError unless ``network`` is None or a Network of ``people`` nodes."""
     if network is None:
         return
@@ -68,7 +74,7 @@ def check_runs_seed(runs: int, seed: int | None) -> int:
     return int(seed)
 
 
-def build_network(scenario, seed: int):
+def build_network(scenario: Scenario, seed: int) -> Network | None:
     """The social graph a scenario describes (None for a well-mixed market).
 
     Examples
@@ -97,13 +103,14 @@ def build_network(scenario, seed: int):
     return Network.communities(sizes, mean_degree_in=0.8 * k, mean_degree_out=0.2 * k, seed=ss)
 
 
-def network_key(scenario) -> tuple:
+def network_key(scenario: Scenario) -> tuple:
     """The market settings a built network depends on: scenarios with equal keys share one."""
     m = scenario.market
     return (m.network, float(m.mean_degree), int(m.people))
 
 
-def networks_for(scenarios, network, seed: int, names=None) -> tuple[list, list[int]]:
+def networks_for(scenarios: Iterable[Scenario], network: Network | None, seed: int,
+                 names: Iterable[str] | None = None) -> tuple[list, list[int]]:
     """The networks a grid of scenarios runs on, and which one each scenario uses.
 
     With ``network`` given, every scenario uses it (and must agree on the market's size);
@@ -147,12 +154,12 @@ def networks_for(scenarios, network, seed: int, names=None) -> tuple[list, list[
     return nets, which
 
 
-def fingerprint(network) -> str:
+def fingerprint(network: Network | None) -> str:
     """A network's fingerprint, ``"well_mixed"`` for none."""
     return network.fingerprint() if network is not None else "well_mixed"
 
 
-def prepare_desks(scenarios) -> None:
+def prepare_desks(scenarios: Iterable[Scenario]) -> None:
     """Simulate each service desk's load curve once, here, so that worker processes receive
     it with the scenario instead of each re-simulating it."""
     for sc in scenarios:
@@ -164,8 +171,9 @@ def _one_run(seed: int, scenario, network) -> dict:
     return run(scenario, network, seed)
 
 
-def simulate(scenario, network=None, runs: int = 1, seed: int | None = None,
-             executor=None, progress: bool | None = None) -> Ensemble:
+def simulate(scenario: Scenario, network: Network | None = None, runs: int = 1,
+             seed: int | None = None, executor: str | Executor | Client | None = None,
+             progress: bool | None = None) -> Ensemble:
     """Run ``scenario`` ``runs`` times and return an :class:`~womsim.results.Ensemble`.
 
     Parameters

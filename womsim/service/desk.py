@@ -450,7 +450,7 @@ class ServiceDesk(_Model):
             cap = 1.0
         return np.array(DEFAULT_LOAD_FACTORS) * cap
 
-    def load_curve(self, loads=None, days: float | None = None, seed: int = 0,
+    def load_curve(self, loads: Any = None, days: float | None = None, seed: int = 0,
                    warmup_days: float | None = None, progress: bool | None = None
                    ) -> pd.DataFrame:
         """Simulate the desk over a grid of loads; cached per (desk, grid, days, seed).
@@ -542,7 +542,7 @@ class ServiceDesk(_Model):
         self.mix_table()
         return self
 
-    def experience_mix(self, contacts_per_year) -> np.ndarray:
+    def experience_mix(self, contacts_per_year: float | np.ndarray) -> np.ndarray:
         """(delighted, satisfied, problem) at the load(s), interpolated from the load curve.
 
         Linear per column between grid points, clipped to the grid's ends (loads above
@@ -560,7 +560,7 @@ class ServiceDesk(_Model):
         table = self.__pydantic_private__["_slot"].table  # type: ignore[index]
         return (table or self.mix_table()).experience_mix(contacts_per_year)
 
-    def problem_causes(self, contacts_per_year) -> np.ndarray:
+    def problem_causes(self, contacts_per_year: float | np.ndarray) -> np.ndarray:
         """(abandoned, waited too long, unresolved) as shares of issues, like the mix.
 
         The three sum to the problem share of :meth:`experience_mix` (up to

@@ -169,7 +169,7 @@ class FixedMix(_Model):
         """
         return max(0.0, 1.0 - self.delighted - self.problem)
 
-    def experience_mix(self, contacts_per_year=0.0) -> np.ndarray:
+    def experience_mix(self, contacts_per_year: float | np.ndarray = 0.0) -> np.ndarray:
         """(delighted, satisfied, problem), shape ``(..., 3)``; the load is ignored.
 
         Examples
@@ -182,7 +182,7 @@ class FixedMix(_Model):
         out[...] = (self.delighted, self.satisfied, self.problem)
         return out
 
-    def problem_causes(self, contacts_per_year=0.0) -> np.ndarray:
+    def problem_causes(self, contacts_per_year: float | np.ndarray = 0.0) -> np.ndarray:
         """A fixed mix knows no causes: zeros of shape ``(..., 3)``.
 
         Examples
@@ -242,7 +242,7 @@ class MixTable:
         self.__post_init__()
 
     @classmethod
-    def from_arrays(cls, loads, mix, causes=None) -> MixTable:
+    def from_arrays(cls, loads: Any, mix: Any, causes: Any = None) -> MixTable:
         """Build and check a table from array-likes (``causes`` default to zeros).
 
         Examples
@@ -297,7 +297,7 @@ class MixTable:
             row /= row.sum(axis=-1, keepdims=True)
         return row
 
-    def experience_mix(self, contacts_per_year) -> np.ndarray:
+    def experience_mix(self, contacts_per_year: float | np.ndarray) -> np.ndarray:
         """(delighted, satisfied, problem) at the load(s), shape ``(..., 3)``.
 
         Examples
@@ -310,7 +310,7 @@ class MixTable:
             return self._scalar(1, contacts_per_year, True)
         return self._rows(self.mix, contacts_per_year, True)
 
-    def problem_causes(self, contacts_per_year) -> np.ndarray:
+    def problem_causes(self, contacts_per_year: float | np.ndarray) -> np.ndarray:
         """(abandoned, waited too long, unresolved) shares of issues, shape ``(..., 3)``.
 
         Examples

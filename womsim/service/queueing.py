@@ -55,7 +55,7 @@ def _check_rate(name: str, value, positive: bool = False) -> np.ndarray:
     return arr
 
 
-def erlang_b(offered_load, servers: int):
+def erlang_b(offered_load: float | np.ndarray, servers: int) -> float | np.ndarray:
     """Blocking probability of M/M/n/n (Erlang B) for offered load ``a`` in Erlangs.
 
     Parameters
@@ -84,7 +84,8 @@ def erlang_b(offered_load, servers: int):
     return b if b.ndim else float(b)
 
 
-def erlang_c(arrival_rate, service_rate, servers: int):
+def erlang_c(arrival_rate: float | np.ndarray, service_rate: float | np.ndarray,
+             servers: int) -> float | np.ndarray:
     """Probability that an arrival has to wait in M/M/n (Erlang C).
 
     Parameters
@@ -121,7 +122,8 @@ def erlang_c(arrival_rate, service_rate, servers: int):
     return c if c.ndim else float(c)
 
 
-def erlang_c_mean_wait(arrival_rate, service_rate, servers: int):
+def erlang_c_mean_wait(arrival_rate: float | np.ndarray, service_rate: float | np.ndarray,
+                       servers: int) -> float | np.ndarray:
     """Mean wait in queue over all arrivals (including those served at once) in M/M/n.
 
     ``W = C / (n mu - lambda)`` in the time unit of the rates; ``inf`` at or above
@@ -142,7 +144,8 @@ def erlang_c_mean_wait(arrival_rate, service_rate, servers: int):
     return w if w.ndim else float(w)
 
 
-def erlang_c_service_level(arrival_rate, service_rate, servers: int, t):
+def erlang_c_service_level(arrival_rate: float | np.ndarray, service_rate: float | np.ndarray,
+                           servers: int, t: float | np.ndarray) -> float | np.ndarray:
     """Share of arrivals answered within ``t`` in M/M/n: ``1 - C exp(-(n mu - lambda) t)``.
 
     ``t`` is in the time unit of the rates. 0 at or above capacity.

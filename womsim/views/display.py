@@ -25,6 +25,7 @@ Examples
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -50,6 +51,9 @@ from womsim.views.formatting import (
     status_badge,
     unit_kind,
 )
+
+if TYPE_CHECKING:
+    from womsim.model.scenario import Scenario
 
 # the formatting helpers are re-exported: display was their home before views/formatting.py
 __all__ = [
@@ -93,7 +97,7 @@ def _status_counts(statuses: Iterable[str]) -> str:
     return ", ".join(parts)
 
 
-def scenario_html(scenario) -> str:
+def scenario_html(scenario: Scenario) -> str:
     """A scenario's parameters grouped by part, with unit, status badge and source.
 
     Examples
@@ -197,7 +201,7 @@ def _summary_rows(s: pd.DataFrame, names: Iterable[str], cur: str, spread: bool 
     return rows
 
 
-def ensemble_html(ens) -> str:
+def ensemble_html(ens: Any) -> str:
     """Headline metrics with mean and 95% interval; customers lost and won by cause.
 
     Examples
@@ -236,7 +240,7 @@ _COMPARISON_KEEP = ("value", "profit_pv", "profit", "revenue", "customers_end", 
                     "defections", "acquisitions", "intervention_cost")
 
 
-def comparison_html(cmp) -> str:
+def comparison_html(cmp: Any) -> str:
     """Each scenario against the reference: key metrics, paired differences and intervals,
     and the return on intervention spend where there is any.
 
@@ -299,7 +303,7 @@ def comparison_html(cmp) -> str:
 
 
 # --------------------------------------------------------------------------- lost revenue
-def lost_revenue_html(lr) -> str:
+def lost_revenue_html(lr: Any) -> str:
     """The headline, the split by cause and the per-incident prices.
 
     Examples
@@ -366,7 +370,7 @@ def _basis_status(basis: str) -> str:
     return basis
 
 
-def market_damage_html(dmg) -> str:
+def market_damage_html(dmg: Any) -> str:
     """The analytic market damage: the headline, the key lines, and every line with its
     equation, working and basis (illustrative and unverified inputs flagged) on demand.
 
@@ -418,7 +422,7 @@ def market_damage_html(dmg) -> str:
 
 
 # --------------------------------------------------------------------------- what-if grids
-def sweep_html(sweep, metrics: Sequence[str] = ("profit", "value", "customers_end",
+def sweep_html(sweep: Any, metrics: Sequence[str] = ("profit", "value", "customers_end",
                                                 "annual_churn")) -> str:
     """One row per grid point: the parameters, each metric's mean and 95% interval.
 
@@ -452,7 +456,7 @@ def sweep_html(sweep, metrics: Sequence[str] = ("profit", "value", "customers_en
                   text_cols=())
 
 
-def sensitivity_html(sens, currency: str = "") -> str:
+def sensitivity_html(sens: Any, currency: str = "") -> str:
     """The tornado as a table: each parameter's range, the result at each end, the swing.
 
     Examples
@@ -488,7 +492,7 @@ def sensitivity_html(sens, currency: str = "") -> str:
 
 
 # --------------------------------------------------------------------------- calibration
-def calibration_html(cal) -> str:
+def calibration_html(cal: Any) -> str:
     """Notebook view: targets vs simulated, and what the data says per parameter."""
     rows = [[_esc(n), fmt_value(r["target"]), fmt_value(r["simulated"]),
              f"{fmt_value(r['ci_low'])} to {fmt_value(r['ci_high'])}", _esc(r["meaning"])]

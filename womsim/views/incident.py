@@ -6,7 +6,7 @@ Duck-typed on :class:`womsim.analysis.incident.IncidentCost` (``summary()``, ``d
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from womsim.views.display import (
     CSS,
@@ -19,6 +19,9 @@ from womsim.views.display import (
     html_fragment,
 )
 from womsim.views.style import PALETTE, SERIES, _axes, money_axis, style
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
 
 __all__ = ["incident_html", "plot_incident"]
 
@@ -70,7 +73,7 @@ def incident_html(cost: Any) -> str:
     return "".join([CSS, str(head), table])
 
 
-def plot_incident(cost: Any, ax=None):
+def plot_incident(cost: Any, ax: Axes | None = None) -> Axes:
     """Cumulative damage over time (mean and interval band), the incident shaded, the end of
     its damage marked and the value lost at the horizon. Returns the axes.
 

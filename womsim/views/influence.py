@@ -5,7 +5,7 @@ model.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -20,10 +20,13 @@ from womsim.views.display import (
 )
 from womsim.views.plots import _axes, money_axis, style
 
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+
 __all__ = ["influence_html", "plot_influence"]
 
 
-def plot_influence(result: Any, ax=None):
+def plot_influence(result: Any, ax: Axes | None = None) -> Axes:
     """Bars: value lost per bad experience by degree bin with their intervals; the dashed line
     is a typical customer. Returns the axes.
 

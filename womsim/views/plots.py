@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -53,6 +53,9 @@ from womsim.views.style import (
     series_colors,
     style,
 )
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
 
 # the style's names are re-exported: this module was their home before views/style.py
 __all__ = [
@@ -96,8 +99,8 @@ def _step_text(ens: Any) -> str:
 
 
 # --------------------------------------------------------------------------- time series
-def plot_timeseries(ensembles: Mapping[str, Any] | Any, metric: str = "customers", ax=None,
-                    band: float = 0.90):
+def plot_timeseries(ensembles: Mapping[str, Any] | Any, metric: str = "customers",
+                    ax: Axes | None = None, band: float = 0.90) -> Axes:
     """Mean line and band of runs over time for one or more ensembles. Returns the axes.
 
     Parameters
@@ -146,8 +149,8 @@ def plot_timeseries(ensembles: Mapping[str, Any] | Any, metric: str = "customers
 
 
 def plot_overview(ensembles: Mapping[str, Any] | Any,
-                  metrics: Sequence[str] = ("customers", "revenue"), axes=None,
-                  band: float = 0.90):
+                  metrics: Sequence[str] = ("customers", "revenue"), axes: Any = None,
+                  band: float = 0.90) -> np.ndarray:
     """Several metrics over time side by side (default: customers and revenue), one line and
     band per scenario. Returns the array of axes.
 
@@ -174,8 +177,8 @@ def plot_overview(ensembles: Mapping[str, Any] | Any,
 
 
 # --------------------------------------------------------------------------- waterfall
-def plot_waterfall(table: pd.DataFrame, ax=None, title: str = "", currency: str = "",
-                   positive: str = "gain"):
+def plot_waterfall(table: pd.DataFrame, ax: Axes | None = None, title: str = "", currency: str = "",
+                   positive: str = "gain") -> Axes:
     """Waterfall of a by-cause table (rows = causes and ``total``; columns ``mean``,
     ``ci_low``, ``ci_high``). Returns the axes.
 
@@ -224,8 +227,8 @@ def plot_waterfall(table: pd.DataFrame, ax=None, title: str = "", currency: str 
     for xi, top, text in zip(x, np.concatenate([starts + np.maximum(vals, 0),
                                                 [max(tmean, ci_top, 0.0)]]), texts,
                              strict=True):  # the total's label clears its interval
-        ax.text(xi, top + 0.015 * span, text, ha="center", va="bottom", fontsize=size,
-                rotation=rotation, color="#33404a")
+        ax.text(xi, top + 0.015 * span, text, ha="center", va="bottom",  # type: ignore[arg-type]  # numpy integer x: stubs want float
+                fontsize=size, rotation=rotation, color="#33404a")
     ax.axhline(0, color="#6b7680", lw=0.8)
     ax.margins(y=0.12)
     ax.set_xticks(x, [*causes, "total"], rotation=30, ha="right")
@@ -242,7 +245,8 @@ def plot_waterfall(table: pd.DataFrame, ax=None, title: str = "", currency: str 
     pad = 0.1 * max(hi - lo, 1e-12)
     # the labels' own height, as a share of the axes (upright: one line; turned: its length)
     tall = (0.6 * size * max(len(t) for t in texts) if rotation else 1.4 * size) / 72
-    frac = min(0.5, tall / max(ax.get_position().height * ax.figure.get_figheight() * 0.8,
+    fig_h = ax.figure.get_figheight()  # type: ignore[union-attr]  # stubs: Figure | SubFigure
+    frac = min(0.5, tall / max(ax.get_position().height * fig_h * 0.8,
                                1e-3))
     top = hi + max(pad, (hi - lo) * (frac + 0.04) / (1 - frac - 0.04))
     ax.set_ylim(lo - (pad if lo < 0 else 0.0), top)
@@ -260,8 +264,8 @@ def _label_fit(ax, bars: int, chars: int) -> tuple[float, float]:
 
 
 # --------------------------------------------------------------------------- tornado
-def plot_tornado(sensitivity: Any, ax=None, base: float | None = None,
-                 metric: str | None = None, currency: str = ""):
+def plot_tornado(sensitivity: Any, ax: Axes | None = None, base: float | None = None,
+                 metric: str | None = None, currency: str = "") -> Axes:
     """Tornado chart of a one-at-a-time sensitivity, widest swing on top. Returns the axes.
 
     Parameters
@@ -324,7 +328,8 @@ def plot_tornado(sensitivity: Any, ax=None, base: float | None = None,
 
 
 # --------------------------------------------------------------------------- sweep
-def plot_sweep(sweep: Any, metric: str = "profit", x: str | None = None, ax=None):
+def plot_sweep(sweep: Any, metric: str = "profit", x: str | None = None,
+               ax: Axes | None = None) -> Axes:
     """A metric against a swept parameter (one line per value of a second one), with the
     95% interval of the mean as a band. Returns the axes.
 
@@ -374,8 +379,8 @@ def plot_sweep(sweep: Any, metric: str = "profit", x: str | None = None, ax=None
 
 
 # --------------------------------------------------------------------------- service desk
-def plot_load_curve(desk: Any, ax=None, loads: Any = None, days: float | None = None,
-                    seed: int = 0, mark: float | None = None):
+def plot_load_curve(desk: Any, ax: Axes | None = None, loads: Any = None, days: float | None = None,
+                    seed: int = 0, mark: float | None = None) -> Axes:
     """The service desk under load: problem share, service level and agent utilisation (and
     abandonment) against the load, with the desk's nominal capacity marked. Returns the axes.
 
@@ -432,7 +437,7 @@ _DAMAGE_BARS = (("lost_directly", "own experience", "loss"),
                 ("referrals", "referrals won", "gain"))
 
 
-def plot_damage(damage: Any, ax=None):
+def plot_damage(damage: Any, ax: Axes | None = None) -> Axes:
     """The analytic market damage as bars: customers lost by route, referrals won, and the
     revenue at risk in the title. Returns the axes.
 

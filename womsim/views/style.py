@@ -16,9 +16,12 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from matplotlib.ticker import Formatter, PercentFormatter
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
 
 __all__ = ["FLAGGED_STATUS", "LABELS", "PALETTE", "SERIES", "MoneyFormatter", "label",
            "money_axis", "percent_axis", "series_colors", "style"]
@@ -98,7 +101,7 @@ class MoneyFormatter(Formatter):
         """The tick positions last set by :meth:`set_locs`."""
         return list(self._ticks)
 
-    def set_locs(self, locs) -> None:
+    def set_locs(self, locs: Any) -> None:
         self._ticks = [float(x) for x in locs]
         finite = [abs(x) for x in self._ticks if math.isfinite(x)]
         top = max(finite, default=0.0)
@@ -123,7 +126,7 @@ class MoneyFormatter(Formatter):
         return self.prefix + text
 
 
-def money_axis(ax, axis: str = "y"):
+def money_axis(ax: Axes, axis: str = "y") -> Axes:
     """Format an axis as money (``250,000``, ``2.85m``; see :class:`MoneyFormatter`).
     Returns the axes.
 
@@ -138,7 +141,7 @@ def money_axis(ax, axis: str = "y"):
     return ax
 
 
-def percent_axis(ax, axis: str = "y", decimals: int | None = None):
+def percent_axis(ax: Axes, axis: str = "y", decimals: int | None = None) -> Axes:
     """Format an axis whose values are shares (0.25) as percentages (25%). Returns the axes.
 
     Examples
@@ -215,8 +218,9 @@ def _house_set_title(ax, label: str, fontdict: Any = None, loc: str | None = Non
     return Axes.set_title(ax, label, loc="left", pad=getattr(ax, "_wom_pad", 8), y=y, **kw)
 
 
-def style(ax, title: str | None = None, xlabel: str | None = None, ylabel: str | None = None,
-          grid: str | None = "y", legend: bool | None = None, subtitle: str | None = None):
+def style(ax: Axes, title: str | None = None, xlabel: str | None = None, ylabel: str | None = None,
+          grid: Literal["both", "x", "y"] | None = "y", legend: bool | None = None,
+          subtitle: str | None = None) -> Axes:
     """Apply the house style to one axes (only to it: no global settings). Returns the axes.
 
     A title set later by the caller (``ax.set_title``, ``ax.set(title=...)``, any ``loc``)
@@ -259,12 +263,15 @@ def style(ax, title: str | None = None, xlabel: str | None = None, ylabel: str |
     if subtitle is not None or title is not None:
         if old is not None:  # restyling replaces the subtitle rather than adding one
             old.remove()
-            ax._wom_subtitle = None
-        ax._wom_pad = 8 + 12 * (subtitle.count("\n") + 1) if subtitle else 8
+            ax._wom_subtitle = None  # type: ignore[attr-defined]  # house style's own attribute
+        ax._wom_pad = (  # type: ignore[attr-defined]  # house style's own attribute
+            8 + 12 * (subtitle.count("\n") + 1) if subtitle else 8)
     if subtitle:
-        ax._wom_subtitle = ax.text(0, 1.01, subtitle, transform=ax.transAxes, fontsize=8.5,
-                                   color="#5c6770", va="bottom", ha="left")
-    ax.set_title = functools.partial(_house_set_title, ax)
+        ax._wom_subtitle = ax.text(  # type: ignore[attr-defined]  # house style's own attribute
+            0, 1.01, subtitle, transform=ax.transAxes, fontsize=8.5,
+            color="#5c6770", va="bottom", ha="left")
+    ax.set_title = functools.partial(  # type: ignore[method-assign]  # house-style titles
+        _house_set_title, ax)
     if title is not None:
         ax.set_title(title)
     elif ax.get_title(loc="center") or ax.get_title(loc="right"):

@@ -9,12 +9,15 @@ draws it.
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from womsim.core.errors import WomsimError
 from womsim.views.style import PALETTE, _axes, style
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
 
 __all__ = ["MAX_PICTURE", "check_picture_size", "draw_word_of_mouth"]
 
@@ -30,7 +33,7 @@ def check_picture_size(n: int) -> None:
                           "e.g. Network.small_world(150, k=6)")
 
 
-def draw_word_of_mouth(tr: Any, ax=None, seed: int = 0):
+def draw_word_of_mouth(tr: Any, ax: Axes | None = None, seed: int = 0) -> Axes:
     """Draw a word-of-mouth trace on its network; ``seed`` seeds the spring layout.
 
     The picture of :func:`womsim.plots.plot_word_of_mouth` (see there for what the marks
@@ -81,7 +84,7 @@ def draw_word_of_mouth(tr: Any, ax=None, seed: int = 0):
             connectionstyle="arc3,rad=0.18" if weak else "arc3,rad=0.0", shrinkA=3,
             shrinkB=3, zorder=2, gid=f"telling-{row.sign}"))
     big = size * 3.2
-    markers = [
+    markers: list[tuple[str, dict[str, Any], str]] = [
         ("told_negative", dict(s=big, c=PALETTE["negative"], edgecolors="white",
                                linewidths=0.8), "unhappy customer telling"),
         ("told_positive", dict(s=big, c=PALETTE["positive"], edgecolors="white",
@@ -95,7 +98,7 @@ def draw_word_of_mouth(tr: Any, ax=None, seed: int = 0):
         ("referred", dict(s=big * 1.5, c=PALETTE["positive"], marker="*",
                           edgecolors="white", linewidths=0.6), "won by referral"),
     ]
-    handles = [Line2D([], [], marker="o", ls="", mfc="white", mec="#7d8790", ms=6,
+    handles: list[Any] = [Line2D([], [], marker="o", ls="", mfc="white", mec="#7d8790", ms=6,
                       label="prospect"),
                Line2D([], [], marker="o", ls="", mfc=PALETTE["ink"], mec=PALETTE["ink"], ms=6,
                       label="customer")]
