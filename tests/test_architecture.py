@@ -335,7 +335,6 @@ UNTYPED_ALLOWED: frozenset[str] = frozenset({
     "womsim.engine.kernels.tell_wave",
     "womsim.engine.rivals.shared_draw",
     "womsim.engine.rivals.rival_step",
-    "womsim.engine.step.run",
 })
 
 

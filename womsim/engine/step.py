@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -42,6 +42,8 @@ from womsim.model.valuation import discount_factors, event_worth, held_value
 from womsim.network.assortment import cluster, friend_share_update, member_ends
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from womsim.model.scenario import Scenario
     from womsim.network.graph import Network
 
@@ -605,8 +607,9 @@ def step(state: State, customers: int, p: StepParams, t: int, streams: Streams,
                   new_det, wom_left, won_ref, mk, wb, deterred, review)
 
 
-def run(scenario, network, seed: int, check: bool = False,
-        valuation_hazard: float | tuple[float, ...] | None = None, extra_problems=None,
+def run(scenario: Scenario, network: Network | None, seed: int, check: bool = False,
+        valuation_hazard: float | tuple[float, ...] | None = None,
+        extra_problems: Callable[[np.ndarray, np.ndarray], Any] | None = None,
         streams: Streams | None = None) -> dict[str, np.ndarray]:
     """Simulate one run of ``scenario`` on ``network`` (None = well mixed) with ``seed``.
 
@@ -638,7 +641,7 @@ def run(scenario, network, seed: int, check: bool = False,
     state = State.initial(scenario, n, streams, network)
     wom = _WordOfMouth(network, n, streams)
     friends = _FriendShare(network, state.status)
-    rec = {name: np.zeros(steps) for name in RECORDS}
+    rec: dict[str, np.ndarray] = {name: np.zeros(steps) for name in RECORDS}
     if scenario.reviews.enabled:
         state.reviews = ReviewState.initial(scenario.reviews)
     if extra_problems is not None:
