@@ -50,8 +50,8 @@ _BAD_STORY_RECORDS = ("neg_tellers", "neg_hearings", "neg_tellings_strong",
 def differs_only_in(scenario: Scenario, base: Scenario, name: str) -> bool:
     """Whether ``scenario`` is ``base`` with only ``name`` set otherwise.
 
-    Every other setting is compared, solved hidden rates, interventions, segments and
-    rivals included; a scenario with segments or rivals is never reused (their books keep
+    Every other setting is compared, the hidden rates as solved (a description of today
+    and the what-if holding its solved rates run alike), interventions included; a scenario with segments or rivals is never reused (their books keep
     accounts of their own).
 
     Examples
@@ -67,8 +67,9 @@ def differs_only_in(scenario: Scenario, base: Scenario, name: str) -> bool:
     """
     if scenario.segments or scenario.rivals or base.segments or base.rivals:
         return False
-    back = scenario.replace(**{name: base.get(name)})
-    return back.to_dict() == base.to_dict()
+    # both as what-ifs holding their solved hidden rates: what the engine runs on
+    back = scenario.pinned().replace(**{name: base.get(name)})
+    return back.to_dict() == base.pinned().to_dict()
 
 
 def no_bad_stories(rec: dict[str, np.ndarray]) -> bool:
