@@ -53,9 +53,11 @@ from typing import Any
 
 import numpy as np
 
+from benchmarks.tornado import work_readme, work_tornado
+
 ROOT = Path(__file__).resolve().parent.parent
 SECTIONS = ("cascade", "graph", "scenario", "ensemble", "compile", "scenario10m", "demo",
-            "workers")
+            "workers", "tornado", "readme")
 DEFAULT_SECTIONS = SECTIONS
 LIBS = ("womsim", "womsim-numpy", "cynetdiff", "eon", "ndlib")
 # libraries that take seconds per run at 1M: repeated fewer times there
@@ -78,6 +80,8 @@ TARGETS = {
     "scenario_10m_mb": 8192.0,
     "ensemble_s": 60.0,
     "demo_first_s": 8.0,
+    "tornado_s": 20.0,
+    "readme_s": 90.0,
 }
 REPRODUCE = {
     "cascade": "python -m benchmarks.run --only cascade --sizes 1000000",
@@ -87,6 +91,8 @@ REPRODUCE = {
     "ensemble": "python -m benchmarks.run --only ensemble",
     "demo": "python -m benchmarks.run --only demo",
     "workers": "python -m benchmarks.run --only workers",
+    "tornado": "python -m benchmarks.run --only tornado",
+    "readme": "python -m benchmarks.run --only readme",
 }
 
 
@@ -413,7 +419,8 @@ def work_profile(task: dict) -> dict:
 
 WORKERS = {"cascade": work_cascade, "graph": work_graph, "scenario": work_scenario,
            "ensemble": work_ensemble, "compile": work_compile, "profile": work_profile,
-           "workers": work_workers, "demo": work_demo}
+           "workers": work_workers, "demo": work_demo, "tornado": work_tornado,
+           "readme": work_readme}
 
 
 # ============================================================================ parent
@@ -634,6 +641,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--workers-runs", type=int, nargs="+", default=[12, 40],
                     help="runs per call for the serial / processes comparison")
     ap.add_argument("--workers-rounds", type=int, default=2)
+    ap.add_argument("--tornado-people", type=int, default=100_000)
+    ap.add_argument("--tornado-runs", type=int, default=20)
     ap.add_argument("--doc", default=None, metavar="MD",
                     help="also rewrite the generated block of this page (docs/performance.md)")
     ap.add_argument("--profile", action="store_true",
@@ -714,6 +723,14 @@ def main(argv: list[str] | None = None) -> int:
             out["workers"].append(_child({"kind": "workers", "people": args.workers_people,
                                           "runs": runs, "rounds": args.workers_rounds},
                                          args.timeout))
+    if "tornado" in only:
+        _log(f"tornado  every uncertain parameter, {args.tornado_people:,} people, runs="
+             f"{args.tornado_runs}: processes, then serial ...")
+        out["tornado"] = _child({"kind": "tornado", "people": args.tornado_people,
+                                 "runs": args.tornado_runs}, args.timeout)
+    if "readme" in only:
+        _log("readme   the README's 'In a notebook' block ...")
+        out["readme"] = _child({"kind": "readme"}, args.timeout)
     if args.profile:
         _log(f"profile  {args.scenario_people:,} people ...")
         prof = str(Path(args.out).with_name("profile_scenario.txt"))
@@ -795,6 +812,21 @@ def targets(out: dict) -> list[dict]:
     d2 = de["second_median_s"] if de and "error" not in de else None
     add("second `womsim demo` (kernels cached)", "(no target)", d2, "s", None, "demo",
         _median(de["second_cpu_s"]) if d2 is not None else None)
+    to = out.get("tornado")
+    tp = to.get("processes") if to and "error" not in to else None
+    tw = tp["wall_s"] if tp else None
+    size = f"{to['people']:,} people, runs={to['runs']}" if tp else "100,000 people, runs=20"
+    add(f"full tornado, {size}, processes", f"<= {TARGETS['tornado_s']:g} s", tw,
+        "s", None if tw is None else tw <= TARGETS["tornado_s"], "tornado",
+        tp["cpu_s"] if tp else None)
+    ts = to.get("serial") if to and "error" not in to else None
+    add("full tornado, serial baseline", "(no target)", ts["wall_s"] if ts else None, "s",
+        None, "tornado", ts["cpu_s"] if ts else None)
+    rm = out.get("readme")
+    rw = rm["wall_s"] if rm and "error" not in rm else None
+    add("README \"In a notebook\" block", f"<= {TARGETS['readme_s']:g} s", rw, "s",
+        None if rw is None else rw <= TARGETS["readme_s"], "readme",
+        rm["cpu_s"] if rw is not None else None)
     return rows
 
 

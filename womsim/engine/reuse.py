@@ -51,8 +51,8 @@ def differs_only_in(scenario: Scenario, base: Scenario, name: str) -> bool:
     """Whether ``scenario`` is ``base`` with only ``name`` set otherwise.
 
     Every other setting is compared, the hidden rates as solved (a description of today
-    and the what-if holding its solved rates run alike), interventions included; a scenario with segments or rivals is never reused (their books keep
-    accounts of their own).
+    and the what-if holding its solved rates run alike), interventions included. A scenario
+    with segments or rivals is never reused (their books keep accounts of their own).
 
     Examples
     --------
