@@ -236,26 +236,27 @@ def check_market_parts(sc: Scenario) -> None:
         clash = sorted(set(names) & {s.name for s in sc.segments})
         if clash:
             raise ValueError(f"'{clash[0]}' names both a segment and a rival")
-        held = m.customer_share + m.former_share + sum(r.customer_share for r in sc.rivals)
-        if held > 1 + 1e-12:
-            raise ValueError(
-                f"market.customer_share ({m.customer_share:g}) + market.former_share "
-                f"({m.former_share:g}) + the rivals' customer_share ("
-                + ", ".join(f"{r.name} {r.customer_share:g}" for r in sc.rivals)
-                + f") = {held:.4g} exceeds 1 (they are shares of the same people)")
+        # each segment's people are split between us (its own customer share, or the
+        # market's), former customers and each rival (its share, in every segment)
+        rivals_held = sum(r.customer_share for r in sc.rivals)
+        ours = [(f"segment '{s.name}': customer_share", s.customer_share)
+                for s in sc.segments if s.customer_share is not None]
+        if not sc.segments or len(ours) < len(sc.segments):
+            ours.append(("market.customer_share", m.customer_share))
+        for what, share in ours:
+            held = share + m.former_share + rivals_held
+            if held > 1 + 1e-12:
+                raise ValueError(
+                    f"{what} ({share:g}) + market.former_share ({m.former_share:g}) + the "
+                    "rivals' customer_share ("
+                    + ", ".join(f"{r.name} {r.customer_share:g}" for r in sc.rivals)
+                    + f") = {held:.4g} exceeds 1 (they are shares of the same people"
+                    + (", in every segment" if sc.segments else "") + ")")
         taken = sum(r.takes_leavers for r in sc.rivals)
         if taken > 1 + 1e-12:
             raise ValueError("rivals: takes_leavers " + " + ".join(
                 f"{r.name} {r.takes_leavers:g}" for r in sc.rivals)
                 + f" = {taken:.4g} exceeds 1 (shares of the same leavers)")
-        if sc.segments:
-            # per-segment rival customers would need per-segment rival shares: not modelled
-            for s in sc.segments:
-                if s.customer_share is not None:
-                    raise ValueError(
-                        f"segment '{s.name}' sets customer_share next to rivals: the rivals' "
-                        "shares are of the whole market, so the segment's share of non-"
-                        "customers would be ambiguous; set it on the market")
         for r in sc.rivals:
             if r.contact_rate * sc.simulation.dt > 1 + 1e-12:
                 raise ValueError(
