@@ -135,8 +135,9 @@ class Intervention(BaseModel):
     problem rate by 0.8, attached after a programme that sets it to 0.10, gives 0.08 while
     both run. A change of a market-wide value (``service.problem_rate``) also reaches
     each segment's own value of it the same way; a change of one segment's or rival's
-    value reaches only that one. A scenario refuses, when they are attached, interventions that never act
-    within its horizon, change a parameter that is read only once before the run (such
+    value reaches only that one. A scenario refuses, when they are attached,
+    interventions that never act within its horizon, change a parameter that is read
+    only once before the run (such
     as ``market.baseline_churn``: use ``market.extra_churn``), change the fixed experience
     mix of a scenario whose service desk sets it, or whose combined effect leaves a
     parameter's range at any step.

@@ -391,7 +391,7 @@ def apply_in_order(base: Scenario, active: Sequence[Intervention], t: float,
     def now(iv: Intervention, key: str) -> float:
         if key in values:
             return values[key]
-        kind, name, field = (key.split(".") + ["", ""])[:3]
+        kind, name, field = [*key.split("."), "", ""][:3]
         if kind == "segments" and getattr(named(base, kind, name), field) is None:
             return now(iv, OVERRIDES[field])  # the segment follows the market's value
         return start(iv, key)
