@@ -1,41 +1,30 @@
-"""The user-facing waits of issue 16: a full tornado and the README's notebook block.
+"""A full tornado: ``womsim.sensitivity`` over every uncertain parameter (issue 16).
 
-``tornado``
-    ``womsim.sensitivity`` over every uncertain parameter of the telecom preset at 100k
-    people, ``runs=20`` (target <= 20 s on 2 cores), in worker processes on every core,
-    and serially for the CPU time (the serial baseline of the parallel figure); also how
-    many of its scenarios were simulated and how many taken from runs it already had.
-``readme``
-    The README's "In a notebook" block, as written (target <= 90 s), each line timed.
-
-Both run in a fresh process from ``benchmarks/run.py`` (``--only tornado,readme``), or
-alone::
-
-    python -m benchmarks.tornado --people 100000 --runs 20
-    python -m benchmarks.tornado --readme
+The telecom preset at 100k people, ``runs=20`` (target <= 20 s on 2 cores), in worker
+processes on every core and serially (the serial baseline of the parallel figure; its CPU
+time is the work done), one right after the other in one fresh child after a warm-up; also
+how many of the tornado's scenarios were simulated per seed and how many taken from runs it
+already had (womsim.engine.reuse). ``python benchmarks/run.py --only tornado``.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import os
-import re
 import resource
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from benchmarks.common import child, log
 
 
 def _cpu() -> float:
-    """CPU time of this process and its finished children (worker processes)."""
+    """CPU time of this process and its reaped children (worker processes)."""
     me = resource.getrusage(resource.RUSAGE_SELF)
     ch = resource.getrusage(resource.RUSAGE_CHILDREN)
     return me.ru_utime + me.ru_stime + ch.ru_utime + ch.ru_stime
 
 
-def work_tornado(task: dict) -> dict:
+def work(task: dict) -> dict:
     """One full tornado per executor, after a small warm-up (kernels loaded)."""
     import womsim as wom
     import womsim.analysis.tornado as tornado
@@ -74,60 +63,13 @@ def work_tornado(task: dict) -> dict:
     return out
 
 
-def readme_block(path: Path = ROOT / "README.md") -> str:
-    """The README's "In a notebook" code block."""
-    text = path.read_text()
-    m = re.search(r"## In a notebook\s+```python\n(.*?)```", text, re.S)
-    if m is None:
-        raise RuntimeError("README.md has no '## In a notebook' python block")
-    return m.group(1)
+def run(args: argparse.Namespace) -> dict:
+    log(f"tornado  every uncertain parameter, {args.tornado_people:,} people, runs="
+        f"{args.tornado_runs}: processes, then serial ...")
+    return child({"kind": "tornado", "people": args.tornado_people,
+                  "runs": args.tornado_runs}, args.timeout)
 
 
-def work_readme(task: dict) -> dict:
-    """The README block line by line (continuation lines joined), as a notebook runs it."""
-    import matplotlib
-
-    import womsim.runner.executors as executors
-
-    matplotlib.use("Agg")
-    # a notebook: the automatic executor decides as it does there (a script stays serial)
-    executors._interactive = lambda: True
-    code = readme_block()
-    stmts: list[str] = []
-    for line in code.splitlines():
-        if stmts and (line.startswith((" ", "\t")) or stmts[-1].rstrip().endswith((",", "("))):
-            stmts[-1] += "\n" + line
-        elif line.strip():
-            stmts.append(line)
-    env: dict = {}
-    rows = []
-    t0, c0 = time.perf_counter(), _cpu()
-    for s in stmts:
-        t, c = time.perf_counter(), _cpu()
-        exec(compile(s, "README", "exec"), env)  # the README's own code, as written
-        rows.append({"line": s.splitlines()[0][:60], "wall_s": time.perf_counter() - t,
-                     "cpu_s": _cpu() - c})
-    executors.close_pool()
-    return {"wall_s": time.perf_counter() - t0, "cpu_s": _cpu() - c0, "lines": rows,
-            "load_at_start": task.get("load"), "load_at_end": os.getloadavg()}
-
-
-def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m benchmarks.tornado", description=__doc__,
-                                 formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--people", type=int, default=100_000)
-    ap.add_argument("--runs", type=int, default=20)
-    ap.add_argument("--executors", default="processes,serial")
-    ap.add_argument("--readme", action="store_true", help="time the README block instead")
-    args = ap.parse_args(argv)
-    if args.readme:
-        res = work_readme({"load": os.getloadavg()})
-    else:
-        res = work_tornado({"people": args.people, "runs": args.runs,
-                            "executors": args.executors.split(",")})
-    print(json.dumps(res, indent=1))
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())
+def add_arguments(ap: argparse.ArgumentParser) -> None:
+    ap.add_argument("--tornado-people", type=int, default=100_000)
+    ap.add_argument("--tornado-runs", type=int, default=20)
