@@ -408,3 +408,33 @@ def test_weekly_contacts_follow_the_profile():
         assert level[name] == pytest.approx(want, abs=4 * want / math.sqrt(count[name])), name
     se = 3.0 * math.sqrt(1 / count["busy"] + 1 / count["quiet"])
     assert level["busy"] / level["quiet"] == pytest.approx(3.0, abs=4 * se)
+
+
+# --------------------------------------- overlaps that leave a valid range (issue 18)
+@pytest.mark.parametrize("make, words", [
+    # a programme raising the problem rate while a fault multiplies it: 0.4 x 3 > 1
+    (lambda: small(**{"calendar.incidents": (outage(raises="problems", multiplier=3.0),)})
+     .with_interventions(wom.Intervention("worse", start="10 weeks",
+                                          changes={"service.problem_rate": 0.4})),
+     ["intervention 'worse'", "problems x3", "problem_rate = 0.4", "above 1"]),
+    # a segment's own problem rate under the same fault: 0.3 x 4 > 1
+    (lambda: small(segments=[{"name": "consumer", "share": 0.7},
+                             {"name": "business", "share": 0.3, "problem_rate": 0.3}],
+                   **{"calendar.incidents": (outage(raises="problems", multiplier=4.0),)}),
+     ["segment 'business'", "problems x4", "0.3", "above 1"]),
+    # a segment's own contact rate under an outage: more than one contact per step
+    (lambda: small(segments=[{"name": "consumer", "share": 0.7},
+                             {"name": "business", "share": 0.3, "contact_rate": 24.0}],
+                   **{"calendar.incidents": (outage(multiplier=2.5),)}),
+     ["segment 'business'", "contacts x2.5", "at most one per step"]),
+    # an outage in the seasonality's peak month: 2.5/yr x 1.25 x 20 in a weekly step
+    (lambda: small(**{"calendar.start_date": "2027-01-01", "calendar.seasonality": "winter_peak",
+                      "calendar.incidents": (outage(start="1 week", multiplier=20.0,
+                                                    duration="2 weeks"),)}),
+     ["2027-01", "contacts x25", "at most one per step"]),
+])
+def test_an_incident_on_top_of_other_changes_beyond_range_is_refused(make, words):
+    with pytest.raises(ScenarioError) as err:
+        make()
+    for w in words:
+        assert w in str(err.value), (w, str(err.value))
