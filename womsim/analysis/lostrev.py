@@ -86,6 +86,12 @@ class LostRevenue(ResultBase):
             raise r.error(f"meta.json: bad interval level {level!r}")
         return cls(Comparison._from_archive(meta["comparison"], r), level=float(level))
 
+    def _difference(self, other: LostRevenue) -> str | None:
+        """The first difference from another LostRevenue (for the archive's check)."""
+        if self.level != other.level:
+            return "the interval level differs"
+        return self.comparison._difference(other.comparison)
+
     def summary(self) -> pd.DataFrame:
         """The value today's service loses, by cause (:meth:`by_cause`, adds up to the
         total; a present value at the start, in the scenario's currency)."""
