@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from womsim.analysis.bysegment import ensemble_by_segment
 from womsim.analysis.calibrate import Calibration, posterior_draws
 from womsim.analysis.checkpoint import SweepCheckpoint
 from womsim.analysis.tornado import Sensitivity, sensitivity
@@ -215,6 +216,32 @@ class SweepResult(Saved):
                         ens.runs[m].to_numpy(), level)
             rows.append(row)
         return pd.DataFrame(rows)
+
+    def by_segment(self) -> pd.DataFrame:
+        """Each point's headline numbers split by segment (a sweep of a segmented scenario):
+        rows ``(point, segment)``, the point's parameter values, then the columns of
+        :func:`womsim.analysis.bysegment.ensemble_by_segment` (means over runs; each point's
+        segments add up to its ``total`` row exactly).
+
+        Examples
+        --------
+        >>> import womsim as wom
+        >>> sc = wom.Scenario(market={"people": 2000}, simulation={"horizon_years": 0.5},
+        ...                   segments=[{"name": "consumer", "share": 0.8},
+        ...                             {"name": "business", "share": 0.2}])
+        >>> sw = wom.sweep(sc, {"service.problem_rate": [0.05, 0.1]}, runs=2, seed=1,
+        ...                executor="serial")
+        >>> sw.by_segment().shape[0]
+        6
+        """
+        parts = []
+        for i, (point, ens) in enumerate(zip(self.points, self.ensembles, strict=True)):
+            t = ensemble_by_segment(ens).raw()
+            for j, (k, v) in enumerate(point.items()):
+                t.insert(j, k, [v] * len(t))
+            t.index = pd.MultiIndex.from_product([[i], t.index], names=["point", "segment"])
+            parts.append(t)
+        return pd.concat(parts)
 
     def best(self, metric: str = "profit") -> dict[str, Any]:
         """The point with the highest mean ``metric``."""

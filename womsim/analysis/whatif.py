@@ -241,7 +241,10 @@ class Comparison(Saved):
 
     def tables(self) -> dict[str, pd.DataFrame]:
         """What :meth:`to_excel` writes: the summary and the value by cause."""
-        return {"summary": self.summary(), "value by cause": self.lost_revenue()}
+        out = {"summary": self.summary(), "value by cause": self.lost_revenue()}
+        if self.ensembles[self.reference].scenario.segments:
+            out["by segment"] = self.by_segment()
+        return out
 
     def differences(self, name: str) -> pd.DataFrame:
         """Per-run paired differences ``name - reference`` of every headline metric."""
