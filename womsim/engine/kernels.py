@@ -20,7 +20,7 @@ configure()  # before the first @njit(cache=True): a read-only install caches el
 
 __all__ = ["GOLDEN", "geometric_ids", "hash_uniform_1d", "hash_uniform_1d_sub",
            "pick_neighbours", "splitmix64", "splitmix64_array", "splitmix64_int",
-           "tell_wave"]
+           "tell_wave", "union_ids"]
 
 #: the golden-ratio increment of splitmix64 (Steele, Lea & Flood 2014)
 GOLDEN = 0x9E3779B97F4A7C15
@@ -312,3 +312,49 @@ def tell_wave(indptr, indices, tellers, k, key_slot, key_weak, key_listener, wea
                 src[pos] = who
                 pos += 1
     return out, src, pos, n_strong, n_weak_slots + n_surplus, 0
+
+
+@njit(cache=True)
+def _union_sorted(a, b):
+    # merge of two increasing int64 arrays, repeats dropped; -1 in out[0] with count -1
+    # says ``a`` was not strictly increasing (the caller falls back to numpy)
+    out = np.empty(a.size + b.size, dtype=np.int64)
+    for i in range(1, a.size):
+        if a[i - 1] >= a[i]:
+            return out, -1
+    i = 0
+    j = 0
+    k = 0
+    last = -1
+    while i < a.size or j < b.size:
+        if j == b.size or (i < a.size and a[i] <= b[j]):
+            x = a[i]
+            i += 1
+        else:
+            x = b[j]
+            j += 1
+        if k == 0 or x != last:
+            out[k] = x
+            k += 1
+            last = x
+    return out, k
+
+
+def union_ids(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """``np.union1d(a, b)`` of person ids: the sorted distinct ids of both, as int64.
+
+    The step's large side (everybody contacted this step, already increasing) is merged
+    with a few others in one pass instead of hashing or sorting all of them.
+
+    Examples
+    --------
+    >>> union_ids(np.array([1, 4, 9]), np.array([9, 2, 2])).tolist()
+    [1, 2, 4, 9]
+    """
+    if b.size == 0 and a.size == 0:
+        return np.union1d(a, b).astype(np.int64)
+    bs = np.sort(b.astype(np.int64))
+    out, k = _union_sorted(np.ascontiguousarray(a, dtype=np.int64), bs)
+    if k < 0:
+        return np.union1d(a, b).astype(np.int64)
+    return out[:k]

@@ -20,7 +20,7 @@ import numpy as np
 from womsim.core.errors import NetworkError
 from womsim.engine.book import MarketBook
 from womsim.engine.calendar import apply_calendar, calendar_mix
-from womsim.engine.kernels import tell_wave
+from womsim.engine.kernels import tell_wave, union_ids
 from womsim.engine.reviews import ReviewState
 from womsim.engine.rivals import RIVAL, RivalParams, rival_params, shared_draw
 from womsim.engine.rng import THIN, Streams, sparse_candidates, sparse_draw
@@ -467,16 +467,16 @@ def step(state: State, customers: int, p: StepParams, t: int, streams: Streams,
         # long a new customer is safe
         more = joined[streams.uniform("contact_join", t, joined)
                       < own(p.p_contact, "p_contact", joined) / 2]
-        contacted = np.union1d(contacted, more)
+        contacted = union_ids(contacted, more)
         half = 1.0 - np.sqrt(1.0 - own(p.p_churn, "p_churn", joined)) if sg is not None \
             else 1.0 - math.sqrt(1.0 - p.p_churn)
-        churn_cand = np.union1d(churn_cand,
+        churn_cand = union_ids(churn_cand,
                                 joined[streams.uniform("churn_join", t, joined) < half])
     forced = state.forced
     if forced.size:  # an extra bad experience: a contact that ends in a problem
         state.forced = _EMPTY
         forced = forced[status[forced] == CUSTOMER]
-        contacted = np.union1d(contacted, forced)
+        contacted = union_ids(contacted, forced)
     u = streams.uniform("experience", t, contacted)
     if sg is not None:
         d_share, p_share = mix[seg[contacted], 0], mix[seg[contacted], 2]
