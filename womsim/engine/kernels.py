@@ -18,9 +18,9 @@ from womsim.core.jitcache import configure
 
 configure()  # before the first @njit(cache=True): a read-only install caches elsewhere
 
-__all__ = ["GOLDEN", "geometric_ids", "hash_uniform_1d", "hash_uniform_1d_sub",
+__all__ = ["GOLDEN", "count_above", "geometric_ids", "hash_uniform_1d", "hash_uniform_1d_sub",
            "pick_neighbours", "splitmix64", "splitmix64_array", "splitmix64_int",
-           "tell_wave", "union_ids"]
+           "tell_wave", "thin_members", "union_ids"]
 
 #: the golden-ratio increment of splitmix64 (Steele, Lea & Flood 2014)
 GOLDEN = 0x9E3779B97F4A7C15
@@ -32,6 +32,7 @@ _S27 = np.uint64(27)
 _S31 = np.uint64(31)
 _S11 = np.uint64(11)
 _UNIT = 2.0 ** -53
+_MASK = (1 << 64) - 1
 
 
 @njit(cache=True)
@@ -77,7 +78,14 @@ def splitmix64_int(x: int) -> int:
     >>> hex(splitmix64_int(GOLDEN))   # the first number of splitmix64 seeded with 0
     '0xe220a8397b1dcdaf'
     """
-    return int(splitmix64(np.uint64(x & 0xFFFFFFFFFFFFFFFF)))
+    # in Python integers: a run derives thousands of keys, and a call into the compiled
+    # splitmix64 costs several times the arithmetic
+    x &= _MASK
+    x ^= x >> 30
+    x = (x * 0xBF58476D1CE4E5B9) & _MASK
+    x ^= x >> 27
+    x = (x * 0x94D049BB133111EB) & _MASK
+    return x ^ (x >> 31)
 
 
 @njit(cache=True)
@@ -358,3 +366,27 @@ def union_ids(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     if k < 0:
         return np.union1d(a, b).astype(np.int64)
     return out[:k]
+
+
+@njit(cache=True)
+def thin_members(cand: np.ndarray, key: np.uint64, ratio: float, status: np.ndarray,
+                 value: int) -> np.ndarray:
+    """``cand[(status[cand] == value) & (u < ratio)]`` with ``u`` the hashed uniform of each
+    candidate under ``key`` (:func:`hash_uniform_1d`): only members draw a number."""
+    out = np.empty(cand.size, dtype=np.int64)
+    k = 0
+    for j in range(cand.size):
+        i = cand[j]
+        if status[i] == value and _u(key, i) < ratio:
+            out[k] = i
+            k += 1
+    return out[:k]
+
+
+@njit(cache=True)
+def count_above(a: np.ndarray, t: int) -> int:
+    """How many entries of ``a`` exceed ``t``: one read of the array, no temporary."""
+    c = 0
+    for j in range(a.size):
+        c += a[j] > t
+    return c

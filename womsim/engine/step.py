@@ -20,10 +20,15 @@ import numpy as np
 from womsim.core.errors import NetworkError
 from womsim.engine.book import MarketBook
 from womsim.engine.calendar import apply_calendar, calendar_mix
-from womsim.engine.kernels import tell_wave, union_ids
+from womsim.engine.kernels import count_above, tell_wave, union_ids
 from womsim.engine.reviews import ReviewState
 from womsim.engine.rivals import RIVAL, RivalParams, rival_params, shared_draw
-from womsim.engine.rng import THIN, Streams, sparse_candidates, sparse_draw
+from womsim.engine.rng import (
+    THIN,
+    Streams,
+    sparse_candidates,
+    sparse_draw_among,
+)
 from womsim.engine.segments import (
     SegmentParams,
     place_segments,
@@ -453,13 +458,14 @@ def step(state: State, customers: int, p: StepParams, t: int, streams: Streams,
                                             state.firm)
         state.rival_draws = (r_contacted, r_churned)
     elif sg is None:
-        contacted = sparse_draw(streams, "contact", t, n, p.p_contact)
-        churn_cand = sparse_draw(streams, "churn", t, n, p.p_churn)
+        contacted = sparse_draw_among(streams, "contact", t, n, p.p_contact, status, CUSTOMER)
+        churn_cand = sparse_draw_among(streams, "churn", t, n, p.p_churn, status, CUSTOMER)
     else:
         contacted = segment_draw(streams, "contact", t, n, sg.p_contact, seg)
         churn_cand = segment_draw(streams, "churn", t, n, sg.p_churn, seg)
-    contacted = contacted[status[contacted] == CUSTOMER]
-    churn_cand = churn_cand[status[churn_cand] == CUSTOMER]
+    if rv is not None or sg is not None:
+        contacted = contacted[status[contacted] == CUSTOMER]
+        churn_cand = churn_cand[status[churn_cand] == CUSTOMER]
     joined = state.joined[status[state.joined] == CUSTOMER]
     if joined.size:
         # the half of their joining step they were customers in: half a step more of
@@ -591,7 +597,7 @@ def step(state: State, customers: int, p: StepParams, t: int, streams: Streams,
     changed_at[wb] = t
     state.joined = np.concatenate([won_ref, mk, wb]).astype(np.int64)
     # blocked from buying in this step
-    deterred = int(np.count_nonzero(deterred_until > t))
+    deterred = int(count_above(deterred_until, t))
     if late.size:
         keep = status[late] != CUSTOMER  # bought this step, before they heard
         late, late_until = late[keep], late_until[keep]
