@@ -122,8 +122,10 @@ def test_a_programme_reaches_the_values_segments_set_themselves():
     late = sc.at(0.75)
     assert late.service.problem_rate == pytest.approx(0.05)
     assert late.get("segments.business.problem_rate") == pytest.approx(0.04)
+    # a segment's membership cannot change mid-run (its own rates can:
+    # tests/test_named_interventions.py)
     with pytest.raises(ValueError, match="cannot change mid-run"):
-        wom.Intervention("x", changes={"segments.business.problem_rate": 0.1})
+        wom.Intervention("x", changes={"segments.business.share": 0.1})
 
 
 def test_a_calibration_failure_names_the_segment():
