@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from womsim.engine.kernels import union_ids
 from womsim.engine.rng import THIN, Streams, sparse_candidates
 from womsim.engine.segments import member_draw
 from womsim.engine.thinning import thin_to_customers
@@ -101,20 +102,6 @@ class RivalEvents:
     counts: dict             # record name -> per-rival array
 
 
-def _union(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """``np.union1d`` of an increasing array of distinct ids and a few more ids.
-
-    A stable sort merges the two sorted runs in one pass; numpy's union1d hashes and sorts
-    everything anew (thirty times slower on a step's contacts)."""
-    if b.size == 0:
-        return a.astype(np.int64, copy=False)
-    x = np.sort(np.concatenate([a, np.sort(b)]).astype(np.int64, copy=False), kind="stable")
-    keep = np.empty(x.size, dtype=bool)
-    keep[0] = True
-    np.not_equal(x[1:], x[:-1], out=keep[1:])
-    return x[keep]
-
-
 def shared_draw(streams: Streams, mechanism: str, t: int, n: int, ours: float | np.ndarray,
                 members: tuple[np.ndarray, ...] | None, theirs: np.ndarray, status: np.ndarray,
                 firm: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -178,7 +165,7 @@ def rival_step(state: State, rp: RivalParams, p: StepParams, t: int, streams: St
         # joined half-way through the last step on average: half a step more of contacts
         # and churn, as for our own new customers (step size must not decide their risk)
         fj = firm[joined]
-        contacted = _union(contacted, joined[
+        contacted = union_ids(contacted, joined[
             streams.uniform("rival_contact_join", t, joined) < rp.p_contact[fj] / 2])
     f = firm[contacted]
     ue = streams.uniform("rival_experience", t, contacted)
@@ -197,7 +184,7 @@ def rival_step(state: State, rp: RivalParams, p: StepParams, t: int, streams: St
     left = [problem[leave]]
     if joined.size:
         half = 1.0 - np.sqrt(1.0 - rp.p_churn[fj])
-        churned = _union(churned, joined[
+        churned = union_ids(churned, joined[
             streams.uniform("rival_churn_join", t, joined) < half])
     left.append(churned[~np.isin(churned, left[0], assume_unique=True)])
 
