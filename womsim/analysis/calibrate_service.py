@@ -22,14 +22,13 @@ from scipy.optimize import brentq
 from womsim.core.errors import CalibrationError
 from womsim.engine.rng import run_seeds as seeds
 from womsim.model.meanfield import experience_mix
-
 from womsim.model.scenario import Scenario
 
 if TYPE_CHECKING:
     from womsim.service import ServiceDesk
 
-__all__ = ["DESK_TARGETS", "desk_check", "desk_load", "fixed_mix_of", "recommend_of", "scaled_market",
-           "solve_desk", "solve_recommend"]
+__all__ = ["DESK_TARGETS", "desk_check", "desk_load", "fixed_mix_of", "recommend_of",
+           "scaled_market", "solve_desk", "solve_recommend"]
 
 
 def recommend_of(delighted: float, problem: float, complain: float, resolved: float
@@ -161,13 +160,15 @@ def solve_desk(sc: Scenario, t: dict[str, tuple[float, float]], seed: int = 0
     --------
     >>> from womsim.model.scenario import Scenario
     >>> from womsim.service import ServiceDesk
-    >>> sc = Scenario.preset("retail_bank").today(desk=ServiceDesk(agents=3))
+    >>> sc = Scenario.preset("retail_bank").today(**{"market.people": 20_000},
+    ...                                           desk=ServiceDesk(agents=1))
     >>> ch, by = solve_desk(sc, {"abandonment": (0.05, 0.0)})
     >>> by
     {'desk.patience_minutes': 'abandonment'}
     >>> desk = sc.desk.model_copy(update={"patience_minutes": ch["desk.patience_minutes"]})
-    >>> round(desk.simulate(desk_load(sc), days=None, seed=0).abandonment_rate, 2)
-    0.05
+    >>> r = desk.simulate(desk_load(sc), days=None, seed=9)  # another run: its own noise
+    >>> abs(r.abandonment_rate - 0.05) < 0.02
+    True
     """
     want = {k: t[k][0] for k in DESK_TARGETS if k in t}
     if not want:
@@ -187,6 +188,8 @@ def solve_desk(sc: Scenario, t: dict[str, tuple[float, float]], seed: int = 0
         raise CalibrationError("target 'service_level' needs contacts at the desk "
                                "(customers and service.contact_rate > 0)")
     secs = desk.service_level_seconds
+    staff = (f"{desk.agents} agent{'s' if desk.agents != 1 else ''} at {load:,.0f} issues "
+             "a year")
 
     def with_(handle: float | None = None, patience: float | None = None) -> ServiceDesk:
         upd: dict[str, float | None] = {}
@@ -217,8 +220,8 @@ def solve_desk(sc: Scenario, t: dict[str, tuple[float, float]], seed: int = 0
     def refuse_patience(p: float, got: float, why: str = "") -> None:
         if p == PATIENCE_RANGE[0] and got < ab:
             raise CalibrationError(
-                f"target 'abandonment' = {ab:g}{why}: the fixed staffing ({desk.agents} "
-                f"agents at {load:,.0f} issues a year) answers so many contacts without a "
+                f"target 'abandonment' = {ab:g}{why}: the fixed staffing ({staff}) "
+                "answers so many contacts without a "
                 f"wait that even callers who hang up after {PATIENCE_RANGE[0] * 60:g} "
                 f"seconds give at most {got:.1%}; lower the target or check the staffing "
                 "(desk.agents, agents_by_hour, open_hours)")
@@ -237,6 +240,15 @@ def solve_desk(sc: Scenario, t: dict[str, tuple[float, float]], seed: int = 0
     if ab == 0:  # nobody hangs up: the service level alone sets the handle time
         desk, ab = with_(patience=math.inf), None
     elif ab is not None:
+        # the most answered in time: the shortest contacts, callers hanging up at once
+        quick = with_(handle=HANDLE_RANGE[0], patience=PATIENCE_RANGE[0])
+        best = _desk_kpis(quick, load, seed)[0]
+        if best < sl:
+            raise CalibrationError(
+                f"target 'service_level' = {sl:g}: the fixed staffing ({staff}) answers at "
+                f"most {best:.1%} within {secs:g} s, even with contacts of "
+                f"{HANDLE_RANGE[0] * 60:g} seconds; add agents (desk.agents) or lower the "
+                "target")
         both = _newton(desk, load, seed, sl, ab)
         if both is not None:
             return ({"desk.handle_time_minutes": both[0], "desk.patience_minutes": both[1]},
@@ -254,9 +266,9 @@ def solve_desk(sc: Scenario, t: dict[str, tuple[float, float]], seed: int = 0
     best = g(lo) + sl
     if best < sl:
         raise CalibrationError(
-            f"target 'service_level' = {sl:g}: the fixed staffing ({desk.agents} agents at "
-            f"{load:,.0f} issues a year) answers at most {best:.1%} within {secs:g} s, even "
-            f"with contacts of {HANDLE_RANGE[0] * 60:g} seconds"
+            f"target 'service_level' = {sl:g}: the fixed staffing ({staff}) answers at "
+            f"most {best:.1%} within {secs:g} s, even with contacts of "
+            f"{HANDLE_RANGE[0] * 60:g} seconds"
             + (f" and abandonment {ab:g}" if ab is not None else "")
             + "; add agents (desk.agents) or lower the target")
     worst = g(hi) + sl
@@ -293,7 +305,8 @@ def desk_check(sc: Scenario, runs: int, seed: int) -> dict[str, np.ndarray]:
     --------
     >>> from womsim.model.scenario import Scenario
     >>> from womsim.service import ServiceDesk
-    >>> sc = Scenario.preset("retail_bank").today(desk=ServiceDesk(agents=3))
+    >>> sc = Scenario.preset("retail_bank").today(**{"market.people": 20_000},
+    ...                                           desk=ServiceDesk(agents=1))
     >>> desk_check(sc, 3, 1)["service_level"].shape
     (3,)
     """
@@ -318,7 +331,8 @@ def fixed_mix_of(sc: Scenario) -> dict:
     --------
     >>> from womsim.model.scenario import Scenario
     >>> from womsim.service import ServiceDesk
-    >>> sc = Scenario.preset("retail_bank").today(desk=ServiceDesk(agents=3))
+    >>> sc = Scenario.preset("retail_bank").today(**{"market.people": 20_000},
+    ...                                           desk=ServiceDesk(agents=1))
     >>> ch = fixed_mix_of(sc)
     >>> ch["desk"] is None and 0 < ch["service.problem_rate"] < 1
     True
@@ -338,7 +352,8 @@ def scaled_market(sc: Scenario, people: int) -> Scenario:
     --------
     >>> from womsim.model.scenario import Scenario
     >>> from womsim.service import ServiceDesk
-    >>> sc = Scenario.preset("retail_bank").today(desk=ServiceDesk(agents=3))
+    >>> sc = Scenario.preset("retail_bank").today(**{"market.people": 20_000},
+    ...                                           desk=ServiceDesk(agents=1))
     >>> small = scaled_market(sc, 1000)
     >>> small.market.people, small.desk is None
     (1000, True)
