@@ -175,3 +175,39 @@ def test_the_closed_form_says_what_it_leaves_out():
     with pytest.raises(ScenarioError, match="one segment"):
         equilibrium_share(hays_hill().today(segments=[{"name": "a", "share": 0.5},
                                                       {"name": "b", "share": 0.5}]))
+
+
+def test_each_segment_starts_at_its_own_customer_share_next_to_rivals():
+    """Per segment: its customer_share of its people are ours, market.former_share former,
+    each rival's customer_share its customers (in every segment), the rest prospects. Each
+    share of n_s people is a binomial draw: 4 SE."""
+    from womsim.engine.rng import Streams
+    from womsim.engine.step import State
+
+    n = 6000
+    sc = wom.Scenario(
+        market={"people": n, "network": "well_mixed", "customer_share": 0.3,
+                "former_share": 0.1},
+        segments=[{"name": "consumer", "share": 0.6, "customer_share": 0.5},
+                  {"name": "business", "share": 0.4, "customer_share": 0.1}],
+        rivals=[{"name": "challenger", "customer_share": 0.25},
+                {"name": "niche", "customer_share": 0.05}])
+    st = State.initial(sc, n, Streams(7))
+    for s, (name, ours) in enumerate((("consumer", 0.5), ("business", 0.1))):
+        mine = st.segment == s
+        k = int(mine.sum())
+        for share, got in ((ours, st.status[mine] == 1), (0.1, st.status[mine] == 2),
+                           (0.25, (st.status[mine] == 3) & (st.firm[mine] == 0)),
+                           (0.05, (st.status[mine] == 3) & (st.firm[mine] == 1))):
+            assert got.mean() == pytest.approx(share, abs=4 * math.sqrt(share * (1 - share) / k)), \
+                (name, share)
+    # the run starts from there: our customers by segment after the first week (a week's
+    # churn and marketing move a few people, well inside the binomial SE of 15-30)
+    rec = run(sc.replace(**{"simulation.horizon_years": 2 / 52}), None, seed=7)
+    for name, k, ours in (("consumer", 3600, 0.5), ("business", 2400, 0.1)):
+        assert rec[f"seg.{name}.customers"][0] == pytest.approx(
+            k * ours, abs=4 * math.sqrt(k * ours * (1 - ours))), name
+    # a segment's share that, with the rivals', exceeds its people is refused by name
+    with pytest.raises(ScenarioError, match=r"segment 'consumer': customer_share \(0.7\) .*"
+                                            r"exceeds 1.*in every segment"):
+        sc.replace(**{"segments.consumer.customer_share": 0.7})

@@ -449,11 +449,52 @@ def test_every_segment_and_rival_parameter_acts_or_is_refused():
         if rec.shape == base.shape and (rec.to_numpy() == base.to_numpy()).all():
             silent.append(name)
     assert not silent, f"accepted and did nothing: {silent}"
-    # the shares must add to 1 (one alone cannot change), and a segment's own customer
-    # share is refused next to rivals (whose shares are the market's); a segment's baseline
-    # changed in a what-if is the baseline it keeps, and acts
-    assert sorted(refused) == ["segments.business.customer_share", "segments.business.share",
-                               "segments.consumer.customer_share", "segments.consumer.share"]
+    # the shares must add to 1 (one alone cannot change); a segment's own customer share
+    # next to rivals is its people's share that are ours (the rivals' are theirs in every
+    # segment), and acts; a segment's baseline changed in a what-if is the baseline it
+    # keeps, and acts
+    assert sorted(refused) == ["segments.business.share", "segments.consumer.share"]
+
+
+@pytest.mark.slow
+def test_every_segment_and_rival_value_a_programme_may_change_acts_mid_run():
+    """A programme from step 13 on each segment's and rival's own value
+    (``segments.<name>.<field>``, ``rivals.<name>.<field>``): refused when attached (only
+    the values drawn or solved at the start), or the run is the same before step 13 and
+    differs from it on."""
+    from womsim.model.market import OVERRIDES, named_change_problem
+
+    sc = _market_on().today(**{"simulation.horizon_years": 0.5})  # 13 steps either side
+    base = _records(sc)
+    start = 13 * sc.simulation.dt
+    names = [n for n in sc.parameter_names() if n.startswith(("segments.", "rivals."))
+             and not n.endswith(".name")]
+    refused, silent = [], []
+    for name in names:
+        value = sc.get(name)
+        if value is None:  # unset: the programme starts from the market's value
+            value = sc.get(OVERRIDES[name.split(".")[-1]])
+        if value is None:  # a rate still to be solved (refused: any value will do)
+            value = 0.1
+        changed = None
+        for v in (value * 1.5 if value > 0 else 0.05, value * 0.5):
+            try:
+                changed = sc.with_interventions(
+                    wom.Intervention("x", start=start, changes={name: float(v)}))
+                break
+            except ScenarioError:
+                continue
+        if changed is None:
+            refused.append(name)
+            continue
+        rec = _records(changed)
+        before = [c for c in rec.columns if c != "lifetime_after"]
+        assert (rec[before].iloc[:13].to_numpy() == base[before].iloc[:13].to_numpy()).all(), \
+            name
+        if (rec.iloc[13:].to_numpy() == base.iloc[13:].to_numpy()).all():
+            silent.append(name)
+    assert not silent, f"accepted by a programme and did nothing: {silent}"
+    assert sorted(refused) == sorted(n for n in names if named_change_problem(n))
 
 
 @pytest.mark.slow

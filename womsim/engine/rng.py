@@ -37,13 +37,14 @@ from womsim.engine.kernels import (
     hash_uniform_1d_sub,
     splitmix64_array,
     splitmix64_int,
+    thin_members,
 )
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
 __all__ = ["PAIRED_BUDGET_MB", "PairedStreams", "Streams", "hash_uniform", "run_seeds",
-           "sparse_candidates", "sparse_draw"]
+           "sparse_candidates", "sparse_draw", "sparse_draw_among"]
 
 _GOLDEN = np.uint64(GOLDEN)
 _S11 = np.uint64(11)
@@ -308,3 +309,27 @@ def sparse_draw(streams: Streams, mechanism: str, step: int, n: int, p: float) -
         return cand[streams.uniform(mechanism, step, cand, extra=THIN) < p / q]
 
     return streams.shared(("draw", mechanism, step, n, p), make)
+
+
+def sparse_draw_among(streams: Streams, mechanism: str, step: int, n: int, p: float,
+                      status: np.ndarray, value: int) -> np.ndarray:
+    """The ids of :func:`sparse_draw` whose ``status`` is ``value``, in increasing order.
+
+    The same ids as filtering :func:`sparse_draw`; a run of its own (not a pass of paired
+    scenarios, which share the whole draw) thins only the members, in one compiled pass.
+
+    Examples
+    --------
+    >>> s, status = Streams(3), (np.arange(100_000) % 3 == 0).astype(np.int8)
+    >>> ids = sparse_draw_among(s, "contact", 0, 100_000, 0.05, status, 1)
+    >>> bool((ids == (d := sparse_draw(s, "contact", 0, 100_000, 0.05))[status[d] == 1]).all())
+    True
+    """
+    if isinstance(streams, PairedStreams):
+        d = sparse_draw(streams, mechanism, step, n, p)
+        return d[status[d] == value]
+    cand, q = sparse_candidates(streams, mechanism, step, n, p)
+    if q == p or cand.size == 0:
+        return cand[status[cand] == value]
+    return thin_members(cand, np.uint64(streams.key(mechanism, step, extra=THIN)), p / q,
+                        status, value)

@@ -17,6 +17,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from womsim.core.errors import ScenarioError, close_matches
+from womsim.model.market import named_change_problem
 from womsim.model.params import plain_number
 
 __all__ = ["Intervention", "parse_years"]
@@ -34,11 +35,13 @@ _TIME = re.compile(r"^\s*([0-9]*\.?[0-9]+)\s*([a-zA-Z]*)\s*$")
 # scenario's message keeps their location (and a scenario file its line numbers)
 NESTED = contextvars.ContextVar("womsim_nested_validation", default=False)
 
-# Parameters that shape the market or the run itself cannot change mid-run.
+# Parameters that shape the market or the run itself cannot change mid-run. A segment's or
+# rival's own values (segments.<name>.<field>, rivals.<name>.<field>) can, but for those
+# drawn or solved at the start (womsim.model.market.FIXED_AT_START).
 FROZEN_PREFIXES = ("market.people", "market.network", "market.mean_degree",
                    "market.customer_share", "market.former_share", "simulation.",
                    "economics.currency", "name", "description", "interventions",
-                   "calendar.", "market.segment_assortativity", "segments", "rivals")
+                   "calendar.", "market.segment_assortativity")
 
 
 # Parameters read once, before the first step: a change mid-run could not act.
@@ -114,7 +117,10 @@ class Intervention(BaseModel):
     one_off_cost : float
         Cost booked at the start step.
     changes : dict
-        Dotted parameter name -> value (see ``how``).
+        Dotted parameter name -> value (see ``how``). A segment's or a rival's own value is
+        named by its name: ``"segments.business.problem_rate"``,
+        ``"rivals.challenger.marketing_rate"`` (a segment's value it leaves unset follows
+        the market's, and a programme on it starts from there).
     how : dict
         Per parameter: ``"set"`` (default: the new value), ``"scale"`` (multiply) or ``"add"``.
     ramp : float or str
@@ -127,8 +133,11 @@ class Intervention(BaseModel):
     left at that time: ``"set"`` moves it to the new value, ``"scale"`` multiplies it,
     ``"add"`` adds to it (each in proportion to its ramp). So training that scales the
     problem rate by 0.8, attached after a programme that sets it to 0.10, gives 0.08 while
-    both run. A scenario refuses, when they are attached, interventions that never act
-    within its horizon, change a parameter that is read only once before the run (such
+    both run. A change of a market-wide value (``service.problem_rate``) also reaches
+    each segment's own value of it the same way; a change of one segment's or rival's
+    value reaches only that one. A scenario refuses, when they are attached,
+    interventions that never act within its horizon, change a parameter that is read
+    only once before the run (such
     as ``market.baseline_churn``: use ``market.extra_churn``), change the fixed experience
     mix of a scenario whose service desk sets it, or whose combined effect leaves a
     parameter's range at any step.
@@ -189,6 +198,9 @@ class Intervention(BaseModel):
             raise ValueError(f"intervention '{self.name}': 'how' names {unknown} which are not "
                              "in 'changes'")
         for key in self.changes:
+            named = named_change_problem(key)
+            if named:
+                raise ValueError(f"intervention '{self.name}': {named}")
             if key.startswith(FROZEN_PREFIXES):
                 raise ValueError(f"intervention '{self.name}': '{key}' shapes the market or "
                                  "the run and cannot change mid-run")

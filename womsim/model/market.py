@@ -19,18 +19,19 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import model_validator
 
-from womsim.core.errors import WomsimError
+from womsim.core.errors import WomsimError, close_matches
 from womsim.model.params import Part, param
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Iterator, Sequence
+    from collections.abc import Callable, Iterable, Iterator, Sequence
 
     from womsim.model.interventions import Intervention
     from womsim.model.scenario import Scenario
 
-__all__ = ["OVERRIDES", "RIVAL_NAME", "Rival", "Segment", "check_market_parts", "named",
-           "named_parameters", "pin_segments", "segment_changes", "segment_observables",
-           "segment_view", "unpin_segments", "unread_market_value"]
+__all__ = ["FIXED_AT_START", "OVERRIDES", "RIVAL_NAME", "Rival", "Segment", "apply_in_order",
+           "check_market_parts", "named", "named_change_problem", "named_parameters",
+           "pin_segments", "segment_observables", "segment_view", "unknown_named",
+           "unpin_segments", "unread_market_value"]
 
 RIVAL_NAME = "us"  # the firm itself, in market-share tables
 _NAME = re.compile(r"[A-Za-z][A-Za-z0-9_\- ]{0,39}")
@@ -235,26 +236,27 @@ def check_market_parts(sc: Scenario) -> None:
         clash = sorted(set(names) & {s.name for s in sc.segments})
         if clash:
             raise ValueError(f"'{clash[0]}' names both a segment and a rival")
-        held = m.customer_share + m.former_share + sum(r.customer_share for r in sc.rivals)
-        if held > 1 + 1e-12:
-            raise ValueError(
-                f"market.customer_share ({m.customer_share:g}) + market.former_share "
-                f"({m.former_share:g}) + the rivals' customer_share ("
-                + ", ".join(f"{r.name} {r.customer_share:g}" for r in sc.rivals)
-                + f") = {held:.4g} exceeds 1 (they are shares of the same people)")
+        # each segment's people are split between us (its own customer share, or the
+        # market's), former customers and each rival (its share, in every segment)
+        rivals_held = sum(r.customer_share for r in sc.rivals)
+        ours = [(f"segment '{s.name}': customer_share", s.customer_share)
+                for s in sc.segments if s.customer_share is not None]
+        if not sc.segments or len(ours) < len(sc.segments):
+            ours.append(("market.customer_share", m.customer_share))
+        for what, share in ours:
+            held = share + m.former_share + rivals_held
+            if held > 1 + 1e-12:
+                raise ValueError(
+                    f"{what} ({share:g}) + market.former_share ({m.former_share:g}) + the "
+                    "rivals' customer_share ("
+                    + ", ".join(f"{r.name} {r.customer_share:g}" for r in sc.rivals)
+                    + f") = {held:.4g} exceeds 1 (they are shares of the same people"
+                    + (", in every segment" if sc.segments else "") + ")")
         taken = sum(r.takes_leavers for r in sc.rivals)
         if taken > 1 + 1e-12:
             raise ValueError("rivals: takes_leavers " + " + ".join(
                 f"{r.name} {r.takes_leavers:g}" for r in sc.rivals)
                 + f" = {taken:.4g} exceeds 1 (shares of the same leavers)")
-        if sc.segments:
-            # per-segment rival customers would need per-segment rival shares: not modelled
-            for s in sc.segments:
-                if s.customer_share is not None:
-                    raise ValueError(
-                        f"segment '{s.name}' sets customer_share next to rivals: the rivals' "
-                        "shares are of the whole market, so the segment's share of non-"
-                        "customers would be ambiguous; set it on the market")
         for r in sc.rivals:
             if r.contact_rate * sc.simulation.dt > 1 + 1e-12:
                 raise ValueError(
@@ -279,7 +281,8 @@ def segment_view(sc: Scenario, seg: Segment) -> Scenario:
     4.0
     """
     data = sc.model_dump()
-    data.update(segments=(), rivals=(), state="today", solved=())
+    data.update(segments=(), rivals=(), state="today", solved=(),
+                interventions=[_as_seen_by(iv, seg) for iv in data["interventions"]])
     data["market"]["segment_assortativity"] = None
     for dotted, value in seg.overrides().items():
         part, name = dotted.split(".")
@@ -294,6 +297,28 @@ def segment_view(sc: Scenario, seg: Segment) -> Scenario:
     elif m.observed_annual_churn is not None:  # solved for the segment, to the market's churn
         mk["baseline_churn"], mk["observed_annual_churn"] = None, m.observed_annual_churn
     return type(sc)(**data)
+
+
+def _as_seen_by(iv: dict, seg: Segment) -> dict:
+    """A programme (as a dict) in a segment's view: its changes of this segment's own values
+    become changes of the view's (``segments.<name>.problem_rate`` -> ``service.problem_rate``,
+    before a market-wide change of the same value in the same programme); changes of other
+    segments and of rivals are not the view's (the programme and its cost stay)."""
+    mine = f"segments.{seg.name}."
+    inverse = {v: k for k, v in OVERRIDES.items()}
+    own = {k.removeprefix(mine) for k in iv["changes"] if k.startswith(mine)}
+    changes, how = {}, {}
+    for key, value in iv["changes"].items():
+        if key.startswith(mine):
+            to = OVERRIDES[key.removeprefix(mine)]
+        elif key.startswith(("segments.", "rivals.")) or inverse.get(key) in own:
+            continue
+        else:
+            to = key
+        changes[to] = value
+        if key in iv["how"]:
+            how[to] = iv["how"][key]
+    return {**iv, "changes": changes, "how": how}
 
 
 def churn_applies(sc: Scenario, seg: Segment) -> bool:
@@ -348,24 +373,116 @@ def named_parameters(sc: Any) -> Iterator[tuple[str, Any]]:
                     yield f"{kind}.{x.name}.{f}", getattr(x, f)
 
 
-def segment_changes(sc: Scenario, active: Sequence[Intervention], t: float) -> dict[str, float]:
-    """What interventions in force at ``t`` do to values segments set themselves: a change
-    of a market-wide parameter reaches every segment's own value of it the same way
-    (scaled, added or set), so no programme silently misses a segment."""
+def apply_in_order(base: Scenario, active: Sequence[Intervention], t: float,
+                   start: Callable[[Intervention, str], float]) -> dict[str, float]:
+    """The values the interventions in force at ``t`` give the parameters they change.
+
+    They act in the order attached, each on the value the ones before it left
+    (``start(iv, key)``: a parameter's value before any of them). A segment's own value
+    (``segments.<name>.<field>``) left unset follows the market's: a programme on it
+    starts from the market's value at that point. A change of a market-wide parameter
+    reaches every segment's own value of it the same way (scaled, added or set), unless
+    the same programme names that segment's value itself, so no programme silently
+    misses a segment.
+    """
     inverse = {v: k for k, v in OVERRIDES.items()}
-    keys = list(dict.fromkeys(k for iv in active for k in iv.changes))
-    out: dict[str, float] = {}
-    for seg in sc.segments:
-        for key in keys:
-            f = inverse.get(key)
-            if f is None or getattr(seg, f) is None:
+    values: dict[str, float] = {}
+
+    def now(iv: Intervention, key: str) -> float:
+        if key in values:
+            return values[key]
+        kind, name, field = [*key.split("."), "", ""][:3]
+        if kind == "segments" and getattr(named(base, kind, name), field) is None:
+            return now(iv, OVERRIDES[field])  # the segment follows the market's value
+        return start(iv, key)
+
+    for iv in active:
+        new = iv.apply({k: now(iv, k) for k in iv.changes}, t)
+        for key in iv.changes:
+            field = inverse.get(key)
+            if field is None:
                 continue
-            v = float(getattr(seg, f))
-            for iv in active:
-                if key in iv.changes:
-                    v = iv.apply({k: (v if k == key else 0.0) for k in iv.changes}, t)[key]
-            out[f"segments.{seg.name}.{f}"] = v
-    return out
+            for seg in base.segments:
+                own_key = f"segments.{seg.name}.{field}"
+                own = values.get(own_key, getattr(seg, field))
+                if own_key in iv.changes or own is None:
+                    continue
+                one = dict.fromkeys(iv.changes, 0.0) | {key: float(own)}
+                new[own_key] = iv.apply(one, t)[key]
+        values.update(new)
+    return values
+
+
+#: segment and rival values an intervention cannot change mid-run, and why
+FIXED_AT_START: dict[str, str] = {
+    "segments.share": "who is in which segment is drawn with the market, at the start",
+    "segments.customer_share": "who is a customer is drawn once, at the start; later "
+                               "customers come from marketing and word of mouth",
+    "segments.observed_annual_churn": "it is what the segment's baseline churn is solved "
+                                      "from, once, before the run; to move churn mid-run "
+                                      "change market.extra_churn (added on top of every "
+                                      "segment's baseline)",
+    "segments.baseline_churn": "the segment's baseline churn is today's, solved or given "
+                               "once per run; to move churn mid-run change "
+                               "market.extra_churn (added on top of every segment's "
+                               "baseline)",
+    "segments.revenue_sigma": "the spread of revenue is drawn with the market, at the "
+                              "start; to change what the segment's customers pay mid-run "
+                              "change segments.<name>.revenue_per_year",
+    "rivals.customer_share": "the rival's customers are drawn once, at the start; to move "
+                             "its share mid-run change its service or its acquisition "
+                             "effort (rivals.<name>.marketing_rate)",
+}
+
+
+def named_change_problem(key: str) -> str | None:
+    """Why a programme cannot change ``key``, a segment's or rival's own value named
+    ``segments.<name>.<field>`` or ``rivals.<name>.<field>`` (None: it can, or ``key``
+    names no segment or rival value). Whether the scenario has that segment or rival is
+    :func:`unknown_named`'s question.
+
+    Examples
+    --------
+    >>> named_change_problem("rivals.challenger.marketing_rate") is None
+    True
+    >>> named_change_problem("segments.business.share")[:45]
+    "'segments.business.share' cannot change mid-r"
+    """
+    keys = key.split(".")
+    if keys[0] not in ("segments", "rivals"):
+        return None
+    kind = keys[0]
+    model = Segment if kind == "segments" else Rival
+    fields = [f for f in model.model_fields if f not in ("name", "share")] \
+        if kind == "segments" else [f for f in model.model_fields if f != "name"]
+    example = f"{kind}.business.problem_rate" if kind == "segments" \
+        else f"{kind}.challenger.problem_rate"
+    if len(keys) != 3 or not keys[1]:
+        return (f"'{key}': a {kind[:-1]}'s own value is named {kind}.<name>.<field>, "
+                f"e.g. '{example}'")
+    why = FIXED_AT_START.get(f"{kind}.{keys[2]}")
+    if why:
+        return f"'{key}' cannot change mid-run: {why}"
+    if keys[2] not in fields:
+        return (f"'{key}': a {kind[:-1]} has no value '{keys[2]}'."
+                f"{close_matches(keys[2], fields)} Those a programme may change: "
+                + ", ".join(f for f in fields if f"{kind}.{f}" not in FIXED_AT_START))
+    return None
+
+
+def unknown_named(sc: Scenario, key: str) -> str | None:
+    """A message if ``key`` (``segments.<name>.<field>`` or ``rivals.<name>.<field>``)
+    names a segment or rival ``sc`` does not have, listing those it has; else None."""
+    keys = key.split(".")
+    if len(keys) != 3 or keys[0] not in ("segments", "rivals") \
+            or named(sc, keys[0], keys[1]) is not None:
+        return None
+    kind = keys[0]
+    have = [x.name for x in getattr(sc, kind)]
+    if not have:
+        return f"'{key}': this scenario has no {kind} (add [[{kind}]] first)"
+    return (f"'{key}': this scenario has no {kind[:-1]} '{keys[1]}'."
+            f"{close_matches(keys[1], have)} Its {kind}: {', '.join(have)}")
 
 
 def unread_market_value(segments: list[dict], changes: Iterable[str]) -> str | None:

@@ -29,12 +29,13 @@ from womsim.model.interventions import NESTED, Intervention
 from womsim.model.market import (
     Rival,
     Segment,
+    apply_in_order,
     check_market_parts,
     named,
     named_parameters,
     pin_segments,
-    segment_changes,
     segment_observables,
+    unknown_named,
     unpin_segments,
     unread_market_value,
 )
@@ -216,10 +217,13 @@ equal to 1 (allowed: >= 0 and <= 1)
         times = [t * sim.dt for t in range(sim.steps)]
         for iv in self.interventions:
             for key in iv.changes:
+                missing = unknown_named(self, key)
+                if missing:
+                    raise ScenarioError(f"intervention '{iv.name}' changes {missing}")
                 if key not in known:
                     raise _unknown_change(iv, key, known)
-                if self.desk is not None and key in ("service.problem_rate",
-                                                     "service.delight_rate"):
+                if self.desk is not None and key.endswith((".problem_rate", ".delight_rate")) \
+                        and not key.startswith("rivals."):
                     raise ScenarioError(
                         f"intervention '{iv.name}' changes '{key}', but this scenario's "
                         "service desk sets the experience mix from the load, so it would do "
@@ -619,22 +623,24 @@ equal to 1 (allowed: >= 0 and <= 1)
         base = self.without_interventions()
         if not active:
             return base
-        values: dict[str, float] = {}
+        known = base.parameter_names()
+
+        def start(iv: Intervention, key: str) -> float:
+            if key not in known:
+                raise _unknown_change(iv, key, known)
+            try:
+                return float(base.get(key))
+            except (TypeError, ValueError):
+                raise ScenarioError(
+                    f"intervention '{iv.name}' changes '{key}', which is not a number "
+                    "in this scenario") from None
+
         for iv in active:
             for key in iv.changes:
-                if key not in values:
-                    known = base.parameter_names()
-                    if key not in known:
-                        raise _unknown_change(iv, key, known)
-                    try:
-                        values[key] = float(base.get(key))
-                    except (TypeError, ValueError):
-                        raise ScenarioError(
-                            f"intervention '{iv.name}' changes '{key}', which is not a number "
-                            "in this scenario") from None
-            values.update(iv.apply(values, t))
-        if base.segments:
-            values.update(segment_changes(base, active, t))
+                missing = unknown_named(base, key)
+                if missing:
+                    raise ScenarioError(f"intervention '{iv.name}' changes {missing}")
+        values = apply_in_order(base, active, t, start)
         try:
             # same kind: no re-solving here; a market-wide change reaches the segments too
             return Scenario(**base._with(values, market_wide=False))
