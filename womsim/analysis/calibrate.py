@@ -238,7 +238,8 @@ def _with(sc, names: list[str], row) -> Any:
                                  for part, fs in parts.items()})
 
 
-def lenient_corner(sc, names: list[str], bounds: np.ndarray) -> tuple[np.ndarray, float]:
+def lenient_corner(sc: Scenario, names: list[str], bounds: np.ndarray
+                   ) -> tuple[np.ndarray, float]:
     """The corner of the prior box where today's service alone causes the least churn, and
     that churn: the floor below which no parameter set of the prior meets a churn target.
 

@@ -188,6 +188,7 @@ def solve_desk(sc: Scenario, t: dict[str, tuple[float, float]], seed: int = 0
         raise CalibrationError("target 'service_level' needs contacts at the desk "
                                "(customers and service.contact_rate > 0)")
     secs = desk.service_level_seconds
+    ab_t = float(want.get("abandonment", 0.0))  # the abandonment target, for the closures
     staff = (f"{desk.agents} agent{'s' if desk.agents != 1 else ''} at {load:,.0f} issues "
              "a year")
 
@@ -202,32 +203,32 @@ def solve_desk(sc: Scenario, t: dict[str, tuple[float, float]], seed: int = 0
     def patience_for(d: ServiceDesk) -> tuple[float, float]:
         """The patience meeting the abandonment at desk ``d`` (clipped to
         :data:`PATIENCE_RANGE`) and the abandonment it gives."""
-        if ab == 0:
+        if ab_t == 0:
             return math.inf, 0.0  # nobody hangs up
         lo, hi = (math.log(x) for x in PATIENCE_RANGE)
 
         def f(x: float) -> float:
             return _desk_kpis(d.model_copy(update={"patience_minutes": math.exp(x)}), load,
-                              seed)[1] - ab
+                              seed)[1] - ab_t
 
         at_lo, at_hi = f(lo), f(hi)
         if at_lo < 0:
-            return PATIENCE_RANGE[0], at_lo + ab
+            return PATIENCE_RANGE[0], at_lo + ab_t
         if at_hi > 0:
-            return PATIENCE_RANGE[1], at_hi + ab
-        return math.exp(brentq(f, lo, hi, xtol=_XTOL)), ab
+            return PATIENCE_RANGE[1], at_hi + ab_t
+        return math.exp(brentq(f, lo, hi, xtol=_XTOL)), ab_t
 
     def refuse_patience(p: float, got: float, why: str = "") -> None:
-        if p == PATIENCE_RANGE[0] and got < ab:
+        if p == PATIENCE_RANGE[0] and got < ab_t:
             raise CalibrationError(
-                f"target 'abandonment' = {ab:g}{why}: the fixed staffing ({staff}) "
+                f"target 'abandonment' = {ab_t:g}{why}: the fixed staffing ({staff}) "
                 "answers so many contacts without a "
                 f"wait that even callers who hang up after {PATIENCE_RANGE[0] * 60:g} "
                 f"seconds give at most {got:.1%}; lower the target or check the staffing "
                 "(desk.agents, agents_by_hour, open_hours)")
-        if p == PATIENCE_RANGE[1] and got > ab:
+        if p == PATIENCE_RANGE[1] and got > ab_t:
             raise CalibrationError(
-                f"target 'abandonment' = {ab:g}{why}: even callers who wait a week on "
+                f"target 'abandonment' = {ab_t:g}{why}: even callers who wait a week on "
                 f"average hang up more often ({got:.1%}) at this desk's load ({load:,.0f} "
                 "issues a year); add agents (desk.agents) or check the contact volume")
 
