@@ -9,9 +9,10 @@ never changes a result: it reads nothing and faults on nothing, even out of boun
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import llvmlite.binding as llvm
+import numpy as np
 from llvmlite import ir
 from numba import types
 from numba.core import cgutils
@@ -24,8 +25,9 @@ _NAME = "llvm.prefetch.p0" if llvm.llvm_version_info >= (15,) else "llvm.prefetc
 
 
 @intrinsic
-def prefetch(typingctx: Any, arr: Any, idx: Any) -> Any:
-    """Hint that ``arr[idx]`` (a 1-d array) will be read soon; use inside a numba kernel.
+def _prefetch(typingctx: Any, arr: Any, idx: Any) -> Any:
+    """Hint that ``arr[idx]`` (a 1-d array) will be read soon; use inside a numba kernel
+    (as :func:`prefetch`).
 
     Examples
     --------
@@ -35,7 +37,7 @@ def prefetch(typingctx: Any, arr: Any, idx: Any) -> Any:
     ... def total(a):
     ...     s = 0
     ...     for i in range(a.size):
-    ...         prefetch(a, (i + 16) % a.size)
+    ...         _prefetch(a, (i + 16) % a.size)
     ...         s += a[i]
     ...     return s
     >>> int(total(np.arange(100)))
@@ -60,3 +62,10 @@ def prefetch(typingctx: Any, arr: Any, idx: Any) -> Any:
         return context.get_dummy_value()
 
     return sig, codegen
+
+
+if TYPE_CHECKING:
+    def prefetch(arr: np.ndarray, idx: int) -> None:
+        """Hint that ``arr[idx]`` will be read soon (inside a numba kernel)."""
+else:
+    prefetch = _prefetch
