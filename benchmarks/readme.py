@@ -48,6 +48,7 @@ def work(task: dict) -> dict:
     executors._interactive = lambda: True
     stmts = statements(readme_block())
     env: dict = {}
+    load0 = task.get("load")
     rows = []
     t0, c0 = time.perf_counter(), _cpu()
     for s in stmts:
@@ -55,14 +56,19 @@ def work(task: dict) -> dict:
         exec(compile(s, "README", "exec"), env)  # the README's own code, as written
         rows.append({"line": s.splitlines()[0][:60], "wall_s": time.perf_counter() - t,
                      "cpu_s": _cpu() - c})
-    executors.close_pool()
-    return {"wall_s": time.perf_counter() - t0, "cpu_s": _cpu() - c0, "lines": rows,
-            "load_at_start": task.get("load"), "load_at_end": os.getloadavg()}
+        log(f"readme   {rows[-1]['wall_s']:7.1f} s wall {rows[-1]['cpu_s']:7.1f} s CPU  "
+            f"{rows[-1]['line']}")
+    wall = time.perf_counter() - t0
+    executors.close_pool()  # a kept pool's workers count once they are reaped
+    return {"wall_s": wall, "cpu_s": _cpu() - c0, "lines": rows,
+            "line_cpu_note": "per line: this process and reaped workers only",
+            "pool_used": executors._Pool.token > 0, "load_at_start": load0,
+            "load_at_end": os.getloadavg()}
 
 
 def run(args: argparse.Namespace) -> dict:
     log("readme   the README's 'In a notebook' block ...")
-    return child({"kind": "readme"}, args.timeout)
+    return child({"kind": "readme", "load": os.getloadavg()}, args.timeout)
 
 
 def add_arguments(ap: argparse.ArgumentParser) -> None:

@@ -19,6 +19,7 @@ TARGETS = {
     "demo_first_s": 8.0,
     "tornado_s": 20.0,
     "readme_s": 90.0,
+    "segments_ratio": 1.5,
 }
 REPRODUCE = {
     "cascade": "python benchmarks/run.py --only cascade --sizes 1000000",
@@ -30,6 +31,7 @@ REPRODUCE = {
     "workers": "python benchmarks/run.py --only workers",
     "tornado": "python benchmarks/run.py --only tornado",
     "readme": "python benchmarks/run.py --only readme",
+    "segments": "python benchmarks/run.py --only segments",
 }
 
 
@@ -104,4 +106,12 @@ def targets(out: dict) -> list[dict]:
     add("README \"In a notebook\" block", f"<= {TARGETS['readme_s']:g} s", rw, "s",
         None if rw is None else rw <= TARGETS["readme_s"], "readme",
         rm["cpu_s"] if rw is not None else None)
+    sg = out.get("segments")
+    ok = sg is not None and "error" not in sg
+    ratio = sg["ratio_cpu"] if ok else None
+    add(f"two segments and a rival / single firm, {sg['people']:,} people (CPU time)" if ok
+        else "two segments and a rival / single firm, 1,000,000 people (CPU time)",
+        f"<= {TARGETS['segments_ratio']:g}x", ratio, "x",
+        None if ratio is None else ratio <= TARGETS["segments_ratio"], "segments",
+        sg["two segments and a rival"]["cpu_median_s"] if ok else None)
     return rows

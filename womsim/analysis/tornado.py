@@ -129,7 +129,11 @@ def sensitivity(scenario: Scenario, params: Iterable[str] | None = None,
     Each parameter in turn is set to the low and the high end of its range
     (:func:`womsim.model.uncertainty.ranges`: the figure's range, or an illustrative one) with the
     others at their values; today is re-calibrated to the observed churn and compared with
-    its counterfactual (see :func:`womsim.lost_revenue`), all with common random numbers.
+    its counterfactual (see :func:`womsim.lost_revenue`), all with common random numbers,
+    a seed's scenarios in one pass. Runs the tornado already has in another form are not
+    simulated again (:mod:`womsim.engine.reuse`: an acquisition-cost swing is the base's
+    runs re-priced; the counterfactual of a swing that acts only on bad stories is the
+    base's, when its runs had none): the same numbers, bit for bit.
 
     ``scenario`` may be a :class:`~womsim.analysis.calibrate.Calibration`: a parameter it
     inferred swings over its 90% posterior interval (what the client's data leaves of

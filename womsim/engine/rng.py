@@ -267,8 +267,8 @@ def _bernoulli_subset_numpy(gen: np.random.Generator, n: int, q: float) -> np.nd
     return np.concatenate(chunks).astype(np.int64)
 
 
-def sparse_candidates(streams: Streams, mechanism: str, step: int, n: int, p: float
-                      ) -> tuple[np.ndarray, float]:
+def sparse_candidates(streams: Streams, mechanism: str, step: int, n: int, p: float,
+                      part: int = 0) -> tuple[np.ndarray, float]:
     """Candidates for a draw of probability ``p`` among ``n`` people, and their rate ``q``.
 
     Scanning everybody to find the few who, say, have a service contact this week costs a
@@ -277,6 +277,9 @@ def sparse_candidates(streams: Streams, mechanism: str, step: int, n: int, p: fl
     it with :data:`THIN` uniforms at ``p / q`` gives each person probability ``p``, keyed
     by (run, mechanism, step, person) only. Scenarios whose ``p`` share a power-of-two tier
     draw the same candidates, so a higher ``p`` selects a superset (common random numbers).
+
+    ``part`` (above 0) draws among the ``n`` members of a fixed part of the market (a
+    segment) instead, from a stream of its own: the result is positions in its member list.
     """
     if p <= 0.0:
         return np.empty(0, dtype=np.int64), 1.0
@@ -284,9 +287,11 @@ def sparse_candidates(streams: Streams, mechanism: str, step: int, n: int, p: fl
     q = 2.0 ** -tier
 
     def make() -> np.ndarray:
-        return _bernoulli_subset(streams.generator(mechanism, step, extra=tier), n, q)
+        # tiers stay below 1100 (2**-1074 is the smallest double): parts cannot collide
+        return _bernoulli_subset(streams.generator(mechanism, step, extra=tier + 4096 * part),
+                                 n, q)
 
-    return streams.shared(("candidates", mechanism, step, n, tier), make), q
+    return streams.shared(("candidates", mechanism, step, n, tier, part), make), q
 
 
 def sparse_draw(streams: Streams, mechanism: str, step: int, n: int, p: float) -> np.ndarray:

@@ -31,9 +31,10 @@ from womsim.engine.rng import (
 )
 from womsim.engine.segments import (
     SegmentParams,
+    member_draw,
     place_segments,
     scaled,
-    segment_draw,
+    segment_members,
     segment_mix,
     segment_params,
     segment_views,
@@ -254,6 +255,7 @@ class State:
     # to contacts and churn for one and a half steps
     joined: np.ndarray = field(default_factory=lambda: _EMPTY)
     segment: np.ndarray | None = None         # int8 segment label (segmented scenarios)
+    members: tuple[np.ndarray, ...] = ()      # each segment's ids (engine.segments)
     firm: np.ndarray | None = None            # int8: whose customer a RIVAL person is
     deterred_rival: np.ndarray | None = None  # int32 (rivals, people): deterred from each
     seg_customers: np.ndarray | None = None   # our customers per segment (kept by run)
@@ -317,7 +319,9 @@ class State:
             if scenario.simulation.start == "steady" else np.zeros(n, dtype=np.int32)
         return cls(status, revenue.astype(np.float32), deterred, has_alt,
                    np.full(n, -1, dtype=np.int32), segment=segment, firm=firm,
-                   deterred_rival=deterred_rival)
+                   deterred_rival=deterred_rival,
+                   members=segment_members(segment, len(scenario.segments))
+                   if segment is not None else ())
 
 
 class _WordOfMouth:
@@ -449,24 +453,22 @@ def step(state: State, customers: int, p: StepParams, t: int, streams: Streams,
     rv = p.rivals
     if rv is not None:
         # one pass of candidates for our customers and the rivals' (engine.rivals)
+        members = state.members if sg is not None else None
+        assert state.firm is not None  # a scenario with rivals has their customers' firms
         contacted, r_contacted = shared_draw(streams, "contact", t, n, p.p_contact if sg is None
-                                             else sg.p_contact, state.segment, rv.p_contact,
-                                             status,
-                                             state.firm)
+                                             else sg.p_contact, members, rv.p_contact,
+                                             status, state.firm)
         churn_cand, r_churned = shared_draw(streams, "churn", t, n, p.p_churn if sg is None
-                                            else sg.p_churn, state.segment, rv.p_churn,
-                                            status,
-                                            state.firm)
+                                            else sg.p_churn, members, rv.p_churn,
+                                            status, state.firm)
         state.rival_draws = (r_contacted, r_churned)
     elif sg is None:
         contacted = sparse_draw_among(streams, "contact", t, n, p.p_contact, status, CUSTOMER)
         churn_cand = sparse_draw_among(streams, "churn", t, n, p.p_churn, status, CUSTOMER)
     else:
-        contacted = segment_draw(streams, "contact", t, n, sg.p_contact, seg)
-        churn_cand = segment_draw(streams, "churn", t, n, sg.p_churn, seg)
-    if rv is not None or sg is not None:
-        contacted = contacted[status[contacted] == CUSTOMER]
-        churn_cand = churn_cand[status[churn_cand] == CUSTOMER]
+        contacted, _ = member_draw(streams, "contact", t, state.members, sg.p_contact, status)
+        churn_cand, _ = member_draw(streams, "churn", t, state.members, sg.p_churn, status)
+    # every draw above keeps our customers only (the rivals' come apart)
     joined = state.joined[status[state.joined] == CUSTOMER]
     if joined.size:
         # the half of their joining step they were customers in: half a step more of
