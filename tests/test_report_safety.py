@@ -134,3 +134,17 @@ def test_the_by_segment_part_of_a_report_is_safe(tmp_path):
     text = "\n".join(sh.text_frame.text for s in Presentation(out["pptx"]).slides
                      for sh in s.shapes if sh.has_text_frame)
     assert "By segment" in text
+
+
+def test_a_result_table_shown_in_a_notebook_escapes_its_labels():
+    """Tables such as by_segment() or by_cause() put the currency (user text) in their
+    column labels: a notebook shows it as text."""
+    import pandas as pd
+
+    from womsim.views.formatting import formatted
+
+    t = formatted(pd.DataFrame({f"value ({SCRIPT})": [1.0], "name": [IMG]}, index=[SCRIPT]),
+                  {f"value ({SCRIPT})": "money"}, "<b>bold</b>")
+    h = t._repr_html_()
+    _no_raw_markup(h, "formatted table")
+    assert "&lt;script&gt;" in h and "&lt;b&gt;bold" in h
