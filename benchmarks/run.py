@@ -13,6 +13,9 @@ from one measurement to the next; every comparison in interleaved rounds, A B A 
 ``ensemble``     200 runs x 100k people, serial and in worker processes
 ``demo``         the first ``womsim demo`` after install and the second
 ``workers``      serial against a new and a kept worker pool
+``tornado``      a full tornado (every uncertain parameter), 100k people, runs=20
+``readme``       the README's "In a notebook" block, line by line
+``segments``     two segments and a rival against the single firm, 1M people, interleaved
 
 A section is a module of this package with ``run(args)`` (parent side) and ``work(task)``
 (child side); see ``benchmarks/common.py``. Adding one: a module, one line in ``SECTIONS``.
@@ -48,7 +51,17 @@ import numpy as np
 if __package__ in (None, ""):  # run as ``python benchmarks/run.py``: the package's root
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks import cascade, demo, graph, report, scenario, workers
+from benchmarks import (
+    cascade,
+    demo,
+    graph,
+    readme,
+    report,
+    scenario,
+    segments,
+    tornado,
+    workers,
+)
 from benchmarks.common import MARK, load, log, machine
 from benchmarks.targets import targets
 
@@ -62,13 +75,18 @@ SECTIONS: dict[str, Any] = {
     "ensemble": scenario.run_ensemble,
     "demo": demo.run_demo,
     "workers": workers.run,
+    "tornado": tornado.run,
+    "readme": readme.run,
+    "segments": segments.run,
 }
-_ARGUMENTS = (cascade, graph, scenario, workers, demo)
+_ARGUMENTS = (cascade, graph, scenario, workers, demo, tornado, segments)
 # --quick: every section at sizes that take about three minutes in all
 QUICK = {"sizes": [10_000, 100_000], "repeat": 3, "fast_repeat": 7, "slow_repeat": 1,
          "scenario_people": 200_000, "ensemble_people": 20_000, "ensemble_runs": 20,
          "demo_rounds": 1, "workers_people": 20_000, "workers_runs": [8],
-         "workers_rounds": 1, "out": "benchmarks/results/quick.json"}
+         "workers_rounds": 1, "tornado_people": 20_000, "tornado_runs": 4,
+         "segments_people": 200_000, "segments_rounds": 2,
+         "out": "benchmarks/results/quick.json"}
 QUICK_SKIPS = ("scenario10m",)
 
 

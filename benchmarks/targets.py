@@ -17,6 +17,9 @@ TARGETS = {
     "scenario_10m_mb": 8192.0,
     "ensemble_s": 60.0,
     "demo_first_s": 8.0,
+    "tornado_s": 20.0,
+    "readme_s": 90.0,
+    "segments_ratio": 1.5,
 }
 REPRODUCE = {
     "cascade": "python benchmarks/run.py --only cascade --sizes 1000000",
@@ -26,6 +29,9 @@ REPRODUCE = {
     "ensemble": "python benchmarks/run.py --only ensemble",
     "demo": "python benchmarks/run.py --only demo",
     "workers": "python benchmarks/run.py --only workers",
+    "tornado": "python benchmarks/run.py --only tornado",
+    "readme": "python benchmarks/run.py --only readme",
+    "segments": "python benchmarks/run.py --only segments",
 }
 
 
@@ -85,4 +91,27 @@ def targets(out: dict) -> list[dict]:
     d2 = de["second_median_s"] if de and "error" not in de else None
     add("second `womsim demo` (kernels cached)", "(no target)", d2, "s", None, "demo",
         median(de["second_cpu_s"]) if d2 is not None else None)
+    to = out.get("tornado")
+    tp = to.get("processes") if to and "error" not in to else None
+    tw = tp["wall_s"] if tp else None
+    size = f"{to['people']:,} people, runs={to['runs']}" if tp else "100,000 people, runs=20"
+    add(f"full tornado, {size}, processes", f"<= {TARGETS['tornado_s']:g} s", tw, "s",
+        None if tw is None else tw <= TARGETS["tornado_s"], "tornado",
+        tp["cpu_s"] if tp else None)
+    ts = to.get("serial") if to and "error" not in to else None
+    add("full tornado, serial baseline", "(no target)", ts["wall_s"] if ts else None, "s",
+        None, "tornado", ts["cpu_s"] if ts else None)
+    rm = out.get("readme")
+    rw = rm["wall_s"] if rm and "error" not in rm else None
+    add("README \"In a notebook\" block", f"<= {TARGETS['readme_s']:g} s", rw, "s",
+        None if rw is None else rw <= TARGETS["readme_s"], "readme",
+        rm["cpu_s"] if rw is not None else None)
+    sg = out.get("segments")
+    ok = sg is not None and "error" not in sg
+    ratio = sg["ratio_cpu"] if ok else None
+    add(f"two segments and a rival / single firm, {sg['people']:,} people (CPU time)" if ok
+        else "two segments and a rival / single firm, 1,000,000 people (CPU time)",
+        f"<= {TARGETS['segments_ratio']:g}x", ratio, "x",
+        None if ratio is None else ratio <= TARGETS["segments_ratio"], "segments",
+        sg["two segments and a rival"]["cpu_median_s"] if ok else None)
     return rows

@@ -328,13 +328,7 @@ def missing_hints(source: str, module: str = "womsim.x") -> list[str]:
 #: Public functions still without complete hints (dotted module.qualname), to be typed and
 #: removed from here: this list must only shrink, never grow (issue 13 point 5).
 UNTYPED_ALLOWED: frozenset[str] = frozenset({
-    "womsim.engine.book.MarketBook.rivals_step",
-    "womsim.engine.book.MarketBook.revenue",
-    "womsim.engine.book.MarketBook.record",
-    "womsim.engine.book.MarketBook.held",
     "womsim.engine.kernels.tell_wave",
-    "womsim.engine.rivals.shared_draw",
-    "womsim.engine.rivals.rival_step",
 })
 
 

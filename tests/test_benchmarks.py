@@ -34,10 +34,21 @@ def test_interleaved_alternates_calls_and_caps_slow_ones():
 def test_every_section_has_a_child_side():
     kinds = {"compile": "demo", "demo": "demo", "cascade": "cascade", "graph": "graph",
              "scenario": "scenario", "scenario10m": "scenario", "ensemble": "scenario",
-             "workers": "workers"}
+             "workers": "workers", "tornado": "tornado", "readme": "readme",
+             "segments": "segments"}
     assert set(run.SECTIONS) == set(kinds)
     for kind in set(kinds.values()):
         assert callable(importlib.import_module(f"benchmarks.{kind}").work)
+
+
+def test_readme_block_cuts_into_statements_that_compile():
+    from benchmarks import readme
+
+    stmts = readme.statements(readme.readme_block())
+    assert any("wom.sensitivity(" in s for s in stmts)
+    assert any(s.startswith("train = wom.Intervention(") and "how=" in s for s in stmts)
+    for s in stmts:
+        compile(s, "README", "exec")
 
 
 def _row(lib: str, n: int, order: str, ratio: float) -> dict:

@@ -317,3 +317,124 @@ def test_an_outage_strains_the_service_desk():
         outage(multiplier=1.5 * cap / load, ramp_down=0),)})
     with pytest.raises(ScenarioError, match="beyond its simulated load curve"):
         run(huge, None, 4)
+
+
+
+# ----------------------------------------------------------------- weekly seasonality
+WEEKLY_HALVES = [1.5] * 26 + [0.5] * 26  # busy first half-year, quiet second; averages 1
+
+
+@pytest.mark.parametrize("profile, words", [
+    ([1.0] * 40, ["calendar.seasonality has 40 values", "12", "52"]),
+    ([1.0] * 51, ["has 51 values"]),
+    ([2.0, -1.0] + [1.0] * 50, ["week 2 = -1", "weekly multiplier must be a number > 0"]),
+    ([0.0] * 52, ["all 52 weekly multipliers are 0"]),
+    ([1.1] * 52, ["averages 1.1", "not 1", "divide each value by 1.1"]),
+    ([1.0] * 51 + [float("nan")], ["week 52 = nan"]),
+    ([1.0] * 51 + [True], ["expected a number", "bool"]),
+])
+def test_a_bad_weekly_profile_is_refused_naming_the_week(profile, words):
+    with pytest.raises(ScenarioError) as err:
+        wom.Scenario(calendar={"start_date": "2027-01-01", "seasonality": profile})
+    for w in words:
+        assert w in str(err.value), (w, str(err.value))
+
+
+def test_weekly_multipliers_follow_the_weeks_of_the_year():
+    """Week k is the k-th 52nd of the calendar year from 1 January (7.02 days; 7.04 in a
+    leap year). A step inside a week gets its value exactly; a weekly engine step from 1
+    January is a week; the plain mean of the 52 values is 1, as for the 12 months, and
+    here that is also the year's day-weighted mean: a year's contacts are unchanged."""
+    profile = [1.0 + 0.5 * math.sin(2 * math.pi * k / 52) for k in range(52)]
+    profile = [x / (sum(profile) / 52) for x in profile]
+    cal = Calendar(start_date="2027-01-01", seasonality=profile)
+    np.testing.assert_array_equal(step_multipliers(cal, 1 / 52, 52).contacts, profile)
+    day = step_multipliers(cal, 1 / 365, 365).contacts
+    assert day[0] == profile[0] and day[8] == profile[1] and day[364] == profile[51]
+    assert float(day.mean()) == pytest.approx(1.0, rel=1e-12)
+    leap = step_multipliers(Calendar(start_date="2028-01-01", seasonality=profile),
+                            1 / 365, 366).contacts
+    assert leap[365] == profile[51] and leap[6] == profile[0] and leap[8] == profile[1]
+    # a run starting mid-year starts in its week: 2027-03-10 (day 68) is in week 10
+    mid = step_multipliers(Calendar(start_date="2027-03-10", seasonality=profile), 1 / 365, 2)
+    assert mid.contacts.tolist() == [profile[9], profile[9]]
+    # the assumptions table names the weeks; a file gives the profile back exactly
+    row = wom.Scenario(calendar=cal).assumptions(solve=False).loc["calendar.seasonality"]
+    assert row["unit"] == "x contacts by week" and row["value"].startswith("w1 ")
+    assert "w52" in row["value"]
+
+
+def _weekly_spread(monthly, start="2027-01-01"):
+    """The weekly profile equal to a monthly one: each week the mean of the monthly
+    multiplier over its days (integrated over the week, in steps of 1/5 of a week)."""
+    fine = step_multipliers(Calendar(start_date=start, seasonality=monthly), 1 / 260,
+                            260).contacts
+    return fine.reshape(52, 5).mean(axis=1).tolist()
+
+
+def test_a_weekly_profile_spreading_a_monthly_one_gives_the_same_contacts():
+    """A monthly profile spread over the weeks (each week the mean of the months its days
+    fall in: what the monthly profile gives a weekly step) gives the same multiplier at
+    every weekly step, so the engine gives the very same contacts, step by step and over
+    the year (same seed). Its non-1 months are both 31 days, so the monthly profile's
+    day-weighted mean is 1 too and the spread passes the weekly profile's mean check."""
+    monthly = [1.3, 1.0, 0.7] + [1.0] * 9
+    cm = Calendar(start_date="2027-01-01", seasonality=monthly)
+    weekly = step_multipliers(cm, 1 / 52, 52).contacts.tolist()
+    np.testing.assert_allclose(weekly, _weekly_spread(monthly), rtol=1e-12)
+    cw = Calendar(start_date="2027-01-01", seasonality=weekly)
+    np.testing.assert_array_equal(step_multipliers(cw, 1 / 52, 52).contacts, weekly)
+    a = run(small(**{"calendar.start_date": "2027-01-01", "calendar.seasonality": monthly}),
+            NET, 5)
+    b = run(small(**{"calendar.start_date": "2027-01-01", "calendar.seasonality": weekly}),
+            NET, 5)
+    np.testing.assert_array_equal(a["contacts"], b["contacts"])
+    assert a["contacts"][:4].sum() > a["contacts"][9:13].sum()  # January above March
+
+
+def test_weekly_contacts_follow_the_profile():
+    """Contacts per customer-step in the busy and the quiet half-year against the
+    profile's 1.5 and 0.5 (contacts are sums of Bernoulli draws with small p: var ~ mean,
+    4 SE), and their ratio 3 (delta method)."""
+    sc = small(**{"calendar.start_date": "2027-01-01", "calendar.seasonality": WEEKLY_HALVES})
+    r = run(sc, NET, 6)
+    p = sc.service.contact_rate * sc.simulation.dt
+    # customers at the start of each step: the record of the step before
+    before = np.concatenate([[r["customers"][0]], r["customers"][:-1]])
+    level, count = {}, {}
+    for name, k, want in (("busy", slice(1, 26), 1.5), ("quiet", slice(27, 52), 0.5)):
+        count[name] = r["contacts"][k].sum()
+        level[name] = count[name] / (before[k].sum() * p)
+        assert level[name] == pytest.approx(want, abs=4 * want / math.sqrt(count[name])), name
+    se = 3.0 * math.sqrt(1 / count["busy"] + 1 / count["quiet"])
+    assert level["busy"] / level["quiet"] == pytest.approx(3.0, abs=4 * se)
+
+
+# --------------------------------------- overlaps that leave a valid range (issue 18)
+@pytest.mark.parametrize("make, words", [
+    # a programme raising the problem rate while a fault multiplies it: 0.4 x 3 > 1
+    (lambda: small(**{"calendar.incidents": (outage(raises="problems", multiplier=3.0),)})
+     .with_interventions(wom.Intervention("worse", start="10 weeks",
+                                          changes={"service.problem_rate": 0.4})),
+     ["intervention 'worse'", "problems x3", "problem_rate = 0.4", "above 1"]),
+    # a segment's own problem rate under the same fault: 0.3 x 4 > 1
+    (lambda: small(segments=[{"name": "consumer", "share": 0.7},
+                             {"name": "business", "share": 0.3, "problem_rate": 0.3}],
+                   **{"calendar.incidents": (outage(raises="problems", multiplier=4.0),)}),
+     ["segment 'business'", "problems x4", "0.3", "above 1"]),
+    # a segment's own contact rate under an outage: more than one contact per step
+    (lambda: small(segments=[{"name": "consumer", "share": 0.7},
+                             {"name": "business", "share": 0.3, "contact_rate": 24.0}],
+                   **{"calendar.incidents": (outage(multiplier=2.5),)}),
+     ["segment 'business'", "contacts x2.5", "at most one per step"]),
+    # an outage in the seasonality's peak month: 2.5/yr x 1.25 x 20 in a weekly step
+    (lambda: small(**{"calendar.start_date": "2027-01-01", "calendar.seasonality": "winter_peak",
+                      "calendar.incidents": (outage(start="1 week", multiplier=20.0,
+                                                    duration="2 weeks"),)}),
+     ["2027-01", "contacts x25", "at most one per step"]),
+])
+def test_an_incident_on_top_of_other_changes_beyond_range_is_refused(make, words):
+    with pytest.raises(ScenarioError) as err:
+        make()
+    for w in words:
+        assert w in str(err.value), (w, str(err.value))

@@ -57,7 +57,7 @@ def test_churn_below_the_service_floor_names_the_target(bank):
 
 @pytest.mark.parametrize("targets, words", [
     ({"anual_churn": 0.1}, ["annual_churn"]),
-    ({"service_level": 0.8}, ["service_level", "cannot calibrate to it yet"]),
+    ({"service_level": 0.8}, ["service_level", "service desk", "has none"]),
     ({"problem_share": 1.4}, ["problem_share", "1.4", "0 to 1"]),
     ({"annual_churn": float("nan")}, ["annual_churn"]),
     ({"annual_churn": (0.1, -1)}, ["standard error"]),

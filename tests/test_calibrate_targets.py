@@ -1,5 +1,5 @@
-"""Service targets of calibrate: recommend_share acts (an exact solve); the desk targets are
-refused with the reason."""
+"""Service targets of calibrate: recommend_share acts (an exact solve); the desk targets
+without a desk are refused with the reason (with one: tests/test_calibrate_desk.py)."""
 
 from __future__ import annotations
 
@@ -40,8 +40,8 @@ def test_calibrated_today_lands_on_its_recommend_share(bank):
     ({"recommend_share": 0.01, "problem_share": 0.2, "annual_churn": 0.5},
      ["recommend_share", "delighted share"]),
     ({"recommend_share": 0.99}, ["recommend_share", "outside"]),
-    ({"service_level": 0.8}, ["service_level", "scaled-down market", "wrong number"]),
-    ({"abandonment": 0.05}, ["abandonment", "scaled-down market"]),
+    ({"service_level": 0.8}, ["service_level", "has none"]),
+    ({"abandonment": 0.05}, ["abandonment", "has none"]),
 ])
 def test_unmeetable_or_refused_service_targets_say_why(bank, targets, words):
     with pytest.raises(CalibrationError) as err:

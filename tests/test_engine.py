@@ -166,6 +166,31 @@ def test_compiled_geometric_gaps_match_the_vectorised_reference():
         assert np.array_equal(a, b)
 
 
+def test_compiled_set_helpers_match_numpy():
+    # the step's merge of contacts, its members-only thinning and its deterred count
+    from womsim.engine.kernels import count_above, union_ids
+    from womsim.engine.rng import PairedStreams, Streams, sparse_draw, sparse_draw_among
+
+    rng = np.random.default_rng(5)
+    for size in (0, 1, 7, 3000):
+        a = np.unique(rng.integers(0, 10_000, size))
+        for b in (np.empty(0, dtype=np.int64), rng.integers(0, 10_000, 40), a[:3],
+                  np.array([a[0] if a.size else 0, 9_999, 9_999])):
+            got = union_ids(a, b)
+            assert got.dtype == np.int64 and np.array_equal(got, np.union1d(a, b))
+    unsorted = np.array([5, 1, 5])  # not increasing: the numpy fallback
+    assert np.array_equal(union_ids(unsorted, np.array([2])), [1, 2, 5])
+    status = rng.integers(0, 3, 100_000).astype(np.int8)
+    for p in (0.5, 0.03, 2.0 ** -6):  # thinned, thinned, exactly a tier (no thinning)
+        full = sparse_draw(Streams(8), "contact", 3, status.size, p)
+        want = full[status[full] == 1]
+        for s in (Streams(8), PairedStreams(8)):
+            got = sparse_draw_among(s, "contact", 3, status.size, p, status, 1)
+            assert np.array_equal(got, want)
+    until = rng.integers(0, 20, 5000).astype(np.int32)
+    assert count_above(until, 7) == int(np.count_nonzero(until > 7))
+
+
 def test_sparse_draws_have_the_right_rate_and_nest():
     from womsim.engine.rng import Streams, sparse_draw
 

@@ -126,8 +126,9 @@ def test_a_rival_programme_acts_on_that_rival_from_its_start():
 
 
 def test_named_programmes_work_in_paired_comparisons():
-    sc = _segmented(n=2000)
-    iv = wom.Intervention("business desk", start="3 months", cost_per_year=20_000,
+    # half a year: ~600 business customer-contacts after the start, ~50 fewer problems
+    sc = _segmented(n=2000).today(**{"simulation.horizon_years": 0.5})
+    iv = wom.Intervention("business desk", start="1 month", cost_per_year=20_000,
                           changes={"segments.business.problem_rate": 0.04})
     cmp = wom.compare({"today": sc, "desk": sc.with_interventions(iv)}, runs=2, seed=1,
                       executor="serial")
@@ -185,3 +186,16 @@ def test_named_programmes_survive_a_file(tmp_path):
     sc = _segmented(n=500).with_interventions(
         _programme({"segments.business.resolved": 0.9}))
     assert wom.Scenario.from_toml(sc.to_toml(tmp_path / "s.toml")) == sc
+
+
+def test_a_file_naming_a_segment_it_lacks_is_refused_with_its_line(tmp_path):
+    sc = _segmented(n=500).with_interventions(
+        _programme({"segments.business.resolved": 0.9}))
+    path = sc.to_toml(tmp_path / "s.toml")
+    text = path.read_text()
+    assert '[interventions.changes]\n"segments.business.resolved" = 0.9' in text
+    path.write_text(text.replace('"segments.business.resolved"', '"segments.busines.resolved"'))
+    with pytest.raises(ScenarioError, match=r"s\.toml, line \d+: intervention 'programme' "
+                                            r"changes 'segments\.busines\.resolved'.*"
+                                            r"Its segments: consumer, business"):
+        wom.Scenario.from_toml(path)

@@ -182,7 +182,7 @@ def test_report_lost_revenue(lr, tmp_path):
             f"{display.fmt_money(t['cash_lost_within_horizon'], 'USD')} of profit") in answer
 
     wb = openpyxl.load_workbook(out["xlsx"])
-    assert wb.sheetnames == [s for s in SHEETS if s not in ("roi", "tornado")]
+    assert wb.sheetnames == [s for s in SHEETS if s not in ("roi", "tornado", "by segment")]
     # a solved value is shown, not blank
     a = _sheet(wb, "assumptions").set_index("parameter")
     assert a.loc["market.baseline_churn", "value"] == pytest.approx(
@@ -316,7 +316,7 @@ def test_report_ensemble(ens, tmp_path):
 def test_report_comparison_with_roi_and_prices(cmp, tmp_path):
     out = report(cmp, tmp_path / "cmp")
     wb = openpyxl.load_workbook(out["xlsx"])
-    assert wb.sheetnames == [s for s in SHEETS if s != "tornado"]
+    assert wb.sheetnames == [s for s in SHEETS if s not in ("tornado", "by segment")]
     assert list(_sheet(wb, "roi")["scenario"]) == ["programme"]  # only what spends
     roi = _sheet(wb, "roi").set_index("scenario")
     assert roi.loc["programme", "net_gain (USD)"] == pytest.approx(

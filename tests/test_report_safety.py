@@ -100,3 +100,51 @@ def test_slides_show_hostile_text_as_text(hostile, tmp_path):
     text = "\n".join(sh.text_frame.text for s in Presentation(out["pptx"]).slides
                      for sh in s.shapes if sh.has_text_frame)
     assert SCRIPT in text or FORMULAS[2] + "today" in text
+
+
+@pytest.mark.parametrize("name", [SCRIPT, IMG, *FORMULAS, "ok<b>bold</b>", "a=1+1\n"])
+def test_hostile_segment_names_are_refused(name):
+    """A segment's name is user text: markup and formulas never get in as a name."""
+    with pytest.raises(wom.core.errors.ScenarioError, match="segment name"):
+        wom.Scenario(segments=[{"name": name, "share": 0.5}, {"name": "b", "share": 0.5}])
+
+
+@pytest.mark.slow
+def test_the_by_segment_part_of_a_report_is_safe(tmp_path):
+    """The split by segment carries the scenario's name and currency (in its column
+    labels): hostile, they stay text in the page, the workbook and the slides."""
+    sc = wom.Scenario(market={"people": 2000}, simulation={"horizon_years": 0.25},
+                      name=SCRIPT + FORMULAS[0],
+                      economics={"currency": FORMULAS[3] + "<b>bold</b>" + IMG},
+                      segments=[{"name": "consumer", "share": 0.8},
+                                {"name": "Business-1 x", "share": 0.2}])
+    lr = wom.lost_revenue(sc, runs=3, seed=1, executor="serial")
+    out = report(lr, tmp_path / "seg")
+    h = out["html"].read_text()
+    _no_raw_markup(h, "by segment")
+    section = h[h.index("6. By segment"):h.index("7. Summary")]
+    assert "&lt;b&gt;bold&lt;/b&gt;" in section and "Business-1 x" in section
+    wb = openpyxl.load_workbook(out["xlsx"])
+    ws = wb["by segment"]
+    labels = [c.value for c in ws[1]]
+    assert any(FORMULAS[3] in str(v) for v in labels)  # the currency reached the labels
+    for row in ws.iter_rows():
+        for cell in row:
+            assert cell.data_type != "f", f"{cell.coordinate}: {cell.value!r}"
+    text = "\n".join(sh.text_frame.text for s in Presentation(out["pptx"]).slides
+                     for sh in s.shapes if sh.has_text_frame)
+    assert "By segment" in text
+
+
+def test_a_result_table_shown_in_a_notebook_escapes_its_labels():
+    """Tables such as by_segment() or by_cause() put the currency (user text) in their
+    column labels: a notebook shows it as text."""
+    import pandas as pd
+
+    from womsim.views.formatting import formatted
+
+    t = formatted(pd.DataFrame({f"value ({SCRIPT})": [1.0], "name": [IMG]}, index=[SCRIPT]),
+                  {f"value ({SCRIPT})": "money"}, "<b>bold</b>")
+    h = t._repr_html_()
+    _no_raw_markup(h, "formatted table")
+    assert "&lt;script&gt;" in h and "&lt;b&gt;bold" in h

@@ -211,3 +211,23 @@ def test_segments_and_rivals_survive_a_file(tmp_path):
     assert back == sc
     what_if = sc.what_if(**{"segments.business.resolved": 0.9})
     assert wom.Scenario.from_toml(what_if.to_toml(tmp_path / "w.toml")) == what_if
+
+
+@pytest.mark.parametrize("value", [1.5, -0.2])
+def test_a_mixing_setting_outside_its_range_is_refused_by_name(value):
+    with pytest.raises(ScenarioError, match=rf"market\.segment_assortativity = {value}.*"
+                                            r"allowed: >= 0 and <= 1"):
+        wom.Scenario(market={"people": 500, "network": "random",
+                             "segment_assortativity": value}, segments=SEGMENTS)
+
+
+def test_a_mixing_setting_the_graph_cannot_meet_names_it_and_the_most_it_reaches():
+    """A random graph has no communities: the most assortative placement of a 80/20 split
+    reaches far less than 0.9; refused before the first step, naming the setting, the
+    segment shares and the most the graph reaches."""
+    sc = _market(n=2000, years=0.1).replace(**{"market.segment_assortativity": 0.9})
+    net = wom.Network.random(2000, mean_degree=8, seed=1)
+    with pytest.raises(NetworkError, match=r"market\.segment_assortativity = 0\.9 cannot be "
+                                           r"met on this graph.*consumer 0\.8, business 0\.2"
+                                           r".*at most 0\.\d+"):
+        run(sc, net, seed=1)

@@ -291,7 +291,10 @@ class Ensemble(Saved):
 
     def tables(self) -> dict[str, pd.DataFrame]:
         """What :meth:`to_excel` writes: the summary and the headline metrics per run."""
-        return {"summary": self.summary(), "runs": self.runs}
+        out = {"summary": self.summary(), "runs": self.runs}
+        if self.scenario.segments:
+            out["by segment"] = self.by_segment()
+        return out
 
     def recipe(self) -> dict[str, Any]:
         """What re-runs this ensemble: scenario (as a dict), runs, seeds and network.

@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from womsim.analysis.bysegment import pair_by_segment
 from womsim.analysis.lostrev import _totals
 from womsim.analysis.whatif import Comparison, compare
 from womsim.core.archive import ArchiveReader, ArchiveWriter
@@ -171,14 +172,21 @@ class IncidentCost(ResultBase):
 
     def tables(self) -> dict[str, pd.DataFrame]:
         """What :meth:`to_excel` writes: the summary and the damage over time."""
-        return {"summary": self.summary(), "damage over time": self.damage()}
+        out = {"summary": self.summary(), "damage over time": self.damage()}
+        if self.scenario.segments:
+            out["by segment"] = self.by_segment()
+        return out
 
     def equals(self, other: Any) -> bool:
         """Same incident, settings and paired runs, bit for bit (``meta`` aside)."""
-        return (isinstance(other, IncidentCost)
-                and (self.incident, self.share, self.level)
-                == (other.incident, other.share, other.level)
-                and self.comparison.equals(other.comparison))
+        return isinstance(other, IncidentCost) and self._difference(other) is None
+
+    def _difference(self, other: IncidentCost) -> str | None:
+        """The first difference from another IncidentCost (for the archive's check)."""
+        for what in ("incident", "share", "level"):
+            if getattr(self, what) != getattr(other, what):
+                return f"the {what} differs"
+        return self.comparison._difference(other.comparison)
 
     @property
     def currency(self) -> str:
@@ -356,6 +364,33 @@ class IncidentCost(ResultBase):
         df = pd.DataFrame.from_dict(out, orient="index")
         df.index.name = "figure"
         return df
+
+    def by_segment(self) -> pd.DataFrame:
+        """What the incident cost, split by segment (a segmented scenario): one row per
+        segment, a row for what is not split by segment and the ``total``; the rows add up
+        to the total (the ``value_lost`` of :meth:`summary`).
+
+        The columns are those of :meth:`LostRevenue.by_segment
+        <womsim.analysis.lostrev.LostRevenue.by_segment>`: value lost with its interval and
+        its parts by cause, revenue lost within the horizon, customers lost, customers fewer
+        at the end and extra problems, each booked in the segment of the customer concerned.
+        Future churn avoided, costs and "other" are the market's (row ``market level (not
+        split by segment)``). Prospects deterred are counted for the market only (in
+        :meth:`summary`); their value forgone is split, as sales forgone per segment.
+
+        Examples
+        --------
+        >>> import womsim as wom
+        >>> sc = wom.Scenario(market={"people": 2000}, simulation={"horizon_years": 0.5},
+        ...                   segments=[{"name": "consumer", "share": 0.8},
+        ...                             {"name": "business", "share": 0.2}])
+        >>> fault = wom.Incident("fault", raises="problems", multiplier=3, start="4 weeks",
+        ...                      duration="2 weeks")
+        >>> t = wom.incident_cost(sc, fault, runs=2, seed=1, executor="serial").by_segment()
+        >>> list(t.index)
+        ['consumer', 'business', 'market level (not split by segment)', 'total']
+        """
+        return pair_by_segment(self.with_, self.without, lost=True, level=self.level)
 
     # ------------------------------------------------------------------ views
     def plot(self, ax: Axes | None = None) -> Axes:

@@ -25,6 +25,7 @@ from womsim.analysis.attribution import (
     payback,
     roi_table,
 )
+from womsim.analysis.bysegment import pair_by_segment
 from womsim.analysis.calibrate import Calibration
 from womsim.analysis.whatif import Comparison, compare
 from womsim.core.archive import ArchiveReader, ArchiveWriter
@@ -85,6 +86,12 @@ class LostRevenue(ResultBase):
             raise r.error(f"meta.json: bad interval level {level!r}")
         return cls(Comparison._from_archive(meta["comparison"], r), level=float(level))
 
+    def _difference(self, other: LostRevenue) -> str | None:
+        """The first difference from another LostRevenue (for the archive's check)."""
+        if self.level != other.level:
+            return "the interval level differs"
+        return self.comparison._difference(other.comparison)
+
     def summary(self) -> pd.DataFrame:
         """The value today's service loses, by cause (:meth:`by_cause`, adds up to the
         total; a present value at the start, in the scenario's currency)."""
@@ -92,8 +99,11 @@ class LostRevenue(ResultBase):
 
     def tables(self) -> dict[str, pd.DataFrame]:
         """What :meth:`to_excel` writes: by cause, the headline and the prices per incident."""
-        return {"summary": self.summary(), "total": self.total().to_frame("value"),
-                "per incident": self.per_incident()}
+        out = {"summary": self.summary(), "total": self.total().to_frame("value"),
+               "per incident": self.per_incident()}
+        if self.today.scenario.segments:
+            out["by segment"] = self.by_segment()
+        return out
 
     def by_cause(self) -> pd.DataFrame:
         """Profit today loses against the counterfactual, split by cause (adds up exactly).
@@ -139,6 +149,31 @@ class LostRevenue(ResultBase):
         out["cash_lost_within_horizon_pv"] = float(pv.mean())
         out["horizon_years"] = self.today.scenario.simulation.horizon_years
         return pd.Series(out)
+
+    def by_segment(self) -> pd.DataFrame:
+        """The value lost split by segment (a segmented scenario): one row per segment, a row
+        for what is not split by segment and the ``total``; the rows add up to the total.
+
+        Columns: the value lost (present value at the start, lifetimes included) with its
+        paired interval, its parts by cause (own experience, word of mouth, prospects
+        deterred, referrals forgone, baseline churn: each booked in the segment of the
+        customer or prospect concerned), the revenue lost within the horizon (cash),
+        customers lost, customers fewer at the end and extra problems. Future churn
+        avoided, acquisition spend, service cost, programme cost and "other" are booked for
+        the market, not per customer, so they are not apportioned: they sit on the row
+        ``market level (not split by segment)`` (see :mod:`womsim.analysis.bysegment`).
+
+        Examples
+        --------
+        >>> import womsim as wom
+        >>> sc = wom.Scenario(market={"people": 2000}, simulation={"horizon_years": 0.5},
+        ...                   segments=[{"name": "consumer", "share": 0.8},
+        ...                             {"name": "business", "share": 0.2}])
+        >>> t = wom.lost_revenue(sc, runs=2, seed=1, executor="serial").by_segment()
+        >>> t.index[-1]
+        'total'
+        """
+        return pair_by_segment(self.today, self.target, lost=True, level=self.level)
 
     def per_incident(self) -> pd.DataFrame:
         """Profit lost per silent unhappy customer, per unresolved complaint and per negative

@@ -1,4 +1,4 @@
-"""Sweeps, one-at-a-time sensitivity (tornado) and break-even: grids of paired runs.
+"""Sweeps and break-even: grids of paired runs (the tornado is :mod:`womsim.analysis.tornado`).
 
 Every point of a grid runs with the same seeds (common random numbers), so the curve a
 sweep draws is smooth in its parameter and differences between points are paired.
@@ -7,7 +7,6 @@ sweep draws is smooth in its parameter and differences between points are paired
 from __future__ import annotations
 
 import itertools
-import math
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -15,18 +14,18 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from womsim.analysis.bysegment import ensemble_by_segment
 from womsim.analysis.calibrate import Calibration, posterior_draws
 from womsim.analysis.checkpoint import SweepCheckpoint
-from womsim.analysis.lostrev import counterfactual
-from womsim.analysis.whatif import Comparison, compare, paired_batches, paired_scenarios, run_grid
+from womsim.analysis.tornado import Sensitivity, sensitivity
+from womsim.analysis.whatif import Comparison, compare, paired_batches
 from womsim.core.archive import ArchiveReader, ArchiveWriter, jsonable, normal
-from womsim.core.errors import ScenarioError, WomsimError, unknown_key
+from womsim.core.errors import ScenarioError, WomsimError
 from womsim.core.protocol import ResultBase
 from womsim.engine.rng import PairedStreams, run_seeds
 from womsim.engine.step import run
 from womsim.model.interventions import Intervention
 from womsim.model.meanfield import SOLVERS, observables
-from womsim.model.uncertainty import ranges
 from womsim.results import (
     Ensemble,
     Saved,
@@ -41,7 +40,6 @@ from womsim.results import (
 from womsim.runner.executors import TaskFailedError, map_tasks
 from womsim.runner.simulate import (
     PER_SCENARIO,
-    build_network,
     check_network,
     check_runs_seed,
     check_scenario,
@@ -50,8 +48,8 @@ from womsim.runner.simulate import (
     prepare_desks,
 )
 from womsim.views.breakeven import break_even_html, plot_break_even
-from womsim.views.display import sensitivity_html, sweep_html
-from womsim.views.plots import plot_sweep, plot_tornado
+from womsim.views.display import sweep_html
+from womsim.views.plots import plot_sweep
 
 if TYPE_CHECKING:
     from concurrent.futures import Executor
@@ -122,13 +120,6 @@ def point_scenario(scenario: Scenario, point: Mapping[str, Any]) -> Scenario:
     rest = {k: v for k, v in point.items() if k not in facts}
     today = scenario.today(**facts) if facts else scenario
     return today.what_if(**rest) if rest else today
-
-
-def _prepare(scenario, network, runs, seed):
-    seed = check_runs_seed(runs, seed)
-    if network is None:
-        network = build_network(scenario, seed)
-    return seed, network, run_seeds(seed, runs)
 
 
 class SweepResult(Saved):
@@ -225,6 +216,32 @@ class SweepResult(Saved):
                         ens.runs[m].to_numpy(), level)
             rows.append(row)
         return pd.DataFrame(rows)
+
+    def by_segment(self) -> pd.DataFrame:
+        """Each point's headline numbers split by segment (a sweep of a segmented scenario):
+        rows ``(point, segment)``, the point's parameter values, then the columns of
+        :func:`womsim.analysis.bysegment.ensemble_by_segment` (means over runs; each point's
+        segments add up to its ``total`` row exactly).
+
+        Examples
+        --------
+        >>> import womsim as wom
+        >>> sc = wom.Scenario(market={"people": 2000}, simulation={"horizon_years": 0.5},
+        ...                   segments=[{"name": "consumer", "share": 0.8},
+        ...                             {"name": "business", "share": 0.2}])
+        >>> sw = wom.sweep(sc, {"service.problem_rate": [0.05, 0.1]}, runs=2, seed=1,
+        ...                executor="serial")
+        >>> sw.by_segment().shape[0]
+        6
+        """
+        parts = []
+        for i, (point, ens) in enumerate(zip(self.points, self.ensembles, strict=True)):
+            t = ensemble_by_segment(ens).raw()
+            for j, (k, v) in enumerate(point.items()):
+                t.insert(j, k, [v] * len(t))
+            t.index = pd.MultiIndex.from_product([[i], t.index], names=["point", "segment"])
+            parts.append(t)
+        return pd.concat(parts)
 
     def best(self, metric: str = "profit") -> dict[str, Any]:
         """The point with the highest mean ``metric``."""
@@ -434,159 +451,6 @@ def sweep(scenario: Scenario, grid: Mapping[str, Iterable], network: Network | N
     point_ensembles = [done[j] for j in range(len(points))]
     return SweepResult(list(grid), points, point_ensembles, scenario=scenario, grid=grid, seed=seed,
                        network_fingerprint=fp)
-
-
-class Sensitivity(ResultBase):
-    """One-at-a-time swings of the uncertain parameters: the tornado."""
-
-    kind = "Sensitivity"
-
-    def __init__(self, table: pd.DataFrame, base: float, metric: str,
-                 scenario: Any = None,
-                 base_outcome: tuple[float, float] | None = None) -> None:
-        self._table = table
-        self.base = base
-        self.metric = metric
-        #: 95% uncertainty interval of the outcome at today's values (a Calibration's
-        #: posterior, one draw per run), or None without a posterior
-        self.base_outcome = base_outcome
-        #: the scenario analysed (its currency labels the chart; its assumptions a report)
-        self.scenario = scenario
-
-    def _to_archive(self, w: ArchiveWriter) -> dict[str, Any]:
-        return {"table": w.frame(self._table, "sensitivity/table.csv"),
-                "numbers": w.numbers({"base": self.base, **(
-                    {"base_outcome_low": self.base_outcome[0],
-                     "base_outcome_high": self.base_outcome[1]}
-                    if self.base_outcome is not None else {})}, "sensitivity/numbers.csv"),
-                "metric": self.metric,
-                "scenario": self.scenario.to_dict() if self.scenario is not None else None}
-
-    @classmethod
-    def _from_archive(cls, meta: dict[str, Any], r: ArchiveReader) -> Sensitivity:
-        nums = r.numbers(meta["numbers"])
-        sc = meta.get("scenario")
-        out = (nums["base_outcome_low"], nums["base_outcome_high"]) \
-            if "base_outcome_low" in nums else None
-        return cls(r.frame(meta["table"]), nums["base"], str(meta["metric"]),
-                   scenario=scenario_from(sc, r) if sc is not None else None,
-                   base_outcome=out)
-
-    def table(self) -> pd.DataFrame:
-        """Per parameter: low and high values, the metric at each, and the swing (ranked)."""
-        return self._table
-
-    def summary(self) -> pd.DataFrame:
-        """The tornado's table (:meth:`table`): per parameter, its range, the value lost at
-        each end and the swing, widest first."""
-        return self._table
-
-    def plot(self, ax: Axes | None = None) -> Axes:
-        """Tornado chart, widest swing on top. Returns the axes."""
-        cur = self.scenario.economics.currency if self.scenario is not None else ""
-        return plot_tornado(self, ax=ax, currency=cur)
-
-    def __repr__(self) -> str:
-        top = ", ".join(self._table.index[:3])
-        return f"Sensitivity({self.metric}, base {self.base:,.0f}; largest swings: {top})"
-
-    def _repr_html_(self) -> str:
-        cur = self.scenario.economics.currency if self.scenario is not None else ""
-        return sensitivity_html(self, currency=cur)
-
-
-def sensitivity(scenario: Scenario, params: Iterable[str] | None = None,
-                network: Network | None = None, runs: int = 20, seed: int | None = None,
-                target: dict | None = None, executor: str | Executor | Client | None = None,
-                progress: bool | None = None) -> Sensitivity:
-    """How much each uncertain parameter moves the profit today's service loses.
-
-    Each parameter in turn is set to the low and the high end of its range
-    (:func:`womsim.model.uncertainty.ranges`: the figure's range, or an illustrative one) with the
-    others at their values; today is re-calibrated to the observed churn and compared with
-    its counterfactual (see :func:`womsim.lost_revenue`), all with common random numbers.
-
-    ``scenario`` may be a :class:`~womsim.analysis.calibrate.Calibration`: a parameter it
-    inferred swings over its 90% posterior interval (what the client's data leaves of
-    its range; ``basis`` says so), run r of every variant is today under posterior draw r
-    for the other inferred parameters, and the table adds ``at_low_outcome_low``/``_high``
-    and ``at_high_outcome_low``/``_high`` (95% uncertainty intervals of the outcome) and
-    :attr:`Sensitivity.base_outcome` the one at today's values.
-
-    Examples
-    --------
-    >>> import womsim as wom
-    >>> sc = wom.Scenario.preset("telecom").replace(**{"market.people": 3000,
-    ...                                                 "simulation.horizon_years": 0.5})
-    >>> tor = wom.sensitivity(sc, params=["word_of_mouth.negative_mean"], runs=3, seed=1,
-    ...                       executor="serial")
-    >>> tor.table().index.tolist()
-    ['word_of_mouth.negative_mean']
-    """
-    cal = scenario if isinstance(scenario, Calibration) else None
-    if cal is not None:
-        scenario = cal.scenario
-    r = ranges(scenario)
-    if isinstance(params, str):
-        params = [params]
-    names = list(params) if params is not None else list(r.index)
-    for name in names:
-        if name not in r.index:
-            raise unknown_key("uncertain parameter", name, r.index)
-    span = {}
-    for name in names:
-        if cal is not None and name in cal.posterior.columns:
-            # the data has narrowed it: swing over what is left
-            span[name] = (*cal.interval(name, 0.90), "posterior 90% interval")
-        else:
-            span[name] = (float(r.loc[name, "low"]), float(r.loc[name, "high"]),
-                          r.loc[name, "basis"])
-    variants: list[tuple[str, str | None, Any]] = [("base", None, scenario)]
-    for name in names:
-        for end, value in zip(("low", "high"), span[name][:2], strict=True):
-            # today re-solved at the other value: the observed churn is the fact
-            variants.append((name, end, scenario.today(**{name: value})))
-    seed, network, seeds = _prepare(scenario, network, runs, seed)
-    post = posterior_draws(cal, runs) if cal is not None else None
-    per_run: list[list] = [[] for _ in range(runs)]
-    for name, _, today in variants:
-        pair = [today, counterfactual(today, target)]
-        if post is None:
-            rows_r = paired_scenarios(pair, False, 0, runs)
-        else:  # the swung parameter keeps its value; the others follow draw r
-            draws = [{k: v for k, v in d.items() if k != name} for d in post]
-            rows_r = paired_scenarios(pair, False, seed, runs, posterior=draws)
-        for k in range(runs):
-            per_run[k].extend(rows_r[k])
-    recs = run_grid(per_run, seeds, network, executor, progress, desc="sensitivity")
-    lost = []
-    for k in range(len(variants)):
-        today = np.array([_value(x) for x in recs[2 * k]])
-        cf = np.array([_value(x) for x in recs[2 * k + 1]])
-        lost.append(cf - today)
-    base = float(lost[0].mean())
-    rows = {}
-    for i, name in enumerate(names):
-        lo, hi = lost[1 + 2 * i], lost[2 + 2 * i]
-        rows[name] = {"low": span[name][0], "high": span[name][1],
-                      "value": scenario.get(name), "at_low": float(lo.mean()),
-                      "at_high": float(hi.mean()),
-                      "swing": float(abs(hi.mean() - lo.mean())),
-                      "swing_sd": float(np.std(hi - lo, ddof=1)) if runs > 1 else math.nan,
-                      "basis": span[name][2], "status": r.loc[name, "status"]}
-        if post is not None:
-            for end, v in (("at_low", lo), ("at_high", hi)):
-                rows[name][f"{end}_outcome_low"], rows[name][f"{end}_outcome_high"] = \
-                    outcome_interval(v)
-    table = pd.DataFrame.from_dict(rows, orient="index").sort_values("swing", ascending=False)
-    table.index.name = "parameter"
-    return Sensitivity(table, base, "value_lost", scenario=scenario,
-                       base_outcome=outcome_interval(lost[0]) if post is not None else None)
-
-
-def _value(rec: dict) -> float:
-    """A run's value (womsim.model.valuation): discounted profit + customer equity."""
-    return float(rec["discounted_profit"].sum() + rec["customer_equity"].sum())
 
 
 _BREAK_EVEN_UNITS = {"gain_pv": "money", "active_years": "years", "annuity_factor": "years",

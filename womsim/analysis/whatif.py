@@ -147,7 +147,7 @@ def run_grid(per_run: list[list], seeds: list[int],
              network: Network | Sequence[Network | None] | None,
              executor: str | Executor | Client | None = None, progress: bool | None = None,
              desc: str = "runs", priced_by_first: bool = False,
-             which: list[int] | None = None) -> list[list[dict]]:
+             which: list[int] | None = None, per_pass: int | None = None) -> list[list[dict]]:
     """Simulate ``per_run[r][j]`` with ``seeds[r]`` for every point j and run r.
 
     Returns records indexed ``[j][r]``. Every point of run r shares run r's seed: common
@@ -157,6 +157,7 @@ def run_grid(per_run: list[list], seeds: list[int],
     priced at the first point's churn hazard (for splitting differences by cause).
     ``network`` is one network (or None) for every point, or a list of networks with
     ``which[j]`` the index of point j's (see :func:`womsim.runner.simulate.networks_for`).
+    ``per_pass``: most points per pass (default :data:`PAIRED_BATCH`).
     """
     points = len(per_run[0])
     networks = list(network) if isinstance(network, (list, tuple)) else [network]
@@ -165,7 +166,7 @@ def run_grid(per_run: list[list], seeds: list[int],
         check_network(networks[which[j]], per_run[0][j].market.people)
     runs = len(seeds)
     prices = [valuation_hazard(row[0]) if priced_by_first else None for row in per_run]
-    batches = paired_batches(points, runs)
+    batches = paired_batches(points, runs, per_pass or PAIRED_BATCH)
     tasks = [(seeds[r], tuple((per_run[r][j], prices[r], which[j]) for j in js))
              for r, js in batches]
     sc0 = per_run[0][0]
@@ -240,7 +241,10 @@ class Comparison(Saved):
 
     def tables(self) -> dict[str, pd.DataFrame]:
         """What :meth:`to_excel` writes: the summary and the value by cause."""
-        return {"summary": self.summary(), "value by cause": self.lost_revenue()}
+        out = {"summary": self.summary(), "value by cause": self.lost_revenue()}
+        if self.ensembles[self.reference].scenario.segments:
+            out["by segment"] = self.by_segment()
+        return out
 
     def differences(self, name: str) -> pd.DataFrame:
         """Per-run paired differences ``name - reference`` of every headline metric."""

@@ -41,6 +41,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from womsim.analysis.checkpoint import SweepCheckpoint
+from womsim.analysis.incident import IncidentCost
+from womsim.analysis.lostrev import LostRevenue
 from womsim.analysis.sweep import SweepResult, sweep
 from womsim.analysis.whatif import Comparison, compare
 from womsim.core import archive as _archive
@@ -190,8 +192,10 @@ def rerun(saved: str | Path | Any, network: Network | None = None,
 
     Parameters
     ----------
-    saved : path, Ensemble, Comparison or SweepResult
-        A saved file (read with :func:`load`) or a result in memory.
+    saved : path, Ensemble, Comparison, SweepResult, LostRevenue or IncidentCost
+        A saved file (read with :func:`load`) or a result in memory. A LostRevenue or an
+        IncidentCost re-runs its paired comparison and keeps its settings (incident, share
+        of the peak, interval level).
     network : Network, optional
         The network the results ran on; checked against the recorded fingerprint. When
         omitted it is rebuilt from the scenario and seed (and checked the same way).
@@ -203,7 +207,7 @@ def rerun(saved: str | Path | Any, network: Network | None = None,
 
     Returns
     -------
-    Ensemble, Comparison or SweepResult
+    Ensemble, Comparison, SweepResult, LostRevenue or IncidentCost
         A fresh result of the same kind.
 
     Raises
@@ -224,7 +228,14 @@ def rerun(saved: str | Path | Any, network: Network | None = None,
     """
     original = load(saved) if isinstance(saved, (str, Path)) else saved
     again: Any
-    if isinstance(original, Ensemble):
+    if isinstance(original, (IncidentCost, LostRevenue)):
+        # a paired comparison and its settings: re-run the comparison, keep the settings
+        cmp = rerun(original.comparison, network=network, executor=executor,
+                    progress=progress)
+        again = (IncidentCost(cmp, original.incident.name, share=original.share,
+                              level=original.level)
+                 if isinstance(original, IncidentCost) else LostRevenue(cmp, original.level))
+    elif isinstance(original, Ensemble):
         kind = original.meta.get("kind", "compare" if "psa" in original.meta else "simulate")
         if kind == "compare":
             raise WomsimError(
@@ -255,11 +266,13 @@ def rerun(saved: str | Path | Any, network: Network | None = None,
                       seed=seed, executor=executor, progress=progress)
     else:
         raise WomsimError(f"cannot re-run a {type(original).__name__}: pass a saved file, "
-                          "an Ensemble, a Comparison or a SweepResult")
+                          "an Ensemble, a Comparison, a SweepResult, a LostRevenue or an "
+                          "IncidentCost")
     if verify:
         d = difference(original, again)
         if d is not None:
-            ens = original.ensembles if not isinstance(original, Ensemble) else [original]
+            held = getattr(original, "comparison", original)
+            ens = held.ensembles if not isinstance(held, Ensemble) else [held]
             first = next(iter(ens.values())) if isinstance(ens, dict) else ens[0]
             raise RecipeMismatchError(
                 f"the re-run does not reproduce the saved results: {d} (they were made by "

@@ -11,18 +11,22 @@ so their numbers are those of a market without them, bit for bit.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from womsim.engine.rivals import RIVAL_RECORDS, rival_step
-from womsim.engine.segments import SEGMENT_RECORDS, by_segment, segment_views
+from womsim.engine.rivals import RIVAL_RECORDS, RivalEvents, rival_step
+from womsim.engine.segments import SEGMENT_RECORDS, by_segment_groups, segment_views
 from womsim.model.valuation import event_worth, held_value
 
 if TYPE_CHECKING:
+    from womsim.engine.rng import Streams
+    from womsim.engine.step import Events, State, StepParams, _WordOfMouth
     from womsim.model.scenario import Scenario
 
 __all__ = ["MarketBook", "segment_prices"]
+
+_EMPTY = np.empty(0, dtype=np.int64)
 
 
 def segment_prices(scenario: Scenario, value_hazard: Callable) -> tuple[float, ...]:
@@ -31,10 +35,19 @@ def segment_prices(scenario: Scenario, value_hazard: Callable) -> tuple[float, .
     return tuple(value_hazard(v, v.baseline_churn()) for v in segment_views(base))
 
 
+# the records of a step counted per segment, in the order by_segment_groups tallies them
+_COUNTED = ("contacts", "problems", "complaints", "unresolved", "defect_experience",
+            "defect_wom", "defect_baseline", "acq_marketing", "acq_referral", "acq_winback")
+# the events valued per segment (the customers' yearly revenue), same order; "won" last
+_VALUED = ("value_lost_experience", "value_lost_wom", "value_lost_baseline",
+           "value_won_marketing", "value_won_referral", "value_won_winback")
+
+
 class MarketBook:
     """Per-step records of segments and rivals for one run (see the module doc)."""
 
-    def __init__(self, scenario, state, steps: int, price, value_hazard: Callable,
+    def __init__(self, scenario: Scenario, state: State, steps: int,
+                 price: float | tuple[float, ...] | None, value_hazard: Callable,
                  step_params: Callable) -> None:
         self.scenario = scenario
         self.state = state
@@ -45,18 +58,25 @@ class MarketBook:
         cust = state.status == 1
         if self.segs:
             k = len(self.segs)
-            seg = state.segment
+            seg = self._segment()
             state.seg_customers = np.bincount(seg[cust], minlength=k).astype(float)
             self.seg_revenue = np.bincount(seg[cust], weights=state.revenue[cust]
                                            .astype(np.float64), minlength=k)
             prices = price if isinstance(price, tuple) and len(price) == k \
                 else segment_prices(scenario, value_hazard)
             self.rem = np.array([event_worth(scenario, h) for h in prices])  # (k, steps)
-            for s in self.segs:
-                for name in SEGMENT_RECORDS:
-                    self.rec[f"seg.{s}.{name}"] = np.zeros(steps)
+            # one block (record, segment, step) written a step at a time; the records are
+            # views of it, so a step's 21 x k numbers are one assignment, not 21 x k
+            self.seg_block = np.zeros((len(SEGMENT_RECORDS), k, steps))
+            for s, label in enumerate(self.segs):
+                for i, name in enumerate(SEGMENT_RECORDS):
+                    self.rec[f"seg.{label}.{name}"] = self.seg_block[i, s]
+            self._counts = np.zeros((len(_COUNTED) + 1, k))
+            self._values = np.zeros((len(_VALUED) + 1, k))
+            self._revenue = np.zeros(k)
         if self.rivals:
             k = len(self.rivals)
+            assert state.firm is not None  # a scenario with rivals has their customers' firms
             self.rival_customers = np.bincount(state.firm[state.status == 3],
                                                minlength=k).astype(float)
             for name in ("rival_customers", "market_share", "lost_to_rival",
@@ -66,11 +86,18 @@ class MarketBook:
                 for name in RIVAL_RECORDS:
                     self.rec[f"rival.{r}.{name}"] = np.zeros(steps)
 
+    def _segment(self) -> np.ndarray:
+        seg = self.state.segment
+        assert seg is not None  # a segmented scenario's people all have a segment
+        return seg
+
     # ------------------------------------------------------------------ rivals
-    def rivals_step(self, p, t: int, streams, wom, e):
+    def rivals_step(self, p: StepParams, t: int, streams: Streams, wom: _WordOfMouth,
+                    e: Events) -> RivalEvents | None:
         """The rivals' part of step ``t`` (after ours); None without rivals."""
         if not self.rivals:
             return None
+        assert p.rivals is not None  # the step's numbers of a scenario with rivals
         leavers = np.concatenate([e.exp_left, e.base_left, e.wom_left])
         rv = rival_step(self.state, p.rivals, p, t, streams, wom, leavers)
         self.state.joined = np.concatenate([self.state.joined, rv.won])
@@ -79,26 +106,38 @@ class MarketBook:
         return rv
 
     # ---------------------------------------------------------------- segments
-    def revenue(self, total: float, p, e, rv, dt: float) -> float:
-        """The step's revenue: the market's, or the exact sum of the segments' parts."""
+    def revenue(self, total: float, p: StepParams, e: Events, rv: RivalEvents | None,
+                dt: float) -> float:
+        """The step's revenue: the market's, or the exact sum of the segments' parts.
+
+        In a segmented market this also tallies the step's events per segment (counts
+        and values), which :meth:`record` books."""
         if not self.segs:
             return total
-        st, seg, k = self.state, self.state.segment, len(self.segs)
-        won = rv.won if rv is not None else np.empty(0, dtype=np.int64)
-        gained = np.concatenate([e.won_ref, e.marketing, e.winback, won])
-        lost = np.concatenate([e.exp_left, e.base_left, e.wom_left])
-        st.seg_customers += by_segment(gained, seg, k) - by_segment(lost, seg, k)
-        self.seg_revenue += by_segment(gained, seg, k, st.revenue) \
-            - by_segment(lost, seg, k, st.revenue)
+        assert p.segments is not None  # the step's numbers of a segmented scenario
+        st, seg, k = self.state, self._segment(), len(self.segs)
+        assert st.seg_customers is not None  # kept from __init__ on
+        won = rv.won if rv is not None else _EMPTY
+        self._counts = by_segment_groups(
+            (e.contacted, e.problem, e.complainers, e.unresolved, e.exp_left, e.wom_left,
+             e.base_left, e.marketing, e.won_ref, e.winback, won), seg, k)
+        self._values = by_segment_groups(
+            (e.exp_left, e.wom_left, e.base_left, e.marketing, e.won_ref, e.winback, won),
+            seg, k, st.revenue)
+        c, v = self._counts, self._values
+        st.seg_customers += c[7] + c[8] + c[9] + c[10] - (c[4] + c[6] + c[5])
+        self.seg_revenue += v[3] + v[4] + v[5] + v[6] - (v[0] + v[2] + v[1])
         self._revenue = self.seg_revenue * p.segments.revenue_scale * dt
         return float(np.sum(self._revenue))
 
-    def record(self, t: int, r: dict, p, e, rv, worth: float, last: bool, base) -> None:
-        """Book step ``t``: the extra records, and the market's value records as the sum
-        of the segments' (each priced at its own churn)."""
+    def record(self, t: int, r: dict[str, Any], p: StepParams, e: Events,
+               rv: RivalEvents | None, worth: float, last: bool, base: Scenario) -> None:
+        """Book step ``t`` (after :meth:`revenue`): the extra records, and the market's
+        value records as the sum of the segments' (each priced at its own churn)."""
         if self.segs:
-            self._segments(t, r, p, e, rv, last, base)
+            self._segments(t, r, p, last, base)
         if self.rivals:
+            assert rv is not None and p.rivals is not None  # rivals_step ran this step
             c = rv.counts
             ours = float(r["customers"])
             firms = ours + float(self.rival_customers.sum())
@@ -118,52 +157,35 @@ class MarketBook:
                 for key in ("acquisitions", "defections", "problems", "won_from_us",
                             "lost_to_us", "neg_tellings", "pos_tellings"):
                     vals[key] = c[key][j]
-                for key, v in vals.items():
-                    r_[f"rival.{name}.{key}"][t] = v
+                for key, x in vals.items():
+                    r_[f"rival.{name}.{key}"][t] = x
 
-    def _segments(self, t, r, p, e, rv, last, base) -> None:
-        st, seg, k = self.state, self.state.segment, len(self.segs)
-        won = rv.won if rv is not None else np.empty(0, dtype=np.int64)
+    def _segments(self, t: int, r: dict[str, Any], p: StepParams, last: bool,
+                  base: Scenario) -> None:
+        assert p.segments is not None and self.state.seg_customers is not None
+        k = len(self.segs)
+        c = self._counts
         worth = p.segments.revenue_scale * self.rem[:, t]
-
-        def count(ids):
-            return by_segment(ids, seg, k)
-
-        def value(ids):
-            return by_segment(ids, seg, k, st.revenue) * worth
-
-        parts = {
-            "customers": st.seg_customers.copy(), "contacts": count(e.contacted),
-            "problems": count(e.problem), "complaints": count(e.complainers),
-            "unresolved": count(e.unresolved), "defect_experience": count(e.exp_left),
-            "defect_wom": count(e.wom_left), "defect_baseline": count(e.base_left),
-            "acq_marketing": count(e.marketing), "acq_referral": count(e.won_ref),
-            "acq_winback": count(e.winback), "revenue": self._revenue,
-            "value_lost_experience": value(e.exp_left), "value_lost_wom": value(e.wom_left),
-            "value_lost_baseline": value(e.base_left),
-            "value_won_marketing": value(e.marketing), "value_won_referral": value(e.won_ref),
-            "value_won_winback": value(e.winback),
-        }
-        parts["defections"] = parts["defect_experience"] + parts["defect_wom"] \
-            + parts["defect_baseline"]
-        parts["acquisitions"] = parts["acq_marketing"] + parts["acq_referral"] \
-            + parts["acq_winback"] + count(won)
+        values = self._values[:6] * worth
+        parts = dict(zip(_COUNTED, c[:10], strict=True))
+        parts.update(zip(_VALUED, values, strict=True))
+        parts["customers"] = self.state.seg_customers.copy()
+        parts["revenue"] = self._revenue
+        parts["defections"] = c[4] + c[5] + c[6]
+        parts["acquisitions"] = c[7] + c[8] + c[9] + c[10]
         parts["customer_equity"] = np.zeros(k)
         if last:
-            eq = self.held(self.scenario, base, st)
+            eq = self.held(self.scenario, base, self.state)
             parts["customer_equity"] = eq.pop("_parts")
             r.update(eq)
-        for name in ("value_lost_experience", "value_lost_wom", "value_lost_baseline",
-                     "value_won_marketing", "value_won_referral", "value_won_winback"):
-            r[name] = float(np.sum(parts[name]))
-        for name, v in parts.items():
-            for s, label in enumerate(self.segs):
-                self.rec[f"seg.{label}.{name}"][t] = v[s]
+        for name, x in zip(_VALUED, values, strict=True):
+            r[name] = float(np.sum(x))
+        self.seg_block[:, :, t] = [parts[name] for name in SEGMENT_RECORDS]
 
-    def held(self, scenario, base, state) -> dict:
+    def held(self, scenario: Scenario, base: Scenario, state: State) -> dict[str, Any]:
         """The after-horizon records as the sum over segments, each valued through its
         view at its own churn (fixed and programme costs shared by customers held)."""
-        seg, k = state.segment, len(self.segs)
+        seg, k = self._segment(), len(self.segs)
         cust = state.status == 1
         views, bases = segment_views(scenario), segment_views(base)
         total_held = max(int(cust.sum()), 1)

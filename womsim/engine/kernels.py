@@ -18,9 +18,9 @@ from womsim.core.jitcache import configure
 
 configure()  # before the first @njit(cache=True): a read-only install caches elsewhere
 
-__all__ = ["GOLDEN", "geometric_ids", "hash_uniform_1d", "hash_uniform_1d_sub",
+__all__ = ["GOLDEN", "count_above", "geometric_ids", "hash_uniform_1d", "hash_uniform_1d_sub",
            "pick_neighbours", "splitmix64", "splitmix64_array", "splitmix64_int",
-           "tell_wave"]
+           "tell_wave", "thin_members", "union_ids"]
 
 #: the golden-ratio increment of splitmix64 (Steele, Lea & Flood 2014)
 GOLDEN = 0x9E3779B97F4A7C15
@@ -32,6 +32,7 @@ _S27 = np.uint64(27)
 _S31 = np.uint64(31)
 _S11 = np.uint64(11)
 _UNIT = 2.0 ** -53
+_MASK = (1 << 64) - 1
 
 
 @njit(cache=True)
@@ -77,7 +78,14 @@ def splitmix64_int(x: int) -> int:
     >>> hex(splitmix64_int(GOLDEN))   # the first number of splitmix64 seeded with 0
     '0xe220a8397b1dcdaf'
     """
-    return int(splitmix64(np.uint64(x & 0xFFFFFFFFFFFFFFFF)))
+    # in Python integers: a run derives thousands of keys, and a call into the compiled
+    # splitmix64 costs several times the arithmetic
+    x &= _MASK
+    x ^= x >> 30
+    x = (x * 0xBF58476D1CE4E5B9) & _MASK
+    x ^= x >> 27
+    x = (x * 0x94D049BB133111EB) & _MASK
+    return x ^ (x >> 31)
 
 
 @njit(cache=True)
@@ -312,3 +320,73 @@ def tell_wave(indptr, indices, tellers, k, key_slot, key_weak, key_listener, wea
                 src[pos] = who
                 pos += 1
     return out, src, pos, n_strong, n_weak_slots + n_surplus, 0
+
+
+@njit(cache=True)
+def _union_sorted(a, b):
+    # merge of two increasing int64 arrays, repeats dropped; -1 in out[0] with count -1
+    # says ``a`` was not strictly increasing (the caller falls back to numpy)
+    out = np.empty(a.size + b.size, dtype=np.int64)
+    for i in range(1, a.size):
+        if a[i - 1] >= a[i]:
+            return out, -1
+    i = 0
+    j = 0
+    k = 0
+    last = -1
+    while i < a.size or j < b.size:
+        if j == b.size or (i < a.size and a[i] <= b[j]):
+            x = a[i]
+            i += 1
+        else:
+            x = b[j]
+            j += 1
+        if k == 0 or x != last:
+            out[k] = x
+            k += 1
+            last = x
+    return out, k
+
+
+def union_ids(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """``np.union1d(a, b)`` of person ids: the sorted distinct ids of both, as int64.
+
+    The step's large side (everybody contacted this step, already increasing) is merged
+    with a few others in one pass instead of hashing or sorting all of them.
+
+    Examples
+    --------
+    >>> union_ids(np.array([1, 4, 9]), np.array([9, 2, 2])).tolist()
+    [1, 2, 4, 9]
+    """
+    if b.size == 0 and a.size == 0:
+        return np.union1d(a, b).astype(np.int64)
+    bs = np.sort(b.astype(np.int64))
+    out, k = _union_sorted(np.ascontiguousarray(a, dtype=np.int64), bs)
+    if k < 0:
+        return np.union1d(a, b).astype(np.int64)
+    return out[:k]
+
+
+@njit(cache=True)
+def thin_members(cand: np.ndarray, key: np.uint64, ratio: float, status: np.ndarray,
+                 value: int) -> np.ndarray:
+    """``cand[(status[cand] == value) & (u < ratio)]`` with ``u`` the hashed uniform of each
+    candidate under ``key`` (:func:`hash_uniform_1d`): only members draw a number."""
+    out = np.empty(cand.size, dtype=np.int64)
+    k = 0
+    for j in range(cand.size):
+        i = cand[j]
+        if status[i] == value and _u(key, i) < ratio:
+            out[k] = i
+            k += 1
+    return out[:k]
+
+
+@njit(cache=True)
+def count_above(a: np.ndarray, t: int) -> int:
+    """How many entries of ``a`` exceed ``t``: one read of the array, no temporary."""
+    c = 0
+    for j in range(a.size):
+        c += a[j] > t
+    return c

@@ -23,9 +23,13 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from womsim.engine.kernels import union_ids
 from womsim.engine.rng import THIN, Streams, sparse_candidates
+from womsim.engine.segments import member_draw
+from womsim.engine.thinning import thin_to_customers
 
 if TYPE_CHECKING:
+    from womsim.engine.step import State, StepParams, _WordOfMouth
     from womsim.model.scenario import Scenario
 
 __all__ = ["RIVAL", "RIVAL_RECORDS", "RivalEvents", "RivalParams", "rival_params",
@@ -98,28 +102,43 @@ class RivalEvents:
     counts: dict             # record name -> per-rival array
 
 
-def shared_draw(streams: Streams, mechanism: str, t: int, n: int, ours, segment,
-                theirs: np.ndarray, status, firm) -> tuple[np.ndarray, np.ndarray]:
+def shared_draw(streams: Streams, mechanism: str, t: int, n: int, ours: float | np.ndarray,
+                members: tuple[np.ndarray, ...] | None, theirs: np.ndarray, status: np.ndarray,
+                firm: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Our customers chosen with probability ``ours`` (a number, or one per segment) and
     the rivals' with ``theirs[firm]``, from one pass of candidates (a person is one
     firm's customer, so one keyed uniform serves whichever they are): a market with
-    rivals pays for one sparse draw per mechanism, not one per firm."""
-    mine = float(np.max(ours))
-    cand, q = sparse_candidates(streams, mechanism, t, n, max(mine, float(theirs.max())))
-    if cand.size == 0:
-        return cand, cand
-    st = status[cand]
-    u = streams.uniform(mechanism, t, cand, extra=THIN) * q
-    p_ours = ours if segment is None else np.asarray(ours)[segment[cand]]
-    return cand[(st == CUSTOMER) & (u < p_ours)], cand[(st == RIVAL) & (u < theirs[firm[cand]])]
+    rivals pays for one sparse draw per mechanism, not one per firm. In a segmented
+    market (``members``: each segment's ids) each segment draws among its own members
+    (:func:`womsim.engine.segments.member_draw`).
+
+    Examples
+    --------
+    >>> from womsim.engine.rng import Streams
+    >>> status = np.repeat(np.array([CUSTOMER, RIVAL, PROSPECT], dtype=np.int8), 10_000)
+    >>> firm = np.zeros(status.size, dtype=np.int8)
+    >>> mine, rivals = shared_draw(Streams(1), "contact", 0, status.size, 0.05, None,
+    ...                            np.array([0.1]), status, firm)
+    >>> bool((status[mine] == CUSTOMER).all() and (status[rivals] == RIVAL).all())
+    True
+    >>> 400 < mine.size < 600 and 900 < rivals.size < 1100
+    True
+    """
+    if members is not None:
+        return member_draw(streams, mechanism, t, members, np.asarray(ours, dtype=float),
+                           status, theirs, firm)
+    cand, q = sparse_candidates(streams, mechanism, t, n, max(float(ours), float(theirs.max())))
+    return thin_to_customers(cand, q, streams.key(mechanism, t, THIN), status, float(ours),
+                             theirs=theirs, firm=firm)
 
 
-def rival_step(state, rp: RivalParams, p, t: int, streams: Streams, wom, our_leavers
-               ) -> RivalEvents:
+def rival_step(state: State, rp: RivalParams, p: StepParams, t: int, streams: Streams,
+               wom: _WordOfMouth, our_leavers: np.ndarray) -> RivalEvents:
     """Advance the rivals' customers by one step (in place, after our own step)."""
     status, firm, changed_at, has_alt = state.status, state.firm, state.changed_at, \
         state.has_alt
     det_us, det_rv = state.deterred_until, state.deterred_rival
+    assert firm is not None and det_rv is not None  # State.initial of a market with rivals
     n, k = status.size, rp.names.__len__()
     counts = {name: np.zeros(k) for name in
               ("acquisitions", "defections", "problems", "won_from_us", "lost_to_us",
@@ -146,7 +165,7 @@ def rival_step(state, rp: RivalParams, p, t: int, streams: Streams, wom, our_lea
         # joined half-way through the last step on average: half a step more of contacts
         # and churn, as for our own new customers (step size must not decide their risk)
         fj = firm[joined]
-        contacted = np.union1d(contacted, joined[
+        contacted = union_ids(contacted, joined[
             streams.uniform("rival_contact_join", t, joined) < rp.p_contact[fj] / 2])
     f = firm[contacted]
     ue = streams.uniform("rival_experience", t, contacted)
@@ -165,7 +184,7 @@ def rival_step(state, rp: RivalParams, p, t: int, streams: Streams, wom, our_lea
     left = [problem[leave]]
     if joined.size:
         half = 1.0 - np.sqrt(1.0 - rp.p_churn[fj])
-        churned = np.union1d(churned, joined[
+        churned = union_ids(churned, joined[
             streams.uniform("rival_churn_join", t, joined) < half])
     left.append(churned[~np.isin(churned, left[0], assume_unique=True)])
 

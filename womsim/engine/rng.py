@@ -37,13 +37,14 @@ from womsim.engine.kernels import (
     hash_uniform_1d_sub,
     splitmix64_array,
     splitmix64_int,
+    thin_members,
 )
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
 __all__ = ["PAIRED_BUDGET_MB", "PairedStreams", "Streams", "hash_uniform", "run_seeds",
-           "sparse_candidates", "sparse_draw"]
+           "sparse_candidates", "sparse_draw", "sparse_draw_among"]
 
 _GOLDEN = np.uint64(GOLDEN)
 _S11 = np.uint64(11)
@@ -266,8 +267,8 @@ def _bernoulli_subset_numpy(gen: np.random.Generator, n: int, q: float) -> np.nd
     return np.concatenate(chunks).astype(np.int64)
 
 
-def sparse_candidates(streams: Streams, mechanism: str, step: int, n: int, p: float
-                      ) -> tuple[np.ndarray, float]:
+def sparse_candidates(streams: Streams, mechanism: str, step: int, n: int, p: float,
+                      part: int = 0) -> tuple[np.ndarray, float]:
     """Candidates for a draw of probability ``p`` among ``n`` people, and their rate ``q``.
 
     Scanning everybody to find the few who, say, have a service contact this week costs a
@@ -276,6 +277,9 @@ def sparse_candidates(streams: Streams, mechanism: str, step: int, n: int, p: fl
     it with :data:`THIN` uniforms at ``p / q`` gives each person probability ``p``, keyed
     by (run, mechanism, step, person) only. Scenarios whose ``p`` share a power-of-two tier
     draw the same candidates, so a higher ``p`` selects a superset (common random numbers).
+
+    ``part`` (above 0) draws among the ``n`` members of a fixed part of the market (a
+    segment) instead, from a stream of its own: the result is positions in its member list.
     """
     if p <= 0.0:
         return np.empty(0, dtype=np.int64), 1.0
@@ -283,9 +287,11 @@ def sparse_candidates(streams: Streams, mechanism: str, step: int, n: int, p: fl
     q = 2.0 ** -tier
 
     def make() -> np.ndarray:
-        return _bernoulli_subset(streams.generator(mechanism, step, extra=tier), n, q)
+        # tiers stay below 1100 (2**-1074 is the smallest double): parts cannot collide
+        return _bernoulli_subset(streams.generator(mechanism, step, extra=tier + 4096 * part),
+                                 n, q)
 
-    return streams.shared(("candidates", mechanism, step, n, tier), make), q
+    return streams.shared(("candidates", mechanism, step, n, tier, part), make), q
 
 
 def sparse_draw(streams: Streams, mechanism: str, step: int, n: int, p: float) -> np.ndarray:
@@ -308,3 +314,27 @@ def sparse_draw(streams: Streams, mechanism: str, step: int, n: int, p: float) -
         return cand[streams.uniform(mechanism, step, cand, extra=THIN) < p / q]
 
     return streams.shared(("draw", mechanism, step, n, p), make)
+
+
+def sparse_draw_among(streams: Streams, mechanism: str, step: int, n: int, p: float,
+                      status: np.ndarray, value: int) -> np.ndarray:
+    """The ids of :func:`sparse_draw` whose ``status`` is ``value``, in increasing order.
+
+    The same ids as filtering :func:`sparse_draw`; a run of its own (not a pass of paired
+    scenarios, which share the whole draw) thins only the members, in one compiled pass.
+
+    Examples
+    --------
+    >>> s, status = Streams(3), (np.arange(100_000) % 3 == 0).astype(np.int8)
+    >>> ids = sparse_draw_among(s, "contact", 0, 100_000, 0.05, status, 1)
+    >>> bool((ids == (d := sparse_draw(s, "contact", 0, 100_000, 0.05))[status[d] == 1]).all())
+    True
+    """
+    if isinstance(streams, PairedStreams):
+        d = sparse_draw(streams, mechanism, step, n, p)
+        return d[status[d] == value]
+    cand, q = sparse_candidates(streams, mechanism, step, n, p)
+    if q == p or cand.size == 0:
+        return cand[status[cand] == value]
+    return thin_members(cand, np.uint64(streams.key(mechanism, step, extra=THIN)), p / q,
+                        status, value)

@@ -17,23 +17,23 @@ import numpy as np
 
 from womsim.core.errors import CalibrationError, NetworkError, ScenarioError
 from womsim.engine.rng import THIN, Streams, sparse_candidates
+from womsim.engine.thinning import thin_to_customers
 from womsim.model.market import segment_view
 from womsim.model.meanfield import experience_mix
 from womsim.model.telling import Telling
 from womsim.network.mixing import assign_segments
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Sequence
     from typing import Any
 
     from womsim.engine.step import StepParams
     from womsim.model.scenario import Scenario
     from womsim.network.graph import Network
 
-__all__ = ["SEGMENT_RECORDS", "SegmentParams", "by_segment", "gather", "place_segments",
-           "scaled", "segment_baseline", "segment_draw", "segment_mix", "segment_params",
-           "segment_views",
-           "tell_by_segment"]
+__all__ = ["SEGMENT_RECORDS", "SegmentParams", "by_segment", "by_segment_groups", "gather",
+           "member_draw", "place_segments", "scaled", "segment_baseline", "segment_members",
+           "segment_mix", "segment_params", "segment_views", "tell_by_segment"]
 
 #: Records split by segment (counts of people and contacts, revenue and event values).
 SEGMENT_RECORDS: tuple[str, ...] = (
@@ -43,6 +43,9 @@ SEGMENT_RECORDS: tuple[str, ...] = (
     "revenue", "value_lost_experience", "value_lost_wom", "value_lost_baseline",
     "value_won_marketing", "value_won_referral", "value_won_winback", "customer_equity",
 )
+
+
+_EMPTY = np.empty(0, dtype=np.int64)
 
 
 @dataclass(frozen=True)
@@ -115,17 +118,66 @@ def scaled(sg: SegmentParams, contact_scale: float, problem_scale: float, t: int
     return replace(sg, p_contact=np.minimum(p, 1.0), contact_rate=sg.contact_rate * contact_scale)
 
 
-def segment_draw(streams: Streams, mechanism: str, step: int, n: int, p: np.ndarray,
-                 segment: np.ndarray) -> np.ndarray:
-    """Ids chosen with their segment's probability ``p[segment[id]]`` (increasing order).
+def segment_members(segment: np.ndarray, k: int) -> tuple[np.ndarray, ...]:
+    """The ids of each of the ``k`` segments, each in increasing order.
 
-    The candidates of the largest probability, thinned per person: with equal
-    probabilities, the same people as :func:`womsim.engine.rng.sparse_draw`.
+    A person's segment never changes during a run, so these lists are made once; each
+    segment's draws are then made among its own members at its own rate
+    (:func:`member_draw`).
+
+    Examples
+    --------
+    >>> [m.tolist() for m in segment_members(np.array([1, 0, 1, 1], dtype=np.int8), 2)]
+    [[1], [0, 2, 3]]
     """
-    cand, q = sparse_candidates(streams, mechanism, step, n, float(p.max()))
-    if cand.size == 0:
-        return cand
-    return cand[streams.uniform(mechanism, step, cand, extra=THIN) < p[segment[cand]] / q]
+    # int32: the draws look every candidate up here (womsim.engine.thinning); one pass per
+    # segment costs less than a stable argsort of everybody
+    return tuple(np.flatnonzero(segment == s).astype(np.int32) for s in range(k))
+
+
+def _merge(parts: list[np.ndarray]) -> np.ndarray:
+    # increasing runs of distinct ids: a stable sort merges runs instead of sorting anew
+    if len(parts) == 1:
+        return parts[0]
+    return np.sort(np.concatenate(parts), kind="stable")
+
+
+def member_draw(streams: Streams, mechanism: str, step: int, members: tuple[np.ndarray, ...],
+                p: np.ndarray, status: np.ndarray, theirs: np.ndarray | None = None,
+                firm: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Our customers chosen with their segment's probability ``p[s]`` and, with
+    ``theirs``, the rivals' customers with ``theirs[firm[id]]`` (each in increasing order).
+
+    Each segment draws among its own members (``members[s]``, :func:`segment_members`) at
+    its own rate's tier (raised to the rivals' largest probability where theirs is
+    higher), from a stream of its own; the candidates are thinned per person by the
+    mechanism's keyed uniforms, drawn only for the customers among them. The cost is
+    that of the people a segment may choose, not of the whole market at the largest
+    segment's rate.
+
+    Examples
+    --------
+    >>> from womsim.engine.rng import Streams
+    >>> seg = np.repeat(np.array([0, 1], dtype=np.int8), 50_000)
+    >>> status = np.ones(seg.size, dtype=np.int8)  # everybody our customer
+    >>> ours, _ = member_draw(Streams(1), "contact", 0, segment_members(seg, 2),
+    ...                       np.array([0.01, 0.1]), status)
+    >>> np.bincount(seg[ours]).tolist() == [ours[ours < 50_000].size, ours[ours >= 50_000].size]
+    True
+    >>> 400 < ours[ours < 50_000].size < 600 and 4500 < ours[ours >= 50_000].size < 5500
+    True
+    """
+    top = float(theirs.max()) if theirs is not None and theirs.size else 0.0
+    key = streams.key(mechanism, step, THIN)
+    mine: list[np.ndarray] = []
+    other: list[np.ndarray] = []
+    for s, ids in enumerate(members):
+        pos, q = sparse_candidates(streams, mechanism, step, ids.size, max(float(p[s]), top),
+                                   part=s + 1)
+        a, b = thin_to_customers(pos, q, key, status, float(p[s]), ids, theirs, firm)
+        mine.append(a)
+        other.append(b)
+    return _merge(mine), (_merge(other) if theirs is not None else _EMPTY)
 
 
 def tell_by_segment(wom: Any, tellers: np.ndarray, tellings: tuple[Telling, ...],
@@ -145,6 +197,28 @@ def by_segment(ids: np.ndarray, segment: np.ndarray, k: int,
     if weights is None:
         return np.bincount(lab, minlength=k).astype(float)
     return np.bincount(lab, weights=weights[ids].astype(np.float64), minlength=k)
+
+
+def by_segment_groups(groups: Sequence[np.ndarray], segment: np.ndarray, k: int,
+                      weights: np.ndarray | None = None) -> np.ndarray:
+    """Counts (or sums of ``weights``) of each group's ids per segment, as a
+    ``(len(groups), k)`` array: one bincount for a step's records instead of one per record
+    (each bin sums the same ids in the same order as :func:`by_segment` of its group).
+
+    Examples
+    --------
+    >>> seg = np.array([0, 1, 1, 0], dtype=np.int8)
+    >>> by_segment_groups([np.array([0, 1, 2]), np.array([3])], seg, 2).tolist()
+    [[1.0, 2.0], [1.0, 0.0]]
+    """
+    sizes = [g.size for g in groups]
+    if not sum(sizes):
+        return np.zeros((len(groups), k))
+    ids = np.concatenate(groups)
+    lab = np.repeat(np.arange(len(groups)) * k, sizes) + segment[ids]
+    w = None if weights is None else weights[ids].astype(np.float64)
+    out = np.bincount(lab, weights=w, minlength=len(groups) * k)
+    return out.astype(float, copy=False).reshape(len(groups), k)
 
 
 def segment_views(sc: Scenario) -> tuple:

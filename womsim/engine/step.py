@@ -20,15 +20,21 @@ import numpy as np
 from womsim.core.errors import NetworkError
 from womsim.engine.book import MarketBook
 from womsim.engine.calendar import apply_calendar, calendar_mix
-from womsim.engine.kernels import tell_wave
+from womsim.engine.kernels import count_above, tell_wave, union_ids
 from womsim.engine.reviews import ReviewState
 from womsim.engine.rivals import RIVAL, RivalParams, rival_params, shared_draw
-from womsim.engine.rng import THIN, Streams, sparse_candidates, sparse_draw
+from womsim.engine.rng import (
+    THIN,
+    Streams,
+    sparse_candidates,
+    sparse_draw_among,
+)
 from womsim.engine.segments import (
     SegmentParams,
+    member_draw,
     place_segments,
     scaled,
-    segment_draw,
+    segment_members,
     segment_mix,
     segment_params,
     segment_views,
@@ -39,7 +45,8 @@ from womsim.model.meanfield import experience_mix, rates
 from womsim.model.reviews import Reviews
 from womsim.model.telling import Telling
 from womsim.model.valuation import discount_factors, event_worth, held_value
-from womsim.network.assortment import cluster, friend_share_update, member_ends
+from womsim.network.assortment import cluster, member_ends
+from womsim.network.memberbits import member_bits, member_ends_bits, update_ends_bits
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -248,6 +255,7 @@ class State:
     # to contacts and churn for one and a half steps
     joined: np.ndarray = field(default_factory=lambda: _EMPTY)
     segment: np.ndarray | None = None         # int8 segment label (segmented scenarios)
+    members: tuple[np.ndarray, ...] = ()      # each segment's ids (engine.segments)
     firm: np.ndarray | None = None            # int8: whose customer a RIVAL person is
     deterred_rival: np.ndarray | None = None  # int32 (rivals, people): deterred from each
     seg_customers: np.ndarray | None = None   # our customers per segment (kept by run)
@@ -311,7 +319,9 @@ class State:
             if scenario.simulation.start == "steady" else np.zeros(n, dtype=np.int32)
         return cls(status, revenue.astype(np.float32), deterred, has_alt,
                    np.full(n, -1, dtype=np.int32), segment=segment, firm=firm,
-                   deterred_rival=deterred_rival)
+                   deterred_rival=deterred_rival,
+                   members=segment_members(segment, len(scenario.segments))
+                   if segment is not None else ())
 
 
 class _WordOfMouth:
@@ -443,23 +453,22 @@ def step(state: State, customers: int, p: StepParams, t: int, streams: Streams,
     rv = p.rivals
     if rv is not None:
         # one pass of candidates for our customers and the rivals' (engine.rivals)
+        members = state.members if sg is not None else None
+        assert state.firm is not None  # a scenario with rivals has their customers' firms
         contacted, r_contacted = shared_draw(streams, "contact", t, n, p.p_contact if sg is None
-                                             else sg.p_contact, state.segment, rv.p_contact,
-                                             status,
-                                             state.firm)
+                                             else sg.p_contact, members, rv.p_contact,
+                                             status, state.firm)
         churn_cand, r_churned = shared_draw(streams, "churn", t, n, p.p_churn if sg is None
-                                            else sg.p_churn, state.segment, rv.p_churn,
-                                            status,
-                                            state.firm)
+                                            else sg.p_churn, members, rv.p_churn,
+                                            status, state.firm)
         state.rival_draws = (r_contacted, r_churned)
     elif sg is None:
-        contacted = sparse_draw(streams, "contact", t, n, p.p_contact)
-        churn_cand = sparse_draw(streams, "churn", t, n, p.p_churn)
+        contacted = sparse_draw_among(streams, "contact", t, n, p.p_contact, status, CUSTOMER)
+        churn_cand = sparse_draw_among(streams, "churn", t, n, p.p_churn, status, CUSTOMER)
     else:
-        contacted = segment_draw(streams, "contact", t, n, sg.p_contact, seg)
-        churn_cand = segment_draw(streams, "churn", t, n, sg.p_churn, seg)
-    contacted = contacted[status[contacted] == CUSTOMER]
-    churn_cand = churn_cand[status[churn_cand] == CUSTOMER]
+        contacted, _ = member_draw(streams, "contact", t, state.members, sg.p_contact, status)
+        churn_cand, _ = member_draw(streams, "churn", t, state.members, sg.p_churn, status)
+    # every draw above keeps our customers only (the rivals' come apart)
     joined = state.joined[status[state.joined] == CUSTOMER]
     if joined.size:
         # the half of their joining step they were customers in: half a step more of
@@ -467,16 +476,16 @@ def step(state: State, customers: int, p: StepParams, t: int, streams: Streams,
         # long a new customer is safe
         more = joined[streams.uniform("contact_join", t, joined)
                       < own(p.p_contact, "p_contact", joined) / 2]
-        contacted = np.union1d(contacted, more)
+        contacted = union_ids(contacted, more)
         half = 1.0 - np.sqrt(1.0 - own(p.p_churn, "p_churn", joined)) if sg is not None \
             else 1.0 - math.sqrt(1.0 - p.p_churn)
-        churn_cand = np.union1d(churn_cand,
+        churn_cand = union_ids(churn_cand,
                                 joined[streams.uniform("churn_join", t, joined) < half])
     forced = state.forced
     if forced.size:  # an extra bad experience: a contact that ends in a problem
         state.forced = _EMPTY
         forced = forced[status[forced] == CUSTOMER]
-        contacted = np.union1d(contacted, forced)
+        contacted = union_ids(contacted, forced)
     u = streams.uniform("experience", t, contacted)
     if sg is not None:
         d_share, p_share = mix[seg[contacted], 0], mix[seg[contacted], 2]
@@ -591,7 +600,7 @@ def step(state: State, customers: int, p: StepParams, t: int, streams: Streams,
     changed_at[wb] = t
     state.joined = np.concatenate([won_ref, mk, wb]).astype(np.int64)
     # blocked from buying in this step
-    deterred = int(np.count_nonzero(deterred_until > t))
+    deterred = int(count_above(deterred_until, t))
     if late.size:
         keep = status[late] != CUSTOMER  # bought this step, before they heard
         late, late_until = late[keep], late_until[keep]
@@ -765,14 +774,14 @@ class _FriendShare:
         self.network = network
         if network is None:
             return
-        self.flag = status == CUSTOMER
-        self.same, self.total = member_ends(network.indptr, network.indices, self.flag)
+        self.flag = member_bits(status == CUSTOMER)
+        self.same, self.total = member_ends_bits(network.indptr, network.indices, self.flag)
 
     def update(self, status: np.ndarray, lost: tuple, gained: tuple, customers: int) -> float:
         if self.network is None:  # everybody else is a potential listener
             return (customers - 1) / (self.n - 1) if customers > 0 and self.n > 1 else 0.0
         changed = np.concatenate([*lost, *gained]).astype(np.int64)
-        self.same, self.total = friend_share_update(
+        self.same, self.total = update_ends_bits(
             self.network.indptr, self.network.indices, self.flag, changed,
             status[changed] == CUSTOMER, self.same, self.total)
         return self.same / self.total if self.total else 0.0

@@ -62,8 +62,12 @@ SEASONALITY_PRESETS: dict[str, tuple[float, ...]] = {
     "summer_peak": (0.85, 0.85, 0.9, 0.95, 1.05, 1.2, 1.3, 1.25, 1.0, 0.9, 0.85, 0.9),
 }
 
+#: how many values a seasonality profile has -> the period each covers
+PERIODS = {12: "month", 52: "week"}
+
 _ISO_DATE = re.compile(r"^\s*\d{4}-\d{2}-\d{2}\s*$")
 _MULT_MAX = 1000.0
+_ALIGNED = 1e-9  # years (0.03 s)
 
 
 def _as_date(value: Any, field: str) -> _dt.date:
@@ -261,9 +265,11 @@ class Calendar(BaseModel):
     ----------
     start_date : date, optional
         The date the run starts; needed for seasonality and for events given by date.
-    seasonality : 12 numbers or a preset name, optional
-        Contacts per customer by calendar month (January first), as multipliers that average
-        1, or a name in :data:`SEASONALITY_PRESETS`. None: flat.
+    seasonality : 12 or 52 numbers, or a preset name, optional
+        Contacts per customer by calendar month (12 values, January first) or by week (52
+        values: each calendar year from 1 January cut into 52 equal weeks of 365/52 = 7.02
+        days, 366/52 in a leap year, the engine's weekly step), as multipliers that average
+        1 (plain mean), or a name in :data:`SEASONALITY_PRESETS`. None: flat.
     incidents : tuple of Incident
     pulses : tuple of Pulse
 
@@ -305,17 +311,23 @@ class Calendar(BaseModel):
         if isinstance(v, np.ndarray):
             v = v.tolist()
         if not isinstance(v, (list, tuple)):
-            raise ValueError(f"calendar.seasonality: expected 12 monthly multipliers or a "
-                             f"profile name, got {type(v).__name__}")
+            raise ValueError(f"calendar.seasonality: expected 12 monthly or 52 weekly "
+                             f"multipliers or a profile name, got {type(v).__name__}")
         values = plain_number(list(v))
-        if len(values) != 12:
-            raise ValueError(f"calendar.seasonality has {len(values)} values; it needs 12, "
-                             "one per calendar month from January")
-        for month, x in zip(MONTHS, values, strict=True):
+        if len(values) not in PERIODS:
+            raise ValueError(f"calendar.seasonality has {len(values)} values; it needs 12 "
+                             "(one per calendar month from January) or 52 (one per week "
+                             "from 1 January, each 1/52 of the year)")
+        unit = PERIODS[len(values)]
+        labels = MONTHS if unit == "month" else [f"week {k}" for k in range(1, 53)]
+        if all(isinstance(x, (int, float)) and x == 0 for x in values):
+            raise ValueError(f"calendar.seasonality: all {len(values)} {unit}ly multipliers "
+                             "are 0 (no contacts at all); for a flat year give 1s or none")
+        for label, x in zip(labels, values, strict=True):
             if not isinstance(x, (int, float)) or not math.isfinite(x) or x <= 0:
-                raise ValueError(f"calendar.seasonality: {month} = {x!r}; every monthly "
+                raise ValueError(f"calendar.seasonality: {label} = {x!r}; every {unit}ly "
                                  "multiplier must be a number > 0")
-        mean = math.fsum(values) / 12
+        mean = math.fsum(values) / len(values)
         if abs(mean - 1.0) > 1e-6:
             raise ValueError(f"calendar.seasonality averages {mean:.6g}, not 1: it shapes "
                              "contacts over the year and must not change their yearly "
@@ -367,7 +379,8 @@ class Calendar(BaseModel):
         return self.seasonality is None and not self.incidents and not self.pulses
 
     def profile(self) -> tuple[float, ...]:
-        """The 12 monthly contact multipliers (January first); flat without seasonality."""
+        """The contact multipliers, 12 monthly or 52 weekly (from January); flat (12 ones)
+        without seasonality."""
         if self.seasonality is None:
             return SEASONALITY_PRESETS["flat"]
         if isinstance(self.seasonality, str):
@@ -467,6 +480,19 @@ def _month_edges(start_date: _dt.date, horizon: float) -> tuple[np.ndarray, np.n
     return days / YEAR_DAYS, (months.astype(int) % 12)[:-1]
 
 
+def _week_edges(start_date: _dt.date, horizon: float) -> tuple[np.ndarray, np.ndarray]:
+    """Week boundaries (years from the start) covering [0, horizon], and each week's index
+    (0 = the week from 1 January): each calendar year cut into 52 equal weeks of 365/52 =
+    7.02 days (366/52 in a leap year), the engine's weekly step."""
+    years = np.arange(start_date.year, start_date.year + int(horizon) + 3)
+    jan1 = (years - 1970).astype("datetime64[Y]").astype("datetime64[D]")
+    first = (jan1 - np.datetime64(start_date, "D")).astype(float)
+    length = np.diff(first)
+    # a week ends where the next starts: week 52 at the next 1 January
+    days = (first[:-1, None] + length[:, None] * np.arange(52) / 52).ravel()
+    return days / YEAR_DAYS, np.tile(np.arange(52), years.size - 1)[:-1]
+
+
 def step_multipliers(calendar: Calendar, dt: float, steps: int) -> Multipliers | None:
     """The calendar's multipliers per step, each averaged over the step; None if empty.
 
@@ -492,11 +518,15 @@ def step_multipliers(calendar: Calendar, dt: float, steps: int) -> Multipliers |
         bounds, values = np.array([-np.inf, np.inf]), np.ones(1)
     else:
         assert sd is not None  # seasonality needs a start date (checked by Calendar)
-        bounds, month = _month_edges(sd, steps * dt)
-        values = np.asarray(calendar.profile())[month]
+        profile = calendar.profile()
+        edges_of = _week_edges if PERIODS[len(profile)] == "week" else _month_edges
+        bounds, period = edges_of(sd, steps * dt)
+        values = np.asarray(profile)[period]
         cum = np.concatenate([[0.0], np.cumsum(values * np.diff(bounds))])
-        ka = np.searchsorted(bounds, a, "right") - 1
-        kb = np.searchsorted(bounds, b, "left") - 1
+        # edges within _ALIGNED of a boundary are on it: a weekly step from 1 January then
+        # lies inside its week (t x 7/365 and 7t / 365 differ in the last bit)
+        ka = np.searchsorted(bounds, a + _ALIGNED, "right") - 1
+        kb = np.searchsorted(bounds, b - _ALIGNED, "left") - 1
         s_a = cum[ka] + values[ka] * (a - bounds[ka])
         s_b = cum[kb] + values[kb] * (b - bounds[kb])
         # a step inside one month gets that month's value exactly
@@ -557,12 +587,15 @@ def calendar_rows(calendar: Calendar) -> list[dict[str, Any]]:
         "the date the run starts (dates of incidents and months of seasonality); none: "
         "events are given as offsets from the start")
     preset = isinstance(calendar.seasonality, str)
-    shown = " ".join(f"{m} {v:g}" for m, v in zip(MONTHS, calendar.profile(), strict=True))
+    profile = calendar.profile()
+    unit = PERIODS[len(profile)]
+    labels = MONTHS if unit == "month" else [f"w{k}" for k in range(1, 53)]
+    shown = " ".join(f"{m} {v:g}" for m, v in zip(labels, profile, strict=True))
     row("calendar.seasonality",
         calendar.seasonality if preset or calendar.seasonality is None else shown,
-        "x contacts by month",
+        f"x contacts by {unit}",
         "none: contacts are flat over the year" if calendar.seasonality is None else
-        f"contacts per customer by calendar month ({shown}); averages 1"
+        f"contacts per customer by calendar {unit} ({shown}); averages 1"
         + (": a named illustrative shape, not the client's data" if preset else ""),
         illustrative=preset)
     row("calendar.incidents", len(calendar.incidents), "incidents",

@@ -26,7 +26,7 @@ from womsim.network import edgelist
 from womsim.network import generators as gen
 from womsim.network.edgelist import check_labels_write
 from womsim.network.generators import EdgeListNotFoundError, EdgeSource, label_array
-from womsim.network.graphkernels import csr_from_pairs
+from womsim.network.graphkernels import csr_from_grouped, csr_from_pairs, grouped_later_first
 
 if TYPE_CHECKING:  # pragma: no cover
     import networkx as nx
@@ -61,9 +61,11 @@ def _csr_from_pairs(u: np.ndarray, v: np.ndarray, n: int
     m = u.size
     if n > _KEY_MAX_N:
         raise NetworkError(f"n = {n:,} nodes is more than womsim supports ({_KEY_MAX_N:,})")
-    # one pass that counts, scatters and sorts each (short) row: no sort of all 2m keys
+    # one pass that counts, scatters and sorts each (short) row: no sort of all 2m keys;
+    # edges grouped as preferential attachment makes them need only their later ends moved
     indices = np.empty(2 * m, dtype=_index_dtype(n))
-    indptr, used = csr_from_pairs(u, v, n, indices)
+    build = csr_from_grouped if grouped_later_first(u, v) else csr_from_pairs
+    indptr, used = build(u, v, n, indices)
     if used < indices.size:
         # repeats are rare (a few hundredths of a percent): a view, not a copy, unless many
         indices = indices[:used] if used > 0.9 * indices.size else indices[:used].copy()

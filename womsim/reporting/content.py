@@ -30,9 +30,10 @@ from womsim.views.plots import plot_damage, plot_overview, plot_sweep, plot_torn
 
 #: File formats :func:`report` writes.
 #: The workbook's sheets, in order (``roi`` only for comparisons that spend more on
-#: programmes or payroll; ``tornado`` when a sensitivity is added to the report).
+#: programmes or payroll; ``tornado`` when a sensitivity is added to the report; ``by
+#: segment`` for a segmented market).
 SHEETS = ("report", "headline", "by cause", "per incident", "summary", "roi", "tornado",
-          "assumptions", "figures", "charts")
+          "by segment", "assumptions", "figures", "charts")
 
 _KEY_METRICS = ("customers_end", "customers_change", "revenue", "profit", "value", "profit_pv",
                 "annual_churn")
@@ -810,8 +811,9 @@ def _content(result: Any, question: str | None, scenario: Any) -> tuple[_Content
         c = BUILDERS[type(result)](result)
     else:
         raise WomsimError(
-            f"report() takes an Ensemble, a Comparison, a LostRevenue, a SweepResult, a "
-            f"Sensitivity, a MarketDamage or a Calibration, got {type(result).__name__}")
+            f"report() takes an Ensemble, a Comparison, a LostRevenue, an IncidentCost, a "
+            f"SweepResult, a Sensitivity, a MarketDamage or a Calibration, got "
+            f"{type(result).__name__}")
     if question:
         c.question = str(question)
     scs = _scenarios_of(result, scenario) if not isinstance(result, Sensitivity) or \

@@ -227,15 +227,20 @@ def _html(c: _Content, assumptions: _Table, figs: _Table) -> str:
                                        cur if unit_kind(u) == "money" else ""),
                       "ci": "" if ci == "n/a" else ci})
     flags = _flag_counts(assumptions)
+    # a segmented market's split has a section of its own (after the charts)
+    by_segment = [t for t in c.extra if t.sheet == "by segment"]
     summary = Markup(_html_table(c.tables["summary"], cur)) + Markup(
-        "".join(_html_table(t, cur) for t in c.extra))
+        "".join(_html_table(t, cur) for t in c.extra if t not in by_segment))
     head = c.headings
+    segment = [("6. By segment", Markup("".join(_html_table(t, cur) for t in by_segment)))
+               ] if by_segment else []
     sections = [("2. Headline numbers", Markup(_html_table(c.tables["headline"], cur))),
                 (head.get("by cause", "3. By cause"),
                  Markup(_html_table(c.tables["by cause"], cur))),
                 (head.get("per incident", "4. Per incident"),
                  Markup(_html_table(c.tables["per incident"], cur))),
-                (head.get("summary", "6. Summary"), summary),
+                *segment,
+                (head.get("summary", "7. Summary" if segment else "6. Summary"), summary),
                 ("Appendix A. Assumptions", Markup(_html_table(assumptions, cur))),
                 ("Appendix B. Research figures", Markup(_html_table(figs, "")))]
     charts = [{"title": ch.title, "b64": base64.b64encode(ch.png).decode("ascii")}

@@ -1,8 +1,9 @@
 """Client-ready reports: one call writes an HTML page, an Excel workbook and a slide deck.
 
 :func:`report` takes a result (an :class:`~womsim.Ensemble`, a
-:class:`~womsim.Comparison`, a :class:`~womsim.LostRevenue`, a sweep, a sensitivity, a
-:class:`~womsim.MarketDamage` or a :class:`~womsim.analysis.calibrate.Calibration`) and writes
+:class:`~womsim.Comparison`, a :class:`~womsim.LostRevenue`, an
+:class:`~womsim.IncidentCost`, a sweep, a sensitivity, a :class:`~womsim.MarketDamage` or a
+:class:`~womsim.analysis.calibrate.Calibration`) and writes
 
 * ``<path>.html``: one self-contained page (charts embedded as PNG, no files or scripts
   beside it) with the question, the answer in plain words, the headline numbers with their
@@ -39,11 +40,13 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-import womsim.reporting.calibration  # noqa: F401  (registers the calibration report)
+import womsim.reporting.calibration  # registers the calibration report
+import womsim.reporting.incident  # noqa: F401  (registers the incident's report)
 from womsim.core.atomic import Content, atomic_write_all, check_writable
 from womsim.core.errors import WomsimError
 from womsim.reporting.content import SHEETS, _add_sensitivity, _content
 from womsim.reporting.render import _html, _render_charts, _xlsx_writer
+from womsim.reporting.segments import add_segments
 from womsim.reporting.slides import _pptx_writer
 
 __all__ = ["FORMATS", "SHEETS", "report", "report_paths"]
@@ -80,12 +83,15 @@ def report(result: Any, path: str | Path, question: str | None = None,
 
     Parameters
     ----------
-    result : Ensemble, Comparison, LostRevenue, SweepResult, Sensitivity, MarketDamage or
-        Calibration
+    result : Ensemble, Comparison, LostRevenue, IncidentCost, SweepResult, Sensitivity,
+        MarketDamage or Calibration
         What to report. A LostRevenue gives the fullest report (value lost by cause and
         per incident); a Comparison adds return on investment where scenarios carry
-        intervention costs; a Calibration shows targets vs simulated, the posterior of
-        each inferred parameter beside its prior and the calibration record.
+        intervention costs; an IncidentCost shows what the incident cost, by cause, for
+        how long and its damage over time; a Calibration shows targets vs simulated, the
+        posterior of each inferred parameter beside its prior and the calibration record.
+        A result of a segmented market adds a "By segment" section, sheet and slide (its
+        ``by_segment()`` split, adding up to the total).
     path : str or Path
         Where to write: ``"client/telecom"`` or ``"client/telecom.html"`` writes
         ``client/telecom.html``, ``client/telecom.xlsx`` and ``client/telecom.pptx``. The
@@ -136,6 +142,7 @@ def report(result: Any, path: str | Path, question: str | None = None,
     content, assumptions, figs = _content(result, question, scenario)
     if sensitivity is not None:
         _add_sensitivity(content, sensitivity, scenario)
+    add_segments(content, result)  # a segmented market's split (nothing for one segment)
     _render_charts(content.charts)
     # each format: text, bytes or a function writing the file; all are written or none
     render: dict[str, Callable[[], Content]] = {

@@ -193,6 +193,10 @@ def _pptx_writer(c: _Content, assumptions: _Table, figs: _Table) -> Callable[[Pa
         for t in c.extra:
             if t.sheet == "roi":
                 _table_slides(prs, t, cur, "The programme's return on investment")
+            elif t.sheet == "by segment":
+                # the headline columns; the parts by cause are in the workbook and the page
+                _table_slides(prs, t, cur, "By segment",
+                              [col for col in t.df.columns if ": " not in col])
         _table_slides(prs, c.tables["headline"], cur, "Headline numbers",
                       ["headline", "value", *_CI, "unit"])
         # 5. the assumptions that need care

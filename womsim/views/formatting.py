@@ -351,7 +351,10 @@ class FormattedTable(pd.DataFrame):
 
     def _repr_html_(self) -> str:
         shown, fmts = self._shown()
-        return shown.style.format(fmts, na_rep="n/a").to_html()
+        # labels carry user text (the currency, scenario names): shown as text, never markup
+        return (shown.style.format(fmts, na_rep="n/a", escape="html")
+                .format_index(escape="html", axis=0).format_index(escape="html", axis=1)
+                .to_html())
 
 
 def formatted(df: pd.DataFrame, kinds: dict[str, str], currency: str = "") -> FormattedTable:

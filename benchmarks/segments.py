@@ -1,0 +1,132 @@
+"""A market with two segments and a rival against the single-firm market (issue 18 point 5).
+
+The telecom preset at 1M people, weekly over two years, alone and with two segments (own
+revenue, contacts, problems, complaints, churn and telling) and one rival (its own service,
+price and effort; switching both ways; word of mouth about it), on the same graph, in
+interleaved rounds (single, market, single, market, ...) in one fresh child after a
+warm-up of both: wall and CPU time of each run, its peak resident memory above the
+process before it, and the ratio market / single (target <= 1.5x). The CPU ratio is the
+figure to read on a shared machine: the wall clock also measures the others' load.
+
+``python benchmarks/run.py --only segments`` (part of a full run), or alone
+``python -m benchmarks.segments [--people 1000000] [--rounds 3]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from benchmarks.common import PeakMemory, child, log, median, timed
+
+SEGMENTS = [
+    {"name": "consumer", "share": 0.85},
+    {"name": "business", "share": 0.15, "revenue_per_year": 2400.0, "revenue_sigma": 0.9,
+     "contact_rate": 5.0, "problem_rate": 0.10, "complain_rate": 0.7, "resolved": 0.7,
+     "observed_annual_churn": 0.20, "negative_mean": 12.0},
+]
+RIVAL = {"name": "challenger", "customer_share": 0.15, "contact_rate": 2.0,
+         "problem_rate": 0.08, "delight_rate": 0.3, "complain_rate": 0.4, "resolved": 0.7,
+         "baseline_churn": 0.12, "revenue_per_year": 550.0, "marketing_rate": 0.10,
+         "takes_leavers": 0.5, "loses_to_us": 0.4}
+LABELS = ("single firm", "two segments and a rival")
+
+
+def scenarios(people: int) -> tuple:
+    """The single-firm telecom market and the same with two segments and a rival."""
+    import womsim as wom
+
+    single = wom.Scenario.preset("telecom").replace(**{"market.people": people})
+    return single, single.today(segments=SEGMENTS, rivals=[RIVAL])
+
+
+def work(task: dict) -> dict:
+    """Interleaved rounds of both runs on one graph (built once, outside the timings)."""
+    from womsim.engine.step import run
+    from womsim.runner.simulate import build_network
+
+    for sc in scenarios(20_000):  # load (or compile) every kernel both runs use
+        run(sc, build_network(sc, seed=1), seed=2)
+    pair = dict(zip(LABELS, scenarios(task["people"]), strict=True))
+    net = build_network(pair[LABELS[0]], seed=1)
+    rows: dict[str, dict[str, list]] = {k: {"wall_s": [], "cpu_s": [], "peak_extra_mb": []}
+                                        for k in LABELS}
+    facts: dict[str, dict] = {}
+    for _ in range(task["rounds"]):
+        for label, sc in pair.items():
+            with PeakMemory() as mem:
+                wall, cpu, rec = timed(lambda sc=sc: run(sc, net, seed=1))
+            rows[label]["wall_s"].append(wall)
+            rows[label]["cpu_s"].append(cpu)
+            rows[label]["peak_extra_mb"].append(mem.extra_mb)
+            # what the run did (the same every round: same seed), so that a reader sees
+            # how much more the market had to simulate
+            facts[label] = {"customers_end": float(rec["customers"][-1]),
+                            "contacts": float(rec["contacts"].sum()),
+                            "rival_customers_end": float(rec["rival_customers"][-1])
+                            if "rival_customers" in rec else 0.0}
+        del rec
+    out: dict = {"people": task["people"], "rounds": task["rounds"],
+                 "steps": pair[LABELS[0]].simulation.steps, "peak_mb_process": mem.peak_mb}
+    for label in LABELS:
+        r = rows[label]
+        peaks = [x for x in r["peak_extra_mb"] if x is not None]
+        out[label] = {**r, "wall_median_s": median(r["wall_s"]),
+                      "cpu_median_s": median(r["cpu_s"]), "cpu_min_s": min(r["cpu_s"]),
+                      "peak_extra_mb_max": max(peaks) if peaks else None, **facts[label]}
+    a, b = out[LABELS[0]], out[LABELS[1]]
+    out["ratio_cpu"] = b["cpu_median_s"] / a["cpu_median_s"]
+    out["ratio_wall"] = b["wall_median_s"] / a["wall_median_s"]
+    out["ratio_cpu_min"] = b["cpu_min_s"] / a["cpu_min_s"]
+    return out
+
+
+def run(args: argparse.Namespace) -> dict:
+    log(f"segments single firm / two segments and a rival, {args.segments_people:,} people, "
+        f"{args.segments_rounds} interleaved rounds ...")
+    return child({"kind": "segments", "people": args.segments_people,
+                  "rounds": args.segments_rounds}, args.timeout)
+
+
+def add_arguments(ap: argparse.ArgumentParser) -> None:
+    ap.add_argument("--segments-people", type=int, default=1_000_000)
+    ap.add_argument("--segments-rounds", type=int, default=3,
+                    help="interleaved rounds of single firm / two segments and a rival")
+
+
+def markdown(res: dict) -> list[str]:
+    """The section's lines in the report."""
+    lines = ["### Two segments and a rival against the single firm (issue 18 point 5)", ""]
+    if "error" in res:
+        return [*lines, f"Failed: {res['error']}", ""]
+    lines += [f"{res['people']:,} people, {res['steps']} steps, {res['rounds']} interleaved "
+              "rounds on one graph (medians):", "",
+              "| run | CPU | wall | peak memory above the process | customers at the end "
+              "(ours / rival's) | contacts |", "|---|---:|---:|---:|---:|---:|"]
+    for label in LABELS:
+        r = res[label]
+        peak = "–" if r["peak_extra_mb_max"] is None else f"{r['peak_extra_mb_max']:.0f} MB"
+        lines.append(f"| {label} | {r['cpu_median_s']:.2f} s | {r['wall_median_s']:.2f} s | "
+                     f"{peak} | {r['customers_end']:,.0f} / {r['rival_customers_end']:,.0f} | "
+                     f"{r['contacts']:,.0f} |")
+    lines += ["", f"Ratio market / single firm: **{res['ratio_cpu']:.2f}x CPU** "
+              f"({res['ratio_wall']:.2f}x wall; target <= 1.5x).", ""]
+    return lines
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--people", type=int, default=1_000_000)
+    ap.add_argument("--rounds", type=int, default=3)
+    args = ap.parse_args(argv)
+    res = work({"people": args.people, "rounds": args.rounds})
+    print("\n".join(markdown(res)))
+    json.dump(res, sys.stdout, indent=1)
+    print()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
