@@ -33,9 +33,10 @@ CELL_TIMEOUT = 300  # seconds per cell
 # assert only identities: same seeds, same numbers). So it runs each notebook on a smaller
 # market and fewer runs than the reader's copy: every code path still runs (runs >= 2 keeps
 # the intervals, the staffing grid keeps AGENTS - 5 >= 1 agents, the calibration keeps its
-# 60 reference simulations: 41 is the least for its 6 inferred parameters). Each replacement must match, so a
-# renamed setting fails here instead of silently running full size. WOMSIM_NOTEBOOKS_FULL=1
-# runs them as stored. (Issue 16 point 5; docs/reliability.md lists what was shrunk.)
+# 60 reference simulations: 41 is the least for its 6 inferred parameters). Each
+# replacement must match, so a renamed setting fails here instead of silently running full
+# size. WOMSIM_NOTEBOOKS_FULL=1 runs them as stored. (Issue 16 point 5; docs/reliability.md
+# lists what was shrunk.)
 SHRINK: dict[str, list[tuple[str, str]]] = {
     "01_quickstart.ipynb": [("PEOPLE = 20_000", "PEOPLE = 4_000"), ("RUNS = 10", "RUNS = 3")],
     "02_what_if.ipynb": [("PEOPLE = 20_000", "PEOPLE = 4_000"), ("RUNS = 8", "RUNS = 3"),
