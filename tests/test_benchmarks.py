@@ -34,7 +34,8 @@ def test_interleaved_alternates_calls_and_caps_slow_ones():
 def test_every_section_has_a_child_side():
     kinds = {"compile": "demo", "demo": "demo", "cascade": "cascade", "graph": "graph",
              "scenario": "scenario", "scenario10m": "scenario", "ensemble": "scenario",
-             "workers": "workers", "tornado": "tornado", "readme": "readme"}
+             "workers": "workers", "tornado": "tornado", "readme": "readme",
+             "segments": "segments"}
     assert set(run.SECTIONS) == set(kinds)
     for kind in set(kinds.values()):
         assert callable(importlib.import_module(f"benchmarks.{kind}").work)

@@ -79,3 +79,27 @@ def test_grouped_builder_long_own_rows_and_what_it_refuses():
     assert not grouped_later_first(v, u)                        # earlier node first
     assert not grouped_later_first(u[::-1].copy(), v[::-1].copy())  # not grouped
     assert not grouped_later_first(np.array([1, 1]), np.array([0, 1]))  # a loop
+
+
+def test_member_bits_count_as_the_flag_kernels():
+    # the friend share's counts kept on bits equal those kept on one flag per person,
+    # through changes that repeat people and leave some unchanged (n not a multiple of 64)
+    from womsim import Network
+    from womsim.network.assortment import friend_share_update, member_ends
+    from womsim.network.memberbits import member_bits, member_ends_bits, update_ends_bits
+
+    net = Network.scale_free(5003, m=3, seed=2)
+    rng = np.random.default_rng(4)
+    flag = rng.random(net.n) < 0.3
+    bits = member_bits(flag)
+    a = member_ends(net.indptr, net.indices, flag)
+    b = member_ends_bits(net.indptr, net.indices, bits)
+    assert a == b and a[0] > 0
+    for _ in range(20):
+        changed = rng.integers(0, net.n, 300)
+        now = rng.random(changed.size) < 0.5
+        a = friend_share_update(net.indptr, net.indices, flag, changed, now, *a)
+        b = update_ends_bits(net.indptr, net.indices, bits, changed, now, *b)
+        assert a == b
+    assert np.array_equal(bits, member_bits(flag))
+    assert b == member_ends(net.indptr, net.indices, flag)

@@ -219,9 +219,10 @@ class SweepResult(Saved):
 
     def by_segment(self) -> pd.DataFrame:
         """Each point's headline numbers split by segment (a sweep of a segmented scenario):
-        rows ``(point, segment)``, the point's parameter values, then the columns of
+        rows ``(point, segment)`` - each segment, the market-level row (costs booked for the
+        whole market) and ``total`` - the point's parameter values, then the columns of
         :func:`womsim.analysis.bysegment.ensemble_by_segment` (means over runs; each point's
-        segments add up to its ``total`` row exactly).
+        segments and market-level row add up to its ``total`` row exactly).
 
         Examples
         --------
@@ -231,8 +232,8 @@ class SweepResult(Saved):
         ...                             {"name": "business", "share": 0.2}])
         >>> sw = wom.sweep(sc, {"service.problem_rate": [0.05, 0.1]}, runs=2, seed=1,
         ...                executor="serial")
-        >>> sw.by_segment().shape[0]
-        6
+        >>> sw.by_segment().shape[0]  # 2 points x (2 segments, market level, total)
+        8
         """
         parts = []
         for i, (point, ens) in enumerate(zip(self.points, self.ensembles, strict=True)):

@@ -45,7 +45,8 @@ from womsim.model.meanfield import experience_mix, rates
 from womsim.model.reviews import Reviews
 from womsim.model.telling import Telling
 from womsim.model.valuation import discount_factors, event_worth, held_value
-from womsim.network.assortment import cluster, friend_share_update, member_ends
+from womsim.network.assortment import cluster, member_ends
+from womsim.network.memberbits import member_bits, member_ends_bits, update_ends_bits
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -773,14 +774,14 @@ class _FriendShare:
         self.network = network
         if network is None:
             return
-        self.flag = status == CUSTOMER
-        self.same, self.total = member_ends(network.indptr, network.indices, self.flag)
+        self.flag = member_bits(status == CUSTOMER)
+        self.same, self.total = member_ends_bits(network.indptr, network.indices, self.flag)
 
     def update(self, status: np.ndarray, lost: tuple, gained: tuple, customers: int) -> float:
         if self.network is None:  # everybody else is a potential listener
             return (customers - 1) / (self.n - 1) if customers > 0 and self.n > 1 else 0.0
         changed = np.concatenate([*lost, *gained]).astype(np.int64)
-        self.same, self.total = friend_share_update(
+        self.same, self.total = update_ends_bits(
             self.network.indptr, self.network.indices, self.flag, changed,
             status[changed] == CUSTOMER, self.same, self.total)
         return self.same / self.total if self.total else 0.0

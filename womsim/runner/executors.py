@@ -380,7 +380,8 @@ def map_tasks(fn: Callable, args: Sequence[Any], shared: dict[str, Any], executo
     """``[fn(a, **shared) for a in args]``, run by the chosen executor, in order.
 
     ``fn`` must be a module-level function (it is pickled to the workers); ``shared`` holds
-    the large read-only inputs (scenario, network) sent once per worker.
+    the large read-only inputs (scenario, network), sent with each task to worker processes
+    (a Dask cluster gets them once, scattered).
 
     Parameters
     ----------
