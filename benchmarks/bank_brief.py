@@ -7,7 +7,7 @@ nothing else) and the value lost with the assumption ranges in its interval (``p
 *After*: ``womsim.calibrate`` on the same three facts (growth 0 = today at rest) and the value
 lost with the posterior in its interval.
 
-Not a speed benchmark: it prints and writes the figures (about 15 CPU-minutes)::
+Not a speed benchmark: it prints and writes the figures (112 CPU-seconds measured on 2026-12-01)::
 
     python -m benchmarks.bank_brief --out benchmarks/results/bank_brief.json
 """
