@@ -224,13 +224,17 @@ def plot(rows: list[dict], path: Path) -> None:
 
     fig, ax = plt.subplots(figsize=(6.4, 4.2))
     ok = [r for r in rows if "error" not in r and "median_s" in r]
-    for lib in dict.fromkeys(r["lib"] for r in ok):
+    # one colour per library (the default cycle repeats after ten lines, which made womsim
+    # and NDlib look alike); the graph order is the line style
+    libs = list(dict.fromkeys(r["lib"] for r in ok))
+    colours = dict(zip(libs, plt.get_cmap("tab10").colors, strict=False))
+    for lib in libs:
         for order, ls in (("generated", "o-"), ("relabelled", "s--")):
             pts = sorted((r["n"], r["median_s"]) for r in ok
                          if r["lib"] == lib and r.get("order", "generated") == order)
             if pts:
                 ns, ts = zip(*pts, strict=True)
-                ax.loglog(ns, ts, ls, label=f"{lib} ({order})",
+                ax.loglog(ns, ts, ls, label=f"{lib} ({order})", color=colours[lib],
                           lw=2 if lib == "womsim" else 1.2)
     ref = sorted((r["n"], r["median_s"]) for r in ok
                  if r["lib"] == "womsim" and r.get("order", "generated") == "generated")
@@ -238,7 +242,7 @@ def plot(rows: list[dict], path: Path) -> None:
         n0, t0 = ref[0]
         xs = np.array([ref[0][0], ref[-1][0]], dtype=float)
         ax.loglog(xs, t0 * xs / n0, ":", color="grey", label="linear in N")
-    ax.axhline(0.012, color="tab:red", lw=0.8, ls="--", label="target at 1M (12 ms)")
+    ax.plot([1e6], [0.012], "x", color="black", ms=9, mew=2, label="target at 1M (12 ms)")
     ax.set_xlabel("people (BA graph, m = 5)")
     ax.set_ylabel("median wall time per cascade (s)")
     ax.set_title("One-chance cascade, p = 0.1, 1% initial tellers")
