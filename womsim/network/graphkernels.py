@@ -148,6 +148,16 @@ def _heap_sort(a, lo, hi):
 
 
 @njit(cache=True)
+def _buckets(n):
+    """``(shift, count)`` of the at most 1024 buckets of consecutive rows the CSR builders
+    scatter through: row ``r`` goes to bucket ``r >> shift``."""
+    shift = 0
+    while ((n - 1) >> shift) >= 1024:
+        shift += 1
+    return shift, (((n - 1) >> shift) + 1 if n > 0 else 1)
+
+
+@njit(cache=True)
 def csr_from_pairs(u: np.ndarray, v: np.ndarray, n: int, indices: np.ndarray
                    ) -> tuple[np.ndarray, int]:
     """Symmetric CSR of the edges ``(u[i], v[i])`` (no loops): sorted rows, repeats dropped.
@@ -162,10 +172,7 @@ def csr_from_pairs(u: np.ndarray, v: np.ndarray, n: int, indices: np.ndarray
     cache); both passes keep the edge order, so rows come out nearly sorted.
     """
     m = u.size
-    shift = 0
-    while ((n - 1) >> shift) >= 1024:
-        shift += 1
-    nb = ((n - 1) >> shift) + 1 if n > 0 else 1
+    shift, nb = _buckets(n)
     bstart = np.zeros(nb + 1, dtype=np.int64)
     for i in range(m):
         bstart[(u[i] >> shift) + 1] += 1
@@ -248,10 +255,7 @@ def csr_from_grouped(u: np.ndarray, v: np.ndarray, n: int, indices: np.ndarray
     of repeats while they are in the cache. The same arrays as :func:`csr_from_pairs`.
     """
     m = u.size
-    shift = 0
-    while ((n - 1) >> shift) >= 1024:
-        shift += 1
-    nb = ((n - 1) >> shift) + 1 if n > 0 else 1
+    shift, nb = _buckets(n)
     bstart = np.zeros(nb + 1, dtype=np.int64)
     for i in range(m):
         bstart[(v[i] >> shift) + 1] += 1
