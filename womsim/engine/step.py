@@ -11,41 +11,38 @@ with the same seed share their luck (see :mod:`womsim.engine.rng`).
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
-from functools import lru_cache
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from womsim.core.errors import NetworkError
 from womsim.engine.book import MarketBook
-from womsim.engine.calendar import apply_calendar, calendar_mix
-from womsim.engine.kernels import count_above, tell_wave, union_ids
+from womsim.engine.calendar import calendar_mix
+from womsim.engine.kernels import count_above, union_ids
 from womsim.engine.reviews import ReviewState
-from womsim.engine.rivals import RIVAL, RivalParams, rival_params, shared_draw
+from womsim.engine.rivals import RIVAL, shared_draw
 from womsim.engine.rng import (
     THIN,
     Streams,
     sparse_candidates,
     sparse_draw_among,
 )
-from womsim.engine.segments import (
-    SegmentParams,
-    member_draw,
-    place_segments,
-    scaled,
-    segment_members,
-    segment_mix,
-    segment_params,
-    segment_views,
-    tell_by_segment,
-)
-from womsim.engine.steady import steady_deterred
-from womsim.model.meanfield import experience_mix, rates
-from womsim.model.reviews import Reviews
-from womsim.model.telling import Telling
+
+# the step's parts live in modules of their own; their names stay importable from here
+from womsim.engine.schedule import StepParams as StepParams
+from womsim.engine.schedule import _telling as _telling
+from womsim.engine.schedule import schedule as schedule
+from womsim.engine.schedule import step_params as step_params
+from womsim.engine.schedule import value_hazard as value_hazard
+from womsim.engine.segments import member_draw, scaled, segment_mix, tell_by_segment
+from womsim.engine.state import CUSTOMER, FORMER, PROSPECT, State
+from womsim.engine.wordofmouth import _retell
+from womsim.engine.wordofmouth import _WordOfMouth as _WordOfMouth
+from womsim.engine.wordofmouth import acted as acted
+from womsim.model.meanfield import experience_mix
 from womsim.model.valuation import discount_factors, event_worth, held_value
-from womsim.network.assortment import cluster, member_ends
+from womsim.network.assortment import member_ends
 from womsim.network.memberbits import member_bits, member_ends_bits, update_ends_bits
 
 if TYPE_CHECKING:
@@ -54,9 +51,7 @@ if TYPE_CHECKING:
     from womsim.model.scenario import Scenario
     from womsim.network.graph import Network
 
-__all__ = ["CUSTOMER", "FORMER", "PROSPECT", "RECORDS", "run"]
-
-PROSPECT, CUSTOMER, FORMER = 0, 1, 2  # and RIVAL (3): a rival's customer (engine.rivals)
+__all__ = ["CUSTOMER", "FORMER", "PROSPECT", "RECORDS", "State", "run", "step"]
 
 #: Per-step records, in the order they appear in results tables.
 RECORDS: tuple[str, ...] = (
@@ -94,293 +89,6 @@ RECORDS: tuple[str, ...] = (
 )
 
 _EMPTY = np.empty(0, dtype=np.int64)
-# slot ids of tellings that overflow a teller's friends: apart from ordinary slots
-_SURPLUS_SLOT = 1 << 24
-
-
-@lru_cache(maxsize=64)
-def _telling(mean: float, tail_k: int | None, tail_share: float | None,
-             dispersion: float | None) -> Telling:
-    if mean <= 0:
-        return Telling.from_pmf(np.array([1.0]))
-    if tail_share is not None and tail_k is not None:
-        return Telling.from_figures(mean=mean, tail=(tail_k, tail_share))
-    return Telling.from_figures(mean=mean, dispersion=dispersion)
-
-
-def acted(prob: float, heard: np.ndarray, repeat: float) -> np.ndarray:
-    """Chance that a listener who heard ``heard`` stories (each >= 1) acts on them.
-
-    The j-th story acts with probability ``prob x repeat^(j-1)``: with ``repeat = 1`` every
-    story as likely as the first, ``1 - (1 - prob)^h``; below 1 each further story counts
-    for less (``word_of_mouth.repeat_factor``).
-
-    Examples
-    --------
-    >>> acted(0.5, np.array([1, 2]), 1.0).tolist(), acted(0.5, np.array([2]), 0.5).tolist()
-    ([0.5, 0.75], [0.625])
-    """
-    if repeat == 1.0:
-        return 1 - (1 - prob) ** heard
-    # one entry per count of stories heard: a loop over counts (a handful), not people
-    miss = np.cumprod(1 - prob * repeat ** np.arange(int(heard.max()) if heard.size else 0))
-    return 1 - miss[heard - 1]
-
-
-@dataclass(frozen=True)
-class StepParams:
-    """The numbers one step needs, from the scenario in force at that step."""
-
-    p_contact: float
-    contact_rate: float
-    complain: float
-    resolved: float
-    quick: float
-    leave: tuple[float, float, float, float]  # silent, unresolved, resolved, resolved quickly
-    p_churn: float
-    negative: Telling
-    positive: Telling
-    weak_share: float
-    repeat: float
-    retell: float
-    max_hops: int
-    deter: float
-    wom_defect: float
-    referral: float
-    memory_years: float
-    dt: float
-    p_acquire: float
-    p_winback: float
-    revenue_scale: float
-    margin: float
-    retention_cost: float
-    acquisition_cost: float
-    cost_per_contact: float
-    desk_cost: float
-    fixed_cost: float
-    mix_scenario: Scenario
-    segments: SegmentParams | None = None  # of a segmented scenario
-    rivals: RivalParams | None = None      # of a scenario with rivals
-    reviews: Reviews | None = None  # the Reviews part in force
-    # the calendar's multipliers at this step (womsim.engine.calendar)
-    contact_scale: float = 1.0
-    problem_scale: float = 1.0
-
-
-def step_params(sc: Scenario, base: Scenario, baseline: float) -> StepParams:
-    """Derive a step's numbers from the scenario ``sc`` in force (``base``: before changes)."""
-    dt = base.simulation.dt
-    m, s, c, w, e = sc.market, sc.service, sc.complaints, sc.word_of_mouth, sc.economics
-    leave = c.leave()
-    # the baseline is today's (solved once); interventions move churn through extra_churn
-    churn = baseline + m.extra_churn
-    return StepParams(
-        p_contact=min(1.0, s.contact_rate * dt),  # mean-exact; Scenario keeps it <= 1
-        contact_rate=s.contact_rate,
-        complain=c.complain_rate, resolved=c.resolved, quick=c.quick_share,
-        leave=(leave["silent"], leave["unresolved"], leave["resolved"],
-               leave["resolved_quickly"]),
-        p_churn=1 - math.exp(-max(churn, 0.0) * dt),
-        negative=_telling(w.negative_mean, w.negative_tail_k, w.negative_tail_share, None),
-        positive=_telling(w.positive_mean, None, None, w.positive_dispersion),
-        weak_share=w.weak_tie_share, repeat=w.repeat_factor, retell=w.retell_prob,
-        max_hops=w.max_hops,
-        deter=w.prospect_deter_prob, wom_defect=w.customer_defect_prob,
-        referral=w.referral_prob,
-        memory_years=w.deter_memory_years, dt=dt,
-        p_acquire=1 - math.exp(-m.marketing_rate * dt),
-        p_winback=1 - math.exp(-m.winback_rate * dt),
-        revenue_scale=(e.revenue_per_year / base.economics.revenue_per_year
-                       if base.economics.revenue_per_year > 0 else 0.0),
-        margin=e.margin, retention_cost=e.retention_cost_per_year,
-        acquisition_cost=e.acquisition_cost, cost_per_contact=e.cost_per_contact,
-        desk_cost=sc.desk.cost_per_year() if sc.desk is not None else 0.0,
-        fixed_cost=e.fixed_service_cost_per_year,
-        mix_scenario=sc,
-        segments=segment_params(sc, base, step_params) if sc.segments else None,
-        rivals=rival_params(sc, base) if sc.rivals else None,
-        reviews=sc.reviews,
-    )
-
-
-def value_hazard(base: Scenario, baseline: float) -> float:
-    """Today's total churn hazard per year: how fast a customer's future revenue runs out
-    (the price of an event, see :func:`womsim.model.valuation.event_worth`)."""
-    r = rates(base)
-    alt = 1 - base.market.no_alternative_share
-    return (baseline + base.market.extra_churn
-            + alt * (r.experience_leave_per_year + r.wom_leave_per_year))
-
-
-def schedule(scenario: Scenario, base: Scenario | None = None, baseline: float | None = None
-             ) -> tuple[list[StepParams], np.ndarray]:
-    """Parameters for every step, and the intervention cost booked at each step.
-
-    ``base`` (the scenario with interventions stripped) and its solved ``baseline`` churn
-    may be passed in by a caller that already has them.
-    """
-    sim = scenario.simulation
-    dt, steps = sim.dt, sim.steps
-    if base is None:
-        base = scenario.at(-1.0)  # interventions stripped
-    if baseline is None:
-        baseline = base.baseline_churn()
-    params: list[StepParams] = []
-    costs = np.zeros(steps)
-    cache: dict[tuple, StepParams] = {}
-    for t in range(steps):
-        time = t * dt
-        strengths = tuple(iv.strength(time) for iv in scenario.interventions)
-        if strengths not in cache:
-            cache[strengths] = step_params(scenario.at(time), base, baseline)
-        params.append(cache[strengths])
-        for iv in scenario.interventions:
-            if iv.active(time):
-                costs[t] += iv.cost_per_year * dt
-            if time <= iv.start < time + dt:
-                costs[t] += iv.one_off_cost
-    return apply_calendar(scenario, params, costs)
-
-
-@dataclass
-class State:
-    """Structure of arrays: one array per person attribute, indexed by person id."""
-
-    status: np.ndarray          # int8: PROSPECT, CUSTOMER or FORMER
-    revenue: np.ndarray         # float32: what the person pays per year while a customer
-    deterred_until: np.ndarray  # int32: first step at which the person may buy again
-    has_alt: np.ndarray         # bool: has a real alternative provider
-    changed_at: np.ndarray      # int32: step of the last change of status (-1: never)
-    # won in the last step: on average they joined half-way, so the next step exposes them
-    # to contacts and churn for one and a half steps
-    joined: np.ndarray = field(default_factory=lambda: _EMPTY)
-    segment: np.ndarray | None = None         # int8 segment label (segmented scenarios)
-    members: tuple[np.ndarray, ...] = ()      # each segment's ids (engine.segments)
-    firm: np.ndarray | None = None            # int8: whose customer a RIVAL person is
-    deterred_rival: np.ndarray | None = None  # int32 (rivals, people): deterred from each
-    seg_customers: np.ndarray | None = None   # our customers per segment (kept by run)
-    rival_joined: np.ndarray = field(default_factory=lambda: _EMPTY)  # as joined, rivals'
-    rival_draws: tuple = ()  # the rivals' contacts and churn, drawn with ours
-    # the online rating (None: no review channel), and who gets an extra bad experience at
-    # the first step (womsim.analysis.influence)
-    reviews: ReviewState | None = None
-    forced: np.ndarray = field(default_factory=lambda: _EMPTY)
-
-    @classmethod
-    def initial(cls, scenario: Scenario, n: int, streams: Streams,
-                network: Network | None = None) -> State:
-        """Draw who is a customer, what each pays and who has an alternative (and, in a
-        segmented market, who is in which segment; with rivals, whose customer).
-
-        With ``market.customer_clustering`` above 0 the customers drawn are then moved
-        together on ``network`` (:func:`womsim.network.assortment.cluster`).
-        """
-        m, e = scenario.market, scenario.economics
-        rng = streams.generator("init")
-        u = rng.random(n)
-        segment = place_segments(scenario, n, streams, network) if scenario.segments \
-            else None
-        share = m.customer_share
-        if segment is not None:
-            share = np.array([s.customer_share if s.customer_share is not None
-                              else m.customer_share for s in scenario.segments])[segment]
-        status = np.where(u < share, CUSTOMER,
-                          np.where(u < share + m.former_share, FORMER, PROSPECT))
-        status = status.astype(np.int8)
-        if m.customer_clustering > 0:
-            if network is None:
-                raise NetworkError(
-                    f"market.customer_clustering = {m.customer_clustering:g} needs a social "
-                    "graph; a well-mixed market (network=None) has none: set it to 0")
-            cluster(network.indptr, network.indices, status, CUSTOMER,
-                    m.customer_clustering, streams.key("customer_clustering", 0))
-        firm = deterred_rival = None
-        if scenario.rivals:
-            firm = np.zeros(n, dtype=np.int8)
-            lo = share + m.former_share
-            for j, r in enumerate(scenario.rivals):
-                hit = (u >= lo) & (u < lo + r.customer_share)
-                status[hit], firm[hit] = RIVAL, j
-                lo = lo + r.customer_share
-            deterred_rival = np.zeros((len(scenario.rivals), n), dtype=np.int32)
-        sigma = e.revenue_sigma
-        if segment is None:
-            # mean-preserving lognormal: E[revenue] = revenue_per_year
-            revenue = e.revenue_per_year * rng.lognormal(-sigma * sigma / 2, sigma, n) \
-                if sigma > 0 else np.full(n, e.revenue_per_year)
-        else:
-            views = segment_views(scenario)
-            mean = np.array([v.economics.revenue_per_year for v in views])[segment]
-            sig = np.array([v.economics.revenue_sigma for v in views])[segment]
-            revenue = mean * np.exp(sig * rng.standard_normal(n) - sig * sig / 2)
-        has_alt = rng.random(n) >= m.no_alternative_share
-        # a market at rest already holds deterred prospects (womsim.engine.steady)
-        deterred = steady_deterred(scenario, status, CUSTOMER, streams) \
-            if scenario.simulation.start == "steady" else np.zeros(n, dtype=np.int32)
-        return cls(status, revenue.astype(np.float32), deterred, has_alt,
-                   np.full(n, -1, dtype=np.int32), segment=segment, firm=firm,
-                   deterred_rival=deterred_rival,
-                   members=segment_members(segment, len(scenario.segments))
-                   if segment is not None else ())
-
-
-class _WordOfMouth:
-    """Tellings from tellers to listeners: friends, weak ties (random people, redrawn each
-    step), and in a well-mixed market (no network) random people for every telling.
-
-    Set ``log`` to a list to also record who told whom: each wave appends
-    ``(step, stream, tellers, listeners, weak)`` arrays (used to draw the mechanism).
-    """
-
-    def __init__(self, network, n: int, streams: Streams) -> None:
-        self.n = n
-        self.streams = streams
-        self.log: list | None = None
-        self.mixed = network is None
-        if network is None:
-            self.indptr = np.zeros(n + 1, dtype=np.int64)
-            self.indices = np.empty(0, dtype=np.int32)
-        else:
-            self.indptr = network.indptr
-            self.indices = network.indices
-        self.degree = np.diff(self.indptr)
-
-    def tell(self, tellers: np.ndarray, telling: Telling | tuple, weak_share: float, step: int,
-             stream: int, segment: np.ndarray | None = None
-             ) -> tuple[np.ndarray, int, int, int]:
-        """Listeners (with repeats) of one wave of tellings; also the strong and weak
-        counts, and the stories not told for want of friends.
-
-        With ``segment`` (labels), ``telling`` holds one distribution per segment."""
-        if tellers.size == 0:
-            return _EMPTY, 0, 0, 0
-        s = self.streams
-        u = s.uniform("tell_count", step, tellers, extra=stream)
-        if segment is None:
-            assert isinstance(telling, Telling)
-            k = telling.quantile(u)
-        else:  # each teller's count from its segment's distribution (keyed by teller)
-            assert isinstance(telling, tuple)
-            lab = segment[tellers]
-            k = np.zeros(tellers.size, dtype=np.int64)
-            for g, tg in enumerate(telling):
-                mine = lab == g
-                k[mine] = tg.quantile(u[mine])
-        keep = k > 0
-        tellers, k = tellers[keep], k[keep]
-        if tellers.size == 0:
-            return _EMPTY, 0, 0, 0
-        # one compiled pass: slot draws, friends (smallest listener keys), weak ties
-        out, src, count, n_strong, n_weak, n_untold = tell_wave(
-            self.indptr, self.indices, tellers.astype(np.int64), k.astype(np.int64),
-            np.uint64(s.key("tell_slot", step, stream)),
-            np.uint64(s.key("weak_target", step, stream)),
-            np.uint64(s.key("listener", step, stream)), float(weak_share), self.n,
-            _SURPLUS_SLOT, self.mixed)
-        out, src = out[:count], src[:count]
-        if self.log is not None:
-            self.log.append((step, stream, src, out, np.arange(out.size) >= n_strong))
-        return out, int(n_strong), int(n_weak), int(n_untold)
 
 
 @dataclass
@@ -801,25 +509,6 @@ def _held(scenario, base, baseline: float, state: State) -> dict[str, float]:
             "equity_alt": h.value_alt, "equity_noalt": h.value_noalt,
             "equity_decay_alt": h.decay_alt, "equity_decay_noalt": h.decay_noalt}
 
-
-def _retell(wom, streams, neg, pos, p, t):
-    """Listeners pass stories on, hop by hop, up to the hop limit."""
-    total = 0
-    waves = {0: neg, 1: pos}
-    out = {0: [neg], 1: [pos]}
-    tellings = {0: p.negative, 1: p.positive}
-    for hop in range(2, p.max_hops + 1):
-        for sign in (0, 1):
-            heard = np.unique(waves[sign])
-            if heard.size == 0:
-                waves[sign] = _EMPTY
-                continue
-            re = heard[streams.uniform("retell", t, heard, extra=sign * 16 + hop) < p.retell]
-            total += re.size
-            waves[sign], _, _, _ = wom.tell(re, tellings[sign], p.weak_share, t,
-                                            sign * 16 + hop)
-            out[sign].append(waves[sign])
-    return np.concatenate(out[0]), np.concatenate(out[1]), total
 
 
 def _check(status, revenue, counts, rev_sum, t) -> None:

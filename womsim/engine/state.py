@@ -1,0 +1,108 @@
+"""The market's state: one array per person attribute, indexed by person id."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from womsim.core.errors import NetworkError
+from womsim.engine.reviews import ReviewState
+from womsim.engine.rivals import RIVAL
+from womsim.engine.segments import place_segments, segment_members, segment_views
+from womsim.engine.steady import steady_deterred
+from womsim.network.assortment import cluster
+
+if TYPE_CHECKING:
+    from womsim.engine.rng import Streams
+    from womsim.model.scenario import Scenario
+    from womsim.network.graph import Network
+
+__all__ = ["CUSTOMER", "FORMER", "PROSPECT", "State"]
+
+PROSPECT, CUSTOMER, FORMER = 0, 1, 2  # and RIVAL (3): a rival's customer (engine.rivals)
+
+_EMPTY = np.empty(0, dtype=np.int64)
+
+
+@dataclass
+class State:
+    """Structure of arrays: one array per person attribute, indexed by person id."""
+
+    status: np.ndarray          # int8: PROSPECT, CUSTOMER or FORMER
+    revenue: np.ndarray         # float32: what the person pays per year while a customer
+    deterred_until: np.ndarray  # int32: first step at which the person may buy again
+    has_alt: np.ndarray         # bool: has a real alternative provider
+    changed_at: np.ndarray      # int32: step of the last change of status (-1: never)
+    # won in the last step: on average they joined half-way, so the next step exposes them
+    # to contacts and churn for one and a half steps
+    joined: np.ndarray = field(default_factory=lambda: _EMPTY)
+    segment: np.ndarray | None = None         # int8 segment label (segmented scenarios)
+    members: tuple[np.ndarray, ...] = ()      # each segment's ids (engine.segments)
+    firm: np.ndarray | None = None            # int8: whose customer a RIVAL person is
+    deterred_rival: np.ndarray | None = None  # int32 (rivals, people): deterred from each
+    seg_customers: np.ndarray | None = None   # our customers per segment (kept by run)
+    rival_joined: np.ndarray = field(default_factory=lambda: _EMPTY)  # as joined, rivals'
+    rival_draws: tuple = ()  # the rivals' contacts and churn, drawn with ours
+    # the online rating (None: no review channel), and who gets an extra bad experience at
+    # the first step (womsim.analysis.influence)
+    reviews: ReviewState | None = None
+    forced: np.ndarray = field(default_factory=lambda: _EMPTY)
+
+    @classmethod
+    def initial(cls, scenario: Scenario, n: int, streams: Streams,
+                network: Network | None = None) -> State:
+        """Draw who is a customer, what each pays and who has an alternative (and, in a
+        segmented market, who is in which segment; with rivals, whose customer).
+
+        With ``market.customer_clustering`` above 0 the customers drawn are then moved
+        together on ``network`` (:func:`womsim.network.assortment.cluster`).
+        """
+        m, e = scenario.market, scenario.economics
+        rng = streams.generator("init")
+        u = rng.random(n)
+        segment = place_segments(scenario, n, streams, network) if scenario.segments \
+            else None
+        share = m.customer_share
+        if segment is not None:
+            share = np.array([s.customer_share if s.customer_share is not None
+                              else m.customer_share for s in scenario.segments])[segment]
+        status = np.where(u < share, CUSTOMER,
+                          np.where(u < share + m.former_share, FORMER, PROSPECT))
+        status = status.astype(np.int8)
+        if m.customer_clustering > 0:
+            if network is None:
+                raise NetworkError(
+                    f"market.customer_clustering = {m.customer_clustering:g} needs a social "
+                    "graph; a well-mixed market (network=None) has none: set it to 0")
+            cluster(network.indptr, network.indices, status, CUSTOMER,
+                    m.customer_clustering, streams.key("customer_clustering", 0))
+        firm = deterred_rival = None
+        if scenario.rivals:
+            firm = np.zeros(n, dtype=np.int8)
+            lo = share + m.former_share
+            for j, r in enumerate(scenario.rivals):
+                hit = (u >= lo) & (u < lo + r.customer_share)
+                status[hit], firm[hit] = RIVAL, j
+                lo = lo + r.customer_share
+            deterred_rival = np.zeros((len(scenario.rivals), n), dtype=np.int32)
+        sigma = e.revenue_sigma
+        if segment is None:
+            # mean-preserving lognormal: E[revenue] = revenue_per_year
+            revenue = e.revenue_per_year * rng.lognormal(-sigma * sigma / 2, sigma, n) \
+                if sigma > 0 else np.full(n, e.revenue_per_year)
+        else:
+            views = segment_views(scenario)
+            mean = np.array([v.economics.revenue_per_year for v in views])[segment]
+            sig = np.array([v.economics.revenue_sigma for v in views])[segment]
+            revenue = mean * np.exp(sig * rng.standard_normal(n) - sig * sig / 2)
+        has_alt = rng.random(n) >= m.no_alternative_share
+        # a market at rest already holds deterred prospects (womsim.engine.steady)
+        deterred = steady_deterred(scenario, status, CUSTOMER, streams) \
+            if scenario.simulation.start == "steady" else np.zeros(n, dtype=np.int32)
+        return cls(status, revenue.astype(np.float32), deterred, has_alt,
+                   np.full(n, -1, dtype=np.int32), segment=segment, firm=firm,
+                   deterred_rival=deterred_rival,
+                   members=segment_members(segment, len(scenario.segments))
+                   if segment is not None else ())
