@@ -157,13 +157,32 @@ def test_tell_wave_picks_the_smallest_keyed_friends_like_a_full_sort():
     assert out.tolist() == ref.tolist() and src.tolist() == np.repeat(tellers, k).tolist()
 
 
-def test_compiled_geometric_gaps_match_the_vectorised_reference():
-    from womsim.engine.rng import _bernoulli_subset, _bernoulli_subset_numpy
+def test_compiled_bernoulli_subsets_match_the_vectorised_reference():
+    from womsim.engine.bernoulli import BITS_TIERS, bernoulli_subset, bernoulli_subset_reference
 
-    for q in (0.5, 2.0 ** -5, 2.0 ** -12):
-        a = _bernoulli_subset(np.random.default_rng(3), 50_001, q)
-        b = _bernoulli_subset_numpy(np.random.default_rng(3), 50_001, q)
-        assert np.array_equal(a, b)
+    # every bits tier (64 // tier people a word, the last word cut at n) and gaps beyond
+    for tier in (*range(1, BITS_TIERS + 2), 12):
+        a = bernoulli_subset(3, 50_001, tier)
+        b = bernoulli_subset_reference(3, 50_001, tier)
+        assert np.array_equal(a, b), tier
+
+
+def test_bernoulli_subsets_have_the_rate_and_independence_of_coin_flips():
+    from womsim.engine.bernoulli import bernoulli_subset
+
+    # 200 keys x 20,000 people: the share chosen within 4 SE of q = 2**-tier at every tier,
+    # and two neighbours (bits of one word, or one gap apart) chosen together at q**2 (a
+    # correlation of 0.1 would move that by far more than 4 SE at these counts)
+    n, keys = 20_000, 200
+    for tier in (1, 3, 4, 5, 6, 9):
+        q = 2.0 ** -tier
+        chosen = np.zeros((keys, n), dtype=bool)
+        for key in range(keys):
+            chosen[key, bernoulli_subset(key * 7919 + tier, n, tier)] = True
+        share = chosen.mean()
+        assert abs(share - q) < 4 * np.sqrt(q * (1 - q) / chosen.size), tier
+        both = (chosen[:, :-1] & chosen[:, 1:]).mean()
+        assert abs(both - q * q) < 4 * np.sqrt(q * q * (1 + 2 * q) / ((n - 1) * keys)), tier
 
 
 def test_compiled_set_helpers_match_numpy():

@@ -15,10 +15,10 @@ for a person do not depend on how many others drew):
   number of people drawing, which is what mechanisms touching a few people per
   step (experiences, complaints, tellings) want.
 * :func:`sparse_draw` — for events of small probability among everybody (contacts,
-  baseline churn, acquisition): a Bernoulli subset of all ids drawn directly by
-  geometric gaps, then thinned with hashed uniforms. Cost is proportional to the
-  people chosen, not to the market; a 1M-person run went from 5 s (a full pass per
-  mechanism and step) to under 2 s.
+  baseline churn, acquisition): a Bernoulli subset of all ids drawn directly (hashed
+  bits or geometric gaps, :mod:`womsim.engine.bernoulli`), then thinned with hashed
+  uniforms. Cost is proportional to the people chosen, not to the market; a 1M-person
+  run went from 5 s (a full pass per mechanism and step) to under 2 s.
 
 No global random state is touched anywhere.
 """
@@ -30,9 +30,9 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from womsim.engine.bernoulli import bernoulli_subset
 from womsim.engine.kernels import (
     GOLDEN,
-    geometric_ids,
     hash_uniform_1d,
     hash_uniform_1d_sub,
     splitmix64_array,
@@ -232,50 +232,16 @@ class PairedStreams(Streams):
 THIN = 1 << 20
 
 
-def _bernoulli_subset(gen: np.random.Generator, n: int, q: float) -> np.ndarray:
-    """Every id in ``0..n-1`` independently with probability ``q``, by geometric gaps.
-
-    Gaps are computed in floating point (inverse transform) so that a tiny ``q`` gives
-    gaps beyond ``n`` instead of overflowing an integer. The compiled kernel draws the
-    same numbers in the same order; this vectorised version is its reference.
-    """
-    if q >= 1.0:
-        return np.arange(n, dtype=np.int64)
-    mean = n * q
-    chunk = int(mean + 8 * np.sqrt(mean) + 16)
-    out = np.empty(chunk, dtype=np.int64)
-    k, pos, log_miss = 0, -1.0, float(np.log1p(-q))
-    while True:
-        out, k, pos, done = geometric_ids(gen.random(chunk), n, log_miss, pos, out, k)
-        if done:
-            return out[:k]
-
-
-def _bernoulli_subset_numpy(gen: np.random.Generator, n: int, q: float) -> np.ndarray:
-    if q >= 1.0:
-        return np.arange(n, dtype=np.int64)
-    mean = n * q
-    log_miss = np.log1p(-q)
-    chunks = []
-    pos = -1.0
-    while pos < n - 1:
-        u = gen.random(int(mean + 8 * np.sqrt(mean) + 16))
-        with np.errstate(over="ignore", divide="ignore"):  # inf: no candidate in reach
-            ids = pos + np.cumsum(np.floor(np.log1p(-u) / log_miss) + 1.0)
-        chunks.append(ids[ids < n])
-        pos = float(ids[-1])
-    return np.concatenate(chunks).astype(np.int64)
-
-
 def sparse_candidates(streams: Streams, mechanism: str, step: int, n: int, p: float,
                       part: int = 0) -> tuple[np.ndarray, float]:
     """Candidates for a draw of probability ``p`` among ``n`` people, and their rate ``q``.
 
     Scanning everybody to find the few who, say, have a service contact this week costs a
     pass over the whole market per step. Instead a Bernoulli(``q``) subset of all ids is
-    drawn directly (geometric gaps) with ``q`` the smallest power of two >= ``p``; thinning
-    it with :data:`THIN` uniforms at ``p / q`` gives each person probability ``p``, keyed
-    by (run, mechanism, step, person) only. Scenarios whose ``p`` share a power-of-two tier
+    drawn directly (hashed bits or geometric gaps, :mod:`womsim.engine.bernoulli`) with
+    ``q`` the smallest power of two >= ``p``; thinning it with :data:`THIN` uniforms at
+    ``p / q`` gives each person probability ``p``, keyed by (run, mechanism, step, person)
+    only. Scenarios whose ``p`` share a power-of-two tier
     draw the same candidates, so a higher ``p`` selects a superset (common random numbers).
 
     ``part`` (above 0) draws among the ``n`` members of a fixed part of the market (a
@@ -287,9 +253,10 @@ def sparse_candidates(streams: Streams, mechanism: str, step: int, n: int, p: fl
     q = 2.0 ** -tier
 
     def make() -> np.ndarray:
-        # tiers stay below 1100 (2**-1074 is the smallest double): parts cannot collide
-        return _bernoulli_subset(streams.generator(mechanism, step, extra=tier + 4096 * part),
-                                 n, q)
+        # tiers stay below 1100 (2**-1074 is the smallest double): parts cannot collide; a
+        # mechanism of its own, apart from the mechanism's uniforms
+        return bernoulli_subset(streams.key(mechanism + ".candidates", step,
+                                            extra=tier + 4096 * part), n, tier)
 
     return streams.shared(("candidates", mechanism, step, n, tier, part), make), q
 
