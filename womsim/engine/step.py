@@ -19,6 +19,7 @@ import numpy as np
 from womsim.core.errors import NetworkError
 from womsim.engine.book import MarketBook
 from womsim.engine.calendar import calendar_mix
+from womsim.engine.fused import acquisitions, listeners, outcomes
 from womsim.engine.kernels import count_above, union_ids
 from womsim.engine.reviews import ReviewState
 from womsim.engine.rivals import RIVAL, shared_draw
@@ -89,6 +90,7 @@ RECORDS: tuple[str, ...] = (
 )
 
 _EMPTY = np.empty(0, dtype=np.int64)
+_NO_LABELS = np.empty(0, dtype=np.int8)  # segment labels of an unsegmented market
 
 
 @dataclass
@@ -192,40 +194,25 @@ def step(state: State, customers: int, p: StepParams, t: int, streams: Streams,
     forced = state.forced
     if forced.size:  # an extra bad experience: a contact that ends in a problem
         state.forced = _EMPTY
-        forced = forced[status[forced] == CUSTOMER]
+        forced = np.unique(forced[status[forced] == CUSTOMER]).astype(np.int64)
         contacted = union_ids(contacted, forced)
-    u = streams.uniform("experience", t, contacted)
-    if sg is not None:
-        d_share, p_share = mix[seg[contacted], 0], mix[seg[contacted], 2]
-    delighted = contacted[u < d_share]
-    problem = contacted[u >= 1.0 - p_share]
-    if forced.size:
-        delighted = np.setdiff1d(delighted, forced, assume_unique=True)
-        problem = np.union1d(problem, forced)
-    if sg is not None:
+    # 2-4. experience, complaints (one uniform per stage so a better resolution rate moves
+    #      the same people from unresolved to resolved: monotone coupling), defection after
+    #      the experience (only with an alternative), then baseline churn: one compiled pass
+    if sg is None:
+        rates_ = np.array([[d_share, p_share, p.complain, p.resolved, p.quick, *p.leave]])
+    else:
+        rates_ = np.column_stack([mix[:, 0], mix[:, 2], sg.complain, sg.resolved, sg.quick,
+                                  sg.leave])
         p_share = float(mix[:, 2] @ seg_customers / max(seg_customers.sum(), 1))
-    # 3. complaints: one uniform per stage so a better resolution rate moves the same
-    #    people from unresolved to resolved (monotone coupling)
-    complained_mask = streams.uniform("complaint", t, problem) < own(p.complain, "complain",
-                                                                     problem)
-    silent = problem[~complained_mask]
-    complainers = problem[complained_mask]
-    ur = streams.uniform("resolution", t, complainers)
-    res = own(p.resolved, "resolved", complainers)
-    fast = res * own(p.quick, "quick", complainers)
-    quick = complainers[ur < fast]
-    slow = complainers[(ur >= fast) & (ur < res)]
-    unresolved = complainers[ur >= res]
-
-    # 4. defection after the experience (only with an alternative), then baseline churn
-    left = tuple(ids[(streams.uniform("defection", t, ids) < own(leave_p, "leave", ids, g))
-                     & has_alt[ids]]
-                 for g, (ids, leave_p) in enumerate(zip((silent, unresolved, slow, quick),
-                                                        p.leave, strict=True)))
+    keys = np.array([streams.key(m, t) for m in ("experience", "complaint", "resolution",
+                                                 "defection")], dtype=np.uint64)
+    (delighted, problem, silent, complainers, quick, slow, unresolved, *groups,
+     base_left) = outcomes(contacted.astype(np.int64, copy=False), forced,
+                           churn_cand.astype(np.int64, copy=False), status, has_alt, changed_at,
+                           t, keys, seg if sg is not None else _NO_LABELS, rates_)
+    left = tuple(groups)
     exp_left = np.concatenate(left)
-    status[exp_left] = FORMER
-    base_left = churn_cand[status[churn_cand] == CUSTOMER]
-    status[base_left] = FORMER
 
     # 5. word of mouth (silent and unresolved told apart to price each incident)
     if sg is None:
@@ -247,40 +234,18 @@ def step(state: State, customers: int, p: StepParams, t: int, streams: Streams,
     if p.retell > 0 and p.max_hops > 1:
         neg, pos, n_retell = _retell(wom, streams, neg, pos, p, t)
 
-    # 6. effect on listeners
-    new_det = won_ref = wom_left = late = _EMPTY
-    late_until = _EMPTY
-    if neg.size:
-        heard, h = np.unique(neg, return_counts=True)
-        out = status[heard] != CUSTOMER
-        who, hh = heard[out], h[out]
-        ud = streams.uniform("deter", t, who)
-        p_det = acted(p.deter, hh, p.repeat)
-        hit = ud < p_det
-        det = who[hit]
-        new_det = det[deterred_until[det] <= t]
-        # the story lands at a uniform moment v of the step (the deter uniform, which given
-        # a deterrence is uniform on [0, 1)); every step whose middle (where its acquisition
-        # stands) falls within the memory from then is blocked: memory / dt steps on
-        # average, starting half a step on, whatever the step size
-        v = ud[hit] / p_det[hit]
-        until = t + np.ceil(v + p.memory_years / p.dt - 0.5).astype(np.int64)
-        now = v < 0.5
-        deterred_until[det[now]] = np.maximum(deterred_until[det[now]], until[now])
-        # heard after the middle of the step: blocked from the next step on (below)
-        late, late_until = det[~now], until[~now]
-        cw, ch = heard[~out], h[~out]
-        wom_left = cw[(streams.uniform("wom_defection", t, cw)
-                       < acted(p.wom_defect, ch, p.repeat)) & has_alt[cw]]
-        status[wom_left] = FORMER
-    if pos.size:
-        heard, h = np.unique(pos, return_counts=True)
-        ok = (status[heard] == PROSPECT) & (deterred_until[heard] <= t)
-        who, hh = heard[ok], h[ok]
-        won_ref = who[streams.uniform("referral", t, who) < acted(p.referral, hh, p.repeat)]
-    status[won_ref] = CUSTOMER
-    for changed in (exp_left, base_left, wom_left, won_ref):
-        changed_at[changed] = t
+    # 6. effect on listeners: one compiled pass over who heard what (womsim.engine.fused)
+    # the story lands at a uniform moment v of the step (the deter uniform, which given a
+    # deterrence is uniform on [0, 1)); every step whose middle (where its acquisition
+    # stands) falls within the memory from then is blocked: memory / dt steps on average,
+    # starting half a step on, whatever the step size. Heard after the middle of the step
+    # (late): blocked from the next step on (below)
+    keys = np.array([streams.key(m, t) for m in ("deter", "wom_defection", "referral")],
+                    dtype=np.uint64)
+    new_det, late, late_until, wom_left, won_ref = listeners(
+        np.sort(neg.astype(np.int64, copy=False)), np.sort(pos.astype(np.int64, copy=False)),
+        status, deterred_until, has_alt, changed_at, t, keys, p.deter, p.wom_defect,
+        p.referral, p.repeat, p.memory_years / p.dt)
 
     # 7. acquisition: prospects (marketing) and former customers (win-back) who are not
     #    deterred and did not change status this step; one uniform serves both groups
@@ -296,16 +261,9 @@ def step(state: State, customers: int, p: StepParams, t: int, streams: Streams,
         if best != 1.0:
             p_top = 1.0 - (1.0 - p.p_acquire) ** best
     cand, q = sparse_candidates(streams, "acquire", t, n, max(p_top, p.p_winback))
-    st = status[cand]
-    ok = (st != CUSTOMER) & (deterred_until[cand] <= t) & (changed_at[cand] != t)
-    cand, st = cand[ok], st[ok]
-    ua = streams.uniform("acquire", t, cand, extra=THIN)
-    mk = cand[(st == PROSPECT) & (ua < p_mk / q)]
-    wb = cand[(st == FORMER) & (ua < p.p_winback / q)]
-    status[mk] = CUSTOMER
-    status[wb] = CUSTOMER
-    changed_at[mk] = t
-    changed_at[wb] = t
+    mk, wb = acquisitions(cand, status, deterred_until, changed_at, t,
+                          np.uint64(streams.key("acquire", t, extra=THIN)), p_mk / q,
+                          p.p_winback / q)
     state.joined = np.concatenate([won_ref, mk, wb]).astype(np.int64)
     # blocked from buying in this step
     deterred = int(count_above(deterred_until, t))

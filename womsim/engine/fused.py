@@ -1,0 +1,266 @@
+"""The single-firm step's chains of small array operations, each fused into one compiled pass.
+
+A step at 100k people touches a few thousand people per mechanism; done with numpy, each
+stage (draw the uniforms, compare, mask, gather, concatenate) is a call with its own fixed
+cost and temporaries, about a hundred calls a step. Here each chain is one pass over the
+people concerned that reads each person's attributes once:
+
+* :func:`outcomes`: contacts -> experience -> complaint -> resolution -> defection by
+  outcome group, then baseline churn among those still customers;
+* :func:`listeners`: who heard negative stories and how often -> deterred prospects and
+  customers who leave on word of mouth; positive stories -> referral wins;
+* :func:`acquisitions`: marketing and win-back among the acquisition candidates.
+
+The numbers are those of :func:`womsim.engine.rng.hash_uniform` with the same keys, bit for
+bit (tests compare each kernel with the numpy steps it replaces), so the step's results
+do not depend on which path ran. Segmented markets, whose rates differ by person, keep the
+numpy path of :mod:`womsim.engine.step`.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numba import njit
+
+from womsim.engine.kernels import GOLDEN, splitmix64
+
+__all__ = ["acquisitions", "acted_table", "listeners", "outcomes"]
+
+_G = np.uint64(GOLDEN)
+_S11 = np.uint64(11)
+_UNIT = 2.0 ** -53
+# a person's status (engine.state)
+_PROSPECT, _CUSTOMER, _FORMER = 0, 1, 2
+
+
+@njit(cache=True)
+def _u(key, i):
+    return float(splitmix64(np.uint64(i) * _G + key) >> _S11) * _UNIT
+
+
+@njit(cache=True)
+def outcomes(contacted, forced, churn_cand, status, has_alt, changed_at, t, keys, seg,
+             rates):
+    """Experiences of the ``contacted`` (increasing ids), complaints, resolution and
+    defection; then baseline churn of ``churn_cand`` still customers. Leavers become
+    FORMER (``status``, ``changed_at``) in place.
+
+    ``keys``: the uint64 keys of experience, complaint, resolution, defection; ``forced``
+    (increasing, among the contacted) have a problem whatever their draw. ``rates`` has a
+    row per segment (one row, and ``seg`` empty, for an unsegmented market): delighted
+    share, problem share, complaint rate, resolved share, quick share, and the four
+    groups' chances of leaving (silent, unresolved, resolved, resolved quickly).
+    Returns ``(delighted, problem, silent, complainers, quick, slow, unresolved, left_silent,
+    left_unresolved, left_resolved, left_quick, base_left)``, each increasing.
+    """
+    m = contacted.size
+    delighted = np.empty(m, dtype=np.int64)
+    problem = np.empty(m, dtype=np.int64)
+    silent = np.empty(m, dtype=np.int64)
+    complainers = np.empty(m, dtype=np.int64)
+    quick = np.empty(m, dtype=np.int64)
+    slow = np.empty(m, dtype=np.int64)
+    unresolved = np.empty(m, dtype=np.int64)
+    left = np.empty((4, m), dtype=np.int64)
+    n_left = np.zeros(4, dtype=np.int64)
+    nd = n_p = n_s = n_c = n_q = n_sl = n_u = 0
+    labelled = seg.size > 0
+    f = 0
+    for j in range(m):
+        i = contacted[j]
+        r = rates[seg[i] if labelled else 0]
+        d_share = r[0]
+        top = 1.0 - r[1]
+        u = _u(keys[0], i)
+        hit = False
+        while f < forced.size and forced[f] < i:
+            f += 1
+        if f < forced.size and forced[f] == i:
+            hit = True
+        # as the numpy step: delighted below d_share, a problem from 1 - p_share on (the two
+        # can meet when rounding puts d_share above 1 - p_share)
+        if not hit and u < d_share:
+            delighted[nd] = i
+            nd += 1
+        if not hit and u < top:
+            continue
+        problem[n_p] = i
+        n_p += 1
+        if not _u(keys[1], i) < r[2]:
+            silent[n_s] = i
+            n_s += 1
+            g = 0
+        else:
+            complainers[n_c] = i
+            n_c += 1
+            ur = _u(keys[2], i)
+            if ur < r[3] * r[4]:
+                quick[n_q] = i
+                n_q += 1
+                g = 3
+            elif ur < r[3]:
+                slow[n_sl] = i
+                n_sl += 1
+                g = 2
+            else:
+                unresolved[n_u] = i
+                n_u += 1
+                g = 1
+        if _u(keys[3], i) < r[5 + g] and has_alt[i]:
+            left[g, n_left[g]] = i
+            n_left[g] += 1
+    for g in range(4):
+        for j in range(n_left[g]):
+            status[left[g, j]] = _FORMER
+            changed_at[left[g, j]] = t
+    base = np.empty(churn_cand.size, dtype=np.int64)
+    nb = 0
+    for j in range(churn_cand.size):
+        i = churn_cand[j]
+        if status[i] == _CUSTOMER:
+            status[i] = _FORMER
+            changed_at[i] = t
+            base[nb] = i
+            nb += 1
+    return (delighted[:nd], problem[:n_p], silent[:n_s], complainers[:n_c], quick[:n_q],
+            slow[:n_sl], unresolved[:n_u], left[0, :n_left[0]], left[1, :n_left[1]],
+            left[2, :n_left[2]], left[3, :n_left[3]], base[:nb])
+
+
+@njit(cache=True)
+def acted_table(prob, repeat, most):
+    """``acted(prob, h, repeat)`` of :func:`womsim.engine.wordofmouth.acted` for h = 0 ..
+    ``most`` (entry 0 unused), with the same floating-point operations."""
+    out = np.zeros(most + 1, dtype=np.float64)
+    if repeat == 1.0:
+        for h in range(1, most + 1):
+            out[h] = 1.0 - math.pow(1.0 - prob, float(h))
+        return out
+    miss = 1.0
+    for h in range(1, most + 1):
+        miss *= 1.0 - prob * math.pow(repeat, float(h - 1))
+        out[h] = 1.0 - miss
+    return out
+
+
+@njit(cache=True)
+def _runs(ids):
+    # distinct ids of an increasing array and how often each appears
+    d = np.empty(ids.size, dtype=np.int64)
+    c = np.empty(ids.size, dtype=np.int64)
+    k = -1
+    for j in range(ids.size):
+        if k >= 0 and ids[j] == d[k]:
+            c[k] += 1
+        else:
+            k += 1
+            d[k] = ids[j]
+            c[k] = 1
+    return d[:k + 1], c[:k + 1]
+
+
+@njit(cache=True)
+def _most(c):
+    top = 0
+    for j in range(c.size):
+        if c[j] > top:
+            top = c[j]
+    return top
+
+
+@njit(cache=True)
+def listeners(neg, pos, status, deterred_until, has_alt, changed_at, t, keys, deter,
+              wom_defect, referral, repeat, memory_steps):
+    """The effect of this step's stories on who heard them (``neg``, ``pos``: increasing
+    listener ids, with repeats).
+
+    A prospect or former customer who heard ``h`` negative stories is deterred with
+    ``acted(deter, h, repeat)``; the deter uniform ``ud`` over that chance is the moment
+    ``v`` of the step the story landed, and the person is blocked until step
+    ``t + ceil(v + memory_steps - 0.5)``: from now (``deterred_until``, in place) when
+    ``v < 0.5``, else returned as late (blocked from the next step on). A customer with an
+    alternative leaves on them with ``acted(wom_defect, h, repeat)``. A prospect not
+    deterred who heard positive stories buys with ``acted(referral, h, repeat)``.
+    ``keys``: deter, wom_defection, referral. Status and ``changed_at`` change in place.
+    Returns ``(newly_deterred, late, late_until, wom_left, won_ref)``.
+    """
+    dn, dc = _runs(neg)
+    most = max(_most(dc), 1)
+    p_det = acted_table(deter, repeat, most)
+    p_wom = acted_table(wom_defect, repeat, most)
+    new_det = np.empty(dn.size, dtype=np.int64)
+    late = np.empty(dn.size, dtype=np.int64)
+    late_until = np.empty(dn.size, dtype=np.int64)
+    wom_left = np.empty(dn.size, dtype=np.int64)
+    n_new = n_late = n_wom = 0
+    for j in range(dn.size):
+        i = dn[j]
+        h = dc[j]
+        if status[i] != _CUSTOMER:
+            ud = _u(keys[0], i)
+            pd = p_det[h]
+            if ud < pd:
+                if deterred_until[i] <= t:
+                    new_det[n_new] = i
+                    n_new += 1
+                v = ud / pd
+                until = t + np.int64(math.ceil(v + memory_steps - 0.5))
+                if v < 0.5:
+                    if until > deterred_until[i]:
+                        deterred_until[i] = until
+                else:
+                    late[n_late] = i
+                    late_until[n_late] = until
+                    n_late += 1
+        elif _u(keys[1], i) < p_wom[h] and has_alt[i]:
+            wom_left[n_wom] = i
+            n_wom += 1
+    for j in range(n_wom):
+        status[wom_left[j]] = _FORMER
+        changed_at[wom_left[j]] = t
+    pn, pc = _runs(pos)
+    p_ref = acted_table(referral, repeat, max(_most(pc), 1))
+    won = np.empty(pn.size, dtype=np.int64)
+    n_won = 0
+    for j in range(pn.size):
+        i = pn[j]
+        if status[i] == _PROSPECT and deterred_until[i] <= t and _u(keys[2], i) < p_ref[pc[j]]:
+            won[n_won] = i
+            n_won += 1
+    for j in range(n_won):
+        status[won[j]] = _CUSTOMER
+        changed_at[won[j]] = t
+    return new_det[:n_new], late[:n_late], late_until[:n_late], wom_left[:n_wom], won[:n_won]
+
+
+@njit(cache=True)
+def acquisitions(cand, status, deterred_until, changed_at, t, key, p_marketing, p_winback):
+    """Marketing (prospects) and win-back (former customers) among the candidates ``cand``
+    (drawn at a rate ``q``): those not deterred and unchanged this step buy when their
+    uniform is below ``p_marketing`` (``p_winback``), both already divided by ``q``. Buyers
+    become customers in place. Returns ``(marketing, winback)``, each increasing."""
+    mk = np.empty(cand.size, dtype=np.int64)
+    wb = np.empty(cand.size, dtype=np.int64)
+    n_mk = n_wb = 0
+    for j in range(cand.size):
+        i = cand[j]
+        st = status[i]
+        if st == _CUSTOMER or st > _FORMER or deterred_until[i] > t or changed_at[i] == t:
+            continue
+        u = _u(key, i)
+        if st == _PROSPECT:
+            if u < p_marketing:
+                mk[n_mk] = i
+                n_mk += 1
+        elif u < p_winback:
+            wb[n_wb] = i
+            n_wb += 1
+    for j in range(n_mk):
+        status[mk[j]] = _CUSTOMER
+        changed_at[mk[j]] = t
+    for j in range(n_wb):
+        status[wb[j]] = _CUSTOMER
+        changed_at[wb[j]] = t
+    return mk[:n_mk], wb[:n_wb]
