@@ -159,7 +159,10 @@ def test_compare_and_lost_revenue_warn_of_a_drifting_today_from_their_own_runs()
         assert check_drift(cmp.ensembles["today"]) == alone
     with pytest.warns(DriftWarning, match=re.escape(f"moves {alone:+.1%}")):
         wom.lost_revenue(sc, runs=6, seed=1, executor="serial")
-    # a what-if as the reference has a cause (the change): no warning
+    # a what-if as the reference has a cause (the change), so has a dated event: no warning
+    pulse = wom.Pulse("campaign", start="10 weeks", duration="4 weeks", multiplier=1.5)
     with warnings.catch_warnings():
         warnings.simplefilter("error", DriftWarning)
         wom.compare({"better": better, "today": sc}, runs=3, seed=1, executor="serial")
+        assert check_drift(wom.simulate(sc.replace(calendar={"pulses": [pulse]}), runs=3,
+                                        seed=1, executor="serial")) is None

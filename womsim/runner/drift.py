@@ -49,7 +49,8 @@ def check_drift(ens: Ensemble, level: float = 0.95, stacklevel: int = 3) -> floa
     """Warn (:class:`DriftWarning`) when a today with no intervention drifts.
 
     Returns the mean relative drift over the horizon against the expected path, or None
-    when the check does not apply (a what-if, interventions, fewer than two runs).
+    when the check does not apply (a what-if, interventions, a calendar with incidents or
+    marketing pulses, fewer than two runs).
     ``simulate`` checks its ensemble, ``compare`` (and so ``lost_revenue``) the runs of its
     reference; ``stacklevel`` points the warning at the user's call.
 
@@ -64,7 +65,9 @@ def check_drift(ens: Ensemble, level: float = 0.95, stacklevel: int = 3) -> floa
     True
     """
     sc = ens.scenario
-    if sc.state != "today" or sc.interventions or ens.n_runs < 2:
+    # a dated incident or a marketing pulse moves the base on purpose: a cause
+    dated = bool(sc.calendar.incidents or sc.calendar.pulses)
+    if sc.state != "today" or sc.interventions or dated or ens.n_runs < 2:
         return None
     runs = ens.runs
     start = runs["customers_start"].to_numpy(float)
