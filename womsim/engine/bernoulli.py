@@ -160,8 +160,8 @@ def bernoulli_subset_reference(key: int, n: int, tier: int) -> np.ndarray:
         j = np.arange(start, start + size, dtype=np.uint64)
         u = ((splitmix64_array(j * _G + k) >> _S11).astype(np.float64) + 0.5) * _UNIT
         gaps = np.floor(np.log(u) * (1.0 / math.log1p(-q))) + 1.0
-        ids = pos + np.cumsum(gaps)  # whole numbers: summed exactly in any order
-        chunks.append(ids[ids < n])
-        if ids[-1] >= n:
+        at = pos + np.cumsum(gaps)  # whole numbers: summed exactly in any order
+        chunks.append(at[at < n])
+        if at[-1] >= n:
             return np.concatenate(chunks).astype(np.int64)
-        pos, start = float(ids[-1]), start + size
+        pos, start = float(at[-1]), start + size

@@ -8,36 +8,18 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from womsim.engine.kernels import tell_wave
+from womsim.engine.listeners import acted as acted
 from womsim.model.telling import Telling
 
 if TYPE_CHECKING:
     from womsim.engine.rng import Streams
+    from womsim.engine.schedule import StepParams
 
-__all__ = ["acted"]
+__all__ = ["acted"]  # acted: womsim.engine.listeners, the rule of every firm
 
 _EMPTY = np.empty(0, dtype=np.int64)
 # slot ids of tellings that overflow a teller's friends: apart from ordinary slots
 _SURPLUS_SLOT = 1 << 24
-
-
-def acted(prob: float, heard: np.ndarray, repeat: float) -> np.ndarray:
-    """Chance that a listener who heard ``heard`` stories (each >= 1) acts on them.
-
-    The j-th story acts with probability ``prob x repeat^(j-1)``: with ``repeat = 1`` every
-    story as likely as the first, ``1 - (1 - prob)^h``; below 1 each further story counts
-    for less (``word_of_mouth.repeat_factor``).
-
-    Examples
-    --------
-    >>> acted(0.5, np.array([1, 2]), 1.0).tolist(), acted(0.5, np.array([2]), 0.5).tolist()
-    ([0.5, 0.75], [0.625])
-    """
-    if repeat == 1.0:
-        return 1 - (1 - prob) ** heard
-    # one entry per count of stories heard: a loop over counts (a handful), not people
-    miss = np.cumprod(1 - prob * repeat ** np.arange(int(heard.max()) if heard.size else 0))
-    return 1 - miss[heard - 1]
-
 
 
 class _WordOfMouth:
@@ -98,24 +80,31 @@ class _WordOfMouth:
             self.log.append((step, stream, src, out, np.arange(out.size) >= n_strong))
         return out, int(n_strong), int(n_weak), int(n_untold)
 
+    def retell(self, neg: np.ndarray, pos: np.ndarray, p: StepParams, step: int,
+               base: int = 0) -> tuple[np.ndarray, np.ndarray, int]:
+        """The listeners of ``neg`` and ``pos`` (first-hand) pass the story on with
+        ``p.retell``, hop by hop up to ``p.max_hops``; returns every listener (first-hand
+        and retold) of each sign and how many retold. ``base`` keeps the draws of
+        stories about another firm (engine.rivals) apart from ours (0)."""
+        total = 0
+        waves = {0: neg, 1: pos}
+        out = {0: [neg], 1: [pos]}
+        tellings = {0: p.negative, 1: p.positive}
+        for hop in range(2, p.max_hops + 1):
+            for sign in (0, 1):
+                heard = np.unique(waves[sign])
+                if heard.size == 0:
+                    waves[sign] = _EMPTY
+                    continue
+                wave = base + sign * 16 + hop
+                re = heard[self.streams.uniform("retell", step, heard, extra=wave) < p.retell]
+                total += re.size
+                waves[sign], _, _, _ = self.tell(re, tellings[sign], p.weak_share, step, wave)
+                out[sign].append(waves[sign])
+        return np.concatenate(out[0]), np.concatenate(out[1]), total
+
 
 
 def _retell(wom, streams, neg, pos, p, t):
-    """Listeners pass stories on, hop by hop, up to the hop limit."""
-    total = 0
-    waves = {0: neg, 1: pos}
-    out = {0: [neg], 1: [pos]}
-    tellings = {0: p.negative, 1: p.positive}
-    for hop in range(2, p.max_hops + 1):
-        for sign in (0, 1):
-            heard = np.unique(waves[sign])
-            if heard.size == 0:
-                waves[sign] = _EMPTY
-                continue
-            re = heard[streams.uniform("retell", t, heard, extra=sign * 16 + hop) < p.retell]
-            total += re.size
-            waves[sign], _, _, _ = wom.tell(re, tellings[sign], p.weak_share, t,
-                                            sign * 16 + hop)
-            out[sign].append(waves[sign])
-    return np.concatenate(out[0]), np.concatenate(out[1]), total
-
+    """Listeners pass our stories on, hop by hop, up to the hop limit."""
+    return wom.retell(neg, pos, p, t)
