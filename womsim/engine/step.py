@@ -20,7 +20,7 @@ import numpy as np
 from womsim.core.errors import NetworkError
 from womsim.engine.book import MarketBook
 from womsim.engine.calendar import apply_calendar, calendar_mix
-from womsim.engine.hearings import heard_counts
+from womsim.engine.hearings import heard_counts, listen_bad, listen_good
 from womsim.engine.kernels import count_above, tell_wave, union_ids
 from womsim.engine.reviews import ReviewState
 from womsim.engine.rivals import RIVAL, RivalParams, rival_params, shared_draw
@@ -107,25 +107,6 @@ def _telling(mean: float, tail_k: int | None, tail_share: float | None,
     if tail_share is not None and tail_k is not None:
         return Telling.from_figures(mean=mean, tail=(tail_k, tail_share))
     return Telling.from_figures(mean=mean, dispersion=dispersion)
-
-
-def acted(prob: float, heard: np.ndarray, repeat: float) -> np.ndarray:
-    """Chance that a listener who heard ``heard`` stories (each >= 1) acts on them.
-
-    The j-th story acts with probability ``prob x repeat^(j-1)``: with ``repeat = 1`` every
-    story as likely as the first, ``1 - (1 - prob)^h``; below 1 each further story counts
-    for less (``word_of_mouth.repeat_factor``).
-
-    Examples
-    --------
-    >>> acted(0.5, np.array([1, 2]), 1.0).tolist(), acted(0.5, np.array([2]), 0.5).tolist()
-    ([0.5, 0.75], [0.625])
-    """
-    if repeat == 1.0:
-        return 1 - (1 - prob) ** heard
-    # one entry per count of stories heard: a loop over counts (a handful), not people
-    miss = np.cumprod(1 - prob * repeat ** np.arange(int(heard.max()) if heard.size else 0))
-    return 1 - miss[heard - 1]
 
 
 @dataclass(frozen=True)
@@ -577,34 +558,15 @@ def step(state: State, customers: int, p: StepParams, t: int, streams: Streams,
     new_det = won_ref = wom_left = late = _EMPTY
     late_until = _EMPTY
     if neg.size:
-        heard, h = heard_counts(neg)
-        out = status[heard] != CUSTOMER
-        who, hh = heard[out], h[out]
-        ud = streams.uniform("deter", t, who)
-        p_det = acted(p.deter, hh, p.repeat)
-        hit = ud < p_det
-        det = who[hit]
-        new_det = det[deterred_until[det] <= t]
-        # the story lands at a uniform moment v of the step (the deter uniform, which given
-        # a deterrence is uniform on [0, 1)); every step whose middle (where its acquisition
-        # stands) falls within the memory from then is blocked: memory / dt steps on
-        # average, starting half a step on, whatever the step size
-        v = ud[hit] / p_det[hit]
-        until = t + np.ceil(v + p.memory_years / p.dt - 0.5).astype(np.int64)
-        now = v < 0.5
-        deterred_until[det[now]] = np.maximum(deterred_until[det[now]], until[now])
-        # heard after the middle of the step: blocked from the next step on (below)
-        late, late_until = det[~now], until[~now]
-        cw, ch = heard[~out], h[~out]
-        wom_left = cw[(streams.uniform("wom_defection", t, cw)
-                       < acted(p.wom_defect, ch, p.repeat)) & has_alt[cw]]
-        status[wom_left] = FORMER
+        # one compiled pass per sign (engine.hearings): deterred prospects, customers
+        # who leave, prospects won; the numbers of the numpy formulation, bit for bit
+        new_det, wom_left, late, late_until = listen_bad(
+            *heard_counts(neg), status, deterred_until, has_alt,
+            (streams.key("deter", t), streams.key("wom_defection", t)), p, t,
+            CUSTOMER, FORMER)
     if pos.size:
-        heard, h = heard_counts(pos)
-        ok = (status[heard] == PROSPECT) & (deterred_until[heard] <= t)
-        who, hh = heard[ok], h[ok]
-        won_ref = who[streams.uniform("referral", t, who) < acted(p.referral, hh, p.repeat)]
-    status[won_ref] = CUSTOMER
+        won_ref = listen_good(*heard_counts(pos), status, deterred_until,
+                              streams.key("referral", t), p, t, PROSPECT, CUSTOMER)
     for changed in (exp_left, base_left, wom_left, won_ref):
         changed_at[changed] = t
 
