@@ -22,6 +22,7 @@ from womsim.engine.book import MarketBook
 from womsim.engine.calendar import apply_calendar, calendar_mix
 from womsim.engine.hearings import heard_counts, listen_bad, listen_good
 from womsim.engine.kernels import count_above, tell_wave, union_ids
+from womsim.engine.listeners import acted
 from womsim.engine.reviews import ReviewState
 from womsim.engine.rivals import RIVAL, RivalParams, rival_params, shared_draw
 from womsim.engine.rng import (
@@ -396,6 +397,29 @@ class _WordOfMouth:
         if self.log is not None:
             self.log.append((step, stream, src, out, np.arange(out.size) >= n_strong))
         return out, int(n_strong), int(n_weak), int(n_untold)
+
+    def retell(self, neg: np.ndarray, pos: np.ndarray, p: StepParams, step: int,
+               base: int = 0) -> tuple[np.ndarray, np.ndarray, int]:
+        """The listeners of ``neg`` and ``pos`` (first-hand) pass the story on with
+        ``p.retell``, hop by hop up to ``p.max_hops``; returns every listener (first-hand
+        and retold) of each sign and how many retold. ``base`` keeps the draws of
+        stories about another firm (engine.rivals) apart from ours (0)."""
+        total = 0
+        waves = {0: neg, 1: pos}
+        out = {0: [neg], 1: [pos]}
+        tellings = {0: p.negative, 1: p.positive}
+        for hop in range(2, p.max_hops + 1):
+            for sign in (0, 1):
+                heard = np.unique(waves[sign])
+                if heard.size == 0:
+                    waves[sign] = _EMPTY
+                    continue
+                wave = base + sign * 16 + hop
+                re = heard[self.streams.uniform("retell", step, heard, extra=wave) < p.retell]
+                total += re.size
+                waves[sign], _, _, _ = self.tell(re, tellings[sign], p.weak_share, step, wave)
+                out[sign].append(waves[sign])
+        return np.concatenate(out[0]), np.concatenate(out[1]), total
 
 
 @dataclass
@@ -804,23 +828,8 @@ def _held(scenario, base, baseline: float, state: State) -> dict[str, float]:
 
 
 def _retell(wom, streams, neg, pos, p, t):
-    """Listeners pass stories on, hop by hop, up to the hop limit."""
-    total = 0
-    waves = {0: neg, 1: pos}
-    out = {0: [neg], 1: [pos]}
-    tellings = {0: p.negative, 1: p.positive}
-    for hop in range(2, p.max_hops + 1):
-        for sign in (0, 1):
-            heard = np.unique(waves[sign])
-            if heard.size == 0:
-                waves[sign] = _EMPTY
-                continue
-            re = heard[streams.uniform("retell", t, heard, extra=sign * 16 + hop) < p.retell]
-            total += re.size
-            waves[sign], _, _, _ = wom.tell(re, tellings[sign], p.weak_share, t,
-                                            sign * 16 + hop)
-            out[sign].append(waves[sign])
-    return np.concatenate(out[0]), np.concatenate(out[1]), total
+    """Listeners pass our stories on, hop by hop, up to the hop limit."""
+    return wom.retell(neg, pos, p, t)
 
 
 def _check(status, revenue, counts, rev_sum, t) -> None:
