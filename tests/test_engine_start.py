@@ -10,7 +10,8 @@ import pytest
 
 import womsim as wom
 from womsim.core.errors import WomsimError
-from womsim.engine.hearings import acted, heard_counts, listen_bad, listen_good
+from womsim.engine.hearings import heard_counts, listen_bad, listen_good
+from womsim.engine.listeners import acted
 from womsim.engine.paired import run_paired
 from womsim.engine.rng import PairedStreams, Streams
 from womsim.engine.step import CUSTOMER, FORMER, INITIAL_FIELDS, PROSPECT, State, _start, run

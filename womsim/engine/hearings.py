@@ -16,31 +16,13 @@ from numba import njit
 
 from womsim.core.jitcache import configure
 from womsim.engine.kernels import _u
+from womsim.engine.listeners import acted
 
 configure()  # before the first @njit(cache=True): a read-only install caches elsewhere
 
-__all__ = ["acted", "heard_counts", "listen_bad", "listen_good"]
+__all__ = ["heard_counts", "listen_bad", "listen_good"]
 
 _MASK = (1 << 64) - 1
-
-
-def acted(prob: float, heard: np.ndarray, repeat: float) -> np.ndarray:
-    """Chance that a listener who heard ``heard`` stories (each >= 1) acts on them.
-
-    The j-th story acts with probability ``prob x repeat^(j-1)``: with ``repeat = 1`` every
-    story as likely as the first, ``1 - (1 - prob)^h``; below 1 each further story counts
-    for less (``word_of_mouth.repeat_factor``).
-
-    Examples
-    --------
-    >>> acted(0.5, np.array([1, 2]), 1.0).tolist(), acted(0.5, np.array([2]), 0.5).tolist()
-    ([0.5, 0.75], [0.625])
-    """
-    if repeat == 1.0:
-        return 1 - (1 - prob) ** heard
-    # one entry per count of stories heard: a loop over counts (a handful), not people
-    miss = np.cumprod(1 - prob * repeat ** np.arange(int(heard.max()) if heard.size else 0))
-    return 1 - miss[heard - 1]
 
 
 @njit(cache=True)
@@ -143,7 +125,8 @@ def listen_bad(heard: np.ndarray, times: np.ndarray, status: np.ndarray,
     ``heard`` and ``times`` are :func:`heard_counts` of the step's bad stories; ``keys``
     the step's ``deter`` and ``wom_defection`` keys; ``p`` the step's parameters (its
     ``deter``, ``wom_defect``, ``repeat``, ``memory_years`` and ``dt``). A listener who is
-    not a customer is deterred with the chance :func:`acted` gives; one deterred before the
+    not a customer is deterred with the chance
+    :func:`~womsim.engine.listeners.acted` gives; one deterred before the
     middle of the step is blocked from now on (``deterred_until`` raised in place), one
     deterred after it is returned in ``late`` with the step it is blocked until. A customer
     with an alternative leaves with :func:`acted`'s chance (``status`` set to ``former`` in
@@ -163,8 +146,9 @@ def listen_bad(heard: np.ndarray, times: np.ndarray, status: np.ndarray,
 def listen_good(heard: np.ndarray, times: np.ndarray, status: np.ndarray,
                 deterred_until: np.ndarray, key: int, p: Any, t: int, prospect: int,
                 customer: int) -> np.ndarray:
-    """The prospects won by this step's good stories (not deterred, each with :func:`acted`'s
-    chance of ``p.referral``), made ``customer`` in place; in id order."""
+    """The prospects won by this step's good stories (not deterred, each with the chance
+    :func:`~womsim.engine.listeners.acted` gives ``p.referral``), made ``customer`` in
+    place; in id order."""
     if heard.size == 0:
         return np.empty(0, dtype=np.int64)
     return _good_news(heard, times, status, deterred_until, np.uint64(key & _MASK),
