@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from womsim.engine.kernels import union_ids
+from womsim.engine.listeners import acted
 from womsim.engine.rng import THIN, Streams, sparse_candidates
 from womsim.engine.segments import member_draw
 from womsim.engine.thinning import thin_to_customers
@@ -44,6 +45,8 @@ RIVAL_RECORDS: tuple[str, ...] = ("customers", "market_share", "revenue", "acqui
 
 # stream ids of tellings about rival j: apart from ours (0, 1 and retelling's below 256)
 _STREAM = 1024
+# and of their retelling (hops below 16, two signs: 32 a rival), above every first telling
+_RETELL = 1 << 20
 
 
 @dataclass(frozen=True)
@@ -199,19 +202,22 @@ def rival_step(state: State, rp: RivalParams, p: StepParams, t: int, streams: St
                                _STREAM + 2 * r + 1)
         counts["neg_tellings"][r] = ns + nw
         counts["pos_tellings"][r] = ps + pw
+        if p.retell > 0 and p.max_hops > 1:  # stories about a rival are passed on as ours
+            neg, pos, _ = wom.retell(neg, pos, p, t, base=_RETELL + 32 * r)
         if neg.size:
             heard, h = np.unique(neg, return_counts=True)
-            # prospects (and our customers) deterred from this rival for the memory
+            # prospects (and our customers) deterred from this rival for the memory; the
+            # j-th story heard acts as ours do (word_of_mouth.repeat_factor)
             out = status[heard] != RIVAL
             who = heard[out]
             hit = streams.uniform("rival_deter", t, who, extra=r) \
-                < 1 - (1 - p.deter) ** h[out]
+                < acted(p.deter, h[out], p.repeat)
             det_rv[r, who[hit]] = np.maximum(det_rv[r, who[hit]], t + 1 + rp.memory_steps)
             mine = ~out
             mine[mine] = (firm[heard[mine]] == r) & (changed_at[heard[mine]] != t)
             cw, ch = heard[mine], h[mine]
             moved = cw[(streams.uniform("rival_wom_defection", t, cw)
-                        < 1 - (1 - p.wom_defect) ** ch) & has_alt[cw]]
+                        < acted(p.wom_defect, ch, p.repeat)) & has_alt[cw]]
             left.append(moved[~np.isin(moved, np.concatenate(left))])
         if pos.size:
             heard, h = np.unique(pos, return_counts=True)
@@ -219,7 +225,7 @@ def rival_step(state: State, rp: RivalParams, p: StepParams, t: int, streams: St
                 & (changed_at[heard] != t)
             who, hh = heard[ok], h[ok]
             won = who[streams.uniform("rival_referral", t, who, extra=r)
-                      < 1 - (1 - p.referral) ** hh]
+                      < acted(p.referral, hh, p.repeat)]
             status[won] = RIVAL
             firm[won] = r
             changed_at[won] = t
