@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from womsim.engine.kernels import union_ids
+from womsim.engine.listeners import acted
 from womsim.engine.rivalkernels import (
     rival_acquire,
     rival_heard_negative,
@@ -50,6 +51,8 @@ RIVAL_RECORDS: tuple[str, ...] = ("customers", "market_share", "revenue", "acqui
 
 # stream ids of tellings about rival j: apart from ours (0, 1 and retelling's below 256)
 _STREAM = 1024
+# and of their retelling (hops below 16, two signs: 32 a rival), above every first telling
+_RETELL = 1 << 20
 
 
 @dataclass(frozen=True)
@@ -138,10 +141,11 @@ def shared_draw(streams: Streams, mechanism: str, t: int, n: int, ours: float | 
                              theirs=theirs, firm=firm)
 
 
-def _acting(prob: float, heard: np.ndarray) -> np.ndarray:
-    # chance that a listener who heard c stories acts, indexed by c (0 to the most heard):
-    # a table of a handful of entries that the compiled passes look up per listener
-    return 1 - (1 - prob) ** np.arange(int(heard.max()) + 1 if heard.size else 1)
+def _acting(prob: float, heard: np.ndarray, repeat: float) -> np.ndarray:
+    # acted() by the number of stories heard (1 to the most heard; 0 never looked up): a
+    # table of a handful of entries that the compiled passes look up per listener
+    top = int(heard.max()) if heard.size else 0
+    return np.concatenate([[0.0], acted(prob, np.arange(1, top + 1), repeat)])
 
 
 def rival_step(state: State, rp: RivalParams, p: StepParams, t: int, streams: Streams,
@@ -208,19 +212,22 @@ def rival_step(state: State, rp: RivalParams, p: StepParams, t: int, streams: St
         pos, ps, pw, _ = wom.tell(mine_h, p.positive, p.weak_share, t, _STREAM + 2 * r + 1)
         counts["neg_tellings"][r] = ns + nw
         counts["pos_tellings"][r] = ps + pw
+        if p.retell > 0 and p.max_hops > 1:  # stories about a rival are passed on as ours
+            neg, pos, _ = wom.retell(neg, pos, p, t, base=_RETELL + 32 * r)
         if neg.size:
             heard, h = np.unique(neg, return_counts=True)
-            # prospects (and our customers) deterred from this rival for the memory; its
-            # own customers moved to leave
+            # prospects (and our customers) deterred from this rival for the memory, its
+            # own customers moved to leave; the j-th story heard acts as ours do
+            # (word_of_mouth.repeat_factor)
             left.append(rival_heard_negative(
                 heard, h, r, t, status, firm, changed_at, has_alt, det_rv[r],
-                _acting(p.deter, h), _acting(p.wom_defect, h),
+                _acting(p.deter, h, p.repeat), _acting(p.wom_defect, h, p.repeat),
                 np.uint64(streams.key("rival_deter", t, r)),
                 np.uint64(streams.key("rival_wom_defection", t)), t + 1 + rp.memory_steps))
         if pos.size:
             heard, h = np.unique(pos, return_counts=True)
             won = rival_heard_positive(heard, h, r, t, status, firm, changed_at, det_rv[r],
-                                       _acting(p.referral, h),
+                                       _acting(p.referral, h, p.repeat),
                                        np.uint64(streams.key("rival_referral", t, r)))
             counts["acquisitions"][r] += won.size
             new.append(won)

@@ -37,8 +37,8 @@ from womsim.engine.kernels import (
     hash_uniform_1d_sub,
     splitmix64_array,
     splitmix64_int,
-    thin_members,
 )
+from womsim.engine.thinning import thin_to_customers
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -47,6 +47,7 @@ __all__ = ["PAIRED_BUDGET_MB", "PairedStreams", "Streams", "hash_uniform", "run_
            "sparse_candidates", "sparse_draw", "sparse_draw_among"]
 
 _GOLDEN = np.uint64(GOLDEN)
+_CUSTOMER = 1  # a person's status (engine.step), as engine.thinning keeps it
 _S11 = np.uint64(11)
 _TO_UNIT = 2.0 ** -53
 
@@ -336,5 +337,8 @@ def sparse_draw_among(streams: Streams, mechanism: str, step: int, n: int, p: fl
     cand, q = sparse_candidates(streams, mechanism, step, n, p)
     if q == p or cand.size == 0:
         return cand[status[cand] == value]
-    return thin_members(cand, np.uint64(streams.key(mechanism, step, extra=THIN)), p / q,
-                        status, value)
+    key = streams.key(mechanism, step, extra=THIN)
+    if value != _CUSTOMER:
+        return cand[(status[cand] == value) & (hash_uniform(key, cand) < p / q)]
+    # u * q < p is u < p / q exactly (q is a power of two): the same ids, one compiled pass
+    return thin_to_customers(cand, q, key, status, p)[0]

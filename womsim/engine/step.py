@@ -21,6 +21,7 @@ from womsim.core.errors import NetworkError
 from womsim.engine.book import MarketBook
 from womsim.engine.calendar import apply_calendar, calendar_mix
 from womsim.engine.kernels import count_above, tell_wave, union_ids
+from womsim.engine.listeners import acted
 from womsim.engine.reviews import ReviewState
 from womsim.engine.rivals import RIVAL, RivalParams, rival_params, shared_draw
 from womsim.engine.rng import (
@@ -106,25 +107,6 @@ def _telling(mean: float, tail_k: int | None, tail_share: float | None,
     if tail_share is not None and tail_k is not None:
         return Telling.from_figures(mean=mean, tail=(tail_k, tail_share))
     return Telling.from_figures(mean=mean, dispersion=dispersion)
-
-
-def acted(prob: float, heard: np.ndarray, repeat: float) -> np.ndarray:
-    """Chance that a listener who heard ``heard`` stories (each >= 1) acts on them.
-
-    The j-th story acts with probability ``prob x repeat^(j-1)``: with ``repeat = 1`` every
-    story as likely as the first, ``1 - (1 - prob)^h``; below 1 each further story counts
-    for less (``word_of_mouth.repeat_factor``).
-
-    Examples
-    --------
-    >>> acted(0.5, np.array([1, 2]), 1.0).tolist(), acted(0.5, np.array([2]), 0.5).tolist()
-    ([0.5, 0.75], [0.625])
-    """
-    if repeat == 1.0:
-        return 1 - (1 - prob) ** heard
-    # one entry per count of stories heard: a loop over counts (a handful), not people
-    miss = np.cumprod(1 - prob * repeat ** np.arange(int(heard.max()) if heard.size else 0))
-    return 1 - miss[heard - 1]
 
 
 @dataclass(frozen=True)
@@ -381,6 +363,29 @@ class _WordOfMouth:
         if self.log is not None:
             self.log.append((step, stream, src, out, np.arange(out.size) >= n_strong))
         return out, int(n_strong), int(n_weak), int(n_untold)
+
+    def retell(self, neg: np.ndarray, pos: np.ndarray, p: StepParams, step: int,
+               base: int = 0) -> tuple[np.ndarray, np.ndarray, int]:
+        """The listeners of ``neg`` and ``pos`` (first-hand) pass the story on with
+        ``p.retell``, hop by hop up to ``p.max_hops``; returns every listener (first-hand
+        and retold) of each sign and how many retold. ``base`` keeps the draws of
+        stories about another firm (engine.rivals) apart from ours (0)."""
+        total = 0
+        waves = {0: neg, 1: pos}
+        out = {0: [neg], 1: [pos]}
+        tellings = {0: p.negative, 1: p.positive}
+        for hop in range(2, p.max_hops + 1):
+            for sign in (0, 1):
+                heard = np.unique(waves[sign])
+                if heard.size == 0:
+                    waves[sign] = _EMPTY
+                    continue
+                wave = base + sign * 16 + hop
+                re = heard[self.streams.uniform("retell", step, heard, extra=wave) < p.retell]
+                total += re.size
+                waves[sign], _, _, _ = self.tell(re, tellings[sign], p.weak_share, step, wave)
+                out[sign].append(waves[sign])
+        return np.concatenate(out[0]), np.concatenate(out[1]), total
 
 
 @dataclass
@@ -803,23 +808,8 @@ def _held(scenario, base, baseline: float, state: State) -> dict[str, float]:
 
 
 def _retell(wom, streams, neg, pos, p, t):
-    """Listeners pass stories on, hop by hop, up to the hop limit."""
-    total = 0
-    waves = {0: neg, 1: pos}
-    out = {0: [neg], 1: [pos]}
-    tellings = {0: p.negative, 1: p.positive}
-    for hop in range(2, p.max_hops + 1):
-        for sign in (0, 1):
-            heard = np.unique(waves[sign])
-            if heard.size == 0:
-                waves[sign] = _EMPTY
-                continue
-            re = heard[streams.uniform("retell", t, heard, extra=sign * 16 + hop) < p.retell]
-            total += re.size
-            waves[sign], _, _, _ = wom.tell(re, tellings[sign], p.weak_share, t,
-                                            sign * 16 + hop)
-            out[sign].append(waves[sign])
-    return np.concatenate(out[0]), np.concatenate(out[1]), total
+    """Listeners pass our stories on, hop by hop, up to the hop limit."""
+    return wom.retell(neg, pos, p, t)
 
 
 def _check(status, revenue, counts, rev_sum, t) -> None:
