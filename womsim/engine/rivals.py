@@ -247,6 +247,10 @@ def rival_step(state: State, rp: RivalParams, p: StepParams, t: int, streams: St
     total = float(rp.p_acquire.sum())
     if total > 0:
         cand, q = sparse_candidates(streams, "rival_acquire", t, n, min(total, 1.0))
+        # read-only whether shared by paired runs or not: numba compiles a kernel once per
+        # argument type, and read-only is a type of its own
+        cand = cand.view()
+        cand.flags.writeable = False
         new.append(rival_acquire(cand, q, np.uint64(streams.key("rival_acquire", t, THIN)),
                                  np.cumsum(rp.p_acquire), det_rv, status, firm, changed_at, t,
                                  counts["acquisitions"]))
