@@ -22,6 +22,7 @@ from womsim.engine.book import MarketBook
 from womsim.engine.calendar import apply_calendar, calendar_mix
 from womsim.engine.hearings import heard_counts, listen_bad, listen_good
 from womsim.engine.kernels import count_above, tell_wave, union_ids
+from womsim.engine.ledger import acquire, group_revenue
 from womsim.engine.reviews import ReviewState
 from womsim.engine.rivals import RIVAL, RivalParams, rival_params, shared_draw
 from womsim.engine.rng import (
@@ -607,16 +608,9 @@ def step(state: State, customers: int, p: StepParams, t: int, streams: Streams,
         if best != 1.0:
             p_top = 1.0 - (1.0 - p.p_acquire) ** best
     cand, q = sparse_candidates(streams, "acquire", t, n, max(p_top, p.p_winback))
-    st = status[cand]
-    ok = (st != CUSTOMER) & (deterred_until[cand] <= t) & (changed_at[cand] != t)
-    cand, st = cand[ok], st[ok]
-    ua = streams.uniform("acquire", t, cand, extra=THIN)
-    mk = cand[(st == PROSPECT) & (ua < p_mk / q)]
-    wb = cand[(st == FORMER) & (ua < p.p_winback / q)]
-    status[mk] = CUSTOMER
-    status[wb] = CUSTOMER
-    changed_at[mk] = t
-    changed_at[wb] = t
+    mk, wb = acquire(cand, q, status, deterred_until, changed_at,
+                     streams.key("acquire", t, THIN), p_mk, p.p_winback, t, PROSPECT,
+                     CUSTOMER, FORMER)
     state.joined = np.concatenate([won_ref, mk, wb]).astype(np.int64)
     # blocked from buying in this step
     deterred = int(count_above(deterred_until, t))
@@ -691,9 +685,6 @@ def run(scenario: Scenario, network: Network | None, seed: int, check: bool = Fa
     book = MarketBook(scenario, state, steps, valuation_hazard, value_hazard, step_params) \
         if scenario.segments or scenario.rivals else None
 
-    def paid(ids: np.ndarray) -> float:
-        return float(revenue[ids].sum(dtype=np.float64))
-
     for t in range(steps):
         p = params[t]
         e = step(state, int(counts[CUSTOMER]), p, t, streams, wom)
@@ -705,7 +696,9 @@ def run(scenario: Scenario, network: Network | None, seed: int, check: bool = Fa
         n_lost = sum(x.size for x in lost)
         n_gain = sum(x.size for x in gained)
         # each group's revenue once: it moves the total and prices the group's value
-        p_lost, p_gained = [paid(x) for x in lost], [paid(x) for x in gained]
+        changed = np.concatenate((*lost, *gained))
+        sums = group_revenue(revenue, changed, [x.size for x in (*lost, *gained)])
+        p_lost, p_gained = sums[:3], sums[3:]
         rev_sum += sum(p_gained) - sum(p_lost)
         counts[CUSTOMER] += n_gain - n_lost
         counts[FORMER] += n_lost - e.winback.size
@@ -749,7 +742,7 @@ def run(scenario: Scenario, network: Network | None, seed: int, check: bool = Fa
             "pos_tellings_strong": tl["pos_strong"], "pos_tellings_weak": tl["pos_weak"],
             "neg_tellings_silent": tl["neg_silent"],
             "neg_untold": tl["neg_untold"], "pos_untold": tl["pos_untold"],
-            "customer_friend_share": friends.update(state.status, lost, gained,
+            "customer_friend_share": friends.update(state.status, changed,
                                                     int(counts[CUSTOMER])),
             "value_lost_experience": p_lost[0] * worth,
             "value_lost_wom": p_lost[2] * worth,
@@ -801,10 +794,11 @@ class _FriendShare:
         self.flag = member_bits(status == CUSTOMER)
         self.same, self.total = member_ends_bits(network.indptr, network.indices, self.flag)
 
-    def update(self, status: np.ndarray, lost: tuple, gained: tuple, customers: int) -> float:
+    def update(self, status: np.ndarray, changed: np.ndarray, customers: int) -> float:
+        """The share after the people ``changed`` (lost and won this step) changed."""
         if self.network is None:  # everybody else is a potential listener
             return (customers - 1) / (self.n - 1) if customers > 0 and self.n > 1 else 0.0
-        changed = np.concatenate([*lost, *gained]).astype(np.int64)
+        changed = changed.astype(np.int64, copy=False)
         self.same, self.total = update_ends_bits(
             self.network.indptr, self.network.indices, self.flag, changed,
             status[changed] == CUSTOMER, self.same, self.total)
