@@ -285,7 +285,9 @@ def tell_wave(indptr, indices, tellers, k, key_slot, key_weak, key_listener, wea
     src = np.empty(total, dtype=np.int64)
     heap_k = np.empty(biggest, dtype=np.float64)
     heap_e = np.empty(biggest, dtype=np.int64)
-    pos = 0
+    # np.int64, not 0: a literal 0 passed on to _smallest compiles it twice (for
+    # Literal[int](0), then for int64), a second or so of every first run
+    pos = np.int64(0)
     for i in range(t):
         m = use[i]
         if m == 0:

@@ -58,6 +58,17 @@ def _mechanism_id(name: str) -> int:
     return zlib.crc32(name.encode())
 
 
+def _readonly(a: np.ndarray) -> np.ndarray:
+    """A read-only view of ``a``: numba compiles a kernel once per argument type, and
+    read-only is a type of its own, so the step's mix of frozen (shared) and fresh arrays
+    would compile each hash kernel twice (a quarter of a second each, on every first run)."""
+    if not a.flags.writeable:
+        return a
+    v = a.view()
+    v.flags.writeable = False
+    return v
+
+
 def hash_uniform(key: int, ids: np.ndarray, sub: np.ndarray | None = None) -> np.ndarray:
     """Uniform numbers in [0, 1) that depend only on ``key`` and each id.
 
@@ -85,10 +96,11 @@ def hash_uniform(key: int, ids: np.ndarray, sub: np.ndarray | None = None) -> np
         # compiled: one pass instead of a dozen numpy temporaries (the step makes
         # thousands of these calls on small arrays, where numpy's per-call cost dominates)
         if sub is None:
-            return hash_uniform_1d(np.uint64(key & ((1 << 64) - 1)), a)
+            return hash_uniform_1d(np.uint64(key & ((1 << 64) - 1)), _readonly(a))
         b = np.asarray(sub)
         if b.shape == a.shape and b.dtype.kind in "iu":
-            return hash_uniform_1d_sub(np.uint64(key & ((1 << 64) - 1)), a, b)
+            return hash_uniform_1d_sub(np.uint64(key & ((1 << 64) - 1)), _readonly(a),
+                                       _readonly(b))
     x = a.astype(np.uint64) * _GOLDEN
     x += np.uint64(key & ((1 << 64) - 1))
     x = splitmix64_array(x)
