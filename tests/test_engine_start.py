@@ -1,5 +1,5 @@
-"""A run's start shared by the scenarios of a pass; listeners, acquisition and revenue in
-compiled passes: the same numbers as before, bit for bit."""
+"""A run's start shared by the scenarios of a pass; listeners and revenue in compiled
+passes: the same numbers as before, bit for bit."""
 
 from __future__ import annotations
 
@@ -12,10 +12,10 @@ import pytest
 import womsim as wom
 from womsim.core.errors import WomsimError
 from womsim.engine.hearings import heard_counts, listen_bad, listen_good
-from womsim.engine.ledger import acquire, group_revenue
+from womsim.engine.ledger import group_revenue
 from womsim.engine.listeners import acted
 from womsim.engine.paired import run_paired
-from womsim.engine.rng import THIN, PairedStreams, Streams
+from womsim.engine.rng import PairedStreams, Streams
 from womsim.engine.step import CUSTOMER, FORMER, INITIAL_FIELDS, PROSPECT, State, _start, run
 
 N = 2000
@@ -182,30 +182,3 @@ def test_group_revenue_is_numpys_sum_bit_for_bit():
     want = [float(revenue[g].sum(dtype=np.float64)) for g in groups]
     assert got == want
     assert sum(got) != float(np.concatenate(groups).size)  # not a trivial zero
-
-
-def test_acquisition_pass_is_the_numpy_formulation():
-    rng = np.random.default_rng(8)
-    n, t = 5000, 4
-    status0 = rng.choice([PROSPECT, CUSTOMER, FORMER, 3], n).astype(np.int8)  # 3: a rival's
-    until0 = np.where(rng.random(n) < 0.3, t + rng.integers(-2, 3, n), 0).astype(np.int32)
-    changed0 = np.where(rng.random(n) < 0.1, t, -1).astype(np.int32)
-    streams = Streams(2)
-    cand, q = np.flatnonzero(rng.random(n) < 0.5), 0.5
-    p_mk, p_wb = 0.3, 0.1
-    # the numpy formulation the compiled pass replaced
-    status, changed_at = status0.copy(), changed0.copy()
-    st = status[cand]
-    ok = (st != CUSTOMER) & (until0[cand] <= t) & (changed_at[cand] != t)
-    c, st = cand[ok], st[ok]
-    ua = streams.uniform("acquire", t, c, extra=THIN)
-    mk = c[(st == PROSPECT) & (ua < p_mk / q)]
-    wb = c[(st == FORMER) & (ua < p_wb / q)]
-    status[mk] = status[wb] = CUSTOMER
-    changed_at[mk] = changed_at[wb] = t
-    s2, c2 = status0.copy(), changed0.copy()
-    got_mk, got_wb = acquire(cand, q, s2, until0, c2, streams.key("acquire", t, THIN), p_mk,
-                             p_wb, t, PROSPECT, CUSTOMER, FORMER)
-    assert np.array_equal(got_mk, mk) and np.array_equal(got_wb, wb)
-    assert mk.size > 20 and wb.size > 5
-    assert np.array_equal(s2, status) and np.array_equal(c2, changed_at)

@@ -22,7 +22,7 @@ from womsim.engine.book import MarketBook
 from womsim.engine.calendar import apply_calendar, calendar_mix
 from womsim.engine.hearings import heard_counts, listen_bad, listen_good
 from womsim.engine.kernels import count_above, tell_wave, union_ids
-from womsim.engine.ledger import acquire, group_revenue
+from womsim.engine.ledger import group_revenue
 from womsim.engine.reviews import ReviewState
 from womsim.engine.rivals import RIVAL, RivalParams, rival_params, shared_draw
 from womsim.engine.rng import (
@@ -608,9 +608,16 @@ def step(state: State, customers: int, p: StepParams, t: int, streams: Streams,
         if best != 1.0:
             p_top = 1.0 - (1.0 - p.p_acquire) ** best
     cand, q = sparse_candidates(streams, "acquire", t, n, max(p_top, p.p_winback))
-    mk, wb = acquire(cand, q, status, deterred_until, changed_at,
-                     streams.key("acquire", t, THIN), p_mk, p.p_winback, t, PROSPECT,
-                     CUSTOMER, FORMER)
+    st = status[cand]
+    ok = (st != CUSTOMER) & (deterred_until[cand] <= t) & (changed_at[cand] != t)
+    cand, st = cand[ok], st[ok]
+    ua = streams.uniform("acquire", t, cand, extra=THIN)
+    mk = cand[(st == PROSPECT) & (ua < p_mk / q)]
+    wb = cand[(st == FORMER) & (ua < p.p_winback / q)]
+    status[mk] = CUSTOMER
+    status[wb] = CUSTOMER
+    changed_at[mk] = t
+    changed_at[wb] = t
     state.joined = np.concatenate([won_ref, mk, wb]).astype(np.int64)
     # blocked from buying in this step
     deterred = int(count_above(deterred_until, t))
