@@ -109,6 +109,49 @@ def test_emulator_matches_a_known_posterior():
     assert abs(post.std() - 0.05) < 4 * 0.05 / math.sqrt(2 * draws) + 0.01
 
 
+def test_client_targets_keep_negative_excess_and_leave_chance_to_the_simulations():
+    """A leave_* share below 0 (chance) stays as it is (clipped to 0 it would bias the
+    target up); the observables calibrate simulates carry no plug-in SE (their chance is
+    in the simulations, at every parameter set)."""
+    from womsim.analysis.calibrate import _targets
+    from womsim.analysis.clientdata import SIMULATED
+
+    cd = wom.synthetic_client(people=1000, seed=1)
+    obs = cd.observables()
+    t = cd.targets()
+    assert {"leave_silent", "customer_growth"} <= set(t)
+    for name in SIMULATED:
+        if name in t:
+            assert t[name] == (pytest.approx(obs.loc[name, "value"]), 0.0), name
+    assert t["annual_churn"][1] == pytest.approx(obs.loc["annual_churn", "se"])
+    assert t["annual_churn"][1] > 0
+    assert _targets({"leave_resolved": -0.01})["leave_resolved"] == (-0.01, 0.0)
+
+
+def test_reference_runs_read_leave_shares_as_the_client_data_does(bank):
+    """One definition of each observable: with leave_* targets a reference run is traced
+    into tables and read by ClientData (30-day window, less the churn after a contact
+    with no problem), on a network of its own; the engine's counts carry no leave_*."""
+    from womsim.analysis.calibrate import _sim_task
+    from womsim.runner.simulate import build_network
+
+    sc = bank.replace(**{"market.people": 600})
+    got = _sim_task((7, {}), sc, None, mode="data")
+    want = wom.synthetic_client(sc, seed=7, network=build_network(sc, 7)).observables()
+    for name in ("leave_silent", "leave_unresolved", "customer_growth", "referral_share"):
+        assert got[name] == pytest.approx(float(want.loc[name, "value"]), nan_ok=True), name
+    counts = _sim_task((7, {}), sc, build_network(sc, 7))
+    assert not any(k.startswith("leave_") for k in counts)
+
+
+def test_leave_targets_with_reviews_are_refused(bank):
+    """The client data's estimator cannot be applied to a market womsim cannot trace."""
+    sc = bank.replace(**{"reviews.enabled": True})
+    with pytest.raises(CalibrationError, match="leave_"):
+        wom.calibrate(sc, {"annual_churn": 0.15, "leave_silent": 0.1}, people=500, sims=45,
+                      executor="serial")
+
+
 def test_sample_prior_covers_each_range_evenly():
     b = prior_bounds(["complaints.intention_to_action", "word_of_mouth.referral_prob"])
     x = sample_prior(b, 50, np.random.default_rng(1))
@@ -187,14 +230,19 @@ def test_round_trip_recovers_synthetic_clients():
     """Synthetic clients with known parameters (drawn from the prior) -> CSV -> read ->
     calibrate: each true parameter falls inside its 90% posterior interval at the nominal
     rate. With K clients x P parameters the covered count is (about) binomial(K P, 0.9) if
-    the posterior is calibrated; fail below its 1% quantile. The informative parameters must
-    also be narrowed (a posterior no narrower than the prior would cover trivially)."""
+    the posterior is calibrated; fail below its 1% quantile (13 of 18). That guards against
+    a gross error only (coverage below ~70%): the measured coverage, 40 fresh clients per
+    parameter, is benchmarks/calibration_coverage.py's (docs/calibration.md), and the
+    recalibration's own coverage is tested with power in tests/test_recalibration.py. The
+    informative parameter must also be narrowed: a posterior as wide as the prior covers
+    trivially (measured over 40 clients, intention_to_action's posterior sd is MEASURED of
+    its prior's; the bound leaves 3 SE of a 6-client mean)."""
     infer = ["complaints.intention_to_action", "complaints.large_loss_share",
              "word_of_mouth.referral_prob"]
     base = wom.Scenario.preset("retail_bank").replace(**{"market.people": 1000,
                                                          "simulation.horizon_years": 1.0})
     b = prior_bounds(infer)
-    k = 10
+    k = 6
     truths = sample_prior(b, k, np.random.default_rng(2024))
     covered, ratio = [], []
     folder = tempfile.mkdtemp()
@@ -204,7 +252,7 @@ def test_round_trip_recovers_synthetic_clients():
         f = cd.to_csv(os.path.join(folder, str(i)))
         back = wom.read_client(f / "customers.csv", f / "contacts.csv",
                                start=str(cd.start.date()), end=str(cd.end.date()))
-        c = wom.calibrate(base, back.targets(), infer=infer, people=1000, sims=40,
+        c = wom.calibrate(base, back.targets(), infer=infer, people=1000, sims=30,
                           draws=400, seed=i, executor="serial", progress=False, check_runs=2)
         for p, v in zip(infer, row, strict=True):
             lo, hi = c.interval(p, 0.90)
@@ -213,7 +261,7 @@ def test_round_trip_recovers_synthetic_clients():
     n = len(covered)
     floor = stats.binom.ppf(0.01, n, 0.90)
     assert sum(covered) >= floor, (sum(covered), n)
-    assert np.mean(ratio) < 0.8
+    assert np.mean(ratio) < 0.9, ratio
 
 
 def test_a_drifting_today_warns():
