@@ -5,6 +5,14 @@ rounds (first, second, first, second ...), each in a fresh process; wall and CPU
 ``compile``: in fresh processes with an empty numba cache, then with the cache filled: the
 cascade kernel's first call, and a first small scenario run (every kernel of the engine's
 step); the difference is the compile, paid once per machine.
+
+Bytecode as after ``pip install``: pip compiles every installed module to ``.pyc`` when it
+installs, so a first run after install reads bytecode and only numba's cache is empty. A
+checkout or venv made with ``PYTHONDONTWRITEBYTECODE`` has none, and each fresh process
+would compile ~1,300 modules from source again (~6 s of CPU under load, as much as the
+rest of the import). So the children write and read bytecode in one temporary
+``PYTHONPYCACHEPREFIX``, filled first by an untimed small demo with its own throwaway
+kernel cache; ``import_cpu_s`` is ``import womsim`` in a fresh process, CPU seconds.
 """
 
 from __future__ import annotations
@@ -20,12 +28,24 @@ from benchmarks.common import child, log, median
 
 
 def work(task: dict) -> dict:
-    if task["what"] == "demo":
+    if task["what"] == "import":
+        code = ("import time; c, w = time.process_time(), time.perf_counter(); import womsim; "
+                "print(time.process_time() - c, time.perf_counter() - w)")
+        proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                              timeout=task.get("timeout", 600))
+        if proc.returncode != 0:
+            return {"error": proc.stderr.strip().splitlines()[-1:]}
+        cpu, wall = map(float, proc.stdout.split())
+        return {"cpu_s": cpu, "wall_s": wall}
+    if task["what"] in ("demo", "bytecode"):
+        # bytecode: a small demo that only writes the .pyc files the timed ones read
+        extra = ["--people", "2000", "--runs", "2"] if task["what"] == "bytecode" else []
         import resource
 
         before = resource.getrusage(resource.RUSAGE_CHILDREN)
         t = time.perf_counter()
-        proc = subprocess.run([sys.executable, "-m", "womsim", "demo"], capture_output=True,
+        proc = subprocess.run([sys.executable, "-m", "womsim", "demo", *extra],
+                              capture_output=True,
                               text=True, timeout=task.get("timeout", 3600))
         wall = time.perf_counter() - t
         after = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -51,9 +71,20 @@ def work(task: dict) -> dict:
             "cache_dir": os.environ.get("NUMBA_CACHE_DIR", "(default)")}
 
 
-def run_compile(args: argparse.Namespace) -> dict:
+def _bytecode(pyc: str, timeout: float) -> dict:
+    """The environment of children that read bytecode from ``pyc``, filled (once) first."""
+    env = {"PYTHONPYCACHEPREFIX": pyc, "PYTHONDONTWRITEBYTECODE": ""}  # "" = not set
     with tempfile.TemporaryDirectory() as cache:
-        env = {"NUMBA_CACHE_DIR": cache}
+        log("bytecode compiling the modules to .pyc once, as pip does at install ...")
+        r = child({"kind": "demo", "what": "bytecode"}, timeout, {**env, "NUMBA_CACHE_DIR": cache})
+    if "error" in r:
+        raise RuntimeError(f"bytecode warm-up failed: {r['error']}")
+    return env
+
+
+def run_compile(args: argparse.Namespace) -> dict:
+    with tempfile.TemporaryDirectory() as cache, tempfile.TemporaryDirectory() as pyc:
+        env = {**_bytecode(pyc, args.timeout), "NUMBA_CACHE_DIR": cache}
         log("compile  cold JIT compile / cache load (cascade kernel, engine) ...")
         cold = child({"kind": "demo", "what": "compile"}, args.timeout, env)
         warm = child({"kind": "demo", "what": "compile"}, args.timeout, env)
@@ -66,14 +97,17 @@ def run_compile(args: argparse.Namespace) -> dict:
 
 
 def run_demo(args: argparse.Namespace) -> dict:
-    first, second = [], []
-    for r in range(args.demo_rounds):
-        with tempfile.TemporaryDirectory() as cache:
-            env = {"NUMBA_CACHE_DIR": cache}
-            log(f"demo     round {r + 1}: first run (empty kernel cache), then again ...")
-            first.append(child({"kind": "demo", "what": "demo"}, args.timeout, env))
-            second.append(child({"kind": "demo", "what": "demo"}, args.timeout, env))
-    bad = [x for x in first + second if "error" in x]
+    first, second, imports = [], [], []
+    with tempfile.TemporaryDirectory() as pyc:
+        base = _bytecode(pyc, args.timeout)
+        for r in range(args.demo_rounds):
+            with tempfile.TemporaryDirectory() as cache:
+                env = {**base, "NUMBA_CACHE_DIR": cache}
+                log(f"demo     round {r + 1}: first run (empty kernel cache), then again ...")
+                first.append(child({"kind": "demo", "what": "demo"}, args.timeout, env))
+                second.append(child({"kind": "demo", "what": "demo"}, args.timeout, env))
+                imports.append(child({"kind": "demo", "what": "import"}, args.timeout, env))
+    bad = [x for x in first + second + imports if "error" in x]
     if bad:
         return {"error": bad[0]["error"]}
     return {"first_wall_s": [x["wall_s"] for x in first],
@@ -81,7 +115,9 @@ def run_demo(args: argparse.Namespace) -> dict:
             "second_wall_s": [x["wall_s"] for x in second],
             "second_cpu_s": [x["cpu_s"] for x in second],
             "first_median_s": median([x["wall_s"] for x in first]),
-            "second_median_s": median([x["wall_s"] for x in second])}
+            "second_median_s": median([x["wall_s"] for x in second]),
+            "import_cpu_s": [x["cpu_s"] for x in imports],
+            "import_wall_s": [x["wall_s"] for x in imports]}
 
 
 def add_arguments(ap: argparse.ArgumentParser) -> None:

@@ -181,12 +181,15 @@ def test_compiled_set_helpers_match_numpy():
     unsorted = np.array([5, 1, 5])  # not increasing: the numpy fallback
     assert np.array_equal(union_ids(unsorted, np.array([2])), [1, 2, 5])
     status = rng.integers(0, 3, 100_000).astype(np.int8)
-    for p in (0.5, 0.03, 2.0 ** -6):  # thinned, thinned, exactly a tier (no thinning)
+    # thinned, thinned, exactly a tier (no thinning), a rate far below any step's: the
+    # compiled customers-only thinning (u q < p) keeps the very ids of u < p / q
+    for p in (0.5, 0.03, 2.0 ** -6, 1.3e-4):
         full = sparse_draw(Streams(8), "contact", 3, status.size, p)
-        want = full[status[full] == 1]
-        for s in (Streams(8), PairedStreams(8)):
-            got = sparse_draw_among(s, "contact", 3, status.size, p, status, 1)
-            assert np.array_equal(got, want)
+        for value in (1, 2):  # our customers (compiled), another status (numpy)
+            want = full[status[full] == value]
+            for s in (Streams(8), PairedStreams(8)):
+                got = sparse_draw_among(s, "contact", 3, status.size, p, status, value)
+                assert np.array_equal(got, want)
     until = rng.integers(0, 20, 5000).astype(np.int32)
     assert count_above(until, 7) == int(np.count_nonzero(until > 7))
 
@@ -233,7 +236,11 @@ def test_one_splitmix64_serves_every_hash():
             for i in ids]
     assert rng.hash_uniform(key, ids).tolist() == want
     assert rng.hash_uniform(key, ids.reshape(5, 10)).ravel().tolist() == want
+    # a slot's leading byte from its word of eight, its next 32 bits from its own hash
     e = list(range(20))
-    z = [_splitmix64_reference(key + (k // 2 + 1) * kernels.GOLDEN) for k in e]
-    slot = [(v >> (32 * (k & 1))) & 0xFFFFFFFF for k, v in zip(e, z, strict=True)]
-    assert spread.edge_uniforms(np.array(e), key).tolist() == [v / 2**32 for v in slot]
+    lead = [(_splitmix64_reference(key + (k // 8 + 1) * kernels.GOLDEN) >> (8 * (k % 8)))
+            & 0xFF for k in e]
+    tie_key = _splitmix64_reference(key ^ spread._TIE)
+    tie = [_splitmix64_reference(tie_key + (k + 1) * kernels.GOLDEN) & 0xFFFFFFFF for k in e]
+    assert spread.edge_uniforms(np.array(e), key).tolist() == [
+        (b * 2**32 + t) / 2**40 for b, t in zip(lead, tie, strict=True)]

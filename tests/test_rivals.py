@@ -211,3 +211,29 @@ def test_each_segment_starts_at_its_own_customer_share_next_to_rivals():
     with pytest.raises(ScenarioError, match=r"segment 'consumer': customer_share \(0.7\) .*"
                                             r"exceeds 1.*in every segment"):
         sc.replace(**{"segments.consumer.customer_share": 0.7})
+
+
+def test_retelling_and_the_repeat_factor_act_on_stories_about_a_rival():
+    """``word_of_mouth.repeat_factor`` and ``retell_prob`` act on the stories told about a
+    rival as on ours. Our firm tells nothing here (no problems, no delight), so what moves
+    the rival's records comes from its own customers' stories: with nobody leaving on an
+    experience (intention to action 0) its unhappy customers stay and tell each other, so
+    that most hear two or more stories a step. Only the first acting (repeat 0) means fewer
+    of them leave through word of mouth; retelling means more. Paired over 4 seeds at 3,000
+    people the shifts measured are -38 (SE 3) and +320 (SE 5) leavers: 4 SE is ample."""
+    n = 3000
+    base = hays_hill(n=n, years=0.25).replace(**{
+        "service.problem_rate": 0.0, "service.delight_rate": 0.0,
+        "complaints.intention_to_action": 0.0,
+        "word_of_mouth.prospect_deter_prob": 0.15, "word_of_mouth.customer_defect_prob": 0.15,
+        "rivals.challenger.problem_rate": 0.9, "rivals.challenger.delight_rate": 0.0,
+        "rivals.challenger.contact_rate": 20.0})
+    net = wom.Network.random(n, mean_degree=8, seed=1)
+    left = "rival.challenger.defections"
+    for change, sign in (({"word_of_mouth.repeat_factor": 0.0}, -1),
+                         ({"word_of_mouth.retell_prob": 0.5}, 1)):
+        alt = base.replace(**change)
+        d = np.array([run(alt, net, seed=s)[left].sum() - run(base, net, seed=s)[left].sum()
+                      for s in range(4)])
+        se = d.std(ddof=1) / math.sqrt(d.size)
+        assert sign * d.mean() > 4 * se > 0, (change, d)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 import warnings
 
 import numpy as np
@@ -139,3 +140,29 @@ def test_calibrated_today_stays_flat():
     rel = ens.runs["customers_end"] / ens.runs["customers_start"] - 1
     se = rel.std(ddof=1) / math.sqrt(len(rel))
     assert abs(rel.mean()) < 3 * se + 0.03, (rel.mean(), se)
+
+
+def test_compare_and_lost_revenue_warn_of_a_drifting_today_from_their_own_runs():
+    """The drift check of ``simulate`` also runs in ``compare`` and ``lost_revenue``, on the
+    reference's runs (no extra runs): the same drifting bank as above warns there too, with
+    the drift of its paired reference runs (which are ``simulate``'s runs, bit for bit)."""
+    sc = wom.Scenario.preset("retail_bank").today(**{"market.people": 2000})
+    better = sc.what_if(**{"service.problem_rate": 0.05})
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DriftWarning)
+        alone = check_drift(wom.simulate(sc, runs=6, seed=1, executor="serial"))
+    assert alone > 0.03
+    with pytest.warns(DriftWarning, match=re.escape(f"moves {alone:+.1%}")):
+        cmp = wom.compare({"today": sc, "better": better}, runs=6, seed=1, executor="serial")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DriftWarning)
+        assert check_drift(cmp.ensembles["today"]) == alone
+    with pytest.warns(DriftWarning, match=re.escape(f"moves {alone:+.1%}")):
+        wom.lost_revenue(sc, runs=6, seed=1, executor="serial")
+    # a what-if as the reference has a cause (the change), so has a dated event: no warning
+    pulse = wom.Pulse("campaign", start="10 weeks", duration="4 weeks", multiplier=1.5)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", DriftWarning)
+        wom.compare({"better": better, "today": sc}, runs=3, seed=1, executor="serial")
+        assert check_drift(wom.simulate(sc.replace(calendar={"pulses": [pulse]}), runs=3,
+                                        seed=1, executor="serial")) is None

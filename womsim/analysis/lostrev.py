@@ -303,5 +303,5 @@ def lost_revenue(scenario: Scenario, network: Network | None = None, runs: int =
     cf = counterfactual(scenario, target)
     cmp = compare({"today": today, "counterfactual": cf}, network=network, runs=runs,
                   seed=seed, executor=executor, psa=psa, psa_params=psa_params,
-                  progress=progress)
+                  progress=progress, _stacklevel=4)
     return LostRevenue(cmp)

@@ -41,6 +41,7 @@ from womsim.results import (
     segment_totals,
     with_outcome,
 )
+from womsim.runner.drift import check_drift
 from womsim.runner.executors import map_tasks
 from womsim.runner.simulate import (
     check_network,
@@ -385,7 +386,7 @@ class Comparison(Saved):
 def compare(scenarios: Mapping[str, Any] | Sequence, network: Network | None = None, runs: int = 20,
             seed: int | None = None, executor: str | Executor | Client | None = None,
             psa: bool = False, psa_params: list[str] | None = None,
-            progress: bool | None = None) -> Comparison:
+            progress: bool | None = None, _stacklevel: int = 3) -> Comparison:
     """Run scenarios in pairs with common random numbers and compare them with the first.
 
     Parameters
@@ -415,6 +416,10 @@ def compare(scenarios: Mapping[str, Any] | Sequence, network: Network | None = N
     that its better or worse service shows up as less or more churn. A scenario with other
     observables is another description of today and is solved from its own; a what-if of
     another scenario keeps what it kept. Scenarios in different currencies are refused.
+
+    A reference that describes today with no intervention and whose customer base drifts
+    with no cause warns (:class:`~womsim.runner.drift.DriftWarning`, the rule of
+    :func:`womsim.simulate`, on the reference's own runs): every difference carries it.
 
     Examples
     --------
@@ -460,4 +465,7 @@ def compare(scenarios: Mapping[str, Any] | Sequence, network: Network | None = N
     ensembles = {name: Ensemble(scs[j], recs[j], seeds, seed, fingerprint(nets[which[j]]),
                                 meta=meta)
                  for j, name in enumerate(named)}
+    # a reference that drifts with no cause carries its drift into every difference; its
+    # runs are the ones just made
+    check_drift(ensembles[next(iter(named))], stacklevel=_stacklevel)
     return Comparison(ensembles, psa=psa or cal is not None)

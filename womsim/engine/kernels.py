@@ -20,7 +20,7 @@ configure()  # before the first @njit(cache=True): a read-only install caches el
 
 __all__ = ["GOLDEN", "count_above", "geometric_ids", "hash_uniform_1d", "hash_uniform_1d_sub",
            "pick_neighbours", "splitmix64", "splitmix64_array", "splitmix64_int",
-           "tell_wave", "thin_members", "union_ids"]
+           "tell_wave", "union_ids"]
 
 #: the golden-ratio increment of splitmix64 (Steele, Lea & Flood 2014)
 GOLDEN = 0x9E3779B97F4A7C15
@@ -285,7 +285,9 @@ def tell_wave(indptr, indices, tellers, k, key_slot, key_weak, key_listener, wea
     src = np.empty(total, dtype=np.int64)
     heap_k = np.empty(biggest, dtype=np.float64)
     heap_e = np.empty(biggest, dtype=np.int64)
-    pos = 0
+    # np.int64, not 0: a literal 0 passed on to _smallest compiles it twice (for
+    # Literal[int](0), then for int64), a second or so of every first run
+    pos = np.int64(0)
     for i in range(t):
         m = use[i]
         if m == 0:
@@ -365,21 +367,6 @@ def union_ids(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     out, k = _union_sorted(np.ascontiguousarray(a, dtype=np.int64), bs)
     if k < 0:
         return np.union1d(a, b).astype(np.int64)
-    return out[:k]
-
-
-@njit(cache=True)
-def thin_members(cand: np.ndarray, key: np.uint64, ratio: float, status: np.ndarray,
-                 value: int) -> np.ndarray:
-    """``cand[(status[cand] == value) & (u < ratio)]`` with ``u`` the hashed uniform of each
-    candidate under ``key`` (:func:`hash_uniform_1d`): only members draw a number."""
-    out = np.empty(cand.size, dtype=np.int64)
-    k = 0
-    for j in range(cand.size):
-        i = cand[j]
-        if status[i] == value and _u(key, i) < ratio:
-            out[k] = i
-            k += 1
     return out[:k]
 
 

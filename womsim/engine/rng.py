@@ -37,8 +37,8 @@ from womsim.engine.kernels import (
     hash_uniform_1d_sub,
     splitmix64_array,
     splitmix64_int,
-    thin_members,
 )
+from womsim.engine.thinning import thin_to_customers
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -47,6 +47,7 @@ __all__ = ["PAIRED_BUDGET_MB", "PairedStreams", "Streams", "hash_uniform", "run_
            "sparse_candidates", "sparse_draw", "sparse_draw_among"]
 
 _GOLDEN = np.uint64(GOLDEN)
+_CUSTOMER = 1  # a person's status (engine.step), as engine.thinning keeps it
 _S11 = np.uint64(11)
 _TO_UNIT = 2.0 ** -53
 
@@ -55,6 +56,17 @@ def _mechanism_id(name: str) -> int:
     # a checksum of the name, not a position in a list: adding a mechanism must not
     # change the numbers of the others
     return zlib.crc32(name.encode())
+
+
+def _readonly(a: np.ndarray) -> np.ndarray:
+    """A read-only view of ``a``: numba compiles a kernel once per argument type, and
+    read-only is a type of its own, so the step's mix of frozen (shared) and fresh arrays
+    would compile each hash kernel twice (a quarter of a second each, on every first run)."""
+    if not a.flags.writeable:
+        return a
+    v = a.view()
+    v.flags.writeable = False
+    return v
 
 
 def hash_uniform(key: int, ids: np.ndarray, sub: np.ndarray | None = None) -> np.ndarray:
@@ -84,10 +96,11 @@ def hash_uniform(key: int, ids: np.ndarray, sub: np.ndarray | None = None) -> np
         # compiled: one pass instead of a dozen numpy temporaries (the step makes
         # thousands of these calls on small arrays, where numpy's per-call cost dominates)
         if sub is None:
-            return hash_uniform_1d(np.uint64(key & ((1 << 64) - 1)), a)
+            return hash_uniform_1d(np.uint64(key & ((1 << 64) - 1)), _readonly(a))
         b = np.asarray(sub)
         if b.shape == a.shape and b.dtype.kind in "iu":
-            return hash_uniform_1d_sub(np.uint64(key & ((1 << 64) - 1)), a, b)
+            return hash_uniform_1d_sub(np.uint64(key & ((1 << 64) - 1)), _readonly(a),
+                                       _readonly(b))
     x = a.astype(np.uint64) * _GOLDEN
     x += np.uint64(key & ((1 << 64) - 1))
     x = splitmix64_array(x)
@@ -336,5 +349,8 @@ def sparse_draw_among(streams: Streams, mechanism: str, step: int, n: int, p: fl
     cand, q = sparse_candidates(streams, mechanism, step, n, p)
     if q == p or cand.size == 0:
         return cand[status[cand] == value]
-    return thin_members(cand, np.uint64(streams.key(mechanism, step, extra=THIN)), p / q,
-                        status, value)
+    key = streams.key(mechanism, step, extra=THIN)
+    if value != _CUSTOMER:
+        return cand[(status[cand] == value) & (hash_uniform(key, cand) < p / q)]
+    # u * q < p is u < p / q exactly (q is a power of two): the same ids, one compiled pass
+    return thin_to_customers(cand, q, key, status, p)[0]

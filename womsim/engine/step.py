@@ -20,6 +20,7 @@ import numpy as np
 from womsim.core.errors import NetworkError
 from womsim.engine.book import MarketBook
 from womsim.engine.calendar import apply_calendar, calendar_mix
+from womsim.engine.hearings import heard_counts, listen_bad, listen_good
 from womsim.engine.kernels import count_above, tell_wave, union_ids
 from womsim.engine.reviews import ReviewState
 from womsim.engine.rivals import RIVAL, RivalParams, rival_params, shared_draw
@@ -106,25 +107,6 @@ def _telling(mean: float, tail_k: int | None, tail_share: float | None,
     if tail_share is not None and tail_k is not None:
         return Telling.from_figures(mean=mean, tail=(tail_k, tail_share))
     return Telling.from_figures(mean=mean, dispersion=dispersion)
-
-
-def acted(prob: float, heard: np.ndarray, repeat: float) -> np.ndarray:
-    """Chance that a listener who heard ``heard`` stories (each >= 1) acts on them.
-
-    The j-th story acts with probability ``prob x repeat^(j-1)``: with ``repeat = 1`` every
-    story as likely as the first, ``1 - (1 - prob)^h``; below 1 each further story counts
-    for less (``word_of_mouth.repeat_factor``).
-
-    Examples
-    --------
-    >>> acted(0.5, np.array([1, 2]), 1.0).tolist(), acted(0.5, np.array([2]), 0.5).tolist()
-    ([0.5, 0.75], [0.625])
-    """
-    if repeat == 1.0:
-        return 1 - (1 - prob) ** heard
-    # one entry per count of stories heard: a loop over counts (a handful), not people
-    miss = np.cumprod(1 - prob * repeat ** np.arange(int(heard.max()) if heard.size else 0))
-    return 1 - miss[heard - 1]
 
 
 @dataclass(frozen=True)
@@ -324,6 +306,39 @@ class State:
                    if segment is not None else ())
 
 
+#: What :meth:`State.initial` reads of a scenario without segments, rivals or a steady
+#: start (``tests/test_engine_start.py`` changes every other parameter and checks it).
+INITIAL_FIELDS: tuple[str, ...] = (
+    "market.people", "market.customer_share", "market.former_share",
+    "market.no_alternative_share", "market.customer_clustering",
+    "economics.revenue_per_year", "economics.revenue_sigma")
+
+
+def _start(scenario: Scenario, n: int, streams: Streams, network: Network | None
+           ) -> tuple[State, _FriendShare]:
+    """The initial state and the friend-share tally of a run.
+
+    Scenarios of one pass (:class:`~womsim.engine.rng.PairedStreams`) that agree on
+    :data:`INITIAL_FIELDS` start from the same market: it is drawn once, and each run gets
+    its own copy of what its steps write (who is what, the tally's bits)."""
+    if scenario.segments or scenario.rivals or scenario.simulation.start != "cold":
+        state = State.initial(scenario, n, streams, network)
+        return state, _FriendShare(network, state.status)
+
+    def make() -> tuple:
+        st = State.initial(scenario, n, streams, network)
+        fr = _FriendShare(network, st.status)
+        if network is None:
+            return st.status, st.revenue, st.has_alt
+        return st.status, st.revenue, st.has_alt, fr.flag, fr.same, fr.total
+
+    key = ("initial", id(network), *(scenario.get(f) for f in INITIAL_FIELDS))
+    status, revenue, has_alt, *tally = streams.shared(key, make)
+    state = State(status.copy(), revenue, np.zeros(n, dtype=np.int32), has_alt,
+                  np.full(n, -1, dtype=np.int32))
+    return state, _FriendShare(network, state.status, tally)
+
+
 class _WordOfMouth:
     """Tellings from tellers to listeners: friends, weak ties (random people, redrawn each
     step), and in a well-mixed market (no network) random people for every telling.
@@ -381,6 +396,29 @@ class _WordOfMouth:
         if self.log is not None:
             self.log.append((step, stream, src, out, np.arange(out.size) >= n_strong))
         return out, int(n_strong), int(n_weak), int(n_untold)
+
+    def retell(self, neg: np.ndarray, pos: np.ndarray, p: StepParams, step: int,
+               base: int = 0) -> tuple[np.ndarray, np.ndarray, int]:
+        """The listeners of ``neg`` and ``pos`` (first-hand) pass the story on with
+        ``p.retell``, hop by hop up to ``p.max_hops``; returns every listener (first-hand
+        and retold) of each sign and how many retold. ``base`` keeps the draws of
+        stories about another firm (engine.rivals) apart from ours (0)."""
+        total = 0
+        waves = {0: neg, 1: pos}
+        out = {0: [neg], 1: [pos]}
+        tellings = {0: p.negative, 1: p.positive}
+        for hop in range(2, p.max_hops + 1):
+            for sign in (0, 1):
+                heard = np.unique(waves[sign])
+                if heard.size == 0:
+                    waves[sign] = _EMPTY
+                    continue
+                wave = base + sign * 16 + hop
+                re = heard[self.streams.uniform("retell", step, heard, extra=wave) < p.retell]
+                total += re.size
+                waves[sign], _, _, _ = self.tell(re, tellings[sign], p.weak_share, step, wave)
+                out[sign].append(waves[sign])
+        return np.concatenate(out[0]), np.concatenate(out[1]), total
 
 
 @dataclass
@@ -543,34 +581,15 @@ def step(state: State, customers: int, p: StepParams, t: int, streams: Streams,
     new_det = won_ref = wom_left = late = _EMPTY
     late_until = _EMPTY
     if neg.size:
-        heard, h = np.unique(neg, return_counts=True)
-        out = status[heard] != CUSTOMER
-        who, hh = heard[out], h[out]
-        ud = streams.uniform("deter", t, who)
-        p_det = acted(p.deter, hh, p.repeat)
-        hit = ud < p_det
-        det = who[hit]
-        new_det = det[deterred_until[det] <= t]
-        # the story lands at a uniform moment v of the step (the deter uniform, which given
-        # a deterrence is uniform on [0, 1)); every step whose middle (where its acquisition
-        # stands) falls within the memory from then is blocked: memory / dt steps on
-        # average, starting half a step on, whatever the step size
-        v = ud[hit] / p_det[hit]
-        until = t + np.ceil(v + p.memory_years / p.dt - 0.5).astype(np.int64)
-        now = v < 0.5
-        deterred_until[det[now]] = np.maximum(deterred_until[det[now]], until[now])
-        # heard after the middle of the step: blocked from the next step on (below)
-        late, late_until = det[~now], until[~now]
-        cw, ch = heard[~out], h[~out]
-        wom_left = cw[(streams.uniform("wom_defection", t, cw)
-                       < acted(p.wom_defect, ch, p.repeat)) & has_alt[cw]]
-        status[wom_left] = FORMER
+        # one compiled pass per sign (engine.hearings): deterred prospects, customers
+        # who leave, prospects won; the numbers of the numpy formulation, bit for bit
+        new_det, wom_left, late, late_until = listen_bad(
+            *heard_counts(neg), status, deterred_until, has_alt,
+            (streams.key("deter", t), streams.key("wom_defection", t)), p, t,
+            CUSTOMER, FORMER)
     if pos.size:
-        heard, h = np.unique(pos, return_counts=True)
-        ok = (status[heard] == PROSPECT) & (deterred_until[heard] <= t)
-        who, hh = heard[ok], h[ok]
-        won_ref = who[streams.uniform("referral", t, who) < acted(p.referral, hh, p.repeat)]
-    status[won_ref] = CUSTOMER
+        won_ref = listen_good(*heard_counts(pos), status, deterred_until,
+                              streams.key("referral", t), p, t, PROSPECT, CUSTOMER)
     for changed in (exp_left, base_left, wom_left, won_ref):
         changed_at[changed] = t
 
@@ -647,9 +666,8 @@ def run(scenario: Scenario, network: Network | None, seed: int, check: bool = Fa
         streams = Streams(seed)
     elif streams.seed != int(seed):
         raise ValueError(f"streams of seed {streams.seed} given for a run of seed {seed}")
-    state = State.initial(scenario, n, streams, network)
+    state, friends = _start(scenario, n, streams, network)
     wom = _WordOfMouth(network, n, streams)
-    friends = _FriendShare(network, state.status)
     rec: dict[str, np.ndarray] = {name: np.zeros(steps) for name in RECORDS}
     if scenario.reviews.enabled:
         state.reviews = ReviewState.initial(scenario.reviews)
@@ -686,7 +704,9 @@ def run(scenario: Scenario, network: Network | None, seed: int, check: bool = Fa
         gained = (e.won_ref, e.marketing, e.winback) + ((rv.won,) if rv is not None else ())
         n_lost = sum(x.size for x in lost)
         n_gain = sum(x.size for x in gained)
-        rev_sum += sum(paid(x) for x in gained) - sum(paid(x) for x in lost)
+        # each group's revenue once: it moves the total and prices the group's value
+        p_lost, p_gained = [paid(x) for x in lost], [paid(x) for x in gained]
+        rev_sum += sum(p_gained) - sum(p_lost)
         counts[CUSTOMER] += n_gain - n_lost
         counts[FORMER] += n_lost - e.winback.size
         counts[PROSPECT] -= e.won_ref.size + e.marketing.size
@@ -731,12 +751,12 @@ def run(scenario: Scenario, network: Network | None, seed: int, check: bool = Fa
             "neg_untold": tl["neg_untold"], "pos_untold": tl["pos_untold"],
             "customer_friend_share": friends.update(state.status, lost, gained,
                                                     int(counts[CUSTOMER])),
-            "value_lost_experience": paid(e.exp_left) * worth,
-            "value_lost_wom": paid(e.wom_left) * worth,
-            "value_lost_baseline": paid(e.base_left) * worth,
-            "value_won_marketing": paid(e.marketing) * worth,
-            "value_won_referral": paid(e.won_ref) * worth,
-            "value_won_winback": paid(e.winback) * worth,
+            "value_lost_experience": p_lost[0] * worth,
+            "value_lost_wom": p_lost[2] * worth,
+            "value_lost_baseline": p_lost[1] * worth,
+            "value_won_marketing": p_gained[1] * worth,
+            "value_won_referral": p_gained[0] * worth,
+            "value_won_winback": p_gained[2] * worth,
             "neg_hearings": e.neg.size, "pos_hearings": e.pos.size,
             "retellers": e.retellers, "load": e.load, "problem_share": e.problem_share,
             "revenue": revenue_step, "margin": margin, "acquisition_spend": acq_spend,
@@ -769,10 +789,14 @@ class _FriendShare:
     """The share of customers among customers' friends, kept up to date from who changed
     (a pass over each changed person's friends, not over the graph)."""
 
-    def __init__(self, network, status: np.ndarray) -> None:
+    def __init__(self, network, status: np.ndarray, start: list | None = None) -> None:
         self.n = status.size
         self.network = network
         if network is None:
+            return
+        if start:  # the bits and counts of this initial status, made by another run
+            self.flag = start[0].copy()
+            self.same, self.total = start[1], start[2]
             return
         self.flag = member_bits(status == CUSTOMER)
         self.same, self.total = member_ends_bits(network.indptr, network.indices, self.flag)
@@ -803,23 +827,8 @@ def _held(scenario, base, baseline: float, state: State) -> dict[str, float]:
 
 
 def _retell(wom, streams, neg, pos, p, t):
-    """Listeners pass stories on, hop by hop, up to the hop limit."""
-    total = 0
-    waves = {0: neg, 1: pos}
-    out = {0: [neg], 1: [pos]}
-    tellings = {0: p.negative, 1: p.positive}
-    for hop in range(2, p.max_hops + 1):
-        for sign in (0, 1):
-            heard = np.unique(waves[sign])
-            if heard.size == 0:
-                waves[sign] = _EMPTY
-                continue
-            re = heard[streams.uniform("retell", t, heard, extra=sign * 16 + hop) < p.retell]
-            total += re.size
-            waves[sign], _, _, _ = wom.tell(re, tellings[sign], p.weak_share, t,
-                                            sign * 16 + hop)
-            out[sign].append(waves[sign])
-    return np.concatenate(out[0]), np.concatenate(out[1]), total
+    """Listeners pass our stories on, hop by hop, up to the hop limit."""
+    return wom.retell(neg, pos, p, t)
 
 
 def _check(status, revenue, counts, rev_sum, t) -> None:

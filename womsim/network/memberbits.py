@@ -57,7 +57,8 @@ def member_ends_bits(indptr: np.ndarray, indices: np.ndarray, bits: np.ndarray
             b = indptr[i + 1]
             total += b - a
             for e in range(a, b):
-                same += _has(bits, indices[e])
+                # as int64, like ``i``: an int32 id would compile _has a second time
+                same += _has(bits, np.int64(indices[e]))
     return same, total
 
 
@@ -82,7 +83,7 @@ def update_ends_bits(indptr: np.ndarray, indices: np.ndarray, bits: np.ndarray,
             continue
         c = 0
         for e in range(indptr[i], indptr[i + 1]):
-            c += _has(bits, indices[e])
+            c += _has(bits, np.int64(indices[e]))
         d = indptr[i + 1] - indptr[i]
         w = i >> 6
         b = uint64(1) << uint64(i & 63)

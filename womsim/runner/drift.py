@@ -45,11 +45,14 @@ def expected_growth(scenario: Scenario) -> float:
     return 0.0
 
 
-def check_drift(ens: Ensemble, level: float = 0.95) -> float | None:
+def check_drift(ens: Ensemble, level: float = 0.95, stacklevel: int = 3) -> float | None:
     """Warn (:class:`DriftWarning`) when a today with no intervention drifts.
 
     Returns the mean relative drift over the horizon against the expected path, or None
-    when the check does not apply (a what-if, interventions, fewer than two runs).
+    when the check does not apply (a what-if, interventions, a calendar with incidents or
+    marketing pulses, fewer than two runs).
+    ``simulate`` checks its ensemble, ``compare`` (and so ``lost_revenue``) the runs of its
+    reference; ``stacklevel`` points the warning at the user's call.
 
     Examples
     --------
@@ -62,7 +65,9 @@ def check_drift(ens: Ensemble, level: float = 0.95) -> float | None:
     True
     """
     sc = ens.scenario
-    if sc.state != "today" or sc.interventions or ens.n_runs < 2:
+    # a dated incident or a marketing pulse moves the base on purpose: a cause
+    dated = bool(sc.calendar.incidents or sc.calendar.pulses)
+    if sc.state != "today" or sc.interventions or dated or ens.n_runs < 2:
         return None
     runs = ens.runs
     start = runs["customers_start"].to_numpy(float)
@@ -82,5 +87,5 @@ def check_drift(ens: Ensemble, level: float = 0.95) -> float | None:
             f"base moves {mean:+.1%} over the {horizon:g}-year horizon against its path "
             f"(95% CI {lo:+.1%} to {hi:+.1%}; growth expected {expected_growth(sc):+.1%}/yr)"
             f": it drifts by more than {DRIFT_LIMIT:.0%} with no cause; {fix}",
-            DriftWarning, stacklevel=3)
+            DriftWarning, stacklevel=stacklevel)
     return float(mean) if np.isfinite(mean) else None

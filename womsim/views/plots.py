@@ -32,7 +32,6 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
-from matplotlib.ticker import MaxNLocator
 
 from womsim.core.metrics import HEADLINES
 from womsim.views.formatting import unit_kind
@@ -44,9 +43,9 @@ from womsim.views.style import (
     LABELS,
     PALETTE,
     SERIES,
-    MoneyFormatter,
     _axes,
     _money,
+    _money_formatter,
     label,
     money_axis,
     percent_axis,
@@ -56,6 +55,8 @@ from womsim.views.style import (
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
+
+    from womsim.views.style import MoneyFormatter
 
 # the style's names are re-exported: this module was their home before views/style.py
 __all__ = [
@@ -77,6 +78,21 @@ __all__ = [
     "series_colors",
     "style",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    """``MoneyFormatter``, re-exported without importing matplotlib before a chart needs
+    it (see :mod:`womsim.views.style`).
+
+    Examples
+    --------
+    >>> from womsim.views.plots import MoneyFormatter
+    >>> MoneyFormatter()(25_000)
+    '25,000'
+    """
+    if name == "MoneyFormatter":
+        return _money_formatter()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def _ensembles(obj: Any) -> dict[str, Any]:
@@ -318,6 +334,8 @@ def plot_tornado(sensitivity: Any, ax: Axes | None = None, base: float | None = 
           subtitle=f"line: today's values ({_money(base)}{' ' + currency if currency else ''})"
           + ("\n* amber: the range rests on an unverified or illustrative number" if flagged
              else ""))
+    from matplotlib.ticker import MaxNLocator
+
     ax.xaxis.set_major_locator(MaxNLocator(nbins=5))
     for tick, st in zip(ax.get_yticklabels(), status, strict=True):  # after style's colours
         if st in FLAGGED_STATUS:

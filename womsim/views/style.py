@@ -18,10 +18,9 @@ import math
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, Literal
 
-from matplotlib.ticker import Formatter, PercentFormatter
-
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
+    from matplotlib.ticker import Formatter
 
 __all__ = ["FLAGGED_STATUS", "LABELS", "PALETTE", "SERIES", "MoneyFormatter", "label",
            "money_axis", "percent_axis", "series_colors", "style"]
@@ -73,14 +72,19 @@ def _money(x: float, _pos: Any = None) -> str:
     return f"{x:,.0f}" if a >= 100 else f"{x:,.3g}"
 
 
-class MoneyFormatter(Formatter):
+class _MoneyTicks:
     """Money ticks that stay distinct and readable: full amounts with thousands separators
     under 100,000 (``25,000``), above in thousands, millions or billions with as many
     decimals as the tick spacing needs (``160k``, ``2.85m 2.90m 2.95m``, never
     ``2.8m 2.8m 2.9m``).
 
+    ``MoneyFormatter`` is this on matplotlib's ``Formatter``, made when first asked for:
+    importing matplotlib costs a fifth of a second of every ``import womsim``, and most
+    runs draw nothing.
+
     Examples
     --------
+    >>> from womsim.views.style import MoneyFormatter
     >>> f = MoneyFormatter()
     >>> f.set_locs([2.80e6, 2.85e6, 2.90e6])
     >>> [f(x) for x in f.ticks]
@@ -126,6 +130,38 @@ class MoneyFormatter(Formatter):
         return self.prefix + text
 
 
+if TYPE_CHECKING:
+    class MoneyFormatter(_MoneyTicks, Formatter):
+        """:class:`_MoneyTicks` as a matplotlib ``Formatter``."""
+
+
+_LAZY: dict[str, type] = {}
+
+
+def _money_formatter() -> type[MoneyFormatter]:
+    if "MoneyFormatter" not in _LAZY:
+        from matplotlib.ticker import Formatter
+
+        _LAZY["MoneyFormatter"] = type("MoneyFormatter", (_MoneyTicks, Formatter),
+                                       {"__module__": __name__,
+                                        "__doc__": _MoneyTicks.__doc__})
+    return _LAZY["MoneyFormatter"]
+
+
+def __getattr__(name: str) -> Any:
+    """``MoneyFormatter``, made (and matplotlib imported) on first use (PEP 562).
+
+    Examples
+    --------
+    >>> from womsim.views import style
+    >>> style.MoneyFormatter()(2_850_000)
+    '2.85m'
+    """
+    if name == "MoneyFormatter":
+        return _money_formatter()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 def money_axis(ax: Axes, axis: str = "y") -> Axes:
     """Format an axis as money (``250,000``, ``2.85m``; see :class:`MoneyFormatter`).
     Returns the axes.
@@ -133,11 +169,12 @@ def money_axis(ax: Axes, axis: str = "y") -> Axes:
     Examples
     --------
     >>> import matplotlib.pyplot as plt
+    >>> from womsim.views.style import MoneyFormatter
     >>> ax = money_axis(plt.figure().add_subplot())
     >>> isinstance(ax.yaxis.get_major_formatter(), MoneyFormatter)
     True
     """
-    (ax.yaxis if axis == "y" else ax.xaxis).set_major_formatter(MoneyFormatter())
+    (ax.yaxis if axis == "y" else ax.xaxis).set_major_formatter(_money_formatter()())
     return ax
 
 
@@ -151,6 +188,8 @@ def percent_axis(ax: Axes, axis: str = "y", decimals: int | None = None) -> Axes
     >>> ax.yaxis.get_major_formatter()(0.25)
     '25%'
     """
+    from matplotlib.ticker import PercentFormatter
+
     fmt = PercentFormatter(1.0, decimals=decimals)
     (ax.yaxis if axis == "y" else ax.xaxis).set_major_formatter(fmt)
     return ax
