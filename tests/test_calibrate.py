@@ -240,9 +240,10 @@ def test_round_trip_recovers_synthetic_clients():
     a gross error only (coverage below ~70%): the measured coverage, 40 fresh clients per
     parameter, is benchmarks/calibration_coverage.py's (docs/calibration.md), and the
     recalibration's own coverage is tested with power in tests/test_recalibration.py. The
-    informative parameter must also be narrowed: a posterior as wide as the prior covers
-    trivially (measured over 40 clients, intention_to_action's posterior sd is MEASURED of
-    its prior's; the bound leaves 3 SE of a 6-client mean)."""
+    parameters the data informs must also be narrowed: a posterior as wide as the prior
+    covers trivially (its sd ratio is 1). Measured over 40 clients, the posterior sd of
+    intention_to_action and referral_prob is 0.82 of the prior's on average (sd 0.15 per
+    client): the bound 0.95 is 2 SE of a 6-client mean above that, and below 1."""
     infer = ["complaints.intention_to_action", "complaints.large_loss_share",
              "word_of_mouth.referral_prob"]
     base = wom.Scenario.preset("retail_bank").replace(**{"market.people": 1000,
@@ -263,11 +264,11 @@ def test_round_trip_recovers_synthetic_clients():
         for p, v in zip(infer, row, strict=True):
             lo, hi = c.interval(p, 0.90)
             covered.append(lo <= v <= hi)
-        ratio.append(c.diagnostic().loc[infer[0], "width_ratio"])
+        ratio.append(c.diagnostic().loc[[infer[0], infer[2]], "width_ratio"].mean())
     n = len(covered)
     floor = stats.binom.ppf(0.01, n, 0.90)
     assert sum(covered) >= floor, (sum(covered), n)
-    assert np.mean(ratio) < 0.9, ratio
+    assert np.mean(ratio) < 0.95, ratio
 
 
 def test_a_drifting_today_warns():
