@@ -297,7 +297,7 @@ class State:
             revenue = mean * np.exp(sig * rng.standard_normal(n) - sig * sig / 2)
         has_alt = rng.random(n) >= m.no_alternative_share
         # a market at rest already holds deterred prospects (womsim.engine.steady)
-        deterred = steady_deterred(scenario, status, CUSTOMER, streams) \
+        deterred = steady_deterred(scenario, status, CUSTOMER, streams, segment, network) \
             if scenario.simulation.start == "steady" else np.zeros(n, dtype=np.int32)
         return cls(status, revenue.astype(np.float32), deterred, has_alt,
                    np.full(n, -1, dtype=np.int32), segment=segment, firm=firm,
