@@ -42,7 +42,7 @@ from womsim.engine.segments import (
     segment_views,
     tell_by_segment,
 )
-from womsim.engine.steady import steady_deterred
+from womsim.engine.steady import steady_deterred, steady_deterred_rival
 from womsim.model.meanfield import experience_mix, rates
 from womsim.model.reviews import Reviews
 from womsim.model.telling import Telling
@@ -285,7 +285,10 @@ class State:
                 hit = (u >= lo) & (u < lo + r.customer_share)
                 status[hit], firm[hit] = RIVAL, j
                 lo = lo + r.customer_share
-            deterred_rival = np.zeros((len(scenario.rivals), n), dtype=np.int32)
+            # at rest, people already avoid a rival they heard badly of (engine.steady)
+            deterred_rival = steady_deterred_rival(scenario, status, firm, RIVAL, streams) \
+                if scenario.simulation.start == "steady" else \
+                np.zeros((len(scenario.rivals), n), dtype=np.int32)
         sigma = e.revenue_sigma
         if segment is None:
             # mean-preserving lognormal: E[revenue] = revenue_per_year
