@@ -1,4 +1,4 @@
-"""The single-firm step's chains of small array operations, each fused into one compiled pass.
+"""The step's chains of small array operations, each fused into one compiled pass.
 
 A step at 100k people touches a few thousand people per mechanism; done with numpy, each
 stage (draw the uniforms, compare, mask, gather, concatenate) is a call with its own fixed
@@ -7,26 +7,23 @@ people concerned that reads each person's attributes once:
 
 * :func:`outcomes`: contacts -> experience -> complaint -> resolution -> defection by
   outcome group, then baseline churn among those still customers;
-* :func:`listeners`: who heard negative stories and how often -> deterred prospects and
-  customers who leave on word of mouth; positive stories -> referral wins;
 * :func:`acquisitions`: marketing and win-back among the acquisition candidates.
 
 The numbers are those of :func:`womsim.engine.rng.hash_uniform` with the same keys, bit for
-bit (tests compare each kernel with the numpy steps it replaces), so the step's results
-do not depend on which path ran. Segmented markets, whose rates differ by person, keep the
-numpy path of :mod:`womsim.engine.step`.
+bit (``tests/test_engine.py`` compares each kernel with the numpy steps it replaced), so the
+step's results do not depend on which path ran. A segmented market passes its segment
+labels and one row of rates per segment. The listeners' pass is
+:mod:`womsim.engine.hearings`.
 """
 
 from __future__ import annotations
-
-import math
 
 import numpy as np
 from numba import njit
 
 from womsim.engine.kernels import GOLDEN, splitmix64
 
-__all__ = ["acquisitions", "acted_table", "listeners", "outcomes"]
+__all__ = ["acquisitions", "outcomes"]
 
 _G = np.uint64(GOLDEN)
 _S11 = np.uint64(11)
@@ -127,112 +124,6 @@ def outcomes(contacted, forced, churn_cand, status, has_alt, changed_at, t, keys
     return (delighted[:nd], problem[:n_p], silent[:n_s], complainers[:n_c], quick[:n_q],
             slow[:n_sl], unresolved[:n_u], left[0, :n_left[0]], left[1, :n_left[1]],
             left[2, :n_left[2]], left[3, :n_left[3]], base[:nb])
-
-
-@njit(cache=True)
-def acted_table(prob, repeat, most):
-    """``acted(prob, h, repeat)`` of :func:`womsim.engine.wordofmouth.acted` for h = 0 ..
-    ``most`` (entry 0 unused), with the same floating-point operations."""
-    out = np.zeros(most + 1, dtype=np.float64)
-    if repeat == 1.0:
-        for h in range(1, most + 1):
-            out[h] = 1.0 - math.pow(1.0 - prob, float(h))
-        return out
-    miss = 1.0
-    for h in range(1, most + 1):
-        miss *= 1.0 - prob * math.pow(repeat, float(h - 1))
-        out[h] = 1.0 - miss
-    return out
-
-
-@njit(cache=True)
-def _runs(ids):
-    # distinct ids of an increasing array and how often each appears
-    d = np.empty(ids.size, dtype=np.int64)
-    c = np.empty(ids.size, dtype=np.int64)
-    k = -1
-    for j in range(ids.size):
-        if k >= 0 and ids[j] == d[k]:
-            c[k] += 1
-        else:
-            k += 1
-            d[k] = ids[j]
-            c[k] = 1
-    return d[:k + 1], c[:k + 1]
-
-
-@njit(cache=True)
-def _most(c):
-    top = 0
-    for j in range(c.size):
-        if c[j] > top:
-            top = c[j]
-    return top
-
-
-@njit(cache=True)
-def listeners(neg, pos, status, deterred_until, has_alt, changed_at, t, keys, deter,
-              wom_defect, referral, repeat, memory_steps):
-    """The effect of this step's stories on who heard them (``neg``, ``pos``: increasing
-    listener ids, with repeats).
-
-    A prospect or former customer who heard ``h`` negative stories is deterred with
-    ``acted(deter, h, repeat)``; the deter uniform ``ud`` over that chance is the moment
-    ``v`` of the step the story landed, and the person is blocked until step
-    ``t + ceil(v + memory_steps - 0.5)``: from now (``deterred_until``, in place) when
-    ``v < 0.5``, else returned as late (blocked from the next step on). A customer with an
-    alternative leaves on them with ``acted(wom_defect, h, repeat)``. A prospect not
-    deterred who heard positive stories buys with ``acted(referral, h, repeat)``.
-    ``keys``: deter, wom_defection, referral. Status and ``changed_at`` change in place.
-    Returns ``(newly_deterred, late, late_until, wom_left, won_ref)``.
-    """
-    dn, dc = _runs(neg)
-    most = max(_most(dc), 1)
-    p_det = acted_table(deter, repeat, most)
-    p_wom = acted_table(wom_defect, repeat, most)
-    new_det = np.empty(dn.size, dtype=np.int64)
-    late = np.empty(dn.size, dtype=np.int64)
-    late_until = np.empty(dn.size, dtype=np.int64)
-    wom_left = np.empty(dn.size, dtype=np.int64)
-    n_new = n_late = n_wom = 0
-    for j in range(dn.size):
-        i = dn[j]
-        h = dc[j]
-        if status[i] != _CUSTOMER:
-            ud = _u(keys[0], i)
-            pd = p_det[h]
-            if ud < pd:
-                if deterred_until[i] <= t:
-                    new_det[n_new] = i
-                    n_new += 1
-                v = ud / pd
-                until = t + np.int64(math.ceil(v + memory_steps - 0.5))
-                if v < 0.5:
-                    if until > deterred_until[i]:
-                        deterred_until[i] = until
-                else:
-                    late[n_late] = i
-                    late_until[n_late] = until
-                    n_late += 1
-        elif _u(keys[1], i) < p_wom[h] and has_alt[i]:
-            wom_left[n_wom] = i
-            n_wom += 1
-    for j in range(n_wom):
-        status[wom_left[j]] = _FORMER
-        changed_at[wom_left[j]] = t
-    pn, pc = _runs(pos)
-    p_ref = acted_table(referral, repeat, max(_most(pc), 1))
-    won = np.empty(pn.size, dtype=np.int64)
-    n_won = 0
-    for j in range(pn.size):
-        i = pn[j]
-        if status[i] == _PROSPECT and deterred_until[i] <= t and _u(keys[2], i) < p_ref[pc[j]]:
-            won[n_won] = i
-            n_won += 1
-    for j in range(n_won):
-        status[won[j]] = _CUSTOMER
-        changed_at[won[j]] = t
-    return new_det[:n_new], late[:n_late], late_until[:n_late], wom_left[:n_wom], won[:n_won]
 
 
 @njit(cache=True)

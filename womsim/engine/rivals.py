@@ -25,6 +25,12 @@ import numpy as np
 
 from womsim.engine.kernels import union_ids
 from womsim.engine.listeners import acted
+from womsim.engine.rivalkernels import (
+    rival_acquire,
+    rival_heard_negative,
+    rival_heard_positive,
+    rival_service,
+)
 from womsim.engine.rng import THIN, Streams, sparse_candidates
 from womsim.engine.segments import member_draw
 from womsim.engine.thinning import thin_to_customers
@@ -135,6 +141,13 @@ def shared_draw(streams: Streams, mechanism: str, t: int, n: int, ours: float | 
                              theirs=theirs, firm=firm)
 
 
+def _acting(prob: float, heard: np.ndarray, repeat: float) -> np.ndarray:
+    # acted() by the number of stories heard (1 to the most heard; 0 never looked up): a
+    # table of a handful of entries that the compiled passes look up per listener
+    top = int(heard.max()) if heard.size else 0
+    return np.concatenate([[0.0], acted(prob, np.arange(1, top + 1), repeat)])
+
+
 def rival_step(state: State, rp: RivalParams, p: StepParams, t: int, streams: Streams,
                wom: _WordOfMouth, our_leavers: np.ndarray) -> RivalEvents:
     """Advance the rivals' customers by one step (in place, after our own step)."""
@@ -170,65 +183,52 @@ def rival_step(state: State, rp: RivalParams, p: StepParams, t: int, streams: St
         fj = firm[joined]
         contacted = union_ids(contacted, joined[
             streams.uniform("rival_contact_join", t, joined) < rp.p_contact[fj] / 2])
-    f = firm[contacted]
-    ue = streams.uniform("rival_experience", t, contacted)
-    delighted = contacted[ue < rp.mix[f, 0]]
-    bad = ue >= 1.0 - rp.mix[f, 2]
-    problem = contacted[bad]
-    counts["problems"] = per(problem)
-    fp = firm[problem]
-    complained = streams.uniform("rival_complaint", t, problem) < rp.complain[fp]
-    ur = streams.uniform("rival_resolution", t, problem)
-    quick = complained & (ur < rp.resolved[fp] * rp.quick[fp])
-    slow = complained & ~quick & (ur < rp.resolved[fp])
-    group = np.where(~complained, 0, np.where(quick, 3, np.where(slow, 2, 1)))
-    leave = (streams.uniform("rival_defection", t, problem) < rp.leave[group]) \
-        & has_alt[problem]
-    left = [problem[leave]]
+    keys = np.array([streams.key(m, t) for m in ("rival_experience", "rival_complaint",
+                                                 "rival_resolution", "rival_defection")],
+                    dtype=np.uint64)
+    unhappy, happy, left0 = rival_service(
+        np.ascontiguousarray(contacted, dtype=np.int64), firm, keys, rp.mix, rp.complain,
+        rp.resolved, rp.quick, rp.leave, has_alt, counts["problems"])
+    # who leaves is marked changed at once (they are at the end of the step anyway): the
+    # later draws then pass them over instead of searching the leavers for them
+    changed_at[left0] = t
+    left = [left0]
     if joined.size:
         half = 1.0 - np.sqrt(1.0 - rp.p_churn[fj])
         churned = union_ids(churned, joined[
             streams.uniform("rival_churn_join", t, joined) < half])
-    left.append(churned[~np.isin(churned, left[0], assume_unique=True)])
+    # none of the churned had changed this step (drawn among the rivals' customers at its
+    # start, who joined before it): changed now means they left on their experience
+    churned = churned[changed_at[churned] != t]
+    changed_at[churned] = t
+    left.append(churned)
 
     new = [to_rival]  # who joins a rival this step
     # word of mouth about each rival, from its unhappy and its delighted customers
-    unhappy = problem[group <= 1]
-    happy = np.concatenate([delighted, problem[group >= 2]])
     for r in range(k):
-        neg, ns, nw, _ = wom.tell(unhappy[firm[unhappy] == r], p.negative, p.weak_share, t,
-                               _STREAM + 2 * r)
-        pos, ps, pw, _ = wom.tell(happy[firm[happy] == r], p.positive, p.weak_share, t,
-                               _STREAM + 2 * r + 1)
+        mine_u = unhappy if k == 1 else unhappy[firm[unhappy] == r]
+        mine_h = happy if k == 1 else happy[firm[happy] == r]
+        neg, ns, nw, _ = wom.tell(mine_u, p.negative, p.weak_share, t, _STREAM + 2 * r)
+        pos, ps, pw, _ = wom.tell(mine_h, p.positive, p.weak_share, t, _STREAM + 2 * r + 1)
         counts["neg_tellings"][r] = ns + nw
         counts["pos_tellings"][r] = ps + pw
         if p.retell > 0 and p.max_hops > 1:  # stories about a rival are passed on as ours
             neg, pos, _ = wom.retell(neg, pos, p, t, base=_RETELL + 32 * r)
         if neg.size:
             heard, h = np.unique(neg, return_counts=True)
-            # prospects (and our customers) deterred from this rival for the memory; the
-            # j-th story heard acts as ours do (word_of_mouth.repeat_factor)
-            out = status[heard] != RIVAL
-            who = heard[out]
-            hit = streams.uniform("rival_deter", t, who, extra=r) \
-                < acted(p.deter, h[out], p.repeat)
-            det_rv[r, who[hit]] = np.maximum(det_rv[r, who[hit]], t + 1 + rp.memory_steps)
-            mine = ~out
-            mine[mine] = (firm[heard[mine]] == r) & (changed_at[heard[mine]] != t)
-            cw, ch = heard[mine], h[mine]
-            moved = cw[(streams.uniform("rival_wom_defection", t, cw)
-                        < acted(p.wom_defect, ch, p.repeat)) & has_alt[cw]]
-            left.append(moved[~np.isin(moved, np.concatenate(left))])
+            # prospects (and our customers) deterred from this rival for the memory, its
+            # own customers moved to leave; the j-th story heard acts as ours do
+            # (word_of_mouth.repeat_factor)
+            left.append(rival_heard_negative(
+                heard, h, r, t, status, firm, changed_at, has_alt, det_rv[r],
+                _acting(p.deter, h, p.repeat), _acting(p.wom_defect, h, p.repeat),
+                np.uint64(streams.key("rival_deter", t, r)),
+                np.uint64(streams.key("rival_wom_defection", t)), t + 1 + rp.memory_steps))
         if pos.size:
             heard, h = np.unique(pos, return_counts=True)
-            ok = (status[heard] == PROSPECT) & (det_rv[r, heard] <= t) \
-                & (changed_at[heard] != t)
-            who, hh = heard[ok], h[ok]
-            won = who[streams.uniform("rival_referral", t, who, extra=r)
-                      < acted(p.referral, hh, p.repeat)]
-            status[won] = RIVAL
-            firm[won] = r
-            changed_at[won] = t
+            won = rival_heard_positive(heard, h, r, t, status, firm, changed_at, det_rv[r],
+                                       _acting(p.referral, h, p.repeat),
+                                       np.uint64(streams.key("rival_referral", t, r)))
             counts["acquisitions"][r] += won.size
             new.append(won)
 
@@ -242,23 +242,17 @@ def rival_step(state: State, rp: RivalParams, p: StepParams, t: int, streams: St
     status[won_us] = CUSTOMER
     back = leavers[~to_us]
     status[back] = PROSPECT
-    changed_at[leavers] = t
 
     # marketing: prospects left buy from a rival, each rival at its own rate
     total = float(rp.p_acquire.sum())
     if total > 0:
         cand, q = sparse_candidates(streams, "rival_acquire", t, n, min(total, 1.0))
-        cand = cand[(status[cand] == PROSPECT) & (changed_at[cand] != t)]
-        ua = streams.uniform("rival_acquire", t, cand, extra=THIN) * q
-        pick = np.searchsorted(np.cumsum(rp.p_acquire), ua, side="right")
-        ok = pick < k
-        cand, pick = cand[ok], pick[ok]
-        ok = det_rv[pick, cand] <= t
-        cand, pick = cand[ok], pick[ok]
-        status[cand] = RIVAL
-        firm[cand] = pick
-        changed_at[cand] = t
-        counts["acquisitions"] += np.bincount(pick, minlength=k)
-        new.append(cand)
+        # read-only whether shared by paired runs or not: numba compiles a kernel once per
+        # argument type, and read-only is a type of its own
+        cand = cand.view()
+        cand.flags.writeable = False
+        new.append(rival_acquire(cand, q, np.uint64(streams.key("rival_acquire", t, THIN)),
+                                 np.cumsum(rp.p_acquire), det_rv, status, firm, changed_at, t,
+                                 counts["acquisitions"]))
     state.rival_joined = np.concatenate(new).astype(np.int64)
     return RivalEvents(to_rival, won_us, int(back.size), counts)

@@ -11,7 +11,7 @@ from womsim.core.errors import NetworkError
 from womsim.engine.reviews import ReviewState
 from womsim.engine.rivals import RIVAL
 from womsim.engine.segments import place_segments, segment_members, segment_views
-from womsim.engine.steady import steady_deterred
+from womsim.engine.steady import steady_deterred, steady_deterred_rival
 from womsim.network.assortment import cluster
 
 if TYPE_CHECKING:
@@ -86,7 +86,10 @@ class State:
                 hit = (u >= lo) & (u < lo + r.customer_share)
                 status[hit], firm[hit] = RIVAL, j
                 lo = lo + r.customer_share
-            deterred_rival = np.zeros((len(scenario.rivals), n), dtype=np.int32)
+            # at rest, people already avoid a rival they heard badly of (engine.steady)
+            deterred_rival = steady_deterred_rival(scenario, status, firm, RIVAL, streams) \
+                if scenario.simulation.start == "steady" else \
+                np.zeros((len(scenario.rivals), n), dtype=np.int32)
         sigma = e.revenue_sigma
         if segment is None:
             # mean-preserving lognormal: E[revenue] = revenue_per_year
@@ -99,7 +102,7 @@ class State:
             revenue = mean * np.exp(sig * rng.standard_normal(n) - sig * sig / 2)
         has_alt = rng.random(n) >= m.no_alternative_share
         # a market at rest already holds deterred prospects (womsim.engine.steady)
-        deterred = steady_deterred(scenario, status, CUSTOMER, streams) \
+        deterred = steady_deterred(scenario, status, CUSTOMER, streams, segment, network) \
             if scenario.simulation.start == "steady" else np.zeros(n, dtype=np.int32)
         return cls(status, revenue.astype(np.float32), deterred, has_alt,
                    np.full(n, -1, dtype=np.int32), segment=segment, firm=firm,
