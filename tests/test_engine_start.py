@@ -1,4 +1,5 @@
-"""A run's start shared by the scenarios of a pass, and the listeners' tally: same numbers."""
+"""A run's start shared by the scenarios of a pass; listeners and revenue in compiled
+passes: the same numbers as before, bit for bit."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import pytest
 import womsim as wom
 from womsim.core.errors import WomsimError
 from womsim.engine.hearings import heard_counts, listen_bad, listen_good
+from womsim.engine.ledger import group_revenue
 from womsim.engine.listeners import acted
 from womsim.engine.paired import run_paired
 from womsim.engine.rng import PairedStreams, Streams
@@ -167,3 +169,16 @@ def test_listeners_pass_is_the_numpy_formulation(repeat):
         assert np.array_equal(w, g)
         assert g.size > 5  # each branch taken, not vacuously equal
     assert np.array_equal(s_ref, s_got) and np.array_equal(u_ref, u_got)
+
+
+def test_group_revenue_is_numpys_sum_bit_for_bit():
+    """Groups from empty to past numpy's 8192-element reduction buffer, summed as
+    ``revenue[g].sum(dtype=float64)`` sums them: every bit the same."""
+    rng = np.random.default_rng(6)
+    revenue = (rng.lognormal(0, 1, 50_000) * 613.7).astype(np.float32)
+    sizes = [0, 1, 7, 8, 9, 127, 128, 129, 1000, 8191, 8192, 8193, 20_000]
+    groups = [rng.choice(revenue.size, k, replace=False) for k in sizes]
+    got = group_revenue(revenue, np.concatenate(groups), sizes)
+    want = [float(revenue[g].sum(dtype=np.float64)) for g in groups]
+    assert got == want
+    assert sum(got) != float(np.concatenate(groups).size)  # not a trivial zero

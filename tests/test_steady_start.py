@@ -219,3 +219,45 @@ def test_a_segmented_steady_start_is_at_rest_in_every_segment():
         assert abs(diff[:, s].mean()) < 3 * se[s] + 0.05 * late[:, s].mean(), \
             (name, diff[:, s], se[s])
     assert (late > 0.12).all()  # the level the market-level start (5%) is far from
+
+
+def _deterred_from_rival(sc, seed: int) -> np.ndarray:
+    """Per step: the share of people who are no rival's customer blocked from the rival."""
+    from womsim.engine.book import MarketBook
+    from womsim.engine.step import State, _WordOfMouth, schedule, step, step_params, value_hazard
+
+    n = sc.market.people
+    streams = Streams(seed)
+    params, _ = schedule(sc)
+    state = State.initial(sc, n, streams, None)
+    tell = _WordOfMouth(None, n, streams)
+    book = MarketBook(sc, state, len(params), None, value_hazard, step_params)
+    out = []
+    for t, p in enumerate(params):
+        non = state.status != 3
+        out.append(((state.deterred_rival[0] > t) & non).sum() / non.sum())
+        e = step(state, int((state.status == 1).sum()), p, t, streams, tell)
+        book.rivals_step(p, t, streams, tell, e)
+    return np.array(out)
+
+
+def test_a_steady_start_also_deters_from_the_rival_at_rest():
+    """``simulation.start = "steady"`` acts on the stories about a rival too: people start
+    deterred from it at the mean-field level of its customers' bad stories, which matches
+    their level a memory later (3 SE over 6 runs + the 5% the mean field misses); a cold
+    start begins with nobody deterred from it."""
+    def market(start: str) -> wom.Scenario:
+        return wom.Scenario(
+            market={"people": 3000, "network": "well_mixed", "customer_share": 0.3},
+            word_of_mouth={"prospect_deter_prob": 0.25, "deter_memory_years": 0.5,
+                           "customer_defect_prob": 0.0, "referral_prob": 0.0},
+            simulation={"horizon_years": 1.0, "start": start},
+            rivals=[{"name": "challenger", "customer_share": 0.3, "problem_rate": 0.2,
+                     "contact_rate": 4.0, "marketing_rate": 0.1, "baseline_churn": 0.1}])
+    memory = 26
+    paths = np.array([_deterred_from_rival(market("steady"), s) for s in range(6)])
+    diff = paths[:, 0] - paths[:, memory:].mean(axis=1)
+    late = paths[:, memory:].mean()
+    se = diff.std(ddof=1) / math.sqrt(diff.size)
+    assert late > 0.1 and abs(diff.mean()) < 3 * se + 0.05 * late, (diff, se, late)
+    assert _deterred_from_rival(market("cold"), 0)[0] == 0.0

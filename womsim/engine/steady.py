@@ -33,12 +33,14 @@ import numpy as np
 from womsim.engine.rng import Streams
 from womsim.engine.segments import segment_views
 from womsim.model.meanfield import rates
+from womsim.model.reach import told_shares
 
 if TYPE_CHECKING:
     from womsim.model.scenario import Scenario
     from womsim.network.graph import Network
 
-__all__ = ["deter_rate", "segment_deter_rates", "steady_deterred"]
+__all__ = ["deter_rate", "rival_deter_rates", "segment_deter_rates", "steady_deterred",
+           "steady_deterred_rival"]
 
 
 def deter_rate(scenario: Scenario) -> float:
@@ -149,4 +151,52 @@ def steady_deterred(scenario: Scenario, status: np.ndarray, customer: int, strea
     age = -np.log1p(-u * q) / lam  # exponential(lam) cut at the memory
     rest = memory - age
     out[hit] = np.ceil(rest / dt - 0.5).astype(np.int32)
+    return out
+
+
+def rival_deter_rates(scenario: Scenario, status: np.ndarray, firm: np.ndarray,
+                      rival: int) -> np.ndarray:
+    """Mean-field rate (per person-year) of stories about each rival that deter a person
+    from it: its customers (as drawn) each tell ``k`` bad stories a year under its own
+    service, with the market's telling (as :mod:`womsim.engine.rivals` has them tell).
+
+    Examples
+    --------
+    >>> from womsim.model.scenario import Scenario
+    >>> sc = Scenario(rivals=[{"name": "x", "customer_share": 0.2}])
+    >>> status = np.repeat(np.array([0, 3], dtype=np.int8), [800, 200])
+    >>> bool(rival_deter_rates(sc, status, np.zeros(1000, np.int8), 3)[0] > 0)
+    True
+    """
+    w = scenario.word_of_mouth
+    told_neg, _ = told_shares(scenario)
+    held = np.bincount(firm[status == rival], minlength=len(scenario.rivals)).astype(float)
+    k = np.array([r.contact_rate * r.problem_rate
+                  * ((1 - r.complain_rate) + r.complain_rate * (1 - r.resolved))
+                  for r in scenario.rivals]) * w.negative_mean * told_neg
+    return held * k / status.size * w.prospect_deter_prob
+
+
+def steady_deterred_rival(scenario: Scenario, status: np.ndarray, firm: np.ndarray,
+                          rival: int, streams: Streams) -> np.ndarray:
+    """``deterred_rival`` (int32, rivals x people) of a market at rest: each person who is no
+    rival's customer is deterred from rival ``j`` as :func:`steady_deterred` deters from us,
+    at :func:`rival_deter_rates`, blocked while the entry exceeds the step (the rivals'
+    convention); keyed per person (mechanism ``"steady_start_rival"``, one stream a rival).
+    """
+    k, n = len(scenario.rivals), status.size
+    out = np.zeros((k, n), dtype=np.int32)
+    memory = scenario.word_of_mouth.deter_memory_years
+    if memory <= 0:
+        return out
+    dt = scenario.simulation.dt
+    ids = np.flatnonzero(status != rival)
+    for j, lam in enumerate(rival_deter_rates(scenario, status, firm, rival)):
+        if lam <= 0:
+            continue
+        q = -math.expm1(-lam * memory)
+        hit = ids[streams.uniform("steady_start_rival", 0, ids, extra=2 * j) < q]
+        u = streams.uniform("steady_start_rival", 0, hit, extra=2 * j + 1)
+        age = -np.log1p(-u * q) / lam  # exponential(lam) cut at the memory
+        out[j, hit] = np.ceil((memory - age) / dt - 0.5).astype(np.int32)
     return out

@@ -22,6 +22,7 @@ from womsim.engine.book import MarketBook
 from womsim.engine.calendar import apply_calendar, calendar_mix
 from womsim.engine.hearings import heard_counts, listen_bad, listen_good
 from womsim.engine.kernels import count_above, tell_wave, union_ids
+from womsim.engine.ledger import group_revenue
 from womsim.engine.reviews import ReviewState
 from womsim.engine.rivals import RIVAL, RivalParams, rival_params, shared_draw
 from womsim.engine.rng import (
@@ -41,7 +42,7 @@ from womsim.engine.segments import (
     segment_views,
     tell_by_segment,
 )
-from womsim.engine.steady import steady_deterred
+from womsim.engine.steady import steady_deterred, steady_deterred_rival
 from womsim.model.meanfield import experience_mix, rates
 from womsim.model.reviews import Reviews
 from womsim.model.telling import Telling
@@ -284,7 +285,10 @@ class State:
                 hit = (u >= lo) & (u < lo + r.customer_share)
                 status[hit], firm[hit] = RIVAL, j
                 lo = lo + r.customer_share
-            deterred_rival = np.zeros((len(scenario.rivals), n), dtype=np.int32)
+            # at rest, people already avoid a rival they heard badly of (engine.steady)
+            deterred_rival = steady_deterred_rival(scenario, status, firm, RIVAL, streams) \
+                if scenario.simulation.start == "steady" else \
+                np.zeros((len(scenario.rivals), n), dtype=np.int32)
         sigma = e.revenue_sigma
         if segment is None:
             # mean-preserving lognormal: E[revenue] = revenue_per_year
@@ -691,9 +695,6 @@ def run(scenario: Scenario, network: Network | None, seed: int, check: bool = Fa
     book = MarketBook(scenario, state, steps, valuation_hazard, value_hazard, step_params) \
         if scenario.segments or scenario.rivals else None
 
-    def paid(ids: np.ndarray) -> float:
-        return float(revenue[ids].sum(dtype=np.float64))
-
     for t in range(steps):
         p = params[t]
         e = step(state, int(counts[CUSTOMER]), p, t, streams, wom)
@@ -705,7 +706,9 @@ def run(scenario: Scenario, network: Network | None, seed: int, check: bool = Fa
         n_lost = sum(x.size for x in lost)
         n_gain = sum(x.size for x in gained)
         # each group's revenue once: it moves the total and prices the group's value
-        p_lost, p_gained = [paid(x) for x in lost], [paid(x) for x in gained]
+        changed = np.concatenate((*lost, *gained))
+        sums = group_revenue(revenue, changed, [x.size for x in (*lost, *gained)])
+        p_lost, p_gained = sums[:3], sums[3:]
         rev_sum += sum(p_gained) - sum(p_lost)
         counts[CUSTOMER] += n_gain - n_lost
         counts[FORMER] += n_lost - e.winback.size
@@ -749,7 +752,7 @@ def run(scenario: Scenario, network: Network | None, seed: int, check: bool = Fa
             "pos_tellings_strong": tl["pos_strong"], "pos_tellings_weak": tl["pos_weak"],
             "neg_tellings_silent": tl["neg_silent"],
             "neg_untold": tl["neg_untold"], "pos_untold": tl["pos_untold"],
-            "customer_friend_share": friends.update(state.status, lost, gained,
+            "customer_friend_share": friends.update(state.status, changed,
                                                     int(counts[CUSTOMER])),
             "value_lost_experience": p_lost[0] * worth,
             "value_lost_wom": p_lost[2] * worth,
@@ -801,10 +804,11 @@ class _FriendShare:
         self.flag = member_bits(status == CUSTOMER)
         self.same, self.total = member_ends_bits(network.indptr, network.indices, self.flag)
 
-    def update(self, status: np.ndarray, lost: tuple, gained: tuple, customers: int) -> float:
+    def update(self, status: np.ndarray, changed: np.ndarray, customers: int) -> float:
+        """The share after the people ``changed`` (lost and won this step) changed."""
         if self.network is None:  # everybody else is a potential listener
             return (customers - 1) / (self.n - 1) if customers > 0 and self.n > 1 else 0.0
-        changed = np.concatenate([*lost, *gained]).astype(np.int64)
+        changed = changed.astype(np.int64, copy=False)
         self.same, self.total = update_ends_bits(
             self.network.indptr, self.network.indices, self.flag, changed,
             status[changed] == CUSTOMER, self.same, self.total)
