@@ -10,7 +10,7 @@ clients is sqrt(c (1 - c) / n).
 
 Examples
 --------
-100 clients (about 6 CPU-seconds each)::
+100 clients (about 7 CPU-seconds each; the raw and recalibrated coverage and widths)::
 
     python -m benchmarks.calibration_coverage --clients 100 --out coverage.json
 """
