@@ -16,7 +16,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from womsim.engine.rivals import RIVAL_RECORDS, RivalEvents, rival_step
-from womsim.engine.segments import SEGMENT_RECORDS, by_segment_groups, segment_views
+from womsim.engine.segments import SEGMENT_RECORDS, segment_views
+from womsim.engine.tally import tally
 from womsim.model.valuation import event_worth, held_value
 
 if TYPE_CHECKING:
@@ -35,7 +36,7 @@ def segment_prices(scenario: Scenario, value_hazard: Callable) -> tuple[float, .
     return tuple(value_hazard(v, v.baseline_churn()) for v in segment_views(base))
 
 
-# the records of a step counted per segment, in the order by_segment_groups tallies them
+# the records of a step counted per segment, in the order revenue() tallies them
 _COUNTED = ("contacts", "problems", "complaints", "unresolved", "defect_experience",
             "defect_wom", "defect_baseline", "acq_marketing", "acq_referral", "acq_winback")
 # the events valued per segment (the customers' yearly revenue), same order; "won" last
@@ -115,16 +116,17 @@ class MarketBook:
         if not self.segs:
             return total
         assert p.segments is not None  # the step's numbers of a segmented scenario
-        st, seg, k = self.state, self._segment(), len(self.segs)
+        st, seg = self.state, self._segment()
         assert st.seg_customers is not None  # kept from __init__ on
         won = rv.won if rv is not None else _EMPTY
-        self._counts = by_segment_groups(
-            (e.contacted, e.problem, e.complainers, e.unresolved, e.exp_left, e.wom_left,
-             e.base_left, e.marketing, e.won_ref, e.winback, won), seg, k)
-        self._values = by_segment_groups(
-            (e.exp_left, e.wom_left, e.base_left, e.marketing, e.won_ref, e.winback, won),
-            seg, k, st.revenue)
         c, v = self._counts, self._values
+        c[:] = 0.0
+        v[:] = 0.0
+        # one compiled pass per group; the last seven are also valued (by revenue)
+        for g, ids in enumerate((e.contacted, e.problem, e.complainers, e.unresolved,
+                                 e.exp_left, e.wom_left, e.base_left, e.marketing, e.won_ref,
+                                 e.winback, won)):
+            tally(ids, seg, st.revenue, c[g], v[g - 4] if g >= 4 else None)
         st.seg_customers += c[7] + c[8] + c[9] + c[10] - (c[4] + c[6] + c[5])
         self.seg_revenue += v[3] + v[4] + v[5] + v[6] - (v[0] + v[2] + v[1])
         self._revenue = self.seg_revenue * p.segments.revenue_scale * dt
