@@ -56,13 +56,13 @@ class MarketBook:
         self.rec: dict[str, np.ndarray] = {}
         self.segs = tuple(s.name for s in scenario.segments)
         self.rivals = tuple(r.name for r in scenario.rivals)
-        cust = state.status == 1
         if self.segs:
             k = len(self.segs)
-            seg = self._segment()
-            state.seg_customers = np.bincount(seg[cust], minlength=k).astype(float)
-            self.seg_revenue = np.bincount(seg[cust], weights=state.revenue[cust]
-                                           .astype(np.float64), minlength=k)
+            # customers and their revenue per segment: one compiled pass over the customers
+            # (the same sums, in the same order, as a bincount of their labels)
+            state.seg_customers, self.seg_revenue = np.zeros(k), np.zeros(k)
+            tally(np.flatnonzero(state.status == 1), self._segment(), state.revenue,
+                  state.seg_customers, self.seg_revenue)
             prices = price if isinstance(price, tuple) and len(price) == k \
                 else segment_prices(scenario, value_hazard)
             self.rem = np.array([event_worth(scenario, h) for h in prices])  # (k, steps)
@@ -188,20 +188,23 @@ class MarketBook:
         """The after-horizon records as the sum over segments, each valued through its
         view at its own churn (fixed and programme costs shared by customers held)."""
         seg, k = self._segment(), len(self.segs)
-        cust = state.status == 1
+        # the customers' ids once, then each segment's among them: passes over those held,
+        # not over the market (the same elements in the same order: the same sums)
+        cust = np.flatnonzero(state.status == 1)
+        lab, has = seg[cust], state.has_alt[cust]
         views, bases = segment_views(scenario), segment_views(base)
-        total_held = max(int(cust.sum()), 1)
+        total_held = max(cust.size, 1)
         fields = ("value", "revenue", "margin", "service_cost", "fixed_cost",
                   "intervention_cost", "lifetime", "value_alt", "value_noalt")
         out = dict.fromkeys(fields, 0.0)
         decay = {"decay_alt": 0.0, "decay_noalt": 0.0}
         parts = np.zeros(k)
         for s in range(k):
-            mine = cust & (seg == s)
-            alt, noalt = mine & state.has_alt, mine & ~state.has_alt
-            n_s = int(mine.sum())
-            h = held_value(views[s], bases[s], bases[s].baseline_churn(), int(alt.sum()),
-                           int(noalt.sum()), float(state.revenue[alt].sum(dtype=np.float64)),
+            mine = lab == s
+            alt, noalt = cust[mine & has], cust[mine & ~has]
+            n_s = alt.size + noalt.size
+            h = held_value(views[s], bases[s], bases[s].baseline_churn(), alt.size,
+                           noalt.size, float(state.revenue[alt].sum(dtype=np.float64)),
                            float(state.revenue[noalt].sum(dtype=np.float64)),
                            self.step_params, cost_share=n_s / total_held)
             parts[s] = h.value
