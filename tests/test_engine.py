@@ -236,7 +236,11 @@ def test_one_splitmix64_serves_every_hash():
             for i in ids]
     assert rng.hash_uniform(key, ids).tolist() == want
     assert rng.hash_uniform(key, ids.reshape(5, 10)).ravel().tolist() == want
+    # a slot's leading byte from its word of eight, its next 32 bits from its own hash
     e = list(range(20))
-    z = [_splitmix64_reference(key + (k // 2 + 1) * kernels.GOLDEN) for k in e]
-    slot = [(v >> (32 * (k & 1))) & 0xFFFFFFFF for k, v in zip(e, z, strict=True)]
-    assert spread.edge_uniforms(np.array(e), key).tolist() == [v / 2**32 for v in slot]
+    lead = [(_splitmix64_reference(key + (k // 8 + 1) * kernels.GOLDEN) >> (8 * (k % 8)))
+            & 0xFF for k in e]
+    tie_key = _splitmix64_reference(key ^ spread._TIE)
+    tie = [_splitmix64_reference(tie_key + (k + 1) * kernels.GOLDEN) & 0xFFFFFFFF for k in e]
+    assert spread.edge_uniforms(np.array(e), key).tolist() == [
+        (b * 2**32 + t) / 2**40 for b, t in zip(lead, tie, strict=True)]

@@ -186,8 +186,10 @@ def test_draws_exactly_one_number_and_never_global_state(ba: Network) -> None:
 
 
 @pytest.mark.skipif(not spread.HAVE_NUMBA, reason="numba not installed")
-@pytest.mark.parametrize("p", [0.05, 0.1, 0.3, 0.77, 1.0])
+@pytest.mark.parametrize("p", [0.05, 0.1, 0.3, 0.77, 1.0, 1 / 512, 25 / 256])
 def test_numba_and_numpy_kernels_agree_exactly(p: float) -> None:
+    # 1/512: every open slot comes through a tie of the leading byte (its next 32 bits
+    # decide); 25/256: ties never open (the threshold's low 32 bits are 0)
     # the per-slot hashed draws make the result independent of traversal order
     for gseed, net in enumerate([Network.scale_free(30_000, m=3, seed=5),
                                  Network.random(30_000, mean_degree=3, seed=6),
@@ -201,6 +203,22 @@ def test_numba_and_numpy_kernels_agree_exactly(p: float) -> None:
                         max_generations=max_gen)
             assert np.array_equal(a.informed, b.informed)
             assert np.array_equal(a.per_generation, b.per_generation)
+
+
+@pytest.mark.skipif(not spread.HAVE_NUMBA, reason="numba not installed")
+@pytest.mark.parametrize("p", [0.5, 1.0])
+def test_a_hub_with_more_open_slots_than_a_batch(p: float) -> None:
+    # the compiled kernel buffers open slots in batches of 2,048: a star's centre with
+    # 6,000 leaves fills several within its one row, and every leaf must be seen once
+    leaves = 6_000
+    net = Network.from_edges(np.zeros(leaves, dtype=np.int64), np.arange(1, leaves + 1))
+    a = cascade(net, [0], p, np.random.default_rng(3), method="numba")
+    b = cascade(net, [0], p, np.random.default_rng(3), method="numpy")
+    assert np.array_equal(a.informed, b.informed)
+    assert a.per_generation.tolist() == b.per_generation.tolist()
+    # at p = 0.5 the reached leaves are Binomial(6000, 0.5): 5 SE either side
+    want = leaves * p
+    assert abs(a.count - 1 - want) <= 5 * math.sqrt(leaves * p * (1 - p))
 
 
 def _mean_and_se(x: list[int]) -> tuple[float, float]:
@@ -240,16 +258,23 @@ def test_edge_uniforms_are_uniform_and_independent() -> None:
     expected = u.size / 20
     chi2 = float(((counts - expected) ** 2 / expected).sum())
     assert chi2 < 45  # 19 degrees of freedom: p ~ 1e-3
-    # the two halves of one hash (even / odd slot) and neighbouring pairs are unrelated
-    assert abs(np.corrcoef(u[0::2], u[1::2])[0, 1]) < 0.01
-    assert abs(np.corrcoef(u[:-2], u[2:])[0, 1]) < 0.01
+    # the bytes of one hash (slots of one word of eight) and neighbouring words are
+    # unrelated: 400,000 pairs put a correlation's SE at 0.0016 (0.01 is 6 SE)
+    assert abs(np.corrcoef(u[:-1], u[1:])[0, 1]) < 0.01
+    assert abs(np.corrcoef(u[0::8], u[7::8])[0, 1]) < 0.02  # 50,000 pairs: 4.5 SE
+    assert abs(np.corrcoef(u[:-8], u[8:])[0, 1]) < 0.01
+    # the leading byte and the tie-breaking bits of a slot are unrelated too
+    lead = np.floor(u * 256)
+    assert abs(np.corrcoef(lead, u * 256 - lead)[0, 1]) < 0.01
     # a different key gives unrelated numbers
     v = edge_uniforms(np.arange(400_000), key=2025)
     assert abs(np.corrcoef(u, v)[0, 1]) < 0.01
 
 
-@pytest.mark.parametrize("p", [0.001, 0.1, 0.5])
+@pytest.mark.parametrize("p", [0.001, 0.1, 0.5, 1 / 512])
 def test_open_share_is_p(p: float) -> None:
+    # 0.001 and 1/512 lie below the leading byte's first step (1/256): only the
+    # tie-breaking bits open their slots
     e = np.arange(1_000_000)
     share = float((edge_uniforms(e, key=7) < p).mean())
     assert abs(share - p) < 5 * math.sqrt(p * (1 - p) / e.size)

@@ -7,16 +7,20 @@ with transmissibility ``T = p`` (Newman 2002), which is how the kernel is valida
 How the randomness is drawn
 ---------------------------
 Each *directed* edge slot ``e`` of the CSR arrays (the chance "owner of row -> ``indices[e]``")
-gets its own 32-bit uniform number, computed on demand by a counter-based hash of one 64-bit
-``key`` taken from ``rng``: ``splitmix64(key + (e // 2 + 1) * golden)``, whose low half
-serves the even slot of the pair and whose high half the odd one. So:
+has its own uniform number, computed on demand by counter-based hashes of one 64-bit ``key``
+taken from ``rng``. Its leading 8 bits are byte ``e % 8`` of ``splitmix64(key + (e // 8 + 1)
+* golden)`` (one hash serves eight neighbouring slots); its next 32 bits, looked at only when
+the leading byte ties with ``p``'s (one slot in 256), are the low half of ``splitmix64(key2 +
+(e + 1) * golden)`` with ``key2 = splitmix64(key ^ TIE)``. A chance succeeds when that 40-bit
+number falls below ``round(p * 2**40)``. So:
 
 * the outcome of a chance does not depend on the order in which chances are tried, and
   the compiled (numba) and the pure-numpy kernels return *identical* results for the
   same ``rng`` state -- each cross-checks the other;
 * ``rng`` advances by exactly one draw per call, whatever the cascade does, so the caller's
   other draws stay aligned (common random numbers);
-* only the edges of informed people cost a draw: no per-edge array is generated.
+* only the edges of informed people cost a draw: no per-edge array is generated;
+* ``p`` is resolved to 9e-13, and ``p = 0`` and ``p = 1`` are exact.
 
 The compiled kernel is used when numba is importable (``method="auto"``); the numpy
 kernel is the fallback and the reference. See ``docs/performance.md`` for timings.
@@ -41,7 +45,7 @@ from typing import Any, Literal
 import numpy as np
 
 from womsim.core.errors import NetworkError, WomsimError
-from womsim.engine.kernels import GOLDEN, splitmix64, splitmix64_array
+from womsim.engine.kernels import GOLDEN, splitmix64, splitmix64_array, splitmix64_int
 from womsim.network.graph import Network
 
 __all__ = ["HAVE_NUMBA", "CascadeResult", "cascade", "edge_uniforms"]
@@ -50,11 +54,18 @@ Method = Literal["auto", "numba", "numpy"]
 
 # the hash is womsim's one splitmix64 (womsim.engine.kernels), as in the step's draws
 _GOLDEN = GOLDEN
-# One 64-bit hash serves two slots (the pair e // 2): the low 32 bits decide the even slot,
-# the high 32 bits the odd one, halving the hashing. A chance succeeds when its 32-bit
-# number falls below round(p * 2**32): p is resolved to 2.3e-10, and p = 0 and p = 1 are
-# exact.
-_ONE = 1 << 32
+# A slot's number has 40 bits: a leading byte shared out of one hash per eight slots, and 32
+# tie-breaking bits hashed per slot only when that byte equals the threshold's (1 in 256),
+# so nearly every chance costs an eighth of a hash and p is still resolved to 2**-40.
+_BITS = 40
+_ONE = 1 << _BITS
+_LOW32 = 0xFFFFFFFF
+# the tie-breaking numbers' key is splitmix64(key ^ _TIE): a stream apart from the bytes'
+_TIE = 0xD1B54A32D192ED03
+
+
+def _tie_key(key: int) -> int:
+    return splitmix64_int((int(key) & 0xFFFFFFFFFFFFFFFF) ^ _TIE)
 
 
 @dataclass(frozen=True)
@@ -101,22 +112,49 @@ class CascadeResult:
 
 
 # ----------------------------------------------------------------------------- numpy
-def _slot_numbers(edges: np.ndarray, key: int) -> np.ndarray:
-    """The 32-bit number (as uint64) that each edge slot in ``edges`` draws under ``key``."""
-    e = np.asarray(edges, dtype=np.int64)
-    z = (e >> 1).astype(np.uint64)
+def _lead_bytes(e: np.ndarray, key: int) -> np.ndarray:
+    """The leading byte (as uint64) of each slot's number: byte ``e % 8`` of its word's hash."""
+    z = (e >> 3).astype(np.uint64)
     z += np.uint64(1)
     z *= np.uint64(_GOLDEN)
     z += np.uint64(int(key) & 0xFFFFFFFFFFFFFFFF)
     z = splitmix64_array(z)
-    z >>= ((e & 1) * 32).astype(np.uint64)  # odd slots take the high half
-    z &= np.uint64(0xFFFFFFFF)
+    z >>= ((e & 7) * 8).astype(np.uint64)
+    z &= np.uint64(0xFF)
     return z
 
 
+def _tie_bits(e: np.ndarray, key: int) -> np.ndarray:
+    """The 32 tie-breaking bits (as uint64) of each slot in ``e``."""
+    z = e.astype(np.uint64)
+    z += np.uint64(1)
+    z *= np.uint64(_GOLDEN)
+    z += np.uint64(_tie_key(key))
+    z = splitmix64_array(z)
+    z &= np.uint64(_LOW32)
+    return z
+
+
+def _slot_numbers(edges: np.ndarray, key: int) -> np.ndarray:
+    """The 40-bit number (as uint64) that each edge slot in ``edges`` draws under ``key``."""
+    e = np.asarray(edges, dtype=np.int64)
+    return (_lead_bytes(e, key) << np.uint64(32)) | _tie_bits(e, key)
+
+
 def _open_numpy(edges: np.ndarray, key: int, threshold: int) -> np.ndarray:
-    """Which of the edge slots ``edges`` (int64) transmit: a bool array."""
-    return _slot_numbers(edges, key) < np.uint64(threshold)
+    """Which of the edge slots ``edges`` (int64) transmit: a bool array.
+
+    The same test as ``_slot_numbers(edges, key) < threshold``, hashing the tie-breaking
+    bits only of the slots whose leading byte ties with the threshold's.
+    """
+    e = np.asarray(edges, dtype=np.int64)
+    lead = _lead_bytes(e, key)
+    t_byte, t_low = threshold >> 32, threshold & _LOW32
+    out = lead < np.uint64(t_byte)
+    if t_low:
+        tie = np.flatnonzero(lead == np.uint64(t_byte))
+        out[tie[_tie_bits(e[tie], key) < np.uint64(t_low)]] = True
+    return out
 
 
 def edge_uniforms(edges: Any, key: int) -> np.ndarray:
@@ -182,6 +220,7 @@ def _cascade_numpy(indptr: np.ndarray, indices: np.ndarray, seeds: np.ndarray, k
 try:  # numba is a dependency, but the numpy kernel keeps womsim working without it
     import numba as _numba
 
+    from womsim.core.bytelanes import bytes_below, bytes_equal
     from womsim.core.jitcache import configure as _configure_cache
 
     _configure_cache()
@@ -198,7 +237,15 @@ for _i in range(64):
     _BITPOS[(((1 << _i) * _DEBRUIJN) & 0xFFFFFFFFFFFFFFFF) >> 58] = _i
 del _i
 # open slots are buffered and resolved in batches of this many (fits in L1/L2)
-_BATCH = 8192
+_BATCH = 2048
+# _OPEN_AT[8 * m + i]: the place of the i-th set bit of the byte m (i < popcount(m))
+_OPEN_AT = np.zeros(256 * 8, dtype=np.int8)
+_OPEN_N = np.zeros(256, dtype=np.int64)
+for _m in range(256):
+    _at = [j for j in range(8) if _m >> j & 1]
+    _OPEN_AT[8 * _m: 8 * _m + len(_at)] = _at
+    _OPEN_N[_m] = len(_at)
+del _m, _at
 
 _cascade_numba: Any = None
 
@@ -206,32 +253,36 @@ if HAVE_NUMBA:
     from numba import njit, uint64
 
     @njit(inline="always")
-    def _resolve(buf, cnt, indices, seen, nxt, lims):  # pragma: no cover
-        # the neighbour loads are independent of each other, so many are in flight at once
+    def _resolve(buf, vals, cnt, indices, seen, nxt, lims):  # pragma: no cover
+        # all the neighbour loads first (independent, so many are in flight at once), then
+        # the bitset updates without a branch: a mispredicted one would throw away the
+        # loads in flight behind it
         one = uint64(1)
+        for i in range(cnt):
+            vals[i] = indices[buf[i]]
         wlo = lims[0]
         whi = lims[1]
         for i in range(cnt):
-            v = indices[buf[i]]
+            v = vals[i]
             w = v >> 6
             b = one << uint64(v & 63)
             s = seen[w]
-            if (s & b) == 0:
-                seen[w] = s | b
-                nxt[w] |= b
-                wlo = min(wlo, w)
-                whi = max(whi, w)
+            seen[w] = s | b
+            new = b & ~s
+            nxt[w] |= new
+            wlo = min(wlo, w) if new != 0 else wlo
+            whi = max(whi, w) if new != 0 else whi
         lims[0] = wlo
         lims[1] = whi
 
     @njit(cache=True, nogil=True)
     def _cascade_numba(indptr, indices, seeds, key, threshold, max_gen):  # pragma: no cover
         # (compiled: coverage cannot see inside; _cascade_numpy is the readable spec)
-        # Memory latency, not arithmetic, is the cost at 1M people, so the layout is:
+        # Memory latency and the per-slot work are the cost at 1M people, so the layout is:
         # who-is-informed and who-is-next as bitsets (125 kB per million: stays in cache);
         # each generation drained from the bitset in increasing id order (the CSR rows are
-        # then read front to back); row bounds gathered in one pass; chances drawn
-        # branch-free into a buffer of open slots; neighbours resolved in batches.
+        # then read front to back); row bounds gathered in one pass; eight chances decided
+        # by one hash and one SIMD byte compare; open slots buffered, resolved in batches.
         n = indptr.size - 1
         nw = (n + 63) >> 6
         seen = np.zeros(nw, dtype=np.uint64)
@@ -239,7 +290,8 @@ if HAVE_NUMBA:
         frontier = np.empty(n, dtype=np.int32)
         lo = np.empty(n, dtype=np.int64)
         hi = np.empty(n, dtype=np.int64)
-        buf = np.empty(_BATCH + 2, dtype=np.int64)
+        buf = np.empty(_BATCH + 8, dtype=np.int64)
+        vals = np.empty(_BATCH + 8, dtype=indices.dtype)
         lims = np.empty(2, dtype=np.int64)  # lowest / highest word of nxt touched
         counts = np.zeros(64, dtype=np.int64)
         one = uint64(1)
@@ -254,9 +306,12 @@ if HAVE_NUMBA:
                 lims[0] = min(lims[0], w)
                 lims[1] = max(lims[1], w)
         golden = uint64(_GOLDEN)
-        low = uint64(0xFFFFFFFF)
-        thr = uint64(threshold)
         k = uint64(key)
+        k_tie = splitmix64(k ^ uint64(_TIE))
+        t_byte = uint64(threshold) >> uint64(32)
+        t_low = uint64(threshold) & uint64(_LOW32)
+        every = t_byte > uint64(255)  # p = 1: no byte is compared
+        ff = uint64(0xFF)
         db = uint64(_DEBRUIJN)
         gen = 0
         while True:
@@ -292,18 +347,37 @@ if HAVE_NUMBA:
             for q in range(f):
                 e0 = lo[q]
                 e1 = hi[q]
-                # one hash per pair of slots: low half for the even slot, high for the odd
-                for pair in range(e0 >> 1, (e1 + 1) >> 1):
-                    z = splitmix64(k + uint64(pair + 1) * golden)
-                    e = 2 * pair
-                    buf[cnt] = e
-                    cnt += ((z & low) < thr) & (e >= e0)
-                    buf[cnt] = e + 1
-                    cnt += ((z >> uint64(32)) < thr) & (e + 1 < e1)
+                if e1 <= e0:
+                    continue
+                for word in range(e0 >> 3, ((e1 - 1) >> 3) + 1):
+                    z = splitmix64(k + uint64(word + 1) * golden)
+                    first = word << 3
+                    if every:
+                        hit = ff
+                    else:
+                        hit = bytes_below(z, t_byte)
+                        if t_low != 0:
+                            tie = bytes_equal(z, t_byte)
+                            if tie != 0:  # one byte in 256: its next 32 bits decide
+                                for j in range(8):
+                                    if (tie >> uint64(j)) & one:
+                                        r = splitmix64(k_tie + uint64(first + j + 1) * golden)
+                                        if (r & uint64(_LOW32)) < t_low:
+                                            hit |= one << uint64(j)
+                    # only this row's slots of the word
+                    hit &= ff << uint64(max(e0 - first, 0))
+                    hit &= ff >> uint64(max(first + 8 - e1, 0))
+                    # the open slots' places appended without a branch (unsigned: no
+                    # wrap-around test on the indices)
+                    at = hit * uint64(8)
+                    c = uint64(cnt)
+                    for j in range(8):
+                        buf[c + uint64(j)] = first + _OPEN_AT[at + uint64(j)]
+                    cnt += _OPEN_N[hit]
                     if cnt >= _BATCH:
-                        _resolve(buf, cnt, indices, seen, nxt, lims)
+                        _resolve(buf, vals, cnt, indices, seen, nxt, lims)
                         cnt = 0
-            _resolve(buf, cnt, indices, seen, nxt, lims)
+            _resolve(buf, vals, cnt, indices, seen, nxt, lims)
         return seen, counts[: max(gen, 1)].copy()
 
 

@@ -1,10 +1,13 @@
-"""What a report says: headline, tables and charts built from a result (no HTML, no Excel)."""
+"""What a report says: headline, tables and charts built from a result (no HTML, no Excel).
+
+The blocks they are made of are in :mod:`womsim.reporting.blocks`, the appendices (assumptions,
+research figures) in :mod:`womsim.reporting.appendix`.
+"""
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from collections.abc import Callable
 from typing import Any
 
 import pandas as pd
@@ -13,9 +16,26 @@ from womsim.analysis.damage import MarketDamage
 from womsim.analysis.lostrev import LostRevenue
 from womsim.analysis.sweep import Sensitivity, SweepResult
 from womsim.analysis.whatif import Comparison
-from womsim.core import figures
 from womsim.core.errors import WomsimError
 from womsim.model.scenario import Scenario
+from womsim.reporting.appendix import _assumptions_table, _figures_table, _scenarios_of
+from womsim.reporting.blocks import (
+    _CI,
+    _OUTCOME_MEANING,
+    _cards,
+    _changes,
+    _Chart,
+    _Content,
+    _facts,
+    _few_runs,
+    _fmt_param,
+    _headline_table,
+    _interval_note,
+    _na_table,
+    _outcome_sentence,
+    _row,
+    _Table,
+)
 from womsim.results import HEADLINES, Ensemble, draws_assumptions
 from womsim.views.display import (
     FLAGGED,
@@ -23,7 +43,6 @@ from womsim.views.display import (
     fmt_interval,
     fmt_money,
     fmt_pct,
-    fmt_value,
     unit_kind,
 )
 from womsim.views.plots import plot_damage, plot_overview, plot_sweep, plot_tornado, plot_waterfall
@@ -39,152 +58,6 @@ _KEY_METRICS = ("customers_end", "customers_change", "revenue", "profit", "value
                 "annual_churn")
 _LOST_AND_WON = ("defect_experience", "defect_wom", "defect_baseline", "acq_marketing",
                  "acq_referral", "acq_winback", "newly_deterred")
-_CI = ("95% CI low", "95% CI high")
-
-
-# --------------------------------------------------------------------------- content
-@dataclass
-class _Table:
-    """A table of a report: numbers stay numbers; ``units`` says how to show each column.
-
-    ``units`` maps a column to ``money``, ``share``, ``count``, ``number``, ``text`` or
-    ``row`` (the unit is in the row's ``unit`` column). A table with ``note`` and no rows
-    says why it is empty.
-    """
-
-    sheet: str
-    title: str
-    df: pd.DataFrame
-    units: dict[str, str]
-    note: str = ""
-    status_col: str | None = None
-
-    @property
-    def empty(self) -> bool:
-        return self.df.empty
-
-
-@dataclass
-class _Chart:
-    title: str
-    draw: Callable[[Any], object]   # draws on a matplotlib Figure (returns ignored)
-    size: tuple[float, float] = (8.0, 4.2)
-    png: bytes = b""
-
-
-@dataclass
-class _Content:
-    title: str
-    question: str
-    answer: list[str]
-    cards: list[dict[str, Any]]
-    tables: dict[str, _Table]
-    charts: list[_Chart]
-    facts: list[tuple[str, str]]
-    notes: list[str]
-    currency: str
-    extra: list[_Table] = field(default_factory=list)
-    #: section headings (and slide titles) in place of "3. By cause", ... for a result
-    #: whose tables are not those (a calibration)
-    headings: dict[str, str] = field(default_factory=dict)
-
-
-def _na_table(sheet: str, title: str, why: str) -> _Table:
-    return _Table(sheet, title, pd.DataFrame(), {}, note=why)
-
-
-def _row(label: str, mean: float, lo: float, hi: float, unit: str, meaning: str
-         ) -> dict[str, Any]:
-    return {"headline": label, "value": mean, _CI[0]: lo, _CI[1]: hi, "unit": unit,
-            "meaning": meaning}
-
-
-def _headline_table(rows: list[dict[str, Any]]) -> _Table:
-    df = pd.DataFrame(rows, columns=["headline", "value", *_CI, "unit", "meaning"])
-    return _Table("headline", "Headline numbers", df,
-                  {"headline": "text", "value": "row", _CI[0]: "row", _CI[1]: "row",
-                   "unit": "text", "meaning": "text"})
-
-
-def _cards(rows: list[dict[str, Any]], n: int = 4) -> list[dict[str, Any]]:
-    return [dict(r) for r in rows[:n]]
-
-
-def _fmt_param(value: Any, unit: str) -> str:
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return fmt_value(value, unit)
-    return str(value)
-
-
-def _changes(a, b) -> list[str]:
-    """What differs between two scenarios, as ``name: a -> b`` lines (baseline churn aside)."""
-    out = []
-    units = a.assumptions()["unit"]
-    for name in a.parameter_names():
-        if name in ("name", "description", "market.baseline_churn") or (
-                name.startswith("desk.") and (a.desk is None or b.desk is None)):
-            continue
-        try:
-            va, vb = a.get(name), b.get(name)
-        except KeyError:
-            out.append(f"{name}: {a.get(name)!r} -> (not set)")
-            continue
-        if va != vb:
-            u = str(units.get(name, ""))
-            out.append(f"{name}: {_fmt_param(va, u)} -> {_fmt_param(vb, u)}")
-    if (a.desk is None) != (b.desk is None):
-        out.append(f"service desk: {'yes' if a.desk is not None else 'no'} -> "
-                   f"{'yes' if b.desk is not None else 'no'}")
-    names_a = [iv.name for iv in a.interventions]
-    for iv in b.interventions:
-        if iv.name not in names_a:
-            start = f"{iv.start * 12:.3g} months" if iv.start < 1 else f"{iv.start:.3g} years"
-            out.append(f"intervention '{iv.name}' from {start} "
-                       f"({iv.cost_per_year:,.0f} a year, {iv.one_off_cost:,.0f} once)")
-    return out
-
-
-def _facts(ens, extra: Iterable[tuple[str, str]] = ()) -> list[tuple[str, str]]:
-    sc = ens.scenario
-    m, sim = sc.market, sc.simulation
-    psa = bool(ens.meta.get("psa")) if hasattr(ens, "meta") else False
-    out = [("scenario", sc.name),
-           ("market", f"{m.people:,} people, {m.customer_share:.0%} customers at the start"),
-           ("horizon", f"{sim.horizon_years:g} years in steps of {sim.step_days:g} days"),
-           ("runs", f"{ens.n_runs}" + (" (with parameter uncertainty, PSA)" if psa else "")),
-           ("seed", f"{ens.seed}"),
-           ("network", f"{m.network} (fingerprint {ens.network_fingerprint})")]
-    return [*out, *extra]
-
-
-_OUTCOME_MEANING = ("uncertainty interval of the outcome: the central 95% of runs, each "
-                    "drawing the uncertain parameters from their ranges (PSA)")
-
-
-def _outcome_sentence(low: float, high: float, currency: str) -> str:
-    """The plain-words outcome interval of a PSA result (docs/how_to_what_if.md)."""
-    return (f"Allowing for chance and for the uncertainty in the research figures, it falls "
-            f"between {fmt_money(low, currency)} and {fmt_money(high, currency)} (95% of "
-            "runs; the 95% CI is the interval of the mean).")
-
-
-def _interval_note(n_runs: int, psa: bool = False) -> str:
-    if psa:
-        return (f"Each of the {n_runs} runs also drew the uncertain parameters from their "
-                "ranges (PSA). '95% CI' columns are intervals of the mean: how well the runs "
-                "pin down the average; they narrow with more runs. 'outcome' intervals are "
-                "where the answer itself falls (95%), allowing for chance and the listed "
-                "parameter ranges; they do not narrow with more runs.")
-    return (f"Intervals are 95% confidence intervals of the mean over {n_runs} runs: they "
-            "measure simulation noise only, not doubt about the assumptions (appendix A; a "
-            "tornado or psa=True shows what the assumptions do).")
-
-
-def _few_runs(n_runs: int) -> list[str]:
-    if n_runs < 10:
-        return [f"Only {n_runs} runs: the intervals are rough. Use 20 or more runs for "
-                "numbers shown to a client."]
-    return []
 
 
 def _summary_table(s: pd.DataFrame) -> _Table:
@@ -676,104 +549,6 @@ def _add_sensitivity(c: _Content, sens: Any, scenario: Any) -> None:
     c.extra.append(_Table("tornado", "What moves the value lost most (one at a time)", t.df,
                           t.units, note=t.note, status_col=t.status_col))
     c.notes.extend(s.notes)
-
-
-# --------------------------------------------------------------------------- appendices
-def _scenarios_of(result: Any, scenario: Any) -> list[tuple[str, Any]]:
-    if scenario is not None:
-        return [(scenario.name, scenario)]
-    if hasattr(result, "comparison"):
-        result = result.comparison
-    if hasattr(result, "ensembles") and isinstance(result.ensembles, dict):
-        return [(n, e.scenario) for n, e in result.ensembles.items()]
-    if hasattr(result, "ensembles"):  # sweep
-        base = getattr(result, "scenario", None) or result.ensembles[0].scenario
-        return [(base.name, base)]
-    if getattr(result, "scenario", None) is not None:
-        return [(result.scenario.name, result.scenario)]
-    return []
-
-
-def _assumptions_table(scenarios: list[tuple[str, Any]], fallback: pd.DataFrame | None
-                       ) -> _Table:
-    note = ("Every number the result rests on. Status: verified / secondary (a research "
-            "figure, see appendix B), UNVERIFIED (no source found: quote it 'as stated', "
-            "never as fact), ILLUSTRATIVE (a modelling choice no figure supports), client "
-            "input, model setting, derived.")
-    if not scenarios:
-        if fallback is None:
-            return _na_table("assumptions", "Assumptions", "No scenario: pass scenario= to "
-                                                           "list its assumptions.")
-        df = fallback
-        note += " Only the parameters varied are listed: pass scenario= for all of them."
-    else:
-        first = scenarios[0][1]
-        df = first.assumptions()
-        for name, sc in scenarios[1:]:
-            other = sc.assumptions()
-            new = other.loc[other.index.difference(df.index, sort=False)]
-            df = pd.concat([df, new.reindex(columns=df.columns)])
-            col = f"value in '{name}'"
-            vals = other["value"].reindex(df.index)
-            base = df["value"]
-            differs = [not _same(a, b) for a, b in zip(base, vals, strict=True)]
-            df[col] = [v if d else None for v, d in zip(vals, differs, strict=True)]
-            if not any(differs):
-                df = df.drop(columns=col)
-        df = df.reset_index()
-    df = _solved_values(df)
-    df.insert(df.columns.get_loc("status") + 1, "flag",
-              ["CHECK: " + s if s in FLAGGED else "" for s in df["status"]])
-    keep = [c for c in df.columns if c not in ("basis",)]
-    df = df[keep]
-    units = {c: "text" for c in df.columns}
-    for c in df.columns:
-        if c == "value" or c.startswith("value in"):
-            units[c] = "row"
-    return _Table("assumptions", "Appendix A. Every assumption, with its source and status",
-                  df, units, note=note, status_col="status")
-
-
-def _solved_values(df: pd.DataFrame) -> pd.DataFrame:
-    """A parameter left unset (None) that the model solves or derives shows the value it
-    takes (from its ``derived.`` row), so that no assumption shows blank."""
-    df = df.copy()
-    key = "parameter" if "parameter" in df.columns else None
-    names = df[key] if key else pd.Series(df.index, index=df.index)
-    derived = {str(n).removeprefix("derived."): v for n, v in zip(names, df["value"],
-                                                                  strict=True)
-               if str(n).startswith("derived.")}
-    for i, n in zip(df.index, names, strict=True):
-        leaf = str(n).rsplit(".", 1)[-1]
-        if df.at[i, "value"] is None and not str(n).startswith("derived.") and leaf in derived:
-            df.at[i, "value"] = derived[leaf]
-            df.at[i, "meaning"] = f"not set, so solved or derived: {df.at[i, 'meaning']}"
-    return df
-
-
-def _same(a: Any, b: Any) -> bool:
-    try:
-        return bool(a == b) or (a is None and b is None) or (
-            isinstance(a, float) and isinstance(b, float) and math.isnan(a) and math.isnan(b))
-    except (TypeError, ValueError):
-        return False
-
-
-def _figures_table(used: Iterable[str]) -> _Table:
-    used = {u for u in used if u}
-    t = figures.table().reset_index()
-    t.insert(1, "used here", ["yes" if k in used else "" for k in t["key"]])
-    t = t.sort_values("used here", ascending=False, kind="stable")
-    cols = ["key", "used here", "name", "value", "low", "high", "unit", "status", "source",
-            "year", "population", "quoted", "research", "caveat"]
-    t = t[cols].copy()
-    t["year"] = [None if pd.isna(y) else int(y) for y in t["year"]]  # 1980, not 1,980
-    units = {c: "text" for c in cols}
-    units.update(value="row", low="row", high="row")
-    return _Table("figures", "Appendix B. Research figures", t, units,
-                  note="The research behind the defaults, with how sure we are of each "
-                       "(womsim.figures). 'used here': a parameter of this result rests on it.",
-                  status_col="status")
 
 
 # --------------------------------------------------------------------------- build
