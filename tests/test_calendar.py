@@ -438,3 +438,53 @@ def test_an_incident_on_top_of_other_changes_beyond_range_is_refused(make, words
         make()
     for w in words:
         assert w in str(err.value), (w, str(err.value))
+
+
+def _with_rival(**calendar):
+    """A market with a rival whose unhappy customers are many (so its problems, counted per
+    step, measure its contacts closely); stories do not act, so nothing else moves."""
+    return wom.Scenario(
+        market={"people": 4000, "network": "well_mixed", "customer_share": 0.3,
+                "observed_annual_churn": None, "baseline_churn": 0.1},
+        word_of_mouth={"prospect_deter_prob": 0.0, "customer_defect_prob": 0.0,
+                       "referral_prob": 0.0},
+        simulation={"horizon_years": 1.0},
+        rivals=[{"name": "challenger", "customer_share": 0.3, "contact_rate": 6.0,
+                 "problem_rate": 0.5, "delight_rate": 0.1}],
+        calendar={"start_date": "2027-01-01", **calendar})
+
+
+def _rival_problem_rate(rec, steps):
+    """The rival's problems per rival customer-step over ``steps`` (and its Poisson SE)."""
+    k = rec["rival.challenger.problems"][steps].sum()
+    per = k / rec["rival.challenger.customers"][steps].sum()
+    return per, per / math.sqrt(k)
+
+
+def test_the_season_moves_the_rivals_contacts_and_our_incident_does_not():
+    """The seasonality is the market's: a rival's contacts follow it as ours do (its
+    problems per customer in the high half-year x1.5, in the low one x0.5: a ratio of 3).
+    An outage at our firm raises our contacts, not the rival's: over its weeks the rival's
+    problems per customer match the run without it. Thousands of problems per half-year:
+    the ratios' SE are a few %, the tolerance 4 SE."""
+    season = (1.5,) * 6 + (0.5,) * 6
+    rec = run(_with_rival(seasonality=season), None, 3)
+    high, se_h = _rival_problem_rate(rec, slice(1, 25))  # whole weeks inside each half
+    low, se_l = _rival_problem_rate(rec, slice(27, 51))
+    se = 3 * math.hypot(se_h / high, se_l / low)
+    assert abs(high / low - 3.0) < 4 * se, (high / low, se)
+    out = wom.Incident("outage", raises="contacts", multiplier=3.0, start="10 weeks",
+                       duration="8 weeks")
+    a, b = run(_with_rival(), None, 3), run(_with_rival(incidents=[out]), None, 3)
+    weeks = slice(11, 18)
+    ours = b["contacts"][weeks].sum() / a["contacts"][weeks].sum()
+    assert abs(ours - 3.0) < 4 * 3 * math.sqrt(1 / b["contacts"][weeks].sum()
+                                               + 1 / a["contacts"][weeks].sum())
+    (ra, sa), (rb, sb) = _rival_problem_rate(a, weeks), _rival_problem_rate(b, weeks)
+    assert abs(rb / ra - 1.0) < 4 * math.hypot(sa / ra, sb / rb), rb / ra
+
+
+def test_a_season_beyond_one_rival_contact_a_step_is_refused_naming_the_rival():
+    with pytest.raises(ScenarioError, match=r"rival 'challenger' 1\.\d+ contacts per customer"):
+        _with_rival(seasonality=(1.5,) * 6 + (0.5,) * 6).replace(
+            **{"rivals.challenger.contact_rate": 40.0})

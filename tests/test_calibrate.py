@@ -38,9 +38,15 @@ def test_bank_brief_lands_on_its_targets(cal):
     assert sc.market.observed_annual_churn == 0.15
     assert sc.market.baseline_churn is None  # re-solved under every draw
     chk = cal.check
-    for name in BANK:
+    for name in ("annual_churn", "customer_growth"):
         row = chk.loc[name]
         assert row["ci_low"] <= row["target"] <= row["ci_high"], (name, row.to_dict())
+    # the problem share is a binomial count with a known variance: 4 SE of the check runs'
+    # pooled contacts (a t-interval from 4 runs is itself too noisy a yardstick: it
+    # excluded a target 1.3 SE away)
+    contacts = 4 * 1500 * sc.market.customer_share * sc.service.contact_rate
+    se = math.sqrt(0.04 * 0.96 / contacts)
+    assert abs(chk.loc["problem_share", "simulated"] - 0.04) < 4 * se
     # the marketing rate was solved: the preset's own rate grows the base by ~8% a year
     assert sc.market.marketing_rate < wom.Scenario.preset("retail_bank").market.marketing_rate
     assert cal.solved["market.marketing_rate"].startswith("customer_growth")
@@ -107,6 +113,49 @@ def test_emulator_matches_a_known_posterior():
     se_mean = 0.05 / math.sqrt(draws)
     assert abs(post.mean() - 0.45) < 4 * se_mean + 0.01
     assert abs(post.std() - 0.05) < 4 * 0.05 / math.sqrt(2 * draws) + 0.01
+
+
+def test_client_targets_keep_negative_excess_and_leave_chance_to_the_simulations():
+    """A leave_* share below 0 (chance) stays as it is (clipped to 0 it would bias the
+    target up); the observables calibrate simulates carry no plug-in SE (their chance is
+    in the simulations, at every parameter set)."""
+    from womsim.analysis.calibrate import _targets
+    from womsim.analysis.clientdata import SIMULATED
+
+    cd = wom.synthetic_client(people=1000, seed=1)
+    obs = cd.observables()
+    t = cd.targets()
+    assert {"leave_silent", "customer_growth"} <= set(t)
+    for name in SIMULATED:
+        if name in t:
+            assert t[name] == (pytest.approx(obs.loc[name, "value"]), 0.0), name
+    assert t["annual_churn"][1] == pytest.approx(obs.loc["annual_churn", "se"])
+    assert t["annual_churn"][1] > 0
+    assert _targets({"leave_resolved": -0.01})["leave_resolved"] == (-0.01, 0.0)
+
+
+def test_reference_runs_read_leave_shares_as_the_client_data_does(bank):
+    """One definition of each observable: with leave_* targets a reference run is traced
+    into tables and read by ClientData (30-day window, less the churn after a contact
+    with no problem), on a network of its own; the engine's counts carry no leave_*."""
+    from womsim.analysis.calibrate import _sim_task
+    from womsim.runner.simulate import build_network
+
+    sc = bank.replace(**{"market.people": 600})
+    got = _sim_task((7, {}), sc, None, mode="data")
+    want = wom.synthetic_client(sc, seed=7, network=build_network(sc, 7)).observables()
+    for name in ("leave_silent", "leave_unresolved", "customer_growth", "referral_share"):
+        assert got[name] == pytest.approx(float(want.loc[name, "value"]), nan_ok=True), name
+    counts = _sim_task((7, {}), sc, build_network(sc, 7))
+    assert not any(k.startswith("leave_") for k in counts)
+
+
+def test_leave_targets_with_reviews_are_refused(bank):
+    """The client data's estimator cannot be applied to a market womsim cannot trace."""
+    sc = bank.replace(**{"reviews.enabled": True})
+    with pytest.raises(CalibrationError, match="leave_"):
+        wom.calibrate(sc, {"annual_churn": 0.15, "leave_silent": 0.1}, people=500, sims=45,
+                      executor="serial")
 
 
 def test_sample_prior_covers_each_range_evenly():
@@ -187,14 +236,20 @@ def test_round_trip_recovers_synthetic_clients():
     """Synthetic clients with known parameters (drawn from the prior) -> CSV -> read ->
     calibrate: each true parameter falls inside its 90% posterior interval at the nominal
     rate. With K clients x P parameters the covered count is (about) binomial(K P, 0.9) if
-    the posterior is calibrated; fail below its 1% quantile. The informative parameters must
-    also be narrowed (a posterior no narrower than the prior would cover trivially)."""
+    the posterior is calibrated; fail below its 1% quantile (13 of 18). That guards against
+    a gross error only (coverage below ~70%): the measured coverage, 40 fresh clients per
+    parameter, is benchmarks/calibration_coverage.py's (docs/calibration.md), and the
+    recalibration's own coverage is tested with power in tests/test_recalibration.py. The
+    parameters the data informs must also be narrowed: a posterior as wide as the prior
+    covers trivially (its sd ratio is 1). Measured over 40 clients, the posterior sd of
+    intention_to_action and referral_prob is 0.82 of the prior's on average (sd 0.15 per
+    client): the bound 0.95 is 2 SE of a 6-client mean above that, and below 1."""
     infer = ["complaints.intention_to_action", "complaints.large_loss_share",
              "word_of_mouth.referral_prob"]
     base = wom.Scenario.preset("retail_bank").replace(**{"market.people": 1000,
                                                          "simulation.horizon_years": 1.0})
     b = prior_bounds(infer)
-    k = 10
+    k = 6
     truths = sample_prior(b, k, np.random.default_rng(2024))
     covered, ratio = [], []
     folder = tempfile.mkdtemp()
@@ -204,16 +259,16 @@ def test_round_trip_recovers_synthetic_clients():
         f = cd.to_csv(os.path.join(folder, str(i)))
         back = wom.read_client(f / "customers.csv", f / "contacts.csv",
                                start=str(cd.start.date()), end=str(cd.end.date()))
-        c = wom.calibrate(base, back.targets(), infer=infer, people=1000, sims=40,
+        c = wom.calibrate(base, back.targets(), infer=infer, people=1000, sims=30,
                           draws=400, seed=i, executor="serial", progress=False, check_runs=2)
         for p, v in zip(infer, row, strict=True):
             lo, hi = c.interval(p, 0.90)
             covered.append(lo <= v <= hi)
-        ratio.append(c.diagnostic().loc[infer[0], "width_ratio"])
+        ratio.append(c.diagnostic().loc[[infer[0], infer[2]], "width_ratio"].mean())
     n = len(covered)
     floor = stats.binom.ppf(0.01, n, 0.90)
     assert sum(covered) >= floor, (sum(covered), n)
-    assert np.mean(ratio) < 0.8
+    assert np.mean(ratio) < 0.95, ratio
 
 
 def test_a_drifting_today_warns():

@@ -57,11 +57,14 @@ def test_preferential_attachment_rows():
     _check(src, tgt, n)
 
 
-@pytest.mark.parametrize("m", [1, 2, 5])
+@pytest.mark.parametrize("m", [1, 2, 5, 8, 9])
 def test_grouped_builder_on_preferential_attachment(m):
+    # m <= 8: a row's own ends go through the sorting network (padded, or full at 8);
+    # m = 9: through the insertion sort
     # the builder for edges grouped by a later node: repeats (a node choosing a target
-    # twice) dropped, hubs with thousands of later ends, rows across bucket edges
-    for n in (m + 1, 1025, 20_000):
+    # twice) dropped, hubs with thousands of later ends, rows across bucket edges (the
+    # grouped builder has at most 512 buckets: 512 rows one each, 513 the first two-row ones)
+    for n in (m + 1, 512, 513, 1025, 20_000):
         src = np.empty(m * (n - m), dtype=np.int32)
         tgt = np.empty_like(src)
         ba_edges(np.random.default_rng(n).random(src.size), m, src, tgt)

@@ -166,3 +166,98 @@ def test_compare_and_lost_revenue_warn_of_a_drifting_today_from_their_own_runs()
         wom.compare({"better": better, "today": sc}, runs=3, seed=1, executor="serial")
         assert check_drift(wom.simulate(sc.replace(calendar={"pulses": [pulse]}), runs=3,
                                         seed=1, executor="serial")) is None
+
+
+def _deterred_by_segment(sc, seed: int) -> np.ndarray:
+    """(steps, segments): the share of each segment's non-customers blocked at each step's
+    start (the engine's own step loop; segment records do not count the deterred)."""
+    from womsim.engine.segments import by_segment
+    from womsim.engine.step import CUSTOMER, State, _WordOfMouth, schedule, step
+
+    n, k = sc.market.people, len(sc.segments)
+    streams = Streams(seed)
+    params, _ = schedule(sc)
+    state = State.initial(sc, n, streams, None)
+    tell = _WordOfMouth(None, n, streams)
+    out = []
+    for t, p in enumerate(params):
+        state.seg_customers = by_segment(np.flatnonzero(state.status == CUSTOMER),
+                                         state.segment, k)
+        non = state.status != CUSTOMER
+        blocked = non & (state.deterred_until > t)
+        out.append(np.bincount(state.segment[blocked], minlength=k)
+                   / np.bincount(state.segment[non], minlength=k))
+        step(state, int((state.status == CUSTOMER).sum()), p, t, streams, tell)
+    return np.array(out)
+
+
+def test_a_segmented_steady_start_is_at_rest_in_every_segment():
+    """Each segment starts at its own steady state: the business segment (three customers
+    in five, five contacts a year, three times the problems) tells most of the market's bad
+    stories, so everybody's deterred share is about 18%, not the 5% the market's own
+    customer share and problem rate give. Per segment, the share blocked at the first step
+    matches its level a memory later within 3 SE over 6 runs plus the 5% the mean field
+    misses (as for the market, above); the market-level start fails by over 30 SE."""
+    sc = wom.Scenario(
+        market={"people": 4000, "network": "well_mixed", "customer_share": 0.2,
+                "observed_annual_churn": 0.08},
+        complaints={"intention_to_action": 0.2},
+        word_of_mouth={"prospect_deter_prob": 0.3, "deter_memory_years": 0.5,
+                       "customer_defect_prob": 0.005},
+        simulation={"horizon_years": 1.0, "start": "steady"},
+        segments=[{"name": "consumer", "share": 0.7},
+                  {"name": "business", "share": 0.3, "customer_share": 0.6,
+                   "problem_rate": 0.15, "contact_rate": 5.0,
+                   "observed_annual_churn": 0.15}])
+    memory = round(sc.word_of_mouth.deter_memory_years / sc.simulation.dt)
+    paths = [_deterred_by_segment(sc, seed) for seed in range(6)]
+    first = np.array([d[0] for d in paths])
+    late = np.array([d[memory:].mean(axis=0) for d in paths])
+    diff = first - late
+    se = diff.std(ddof=1, axis=0) / math.sqrt(len(paths))
+    for s, name in enumerate(("consumer", "business")):
+        assert abs(diff[:, s].mean()) < 3 * se[s] + 0.05 * late[:, s].mean(), \
+            (name, diff[:, s], se[s])
+    assert (late > 0.12).all()  # the level the market-level start (5%) is far from
+
+
+def _deterred_from_rival(sc, seed: int) -> np.ndarray:
+    """Per step: the share of people who are no rival's customer blocked from the rival."""
+    from womsim.engine.book import MarketBook
+    from womsim.engine.step import State, _WordOfMouth, schedule, step, step_params, value_hazard
+
+    n = sc.market.people
+    streams = Streams(seed)
+    params, _ = schedule(sc)
+    state = State.initial(sc, n, streams, None)
+    tell = _WordOfMouth(None, n, streams)
+    book = MarketBook(sc, state, len(params), None, value_hazard, step_params)
+    out = []
+    for t, p in enumerate(params):
+        non = state.status != 3
+        out.append(((state.deterred_rival[0] > t) & non).sum() / non.sum())
+        e = step(state, int((state.status == 1).sum()), p, t, streams, tell)
+        book.rivals_step(p, t, streams, tell, e)
+    return np.array(out)
+
+
+def test_a_steady_start_also_deters_from_the_rival_at_rest():
+    """``simulation.start = "steady"`` acts on the stories about a rival too: people start
+    deterred from it at the mean-field level of its customers' bad stories, which matches
+    their level a memory later (3 SE over 6 runs + the 5% the mean field misses); a cold
+    start begins with nobody deterred from it."""
+    def market(start: str) -> wom.Scenario:
+        return wom.Scenario(
+            market={"people": 3000, "network": "well_mixed", "customer_share": 0.3},
+            word_of_mouth={"prospect_deter_prob": 0.25, "deter_memory_years": 0.5,
+                           "customer_defect_prob": 0.0, "referral_prob": 0.0},
+            simulation={"horizon_years": 1.0, "start": start},
+            rivals=[{"name": "challenger", "customer_share": 0.3, "problem_rate": 0.2,
+                     "contact_rate": 4.0, "marketing_rate": 0.1, "baseline_churn": 0.1}])
+    memory = 26
+    paths = np.array([_deterred_from_rival(market("steady"), s) for s in range(6)])
+    diff = paths[:, 0] - paths[:, memory:].mean(axis=1)
+    late = paths[:, memory:].mean()
+    se = diff.std(ddof=1) / math.sqrt(diff.size)
+    assert late > 0.1 and abs(diff.mean()) < 3 * se + 0.05 * late, (diff, se, late)
+    assert _deterred_from_rival(market("cold"), 0)[0] == 0.0

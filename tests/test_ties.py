@@ -10,8 +10,9 @@ import pytest
 import womsim as wom
 from womsim.core.errors import NetworkError, ScenarioError
 from womsim.engine.kernels import tell_wave
+from womsim.engine.listeners import acted
 from womsim.engine.rng import Streams
-from womsim.engine.step import CUSTOMER, State, _WordOfMouth, acted, run, schedule, step
+from womsim.engine.step import CUSTOMER, State, _WordOfMouth, run, schedule, step
 from womsim.model.reach import told_shares
 from womsim.network.assortment import ClusteringError, friend_share, homophily
 from womsim.runner.simulate import build_network

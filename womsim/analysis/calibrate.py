@@ -38,12 +38,14 @@ from womsim.analysis.calibrate_service import (
     solve_desk,
     solve_recommend,
 )
+from womsim.analysis.clientdata import synthetic_client
 from womsim.analysis.inference import (
-    emulator_posterior,
     emulator_terms,
+    emulator_weights,
     prior_bounds,
     sample_prior,
 )
+from womsim.analysis.recalibration import loo_ranks, recalibrated_draws, weighted_quantile
 from womsim.core.archive import ArchiveReader, ArchiveWriter, jsonable, provenance
 from womsim.core.errors import CalibrationError, ScenarioError, WomsimError, unknown_key
 from womsim.core.protocol import ResultBase
@@ -78,10 +80,13 @@ TARGETS: dict[str, tuple[float, float, str]] = {
     "resolved_share": (0.0, 1.0, "share of complaints resolved"),
     "quick_share": (0.0, 1.0, "share of resolved complaints resolved quickly"),
     "referral_share": (0.0, 1.0, "share of new customers won through a referral"),
-    "leave_silent": (0.0, 1.0, "share leaving after a problem not complained about"),
-    "leave_unresolved": (0.0, 1.0, "share leaving after an unresolved complaint"),
-    "leave_resolved": (0.0, 1.0, "share leaving after a complaint resolved slowly"),
-    "leave_resolved_quickly": (0.0, 1.0, "share leaving after a complaint resolved quickly"),
+    # the leave_* shares are excess shares (ClientData.group_churn): an estimate can fall
+    # below 0 by chance, and is kept so (clipped to 0 it would be biased upwards)
+    "leave_silent": (-1.0, 1.0, "excess share leaving after a problem not complained about"),
+    "leave_unresolved": (-1.0, 1.0, "excess share leaving after an unresolved complaint"),
+    "leave_resolved": (-1.0, 1.0, "excess share leaving after a complaint resolved slowly"),
+    "leave_resolved_quickly": (-1.0, 1.0, "excess share leaving after a complaint resolved "
+                                          "quickly"),
     "recommend_share": (0.0, 1.0, "share of contacts after which the customer would recommend "
                                   "(delighted, or a complaint resolved)"),
     "service_level": (0.0, 1.0, "share of desk contacts answered within "
@@ -312,10 +317,6 @@ def _stats(rec: dict[str, np.ndarray], horizon: float) -> dict[str, float]:
         "recommend_share": share(s["delighted"] + s["resolved"] + s["resolved_quickly"],
                                  s["contacts"]),
         "referral_share": share(s["acq_referral"], s["acquisitions"]),
-        "leave_silent": share(s["defect_silent"], s["silent"]),
-        "leave_unresolved": share(s["defect_unresolved"], s["unresolved"]),
-        "leave_resolved": share(s["defect_resolved"], s["resolved"]),
-        "leave_resolved_quickly": share(s["defect_resolved_quickly"], s["resolved_quickly"]),
         "_c0": c0, "_c1": c1, "_acq_marketing": s["acq_marketing"],
         "_acquisitions": s["acquisitions"], "_churn_hazard": s["defections"] / mean_c / horizon
         if mean_c else 0.0,
@@ -370,12 +371,23 @@ def _feasible_box(sc, names: list[str], bounds: np.ndarray, corner: np.ndarray
     return out
 
 
-def _sim_task(task: tuple[int, dict[str, float]], scenario, network) -> dict[str, float]:
+def _sim_task(task: tuple[int, dict[str, float]], scenario, network, mode: str = ""
+              ) -> dict[str, float]:
+    """One simulation reduced to observables. ``mode``: ``""`` the engine's counts on
+    ``network``; ``"fresh"`` the same on a network of the run's own (the client's network
+    is not known: the reference runs spread over networks as clients do); ``"data"`` on a
+    network of its own, traced into a customer table and contact log and read by
+    :class:`womsim.analysis.clientdata.ClientData`, the client's own estimator (one
+    definition of each observable, the ``leave_*`` shares above all)."""
     seed, draw = task
     # each draw is another description of today: the baseline churn is solved under it
     sc = scenario.today(**draw) if draw else scenario
     try:
-        rec = run(sc, network, seed)
+        net = build_network(sc, seed) if mode else network
+        if mode == "data":
+            obs = synthetic_client(sc, seed=seed, network=net).observables()["value"]
+            return {k: float(v) for k, v in obs.items() if k in TARGETS}
+        rec = run(sc, net, seed)
     except CalibrationError:  # this draw cannot meet the churn: it is not in the posterior
         return {"_failed": 1.0}
     return _stats(rec, sc.simulation.horizon_years)
@@ -651,6 +663,15 @@ def calibrate(scenario: Scenario, targets: Mapping[str, Any], *, infer: list[str
     # desk idle)
     small = scaled_market(today, people)
     net = build_network(small, seed)
+    # the leave_* targets are the client data's own estimator: with them, every reference
+    # run is traced into a customer table and contact log and read the same way
+    mode = "data" if any(n.startswith("leave_") for n in t) else "fresh"
+    if mode == "data" and (small.rivals or small.reviews.enabled):
+        raise CalibrationError(
+            "targets 'leave_*' with rivals or reviews: womsim cannot yet trace such a market "
+            "into a customer table and contact log (womsim.synthetic_client), so the "
+            "simulations cannot compute the leave shares as the client's data does; leave "
+            "these targets out")
     rng = np.random.default_rng([seed, 0xCA11B])
     horizon = small.simulation.horizon_years
     pilot = bounds.mean(axis=1)
@@ -664,9 +685,9 @@ def calibrate(scenario: Scenario, targets: Mapping[str, Any], *, infer: list[str
             pilot = corner
     center = dict(zip(infer, pilot.tolist(), strict=True))
 
-    def simulate_draws(draws_list, seeds, sc):
+    def simulate_draws(draws_list, seeds, sc, mode=""):
         return map_tasks(_sim_task, list(zip(seeds, draws_list, strict=True)),
-                         {"scenario": sc, "network": net}, executor=executor,
+                         {"scenario": sc, "network": net, "mode": mode}, executor=executor,
                          work=float(people) * small.simulation.steps * len(seeds),
                          progress=progress, desc="calibrating")
 
@@ -706,16 +727,21 @@ def calibrate(scenario: Scenario, targets: Mapping[str, Any], *, infer: list[str
             "than that, too few to infer from; check the churn and problem targets")
     theta = pool[:sims]
     draw_list = [dict(zip(names, row.tolist(), strict=True)) for row in theta]
-    ref = simulate_draws(draw_list, run_seeds(seed, len(theta)), small)
+    ref = simulate_draws(draw_list, run_seeds(seed, len(theta)), small, mode)
     ok = np.array(["_failed" not in r for r in ref])
     theta, ref = theta[ok], [r for r, k in zip(ref, ok, strict=True) if k]
     table = pd.DataFrame(ref).drop(columns=[c for c in ref[0] if c.startswith("_")])
     use = [k for k in INFORMATIVE if k in t] + ["customer_growth"]
     observed = np.array([t.get(k, (growth, 0.0))[0] for k in use])
     se = np.array([t.get(k, (growth, 0.0))[1] for k in use])
-    post = emulator_posterior(theta, table[use].to_numpy(), observed, bounds, draws=draws,
-                              obs_se=se, feasible=feasible, candidates=8000, rng=rng)
-    posterior = pd.DataFrame(post, columns=names)
+    cand = sample_prior(bounds, 8000, rng)
+    cand = cand[feasible(cand)]
+    sim_stats = table[use].to_numpy(float)
+    w = emulator_weights(theta, sim_stats, observed, bounds, cand, se)
+    # the approximate posterior's intervals are recalibrated by where the reference runs'
+    # own truths fall in theirs (womsim.analysis.recalibration)
+    ranks = loo_ranks(theta, sim_stats, bounds, cand, se, rng)
+    posterior = pd.DataFrame(recalibrated_draws(cand, w, ranks, draws, rng), columns=names)
     reference = pd.concat([pd.DataFrame(theta, columns=names), table.reset_index(drop=True)],
                           axis=1)
     mean = {k: float(posterior[k].mean()) for k in posterior.columns}
@@ -726,7 +752,14 @@ def calibrate(scenario: Scenario, targets: Mapping[str, Any], *, infer: list[str
     check = _check(calibrated, people, t, growth, net, seed, check_runs, executor, progress)
     prior = pd.DataFrame(bounds, index=names, columns=["low", "high"])
     prior.index.name = "parameter"
-    meta: dict[str, Any] = {"sims": sims, "kind": "calibrate"}
+    inside = (ranks >= 0.05) & (ranks <= 0.95)
+    meta: dict[str, Any] = {
+        "sims": sims, "kind": "calibrate", "observables": use,
+        # before recalibration: the approximate posterior's 90% intervals, and how often
+        # the reference runs' truths fell inside their own
+        "raw_interval_90": {p: weighted_quantile(cand[:, k], w, np.array([0.05, 0.95]))
+                            .tolist() for k, p in enumerate(names)},
+        "raw_loo_coverage_90": {p: float(inside[:, k].mean()) for k, p in enumerate(names)}}
     if box is not None:
         meta["prior"] = ("the churn target leaves only part of the prior feasible: drawn "
                          "from that part's bounding box (the prior table's ranges)")
@@ -742,6 +775,14 @@ def _check(calibrated, people, t, growth, net, seed, runs, executor, progress
                     {"scenario": small, "network": net}, executor=executor,
                     progress=progress, desc="checking")
     sims = pd.DataFrame(res)
+    if any(n.startswith("leave_") for n in t):
+        # the leave shares as the client's data gives them (the targets' own estimator)
+        data = pd.DataFrame(map_tasks(_sim_task, [(s, {}) for s in run_seeds(seed + 2, runs)],
+                                      {"scenario": small, "network": net, "mode": "data"},
+                                      executor=executor, progress=progress, desc="checking"))
+        for name in data.columns:
+            if name.startswith("leave_"):
+                sims[name] = data[name].to_numpy()
     # the desk's own figures: the desk alone at the full market's load (cheap next to a
     # market run, so more runs)
     desk = desk_check(calibrated, max(runs, DESK_CHECK_RUNS), seed + 3)

@@ -51,6 +51,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "OUTCOMES",
+    "SIMULATED",
     "ClientData",
     "ClientDataError",
     "read_client",
@@ -63,6 +64,10 @@ __all__ = [
 OUTCOMES = ("resolved_first_time", "resolved_later", "unresolved", "abandoned")
 SOURCES = ("marketing", "referral", "winback", "")
 GROUPS = ("silent", "unresolved", "resolved", "resolved_quickly")
+#: observables whose chance (which customers had which contacts, who left, who referred
+#: whom) :func:`womsim.calibrate` simulates: :meth:`ClientData.targets` gives them no
+#: standard error
+SIMULATED = ("customer_growth", "referral_share", *(f"leave_{g}" for g in GROUPS))
 
 _CUSTOMER_COLUMNS = ("customer_id", "start_date", "end_date", "revenue_per_year")
 _CONTACT_COLUMNS = ("customer_id", "date", "channel", "outcome", "complained")
@@ -422,6 +427,12 @@ class ClientData:
     def targets(self, names: list[str] | None = None) -> dict[str, tuple[float, float]]:
         """Observables as :func:`womsim.calibrate` targets: name -> (value, standard error).
 
+        The observables in :data:`SIMULATED` get standard error 0: calibrate's simulations
+        reproduce their chance at every parameter set (a plug-in standard error, computed
+        at the observed value, would count it twice); a standard error given to calibrate
+        is uncertainty beyond that chance. ``leave_*`` shares below 0 (an excess estimated
+        by chance below the churn after a contact with no problem) are kept as they are.
+
         Examples
         --------
         >>> t = synthetic_client(people=1000, seed=1).targets()
@@ -435,9 +446,7 @@ class ClientData:
         for n in keep:
             v, se = float(obs.loc[n, "value"]), float(obs.loc[n, "se"])
             if math.isfinite(v):
-                # an excess-churn estimate can fall just below 0 by chance; a probability
-                # target cannot
-                out[n] = (min(max(v, 0.0), 1.0) if n.startswith("leave_") else v, se)
+                out[n] = (v, 0.0 if n in SIMULATED else se)
         return out
 
     def tarp_table(self, scenario: Scenario | None = None,

@@ -31,6 +31,7 @@ True
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -44,8 +45,8 @@ if TYPE_CHECKING:
 
     from womsim.model.scenario import Scenario
 
-__all__ = ["abc_posterior", "emulator_posterior", "emulator_terms", "prior_bounds",
-           "sample_prior"]
+__all__ = ["Emulator", "abc_posterior", "emulator_posterior", "emulator_terms",
+           "emulator_weights", "normalised", "prior_bounds", "sample_prior"]
 
 
 def prior_bounds(params: list[str], scenario: Scenario | None = None) -> np.ndarray:
@@ -156,6 +157,101 @@ def _unit(x: np.ndarray, bounds: np.ndarray) -> np.ndarray:
     return (x - bounds[:, 0]) / (bounds[:, 1] - bounds[:, 0])
 
 
+@dataclass(frozen=True)
+class Emulator:
+    """A quadratic emulator of the observables: ``coef`` (terms x observables) fitted to
+    ``n`` reference simulations, their residual covariance ``resid_cov`` and
+    ``xtx_inv`` = (X'X)^-1 of their design (the emulator's own error at a point)."""
+
+    coef: np.ndarray
+    resid_cov: np.ndarray
+    xtx_inv: np.ndarray
+    bounds: np.ndarray
+
+    @classmethod
+    def fit(cls, theta: np.ndarray, stats: np.ndarray, bounds: np.ndarray) -> Emulator:
+        """Least-squares fit of every observable on the full quadratic of the parameters.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> x = np.linspace(0, 1, 30)[:, None]
+        >>> em = Emulator.fit(x, 1 + 2 * x, np.array([[0.0, 1.0]]))
+        >>> np.round(em.coef[:2, 0], 6).tolist()
+        [1.0, 2.0]
+        """
+        X = _features(_unit(np.asarray(theta, float), bounds))
+        stats = np.asarray(stats, float)
+        if len(X) <= X.shape[1] + 2:
+            raise ValueError(f"{len(X)} usable simulations for {X.shape[1]} emulator terms: "
+                             "raise sims")
+        coef, *_ = np.linalg.lstsq(X, stats, rcond=None)
+        resid = stats - X @ coef
+        resid_cov = np.atleast_2d(np.cov(resid, rowvar=False, ddof=X.shape[1]))
+        return cls(coef, resid_cov, np.linalg.pinv(X.T @ X), np.asarray(bounds, float))
+
+    def features(self, x: np.ndarray) -> np.ndarray:
+        """The emulator's terms at parameter sets ``x`` (rows)."""
+        return _features(_unit(np.asarray(x, float), self.bounds))
+
+    def log_likelihood(self, F: np.ndarray, observed: np.ndarray,
+                       obs_se: np.ndarray | None = None, lev: np.ndarray | None = None
+                       ) -> np.ndarray:
+        """Log synthetic likelihood (up to a constant) of ``observed`` (``(q,)`` or
+        ``(k, q)``) at the candidates whose terms are ``F``: one row per observed set.
+
+        ``lev`` (the candidates' leverage F (X'X)^-1 F') may be given when known."""
+        q = self.coef.shape[1]
+        # the simulations reproduce the client's chance (which customers had which
+        # contacts, who left, who referred whom) at every parameter set: their noise is the
+        # likelihood's; a target's own standard error is uncertainty beyond that chance
+        se = np.zeros(q) if obs_se is None else np.asarray(obs_se, float)
+        noise = self.resid_cov + np.diag(se ** 2)
+        # a stat that never varies carries no information: keep the matrices invertible
+        jitter = np.eye(q) * 1e-9 * max(float(np.trace(noise)), 1e-12)
+        noise, resid_cov = noise + jitter, self.resid_cov + jitter
+        r = (F @ self.coef)[None] - np.atleast_2d(np.asarray(observed, float))[:, None, :]
+        # the emulator's own error: a fit from few simulations is uncertain, more so far
+        # from them (the regression's prediction variance, lev x the simulations' noise);
+        # the likelihood's covariance at a candidate is noise + lev x resid_cov, inverted
+        # for every candidate at once through the generalised eigenvectors of the pair
+        if lev is None:
+            lev = np.einsum("ij,jk,ik->i", F, self.xtx_inv, F)
+        lam, vec = eigh(resid_cov, noise)
+        z = r @ vec
+        denom = 1 + lev[:, None] * lam[None, :]
+        return -0.5 * (z * z / denom[None]).sum(axis=2) - 0.5 * np.log(denom).sum(axis=1)[None]
+
+
+def normalised(logw: np.ndarray) -> np.ndarray:
+    """Weights from log weights, each row summing to 1."""
+    w = np.exp(logw - logw.max(axis=-1, keepdims=True))
+    return w / w.sum(axis=-1, keepdims=True)
+
+
+def emulator_weights(theta: np.ndarray, stats: np.ndarray, observed: np.ndarray,
+                     bounds: np.ndarray, cand: np.ndarray, obs_se: np.ndarray | None = None
+                     ) -> np.ndarray:
+    """Normalised posterior weights of prior candidates ``cand`` by a synthetic likelihood
+    fitted to the reference table ``theta`` -> ``stats`` (see :func:`emulator_posterior`).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> rng = np.random.default_rng(2)
+    >>> theta = rng.uniform(0, 1, (300, 1))
+    >>> s = 2 * theta + rng.normal(0, 0.05, theta.shape)
+    >>> cand = np.linspace(0, 1, 101)[:, None]
+    >>> w = emulator_weights(theta, s, np.array([1.0]), np.array([[0.0, 1.0]]), cand)
+    >>> float(cand[np.argmax(w), 0])
+    0.5
+    """
+    theta, stats = np.asarray(theta, float), np.asarray(stats, float)
+    ok = np.all(np.isfinite(stats), axis=1)
+    em = Emulator.fit(theta[ok], stats[ok], bounds)
+    return normalised(em.log_likelihood(em.features(cand), observed, obs_se))[0]
+
+
 def emulator_posterior(theta: np.ndarray, stats: np.ndarray, observed: np.ndarray,
                        bounds: np.ndarray, draws: int = 1000, candidates: int = 20000,
                        obs_se: np.ndarray | None = None,
@@ -164,13 +260,15 @@ def emulator_posterior(theta: np.ndarray, stats: np.ndarray, observed: np.ndarra
     """Posterior draws by a synthetic likelihood fitted to the reference table.
 
     Each observable is regressed on the parameters (a full quadratic in each parameter's
-    position within its prior range); the residuals' covariance is the simulation's own
+    position within its prior range); the residuals' covariance is the simulations' own
     noise. The likelihood of the client's observables is then Gaussian around the fitted
     mean (Wood, Nature 466, 2010, with a regression emulator in place of fresh
-    simulations per point), and the posterior is drawn by importance sampling from the
-    prior. ``obs_se`` (the client's standard errors; 0 = not known) replaces the
-    simulations' noise by the client's own where it is known. ``feasible`` (candidates ->
-    bool array) removes parameter sets that cannot meet a target at all.
+    simulations per point), its covariance the simulations' noise plus the emulator's
+    prediction variance plus ``obs_se`` squared (a target's uncertainty beyond the chance
+    the simulations reproduce; 0 = none), and the posterior is drawn by importance
+    sampling from the prior. ``feasible`` (candidates -> bool array) removes parameter
+    sets that cannot meet a target at all. The intervals of this posterior are not
+    calibrated by construction: :mod:`womsim.analysis.recalibration` corrects them.
 
     Examples
     --------
@@ -183,47 +281,10 @@ def emulator_posterior(theta: np.ndarray, stats: np.ndarray, observed: np.ndarra
     True
     """
     rng = rng if rng is not None else np.random.default_rng(0)
-    theta, stats = np.asarray(theta, float), np.asarray(stats, float)
-    ok = np.all(np.isfinite(stats), axis=1)
-    theta, stats = theta[ok], stats[ok]
-    X = _features(_unit(theta, bounds))
-    if len(X) <= X.shape[1] + 2:
-        raise ValueError(f"{len(X)} usable simulations for {X.shape[1]} emulator terms: "
-                         "raise sims")
-    coef, *_ = np.linalg.lstsq(X, stats, rcond=None)
-    resid = stats - X @ coef
-    resid_cov = np.atleast_2d(np.cov(resid, rowvar=False, ddof=X.shape[1]))
-    # the client's noise: its standard errors where given, else the simulations' own noise
-    # (conservative when the client is larger than the simulated market)
-    noise = resid_cov.copy()
-    if obs_se is not None:
-        se = np.asarray(obs_se, float)
-        given = se > 0
-        if given.any():
-            sd = np.sqrt(np.diag(resid_cov))
-            sd = np.where(given, se, sd)
-            corr = resid_cov / np.outer(np.sqrt(np.diag(resid_cov)), np.sqrt(np.diag(resid_cov))
-                                        ).clip(1e-300)
-            noise = corr * np.outer(sd, sd)
-    # a stat that never varies carries no information: keep the matrices invertible
-    jitter = np.eye(noise.shape[0]) * 1e-9 * max(float(np.trace(noise)), 1e-12)
-    noise, resid_cov = noise + jitter, resid_cov + jitter
     cand = sample_prior(bounds, candidates, rng)
     if feasible is not None:
         cand = cand[feasible(cand)]
         if len(cand) == 0:
             raise ValueError("no prior candidate is feasible")
-        candidates = len(cand)
-    F = _features(_unit(cand, bounds))
-    r = F @ coef - np.asarray(observed, float)
-    # the emulator's own error: a fit from few simulations is uncertain, more so far from
-    # them (the regression's prediction variance, lev x the simulations' noise); the
-    # likelihood's covariance at a candidate is noise + lev x resid_cov, inverted for every
-    # candidate at once through the generalised eigenvectors of the pair
-    lev = np.einsum("ij,jk,ik->i", F, np.linalg.pinv(X.T @ X), F)
-    lam, vec = eigh(resid_cov, noise)
-    z = r @ vec
-    denom = 1 + lev[:, None] * lam[None, :]
-    logw = -0.5 * (z * z / denom).sum(axis=1) - 0.5 * np.log(denom).sum(axis=1)
-    w = np.exp(logw - logw.max())
-    return cand[rng.choice(candidates, size=draws, p=w / w.sum())]
+    w = emulator_weights(theta, stats, observed, bounds, cand, obs_se)
+    return cand[rng.choice(len(cand), size=draws, p=w)]

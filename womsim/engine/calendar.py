@@ -20,6 +20,7 @@ from womsim.core.errors import ScenarioError
 from womsim.model.calendar import step_multipliers
 
 if TYPE_CHECKING:
+    from womsim.engine.rivals import RivalParams
     from womsim.engine.step import StepParams
     from womsim.model.scenario import Scenario
 
@@ -32,7 +33,9 @@ def apply_calendar(scenario: Scenario, params: list, costs: np.ndarray) -> tuple
     Contacts: the contact probability and the desk's load (``contact_rate``) x the step's
     contact multiplier. Marketing: the hazard x the multiplier (``1 - (1 - p)^m``). The
     problem multiplier is carried to the step (``problem_scale``). A pulse's one-off cost is
-    booked with the programme costs at its start step.
+    booked with the programme costs at its start step. The seasonality is the market's: the
+    rivals' contact probabilities follow it too; incidents and pulses are our firm's and
+    leave the rivals alone.
     """
     sim = scenario.simulation
     m = step_multipliers(scenario.calendar, sim.dt, sim.steps)
@@ -43,7 +46,8 @@ def apply_calendar(scenario: Scenario, params: list, costs: np.ndarray) -> tuple
     for t in np.nonzero(m.active)[0]:
         p = params[t]
         c, q, k = float(m.contacts[t]), float(m.problems[t]), float(m.marketing[t])
-        key = (id(p), c, q, k)
+        season = float(m.season[t]) if m.season is not None else 1.0
+        key = (id(p), c, q, k, season)
         if key not in cache:
             p_contact = p.p_contact * c
             if p_contact > 1 + 1e-12:
@@ -56,9 +60,25 @@ def apply_calendar(scenario: Scenario, params: list, costs: np.ndarray) -> tuple
                 p, p_contact=min(p_contact, 1.0), contact_rate=p.contact_rate * c,
                 contact_scale=c, problem_scale=q,
                 p_acquire=-math.expm1(k * math.log1p(-p.p_acquire)) if p.p_acquire < 1
-                else 1.0)
+                else 1.0, rivals=_rivals_in_season(scenario, p.rivals, season, int(t)))
         out[t] = cache[key]
     return out, costs + m.costs
+
+
+def _rivals_in_season(scenario: Scenario, rivals: RivalParams | None, season: float,
+                      t: int) -> RivalParams | None:
+    """The rivals' numbers at a step of the season: their contacts x its multiplier."""
+    if rivals is None or season == 1.0:
+        return rivals
+    p = rivals.p_contact * season
+    worst = int(np.argmax(p))
+    if p[worst] > 1 + 1e-12:
+        raise ScenarioError(
+            f"calendar: at {scenario.calendar.date_text(t * scenario.simulation.dt)} the "
+            f"seasonality x{season:.3g} gives rival '{rivals.names[worst]}' {p[worst]:.2f} "
+            "contacts per customer per step, but the engine draws at most one per step: "
+            "shorten simulation.step_days or flatten the profile")
+    return replace(rivals, p_contact=np.minimum(p, 1.0))
 
 
 def calendar_mix(p: StepParams, load: float, delighted: float, problem: float, t: int

@@ -20,8 +20,9 @@ import numpy as np
 from womsim.core.errors import NetworkError
 from womsim.engine.book import MarketBook
 from womsim.engine.calendar import apply_calendar, calendar_mix
+from womsim.engine.hearings import heard_counts, listen_bad, listen_good
 from womsim.engine.kernels import count_above, tell_wave, union_ids
-from womsim.engine.listeners import acted
+from womsim.engine.ledger import group_revenue
 from womsim.engine.reviews import ReviewState
 from womsim.engine.rivals import RIVAL, RivalParams, rival_params, shared_draw
 from womsim.engine.rng import (
@@ -41,7 +42,7 @@ from womsim.engine.segments import (
     segment_views,
     tell_by_segment,
 )
-from womsim.engine.steady import steady_deterred
+from womsim.engine.steady import steady_deterred, steady_deterred_rival
 from womsim.model.meanfield import experience_mix, rates
 from womsim.model.reviews import Reviews
 from womsim.model.telling import Telling
@@ -284,7 +285,10 @@ class State:
                 hit = (u >= lo) & (u < lo + r.customer_share)
                 status[hit], firm[hit] = RIVAL, j
                 lo = lo + r.customer_share
-            deterred_rival = np.zeros((len(scenario.rivals), n), dtype=np.int32)
+            # at rest, people already avoid a rival they heard badly of (engine.steady)
+            deterred_rival = steady_deterred_rival(scenario, status, firm, RIVAL, streams) \
+                if scenario.simulation.start == "steady" else \
+                np.zeros((len(scenario.rivals), n), dtype=np.int32)
         sigma = e.revenue_sigma
         if segment is None:
             # mean-preserving lognormal: E[revenue] = revenue_per_year
@@ -297,13 +301,46 @@ class State:
             revenue = mean * np.exp(sig * rng.standard_normal(n) - sig * sig / 2)
         has_alt = rng.random(n) >= m.no_alternative_share
         # a market at rest already holds deterred prospects (womsim.engine.steady)
-        deterred = steady_deterred(scenario, status, CUSTOMER, streams) \
+        deterred = steady_deterred(scenario, status, CUSTOMER, streams, segment, network) \
             if scenario.simulation.start == "steady" else np.zeros(n, dtype=np.int32)
         return cls(status, revenue.astype(np.float32), deterred, has_alt,
                    np.full(n, -1, dtype=np.int32), segment=segment, firm=firm,
                    deterred_rival=deterred_rival,
                    members=segment_members(segment, len(scenario.segments))
                    if segment is not None else ())
+
+
+#: What :meth:`State.initial` reads of a scenario without segments, rivals or a steady
+#: start (``tests/test_engine_start.py`` changes every other parameter and checks it).
+INITIAL_FIELDS: tuple[str, ...] = (
+    "market.people", "market.customer_share", "market.former_share",
+    "market.no_alternative_share", "market.customer_clustering",
+    "economics.revenue_per_year", "economics.revenue_sigma")
+
+
+def _start(scenario: Scenario, n: int, streams: Streams, network: Network | None
+           ) -> tuple[State, _FriendShare]:
+    """The initial state and the friend-share tally of a run.
+
+    Scenarios of one pass (:class:`~womsim.engine.rng.PairedStreams`) that agree on
+    :data:`INITIAL_FIELDS` start from the same market: it is drawn once, and each run gets
+    its own copy of what its steps write (who is what, the tally's bits)."""
+    if scenario.segments or scenario.rivals or scenario.simulation.start != "cold":
+        state = State.initial(scenario, n, streams, network)
+        return state, _FriendShare(network, state.status)
+
+    def make() -> tuple:
+        st = State.initial(scenario, n, streams, network)
+        fr = _FriendShare(network, st.status)
+        if network is None:
+            return st.status, st.revenue, st.has_alt
+        return st.status, st.revenue, st.has_alt, fr.flag, fr.same, fr.total
+
+    key = ("initial", id(network), *(scenario.get(f) for f in INITIAL_FIELDS))
+    status, revenue, has_alt, *tally = streams.shared(key, make)
+    state = State(status.copy(), revenue, np.zeros(n, dtype=np.int32), has_alt,
+                  np.full(n, -1, dtype=np.int32))
+    return state, _FriendShare(network, state.status, tally)
 
 
 class _WordOfMouth:
@@ -548,34 +585,15 @@ def step(state: State, customers: int, p: StepParams, t: int, streams: Streams,
     new_det = won_ref = wom_left = late = _EMPTY
     late_until = _EMPTY
     if neg.size:
-        heard, h = np.unique(neg, return_counts=True)
-        out = status[heard] != CUSTOMER
-        who, hh = heard[out], h[out]
-        ud = streams.uniform("deter", t, who)
-        p_det = acted(p.deter, hh, p.repeat)
-        hit = ud < p_det
-        det = who[hit]
-        new_det = det[deterred_until[det] <= t]
-        # the story lands at a uniform moment v of the step (the deter uniform, which given
-        # a deterrence is uniform on [0, 1)); every step whose middle (where its acquisition
-        # stands) falls within the memory from then is blocked: memory / dt steps on
-        # average, starting half a step on, whatever the step size
-        v = ud[hit] / p_det[hit]
-        until = t + np.ceil(v + p.memory_years / p.dt - 0.5).astype(np.int64)
-        now = v < 0.5
-        deterred_until[det[now]] = np.maximum(deterred_until[det[now]], until[now])
-        # heard after the middle of the step: blocked from the next step on (below)
-        late, late_until = det[~now], until[~now]
-        cw, ch = heard[~out], h[~out]
-        wom_left = cw[(streams.uniform("wom_defection", t, cw)
-                       < acted(p.wom_defect, ch, p.repeat)) & has_alt[cw]]
-        status[wom_left] = FORMER
+        # one compiled pass per sign (engine.hearings): deterred prospects, customers
+        # who leave, prospects won; the numbers of the numpy formulation, bit for bit
+        new_det, wom_left, late, late_until = listen_bad(
+            *heard_counts(neg), status, deterred_until, has_alt,
+            (streams.key("deter", t), streams.key("wom_defection", t)), p, t,
+            CUSTOMER, FORMER)
     if pos.size:
-        heard, h = np.unique(pos, return_counts=True)
-        ok = (status[heard] == PROSPECT) & (deterred_until[heard] <= t)
-        who, hh = heard[ok], h[ok]
-        won_ref = who[streams.uniform("referral", t, who) < acted(p.referral, hh, p.repeat)]
-    status[won_ref] = CUSTOMER
+        won_ref = listen_good(*heard_counts(pos), status, deterred_until,
+                              streams.key("referral", t), p, t, PROSPECT, CUSTOMER)
     for changed in (exp_left, base_left, wom_left, won_ref):
         changed_at[changed] = t
 
@@ -652,9 +670,8 @@ def run(scenario: Scenario, network: Network | None, seed: int, check: bool = Fa
         streams = Streams(seed)
     elif streams.seed != int(seed):
         raise ValueError(f"streams of seed {streams.seed} given for a run of seed {seed}")
-    state = State.initial(scenario, n, streams, network)
+    state, friends = _start(scenario, n, streams, network)
     wom = _WordOfMouth(network, n, streams)
-    friends = _FriendShare(network, state.status)
     rec: dict[str, np.ndarray] = {name: np.zeros(steps) for name in RECORDS}
     if scenario.reviews.enabled:
         state.reviews = ReviewState.initial(scenario.reviews)
@@ -678,9 +695,6 @@ def run(scenario: Scenario, network: Network | None, seed: int, check: bool = Fa
     book = MarketBook(scenario, state, steps, valuation_hazard, value_hazard, step_params) \
         if scenario.segments or scenario.rivals else None
 
-    def paid(ids: np.ndarray) -> float:
-        return float(revenue[ids].sum(dtype=np.float64))
-
     for t in range(steps):
         p = params[t]
         e = step(state, int(counts[CUSTOMER]), p, t, streams, wom)
@@ -691,7 +705,11 @@ def run(scenario: Scenario, network: Network | None, seed: int, check: bool = Fa
         gained = (e.won_ref, e.marketing, e.winback) + ((rv.won,) if rv is not None else ())
         n_lost = sum(x.size for x in lost)
         n_gain = sum(x.size for x in gained)
-        rev_sum += sum(paid(x) for x in gained) - sum(paid(x) for x in lost)
+        # each group's revenue once: it moves the total and prices the group's value
+        changed = np.concatenate((*lost, *gained))
+        sums = group_revenue(revenue, changed, [x.size for x in (*lost, *gained)])
+        p_lost, p_gained = sums[:3], sums[3:]
+        rev_sum += sum(p_gained) - sum(p_lost)
         counts[CUSTOMER] += n_gain - n_lost
         counts[FORMER] += n_lost - e.winback.size
         counts[PROSPECT] -= e.won_ref.size + e.marketing.size
@@ -734,14 +752,14 @@ def run(scenario: Scenario, network: Network | None, seed: int, check: bool = Fa
             "pos_tellings_strong": tl["pos_strong"], "pos_tellings_weak": tl["pos_weak"],
             "neg_tellings_silent": tl["neg_silent"],
             "neg_untold": tl["neg_untold"], "pos_untold": tl["pos_untold"],
-            "customer_friend_share": friends.update(state.status, lost, gained,
+            "customer_friend_share": friends.update(state.status, changed,
                                                     int(counts[CUSTOMER])),
-            "value_lost_experience": paid(e.exp_left) * worth,
-            "value_lost_wom": paid(e.wom_left) * worth,
-            "value_lost_baseline": paid(e.base_left) * worth,
-            "value_won_marketing": paid(e.marketing) * worth,
-            "value_won_referral": paid(e.won_ref) * worth,
-            "value_won_winback": paid(e.winback) * worth,
+            "value_lost_experience": p_lost[0] * worth,
+            "value_lost_wom": p_lost[2] * worth,
+            "value_lost_baseline": p_lost[1] * worth,
+            "value_won_marketing": p_gained[1] * worth,
+            "value_won_referral": p_gained[0] * worth,
+            "value_won_winback": p_gained[2] * worth,
             "neg_hearings": e.neg.size, "pos_hearings": e.pos.size,
             "retellers": e.retellers, "load": e.load, "problem_share": e.problem_share,
             "revenue": revenue_step, "margin": margin, "acquisition_spend": acq_spend,
@@ -774,18 +792,23 @@ class _FriendShare:
     """The share of customers among customers' friends, kept up to date from who changed
     (a pass over each changed person's friends, not over the graph)."""
 
-    def __init__(self, network, status: np.ndarray) -> None:
+    def __init__(self, network, status: np.ndarray, start: list | None = None) -> None:
         self.n = status.size
         self.network = network
         if network is None:
             return
+        if start:  # the bits and counts of this initial status, made by another run
+            self.flag = start[0].copy()
+            self.same, self.total = start[1], start[2]
+            return
         self.flag = member_bits(status == CUSTOMER)
         self.same, self.total = member_ends_bits(network.indptr, network.indices, self.flag)
 
-    def update(self, status: np.ndarray, lost: tuple, gained: tuple, customers: int) -> float:
+    def update(self, status: np.ndarray, changed: np.ndarray, customers: int) -> float:
+        """The share after the people ``changed`` (lost and won this step) changed."""
         if self.network is None:  # everybody else is a potential listener
             return (customers - 1) / (self.n - 1) if customers > 0 and self.n > 1 else 0.0
-        changed = np.concatenate([*lost, *gained]).astype(np.int64)
+        changed = changed.astype(np.int64, copy=False)
         self.same, self.total = update_ends_bits(
             self.network.indptr, self.network.indices, self.flag, changed,
             status[changed] == CUSTOMER, self.same, self.total)

@@ -407,12 +407,14 @@ class Calendar(BaseModel):
                                                           if i.name != name)})
 
     def check(self, horizon_years: float, dt: float, steps: int, contact_rate: float,
-              problem_rate: float | None) -> None:
+              problem_rate: float | None,
+              rivals: tuple[tuple[str, float], ...] = ()) -> None:
         """Refuse events that would not act within the horizon, and peaks the engine cannot
         draw (more than one contact per customer per step, a problem share above 1).
 
         ``problem_rate`` is the fixed mix's (None with a service desk, whose problem share
-        is checked at each step)."""
+        is checked at each step); ``rivals``: each rival's name and contact rate (the
+        seasonality moves their contacts too)."""
         for e in (*self.incidents, *self.pulses):
             s, end = e.start_years(self.start_date), e.end_years(self.start_date)
             if s >= horizon_years - 1e-12:
@@ -437,6 +439,15 @@ class Calendar(BaseModel):
                 f", to {contact_rate * dt * peak:.2f} contacts per customer per step, but the "
                 "engine draws at most one per step: shorten simulation.step_days or lower the "
                 "multiplier")
+        high = float(m.season.max()) if m.season is not None else 1.0
+        for name, rate in rivals:
+            if rate * dt * high > 1 + 1e-12:
+                t = int(m.season.argmax()) if m.season is not None else 0
+                raise ScenarioError(
+                    f"calendar: at {self.date_text(t * dt)} the seasonality x{high:.3g} "
+                    f"gives rival '{name}' {rate * dt * high:.2f} contacts per customer per "
+                    "step, but the engine draws at most one per step: shorten "
+                    "simulation.step_days or flatten the profile")
         worst = float(m.problems.max())
         if problem_rate is not None and problem_rate * worst > 1 + 1e-12:
             raise ScenarioError(
@@ -453,6 +464,9 @@ class Multipliers:
     problems: np.ndarray
     marketing: np.ndarray
     costs: np.ndarray
+    #: the seasonality alone (market-wide: it also moves the rivals' contacts, where our
+    #: incidents do not); None when the calendar has none
+    season: np.ndarray | None = None
 
     @property
     def active(self) -> np.ndarray:
@@ -498,7 +512,8 @@ def step_multipliers(calendar: Calendar, dt: float, steps: int) -> Multipliers |
 
     Contacts are the seasonality times (1 + the contact incidents' excess), integrated
     exactly over each step (both are piecewise linear); problems and marketing are 1 plus
-    the excess of their events. Steps an event does not reach get exactly the value they
+    the excess of their events; ``season`` is the seasonality alone (what the rivals'
+    contacts follow). Steps an event does not reach get exactly the value they
     would have without it, so two runs that differ by one event share every step before it.
 
     Examples
@@ -555,7 +570,8 @@ def step_multipliers(calendar: Calendar, dt: float, steps: int) -> Multipliers |
             marketing = marketing + (pulse.multiplier - 1) * np.diff(g) / dt
         if pulse.cost:
             costs[min(int(np.searchsorted(edges, s, "right")) - 1, steps - 1)] += pulse.cost
-    return Multipliers(contacts, problems, marketing, costs)
+    return Multipliers(contacts, problems, marketing, costs,
+                       season if calendar.seasonality is not None else None)
 
 
 def _years_text(years: float) -> str:

@@ -263,7 +263,8 @@ equal to 1 (allowed: >= 0 and <= 1)
             sim = self.simulation
             self.calendar.check(sim.horizon_years, sim.dt, sim.steps,
                                 self.service.contact_rate,
-                                self.service.problem_rate if self.desk is None else None)
+                                self.service.problem_rate if self.desk is None else None,
+                                tuple((r.name, r.contact_rate) for r in self.rivals))
         return self
 
     @model_validator(mode="after")

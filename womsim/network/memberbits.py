@@ -44,22 +44,26 @@ def _has(bits, i):
     return np.int64((bits[i >> 6] >> uint64(i & 63)) & uint64(1))
 
 
-@njit(cache=True)
 def member_ends_bits(indptr: np.ndarray, indices: np.ndarray, bits: np.ndarray
                      ) -> tuple[int, int]:
     """``(2 x friendships between members, sum of members' degrees)`` of the members in
-    ``bits`` (see :func:`member_bits`)."""
-    same = 0
-    total = 0
-    for i in range(indptr.size - 1):
-        if _has(bits, i):
-            a = indptr[i]
-            b = indptr[i + 1]
-            total += b - a
-            for e in range(a, b):
-                # as int64, like ``i``: an int32 id would compile _has a second time
-                same += _has(bits, np.int64(indices[e]))
-    return same, total
+    ``bits`` (see :func:`member_bits`); ``bits`` is left as it is.
+
+    The members join an empty set one by one (:func:`update_ends_bits`): the same counts
+    whatever the order (a graph has no self-loops), and one kernel less to compile on a
+    first run (half a second).
+
+    Examples
+    --------
+    >>> indptr, indices = np.array([0, 1, 3, 4]), np.array([1, 0, 2, 1], dtype=np.int32)
+    >>> member_ends_bits(indptr, indices, member_bits(np.array([True, True, False])))
+    (2, 3)
+    """
+    n = indptr.size - 1
+    flags = np.unpackbits(bits.view(np.uint8), bitorder="little")[:n]
+    members = np.flatnonzero(flags).astype(np.int64)
+    return update_ends_bits(indptr, indices, np.zeros_like(bits), members,
+                            np.ones(members.size, dtype=np.bool_), 0, 0)
 
 
 @njit(cache=True)
