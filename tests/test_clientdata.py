@@ -162,3 +162,25 @@ def test_shipped_synthetic_client_reads():
     assert obs.loc["customers", "value"] > 0
     assert math.isfinite(obs.loc["annual_churn", "value"])
     assert np.isfinite(cd.observables().loc["problem_share", "ci_high"])
+
+
+@pytest.mark.parametrize("change", [{}, {"reviews.enabled": True}])
+def test_synthetic_client_refuses_what_it_cannot_trace(change):
+    # the trace follows our firm's steps only; a rival's moves or the reviews would be
+    # silently missing from the tables
+    sc = wom.Scenario.preset("retail_bank_challenger" if not change else "retail_bank")
+    sc = sc.replace(**{"market.people": 500, **change})
+    with pytest.raises(wom.WomsimError, match=r"cannot trace a market with (rivals|reviews)"):
+        wom.synthetic_client(sc, seed=1)
+    if not change:
+        # with the rival removed the two-segment market traces, event for event as the
+        # engine's run of it (each segment's desk load counted as the run counts it)
+        from womsim.engine.step import run
+        from womsim.runner.simulate import build_network
+
+        sc = sc.replace(rivals=[])
+        cd = wom.synthetic_client(sc, seed=1)
+        rec = run(sc, build_network(sc, 1), 1)
+        assert len(cd.contacts) == rec["contacts"].sum() > 0
+        assert cd.customers["end_date"].notna().sum() == rec["defections"].sum()
+        assert (cd.customers["end_date"].isna()).sum() == rec["customers"][-1]

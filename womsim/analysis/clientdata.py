@@ -514,6 +514,16 @@ def synthetic_client(scenario: Scenario | None = None, people: int | None = None
     True
     """
     sc = scenario if scenario is not None else Scenario.preset("retail_bank")
+    if sc.rivals or sc.reviews.enabled:
+        # the trace follows our firm's steps only: a rival's or the reviews' part of the run
+        # would be missing from the tables, so the client would not be the scenario asked for
+        parts = [name for name, on in (("rivals", bool(sc.rivals)),
+                                       ("reviews", sc.reviews.enabled)) if on]
+        raise WomsimError(
+            f"synthetic_client cannot trace a market with {' and '.join(parts)} "
+            f"(scenario {sc.name!r}): the customer table and contact log would leave "
+            "their effect out; remove them first (scenario.replace(rivals=[]), "
+            "scenario.replace(**{'reviews.enabled': False}))")
     if people is not None:
         sc = sc.replace(**{"market.people": int(people)})
     n = sc.market.people
@@ -533,8 +543,16 @@ def synthetic_client(scenario: Scenario | None = None, people: int | None = None
     # contacts fall on a random day within their step (keyed to the run seed)
     day_rng = np.random.default_rng([seed, 0x444159])
     code = np.zeros(n, dtype=np.int8)  # outcome group of this step's contact, per person
+    k = len(sc.segments)
     for t in range(len(params)):
-        customers = int(np.count_nonzero(state.status == CUSTOMER))
+        is_customer = state.status == CUSTOMER
+        customers = int(np.count_nonzero(is_customer))
+        if k:
+            # a segmented step sizes each segment's desk load by its customers (the engine's
+            # run keeps this tally in its MarketBook; here it is recounted)
+            assert state.segment is not None
+            state.seg_customers = np.bincount(state.segment[is_customer],
+                                              minlength=k).astype(float)
         e = step(state, customers, params[t], t, streams, wom)
         for ids, c in ((e.silent, 1), (e.quick, 2), (e.slow, 3), (e.unresolved, 4)):
             code[ids] = c
