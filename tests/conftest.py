@@ -45,3 +45,15 @@ def tiny_calibration():
     return wom.calibrate(bank, {"annual_churn": 0.15, "problem_share": 0.04}, people=200,
                          infer=["complaints.intention_to_action"], sims=12, draws=50,
                          check_runs=2, executor="serial", progress=False)
+
+
+@pytest.fixture(scope="session")
+def dask_client():
+    """A Dask client on a 2-worker LocalCluster (worker processes), shared by the Dask tests
+    of one pytest worker: each cluster start costs two interpreters that import womsim and
+    load its kernels (about 12 s of CPU each), more than the tests' own work."""
+    distributed = pytest.importorskip("distributed")
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                  dashboard_address=None) as cluster, \
+            distributed.Client(cluster) as client:
+        yield client

@@ -41,19 +41,23 @@ def test_presets_and_figures_print_tables(capsys):
     assert "negative_tells_tail" in out and "negative_tells " not in out
 
 
-def test_run_a_scenario_file_prints_the_summary(tmp_path):
+def test_run_a_scenario_file_prints_the_summary(tmp_path, capsys):
     sc = wom.Scenario.preset("telecom").replace(
         **{"market.people": 2000, "simulation.horizon_years": 0.25})
     path = sc.to_toml(tmp_path / "s.toml")
     csv = tmp_path / "records.csv"
+    # the one true `python -m womsim` process of the suite: entry point, exit code, streams
     r = _run("run", str(path), "--runs", "2", "--seed", "3", "--quiet", "--csv", str(csv))
     assert r.returncode == EXIT_OK, r.stderr
     assert "customers_end" in r.stdout and "ci_low" in r.stdout
     assert csv.exists()
-    # the same command again refuses to overwrite what the user saved
-    again = _run("run", str(path), "--runs", "2", "--seed", "3", "--quiet", "--csv", str(csv))
-    assert again.returncode == EXIT_INPUT
-    assert "exists" in again.stderr
+    saved = csv.read_bytes()
+    # the same command again refuses to overwrite what the user saved (in-process: a second
+    # interpreter would only pay womsim's import again; __main__ exits with main()'s code)
+    assert main(["run", str(path), "--runs", "2", "--seed", "3", "--quiet", "--csv",
+                 str(csv)]) == EXIT_INPUT
+    assert "exists" in capsys.readouterr().err
+    assert csv.read_bytes() == saved
 
 
 def test_bad_scenario_file_names_the_line(tmp_path, capsys):

@@ -42,15 +42,11 @@ def test_concurrent_futures_executor(sc, net):
 
 
 @pytest.mark.slow
-def test_dask_local_cluster_matches_serial(sc, net):
-    distributed = pytest.importorskip("distributed")
+def test_dask_local_cluster_matches_serial(sc, net, dask_client):
     serial = wom.compare({"today": sc, "better": sc.replace(**{"complaints.resolved": 0.9})},
                          network=net, runs=3, seed=2, executor="serial")
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                                  dashboard_address=None) as cluster, \
-            distributed.Client(cluster) as client:
-        remote = wom.compare({"today": sc, "better": sc.replace(**{"complaints.resolved": 0.9})},
-                             network=net, runs=3, seed=2, executor=client)
+    remote = wom.compare({"today": sc, "better": sc.replace(**{"complaints.resolved": 0.9})},
+                         network=net, runs=3, seed=2, executor=dask_client)
     for name in ("today", "better"):
         _same(serial.ensembles[name], remote.ensembles[name])
 

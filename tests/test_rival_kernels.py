@@ -11,7 +11,9 @@ from womsim.engine.rivalkernels import (
     rival_acquire,
     rival_heard_negative,
     rival_heard_positive,
+    rival_leave,
     rival_service,
+    rival_take,
 )
 from womsim.engine.rng import hash_uniform
 
@@ -122,3 +124,35 @@ def test_marketing_picks_each_rival_at_its_own_rate(market):
     assert acquired.tolist() == np.bincount(pick, minlength=2).tolist()
     assert (firm[won] == pick).all() and (status[won] == RIVAL).all()
     assert acquired.min() > 0
+
+
+def test_our_leavers_go_to_each_rival_by_its_share(market):
+    status, firm, _, has_alt, _ = market
+    leavers = np.flatnonzero(status == FORMER)
+    cum = np.cumsum([0.3, 0.2])  # half of them out of the market
+    st0 = status.copy()
+    taken = np.zeros(2)
+    to_rival = rival_take(leavers, has_alt, np.uint64(12), cum, status, firm, taken)
+    movers = leavers[has_alt[leavers]]
+    j = np.searchsorted(cum, hash_uniform(12, movers), side="right")
+    assert to_rival.tolist() == movers[j < 2].tolist()
+    assert (firm[to_rival] == j[j < 2]).all() and (status[to_rival] == RIVAL).all()
+    assert taken.tolist() == np.bincount(j[j < 2], minlength=2).tolist()
+    assert np.flatnonzero(status != st0).tolist() == to_rival.tolist()
+    assert 0 < to_rival.size < movers.size
+
+
+def test_the_rivals_leavers_come_to_us_unless_deterred_from_us(market):
+    status, firm, _, has_alt, deterred = market
+    leavers = np.flatnonzero(status == RIVAL)[::2]
+    loses, t = np.array([0.4, 0.7]), 5
+    defections, lost = np.zeros(2), np.zeros(2)
+    f = firm[leavers]
+    won, n_back = rival_leave(leavers, firm, np.uint64(13), loses, deterred[0], has_alt,
+                              status, t, defections, lost)
+    to_us = (hash_uniform(13, leavers) < loses[f]) & (deterred[0, leavers] <= t) \
+        & has_alt[leavers]
+    assert won.tolist() == leavers[to_us].tolist() and n_back == (~to_us).sum() > 0
+    assert (status[won] == CUSTOMER).all() and (status[leavers[~to_us]] == PROSPECT).all()
+    assert defections.tolist() == np.bincount(f, minlength=2).tolist()
+    assert lost.tolist() == np.bincount(f[to_us], minlength=2).tolist()

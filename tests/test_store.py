@@ -606,11 +606,7 @@ def test_sweep_survives_a_killed_worker(sc, net, ref_sweep, tmp_path, monkeypatc
 
 
 @pytest.mark.slow
-def test_rerun_on_dask_is_bit_for_bit(ens, tmp_path):
-    distributed = pytest.importorskip("distributed")
+def test_rerun_on_dask_is_bit_for_bit(ens, tmp_path, dask_client):
     p = ens.save(tmp_path / "today.zip")
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                                  dashboard_address=None) as cluster, \
-            distributed.Client(cluster) as client:
-        assert identical(rerun(p, executor=client), ens)
+    assert identical(rerun(p, executor=dask_client), ens)
 

@@ -195,8 +195,8 @@ def pair_by_segment(ref_ens: Ensemble, alt_ens: Ensemble, lost: bool = True,
 
 def ensemble_by_segment(ens: Ensemble) -> pd.DataFrame:
     """One scenario's headline numbers per segment (means over runs): one row per segment,
-    :data:`MARKET_LEVEL` and the market's ``total`` (from its own records); the rows above
-    the total add up to it.
+    :data:`MARKET_LEVEL` and the market's ``total`` (its value from its own records, its
+    people and revenue the segments' sum); the rows above the total add up to it.
 
     Customers held, lost and won, revenue and problems split exactly (the market-level row
     holds 0). The value (a present value at the start: margin within the horizon plus the
@@ -232,12 +232,17 @@ def ensemble_by_segment(ens: Ensemble) -> pd.DataFrame:
     for s in [*names, TOTAL]:
         row = {label: float(per[(s, m)].mean()) for label, m in counts.items()}
         if s == TOTAL:
+            # each run's total is the exact sum of its segments', but a sum of means can
+            # differ from the mean of sums in the last bit: the total row is the segments'
+            # sum, so that the rows add up to it exactly
+            row = {label: float(sum(rows[g][label] for g in names)) for label in counts}
             row[value] = float(totals["value"].mean())
             row[costs] = -float(_costs_within(totals).mean())
         else:
             row[value] = float(vals[s].mean())
             row[costs] = np.nan
-        row[after] = float(per[(s, "customer_equity")].mean())
+        row[after] = float(per[(s, "customer_equity")].mean()) if s != TOTAL \
+            else float(sum(rows[g][after] for g in names))
         rows[s] = row
     market = dict.fromkeys(rows[TOTAL], 0.0)
     market[value] = market[costs] = rows[TOTAL][value] - sum(rows[s][value] for s in names)

@@ -16,7 +16,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from womsim.engine.rivals import RIVAL_RECORDS, RivalEvents, rival_step
-from womsim.engine.segments import SEGMENT_RECORDS, by_segment_groups, segment_views
+from womsim.engine.segments import SEGMENT_RECORDS, segment_views
+from womsim.engine.tally import tally
 from womsim.model.valuation import event_worth, held_value
 
 if TYPE_CHECKING:
@@ -35,7 +36,7 @@ def segment_prices(scenario: Scenario, value_hazard: Callable) -> tuple[float, .
     return tuple(value_hazard(v, v.baseline_churn()) for v in segment_views(base))
 
 
-# the records of a step counted per segment, in the order by_segment_groups tallies them
+# the records of a step counted per segment, in the order revenue() tallies them
 _COUNTED = ("contacts", "problems", "complaints", "unresolved", "defect_experience",
             "defect_wom", "defect_baseline", "acq_marketing", "acq_referral", "acq_winback")
 # the events valued per segment (the customers' yearly revenue), same order; "won" last
@@ -55,13 +56,13 @@ class MarketBook:
         self.rec: dict[str, np.ndarray] = {}
         self.segs = tuple(s.name for s in scenario.segments)
         self.rivals = tuple(r.name for r in scenario.rivals)
-        cust = state.status == 1
         if self.segs:
             k = len(self.segs)
-            seg = self._segment()
-            state.seg_customers = np.bincount(seg[cust], minlength=k).astype(float)
-            self.seg_revenue = np.bincount(seg[cust], weights=state.revenue[cust]
-                                           .astype(np.float64), minlength=k)
+            # customers and their revenue per segment: one compiled pass over the customers
+            # (the same sums, in the same order, as a bincount of their labels)
+            state.seg_customers, self.seg_revenue = np.zeros(k), np.zeros(k)
+            tally(np.flatnonzero(state.status == 1), self._segment(), state.revenue,
+                  state.seg_customers, self.seg_revenue)
             prices = price if isinstance(price, tuple) and len(price) == k \
                 else segment_prices(scenario, value_hazard)
             self.rem = np.array([event_worth(scenario, h) for h in prices])  # (k, steps)
@@ -115,16 +116,17 @@ class MarketBook:
         if not self.segs:
             return total
         assert p.segments is not None  # the step's numbers of a segmented scenario
-        st, seg, k = self.state, self._segment(), len(self.segs)
+        st, seg = self.state, self._segment()
         assert st.seg_customers is not None  # kept from __init__ on
         won = rv.won if rv is not None else _EMPTY
-        self._counts = by_segment_groups(
-            (e.contacted, e.problem, e.complainers, e.unresolved, e.exp_left, e.wom_left,
-             e.base_left, e.marketing, e.won_ref, e.winback, won), seg, k)
-        self._values = by_segment_groups(
-            (e.exp_left, e.wom_left, e.base_left, e.marketing, e.won_ref, e.winback, won),
-            seg, k, st.revenue)
         c, v = self._counts, self._values
+        c[:] = 0.0
+        v[:] = 0.0
+        # one compiled pass per group; the last seven are also valued (by revenue)
+        for g, ids in enumerate((e.contacted, e.problem, e.complainers, e.unresolved,
+                                 e.exp_left, e.wom_left, e.base_left, e.marketing, e.won_ref,
+                                 e.winback, won)):
+            tally(ids, seg, st.revenue, c[g], v[g - 4] if g >= 4 else None)
         st.seg_customers += c[7] + c[8] + c[9] + c[10] - (c[4] + c[6] + c[5])
         self.seg_revenue += v[3] + v[4] + v[5] + v[6] - (v[0] + v[2] + v[1])
         self._revenue = self.seg_revenue * p.segments.revenue_scale * dt
@@ -186,20 +188,23 @@ class MarketBook:
         """The after-horizon records as the sum over segments, each valued through its
         view at its own churn (fixed and programme costs shared by customers held)."""
         seg, k = self._segment(), len(self.segs)
-        cust = state.status == 1
+        # the customers' ids once, then each segment's among them: passes over those held,
+        # not over the market (the same elements in the same order: the same sums)
+        cust = np.flatnonzero(state.status == 1)
+        lab, has = seg[cust], state.has_alt[cust]
         views, bases = segment_views(scenario), segment_views(base)
-        total_held = max(int(cust.sum()), 1)
+        total_held = max(cust.size, 1)
         fields = ("value", "revenue", "margin", "service_cost", "fixed_cost",
                   "intervention_cost", "lifetime", "value_alt", "value_noalt")
         out = dict.fromkeys(fields, 0.0)
         decay = {"decay_alt": 0.0, "decay_noalt": 0.0}
         parts = np.zeros(k)
         for s in range(k):
-            mine = cust & (seg == s)
-            alt, noalt = mine & state.has_alt, mine & ~state.has_alt
-            n_s = int(mine.sum())
-            h = held_value(views[s], bases[s], bases[s].baseline_churn(), int(alt.sum()),
-                           int(noalt.sum()), float(state.revenue[alt].sum(dtype=np.float64)),
+            mine = lab == s
+            alt, noalt = cust[mine & has], cust[mine & ~has]
+            n_s = alt.size + noalt.size
+            h = held_value(views[s], bases[s], bases[s].baseline_churn(), alt.size,
+                           noalt.size, float(state.revenue[alt].sum(dtype=np.float64)),
                            float(state.revenue[noalt].sum(dtype=np.float64)),
                            self.step_params, cost_share=n_s / total_held)
             parts[s] = h.value

@@ -16,13 +16,14 @@ from numba import njit
 
 from womsim.engine.kernels import GOLDEN, splitmix64
 
-__all__ = ["rival_acquire", "rival_heard_negative", "rival_heard_positive", "rival_service"]
+__all__ = ["rival_acquire", "rival_heard_negative", "rival_heard_positive", "rival_leave",
+           "rival_service", "rival_take"]
 
 _G = np.uint64(GOLDEN)
 _S11 = np.uint64(11)
 _UNIT = 2.0 ** -53
 # a person's status (engine.step, engine.rivals)
-_PROSPECT, _RIVAL = 0, 3
+_PROSPECT, _CUSTOMER, _RIVAL = 0, 1, 3
 
 
 @njit(cache=True)
@@ -166,3 +167,54 @@ def rival_acquire(cand: np.ndarray, q: float, key: np.uint64, cum: np.ndarray,
             changed_at[i] = t
             acquired[pick] += 1
     return won[:nw]
+
+
+@njit(cache=True)
+def rival_take(leavers: np.ndarray, has_alt: np.ndarray, key: np.uint64, cum: np.ndarray,
+               status: np.ndarray, firm: np.ndarray, taken: np.ndarray) -> np.ndarray:
+    """Our ``leavers`` with an alternative who go to a rival: the uniform ``u`` picks rival
+    ``j`` where ``cum[j-1] <= u < cum[j]`` (``cum``: the rivals' cumulated shares of our
+    leavers); above the last, out of the market. They become its customers (in place;
+    ``taken[j]`` counts them) and are returned in the leavers' order."""
+    k = cum.size
+    out = np.empty(leavers.size, dtype=np.int64)
+    m = 0
+    for j in range(leavers.size):
+        i = leavers[j]
+        if not has_alt[i]:
+            continue
+        u = _uniform(key, i)
+        pick = 0
+        while pick < k and cum[pick] <= u:  # searchsorted(cum, u, side="right")
+            pick += 1
+        if pick < k:
+            out[m] = i
+            m += 1
+            status[i] = _RIVAL
+            firm[i] = pick
+            taken[pick] += 1
+    return out[:m]
+
+
+@njit(cache=True)
+def rival_leave(leavers: np.ndarray, firm: np.ndarray, key: np.uint64, loses: np.ndarray,
+                deterred_us: np.ndarray, has_alt: np.ndarray, status: np.ndarray, t: int,
+                defections: np.ndarray, lost: np.ndarray) -> tuple[np.ndarray, int]:
+    """The rivals' ``leavers``: to us with their rival's ``loses[j]`` unless deterred from
+    us (or with no alternative), else prospects again (``status`` in place). Counts each
+    rival's defections and those it lost to us; returns who came to us and how many
+    became prospects."""
+    won = np.empty(leavers.size, dtype=np.int64)
+    m = 0
+    for j in range(leavers.size):
+        i = leavers[j]
+        f = firm[i]
+        defections[f] += 1
+        if _uniform(key, i) < loses[f] and deterred_us[i] <= t and has_alt[i]:
+            won[m] = i
+            m += 1
+            lost[f] += 1
+            status[i] = _CUSTOMER
+        else:
+            status[i] = _PROSPECT
+    return won[:m], leavers.size - m

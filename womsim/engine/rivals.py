@@ -29,7 +29,9 @@ from womsim.engine.rivalkernels import (
     rival_acquire,
     rival_heard_negative,
     rival_heard_positive,
+    rival_leave,
     rival_service,
+    rival_take,
 )
 from womsim.engine.rng import THIN, Streams, sparse_candidates
 from womsim.engine.segments import member_draw
@@ -160,18 +162,10 @@ def rival_step(state: State, rp: RivalParams, p: StepParams, t: int, streams: St
               ("acquisitions", "defections", "problems", "won_from_us", "lost_to_us",
                "neg_tellings", "pos_tellings")}
 
-    def per(ids: np.ndarray) -> np.ndarray:
-        return np.bincount(firm[ids], minlength=k).astype(float) if ids.size else np.zeros(k)
-
     # our leavers with an alternative: to a rival, or out of the market (former)
-    movers = our_leavers[has_alt[our_leavers]]
-    u = streams.uniform("to_rival", t, movers)
-    j = np.searchsorted(np.cumsum(rp.takes), u, side="right")
-    go = j < k
-    to_rival, j = movers[go], j[go]
-    status[to_rival] = RIVAL
-    firm[to_rival] = j
-    counts["won_from_us"] = per(to_rival)
+    to_rival = rival_take(np.ascontiguousarray(our_leavers, dtype=np.int64), has_alt,
+                          np.uint64(streams.key("to_rival", t)), np.cumsum(rp.takes), status,
+                          firm, counts["won_from_us"])
 
     # the rivals' customers' service: contacts, experience, complaints, defection, churn
     # drawn with ours (shared_draw); none of them changed firm since
@@ -233,15 +227,9 @@ def rival_step(state: State, rp: RivalParams, p: StepParams, t: int, streams: St
             new.append(won)
 
     # the rivals' leavers: to us (unless deterred from us), else prospects again
-    leavers = np.concatenate(left)
-    counts["defections"] = per(leavers)
-    to_us = (streams.uniform("from_rival", t, leavers) < rp.loses[firm[leavers]]) \
-        & (det_us[leavers] <= t) & has_alt[leavers]
-    won_us = leavers[to_us]
-    counts["lost_to_us"] = per(won_us)
-    status[won_us] = CUSTOMER
-    back = leavers[~to_us]
-    status[back] = PROSPECT
+    won_us, n_back = rival_leave(np.concatenate(left), firm,
+                                 np.uint64(streams.key("from_rival", t)), rp.loses, det_us,
+                                 has_alt, status, t, counts["defections"], counts["lost_to_us"])
 
     # marketing: prospects left buy from a rival, each rival at its own rate
     total = float(rp.p_acquire.sum())
@@ -255,4 +243,4 @@ def rival_step(state: State, rp: RivalParams, p: StepParams, t: int, streams: St
                                  np.cumsum(rp.p_acquire), det_rv, status, firm, changed_at, t,
                                  counts["acquisitions"]))
     state.rival_joined = np.concatenate(new).astype(np.int64)
-    return RivalEvents(to_rival, won_us, int(back.size), counts)
+    return RivalEvents(to_rival, won_us, int(n_back), counts)
