@@ -3,7 +3,7 @@
 Every rate is stated per year and converted to the step, the deterrence window equals the
 memory and whole steps cover the horizon exactly. So monthly, weekly and daily runs of every
 preset must agree on churn, defections, deterrences (how many, and how many at a time) and
-value lost within 3 standard errors of the difference (the runs of two step
+value lost within a Student-t bound on the difference (see BOUND; the runs of two step
 sizes are independent: different steps draw different numbers).
 """
 
@@ -13,6 +13,7 @@ import math
 
 import numpy as np
 import pytest
+from scipy import stats
 
 import womsim as wom
 from womsim.model.presets import PRESETS
@@ -43,6 +44,17 @@ def _measure(preset: str, step_days: float) -> dict[str, np.ndarray]:
             "value lost": (lr.target.runs["value"] - today["value"]).to_numpy()}
 
 
+# The difference of two means of RUNS runs each, divided by its estimated SE, is Student t
+# with 2 (RUNS - 1) degrees of freedom (Welch, equal sizes), not normal: 3 "SE" is a 2%
+# chance per comparison at 14 df, and the presets make 60 of them (deterrences, driven by a
+# few long-tailed tellers, failed so on one random stream and not on others). The bound is
+# the t quantile for a 1% chance over all comparisons (Bonferroni): about 5.1 SE. A
+# one-step-longer deterrence window (+33% monthly) is about 13 SE at these sizes (the
+# ecommerce deterrences: SE 2.6% of the count).
+_COMPARISONS = len(PRESETS) * 5 * 2
+BOUND = float(stats.t.ppf(1 - 0.01 / (2 * _COMPARISONS), 2 * (RUNS - 1)))
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("preset", list(PRESETS))
 def test_monthly_weekly_daily_agree(preset):
@@ -54,7 +66,7 @@ def test_monthly_weekly_daily_agree(preset):
             v = got[name][metric]
             se = math.sqrt(v.var(ddof=1) / v.size + ref.var(ddof=1) / ref.size)
             diff = v.mean() - ref.mean()
-            if abs(diff) > 3 * se:
+            if abs(diff) > BOUND * se:
                 bad.append(f"{metric}: {name} {v.mean():,.4g} vs daily {ref.mean():,.4g} "
                            f"({diff / se:+.1f} SE)")
     assert not bad, f"{preset}: " + "; ".join(bad)
@@ -78,7 +90,7 @@ def test_deterrence_lasts_the_memory_at_every_step_size():
     memory = 0.3
     for days in STEPS.values():
         sc = wom.Scenario().replace(**{
-            "market.people": 20_000, "market.network": "well_mixed",
+            "market.people": 60_000, "market.network": "well_mixed",
             "market.customer_share": 0.5, "simulation.step_days": days,
             "simulation.horizon_years": 1.0, "word_of_mouth.deter_memory_years": memory,
             "word_of_mouth.prospect_deter_prob": 1.0, "service.contact_rate": 12.0,
@@ -92,7 +104,10 @@ def test_deterrence_lasts_the_memory_at_every_step_size():
         wom_ = _WordOfMouth(None, sc.market.people, streams)
         e = step(state, int((state.status == 1).sum()), params[0], 0, streams, wom_)
         n = e.newly_deterred.size
-        assert n > 500
+        # a daily step's ~330 problems at 20k people made 300-530 newly deterred (seed to
+        # seed: a few tellers with long tails tell most), too few for the 3-SE checks; at
+        # 60k about three times that
+        assert n > 500, (days, n)
         # blocked in the step of the story: those who heard it in its first half
         assert abs(e.deterred - n / 2) <= 3 * math.sqrt(n / 4), (days, e.deterred, n)
         # blocked until: half a step on average after the memory (the window starts half a
