@@ -412,7 +412,11 @@ def _market_on():
                    "delight_rate": 0.2, "complain_rate": 0.6, "resolved": 0.6,
                    "observed_annual_churn": 0.3, "negative_mean": 10.0,
                    "positive_mean": 4.0}],
-        rivals=[{"name": "challenger", "customer_share": 0.2, "contact_rate": 4.0,
+        # the rival busy enough that each of its values moves some of its few customers:
+        # its quick_share acts only through resolved complainers whose defection draw falls
+        # between the resolved and resolved-quickly stay rates (at 4 contacts a year and its
+        # default problem rate that was a handful of people, and on one stream nobody)
+        rivals=[{"name": "challenger", "customer_share": 0.2, "contact_rate": 12.0,
                  "complain_rate": 0.8}])
 
 

@@ -38,8 +38,9 @@ def _u(key, i):
 
 
 @njit(cache=True)
-def outcomes(contacted, forced, churn_cand, status, has_alt, changed_at, t, keys, seg,
-             rates):
+def outcomes(contacted: np.ndarray, forced: np.ndarray, churn_cand: np.ndarray,
+             status: np.ndarray, has_alt: np.ndarray, changed_at: np.ndarray, t: int,
+             keys: np.ndarray, seg: np.ndarray, rates: np.ndarray) -> tuple:
     """Experiences of the ``contacted`` (increasing ids), complaints, resolution and
     defection; then baseline churn of ``churn_cand`` still customers. Leavers become
     FORMER (``status``, ``changed_at``) in place.
@@ -127,7 +128,9 @@ def outcomes(contacted, forced, churn_cand, status, has_alt, changed_at, t, keys
 
 
 @njit(cache=True)
-def acquisitions(cand, status, deterred_until, changed_at, t, key, p_marketing, p_winback):
+def acquisitions(cand: np.ndarray, status: np.ndarray, deterred_until: np.ndarray,
+                 changed_at: np.ndarray, t: int, key: np.uint64, p_marketing: float,
+                 p_winback: float) -> tuple[np.ndarray, np.ndarray]:
     """Marketing (prospects) and win-back (former customers) among the candidates ``cand``
     (drawn at a rate ``q``): those not deterred and unchanged this step buy when their
     uniform is below ``p_marketing`` (``p_winback``), both already divided by ``q``. Buyers
