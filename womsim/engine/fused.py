@@ -21,20 +21,12 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from womsim.engine.kernels import GOLDEN, splitmix64
+from womsim.engine.kernels import uniform_at as _u
 
 __all__ = ["acquisitions", "outcomes"]
 
-_G = np.uint64(GOLDEN)
-_S11 = np.uint64(11)
-_UNIT = 2.0 ** -53
 # a person's status (engine.state)
 _PROSPECT, _CUSTOMER, _FORMER = 0, 1, 2
-
-
-@njit(cache=True)
-def _u(key, i):
-    return float(splitmix64(np.uint64(i) * _G + key) >> _S11) * _UNIT
 
 
 @njit(cache=True)

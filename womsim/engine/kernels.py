@@ -89,8 +89,14 @@ def splitmix64_int(x: int) -> int:
 
 
 @njit(cache=True)
-def _u(key, i):
+def uniform_at(key: np.uint64, i: int) -> float:
+    """The counter-based uniform of id ``i`` under ``key``: ``hash_uniform(key, [i])`` of
+    :mod:`womsim.engine.rng`, bit for bit; the one the compiled passes of the step and the
+    rivals draw from."""
     return float(_mix(np.uint64(i) * _G + key) >> _S11) * _UNIT
+
+
+_u = uniform_at
 
 
 @njit(cache=True)

@@ -14,22 +14,13 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from womsim.engine.kernels import GOLDEN, splitmix64
+from womsim.engine.kernels import uniform_at as _uniform
 
 __all__ = ["rival_acquire", "rival_heard_negative", "rival_heard_positive", "rival_leave",
            "rival_service", "rival_take"]
 
-_G = np.uint64(GOLDEN)
-_S11 = np.uint64(11)
-_UNIT = 2.0 ** -53
 # a person's status (engine.step, engine.rivals)
 _PROSPECT, _CUSTOMER, _RIVAL = 0, 1, 3
-
-
-@njit(cache=True)
-def _uniform(key, i):
-    # hash_uniform(key, [i]) of womsim.engine.rng, bit for bit
-    return float(splitmix64(np.uint64(i) * _G + key) >> _S11) * _UNIT
 
 
 @njit(cache=True)
