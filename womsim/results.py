@@ -38,7 +38,7 @@ if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
 __all__ = ["HEADLINES", "Ensemble", "Saved", "headline_metrics", "interval",
-           "outcome_interval", "segment_totals"]
+           "outcome_interval", "segment_totals", "sum_rows", "totals_as_sums"]
 
 _SUMMED = ("revenue", "margin", "acquisition_spend", "service_cost", "intervention_cost",
            "profit", "defections", "defect_experience", "defect_wom", "defect_baseline",
@@ -131,11 +131,44 @@ def segment_totals(ens: Ensemble) -> pd.DataFrame:
         raise WomsimError(f"scenario '{ens.scenario.name}' has no segments")
     g = ens.records.groupby("run")
     cols = {}
-    for seg in [*names, "total"]:
+    for seg in names:
         for metric in SEGMENT_RECORDS:
-            col = metric if seg == "total" else f"seg.{seg}.{metric}"
+            col = f"seg.{seg}.{metric}"
             cols[(seg, metric)] = g[col].last() if metric == "customers" else g[col].sum()
+    # the market's record is the segments' sum step by step; summed over the steps the two
+    # orders differ in the last bits, so the total is the segments' sum (exact, run by run)
+    for metric in SEGMENT_RECORDS:
+        cols[("total", metric)] = sum_rows([cols[(seg, metric)] for seg in names])
     return pd.DataFrame(cols)
+
+
+def sum_rows(parts: list[pd.Series]) -> pd.Series:
+    """The element-wise sum of ``parts``, added in order (first + second + ...), as a
+    reader adds up a table's rows.
+
+    Examples
+    --------
+    >>> a, b = pd.Series([0.1, 1.0]), pd.Series([0.2, 2.0])
+    >>> sum_rows([a, b]).tolist() == (a + b).tolist()
+    True
+    """
+    out = parts[0]
+    for p in parts[1:]:
+        out = out + p
+    return out
+
+
+def totals_as_sums(df: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+    """Set the ``total`` rows of a ``(..., segment, metric)`` table to the sum of its
+    segments' rows in ``columns`` (means of per-run figures add up only to the last bit
+    otherwise). Changes ``df`` in place and returns it."""
+    seg = df.index.get_level_values("segment")
+    for key in df.index[seg == "total"]:
+        rows = [k for k in df.index if k[:-2] == key[:-2] and k[-1] == key[-1]
+                and k[-2] != "total"]
+        for c in columns:
+            df.loc[key, c] = float(df.loc[rows, c].sum())
+    return df
 
 
 class Saved(ResultBase):
@@ -364,7 +397,9 @@ class Ensemble(Saved):
 
         One row per (segment, metric): the per-run total over the horizon (customers: at
         the end; customer equity: after it), its mean and the ``level`` interval of the
-        mean. The segments' values add up to the ``total`` row exactly, run by run.
+        mean. The segments' values add up to the ``total`` row exactly, run by run (added
+        in order) and in the ``mean`` column (the total's mean is the segments' sum; the
+        market's own record agrees with it to float rounding).
 
         Examples
         --------
@@ -384,7 +419,7 @@ class Ensemble(Saved):
             rows[key] = {"mean": mean, "sd": sd, "ci_low": lo, "ci_high": hi}
         df = pd.DataFrame.from_dict(rows, orient="index")
         df.index = pd.MultiIndex.from_tuples(df.index, names=["segment", "metric"])
-        return df
+        return totals_as_sums(df, ["mean"])
 
     def market_share(self, band: float = 0.90) -> pd.DataFrame:
         """Market share over time: ours and each rival's share of all firms' customers

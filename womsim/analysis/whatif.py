@@ -39,6 +39,7 @@ from womsim.results import (
     ensemble_from,
     interval,
     segment_totals,
+    totals_as_sums,
     with_outcome,
 )
 from womsim.runner.drift import check_drift
@@ -315,7 +316,8 @@ class Comparison(Saved):
                              "reference": ref[(seg, metric)].mean(),
                              "value": alt[(seg, metric)].mean(), "difference": m,
                              "ci_low": lo, "ci_high": hi})
-        return pd.DataFrame(rows).set_index(["scenario", "segment", "metric"])
+        return totals_as_sums(pd.DataFrame(rows).set_index(["scenario", "segment", "metric"]),
+                              ["reference", "value", "difference"])
 
     def lost_revenue(self, level: float = 0.95) -> pd.DataFrame:
         """What each scenario earns more than the reference, split by cause.
