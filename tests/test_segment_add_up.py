@@ -4,7 +4,8 @@ Float sums depend on their order, so "adds up" is checked the way a reader check
 ``table.drop("total").sum()`` (a Series' sum and a DataFrame's, which numpy orders
 differently from eight rows on) equals the ``total`` row with ``==``, column by column,
 for two, three and nine segments and two seeds each (per run: the segments added in
-order); the total value stays the headline (``LostRevenue.total()``) exactly. Before, 39 of 54 such columns missed by 1e-13 to 1e-10.
+order); the total value stays the headline (``LostRevenue.total()``) exactly. Before,
+39 of 54 such columns missed by 1e-13 to 1e-10.
 These are identities, not statistics: a small market (800 people, 0.3 years, 2 runs) has
 the same rounding as a large one.
 """
