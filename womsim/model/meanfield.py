@@ -118,8 +118,10 @@ def annual_churn(scenario: Scenario, baseline: float, customers: float | None = 
     alt = 1.0 - scenario.market.no_alternative_share
     # per-step survival; experience and word of mouth only act on people with an alternative
     base_step = math.exp(-(baseline + scenario.market.extra_churn) * dt)
-    service_step = (1 - min(1.0, r.experience_leave_per_year * dt)) * \
-        (1 - min(1.0, r.wom_leave_per_year * dt))
+    # np.minimum, not min: womsim.analysis.calibrate evaluates whole columns of parameter
+    # sets at once
+    service_step = (1 - np.minimum(1.0, r.experience_leave_per_year * dt)) * \
+        (1 - np.minimum(1.0, r.wom_leave_per_year * dt))
     surv_alt = (base_step * service_step) ** per_year
     surv_noalt = base_step ** per_year
     return 1.0 - (alt * surv_alt + (1 - alt) * surv_noalt)
