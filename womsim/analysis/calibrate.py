@@ -51,7 +51,7 @@ from womsim.core.errors import CalibrationError, ScenarioError, WomsimError, unk
 from womsim.core.protocol import ResultBase
 from womsim.engine.rng import run_seeds
 from womsim.engine.step import run
-from womsim.model.meanfield import annual_churn, rates
+from womsim.model.meanfield import annual_churn, annual_churn_columns, rates
 from womsim.model.scenario import Scenario
 from womsim.results import interval, scenario_from
 from womsim.runner.drift import DriftWarning
@@ -325,7 +325,7 @@ def _stats(rec: dict[str, np.ndarray], horizon: float) -> dict[str, float]:
 
 
 #: inferred parameters the mean-field churn reads by plain arithmetic only: a whole column
-#: of their values goes through :func:`womsim.model.meanfield.annual_churn` at once (the
+#: of their values goes through :func:`womsim.model.meanfield.annual_churn_columns` at once (the
 #: others, e.g. the weak-tie share, go through a cached lookup and are taken one value at a
 #: time)
 _ARITHMETIC = frozenset({
@@ -361,7 +361,7 @@ def _feasible(sc, names: list[str], theta: np.ndarray) -> np.ndarray:
         rows = np.flatnonzero(group == g)
         cols = [theta[rows, k] if k in vec else float(theta[rows[0], k])
                 for k in range(len(names))]
-        churn = annual_churn(_with(sc, names, cols), 0.0)
+        churn = annual_churn_columns(_with(sc, names, cols), 0.0)
         out[rows] = np.broadcast_to(churn, rows.shape) <= target + 1e-12
     return out
 
