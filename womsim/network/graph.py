@@ -857,7 +857,8 @@ class Network:
                 for start in range(0, arr.size, 1 << 20):  # bounded temporary memory
                     # the array's own buffer (no bytes copy; none at all when already
                     # little-endian int64): hashlib reads it without holding the GIL
-                    h.update(np.ascontiguousarray(arr[start:start + (1 << 20)], dtype="<i8"))
+                    h.update(np.ascontiguousarray(arr[start:start + (1 << 20)],
+                                                  dtype="<i8").data)
             self._fingerprint = h.hexdigest()[:16]
         return self._fingerprint
 
