@@ -65,7 +65,7 @@ def add_up(df: pd.DataFrame, anchored: tuple[str, ...] = (), skip: tuple[str, ..
     >>> df = pd.DataFrame({"v": [0.1, 0.2, 0.0, 0.3]},
     ...                   index=["a", "b", MARKET_LEVEL, TOTAL])
     >>> t = add_up(df, anchored=("v",))
-    >>> t["v"].drop(TOTAL).sum() == t.loc[TOTAL, "v"] == 0.3
+    >>> bool(t["v"].drop(TOTAL).sum() == t.loc[TOTAL, "v"] == 0.3)
     True
     """
     above = df.index != TOTAL
