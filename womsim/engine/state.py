@@ -144,7 +144,8 @@ class State:
                     status[hit], firm[hit] = RIVAL, j
                     lo = lo + r.customer_share
             # at rest, people already avoid a rival they heard badly of (engine.steady)
-            deterred_rival = steady_deterred_rival(scenario, status, firm, RIVAL, streams) \
+            deterred_rival = steady_deterred_rival(scenario, status, firm, RIVAL, streams,
+                                                   segment) \
                 if scenario.simulation.start == "steady" else \
                 np.zeros((len(scenario.rivals), n), dtype=np.int32)
         sigma = e.revenue_sigma
