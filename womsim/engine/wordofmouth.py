@@ -81,15 +81,21 @@ class _WordOfMouth:
         return out, int(n_strong), int(n_weak), int(n_untold)
 
     def retell(self, neg: np.ndarray, pos: np.ndarray, p: StepParams, step: int,
-               base: int = 0) -> tuple[np.ndarray, np.ndarray, int]:
+               base: int = 0, segment: np.ndarray | None = None
+               ) -> tuple[np.ndarray, np.ndarray, int]:
         """The listeners of ``neg`` and ``pos`` (first-hand) pass the story on with
         ``p.retell``, hop by hop up to ``p.max_hops``; returns every listener (first-hand
         and retold) of each sign and how many retold. ``base`` keeps the draws of
-        stories about another firm (engine.rivals) apart from ours (0)."""
+        stories about another firm (engine.rivals) apart from ours (0). In a segmented
+        market (``segment``: the labels) a reteller tells as many as its own segment's
+        telling distribution draws, as a first-hand teller of that segment does."""
         total = 0
         waves = {0: neg, 1: pos}
         out = {0: [neg], 1: [pos]}
-        tellings = {0: p.negative, 1: p.positive}
+        sg = p.segments if segment is not None else None
+        tellings: dict[int, Telling | tuple] = (
+            {0: p.negative, 1: p.positive} if sg is None
+            else {0: sg.negative, 1: sg.positive})
         for hop in range(2, p.max_hops + 1):
             for sign in (0, 1):
                 heard = np.unique(waves[sign])
@@ -99,12 +105,14 @@ class _WordOfMouth:
                 wave = base + sign * 16 + hop
                 re = heard[self.streams.uniform("retell", step, heard, extra=wave) < p.retell]
                 total += re.size
-                waves[sign], _, _, _ = self.tell(re, tellings[sign], p.weak_share, step, wave)
+                waves[sign], _, _, _ = self.tell(re, tellings[sign], p.weak_share, step, wave,
+                                                 segment=None if sg is None else segment)
                 out[sign].append(waves[sign])
         return np.concatenate(out[0]), np.concatenate(out[1]), total
 
 
 
-def _retell(wom, streams, neg, pos, p, t):
-    """Listeners pass our stories on, hop by hop, up to the hop limit."""
-    return wom.retell(neg, pos, p, t)
+def _retell(wom, streams, neg, pos, p, t, segment=None):
+    """Listeners pass our stories on, hop by hop, up to the hop limit (each with its own
+    segment's telling in a segmented market: ``segment``, the labels)."""
+    return wom.retell(neg, pos, p, t, segment=segment)
