@@ -55,7 +55,7 @@ KERNELS: tuple[tuple[str, str, str], ...] = (
     ("womsim.network.graphkernels", "csr_from_grouped", f"({_I32}, {_I32}, int64, {_I32})"),
     ("womsim.network.memberbits", "update_ends_bits",
      f"({_I64R}, {_I32R}, {_U64}, {_I64}, {_B}, int64, int64)"),
-    ("womsim.engine.bernoulli", "_by_bits", f"(uint64, int64, int64, {_I64})"),
+    ("womsim.engine.bernoulli", "_by_bits", "(uint64, int64, int64)"),
     ("womsim.engine.kernels", "hash_uniform_1d", f"(uint64, {_I64R})"),
     ("womsim.engine.bernoulli", "_by_gaps", "(uint64, int64, float64)"),
     ("womsim.engine.fused", "outcomes",
