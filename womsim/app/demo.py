@@ -38,8 +38,8 @@ def flagship(runs: int = 12, seed: int = 1, people: int = 100_000,
     """Run the flagship what-if and print it in plain words; return the numbers.
 
     ``ahead``: when numba's cache lacks the kernels (a first run after install), compile
-    them first with a helper process on a second core (:func:`~womsim.runner.ahead.
-    compile_ahead`; the numbers are the same either way).
+    them first with a helper process if a second core is idle (:func:`~womsim.runner.
+    ahead.compile_ahead`; the numbers are the same either way).
 
     Examples
     --------
@@ -48,7 +48,7 @@ def flagship(runs: int = 12, seed: int = 1, people: int = 100_000,
     ['by_cause', 'comparison', 'lost', 'per_incident', 'roi']
     """
     t0 = time.perf_counter()
-    compile_ahead(helper=ahead)
+    compile_ahead(helper=None if ahead else False)
     today = Scenario.preset("telecom").replace(**{"market.people": people})
     programme = Intervention(
         "complaint-handling programme", start="3 months", cost_per_year=250_000 * people

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from womsim.engine.hearings import heard_counts
 from womsim.engine.kernels import union_ids
 from womsim.engine.listeners import acted
 from womsim.engine.rivalkernels import (
@@ -216,7 +217,8 @@ def rival_step(state: State, rp: RivalParams, p: StepParams, t: int, streams: St
         if p.retell > 0 and p.max_hops > 1:  # stories about a rival are passed on as ours
             neg, pos, _ = wom.retell(neg, pos, p, t, base=_RETELL + 32 * r, segment=seg)
         if neg.size:
-            heard, h = np.unique(neg, return_counts=True)
+            # one sort and a compiled count of the runs (np.unique is a dozen numpy calls)
+            heard, h = heard_counts(neg)
             # prospects (and our customers) deterred from this rival for the memory, its
             # own customers moved to leave; the j-th story heard acts as ours do
             # (word_of_mouth.repeat_factor)
@@ -226,7 +228,7 @@ def rival_step(state: State, rp: RivalParams, p: StepParams, t: int, streams: St
                 np.uint64(streams.key("rival_deter", t, r)),
                 np.uint64(streams.key("rival_wom_defection", t)), t + 1 + rp.memory_steps))
         if pos.size:
-            heard, h = np.unique(pos, return_counts=True)
+            heard, h = heard_counts(pos)
             won = rival_heard_positive(heard, h, r, t, status, firm, changed_at, det_rv[r],
                                        _acting(p.referral, h, p.repeat),
                                        np.uint64(streams.key("rival_referral", t, r)))

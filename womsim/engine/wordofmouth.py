@@ -9,6 +9,7 @@ import numpy as np
 
 from womsim.engine.kernels import tell_wave
 from womsim.engine.listeners import acted as acted
+from womsim.engine.tellcounts import CountTables, counts_by_segment
 from womsim.model.telling import Telling
 
 if TYPE_CHECKING:
@@ -34,6 +35,8 @@ class _WordOfMouth:
         self.n = n
         self.streams = streams
         self.log: list | None = None
+        # the segments' count tables by distribution (the step's tuples live for the run)
+        self._tables: dict[int, tuple] = {}
         self.mixed = network is None
         if network is None:
             self.indptr = np.zeros(n + 1, dtype=np.int64)
@@ -59,13 +62,13 @@ class _WordOfMouth:
             k = telling.quantile(u)
         else:  # each teller's count from its segment's distribution (keyed by teller)
             assert isinstance(telling, tuple)
-            lab = segment[tellers]
-            k = np.zeros(tellers.size, dtype=np.int64)
-            for g, tg in enumerate(telling):
-                mine = lab == g
-                k[mine] = tg.quantile(u[mine])
-        keep = k > 0
-        tellers, k = tellers[keep], k[keep]
+            tables = self._tables.get(id(telling))
+            if tables is None or tables[0] is not telling:
+                tables = self._tables[id(telling)] = (telling, CountTables(telling))
+            tellers, k = counts_by_segment(tellers, segment, u, tables[1])
+        if segment is None:
+            keep = k > 0
+            tellers, k = tellers[keep], k[keep]
         if tellers.size == 0:
             return _EMPTY, 0, 0, 0
         # one compiled pass: slot draws, friends (smallest listener keys), weak ties
