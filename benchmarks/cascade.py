@@ -25,11 +25,11 @@ import numpy as np
 
 from benchmarks.common import MARK, ORDERS, ROOT, PeakMemory, graph, log, median, seeds, version
 
-LIBS = ("womsim", "womsim-numpy", "cynetdiff", "eon", "eon-gcfreeze", "ndlib")
+LIBS = ("womsim", "womsim-2t", "womsim-numpy", "cynetdiff", "eon", "eon-gcfreeze", "ndlib")
 # libraries that take seconds per run at 1M: they sit out the later rounds there
 SLOW_LIBS = ("eon", "eon-gcfreeze", "ndlib")
-_MODULES = {"womsim": "womsim", "womsim-numpy": "womsim", "cynetdiff": "cynetdiff",
-            "eon": "EoN", "eon-gcfreeze": "EoN", "ndlib": "ndlib"}
+_MODULES = {"womsim": "womsim", "womsim-2t": "womsim", "womsim-numpy": "womsim",
+            "cynetdiff": "cynetdiff", "eon": "EoN", "eon-gcfreeze": "EoN", "ndlib": "ndlib"}
 
 
 def installed(lib: str) -> bool:
@@ -42,14 +42,17 @@ def _runner(lib: str, net: Any, seed_ids: np.ndarray, p: float) -> tuple[Any, di
     """Set ``lib`` up on ``net``; return ``run(rep) -> informed count`` and set-up facts."""
     info: dict[str, Any] = {}
     t0 = time.perf_counter()
-    if lib in ("womsim", "womsim-numpy"):
+    if lib in ("womsim", "womsim-2t", "womsim-numpy"):
         from womsim.engine.spread import cascade
 
-        method = "numba" if lib == "womsim" else "numpy"
+        # womsim-2t: the compiled kernel on two threads (the same people as womsim, bit
+        # for bit); every peer here runs on one
+        method = "numpy" if lib == "womsim-numpy" else "numba"
+        threads = 2 if lib == "womsim-2t" else 1
 
         def run(rep: int) -> int:
             return cascade(net, seed_ids, p, np.random.default_rng(1000 + rep),
-                           method=method).count
+                           method=method, threads=threads).count
 
         info["version"] = version("womsim")
     elif lib == "cynetdiff":

@@ -302,6 +302,26 @@ def test_infeasible_prior_draws_are_left_out(bank):
     assert not ok[1]
 
 
+
+def test_feasible_on_columns_matches_one_set_at_a_time(bank):
+    """_feasible puts whole columns of parameter sets through the mean-field churn (one pass
+    per weak-tie value): each verdict must be the one a single parameter set gets. The
+    churn target 7.5% cuts the prior about in half, so both verdicts occur."""
+    from womsim.analysis.calibrate import MARKETING, WEAK, _feasible, _with
+    from womsim.model.meanfield import annual_churn
+
+    sc = bank.replace(**{"market.observed_annual_churn": 0.075, "market.baseline_churn": None})
+    names = ["complaints.intention_to_action", "word_of_mouth.customer_defect_prob", WEAK,
+             MARKETING]
+    b = np.vstack([prior_bounds(names[:3]), [0.0, 1.0]])
+    x = sample_prior(b, 200, np.random.default_rng(5))
+    x[:, 2] = np.round(x[:, 2], 2)  # few weak-tie values: groups of several sets each
+    ok = _feasible(sc, names, x)
+    one = [annual_churn(_with(sc, names, row), 0.0) <= 0.075 + 1e-12 for row in x]
+    assert ok.tolist() == one
+    assert 0 < ok.sum() < len(ok)
+    assert _feasible(sc, names, x[:0]).shape == (0,)
+
 @pytest.mark.slow
 def test_calibrated_today_records_what_was_solved(cal):
     """The calibrated scenario describes today; what calibrate solved is recorded (with the

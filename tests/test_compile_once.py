@@ -6,6 +6,9 @@ array beside a writable one, an int32 id beside an int64 one - costs another 0.1
 it each, silently. With an empty numba cache (a fresh process and cache directory) every
 kernel the demo reaches, nested ones included, shows the signatures it was compiled for;
 loaded from a cache the nested ones would not show, so the check compiles from scratch.
+The same run checks ``womsim.runner.ahead.KERNELS``, the kernels a first demo compiles
+ahead (two processes at once): each with the one type the demo calls it with, and none
+missing (a kernel compiled during the demo after the table's were is one it lacks).
 """
 
 import json
@@ -17,9 +20,28 @@ import pytest
 
 CODE = r"""
 import json, sys
+from numba.core import event
 from numba.core.registry import CPUDispatcher
 from womsim.app.demo import flagship
-flagship(runs=2, people=2000, executor="serial", out=lambda *a: None)
+from womsim.runner.ahead import KERNELS, compile_ahead
+
+compile_ahead(helper=False)  # the table's kernels, compiled here for its argument types
+later, depth = [], [0]
+
+
+class Later(event.Listener):  # a kernel the demo compiles beyond the table
+    def on_start(self, ev):
+        if depth[0] == 0:
+            d = ev.data["dispatcher"]
+            later.append(f"{d.py_func.__module__}.{d.py_func.__qualname__}")
+        depth[0] += 1
+
+    def on_end(self, ev):
+        depth[0] -= 1
+
+
+event.register("numba:compile", Later())
+flagship(runs=2, people=2000, executor="serial", out=lambda *a: None, ahead=False)
 seen = {}
 for name, mod in list(sys.modules.items()):
     if name.startswith("womsim"):
@@ -27,7 +49,8 @@ for name, mod in list(sys.modules.items()):
             if isinstance(v, CPUDispatcher) and v.signatures:
                 key = f"{v.py_func.__module__}.{v.py_func.__qualname__}"
                 seen[key] = [str(s) for s in v.signatures]
-print(json.dumps(seen))
+print(json.dumps({"seen": seen, "later": later,
+                  "table": [f"{m}.{n}" for m, n, _ in KERNELS]}))
 """
 
 
@@ -37,10 +60,16 @@ def test_the_demo_compiles_each_kernel_once(tmp_path):
     proc = subprocess.run([sys.executable, "-W", "ignore", "-c", CODE], env=env,
                           capture_output=True, text=True, timeout=1200)
     assert proc.returncode == 0, proc.stderr[-2000:]
-    sigs = json.loads(proc.stdout.strip().splitlines()[-1])
+    got = json.loads(proc.stdout.strip().splitlines()[-1])
+    sigs = got["seen"]
     # the check saw the step's, the graph's and a nested kernel (else it proves nothing)
     for k in ("womsim.engine.kernels.tell_wave", "womsim.engine.kernels._smallest",
               "womsim.network.graphkernels.ba_edges"):
         assert k in sigs, sorted(sigs)
     twice = {k: v for k, v in sigs.items() if len(v) > 1}
+    # a kernel whose type in womsim.runner.ahead.KERNELS is stale shows here too
     assert not twice, f"kernels compiled for more than one argument type: {twice}"
+    # womsim.runner.ahead.KERNELS lists every kernel the demo calls from Python
+    assert got["later"] == [], ("kernels missing from womsim.runner.ahead.KERNELS "
+                                f"(compiled ahead for the first demo): {got['later']}")
+    assert set(got["table"]) <= set(sigs), set(got["table"]) - set(sigs)

@@ -157,6 +157,45 @@ def test_tell_wave_picks_the_smallest_keyed_friends_like_a_full_sort():
     assert out.tolist() == ref.tolist() and src.tolist() == np.repeat(tellers, k).tolist()
 
 
+def test_tell_wave_picks_ordinary_tellers_friends_like_a_full_sort():
+    # ordinary tellers (a handful of friends) take the insertion path for up to 16 stories
+    # and the heap above it; stories beyond a teller's friends are untold: every path and
+    # its boundary (m = d, m = 16, 17) against argsort of all keys
+    from womsim.engine.kernels import pick_neighbours, tell_wave
+
+    net = wom.Network.scale_free(3000, m=5, seed=4)
+    deg = np.diff(net.indptr)
+    tellers = np.arange(0, 3000, 7, dtype=np.int64)
+    k = (np.arange(tellers.size, dtype=np.int64) * 5) % 41 + 1  # 1..41 stories
+    k[:4] = (16, 17, 17, 30)  # the first ids arrived first: hubs, with more friends
+    out, src, count, strong, weak, untold = tell_wave(
+        net.indptr, net.indices, tellers, k, np.uint64(1), np.uint64(2), np.uint64(3), 0.0,
+        net.n, 1 << 24, False)
+    use = np.minimum(k, deg[tellers])
+    assert {(int(m), bool(m < d)) for m, d in zip(use, deg[tellers], strict=True)} >= {
+        (16, True), (17, True), (3, True)}  # both selection paths below a full row ran
+    assert (use == deg[tellers]).any()
+    ref = pick_neighbours(net.indptr, net.indices, tellers, use, np.uint64(3))
+    assert weak == 0 and strong == use.sum() and untold == (k - use).sum()
+    assert out[:count].tolist() == ref.tolist()
+    assert src[:count].tolist() == np.repeat(tellers, use).tolist()
+
+
+def test_initial_status_is_the_nested_rule_of_the_shares():
+    # State.initial draws status in int8 arithmetic: the same as customer below the share,
+    # former below share + former share, prospect above, for a market with every kind
+    from womsim.engine.rng import Streams
+    from womsim.engine.state import State
+
+    sc = wom.Scenario().replace(**{"market.people": 20_000, "market.customer_share": 0.3,
+                                   "market.former_share": 0.25})
+    st = State.initial(sc, 20_000, Streams(9))
+    u = Streams(9).generator("init").random(20_000)
+    want = np.where(u < 0.3, 1, np.where(u < 0.3 + 0.25, 2, 0))
+    assert st.status.dtype == np.int8 and st.status.tolist() == want.tolist()
+    assert set(np.unique(st.status).tolist()) == {0, 1, 2}
+
+
 def test_compiled_bernoulli_subsets_match_the_vectorised_reference():
     from womsim.engine.bernoulli import BITS_TIERS, bernoulli_subset, bernoulli_subset_reference
 

@@ -90,13 +90,13 @@ def test_paired_pass_refuses_scenarios_of_other_markets(sc, net):
 def test_compare_runs_in_paired_batches_with_separate_numbers(sc, net, monkeypatch):
     better = sc.what_if(**{"service.problem_rate": 0.02})
     seen = []
-    real = whatif.run
+    real = whatif.run_fast
 
     def spy(scenario, network, seed, **kw):
         seen.append(kw.get("streams"))
         return real(scenario, network, seed, **kw)
 
-    monkeypatch.setattr(whatif, "run", spy)
+    monkeypatch.setattr(whatif, "run_fast", spy)
     cmp = wom.compare({"today": sc, "better": better}, network=net, runs=3, seed=2,
                       executor="serial")
     # both scenarios of a run share one set of streams
@@ -105,7 +105,7 @@ def test_compare_runs_in_paired_batches_with_separate_numbers(sc, net, monkeypat
     for name, s in (("today", sc), ("better", better)):
         recs = cmp.ensembles[name].records
         for r, seed in enumerate(cmp.ensembles[name].seeds):
-            alone = real(s, net, seed, valuation_hazard=price)
+            alone = run(s, net, seed, valuation_hazard=price)
             mine = recs[recs["run"] == r]
             assert np.array_equal(mine["profit"].to_numpy(), alone["profit"])
             assert np.array_equal(mine["customers"].to_numpy(), alone["customers"])

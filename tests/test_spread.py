@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 import random
 from collections import deque
@@ -333,3 +334,59 @@ def test_without_numba_falls_back_to_numpy(ba: Network,
     assert res.method == "numpy"
     with pytest.raises(WomsimError, match="method='numba' needs numba"):
         cascade(ba, [0], 0.1, 1, method="numba")
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not spread.HAVE_NUMBA, reason="numba not installed")
+def test_threads_give_the_one_thread_result_exactly() -> None:
+    # the several-thread kernel marks its share of the frontier in a bitset of its own and
+    # merges them: the same people bit for bit, whatever the number of shares. 3 and 5
+    # shares on numba's 2 threads (blocks of 256 frontier nodes dealt round-robin, more
+    # shares than blocks in the first generations); the star's 6,000 leaves fill several
+    # batches of open slots within one share. One test, not one per p: the parallel
+    # kernel's first compile costs ~10 s of CPU, paid once per pytest worker
+    import numba
+
+    from womsim.engine.spreadpar import _cascade_threads
+
+    before = numba.get_num_threads()
+    cascade(Network.complete(5), [0], 0.5, 1, threads=min(2, numba.config.NUMBA_NUM_THREADS))
+    assert numba.get_num_threads() == before  # the call puts numba's count back
+    star = Network.from_edges(np.zeros(6_000, dtype=np.int64), np.arange(1, 6_001))
+    nets = [Network.scale_free(30_000, m=3, seed=5),
+            Network.small_world(10_001, k=4, p=0.05, seed=7), star]
+    for p, (gseed, net) in itertools.product([0.1, 0.77, 1.0, 1 / 512, 25 / 256],
+                                              enumerate(nets)):
+        seeds = np.random.default_rng(gseed).choice(net.n, size=300 if net.n > 10_000 else 1)
+        for max_gen in (None, 2):
+            a = cascade(net, seeds, p, np.random.default_rng(gseed + 10), method="numpy",
+                        max_generations=max_gen)
+            b = cascade(net, seeds, p, np.random.default_rng(gseed + 10), threads=2,
+                        max_generations=max_gen)
+            assert np.array_equal(a.informed, b.informed)
+            assert np.array_equal(a.per_generation, b.per_generation)
+        key = 12345 + gseed
+        one = spread._cascade_numba(net.indptr, net.indices, seeds.astype(np.int32),
+                                    np.uint64(key), np.uint64(round(p * 2**40)),
+                                    np.int64(net.n + 1))
+        for shares in (3, 5):
+            got = _cascade_threads(net.indptr, net.indices, seeds.astype(np.int32),
+                                   np.uint64(key), np.uint64(spread._tie_key(key)),
+                                   np.uint64(round(p * 2**40)), np.int64(net.n + 1),
+                                   np.int64(shares), *spread._TABLES)
+            assert np.array_equal(got[0], one[0])
+            assert np.array_equal(got[1], one[1])
+
+
+@pytest.mark.skipif(not spread.HAVE_NUMBA, reason="numba not installed")
+def test_bad_threads_name_threads(ba: Network) -> None:
+    import numba
+
+    for bad in (0, -1, 1.5, True, "2", None):
+        with pytest.raises(WomsimError, match="threads must be an integer >= 1"):
+            cascade(ba, [0], 0.1, 1, threads=bad)  # type: ignore[arg-type]
+    with pytest.raises(WomsimError, match="numpy kernel runs on one thread"):
+        cascade(ba, [0], 0.1, 1, threads=2, method="numpy")
+    most = numba.config.NUMBA_NUM_THREADS
+    with pytest.raises(WomsimError, match=f"NUMBA_NUM_THREADS = {most}"):
+        cascade(ba, [0], 0.1, 1, threads=most + 1)

@@ -33,7 +33,7 @@ from womsim.views.display import formatted
 if TYPE_CHECKING:
     from womsim.results import Ensemble
 
-__all__ = ["MARKET_LEVEL", "SPLIT_CAUSES", "TOTAL", "ensemble_by_segment",
+__all__ = ["MARKET_LEVEL", "SPLIT_CAUSES", "TOTAL", "add_up", "ensemble_by_segment",
            "pair_by_segment"]
 
 #: The causes of a paired difference in value that split exactly by segment.
@@ -42,6 +42,50 @@ SPLIT_CAUSES = ("own experience", "word of mouth", "prospects deterred", "referr
 #: The row holding what is not split by segment, and the market's total row.
 MARKET_LEVEL = "market level (not split by segment)"
 TOTAL = "total"
+
+
+def _column_sum(col: pd.Series) -> float:
+    """A column's rows summed as a reader sums them (``table.drop("total").sum()``)."""
+    return float(col.fillna(0.0).sum())
+
+
+def add_up(df: pd.DataFrame, anchored: tuple[str, ...] = (), skip: tuple[str, ...] = ()
+           ) -> pd.DataFrame:
+    """Make the rows above :data:`TOTAL` add up to it exactly, column by column.
+
+    A column in ``anchored`` keeps its total (the market's own figure) and its
+    :data:`MARKET_LEVEL` row, the residual, is set so that the rows add up to it to the
+    last bit; where float arithmetic cannot reach that total from the segments' rows (a
+    residual that cancels them almost exactly), the total becomes the rows' sum instead.
+    Every other column's total is the sum of the rows above. Columns in ``skip`` (the
+    intervals: they do not add up) are left alone. Changes ``df`` in place and returns it.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"v": [0.1, 0.2, 0.0, 0.3]},
+    ...                   index=["a", "b", MARKET_LEVEL, TOTAL])
+    >>> t = add_up(df, anchored=("v",))
+    >>> t["v"].drop(TOTAL).sum() == t.loc[TOTAL, "v"] == 0.3
+    True
+    """
+    above = df.index != TOTAL
+    for c in df.columns:
+        if c in skip:
+            continue
+        if c in anchored:
+            total = float(df.loc[TOTAL, c])
+            rest = df.loc[above & (df.index != MARKET_LEVEL), c]
+            r = total - _column_sum(rest)
+            for _ in range(8):  # a few ulps at most when the residual is not tiny
+                df.loc[MARKET_LEVEL, c] = r
+                got = _column_sum(df.loc[above, c])
+                if got == total:
+                    break
+                r = float(np.nextafter(r, np.inf if got < total else -np.inf))
+            else:
+                df.loc[MARKET_LEVEL, c] = total - _column_sum(rest)
+        df.loc[TOTAL, c] = _column_sum(df.loc[above, c])
+    return df
 
 
 def _names(ens: Ensemble) -> list[str]:
@@ -187,6 +231,9 @@ def pair_by_segment(ref_ens: Ensemble, alt_ens: Ensemble, lost: bool = True,
         rows[seg] = out
     df = pd.DataFrame.from_dict(rows, orient="index")
     df.index.name = "segment"
+    # the costs within the horizon are the market-level row's value: the same residual
+    add_up(df, anchored=(value,), skip=(lo_col, hi_col, costs))
+    df.loc[MARKET_LEVEL, costs] = df.loc[TOTAL, costs] = df.loc[MARKET_LEVEL, value]
     kinds = {c: "money" for c in (value, lo_col, hi_col, *cols.values(), rest, costs,
                                   counts["revenue"])}
     kinds.update({counts[k]: "count" for k in ("defections", "customers", "problems")})
@@ -250,5 +297,8 @@ def ensemble_by_segment(ens: Ensemble) -> pd.DataFrame:
     order = [value, after, costs, *counts]
     df = pd.DataFrame.from_dict(rows, orient="index")[order]
     df.index.name = "segment"
+    add_up(df, anchored=(value,), skip=(costs,))
+    df.loc[MARKET_LEVEL, costs] = df.loc[MARKET_LEVEL, value]
+    df.loc[TOTAL, costs] = df.loc[MARKET_LEVEL, value]
     kinds = {c: ("money" if f"({cur}," in c else "count") for c in order}
     return formatted(df, kinds)

@@ -51,7 +51,7 @@ from womsim.core.errors import CalibrationError, ScenarioError, WomsimError, unk
 from womsim.core.protocol import ResultBase
 from womsim.engine.rng import run_seeds
 from womsim.engine.step import run
-from womsim.model.meanfield import annual_churn, rates
+from womsim.model.meanfield import annual_churn, annual_churn_columns, rates
 from womsim.model.scenario import Scenario
 from womsim.results import interval, scenario_from
 from womsim.runner.drift import DriftWarning
@@ -233,12 +233,13 @@ def _record(sc, solved: dict[str, str], t: dict[str, tuple[float, float]]):
 
 
 def _with(sc, names: list[str], row) -> Any:
-    """``sc`` with parameters ``names`` set to ``row``: unvalidated copies (the values are
-    inside their prior ranges, hence valid) for the mean-field churn only."""
-    parts: dict[str, dict[str, float]] = {}
+    """``sc`` with parameters ``names`` set to ``row`` (numbers, or arrays of values for
+    :func:`_feasible`): unvalidated copies (the values are inside their prior ranges, hence
+    valid) for the mean-field churn only."""
+    parts: dict[str, dict[str, Any]] = {}
     for name, v in zip(names, row, strict=True):
         part, field = name.split(".", 1)
-        parts.setdefault(part, {})[field] = float(v)
+        parts.setdefault(part, {})[field] = v if isinstance(v, np.ndarray) else float(v)
     return sc.model_copy(update={part: getattr(sc, part).model_copy(update=fs)
                                  for part, fs in parts.items()})
 
@@ -323,12 +324,23 @@ def _stats(rec: dict[str, np.ndarray], horizon: float) -> dict[str, float]:
     }
 
 
+#: inferred parameters the mean-field churn reads by plain arithmetic only: a whole column
+#: of their values goes through :func:`womsim.model.meanfield.annual_churn_columns` at once (the
+#: others, e.g. the weak-tie share, go through a cached lookup and are taken one value at a
+#: time)
+_ARITHMETIC = frozenset({
+    "complaints.intention_to_action", "complaints.large_loss_share",
+    "word_of_mouth.customer_defect_prob", "word_of_mouth.prospect_deter_prob",
+    "word_of_mouth.referral_prob", "word_of_mouth.deter_memory_years",
+    "economics.acquisition_cost_ratio", MARKETING})
+
+
 def _feasible(sc, names: list[str], theta: np.ndarray) -> np.ndarray:
     """Which parameter sets leave room for a baseline churn under the churn target."""
     target = sc.market.observed_annual_churn
     if target is None:
         return np.ones(len(theta), dtype=bool)
-    theta = np.array(theta, dtype=float)
+    theta = np.array(theta, dtype=float).reshape(-1, len(names))
     if WEAK in names:
         # the told share of a weak-tie share costs ~20 ms (womsim.model.reach, cached per
         # value): on a 0.001 grid the cache holds every value of the prior, and the churn
@@ -336,8 +348,22 @@ def _feasible(sc, names: list[str], theta: np.ndarray) -> np.ndarray:
         # baseline solve and is left out there
         j = names.index(WEAK)
         theta[:, j] = np.round(theta[:, j], 3)
-    return np.array([annual_churn(_with(sc, names, row), 0.0) <= target + 1e-12
-                     for row in theta], dtype=bool)
+    vec = [k for k, n in enumerate(names) if n in _ARITHMETIC]
+    rest = [k for k in range(len(names)) if k not in vec]
+    out = np.zeros(len(theta), dtype=bool)
+    if len(theta) == 0:
+        return out
+    # one mean-field pass per distinct value of the looked-up parameters, on arrays of
+    # the arithmetic ones (the unvalidated copy holds arrays: every value is in its prior)
+    keys, group = np.unique(theta[:, rest], axis=0, return_inverse=True)
+    group = group.reshape(-1)
+    for g in range(len(keys)):
+        rows = np.flatnonzero(group == g)
+        cols = [theta[rows, k] if k in vec else float(theta[rows[0], k])
+                for k in range(len(names))]
+        churn = annual_churn_columns(_with(sc, names, cols), 0.0)
+        out[rows] = np.broadcast_to(churn, rows.shape) <= target + 1e-12
+    return out
 
 
 def _feasible_box(sc, names: list[str], bounds: np.ndarray, corner: np.ndarray

@@ -37,6 +37,7 @@ from womsim.results import (
     outcome_interval,
     scenario_from,
 )
+from womsim.runner.drift import check_drift
 from womsim.runner.executors import TaskFailedError, map_tasks
 from womsim.runner.simulate import (
     PER_SCENARIO,
@@ -120,6 +121,16 @@ def point_scenario(scenario: Scenario, point: Mapping[str, Any]) -> Scenario:
     rest = {k: v for k, v in point.items() if k not in facts}
     today = scenario.today(**facts) if facts else scenario
     return today.what_if(**rest) if rest else today
+
+
+def _is_today(scenario: Scenario, point: Mapping[str, Any]) -> bool:
+    """Whether a grid point of a today changes nothing: each value is today's own."""
+    if scenario.state != "today":
+        return False
+    try:
+        return all(bool(scenario.get(k) == v) for k, v in point.items())
+    except (KeyError, ValueError, TypeError, WomsimError):
+        return False
 
 
 class SweepResult(Saved):
@@ -450,6 +461,11 @@ def sweep(scenario: Scenario, grid: Mapping[str, Iterable], network: Network | N
             raise type(err)(str(err) + note) from err.__cause__
         raise
     point_ensembles = [done[j] for j in range(len(points))]
+    # a point that is today (observables only, or every grid value today's own) and drifts
+    # with no cause carries its drift into the curve: warned from the runs just made
+    for j, ens in enumerate(point_ensembles):
+        check_drift(ens, scenario=scenario if _is_today(scenario, points[j]) else None,
+                    where=f"sweep point {points[j]}")
     return SweepResult(list(grid), points, point_ensembles, scenario=scenario, grid=grid, seed=seed,
                        network_fingerprint=fp)
 

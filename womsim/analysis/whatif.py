@@ -27,7 +27,8 @@ from womsim.core.errors import ScenarioError, WomsimError, unknown_key
 from womsim.engine.book import segment_prices
 from womsim.engine.psa import draw_parameters
 from womsim.engine.rng import PairedStreams, run_seeds
-from womsim.engine.step import run, value_hazard
+from womsim.engine.step import value_hazard
+from womsim.engine.wholerun import run_fast
 from womsim.model.meanfield import observables
 from womsim.model.scenario import Scenario
 from womsim.results import (
@@ -131,7 +132,8 @@ def _run_batch(task: tuple[int, tuple], networks) -> list[dict]:
     # the scenarios of one seed in one pass: the draws they share are made once
     seed, items = task
     streams = PairedStreams(seed)
-    return [run(scenario, networks[k], seed, valuation_hazard=price, streams=streams)
+    # a plain scenario's steps in one compiled call (engine.wholerun): the same records
+    return [run_fast(scenario, networks[k], seed, valuation_hazard=price, streams=streams)
             for scenario, price, k in items]
 
 

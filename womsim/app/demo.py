@@ -12,6 +12,7 @@ from womsim.analysis.lostrev import LostRevenue, counterfactual
 from womsim.analysis.whatif import Comparison, compare
 from womsim.model.interventions import Intervention
 from womsim.model.scenario import Scenario
+from womsim.runner.ahead import compile_ahead
 from womsim.views.display import fmt_money
 
 if TYPE_CHECKING:
@@ -33,8 +34,12 @@ def _span(lo: float, hi: float, currency: str) -> str:
 
 def flagship(runs: int = 12, seed: int = 1, people: int = 100_000,
              executor: str | Executor | Client | None = None,
-             out: Callable[..., Any] = print) -> dict:
+             out: Callable[..., Any] = print, ahead: bool = True) -> dict:
     """Run the flagship what-if and print it in plain words; return the numbers.
+
+    ``ahead``: when numba's cache lacks the kernels (a first run after install), compile
+    them first with a helper process if a second core is idle (:func:`~womsim.runner.
+    ahead.compile_ahead`; the numbers are the same either way).
 
     Examples
     --------
@@ -43,6 +48,7 @@ def flagship(runs: int = 12, seed: int = 1, people: int = 100_000,
     ['by_cause', 'comparison', 'lost', 'per_incident', 'roi']
     """
     t0 = time.perf_counter()
+    compile_ahead(helper=None if ahead else False)
     today = Scenario.preset("telecom").replace(**{"market.people": people})
     programme = Intervention(
         "complaint-handling programme", start="3 months", cost_per_year=250_000 * people

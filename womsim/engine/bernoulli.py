@@ -25,6 +25,7 @@ import math
 
 import numpy as np
 from numba import njit
+from numba.cpython.unsafe.numbers import trailing_zeros
 
 from womsim.engine.kernels import GOLDEN, splitmix64, splitmix64_array
 
@@ -35,15 +36,10 @@ BITS_TIERS = 5
 
 _G = np.uint64(GOLDEN)
 _ONE = np.uint64(1)
+_TWO = np.uint64(2)
+_FOUR = np.uint64(4)
 _S11 = np.uint64(11)
-_S58 = np.uint64(58)
 _UNIT = 2.0 ** -53
-# de Bruijn sequence: (b * _DEBRUIJN) >> 58 is a distinct 6-bit number for each b = 2**i,
-# so a table finds the position of a word's lowest set bit without a loop
-_DEBRUIJN = 0x03F79D71B4CB0A89
-_BIT_AT = np.zeros(64, dtype=np.int64)
-for _i in range(64):
-    _BIT_AT[(((1 << _i) * _DEBRUIJN) & ((1 << 64) - 1)) >> 58] = _i
 
 
 @njit(cache=True)
@@ -56,36 +52,50 @@ def _popcount(x):
 
 
 @njit(cache=True)
-def _by_bits(key, n, tier, bit_at):
+def _zero_groups(x, tier, low):
+    # the lowest bit of each all-zero group of ``tier`` bits of x (tier <= BITS_TIERS);
+    # or-ing shifted copies by doubling: two shifts at tier 4 where a loop took three
+    if tier == 1:
+        y = x
+    elif tier == 2:
+        y = x | (x >> _ONE)
+    elif tier == 3:
+        y = x | (x >> _ONE) | (x >> _TWO)
+    else:
+        y = x | (x >> _ONE)
+        y |= y >> _TWO
+        if tier == 5:
+            y |= x >> _FOUR
+    return ~y & low
+
+
+@njit(cache=True)
+def _by_bits(key, n, tier):
     g = 64 // tier
     words = (n + g - 1) // g
     low = np.uint64(0)
     for j in range(g):
         low |= _ONE << np.uint64(j * tier)
-    # first pass: which groups are all zero (no branches: the compiler vectorises it)
+    # the group of each bit position: a table, not a 64-bit division per person chosen
+    group = np.empty(64, dtype=np.int64)
+    for j in range(64):
+        group[j] = j // tier
+    # first pass: which groups are all zero, and how many
     flags = np.empty(words, dtype=np.uint64)
-    for w in range(words):
-        x = splitmix64(np.uint64(w + 1) * _G + key)
-        y = x
-        sh = _ONE
-        for _ in range(1, tier):
-            y |= x >> sh
-            sh += _ONE
-        flags[w] = ~y & low
     total = 0
     for w in range(words):
-        total += _popcount(flags[w])
+        f = _zero_groups(splitmix64(np.uint64(w + 1) * _G + key), tier, low)
+        flags[w] = f
+        total += _popcount(f)
     out = np.empty(total, dtype=np.int64)
     k = 0
-    db = np.uint64(_DEBRUIJN)
     for w in range(words):
         f = flags[w]
         base = w * g
         while f != 0:
-            b = f & (~f + _ONE)
-            out[k] = base + bit_at[(b * db) >> _S58] // tier
+            out[k] = base + group[trailing_zeros(f)]
             k += 1
-            f ^= b
+            f &= f - _ONE
     while k > 0 and out[k - 1] >= n:  # the last word's groups beyond the market
         k -= 1
     return out[:k]
@@ -131,7 +141,7 @@ def bernoulli_subset(key: int, n: int, tier: int) -> np.ndarray:
         return np.arange(n, dtype=np.int64)
     k = np.uint64(key & ((1 << 64) - 1))
     if tier <= BITS_TIERS:
-        return _by_bits(k, int(n), int(tier), _BIT_AT)
+        return _by_bits(k, int(n), int(tier))
     return _by_gaps(k, int(n), 2.0 ** -tier)
 
 

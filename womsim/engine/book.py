@@ -17,7 +17,7 @@ import numpy as np
 
 from womsim.engine.rivals import RIVAL_RECORDS, RivalEvents, rival_step
 from womsim.engine.segments import SEGMENT_RECORDS, segment_views
-from womsim.engine.tally import tally
+from womsim.engine.tally import tally, tally_groups
 from womsim.model.valuation import event_worth, held_value
 
 if TYPE_CHECKING:
@@ -122,11 +122,10 @@ class MarketBook:
         c, v = self._counts, self._values
         c[:] = 0.0
         v[:] = 0.0
-        # one compiled pass per group; the last seven are also valued (by revenue)
-        for g, ids in enumerate((e.contacted, e.problem, e.complainers, e.unresolved,
-                                 e.exp_left, e.wom_left, e.base_left, e.marketing, e.won_ref,
-                                 e.winback, won)):
-            tally(ids, seg, st.revenue, c[g], v[g - 4] if g >= 4 else None)
+        # one compiled pass over the groups; the last seven are also valued (by revenue)
+        tally_groups((e.contacted, e.problem, e.complainers, e.unresolved, e.exp_left,
+                      e.wom_left, e.base_left, e.marketing, e.won_ref, e.winback, won),
+                     seg, st.revenue, c, v, 4)
         st.seg_customers += c[7] + c[8] + c[9] + c[10] - (c[4] + c[6] + c[5])
         self.seg_revenue += v[3] + v[4] + v[5] + v[6] - (v[0] + v[2] + v[1])
         self._revenue = self.seg_revenue * p.segments.revenue_scale * dt

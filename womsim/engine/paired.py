@@ -22,7 +22,7 @@ import numpy as np
 
 from womsim.core.errors import ScenarioError
 from womsim.engine.rng import PairedStreams
-from womsim.engine.step import run
+from womsim.engine.wholerun import run_fast
 
 if TYPE_CHECKING:
     from womsim.network.graph import Network
@@ -87,5 +87,5 @@ def run_paired(scenarios: Sequence, network: Network | None, seed: int,
     if len(hazards) != len(scenarios) or len(nets) != len(scenarios):
         raise ValueError("valuation_hazards and networks need one entry per scenario")
     streams = PairedStreams(seed, budget_mb=budget_mb)
-    return [run(sc, net, seed, valuation_hazard=h, streams=streams)
+    return [run_fast(sc, net, seed, valuation_hazard=h, streams=streams)
             for sc, net, h in zip(scenarios, nets, hazards, strict=True)]

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from womsim.engine.hearings import heard_counts
 from womsim.engine.kernels import union_ids
 from womsim.engine.listeners import acted
 from womsim.engine.rivalkernels import (
@@ -198,18 +199,26 @@ def rival_step(state: State, rp: RivalParams, p: StepParams, t: int, streams: St
     left.append(churned)
 
     new = [to_rival]  # who joins a rival this step
-    # word of mouth about each rival, from its unhappy and its delighted customers
+    # word of mouth about each rival, from its unhappy and its delighted customers; in a
+    # segmented market each teller (and reteller) tells as its own segment does: how many
+    # people one tells is the person's, whichever firm served them
+    seg = state.segment if p.segments is not None else None
+    neg_t, pos_t = ((p.negative, p.positive) if p.segments is None
+                    else (p.segments.negative, p.segments.positive))
     for r in range(k):
         mine_u = unhappy if k == 1 else unhappy[firm[unhappy] == r]
         mine_h = happy if k == 1 else happy[firm[happy] == r]
-        neg, ns, nw, _ = wom.tell(mine_u, p.negative, p.weak_share, t, _STREAM + 2 * r)
-        pos, ps, pw, _ = wom.tell(mine_h, p.positive, p.weak_share, t, _STREAM + 2 * r + 1)
+        neg, ns, nw, _ = wom.tell(mine_u, neg_t, p.weak_share, t, _STREAM + 2 * r,
+                                  segment=seg)
+        pos, ps, pw, _ = wom.tell(mine_h, pos_t, p.weak_share, t, _STREAM + 2 * r + 1,
+                                  segment=seg)
         counts["neg_tellings"][r] = ns + nw
         counts["pos_tellings"][r] = ps + pw
         if p.retell > 0 and p.max_hops > 1:  # stories about a rival are passed on as ours
-            neg, pos, _ = wom.retell(neg, pos, p, t, base=_RETELL + 32 * r)
+            neg, pos, _ = wom.retell(neg, pos, p, t, base=_RETELL + 32 * r, segment=seg)
         if neg.size:
-            heard, h = np.unique(neg, return_counts=True)
+            # one sort and a compiled count of the runs (np.unique is a dozen numpy calls)
+            heard, h = heard_counts(neg)
             # prospects (and our customers) deterred from this rival for the memory, its
             # own customers moved to leave; the j-th story heard acts as ours do
             # (word_of_mouth.repeat_factor)
@@ -219,7 +228,7 @@ def rival_step(state: State, rp: RivalParams, p: StepParams, t: int, streams: St
                 np.uint64(streams.key("rival_deter", t, r)),
                 np.uint64(streams.key("rival_wom_defection", t)), t + 1 + rp.memory_steps))
         if pos.size:
-            heard, h = np.unique(pos, return_counts=True)
+            heard, h = heard_counts(pos)
             won = rival_heard_positive(heard, h, r, t, status, firm, changed_at, det_rv[r],
                                        _acting(p.referral, h, p.repeat),
                                        np.uint64(streams.key("rival_referral", t, r)))

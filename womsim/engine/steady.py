@@ -155,10 +155,11 @@ def steady_deterred(scenario: Scenario, status: np.ndarray, customer: int, strea
 
 
 def rival_deter_rates(scenario: Scenario, status: np.ndarray, firm: np.ndarray,
-                      rival: int) -> np.ndarray:
+                      rival: int, segment: np.ndarray | None = None) -> np.ndarray:
     """Mean-field rate (per person-year) of stories about each rival that deter a person
     from it: its customers (as drawn) each tell ``k`` bad stories a year under its own
-    service, with the market's telling (as :mod:`womsim.engine.rivals` has them tell).
+    service, with the telling of their segment in a segmented market (``segment``: the
+    labels; the market's otherwise), as :mod:`womsim.engine.rivals` has them tell.
 
     Examples
     --------
@@ -169,20 +170,32 @@ def rival_deter_rates(scenario: Scenario, status: np.ndarray, firm: np.ndarray,
     True
     """
     w = scenario.word_of_mouth
-    told_neg, _ = told_shares(scenario)
-    held = np.bincount(firm[status == rival], minlength=len(scenario.rivals)).astype(float)
-    k = np.array([r.contact_rate * r.problem_rate
-                  * ((1 - r.complain_rate) + r.complain_rate * (1 - r.resolved))
-                  for r in scenario.rivals]) * w.negative_mean * told_neg
-    return held * k / status.size * w.prospect_deter_prob
+    service = np.array([r.contact_rate * r.problem_rate
+                        * ((1 - r.complain_rate) + r.complain_rate * (1 - r.resolved))
+                        for r in scenario.rivals])
+    mine = status == rival
+    if segment is None or not scenario.segments:
+        told_neg, _ = told_shares(scenario)
+        held = np.bincount(firm[mine], minlength=len(scenario.rivals)).astype(float)
+        k = service * w.negative_mean * told_neg
+        return held * k / status.size * w.prospect_deter_prob
+    # (rivals, segments): each rival's customers in each segment, telling as it does
+    views = segment_views(scenario)
+    n_seg, n_riv = len(views), len(scenario.rivals)
+    held2 = np.bincount(firm[mine].astype(np.int64) * n_seg + segment[mine],
+                        minlength=n_riv * n_seg).reshape(n_riv, n_seg).astype(float)
+    told = np.array([v.word_of_mouth.negative_mean * told_shares(v)[0] for v in views])
+    return service * (held2 @ told) / status.size * w.prospect_deter_prob
 
 
 def steady_deterred_rival(scenario: Scenario, status: np.ndarray, firm: np.ndarray,
-                          rival: int, streams: Streams) -> np.ndarray:
+                          rival: int, streams: Streams, segment: np.ndarray | None = None
+                          ) -> np.ndarray:
     """``deterred_rival`` (int32, rivals x people) of a market at rest: each person who is no
     rival's customer is deterred from rival ``j`` as :func:`steady_deterred` deters from us,
     at :func:`rival_deter_rates`, blocked while the entry exceeds the step (the rivals'
     convention); keyed per person (mechanism ``"steady_start_rival"``, one stream a rival).
+    In a segmented market (``segment``) its customers tell as their segments do.
     """
     k, n = len(scenario.rivals), status.size
     out = np.zeros((k, n), dtype=np.int32)
@@ -191,7 +204,7 @@ def steady_deterred_rival(scenario: Scenario, status: np.ndarray, firm: np.ndarr
         return out
     dt = scenario.simulation.dt
     ids = np.flatnonzero(status != rival)
-    for j, lam in enumerate(rival_deter_rates(scenario, status, firm, rival)):
+    for j, lam in enumerate(rival_deter_rates(scenario, status, firm, rival, segment)):
         if lam <= 0:
             continue
         q = -math.expm1(-lam * memory)

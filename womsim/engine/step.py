@@ -267,7 +267,8 @@ def step(state: State, customers: int, p: StepParams, t: int, streams: Streams,
                 "pos_strong": ps, "pos_weak": pw, "neg_untold": nu + nu_s, "pos_untold": pu}
     n_retell = 0
     if p.retell > 0 and p.max_hops > 1:
-        neg, pos, n_retell = _retell(wom, streams, neg, pos, p, t)
+        neg, pos, n_retell = _retell(wom, streams, neg, pos, p, t,
+                                     seg if sg is not None else None)
 
     # 6. effect on listeners
     new_det = won_ref = wom_left = late = _EMPTY

@@ -9,6 +9,7 @@ import numpy as np
 
 from womsim.engine.kernels import tell_wave
 from womsim.engine.listeners import acted as acted
+from womsim.engine.tellcounts import CountTables, counts_by_segment
 from womsim.model.telling import Telling
 
 if TYPE_CHECKING:
@@ -34,6 +35,8 @@ class _WordOfMouth:
         self.n = n
         self.streams = streams
         self.log: list | None = None
+        # the segments' count tables by distribution (the step's tuples live for the run)
+        self._tables: dict[int, tuple] = {}
         self.mixed = network is None
         if network is None:
             self.indptr = np.zeros(n + 1, dtype=np.int64)
@@ -59,13 +62,13 @@ class _WordOfMouth:
             k = telling.quantile(u)
         else:  # each teller's count from its segment's distribution (keyed by teller)
             assert isinstance(telling, tuple)
-            lab = segment[tellers]
-            k = np.zeros(tellers.size, dtype=np.int64)
-            for g, tg in enumerate(telling):
-                mine = lab == g
-                k[mine] = tg.quantile(u[mine])
-        keep = k > 0
-        tellers, k = tellers[keep], k[keep]
+            tables = self._tables.get(id(telling))
+            if tables is None or tables[0] is not telling:
+                tables = self._tables[id(telling)] = (telling, CountTables(telling))
+            tellers, k = counts_by_segment(tellers, segment, u, tables[1])
+        if segment is None:
+            keep = k > 0
+            tellers, k = tellers[keep], k[keep]
         if tellers.size == 0:
             return _EMPTY, 0, 0, 0
         # one compiled pass: slot draws, friends (smallest listener keys), weak ties
@@ -81,15 +84,21 @@ class _WordOfMouth:
         return out, int(n_strong), int(n_weak), int(n_untold)
 
     def retell(self, neg: np.ndarray, pos: np.ndarray, p: StepParams, step: int,
-               base: int = 0) -> tuple[np.ndarray, np.ndarray, int]:
+               base: int = 0, segment: np.ndarray | None = None
+               ) -> tuple[np.ndarray, np.ndarray, int]:
         """The listeners of ``neg`` and ``pos`` (first-hand) pass the story on with
         ``p.retell``, hop by hop up to ``p.max_hops``; returns every listener (first-hand
         and retold) of each sign and how many retold. ``base`` keeps the draws of
-        stories about another firm (engine.rivals) apart from ours (0)."""
+        stories about another firm (engine.rivals) apart from ours (0). In a segmented
+        market (``segment``: the labels) a reteller tells as many as its own segment's
+        telling distribution draws, as a first-hand teller of that segment does."""
         total = 0
         waves = {0: neg, 1: pos}
         out = {0: [neg], 1: [pos]}
-        tellings = {0: p.negative, 1: p.positive}
+        sg = p.segments if segment is not None else None
+        tellings: dict[int, Telling | tuple] = (
+            {0: p.negative, 1: p.positive} if sg is None
+            else {0: sg.negative, 1: sg.positive})
         for hop in range(2, p.max_hops + 1):
             for sign in (0, 1):
                 heard = np.unique(waves[sign])
@@ -99,12 +108,14 @@ class _WordOfMouth:
                 wave = base + sign * 16 + hop
                 re = heard[self.streams.uniform("retell", step, heard, extra=wave) < p.retell]
                 total += re.size
-                waves[sign], _, _, _ = self.tell(re, tellings[sign], p.weak_share, step, wave)
+                waves[sign], _, _, _ = self.tell(re, tellings[sign], p.weak_share, step, wave,
+                                                 segment=None if sg is None else segment)
                 out[sign].append(waves[sign])
         return np.concatenate(out[0]), np.concatenate(out[1]), total
 
 
 
-def _retell(wom, streams, neg, pos, p, t):
-    """Listeners pass our stories on, hop by hop, up to the hop limit."""
-    return wom.retell(neg, pos, p, t)
+def _retell(wom, streams, neg, pos, p, t, segment=None):
+    """Listeners pass our stories on, hop by hop, up to the hop limit (each with its own
+    segment's telling in a segmented market: ``segment``, the labels)."""
+    return wom.retell(neg, pos, p, t, segment=segment)

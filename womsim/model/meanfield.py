@@ -24,8 +24,8 @@ from womsim.model.reach import told_shares
 if TYPE_CHECKING:
     from womsim.model.scenario import Scenario
 
-__all__ = ["SOLVERS", "Rates", "Solver", "experience_mix", "observables", "rates",
-           "solve_baseline_churn"]
+__all__ = ["SOLVERS", "Rates", "Solver", "annual_churn_columns", "experience_mix",
+           "observables", "rates", "solve_baseline_churn"]
 
 
 def experience_mix(scenario: Scenario, contacts_per_year: float | np.ndarray) -> np.ndarray:
@@ -112,14 +112,36 @@ def rates(scenario: Scenario, customers: float | None = None) -> Rates:
 
 def annual_churn(scenario: Scenario, baseline: float, customers: float | None = None) -> float:
     """Expected share of customers leaving within a year, for a baseline hazard."""
+    return float(_annual_churn(scenario, baseline, customers))
+
+
+def annual_churn_columns(scenario: Any, baseline: float) -> np.ndarray:
+    """:func:`annual_churn` of many parameter sets at once: ``scenario`` an unvalidated copy
+    whose fields that enter by arithmetic alone hold arrays (one value per set).
+
+    Examples
+    --------
+    >>> from womsim import Scenario
+    >>> sc = Scenario.preset("retail_bank")
+    >>> c = sc.complaints.model_copy(update={"intention_to_action": np.array([0.3, 0.7])})
+    >>> many = annual_churn_columns(sc.model_copy(update={"complaints": c}), 0.1)
+    >>> bool(many[0] < many[1])
+    True
+    """
+    return np.asarray(_annual_churn(scenario, baseline, None), dtype=float)
+
+
+def _annual_churn(scenario: Any, baseline: float, customers: float | None) -> Any:
     r = rates(scenario, customers)
     dt = scenario.simulation.dt
     per_year = 1.0 / dt
     alt = 1.0 - scenario.market.no_alternative_share
     # per-step survival; experience and word of mouth only act on people with an alternative
     base_step = math.exp(-(baseline + scenario.market.extra_churn) * dt)
-    service_step = (1 - min(1.0, r.experience_leave_per_year * dt)) * \
-        (1 - min(1.0, r.wom_leave_per_year * dt))
+    # np.minimum, not min: womsim.analysis.calibrate evaluates whole columns of parameter
+    # sets at once
+    service_step = (1 - np.minimum(1.0, r.experience_leave_per_year * dt)) * \
+        (1 - np.minimum(1.0, r.wom_leave_per_year * dt))
     surv_alt = (base_step * service_step) ** per_year
     surv_noalt = base_step ** per_year
     return 1.0 - (alt * surv_alt + (1 - alt) * surv_noalt)

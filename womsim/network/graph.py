@@ -855,7 +855,10 @@ class Network:
             for arr in (self._indptr, self._indices):
                 h.update(int(arr.size).to_bytes(8, "little"))
                 for start in range(0, arr.size, 1 << 20):  # bounded temporary memory
-                    h.update(arr[start:start + (1 << 20)].astype("<i8").tobytes())
+                    # the array's own buffer (no bytes copy; none at all when already
+                    # little-endian int64): hashlib reads it without holding the GIL
+                    h.update(np.ascontiguousarray(arr[start:start + (1 << 20)],
+                                                  dtype="<i8").data)
             self._fingerprint = h.hexdigest()[:16]
         return self._fingerprint
 

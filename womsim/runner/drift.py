@@ -45,14 +45,18 @@ def expected_growth(scenario: Scenario) -> float:
     return 0.0
 
 
-def check_drift(ens: Ensemble, level: float = 0.95, stacklevel: int = 3) -> float | None:
+def check_drift(ens: Ensemble, level: float = 0.95, stacklevel: int = 3,
+                scenario: Scenario | None = None, where: str = "") -> float | None:
     """Warn (:class:`DriftWarning`) when a today with no intervention drifts.
 
     Returns the mean relative drift over the horizon against the expected path, or None
     when the check does not apply (a what-if, interventions, a calendar with incidents or
     marketing pulses, fewer than two runs).
     ``simulate`` checks its ensemble, ``compare`` (and so ``lost_revenue``) the runs of its
-    reference; ``stacklevel`` points the warning at the user's call.
+    reference, ``sweep`` each point that is today (its grid values today's own);
+    ``stacklevel`` points the warning at the user's call. ``scenario`` judges the runs as
+    runs of that scenario (a sweep point that changes nothing is today's), and ``where``
+    starts the message (e.g. the sweep point).
 
     Examples
     --------
@@ -64,7 +68,7 @@ def check_drift(ens: Ensemble, level: float = 0.95, stacklevel: int = 3) -> floa
     >>> any(issubclass(x.category, DriftWarning) for x in w)   # its marketing grows it
     True
     """
-    sc = ens.scenario
+    sc = ens.scenario if scenario is None else scenario
     # a dated incident or a marketing pulse moves the base on purpose: a cause
     dated = bool(sc.calendar.incidents or sc.calendar.pulses)
     if sc.state != "today" or sc.interventions or dated or ens.n_runs < 2:
@@ -82,8 +86,9 @@ def check_drift(ens: Ensemble, level: float = 0.95, stacklevel: int = 3) -> floa
                "growth, 0 by default)")
         if sc.simulation.start == "cold":
             fix += " and start it at rest (simulation.start = 'steady')"
+        lead = f"{where}: " if where else ""
         warnings.warn(
-            f"scenario '{sc.name}' describes today with no intervention, but its customer "
+            f"{lead}scenario '{sc.name}' describes today with no intervention, but its customer "
             f"base moves {mean:+.1%} over the {horizon:g}-year horizon against its path "
             f"(95% CI {lo:+.1%} to {hi:+.1%}; growth expected {expected_growth(sc):+.1%}/yr)"
             f": it drifts by more than {DRIFT_LIMIT:.0%} with no cause; {fix}",

@@ -1,0 +1,91 @@
+"""The compiled whole run (engine.wholerun) gives the step's records, bit for bit."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import womsim as wom
+from womsim.engine import wholerun
+from womsim.engine.rng import PairedStreams
+from womsim.engine.step import run
+from womsim.engine.wholerun import plain, run_fast, run_whole
+
+N = 3000
+
+
+@pytest.fixture(scope="module")
+def sc():
+    return wom.Scenario.preset("telecom").replace(**{"market.people": N,
+                                                      "simulation.horizon_years": 1.0})
+
+
+@pytest.fixture(scope="module")
+def net():
+    return wom.Network.scale_free(N, m=4, seed=2)
+
+
+def _same(a: dict, b: dict) -> list[str]:
+    # the records that differ (keys in another order count as a difference)
+    if list(a) != list(b):
+        return ["<keys>"]
+    return [k for k in a if not np.array_equal(a[k], b[k])]
+
+
+def _variants(sc):
+    train = wom.Intervention("training", start="3 months", cost_per_year=50_000,
+                             changes={"service.problem_rate": 0.7,
+                                      "word_of_mouth.negative_mean": 1.1},
+                             how={"service.problem_rate": "scale",
+                                  "word_of_mouth.negative_mean": "scale"})
+    return [
+        sc,
+        sc.what_if(**{"service.problem_rate": 0.0}),       # the counterfactual's kind
+        sc.what_if(**{"service.contact_rate": 9.0}),       # another candidates' tier
+        sc.with_interventions(train),                      # step parameters that change
+        sc.today(**{"word_of_mouth.negative_mean": 11.0, "word_of_mouth.repeat_factor": 0.7}),
+        sc.replace(**{"market.customer_clustering": 0.3, "economics.revenue_sigma": 0.0}),
+    ]
+
+
+def test_every_record_of_every_variant_is_the_steps(sc, net):
+    for s in _variants(sc):
+        assert plain(s)
+        # customers clustered together need a graph to cluster on
+        for network in (net, None) if s.market.customer_clustering == 0 else (net,):
+            got = run_whole(s, network, 7, valuation_hazard=0.3 if network is None else None)
+            assert got is not None
+            want = run(s, network, 7, valuation_hazard=0.3 if network is None else None)
+            assert _same(got, want) == []
+
+
+def test_a_pass_of_paired_scenarios_shares_draws_and_keeps_the_numbers(sc, net):
+    streams = PairedStreams(5)
+    got = [run_whole(s, net, 5, streams=streams) for s in _variants(sc)]
+    assert streams.hits > 0
+    for s, g in zip(_variants(sc), got, strict=True):
+        assert _same(g, run(s, net, 5)) == []
+    # the variants differ: sharing a pass proves nothing otherwise
+    assert len({float(g["profit"].sum()) for g in got}) == len(got)
+
+
+def test_what_it_does_not_cover_runs_by_the_step(sc, net):
+    others = [sc.replace(**{"reviews.enabled": True}),
+              sc.replace(**{"word_of_mouth.retell_prob": 0.2}),
+              sc.replace(**{"simulation.start": "steady"})]
+    for s in others:
+        assert not plain(s)
+        assert run_whole(s, net, 3) is None
+        assert _same(run_fast(s, net, 3), run(s, net, 3)) == []
+
+
+def test_a_listener_past_the_chance_tables_falls_back_to_the_step(sc, net, monkeypatch):
+    # tables one story long: anyone who hears two stories in a step is past them
+    monkeypatch.setattr(wholerun, "_WEAK_HEARD", 1 - int(np.diff(net.indptr).max()))
+    assert run_whole(sc, net, 3) is None
+    assert _same(run_fast(sc, net, 3), run(sc, net, 3)) == []
+
+
+def test_a_network_of_another_size_is_refused(sc):
+    with pytest.raises(wom.NetworkError, match=r"market\.people"):
+        run_whole(sc, wom.Network.random(N + 1, mean_degree=6, seed=1), 1)

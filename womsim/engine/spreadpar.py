@@ -1,0 +1,210 @@
+"""The one-chance cascade's kernel on several threads (``cascade(..., threads=k)``).
+
+It decides every chance as the single-thread kernel of :mod:`womsim.engine.spread` does
+(the same hash of the same edge slot), so it returns the same people, bit for bit, whatever
+the number of threads. What makes that possible: within a generation the newly informed are
+the set ``{indices[e] : e an open slot of a frontier row} - informed``, which does not
+depend on who looks at which row or in what order. So each thread takes blocks of the
+frontier (dealt round-robin: hubs are spread over the threads), marks the people it reaches
+in a bitset of its own, reading the informed set but never writing it, and one thread then
+ORs the bitsets together, removes those informed before and drains the result, in
+increasing id order, as the next frontier.
+
+Examples
+--------
+>>> import numpy as np
+>>> from womsim import Network
+>>> from womsim.engine.spread import cascade
+>>> net = Network.scale_free(20_000, m=5, seed=1)
+>>> one = cascade(net, np.arange(200), p=0.1, rng=3)
+>>> two = cascade(net, np.arange(200), p=0.1, rng=3, threads=2)
+>>> bool(np.array_equal(one.informed, two.informed))
+True
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from numba import get_num_threads, njit, prange, set_num_threads, uint64
+
+from womsim.core.bytelanes import bytes_below, bytes_equal
+from womsim.core.jitcache import configure
+from womsim.engine.kernels import GOLDEN, splitmix64
+
+configure()
+
+__all__ = ["cascade_threads"]
+
+# frontier nodes per block: the block's row bounds are gathered first (independent loads,
+# many in flight at once) into arrays that stay in L1
+_BLOCK = 256
+# open slots buffered and resolved in batches of this many (fits in L1/L2)
+_BATCH = 2048
+_LOW32 = 0xFFFFFFFF
+
+
+@njit(inline="always")
+def _resolve(buf, vals, cnt, indices, seen, mine, lims):  # pragma: no cover
+    # the neighbour loads first, then the bitset updates without a branch (as in spread)
+    one = uint64(1)
+    for i in range(cnt):
+        vals[i] = indices[buf[i]]
+    wlo = lims[0]
+    whi = lims[1]
+    for i in range(cnt):
+        v = vals[i]
+        w = v >> 6
+        new = (one << uint64(v & 63)) & ~seen[w]
+        mine[w] |= new
+        wlo = min(wlo, w) if new != 0 else wlo
+        whi = max(whi, w) if new != 0 else whi
+    lims[0] = wlo
+    lims[1] = whi
+
+
+@njit(inline="always")
+def _blocks(indptr, indices, frontier, f, c, nchunks, k, k_tie, t_byte, t_low, every,
+            open_at, open_n, seen, mine, lims, buf, vals, lo, hi):  # pragma: no cover
+    one = uint64(1)
+    golden = uint64(GOLDEN)
+    ff = uint64(0xFF)
+    cnt = 0
+    for b0 in range(c * _BLOCK, f, nchunks * _BLOCK):
+        b1 = min(b0 + _BLOCK, f)
+        for q in range(b0, b1):
+            u = frontier[q]
+            lo[q - b0] = indptr[u]
+            hi[q - b0] = indptr[u + 1]
+        for q in range(b1 - b0):
+            e0 = lo[q]
+            e1 = hi[q]
+            if e1 <= e0:
+                continue
+            for word in range(e0 >> 3, ((e1 - 1) >> 3) + 1):
+                z = splitmix64(k + uint64(word + 1) * golden)
+                first = word << 3
+                if every:
+                    hit = ff
+                else:
+                    hit = bytes_below(z, t_byte)
+                    if t_low != 0:
+                        tie = bytes_equal(z, t_byte)
+                        if tie != 0:  # one byte in 256: its next 32 bits decide
+                            for j in range(8):
+                                if (tie >> uint64(j)) & one:
+                                    r = splitmix64(k_tie + uint64(first + j + 1) * golden)
+                                    if (r & uint64(_LOW32)) < t_low:
+                                        hit |= one << uint64(j)
+                hit &= ff << uint64(max(e0 - first, 0))
+                hit &= ff >> uint64(max(first + 8 - e1, 0))
+                at = hit * uint64(8)
+                cc = uint64(cnt)
+                for j in range(8):
+                    buf[cc + uint64(j)] = first + open_at[at + uint64(j)]
+                cnt += open_n[hit]
+                if cnt >= _BATCH:
+                    _resolve(buf, vals, cnt, indices, seen, mine, lims)
+                    cnt = 0
+    _resolve(buf, vals, cnt, indices, seen, mine, lims)
+
+
+@njit(cache=True, nogil=True, parallel=True)
+def _cascade_threads(indptr, indices, seeds, key, k_tie, threshold, max_gen, nchunks,
+                     bitpos, debruijn, open_at, open_n):  # pragma: no cover
+    n = indptr.size - 1
+    nw = (n + 63) >> 6
+    seen = np.zeros(nw, dtype=np.uint64)
+    mine = np.zeros((nchunks, nw), dtype=np.uint64)
+    lims = np.empty((nchunks, 2), dtype=np.int64)  # lowest / highest word each one marked
+    buf = np.empty((nchunks, _BATCH + 8), dtype=np.int64)
+    vals = np.empty((nchunks, _BATCH + 8), dtype=indices.dtype)
+    lo = np.empty((nchunks, _BLOCK), dtype=np.int64)
+    hi = np.empty((nchunks, _BLOCK), dtype=np.int64)
+    frontier = np.empty(n, dtype=np.int32)
+    counts = np.zeros(64, dtype=np.int64)
+    one = uint64(1)
+    for c in range(nchunks):
+        lims[c, 0] = nw
+        lims[c, 1] = -1
+    for s in seeds:  # the seeds are generation 0's newly marked
+        w = s >> 6
+        mine[0, w] |= one << uint64(s & 63)
+        lims[0, 0] = min(lims[0, 0], w)
+        lims[0, 1] = max(lims[0, 1], w)
+    k = uint64(key)
+    t_byte = uint64(threshold) >> uint64(32)
+    t_low = uint64(threshold) & uint64(_LOW32)
+    every = t_byte > uint64(255)  # p = 1: no byte is compared
+    db = uint64(debruijn)
+    gen = 0
+    while True:
+        wlo = nw
+        whi = -1
+        for c in range(nchunks):
+            wlo = min(wlo, lims[c, 0])
+            whi = max(whi, lims[c, 1])
+            lims[c, 0] = nw
+            lims[c, 1] = -1
+        f = 0
+        for w in range(wlo, whi + 1):
+            x = uint64(0)
+            for c in range(nchunks):
+                x |= mine[c, w]
+                mine[c, w] = uint64(0)
+            x &= ~seen[w]
+            if x == 0:
+                continue
+            seen[w] |= x
+            base = w << 6
+            while x != 0:
+                t = x & (~x + one)  # lowest set bit
+                frontier[f] = base + bitpos[(t * db) >> uint64(58)]
+                f += 1
+                x ^= t
+        if gen == counts.size:
+            grown = np.zeros(2 * counts.size, dtype=np.int64)
+            grown[:gen] = counts
+            counts = grown
+        counts[gen] = f
+        if f == 0:
+            break
+        gen += 1
+        if gen > max_gen:
+            break
+        for c in prange(nchunks):
+            _blocks(indptr, indices, frontier, f, c, nchunks, k, uint64(k_tie), t_byte, t_low,
+                    every, open_at, open_n, seen, mine[c], lims[c], buf[c], vals[c], lo[c],
+                    hi[c])
+    return seen, counts[: max(gen, 1)].copy()
+
+
+def cascade_threads(indptr: np.ndarray, indices: np.ndarray, seeds: np.ndarray, key: int,
+                    k_tie: int, threshold: int, max_gen: int, threads: int,
+                    tables: tuple[Any, ...]) -> tuple[np.ndarray, np.ndarray]:
+    """The cascade's ``(informed bitset, newly informed per generation)`` on ``threads``
+    threads; :func:`womsim.engine.spread.cascade` checks the arguments and calls it.
+
+    ``tables`` is ``(bitpos, debruijn, open_at, open_n)``, the single-thread kernel's
+    lookup tables. The frontier is cut into ``threads`` shares whatever numba's thread
+    count; numba's count is set to ``threads`` for the call (and put back after it).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from womsim.engine import spread
+    >>> indptr, indices = np.array([0, 1, 2]), np.array([1, 0], dtype=np.int32)
+    >>> seen, counts = cascade_threads(indptr, indices, np.array([0], dtype=np.int32), 7,
+    ...                                spread._tie_key(7), 1 << 40, 10, 2, spread._TABLES)
+    >>> counts.tolist()
+    [1, 1]
+    """
+    before = get_num_threads()
+    set_num_threads(threads)
+    try:
+        return _cascade_threads(indptr, indices, seeds, np.uint64(key), np.uint64(k_tie),
+                                np.uint64(threshold), np.int64(max_gen), np.int64(threads),
+                                *tables)
+    finally:
+        set_num_threads(before)

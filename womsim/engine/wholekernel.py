@@ -1,0 +1,371 @@
+"""The compiled loop of :mod:`womsim.engine.wholerun`: every step of a plain run in one call.
+
+At 100k people a step's work is a few thousand people per mechanism, but the step in
+:mod:`womsim.engine.step` makes about a hundred Python and numpy calls to do it, which is
+most of its millisecond; a tornado makes 38 runs per seed of 104 steps each. Here the
+whole loop over steps runs compiled, calling the step's own kernels (:func:`outcomes`,
+:func:`tell_wave`, :func:`acquisitions`, the friend tally, the revenue sums) in the
+step's order with the step's keys, so the numbers are the step's, bit for bit
+(``tests/test_wholerun.py`` compares every record with :func:`womsim.engine.step.run`).
+
+Only what does not depend on the run's own state comes in from outside: the shared
+candidates of the sparse draws, the keys of every (mechanism, step), and tables made by
+the Python formulas (telling counts, the chance of acting on h stories) so that no
+floating-point formula is re-implemented here.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+from womsim.core.jitcache import configure
+from womsim.engine.fused import acquisitions, outcomes
+from womsim.engine.kernels import tell_wave
+from womsim.engine.kernels import uniform_at as _u
+from womsim.engine.ledger import _group_sums
+from womsim.network.memberbits import update_ends_bits
+
+configure()  # before the first @njit(cache=True): a read-only install caches elsewhere
+
+__all__ = ["FLOATS", "INTS", "KEYS", "PARAMS", "whole_run"]
+
+# a person's status (engine.state)
+_PROSPECT, _CUSTOMER, _FORMER = 0, 1, 2
+# slot ids of tellings beyond a teller's friends (engine.wordofmouth)
+_SURPLUS_SLOT = 1 << 24
+
+#: The keys of each step, in the order of the key table's columns: (mechanism, extra).
+KEYS: tuple[tuple[str, int], ...] = (
+    ("contact", -1), ("churn", -1), ("contact_join", 0), ("churn_join", 0),
+    ("experience", 0), ("complaint", 0), ("resolution", 0), ("defection", 0),
+    ("tell_count", 0), ("tell_count", 1), ("tell_slot", 0), ("tell_slot", 1),
+    ("weak_target", 0), ("weak_target", 1), ("listener", 0), ("listener", 1),
+    ("deter", 0), ("wom_defection", 0), ("referral", 0), ("acquire", -1))  # -1: THIN
+
+#: The columns of the per-step parameter table.
+PARAMS: tuple[str, ...] = (
+    "p_contact/q", "p_churn/q", "p_contact/2", "half_churn", "d_share", "p_share",
+    "complain", "resolved", "quick", "leave_silent", "leave_unresolved", "leave_resolved",
+    "leave_quick", "weak_share", "p_marketing/q", "p_winback/q", "memory_steps")
+
+#: The integer records of each step the kernel returns, in column order.
+INTS: tuple[str, ...] = (
+    "prospects", "customers", "former", "deterred", "contacts", "delighted", "problems",
+    "silent", "complaints", "resolved_quickly", "resolved", "unresolved",
+    "defect_silent", "defect_unresolved", "defect_resolved", "defect_resolved_quickly",
+    "defect_experience", "defect_wom", "defect_baseline", "acq_marketing",
+    "acq_referral", "acq_winback", "newly_deterred", "neg_tellings_strong",
+    "neg_tellings_weak", "pos_tellings_strong", "pos_tellings_weak",
+    "neg_tellings_silent", "neg_untold", "pos_untold", "neg_hearings", "pos_hearings",
+    "friend_same", "friend_total")
+
+#: The float records: the revenue per year of each group (lost to experience, baseline
+#: and word of mouth; won by referral, marketing and win-back).
+FLOATS: tuple[str, ...] = ("lost_experience", "lost_baseline", "lost_wom",
+                           "won_referral", "won_marketing", "won_winback")
+
+@njit(cache=True)
+def _quantile(u, guide, size, cdf):
+    # Telling.quantile of one uniform: the guide's first guess, else a binary search
+    idx = guide[np.int64(u * size)]
+    if cdf[idx] <= u:
+        idx = np.searchsorted(cdf, u, side="right")
+    return idx
+
+
+@njit(cache=True)
+def _tell(tellers, key_count, key_slot, key_weak, key_listener, guide, size, cdf,
+          weak_share, indptr, indices, n, mixed):
+    # _WordOfMouth.tell: each teller's count by its uniform, then one wave of tellings
+    m = tellers.size
+    who = np.empty(m, dtype=np.int64)
+    k = np.empty(m, dtype=np.int64)
+    c = 0
+    for j in range(m):
+        kk = _quantile(_u(key_count, tellers[j]), guide, size, cdf)
+        if kk > 0:
+            who[c] = tellers[j]
+            k[c] = kk
+            c += 1
+    if c == 0:
+        return np.empty(0, dtype=np.int64), 0, 0, 0
+    out, _, count, n_strong, n_weak, n_untold = tell_wave(
+        indptr, indices, who[:c], k[:c], key_slot, key_weak, key_listener, weak_share, n,
+        np.int64(_SURPLUS_SLOT), mixed)
+    return out[:count], n_strong, n_weak, n_untold
+
+
+@njit(cache=True)
+def _runs(s):
+    # the distinct values of a sorted array and how often each occurs (engine.hearings)
+    uniq = np.empty(s.size, dtype=np.int64)
+    count = np.empty(s.size, dtype=np.int64)
+    k = -1
+    for j in range(s.size):
+        if k < 0 or s[j] != uniq[k]:
+            k += 1
+            uniq[k] = s[j]
+            count[k] = 1
+        else:
+            count[k] += 1
+    return uniq[:k + 1], count[:k + 1]
+
+
+@njit(cache=True)
+def _union(a, b):
+    # np.union1d of an increasing array and any other: sorted distinct ids
+    bs = np.sort(b)
+    out = np.empty(a.size + bs.size, dtype=np.int64)
+    i = j = k = 0
+    while i < a.size or j < bs.size:
+        if j == bs.size or (i < a.size and a[i] <= bs[j]):
+            x = a[i]
+            i += 1
+        else:
+            x = bs[j]
+            j += 1
+        if k == 0 or x != out[k - 1]:
+            out[k] = x
+            k += 1
+    return out[:k]
+
+
+@njit(cache=True)
+def _cat(parts_a, parts_b, parts_c):
+    out = np.empty(parts_a.size + parts_b.size + parts_c.size, dtype=np.int64)
+    k = 0
+    for x in parts_a:
+        out[k] = x
+        k += 1
+    for x in parts_b:
+        out[k] = x
+        k += 1
+    for x in parts_c:
+        out[k] = x
+        k += 1
+    return out
+
+
+@njit(cache=True)
+def _move(hist, old, new):
+    # a person's deterred-until step moves: the tally of who is deterred past each step
+    if old > 0:
+        hist[old] -= 1
+    if new > 0:
+        hist[new] += 1
+
+
+@njit(cache=True)
+def whole_run(n: int, indptr: np.ndarray, indices: np.ndarray, mixed: bool,
+              status: np.ndarray, revenue: np.ndarray, has_alt: np.ndarray,
+              changed_at: np.ndarray, deterred_until: np.ndarray, bits: np.ndarray,
+              same: int, total: int, cand_contact: np.ndarray, off_contact: np.ndarray,
+              cand_churn: np.ndarray, off_churn: np.ndarray, cand_acquire: np.ndarray,
+              off_acquire: np.ndarray, keys: np.ndarray, par: np.ndarray, rates: np.ndarray,
+              tel_step: np.ndarray, guides: np.ndarray, guide_off: np.ndarray,
+              guide_size: np.ndarray, cdfs: np.ndarray, cdf_off: np.ndarray,
+              chance_step: np.ndarray, chances: np.ndarray, hist_size: int
+              ) -> tuple[np.ndarray, np.ndarray, int]:
+    """Every step of a plain run, in place on the state arrays given (copies of the
+    initial state). Returns ``(ints, floats, code)``: per step the :data:`INTS` and
+    :data:`FLOATS` records, and 0, or 1 when a listener heard more stories in a step than
+    the chance tables hold (the caller then runs the scenario with the step instead).
+
+    ``cand_*``/``off_*``: each step's sparse candidates, concatenated (step t's are
+    ``cand[off[t]:off[t + 1]]``); ``keys[t]``: the :data:`KEYS`; ``par[t]``: the
+    :data:`PARAMS`; ``rates[t]``: the outcome kernel's row; ``tel_step[t]``: the negative
+    and positive telling's index into the guide and cdf tables; ``chance_step[t]``: the
+    row of ``chances`` (deter, defect, referral by the number of stories heard, from 1).
+    """
+    steps = keys.shape[0]
+    ints = np.zeros((steps, len(INTS)), dtype=np.int64)
+    floats = np.zeros((steps, 6), dtype=np.float64)
+    counts = np.zeros(3, dtype=np.int64)
+    for i in range(n):
+        counts[status[i]] += 1
+    hist = np.zeros(hist_size, dtype=np.int64)
+    for i in range(n):
+        if deterred_until[i] > 0:
+            hist[deterred_until[i]] += 1
+    joined = np.empty(0, dtype=np.int64)
+    forced = np.empty(0, dtype=np.int64)
+    no_labels = np.empty(0, dtype=np.int8)
+    row = np.empty((1, rates.shape[1]), dtype=np.float64)
+    bounds = np.zeros(7, dtype=np.int64)
+    cap = chances.shape[2]
+    for t in range(steps):
+        kt = keys[t]
+        pt = par[t]
+        # 1. contacts and baseline churn: the shared candidates thinned to our customers
+        a, b = off_contact[t], off_contact[t + 1]
+        contacted = np.empty(b - a, dtype=np.int64)
+        nc = 0
+        for j in range(a, b):
+            i = cand_contact[j]
+            if _u(kt[0], i) < pt[0] and status[i] == _CUSTOMER:
+                contacted[nc] = i
+                nc += 1
+        contacted = contacted[:nc]
+        a, b = off_churn[t], off_churn[t + 1]
+        churn = np.empty(b - a, dtype=np.int64)
+        nb = 0
+        for j in range(a, b):
+            i = cand_churn[j]
+            if _u(kt[1], i) < pt[1] and status[i] == _CUSTOMER:
+                churn[nb] = i
+                nb += 1
+        churn = churn[:nb]
+        # the last step's newcomers: half a step more of contacts and of churn
+        more_c = np.empty(joined.size, dtype=np.int64)
+        more_b = np.empty(joined.size, dtype=np.int64)
+        mc = mb = 0
+        for j in range(joined.size):
+            i = joined[j]
+            if status[i] != _CUSTOMER:
+                continue
+            if _u(kt[2], i) < pt[2]:
+                more_c[mc] = i
+                mc += 1
+            if _u(kt[3], i) < pt[3]:
+                more_b[mb] = i
+                mb += 1
+        if joined.size:
+            contacted = _union(contacted, more_c[:mc])
+            churn = _union(churn, more_b[:mb])
+        # 2-4. experience, complaints, defection by outcome group, baseline churn
+        for j in range(rates.shape[1]):
+            row[0, j] = rates[t, j]
+        (delighted, problem, silent, complainers, quick, slow, unresolved, l0, l1, l2, l3,
+         base_left) = outcomes(contacted, forced, churn, status, has_alt, changed_at, t,
+                               kt[4:8].copy(), no_labels, row)
+        # 5. word of mouth: silent and unresolved apart, then the good stories
+        gn = tel_step[t, 0]
+        gp = tel_step[t, 1]
+        g_neg = guides[guide_off[gn]:guide_off[gn + 1]]
+        c_neg = cdfs[cdf_off[gn]:cdf_off[gn + 1]]
+        g_pos = guides[guide_off[gp]:guide_off[gp + 1]]
+        c_pos = cdfs[cdf_off[gp]:cdf_off[gp + 1]]
+        neg_s, ns_s, nw_s, nu_s = _tell(silent, kt[8], kt[10], kt[12], kt[14], g_neg,
+                                        guide_size[gn], c_neg, pt[13], indptr, indices, n,
+                                        mixed)
+        neg_u, ns, nw, nu = _tell(unresolved, kt[8], kt[10], kt[12], kt[14], g_neg,
+                                  guide_size[gn], c_neg, pt[13], indptr, indices, n, mixed)
+        pos, ps, pw, pu = _tell(_cat(delighted, slow, quick), kt[9], kt[11], kt[13], kt[15],
+                                g_pos, guide_size[gp], c_pos, pt[13], indptr, indices, n,
+                                mixed)
+        # 6. listeners of bad stories (engine.hearings._bad_news), then of good ones
+        ch = chance_step[t]
+        n_neg = neg_s.size + neg_u.size
+        new_det = np.empty(0, dtype=np.int64)
+        wom_left = np.empty(0, dtype=np.int64)
+        late = np.empty(0, dtype=np.int64)
+        late_until = np.empty(0, dtype=np.int64)
+        if n_neg:
+            allneg = np.empty(n_neg, dtype=np.int64)
+            for j in range(neg_s.size):
+                allneg[j] = neg_s[j]
+            for j in range(neg_u.size):
+                allneg[neg_s.size + j] = neg_u[j]
+            heard, times = _runs(np.sort(allneg))
+            h = heard.size
+            new_det = np.empty(h, dtype=np.int64)
+            late = np.empty(h, dtype=np.int64)
+            late_until = np.empty(h, dtype=np.int64)
+            wom_left = np.empty(h, dtype=np.int64)
+            na = nl = nw_ = 0
+            for j in range(h):
+                if times[j] > cap:
+                    return ints, floats, 1
+                i = heard[j]
+                if status[i] != _CUSTOMER:
+                    pd = chances[ch, 0, times[j] - 1]
+                    ud = _u(kt[16], i)
+                    if ud < pd:
+                        if deterred_until[i] <= t:
+                            new_det[na] = i
+                            na += 1
+                        v = ud / pd
+                        until = t + np.int64(np.ceil(v + pt[16] - 0.5))
+                        if v < 0.5:
+                            if until > deterred_until[i]:
+                                _move(hist, deterred_until[i], until)
+                                deterred_until[i] = until
+                        else:
+                            late[nl] = i
+                            late_until[nl] = until
+                            nl += 1
+                elif _u(kt[17], i) < chances[ch, 1, times[j] - 1] and has_alt[i]:
+                    wom_left[nw_] = i
+                    nw_ += 1
+            for j in range(nw_):
+                status[wom_left[j]] = _FORMER
+            new_det, late, late_until, wom_left = (new_det[:na], late[:nl],
+                                                   late_until[:nl], wom_left[:nw_])
+        won_ref = np.empty(0, dtype=np.int64)
+        if pos.size:
+            heard, times = _runs(np.sort(pos))
+            won_ref = np.empty(heard.size, dtype=np.int64)
+            c = 0
+            for j in range(heard.size):
+                if times[j] > cap:
+                    return ints, floats, 1
+                i = heard[j]
+                if status[i] == _PROSPECT and deterred_until[i] <= t \
+                        and _u(kt[18], i) < chances[ch, 2, times[j] - 1]:
+                    won_ref[c] = i
+                    c += 1
+            won_ref = won_ref[:c]
+            for j in range(c):
+                status[won_ref[j]] = _CUSTOMER
+        for j in range(wom_left.size):
+            changed_at[wom_left[j]] = t
+        for j in range(won_ref.size):
+            changed_at[won_ref[j]] = t
+        # 7. acquisition: marketing and win-back among the shared candidates
+        mk, wb = acquisitions(cand_acquire[off_acquire[t]:off_acquire[t + 1]], status,
+                              deterred_until, changed_at, t, kt[19], pt[14], pt[15])
+        joined = _cat(won_ref, mk, wb)
+        deterred = 0
+        for v in range(t + 1, hist_size):
+            deterred += hist[v]
+        for j in range(late.size):
+            i = late[j]
+            if status[i] != _CUSTOMER and late_until[j] > deterred_until[i]:
+                _move(hist, deterred_until[i], late_until[j])
+                deterred_until[i] = late_until[j]
+        # 8. accounting: the groups' revenue, the counts and the friend tally
+        n_exp = l0.size + l1.size + l2.size + l3.size
+        sizes = (n_exp, base_left.size, wom_left.size, won_ref.size, mk.size, wb.size)
+        changed = np.empty(n_exp + base_left.size + wom_left.size + won_ref.size + mk.size
+                           + wb.size, dtype=np.int64)
+        k = 0
+        for part in (l0, l1, l2, l3, base_left, wom_left, won_ref, mk, wb):
+            for x in part:
+                changed[k] = x
+                k += 1
+        for j in range(6):
+            bounds[j + 1] = bounds[j] + sizes[j]
+        floats[t] = _group_sums(revenue, changed, bounds)
+        n_lost = n_exp + base_left.size + wom_left.size
+        n_gain = won_ref.size + mk.size + wb.size
+        counts[_CUSTOMER] += n_gain - n_lost
+        counts[_FORMER] += n_lost - wb.size
+        counts[_PROSPECT] -= won_ref.size + mk.size
+        if not mixed:
+            now = np.empty(changed.size, dtype=np.bool_)
+            for j in range(changed.size):
+                now[j] = status[changed[j]] == _CUSTOMER
+            same, total = update_ends_bits(indptr, indices, bits, changed, now, same, total)
+        r = ints[t]
+        r[0], r[1], r[2], r[3] = counts[_PROSPECT], counts[_CUSTOMER], counts[_FORMER], \
+            deterred
+        r[4], r[5], r[6], r[7] = contacted.size, delighted.size, problem.size, silent.size
+        r[8], r[9], r[10], r[11] = complainers.size, quick.size, slow.size, unresolved.size
+        r[12], r[13], r[14], r[15] = l0.size, l1.size, l2.size, l3.size
+        r[16], r[17], r[18] = n_exp, wom_left.size, base_left.size
+        r[19], r[20], r[21], r[22] = mk.size, won_ref.size, wb.size, new_det.size
+        r[23], r[24], r[25], r[26] = ns + ns_s, nw + nw_s, ps, pw
+        r[27], r[28], r[29] = ns_s + nw_s, nu + nu_s, pu
+        r[30], r[31], r[32], r[33] = n_neg, pos.size, same, total
+    return ints, floats, 0

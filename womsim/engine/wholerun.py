@@ -1,0 +1,310 @@
+"""A plain run in one compiled call: the scenarios of a tornado or a comparison, fast.
+
+A tornado at 100k people runs 38 scenarios per seed, 104 steps each, and the step of
+:mod:`womsim.engine.step` spends most of its millisecond on its hundred-odd Python and
+numpy calls, not on the few thousand people it moves. :func:`run_whole` runs all the steps
+of one scenario in one call of :func:`womsim.engine.wholekernel.whole_run`, which calls
+the step's own compiled parts in the step's order with the step's keys: the records are
+those of :func:`womsim.engine.step.run`, bit for bit (``tests/test_wholerun.py``). What
+depends only on the seed (the sparse draws' candidates, every step's keys) comes from the
+run's streams; with :class:`~womsim.engine.rng.PairedStreams` the scenarios of a seed
+share them, made once.
+
+It covers the plain market: no segments, rivals, service desk, online reviews, calendar,
+retelling, warm start or extra problems. :func:`plain` says whether a scenario is one;
+:func:`run_fast` runs it here and any other with the step.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from womsim.core.errors import NetworkError
+from womsim.engine.listeners import acted
+from womsim.engine.rng import THIN, Streams, sparse_candidates
+from womsim.engine.schedule import StepParams, schedule, value_hazard
+from womsim.engine.state import CUSTOMER, State
+from womsim.engine.step import RECORDS, _held, _start, run
+from womsim.engine.wholekernel import FLOATS, INTS, KEYS, whole_run
+from womsim.model.meanfield import experience_mix
+from womsim.model.valuation import discount_factors, event_worth
+
+if TYPE_CHECKING:
+    from womsim.model.scenario import Scenario
+    from womsim.network.graph import Network
+
+__all__ = ["plain", "run_fast", "run_whole"]
+
+_I = {name: j for j, name in enumerate(INTS)}
+_F = {name: j for j, name in enumerate(FLOATS)}
+# beyond a listener's friends, stories over weak ties the chance tables allow for in a step
+_WEAK_HEARD = 64
+
+
+def plain(scenario: Scenario, params: list[StepParams] | None = None) -> bool:
+    """Whether :func:`run_whole` covers ``scenario``: no segments, rivals, service desk,
+    online reviews, calendar, retelling or warm start (``params``: its schedule, if made).
+
+    Examples
+    --------
+    >>> from womsim import Scenario
+    >>> plain(Scenario.preset("telecom"))
+    True
+    >>> plain(Scenario.preset("telecom").replace(**{"reviews.enabled": True}))
+    False
+    """
+    if scenario.segments or scenario.rivals or scenario.desk is not None \
+            or scenario.reviews.enabled or scenario.simulation.start != "cold":
+        return False
+    if params is None:
+        params, _ = schedule(scenario)
+    return all(p.mix_scenario.desk is None and p.contact_scale == 1.0
+               and p.problem_scale == 1.0 and not (p.retell > 0 and p.max_hops > 1)
+               and (p.reviews is None or not p.reviews.enabled) for p in params)
+
+
+def run_fast(scenario: Scenario, network: Network | None, seed: int,
+             valuation_hazard: float | tuple[float, ...] | None = None,
+             streams: Streams | None = None) -> dict[str, np.ndarray]:
+    """:func:`womsim.engine.step.run` of ``scenario``: by :func:`run_whole` where it covers
+    the scenario, else by the step. The same records either way.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from womsim import Scenario
+    >>> sc = Scenario().replace(**{"market.people": 2000, "simulation.horizon_years": 0.5})
+    >>> bool(np.array_equal(run_fast(sc, None, 3)["profit"], run(sc, None, 3)["profit"]))
+    True
+    """
+    rec = run_whole(scenario, network, seed, valuation_hazard, streams)
+    if rec is None:
+        return run(scenario, network, seed, valuation_hazard=valuation_hazard,
+                   streams=streams)
+    return rec
+
+
+def _tier_pack(streams: Streams, mechanism: str, n: int, ps: list[float]
+               ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    # each step's candidates at its rate's tier, end to end, with offsets and each rate q
+    qs = np.ones(len(ps))
+    tiers = []
+    for t, p in enumerate(ps):
+        if p > 0.0:
+            tier = int(np.floor(-np.log2(min(p, 1.0))))
+            tiers.append(tier)
+            qs[t] = 2.0 ** -tier
+        else:
+            tiers.append(-1)
+
+    def make() -> tuple[np.ndarray, np.ndarray]:
+        parts = [sparse_candidates(streams, mechanism, t, n, p)[0] for t, p in enumerate(ps)]
+        off = np.zeros(len(ps) + 1, dtype=np.int64)
+        np.cumsum([x.size for x in parts], out=off[1:])
+        return np.concatenate(parts).astype(np.int64, copy=False), off
+
+    cand, off = streams.shared(("whole_pack", mechanism, n, tuple(tiers)), make)
+    return cand, off, qs
+
+
+def _keys(streams: Streams, steps: int) -> np.ndarray:
+    def make() -> np.ndarray:
+        return np.array([[streams.key(m, t, extra=THIN if x < 0 else x) for m, x in KEYS]
+                         for t in range(steps)], dtype=np.uint64)
+
+    return streams.shared(("whole_keys", steps), make)
+
+
+def _unique(params: list[StepParams], what: Callable[[StepParams], Any]
+            ) -> tuple[list, np.ndarray]:
+    # the distinct values of what(p) over the steps (by identity) and each step's index
+    seen: dict[int, int] = {}
+    values: list = []
+    index = np.empty(len(params), dtype=np.int64)
+    for t, p in enumerate(params):
+        v = what(p)
+        j = seen.get(id(v))
+        if j is None:
+            j = seen[id(v)] = len(values)
+            values.append(v)
+        index[t] = j
+    return values, index
+
+
+def run_whole(scenario: Scenario, network: Network | None, seed: int,
+              valuation_hazard: float | tuple[float, ...] | None = None,
+              streams: Streams | None = None) -> dict[str, np.ndarray] | None:
+    """:func:`womsim.engine.step.run` of a :func:`plain` scenario in one compiled call, or
+    None where it does not cover the scenario (the caller runs the step instead).
+
+    Parameters are those of :func:`womsim.engine.step.run`; the records are its records,
+    bit for bit.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from womsim import Scenario, Network
+    >>> sc = Scenario().replace(**{"market.people": 2000, "simulation.horizon_years": 0.5})
+    >>> net = Network.random(2000, mean_degree=8, seed=1)
+    >>> rec = run_whole(sc, net, 3)
+    >>> all(np.array_equal(rec[k], v) for k, v in run(sc, net, 3).items())
+    True
+    """
+    n = scenario.market.people
+    if network is not None and network.n != n:
+        raise NetworkError(f"the network has {network.n:,} people but market.people is "
+                           f"{n:,}; pass a network of the market's size or set market.people")
+    if scenario.segments or scenario.rivals:
+        return None
+    base = scenario.at(-1.0)
+    baseline = base.baseline_churn()
+    params, iv_costs = schedule(scenario, base, baseline)
+    if not plain(scenario, params):
+        return None
+    if streams is None:
+        streams = Streams(seed)
+    elif streams.seed != int(seed):
+        raise ValueError(f"streams of seed {streams.seed} given for a run of seed {seed}")
+    sim = scenario.simulation
+    _dt, steps = sim.dt, sim.steps
+    state, friends = _start(scenario, n, streams, network)
+    status = state.status
+    initial = np.bincount(status, minlength=3)[:3].astype(np.int64)
+    rev0 = float(state.revenue[status == CUSTOMER].sum(dtype=np.float64))
+
+    cc, oc, qc = _tier_pack(streams, "contact", n, [p.p_contact for p in params])
+    cb, ob, qb = _tier_pack(streams, "churn", n, [p.p_churn for p in params])
+    ca, oa, qa = _tier_pack(streams, "acquire", n,
+                            [max(p.p_acquire, p.p_winback) for p in params])
+    par = np.array([[p.p_contact / qc[t], p.p_churn / qb[t], p.p_contact / 2,
+                     1.0 - math.sqrt(1.0 - p.p_churn), 0.0, 0.0, p.complain, p.resolved,
+                     p.quick, *p.leave, p.weak_share, p.p_acquire / qa[t],
+                     p.p_winback / qa[t], p.memory_years / p.dt]
+                    for t, p in enumerate(params)])
+    kinds, kind_step = _unique(params, lambda p: p)
+    # the service's fixed mix (no desk): the step's own shares, as floats
+    mix = np.array([[float(x) for x in experience_mix(p.mix_scenario, 0.0)] for p in kinds])
+    par[:, 4], par[:, 5] = mix[kind_step, 0], mix[kind_step, 2]
+    rates = np.ascontiguousarray(par[:, [4, 5, 6, 7, 8, 9, 10, 11, 12]])
+
+    tellings, neg_index = _unique(params, lambda p: p.negative)
+    pos_list, pos_index = _unique(params, lambda p: p.positive)
+    index = {id(x): j for j, x in enumerate(tellings)}
+    for x in pos_list:
+        if id(x) not in index:
+            index[id(x)] = len(tellings)
+            tellings.append(x)
+    tel_step = np.column_stack([neg_index, [index[id(pos_list[j])] for j in pos_index]]
+                               ).astype(np.int64)
+    guides = np.concatenate([x._guide for x in tellings]).astype(np.int64)
+    cdfs = np.concatenate([x._cdf for x in tellings]).astype(np.float64)
+    guide_off = np.concatenate([[0], np.cumsum([x._guide.size for x in tellings])])
+    cdf_off = np.concatenate([[0], np.cumsum([x._cdf.size for x in tellings])])
+    guide_size = np.array([x._guide_size for x in tellings], dtype=np.int64)
+
+    most = int(np.diff(network.indptr).max()) if network is not None and n else 0
+    cap = most + _WEAK_HEARD
+    heard = np.arange(1, cap + 1, dtype=np.int64)
+    chance_step = kind_step
+    chances = np.array([[acted(p.deter, heard, p.repeat), acted(p.wom_defect, heard, p.repeat),
+                         acted(p.referral, heard, p.repeat)] for p in kinds])
+    hist = steps + math.ceil(max(p.memory_years / p.dt for p in params)) + 3
+
+    mixed = network is None
+    indptr = network.indptr if network is not None else np.zeros(n + 1, dtype=np.int64)
+    indices = network.indices if network is not None else np.empty(0, dtype=np.int32)
+    bits = friends.flag if not mixed else np.zeros(1, dtype=np.uint64)
+    same, total = (int(friends.same), int(friends.total)) if not mixed else (0, 0)
+    ints, floats, code = whole_run(
+        n, indptr, indices, mixed, status, state.revenue, state.has_alt, state.changed_at,
+        state.deterred_until, bits, same, total, cc, oc, cb, ob, ca, oa, _keys(streams, steps),
+        par, rates, tel_step, guides, guide_off.astype(np.int64), guide_size, cdfs,
+        cdf_off.astype(np.int64), chance_step, chances, hist)
+    if code != 0:
+        return None  # a listener heard more stories in a step than the tables hold
+    return _records(scenario, network, params, iv_costs, base, baseline, valuation_hazard,
+                    state, ints, floats, initial, rev0, par)
+
+
+def _records(scenario: Scenario, network: Network | None, params: list[StepParams],
+             iv_costs: np.ndarray, base: Scenario, baseline: float,
+             valuation_hazard: float | tuple[float, ...] | None, state: State,
+             ints: np.ndarray, floats: np.ndarray, initial: np.ndarray, rev0: float,
+             par: np.ndarray) -> dict[str, np.ndarray]:
+    """The step's records from the kernel's counts and sums, by the step's own arithmetic
+    (element by element the same operations, so the same numbers)."""
+    sim = scenario.simulation
+    dt, steps, n = sim.dt, sim.steps, scenario.market.people
+    rec: dict[str, np.ndarray] = {name: np.zeros(steps) for name in RECORDS}
+    col = {name: ints[:, j] for name, j in _I.items()}
+    for name in ("prospects", "customers", "former", "deterred", "contacts", "delighted",
+                 "problems", "silent", "complaints", "resolved_quickly", "resolved",
+                 "unresolved", "defect_silent", "defect_unresolved", "defect_resolved",
+                 "defect_resolved_quickly", "defect_experience", "defect_wom",
+                 "defect_baseline", "acq_marketing", "acq_referral", "acq_winback",
+                 "newly_deterred", "neg_tellings_strong", "neg_tellings_weak",
+                 "pos_tellings_strong", "pos_tellings_weak", "neg_tellings_silent",
+                 "neg_untold", "pos_untold", "neg_hearings", "pos_hearings"):
+        rec[name][:] = col[name]
+    cust = col["customers"]
+    mk, wb = col["acq_marketing"], col["acq_winback"]
+    rec["satisfied"][:] = col["contacts"] - col["delighted"] - col["problems"]
+    rec["defections"][:] = col["defect_experience"] + col["defect_baseline"] + col["defect_wom"]
+    rec["acquisitions"][:] = col["acq_referral"] + mk + wb
+    rec["neg_tellers"][:] = col["silent"] + col["unresolved"]
+    rec["pos_tellers"][:] = col["delighted"] + col["resolved"] + col["resolved_quickly"]
+    if network is None:
+        rec["customer_friend_share"][:] = [(c - 1) / (n - 1) if c > 0 and n > 1 else 0.0
+                                           for c in cust.tolist()]
+    else:
+        rec["customer_friend_share"][:] = [s / tot if tot else 0.0 for s, tot in
+                                           zip(col["friend_same"].tolist(),
+                                               col["friend_total"].tolist(), strict=True)]
+    # the customers at each step's start price its load; the revenue total moves by
+    # each step's groups, summed as the step sums them
+    start = np.concatenate([[initial[CUSTOMER]], cust[:-1]])
+    contact_rate = np.array([p.contact_rate for p in params])
+    rec["load"][:] = start.astype(np.float64) * contact_rate
+    rec["problem_share"][:] = par[:, 5]
+    rev_sum, totals = rev0, np.empty(steps)
+    for t, s in enumerate(floats.tolist()):
+        rev_sum += sum(s[3:]) - sum(s[:3])
+        totals[t] = rev_sum
+    scale = np.array([p.revenue_scale for p in params])
+    price = value_hazard(base, baseline) if valuation_hazard is None \
+        or isinstance(valuation_hazard, tuple) else valuation_hazard
+    worth = scale * event_worth(scenario, price)
+    discount = discount_factors(scenario)
+    acq_spend = (mk + wb) * np.array([p.acquisition_cost for p in params])
+    fixed = (np.array([p.desk_cost for p in params])
+             + np.array([p.fixed_cost for p in params])) * dt
+    service = (cust * np.array([p.retention_cost for p in params]) * dt
+               + col["contacts"] * np.array([p.cost_per_contact for p in params]) + fixed)
+    revenue = totals * scale * dt
+    margin = revenue * np.array([p.margin for p in params])
+    profit = margin - acq_spend - service - iv_costs
+    rec["value_lost_experience"][:] = floats[:, _F["lost_experience"]] * worth
+    rec["value_lost_wom"][:] = floats[:, _F["lost_wom"]] * worth
+    rec["value_lost_baseline"][:] = floats[:, _F["lost_baseline"]] * worth
+    rec["value_won_marketing"][:] = floats[:, _F["won_marketing"]] * worth
+    rec["value_won_referral"][:] = floats[:, _F["won_referral"]] * worth
+    rec["value_won_winback"][:] = floats[:, _F["won_winback"]] * worth
+    rec["revenue"][:] = revenue
+    rec["margin"][:] = margin
+    rec["acquisition_spend"][:] = acq_spend
+    rec["service_cost"][:] = service
+    rec["fixed_cost"][:] = fixed
+    rec["intervention_cost"][:] = iv_costs
+    rec["profit"][:] = profit
+    rec["discount"][:] = discount
+    rec["discounted_profit"][:] = profit * discount
+    rec["review_conversion"][:] = 1.0  # no review channel: marketing converts as it is
+    for name, value in _held(scenario, base, baseline, state).items():
+        rec[name][steps - 1] = value
+    rec["time"] = (np.arange(steps) + 1) * dt
+    rec["initial"] = initial
+    return rec
