@@ -57,3 +57,93 @@ def dask_client():
                                   dashboard_address=None) as cluster, \
             distributed.Client(cluster) as client:
         yield client
+
+
+
+# ------------------------------------------------------------ the order of tests on xdist
+# With --dist worksteal, pytest-xdist hands each of its n workers a contiguous 1/n of the
+# collection and lets an idle worker steal the tail of a busy one's queue. Left in file
+# order, the heavy tests (notebooks, compile-from-scratch, worker pools, docs build, PDF
+# print) land where they fall, and one worker can end the suite alone on them. So each
+# worker's share starts with a set of heavy tests whose weights (seconds of one test, from
+# `pytest --durations` under load: only their order matters; a renamed test weighs 0 and
+# runs in file order) are spread longest-first over the workers; the rest follow in file
+# order. The modules that start worker processes (the process pool is kept per pytest
+# worker, the Dask cluster is a session fixture) go together to one worker, so that those
+# start once, not once per worker.
+_HEAVY: dict[str, float] = {
+    "test_notebooks.py::test_notebook_runs[05_calibrate_to_your_client.ipynb]": 135,
+    "test_notebooks.py::test_notebook_runs[04_scale.ipynb]": 114,
+    "test_notebooks.py::test_notebook_runs[03_call_centre_staffing.ipynb]": 114,
+    "test_notebooks.py::test_notebook_runs[02_what_if.ipynb]": 100,
+    "test_notebooks.py::test_notebook_runs[06_outage_and_rival.ipynb]": 74,
+    "test_notebooks.py::test_notebook_runs[01_quickstart.ipynb]": 50,
+    "test_compile_once.py": 120,
+    "test_parallel.py test_store.py": 780,
+    "test_docs.py::test_site_builds_strict": 88,
+    "test_architecture.py": 40,
+    "test_engine.py": 110,
+    "test_report_print.py": 105,
+    "test_step_size.py::test_monthly_weekly_daily_agree[retail_bank_challenger]": 70,
+    "test_step_size.py::test_monthly_weekly_daily_agree[retail_bank]": 31,
+    "test_step_size.py::test_monthly_weekly_daily_agree[telecom]": 30,
+    "test_cli.py": 100,
+    "test_calibrate_desk.py": 60,
+    "test_scenario.py": 100,
+    "test_report.py": 160,
+    "test_calibrate.py": 50,
+    "test_jitcache.py": 38,
+}
+# On a fresh clone the numba cache is empty, and every process that reaches a kernel before
+# some process has cached it compiles it again (the demo's kernels: 22 s of CPU). So worker
+# 0 starts with in-process engine tests (they compile and cache the step's kernels) and
+# worker 1 with tests that reach no kernel (the docs build, the layer checks); the tests
+# that start more interpreters (worker pools, notebooks, Dask, subprocesses) come after,
+# and load the kernels from the cache.
+_HEADS: tuple[tuple[str, ...], ...] = (
+    ("test_engine.py",),
+    ("test_docs.py::test_site_builds_strict", "test_architecture.py"),
+)
+
+
+def _unit(item: pytest.Item) -> str:
+    """The _HEAVY key ``item`` belongs to ('' if none): a test's own, else its module's."""
+    path, _, name = item.nodeid.partition("::")
+    file = path.rsplit("/", 1)[-1]
+    for key in (f"{file}::{name}", file):
+        if key in _HEAVY:
+            return key
+    for key in _HEAVY:
+        if file in key.split():
+            return key
+    return ""
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    workers = getattr(config, "workerinput", {}).get("workercount", 1)
+    if workers < 2:
+        return
+    units: dict[str, list[pytest.Item]] = {}
+    for item in items:
+        units.setdefault(_unit(item), []).append(item)
+    light = units.pop("", [])
+    bins: list[list[pytest.Item]] = [[] for _ in range(workers)]
+    load = [0.0] * workers
+    for k, heads in enumerate(_HEADS[:workers]):
+        for key in heads:
+            bins[k] += units.pop(key, [])
+            load[k] += _HEAVY[key]
+    for key in sorted(units, key=lambda k: -_HEAVY[k]):
+        i = load.index(min(load))
+        bins[i] += units[key]
+        load[i] += _HEAVY[key]
+    # xdist's first split: worker k gets len(rest) // (workers - k) of what is left
+    order: list[pytest.Item] = []
+    left = len(items)
+    for k, heavy in enumerate(bins):
+        share = left // (workers - k)
+        fill = max(0, share - len(heavy))
+        order += heavy + light[:fill]
+        light = light[fill:]
+        left -= len(heavy) + fill
+    items[:] = order + light
