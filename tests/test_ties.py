@@ -194,3 +194,32 @@ def test_more_weak_ties_raise_the_damage_of_bad_news_on_a_clustered_graph(ring):
         lost[share] = ((lr.target.runs["value"] - lr.today.runs["value"]).to_numpy())
     diff = lost[0.5] - lost[0.0]
     assert diff.mean() > 3 * diff.std(ddof=1) / math.sqrt(diff.size), (lost, diff)
+
+
+def test_clustering_keeps_each_rivals_customers_and_each_segments_customers(ring):
+    """Clustering swaps whole statuses between people of one degree (and one segment): the
+    counts it starts from are kept exactly. Before, a rival's customers were assigned after
+    the swaps and overwrote customers moved onto a rival's band (fewer of ours than
+    customer_share), and swaps moved customers between segments."""
+    sc = wom.Scenario(
+        market={"people": PEOPLE, "network": "small_world", "customer_share": 0.3,
+                "former_share": 0.1},
+        segments=[{"name": "consumer", "share": 0.6, "customer_share": 0.4},
+                  {"name": "business", "share": 0.4, "customer_share": 0.15}],
+        rivals=[{"name": "challenger", "customer_share": 0.25},
+                {"name": "niche", "customer_share": 0.05}])
+    loose = State.initial(sc, PEOPLE, Streams(4), ring)
+    tight = State.initial(sc.replace(**{"market.customer_clustering": 0.3}), PEOPLE,
+                          Streams(4), ring)
+    assert np.array_equal(tight.segment, loose.segment)
+    for s in (0, 1):
+        a, b = loose.segment == s, tight.segment == s
+        for who in ((1, None), (2, None), (3, 0), (3, 1)):
+            def count(st, mine, status=who[0], firm=who[1]):
+                hit = st.status[mine] == status
+                return int((hit & (st.firm[mine] == firm)).sum() if firm is not None
+                           else hit.sum())
+            assert count(tight, b) == count(loose, a), (s, who)
+    assert not np.array_equal(tight.status, loose.status)  # the swaps did act
+    assert friend_share(ring.indptr, ring.indices, tight.status == CUSTOMER) > \
+        friend_share(ring.indptr, ring.indices, loose.status == CUSTOMER)

@@ -130,21 +130,27 @@ class State:
             # without its int64 temporaries or a masked write: 0.2 s less at 10M people
             status = (u < share + m.former_share).view(np.int8) * np.int8(FORMER)
             status -= (u < share).view(np.int8) * np.int8(FORMER - CUSTOMER)
+        if scenario.rivals and firm is None:
+            # each rival's customers get their own code (RIVAL + j) before the clustering
+            # swaps, which move a person's whole code: the rivals keep their customers
+            # (assigned after it, a customer swapped onto a rival's band was overwritten)
+            lo = share + m.former_share
+            for j, r in enumerate(scenario.rivals):
+                status[(u >= lo) & (u < lo + r.customer_share)] = RIVAL + j
+                lo = lo + r.customer_share
         if m.customer_clustering > 0:
             if network is None:
                 raise NetworkError(
                     f"market.customer_clustering = {m.customer_clustering:g} needs a social "
                     "graph; a well-mixed market (network=None) has none: set it to 0")
             cluster(network.indptr, network.indices, status, CUSTOMER,
-                    m.customer_clustering, streams.key("customer_clustering", 0))
+                    m.customer_clustering, streams.key("customer_clustering", 0),
+                    groups=segment)
         if scenario.rivals:
             if firm is None:
-                firm = np.zeros(n, dtype=np.int8)
-                lo = share + m.former_share
-                for j, r in enumerate(scenario.rivals):
-                    hit = (u >= lo) & (u < lo + r.customer_share)
-                    status[hit], firm[hit] = RIVAL, j
-                    lo = lo + r.customer_share
+                coded = status >= RIVAL
+                firm = np.where(coded, status - RIVAL, 0).astype(np.int8)
+                status[coded] = RIVAL
             # at rest, people already avoid a rival they heard badly of (engine.steady)
             deterred_rival = steady_deterred_rival(scenario, status, firm, RIVAL, streams,
                                                    segment) \

@@ -165,12 +165,15 @@ def homophily(share_among_friends: float, market_share: float) -> float:
 
 def cluster(indptr: np.ndarray, indices: np.ndarray, status: np.ndarray, value: int,
             strength: float, key: int, setting: str = "market.customer_clustering",
-            max_sweeps: float = 30.0) -> tuple[float, int]:
+            max_sweeps: float = 30.0, groups: np.ndarray | None = None
+            ) -> tuple[float, int]:
     """Move members (``status == value``) together on the graph, in place.
 
-    Swaps a member with a non-member of the same degree whenever that does not lower the
-    friendships between members (random proposals keyed by ``key``), until the friend
-    share reaches ``s + strength (1 - s)`` with ``s`` the members' share. Returns the
+    Swaps a member with a non-member of the same degree (and, with ``groups``, the same
+    group: a segment keeps its members) whenever that does not lower the friendships
+    between members (random proposals keyed by ``key``), until the friend share reaches
+    ``s + strength (1 - s)`` with ``s`` the members' share. The two swap their whole
+    ``status`` values, so other codes in ``status`` move with the person. Returns the
     friend share reached and the number of swaps. Raises :class:`ClusteringError`
     (naming ``setting``) when ``max_sweeps`` proposals per person do not get there.
 
@@ -190,6 +193,9 @@ def cluster(indptr: np.ndarray, indices: np.ndarray, status: np.ndarray, value: 
     m = int(member.sum())
     deg = np.diff(indptr)
     total = int(deg[member].sum())
+    # swap partners share a degree (the friendships counted stay the same) and a group
+    part = deg.astype(np.int64) if groups is None else \
+        np.asarray(groups, dtype=np.int64) * (int(deg.max(initial=0)) + 1) + deg
     if m == 0 or m == n or total == 0:
         raise ClusteringError(
             f"{setting} = {strength:g} needs customers with friends and non-customers to "
@@ -198,10 +204,10 @@ def cluster(indptr: np.ndarray, indices: np.ndarray, status: np.ndarray, value: 
     s = m / n
     goal = s + strength * (1 - s)
     target_same = int(np.ceil(goal * total - 1e-9))
-    order = np.argsort(deg, kind="stable")
-    ds = deg[order]
-    gstart = np.searchsorted(ds, deg, side="left")
-    gend = np.searchsorted(ds, deg, side="right")
+    order = np.argsort(part, kind="stable")
+    ds = part[order]
+    gstart = np.searchsorted(ds, part, side="left")
+    gend = np.searchsorted(ds, part, side="right")
     proposals = int(max_sweeps * n) + 100_000
     same, swaps, tried = _swap_kernel(indptr, indices, status, np.int8(value), order,
                                       gstart.astype(np.int64), gend.astype(np.int64),
