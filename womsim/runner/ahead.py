@@ -30,7 +30,7 @@ import warnings
 from pathlib import Path
 from typing import Any
 
-from numba.core import types as nbtypes
+from numba.core import sigutils
 
 from womsim.engine import bernoulli, fused, hearings, kernels, ledger
 from womsim.network import graphkernels, memberbits
@@ -90,7 +90,7 @@ Kernels = tuple[tuple[str, str, str], ...]
 def _entries(kernels: Kernels = KERNELS, reverse: bool = False) -> list[tuple[Any, tuple]]:
     """The dispatchers and argument types of ``kernels`` (from the end if ``reverse``)."""
     # a kernel renamed since the table was written is skipped (the test of the table fails)
-    rows = [(getattr(_MODULES[mod], name), eval(sig, vars(nbtypes)))  # our own table
+    rows = [(getattr(_MODULES[mod], name), sigutils.normalize_signature(sig)[0])
             for mod, name, sig in kernels if hasattr(_MODULES[mod], name)]
     return rows[::-1] if reverse else rows
 
