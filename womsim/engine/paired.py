@@ -65,6 +65,7 @@ def run_paired(scenarios: Sequence, network: Network | None, seed: int,
     --------
     >>> import numpy as np
     >>> from womsim import Scenario, Network
+    >>> from womsim.engine.step import run
     >>> sc = Scenario().replace(**{"market.people": 2000, "simulation.horizon_years": 0.5})
     >>> better = sc.what_if(**{"service.problem_rate": 0.05})
     >>> net = Network.random(2000, mean_degree=8, seed=1)

@@ -32,14 +32,14 @@ from typing import Any
 
 from numba.core import sigutils
 
-from womsim.engine import bernoulli, fused, hearings, kernels, ledger
+from womsim.engine import bernoulli, fused, hearings, kernels, ledger, wholekernel
 from womsim.network import graphkernels, memberbits
 from womsim.runner.executors import _idle_cores
 
 __all__ = ["KERNELS", "compile_ahead", "compile_kernels", "uncached"]
 
 _MODULES = {m.__name__: m for m in (graphkernels, memberbits, bernoulli, kernels, fused,
-                                    hearings, ledger)}
+                                    hearings, ledger, wholekernel)}
 
 _I32 = "Array(int32, 1, 'C', False, aligned=True)"
 _I32R = "Array(int32, 1, 'C', True, aligned=True)"
@@ -52,6 +52,39 @@ _F64 = "Array(float64, 1, 'C', False, aligned=True)"
 _U64 = "Array(uint64, 1, 'C', False, aligned=True)"
 
 #: (module, kernel, argument types as numba prints them), in the demo's order of first use
+_WHOLE_RUN = "(" + ", ".join((
+    'int64',
+    "Array(int64, 1, 'C', True, aligned=True)",
+    "Array(int32, 1, 'C', True, aligned=True)",
+    'bool',
+    "Array(int8, 1, 'C', False, aligned=True)",
+    "Array(float32, 1, 'C', True, aligned=True)",
+    "Array(bool, 1, 'C', True, aligned=True)",
+    "Array(int32, 1, 'C', False, aligned=True)",
+    "Array(int32, 1, 'C', False, aligned=True)",
+    "Array(uint64, 1, 'C', False, aligned=True)",
+    'int64',
+    'int64',
+    "Array(int64, 1, 'C', True, aligned=True)",
+    "Array(int64, 1, 'C', True, aligned=True)",
+    "Array(int64, 1, 'C', True, aligned=True)",
+    "Array(int64, 1, 'C', True, aligned=True)",
+    "Array(int64, 1, 'C', True, aligned=True)",
+    "Array(int64, 1, 'C', True, aligned=True)",
+    "Array(uint64, 2, 'C', True, aligned=True)",
+    "Array(float64, 2, 'C', False, aligned=True)",
+    "Array(float64, 2, 'C', False, aligned=True)",
+    "Array(int64, 2, 'C', False, aligned=True)",
+    "Array(int64, 1, 'C', False, aligned=True)",
+    "Array(int64, 1, 'C', False, aligned=True)",
+    "Array(int64, 1, 'C', False, aligned=True)",
+    "Array(float64, 1, 'C', False, aligned=True)",
+    "Array(int64, 1, 'C', False, aligned=True)",
+    "Array(int64, 1, 'C', False, aligned=True)",
+    "Array(float64, 3, 'C', False, aligned=True)",
+    'int64',
+)) + ")"  # as the demo calls it (tests/test_compile_once.py)
+
 KERNELS: tuple[tuple[str, str, str], ...] = (
     ("womsim.network.graphkernels", "ba_edges", f"({_F64}, int64, {_I32}, {_I32})"),
     ("womsim.network.graphkernels", "grouped_later_first", f"({_I32}, {_I32})"),
@@ -79,6 +112,8 @@ KERNELS: tuple[tuple[str, str, str], ...] = (
     ("womsim.engine.ledger", "_group_sums",
      "(Array(float32, 1, 'C', True, aligned=True), " f"{_I64}, {_I64})"),
     ("womsim.engine.kernels", "_union_sorted", f"({_I64}, {_I64})"),
+    # a plain what-if's steps in one call (engine.wholerun): the compare of the demo
+    ("womsim.engine.wholekernel", "whole_run", _WHOLE_RUN),
 )
 
 _helper: subprocess.Popen | None = None
