@@ -21,6 +21,7 @@ from numba import njit
 
 from womsim.core.jitcache import configure
 from womsim.engine.fused import acquisitions, outcomes
+from womsim.engine.hearings import _runs
 from womsim.engine.kernels import tell_wave
 from womsim.engine.kernels import uniform_at as _u
 from womsim.engine.ledger import _group_sums
@@ -94,22 +95,6 @@ def _tell(tellers, key_count, key_slot, key_weak, key_listener, guide, size, cdf
         indptr, indices, who[:c], k[:c], key_slot, key_weak, key_listener, weak_share, n,
         np.int64(_SURPLUS_SLOT), mixed)
     return out[:count], n_strong, n_weak, n_untold
-
-
-@njit(cache=True)
-def _runs(s):
-    # the distinct values of a sorted array and how often each occurs (engine.hearings)
-    uniq = np.empty(s.size, dtype=np.int64)
-    count = np.empty(s.size, dtype=np.int64)
-    k = -1
-    for j in range(s.size):
-        if k < 0 or s[j] != uniq[k]:
-            k += 1
-            uniq[k] = s[j]
-            count[k] = 1
-        else:
-            count[k] += 1
-    return uniq[:k + 1], count[:k + 1]
 
 
 @njit(cache=True)
