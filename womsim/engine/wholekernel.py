@@ -20,6 +20,7 @@ import numpy as np
 from numba import njit
 
 from womsim.core.jitcache import configure
+from womsim.engine.bernoulli import BITS_TIERS, _by_bits, _by_gaps
 from womsim.engine.fused import acquisitions, outcomes
 from womsim.engine.kernels import tell_wave
 from womsim.engine.kernels import uniform_at as _u
@@ -154,6 +155,18 @@ def _tally(first, second, count):
 
 
 @njit(cache=True)
+def _candidates(key, n, tier):
+    # bernoulli_subset(key, n, tier), or none (tier -1: a rate of 0)
+    if tier < 0:
+        return np.empty(0, dtype=np.int64)
+    if tier == 0:
+        return np.arange(n, dtype=np.int64)
+    if tier <= BITS_TIERS:
+        return _by_bits(key, n, tier)
+    return _by_gaps(key, n, 2.0 ** -tier)
+
+
+@njit(cache=True)
 def _move(hist, old, new):
     # a person's deterred-until step moves: the tally of who is deterred past each step
     if old > 0:
@@ -171,7 +184,8 @@ def whole_run(n: int, indptr: np.ndarray, indices: np.ndarray, mixed: bool,
               off_acquire: np.ndarray, keys: np.ndarray, par: np.ndarray, rates: np.ndarray,
               tel_step: np.ndarray, guides: np.ndarray, guide_off: np.ndarray,
               guide_size: np.ndarray, cdfs: np.ndarray, cdf_off: np.ndarray,
-              chance_step: np.ndarray, chances: np.ndarray, hist_size: int
+              chance_step: np.ndarray, chances: np.ndarray, hist_size: int,
+              contact_keys: np.ndarray, contact_tiers: np.ndarray
               ) -> tuple[np.ndarray, np.ndarray, int]:
     """Every step of a plain run, in place on the state arrays given (copies of the
     initial state). Returns ``(ints, floats, code)``: per step the :data:`INTS` and
@@ -183,6 +197,9 @@ def whole_run(n: int, indptr: np.ndarray, indices: np.ndarray, mixed: bool,
     :data:`PARAMS`; ``rates[t]``: the outcome kernel's row; ``tel_step[t]``: the negative
     and positive telling's index into the guide and cdf tables; ``chance_step[t]``: the
     row of ``chances`` (deter, defect, referral by the number of stories heard, from 1).
+    ``contact_keys[t]`` and ``contact_tiers[t]`` (both empty: the contacts' candidates
+    come packed in ``cand_contact``): the key and tier of each step's contact candidates
+    (:func:`womsim.engine.rng.sparse_candidates`), drawn here.
     """
     steps = keys.shape[0]
     ints = np.zeros((steps, len(INTS)), dtype=np.int64)
@@ -205,15 +222,27 @@ def whole_run(n: int, indptr: np.ndarray, indices: np.ndarray, mixed: bool,
         kt = keys[t]
         pt = par[t]
         # 1. contacts and baseline churn: the shared candidates thinned to our customers
-        a, b = off_contact[t], off_contact[t + 1]
-        contacted = np.empty(b - a, dtype=np.int64)
-        nc = 0
-        for j in range(a, b):
-            i = cand_contact[j]
-            # the status first: only our customers (a third) need their hash
-            if status[i] == _CUSTOMER and _u(kt[0], i) < pt[0]:
-                contacted[nc] = i
-                nc += 1
+        if contact_keys.size:
+            # drawn here, step by step: a run of its own keeps no pack of every step's
+            # candidates (50 MB at a million people, half a gigabyte at ten million)
+            cand = _candidates(contact_keys[t], n, contact_tiers[t])
+            contacted = np.empty(cand.size, dtype=np.int64)
+            nc = 0
+            for j in range(cand.size):
+                i = cand[j]
+                # the status first: only our customers (a third) need their hash
+                if status[i] == _CUSTOMER and _u(kt[0], i) < pt[0]:
+                    contacted[nc] = i
+                    nc += 1
+        else:
+            a, b = off_contact[t], off_contact[t + 1]
+            contacted = np.empty(b - a, dtype=np.int64)
+            nc = 0
+            for j in range(a, b):
+                i = cand_contact[j]
+                if status[i] == _CUSTOMER and _u(kt[0], i) < pt[0]:
+                    contacted[nc] = i
+                    nc += 1
         contacted = contacted[:nc]
         a, b = off_churn[t], off_churn[t + 1]
         churn = np.empty(b - a, dtype=np.int64)
