@@ -157,6 +157,27 @@ class Streams:
         k = splitmix64_int(k + step * GOLDEN)
         return splitmix64_int(k + extra * 0xD1B54A32D192ED03)
 
+    def step_keys(self, mechanism: str, steps: int, extra: int | np.ndarray = 0
+                  ) -> np.ndarray:
+        """``[key(mechanism, t, extra) for t in range(steps)]`` as uint64, in a few array
+        operations (a whole run asks for some two thousand keys: one by one in Python
+        integers, 40 ms of a million-person run). ``extra``: one for all steps, or one per
+        step.
+
+        Examples
+        --------
+        >>> s = Streams(42)
+        >>> [int(k) for k in s.step_keys("experience", 3, extra=[0, 1, 5])] == [
+        ...     s.key("experience", t, extra=x) for t, x in enumerate([0, 1, 5])]
+        True
+        """
+        if mechanism not in self._base:
+            Streams.key(self, mechanism, 0)  # makes the mechanism's base key
+        # uint64 arrays wrap modulo 2**64, as key() masks its Python integers
+        x = np.arange(steps, dtype=np.uint64) * _GOLDEN + np.uint64(self._base[mechanism])
+        ex = np.broadcast_to(np.asarray(extra, dtype=np.int64), (steps,)).astype(np.uint64)
+        return splitmix64_array(splitmix64_array(x) + ex * np.uint64(0xD1B54A32D192ED03))
+
     def uniform(self, mechanism: str, step: int, ids: np.ndarray,
                 sub: np.ndarray | None = None, extra: int = 0) -> np.ndarray:
         """Counter-based uniforms for ``ids`` (and optional second index ``sub``)."""

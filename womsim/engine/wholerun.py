@@ -124,8 +124,8 @@ def _tier_pack(streams: Streams, mechanism: str, n: int, ps: list[float]
 
 def _keys(streams: Streams, steps: int) -> np.ndarray:
     def make() -> np.ndarray:
-        return np.array([[streams.key(m, t, extra=THIN if x < 0 else x) for m, x in KEYS]
-                         for t in range(steps)], dtype=np.uint64)
+        return np.column_stack([streams.step_keys(m, steps, THIN if x < 0 else x)
+                                for m, x in KEYS])
 
     return streams.shared(("whole_keys", steps), make)
 
@@ -194,8 +194,7 @@ def run_whole(scenario: Scenario, network: Network | None, seed: int,
     else:  # the kernel draws each step's (the same candidates)
         tiers, qc = _tiers(contact)
         cc, oc = _NO_PACK, _NO_OFFSETS
-        c_keys = np.array([streams.key("contact.candidates", t, extra=x)
-                           for t, x in enumerate(tiers)], dtype=np.uint64)
+        c_keys = streams.step_keys("contact.candidates", len(tiers), np.array(tiers))
         c_tiers = np.array(tiers, dtype=np.int64)
     cb, ob, qb = _tier_pack(streams, "churn", n, [p.p_churn for p in params])
     ca, oa, qa = _tier_pack(streams, "acquire", n,
