@@ -55,3 +55,10 @@ def test_targets_and_wide_packing_match_ba_edges():
     assert np.array_equal(out[0][0], out[1][0]) and np.array_equal(out[0][1], out[1][1])
     ref = Network._from_source(gen.EdgeSource(src, tgt, n))
     assert np.array_equal(out[0][0], ref.indptr) and np.array_equal(out[0][1], ref.indices)
+
+
+def test_bucket_shift_as_the_general_builders():
+    # bacsr.scale_free_csr's bucket rule, in Python, against the compiled one it copies
+    for n in [*range(1, 2100), 2**20 - 1, 2**20, 2**20 + 1, 10**6, 10**7]:
+        shift = max(0, (n - 1).bit_length() - 9)
+        assert (shift, ((n - 1) >> shift) + 1) == _buckets(n, 512), n

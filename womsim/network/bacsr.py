@@ -17,7 +17,7 @@ from numba import njit
 
 from womsim.core.jitcache import configure
 from womsim.core.prefetch import prefetch
-from womsim.network.graphkernels import _buckets, _sort_own
+from womsim.network.graphkernels import _sort_own
 
 configure()
 
@@ -177,8 +177,10 @@ def scale_free_csr(n: int, m: int, rng: np.random.Generator
     """
     n_edges = m * (n - m)
     tgt = np.empty(n_edges, dtype=np.int32 if 2 * n_edges < 2**31 else np.int64)
-    shift, nb = _buckets(n, 512)
-    bstart = np.zeros(nb + 1, dtype=np.int64)
+    # graphkernels._buckets(n, 512) in Python (a compiled call from here costs more): the
+    # fewest doublings of one row per bucket that leave at most 512 buckets
+    shift = max(0, (n - 1).bit_length() - 9)
+    bstart = np.zeros(((n - 1) >> shift) + 2, dtype=np.int64)
     ba_targets(rng.random(n_edges), m, tgt, shift, bstart)  # the uniforms freed on return
     nbits = max(1, (n - 1).bit_length())
     packed = np.empty(n_edges, dtype=np.int32 if shift + nbits <= 31 else np.int64)
