@@ -114,6 +114,8 @@ KERNELS: tuple[tuple[str, str, str], ...] = (
     ("womsim.engine.ledger", "_group_sums",
      "(Array(float32, 1, 'C', True, aligned=True), " f"{_I64}, {_I64})"),
     ("womsim.engine.kernels", "_union_sorted", f"({_I64}, {_I64})"),
+    # the whole run's key table (engine.rng.Streams.step_keys)
+    ("womsim.engine.kernels", "_splitmix64_inplace", f"({_U64},)"),
     # a plain what-if's steps in one call (engine.wholerun): the compare of the demo
     ("womsim.engine.wholekernel", "whole_run", _WHOLE_RUN),
 )
