@@ -58,8 +58,8 @@ def test_unseeded_runs_record_their_seed(sc, net):
 
 
 def test_bad_executor_and_runs(sc, net):
-    with pytest.raises(WomsimError, match="executor='threads'"):
-        wom.simulate(sc, network=net, runs=2, seed=1, executor="threads")
+    with pytest.raises(WomsimError, match="executor='thread'"):
+        wom.simulate(sc, network=net, runs=2, seed=1, executor="thread")
     with pytest.raises(WomsimError, match="runs = 0"):
         wom.simulate(sc, network=net, runs=0, seed=1)
     with pytest.raises(WomsimError, match="seed = -1"):

@@ -141,7 +141,9 @@ def _move(hist, old, new):
         hist[new] += 1
 
 
-@njit(cache=True)
+# nogil: the runs of a grid can share a process's cores in threads (the kernel touches no
+# Python object; each run writes only its own state arrays)
+@njit(cache=True, nogil=True)
 def whole_run(n: int, indptr: np.ndarray, indices: np.ndarray, mixed: bool,
               status: np.ndarray, revenue: np.ndarray, has_alt: np.ndarray,
               changed_at: np.ndarray, deterred_until: np.ndarray, bits: np.ndarray,
@@ -183,12 +185,13 @@ def whole_run(n: int, indptr: np.ndarray, indices: np.ndarray, mixed: bool,
         kt = keys[t]
         pt = par[t]
         # 1. contacts and baseline churn: the shared candidates thinned to our customers
+        # (status first: most candidates are not customers, and their uniform is not needed)
         a, b = off_contact[t], off_contact[t + 1]
         contacted = np.empty(b - a, dtype=np.int64)
         nc = 0
         for j in range(a, b):
             i = cand_contact[j]
-            if _u(kt[0], i) < pt[0] and status[i] == _CUSTOMER:
+            if status[i] == _CUSTOMER and _u(kt[0], i) < pt[0]:
                 contacted[nc] = i
                 nc += 1
         contacted = contacted[:nc]
@@ -197,7 +200,7 @@ def whole_run(n: int, indptr: np.ndarray, indices: np.ndarray, mixed: bool,
         nb = 0
         for j in range(a, b):
             i = cand_churn[j]
-            if _u(kt[1], i) < pt[1] and status[i] == _CUSTOMER:
+            if status[i] == _CUSTOMER and _u(kt[1], i) < pt[1]:
                 churn[nb] = i
                 nb += 1
         churn = churn[:nb]
@@ -280,7 +283,7 @@ def whole_run(n: int, indptr: np.ndarray, indices: np.ndarray, mixed: bool,
                             late[nl] = i
                             late_until[nl] = until
                             nl += 1
-                elif _u(kt[17], i) < chances[ch, 1, times[j] - 1] and has_alt[i]:
+                elif has_alt[i] and _u(kt[17], i) < chances[ch, 1, times[j] - 1]:
                     wom_left[nw_] = i
                     nw_ += 1
             for j in range(nw_):
