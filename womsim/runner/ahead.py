@@ -83,6 +83,11 @@ _WHOLE_RUN = "(" + ", ".join((
     "Array(int64, 1, 'C', False, aligned=True)",
     "Array(float64, 3, 'C', False, aligned=True)",
     'int64',
+    "Array(int64, 1, 'C', False, aligned=True)",
+    "Array(float64, 2, 'C', False, aligned=True)",
+    "Array(float64, 1, 'C', False, aligned=True)",
+    "Array(float64, 2, 'C', False, aligned=True)",
+    "Array(int64, 1, 'C', False, aligned=True)",
 )) + ")"  # as the demo calls it (tests/test_compile_once.py)
 
 KERNELS: tuple[tuple[str, str, str], ...] = (
