@@ -52,6 +52,7 @@ from womsim.analysis.calibrate_targets import (
     _record,
     _solve_exact,
     _targets,
+    nuisance_draws,
 )
 from womsim.analysis.calibration_result import Calibration, posterior_draws, split_calibration
 from womsim.analysis.inference import (
@@ -227,6 +228,12 @@ def calibrate(scenario: Scenario, targets: Mapping[str, Any], *, infer: list[str
             "than that, too few to infer from; check the churn and problem targets")
     theta = pool[:sims]
     draw_list = [dict(zip(names, row.tolist(), strict=True)) for row in theta]
+    # the exactly solved rates are the client's estimates, not its truths: with a target's
+    # standard error, each reference run draws its own (a stream of its own, so targets
+    # without errors keep every number as before)
+    nuisance = nuisance_draws(t, solved, len(theta), np.random.default_rng([seed, 0x5E7]))
+    for k, d in enumerate(draw_list):
+        d.update({p: float(v[k]) for p, v in nuisance.items()})
     ref = simulate_draws(draw_list, run_seeds(seed, len(theta)), small, mode)
     ok = np.array(["_failed" not in r for r in ref])
     theta, ref = theta[ok], [r for r, k in zip(ref, ok, strict=True) if k]
@@ -242,8 +249,9 @@ def calibrate(scenario: Scenario, targets: Mapping[str, Any], *, infer: list[str
     # own truths fall in theirs (womsim.analysis.recalibration)
     ranks = loo_ranks(theta, sim_stats, bounds, cand, se, rng)
     posterior = pd.DataFrame(recalibrated_draws(cand, w, ranks, draws, rng), columns=names)
-    reference = pd.concat([pd.DataFrame(theta, columns=names), table.reset_index(drop=True)],
-                          axis=1)
+    reference = pd.concat([pd.DataFrame(theta, columns=names),
+                           pd.DataFrame({p: v[ok] for p, v in nuisance.items()}),
+                           table.reset_index(drop=True)], axis=1)
     mean = {k: float(posterior[k].mean()) for k in posterior.columns}
     solved[MARKETING] = ("customer_growth" if "customer_growth" in t else
                          "customer_growth = 0 (today at rest)") + \

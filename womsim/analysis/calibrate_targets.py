@@ -12,10 +12,12 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
+import numpy as np
+
 from womsim.core.errors import CalibrationError, ScenarioError, unknown_key
 from womsim.model.scenario import Scenario
 
-__all__ = ["INFERRED", "INFORMATIVE", "MARKETING", "TARGETS", "WEAK"]
+__all__ = ["DIRECT", "INFERRED", "INFORMATIVE", "MARKETING", "TARGETS", "WEAK", "nuisance_draws"]
 
 #: target -> (low, high, meaning); low/high bound the values that make sense.
 TARGETS: dict[str, tuple[float, float, str]] = {
@@ -178,3 +180,56 @@ def _record(sc, solved: dict[str, str], t: dict[str, tuple[float, float]]):
     return Scenario(**data)
 
 
+
+#: targets solved exactly into one parameter each, by plain assignment: with a standard
+#: error, the reference runs draw that parameter from the target's sampling distribution
+DIRECT = {"annual_churn": "market.observed_annual_churn",
+          "contacts_per_year": "service.contact_rate",
+          "problem_share": "service.problem_rate",
+          "complaint_share": "complaints.complain_rate",
+          "resolved_share": "complaints.resolved",
+          "quick_share": "complaints.quick_share"}
+
+
+def nuisance_draws(t: dict[str, tuple[float, float]], solved: dict[str, str], n: int,
+                   rng: np.random.Generator) -> dict[str, np.ndarray]:
+    """Per reference run, a value of each exactly solved parameter whose target carries a
+    standard error: drawn from the normal of the target's value and error, truncated to
+    the target's allowed range (:data:`TARGETS`).
+
+    A target estimated from the client's data (e.g. the annual churn of 200 customers, a
+    standard error of 2 points) is not its true rate: set to the estimate in every
+    reference run, the runs would all share one error the client's own data does not
+    have, and the posterior of the parameters it moves would be too sure. Drawn per run,
+    the target's error becomes part of the runs' spread, which the emulator's noise holds
+    (the solved rates are integrated out). Targets without a standard error draw nothing
+    (and take no random numbers).
+
+    Examples
+    --------
+    >>> d = nuisance_draws({"annual_churn": (0.15, 0.02), "problem_share": (0.04, 0.0)},
+    ...                    {"market.baseline_churn": "annual_churn",
+    ...                     "service.problem_rate": "problem_share"}, 4000,
+    ...                    np.random.default_rng(1))
+    >>> list(d), round(float(d["market.observed_annual_churn"].std()), 2)
+    (['market.observed_annual_churn'], 0.02)
+    """
+    out: dict[str, np.ndarray] = {}
+    for name, param in DIRECT.items():
+        if name not in t or t[name][1] <= 0:
+            continue
+        source = "market.baseline_churn" if name == "annual_churn" else param
+        if solved.get(source) != name:
+            continue  # solved from another target (or not at all)
+        value, se = t[name]
+        lo, hi, _ = TARGETS[name]
+        # a rate of exactly 0 or a share of 1 is allowed for a target but not a draw
+        lo, hi = max(lo, 1e-9), min(hi, 1 - 1e-9) if hi <= 1 else hi
+        x = rng.normal(value, se, n)
+        for _ in range(100):  # truncated: out-of-range values drawn again
+            bad = (x < lo) | (x > hi)
+            if not bad.any():
+                break
+            x[bad] = rng.normal(value, se, int(bad.sum()))
+        out[param] = np.clip(x, lo, hi)
+    return out
