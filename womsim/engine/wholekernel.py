@@ -20,8 +20,8 @@ import numpy as np
 from numba import njit
 
 from womsim.core.jitcache import configure
+from womsim.engine.bernoulli import BITS_TIERS, _by_bits, _by_gaps
 from womsim.engine.fused import acquisitions, outcomes
-from womsim.engine.hearings import _runs
 from womsim.engine.kernels import tell_wave
 from womsim.engine.kernels import uniform_at as _u
 from womsim.engine.ledger import _group_sums
@@ -133,12 +133,66 @@ def _cat(parts_a, parts_b, parts_c):
 
 
 @njit(cache=True)
+def _tally(first, second, count):
+    # who heard the stories told to the people of first and second, in order of first
+    # hearing, and how many each; ``count`` (zeros, one per person) is left as found. Two
+    # random touches per story, where sorting the stories (as the step does) cost a
+    # third of the run at a million people; the listeners' decisions depend on the person
+    # alone, so the order they are taken in changes no number.
+    heard = np.empty(first.size + second.size, dtype=np.int64)
+    k = 0
+    for part in (first, second):
+        for x in part:
+            if count[x] == 0:
+                heard[k] = x
+                k += 1
+            count[x] += 1
+    times = np.empty(k, dtype=np.int64)
+    for j in range(k):
+        times[j] = count[heard[j]]
+        count[heard[j]] = 0
+    return heard[:k], times
+
+
+@njit(cache=True)
+def _candidates(key, n, tier):
+    # bernoulli_subset(key, n, tier), or none (tier -1: a rate of 0)
+    if tier < 0:
+        return np.empty(0, dtype=np.int64)
+    if tier == 0:
+        return np.arange(n, dtype=np.int64)
+    if tier <= BITS_TIERS:
+        return _by_bits(key, n, tier)
+    return _by_gaps(key, n, 2.0 ** -tier)
+
+
+@njit(cache=True)
 def _move(hist, old, new):
     # a person's deterred-until step moves: the tally of who is deterred past each step
     if old > 0:
         hist[old] -= 1
     if new > 0:
         hist[new] += 1
+
+
+@njit(cache=True)
+def _desk_mix(load, grid, rows):
+    # MixTable's scalar lookup: linear per column, clipped to the grid's ends and to
+    # [0, 1], renormalised; the same operations in the same order, so the same floats
+    m = grid.size
+    if load <= grid[0]:
+        a, b, c = rows[0, 0], rows[0, 1], rows[0, 2]
+    elif load >= grid[m - 1]:
+        a, b, c = rows[m - 1, 0], rows[m - 1, 1], rows[m - 1, 2]
+    else:
+        j = np.searchsorted(grid, load, side="right") - 1
+        f = (load - grid[j]) / (grid[j + 1] - grid[j])
+        a = rows[j, 0] + (rows[j + 1, 0] - rows[j, 0]) * f
+        b = rows[j, 1] + (rows[j + 1, 1] - rows[j, 1]) * f
+        c = rows[j, 2] + (rows[j + 1, 2] - rows[j, 2]) * f
+    a, b, c = min(max(a, 0.0), 1.0), min(max(b, 0.0), 1.0), min(max(c, 0.0), 1.0)
+    total = a + b + c
+    return a / total, c / total
 
 
 @njit(cache=True)
@@ -150,26 +204,38 @@ def whole_run(n: int, indptr: np.ndarray, indices: np.ndarray, mixed: bool,
               off_acquire: np.ndarray, keys: np.ndarray, par: np.ndarray, rates: np.ndarray,
               tel_step: np.ndarray, guides: np.ndarray, guide_off: np.ndarray,
               guide_size: np.ndarray, cdfs: np.ndarray, cdf_off: np.ndarray,
-              chance_step: np.ndarray, chances: np.ndarray, hist_size: int
+              chance_step: np.ndarray, chances: np.ndarray, hist_size: int,
+              contact_keys: np.ndarray, contact_tiers: np.ndarray,
+              desk_step: np.ndarray, desk_par: np.ndarray, loads: np.ndarray,
+              table: np.ndarray, table_off: np.ndarray
               ) -> tuple[np.ndarray, np.ndarray, int]:
     """Every step of a plain run, in place on the state arrays given (copies of the
     initial state). Returns ``(ints, floats, code)``: per step the :data:`INTS` and
-    :data:`FLOATS` records, and 0, or 1 when a listener heard more stories in a step than
-    the chance tables hold (the caller then runs the scenario with the step instead).
+    :data:`FLOATS` records (and a seventh float, the problem share of a desk's step), and
+    0, or 1 when a listener heard more stories in a step than the chance tables hold, 2
+    when a calendar's multiplier takes a desk's load past its curve or problems above 1
+    (the caller then runs the scenario with the step instead, which says why).
 
     ``cand_*``/``off_*``: each step's sparse candidates, concatenated (step t's are
     ``cand[off[t]:off[t + 1]]``); ``keys[t]``: the :data:`KEYS`; ``par[t]``: the
     :data:`PARAMS`; ``rates[t]``: the outcome kernel's row; ``tel_step[t]``: the negative
     and positive telling's index into the guide and cdf tables; ``chance_step[t]``: the
     row of ``chances`` (deter, defect, referral by the number of stories heard, from 1).
+    ``contact_keys[t]`` and ``contact_tiers[t]`` (both empty: the contacts' candidates
+    come packed in ``cand_contact``): the key and tier of each step's contact candidates
+    (:func:`womsim.engine.rng.sparse_candidates`), drawn here.
+    ``desk_step[t]``: the step's desk table (-1: the fixed mix of ``rates[t]``), whose
+    load grid is ``loads[table_off[k]:table_off[k + 1]]`` and mix rows the same rows of
+    ``table``; ``desk_par[t]``: the step's contact rate, contact and problem multipliers.
     """
     steps = keys.shape[0]
     ints = np.zeros((steps, len(INTS)), dtype=np.int64)
-    floats = np.zeros((steps, 6), dtype=np.float64)
+    floats = np.zeros((steps, 7), dtype=np.float64)
     counts = np.zeros(3, dtype=np.int64)
     for i in range(n):
         counts[status[i]] += 1
     hist = np.zeros(hist_size, dtype=np.int64)
+    tally = np.zeros(n, dtype=np.int32)  # stories heard this step, by person (kept at 0)
     for i in range(n):
         if deterred_until[i] > 0:
             hist[deterred_until[i]] += 1
@@ -183,21 +249,34 @@ def whole_run(n: int, indptr: np.ndarray, indices: np.ndarray, mixed: bool,
         kt = keys[t]
         pt = par[t]
         # 1. contacts and baseline churn: the shared candidates thinned to our customers
-        a, b = off_contact[t], off_contact[t + 1]
-        contacted = np.empty(b - a, dtype=np.int64)
-        nc = 0
-        for j in range(a, b):
-            i = cand_contact[j]
-            if _u(kt[0], i) < pt[0] and status[i] == _CUSTOMER:
-                contacted[nc] = i
-                nc += 1
+        if contact_keys.size:
+            # drawn here, step by step: a run of its own keeps no pack of every step's
+            # candidates (50 MB at a million people, half a gigabyte at ten million)
+            cand = _candidates(contact_keys[t], n, contact_tiers[t])
+            contacted = np.empty(cand.size, dtype=np.int64)
+            nc = 0
+            for j in range(cand.size):
+                i = cand[j]
+                # the status first: only our customers (a third) need their hash
+                if status[i] == _CUSTOMER and _u(kt[0], i) < pt[0]:
+                    contacted[nc] = i
+                    nc += 1
+        else:
+            a, b = off_contact[t], off_contact[t + 1]
+            contacted = np.empty(b - a, dtype=np.int64)
+            nc = 0
+            for j in range(a, b):
+                i = cand_contact[j]
+                if status[i] == _CUSTOMER and _u(kt[0], i) < pt[0]:
+                    contacted[nc] = i
+                    nc += 1
         contacted = contacted[:nc]
         a, b = off_churn[t], off_churn[t + 1]
         churn = np.empty(b - a, dtype=np.int64)
         nb = 0
         for j in range(a, b):
             i = cand_churn[j]
-            if _u(kt[1], i) < pt[1] and status[i] == _CUSTOMER:
+            if status[i] == _CUSTOMER and _u(kt[1], i) < pt[1]:
                 churn[nb] = i
                 nb += 1
         churn = churn[:nb]
@@ -221,6 +300,23 @@ def whole_run(n: int, indptr: np.ndarray, indices: np.ndarray, mixed: bool,
         # 2-4. experience, complaints, defection by outcome group, baseline churn
         for j in range(rates.shape[1]):
             row[0, j] = rates[t, j]
+        k = desk_step[t]
+        if k >= 0:
+            # the desk's mix at the load of the customers at the step's start
+            grid = loads[table_off[k]:table_off[k + 1]]
+            load = float(counts[_CUSTOMER]) * desk_par[t, 0]
+            d_share, p_share = _desk_mix(load, grid, table[table_off[k]:table_off[k + 1]])
+            c_scale, p_scale = desk_par[t, 1], desk_par[t, 2]
+            if c_scale != 1.0 and max(load, load / c_scale) > grid[grid.size - 1]:
+                return ints, floats, 2
+            if p_scale != 1.0:
+                raised = p_share * p_scale
+                if raised > 1 + 1e-12:
+                    return ints, floats, 2
+                raised = min(raised, 1.0)
+                d_share, p_share = min(d_share, 1.0 - raised), raised
+            row[0, 0], row[0, 1] = d_share, p_share
+            floats[t, 6] = p_share
         (delighted, problem, silent, complainers, quick, slow, unresolved, l0, l1, l2, l3,
          base_left) = outcomes(contacted, forced, churn, status, has_alt, changed_at, t,
                                kt[4:8].copy(), no_labels, row)
@@ -247,12 +343,7 @@ def whole_run(n: int, indptr: np.ndarray, indices: np.ndarray, mixed: bool,
         late = np.empty(0, dtype=np.int64)
         late_until = np.empty(0, dtype=np.int64)
         if n_neg:
-            allneg = np.empty(n_neg, dtype=np.int64)
-            for j in range(neg_s.size):
-                allneg[j] = neg_s[j]
-            for j in range(neg_u.size):
-                allneg[neg_s.size + j] = neg_u[j]
-            heard, times = _runs(np.sort(allneg))
+            heard, times = _tally(neg_s, neg_u, tally)
             h = heard.size
             new_det = np.empty(h, dtype=np.int64)
             late = np.empty(h, dtype=np.int64)
@@ -285,11 +376,12 @@ def whole_run(n: int, indptr: np.ndarray, indices: np.ndarray, mixed: bool,
                     nw_ += 1
             for j in range(nw_):
                 status[wom_left[j]] = _FORMER
+            # in increasing order, as the step has them (their revenue is summed in order)
             new_det, late, late_until, wom_left = (new_det[:na], late[:nl],
-                                                   late_until[:nl], wom_left[:nw_])
+                                                   late_until[:nl], np.sort(wom_left[:nw_]))
         won_ref = np.empty(0, dtype=np.int64)
         if pos.size:
-            heard, times = _runs(np.sort(pos))
+            heard, times = _tally(pos, pos[:0], tally)
             won_ref = np.empty(heard.size, dtype=np.int64)
             c = 0
             for j in range(heard.size):
@@ -300,7 +392,7 @@ def whole_run(n: int, indptr: np.ndarray, indices: np.ndarray, mixed: bool,
                         and _u(kt[18], i) < chances[ch, 2, times[j] - 1]:
                     won_ref[c] = i
                     c += 1
-            won_ref = won_ref[:c]
+            won_ref = np.sort(won_ref[:c])
             for j in range(c):
                 status[won_ref[j]] = _CUSTOMER
         for j in range(wom_left.size):
@@ -331,7 +423,7 @@ def whole_run(n: int, indptr: np.ndarray, indices: np.ndarray, mixed: bool,
                 k += 1
         for j in range(6):
             bounds[j + 1] = bounds[j] + sizes[j]
-        floats[t] = _group_sums(revenue, changed, bounds)
+        floats[t, :6] = _group_sums(revenue, changed, bounds)
         n_lost = n_exp + base_left.size + wom_left.size
         n_gain = won_ref.size + mk.size + wb.size
         counts[_CUSTOMER] += n_gain - n_lost
