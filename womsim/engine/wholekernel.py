@@ -71,7 +71,16 @@ def _quantile(u, guide, size, cdf):
     # Telling.quantile of one uniform: the guide's first guess, else a binary search
     idx = guide[np.int64(u * size)]
     if cdf[idx] <= u:
-        idx = np.searchsorted(cdf, u, side="right")
+        # np.searchsorted(cdf, u, side="right") for a cdf without NaN, written out: numba's
+        # searchsorted costs a first run ~1.5 s of compiling (its NaN and dtype cases)
+        lo, hi = idx + 1, cdf.size
+        while lo < hi:
+            mid = (lo + hi) >> 1
+            if cdf[mid] <= u:
+                lo = mid + 1
+            else:
+                hi = mid
+        idx = lo
     return idx
 
 
@@ -331,7 +340,11 @@ def whole_run(n: int, indptr: np.ndarray, indices: np.ndarray, mixed: bool,
                 k += 1
         for j in range(6):
             bounds[j + 1] = bounds[j] + sizes[j]
-        floats[t] = _group_sums(revenue, changed, bounds)
+        # element by element: an array assigned to a row compiles numba's shape-mismatch
+        # message (its int and str formatting), ~2.5 s of a first run's compiling
+        sums = _group_sums(revenue, changed, bounds)
+        for j in range(6):
+            floats[t, j] = sums[j]
         n_lost = n_exp + base_left.size + wom_left.size
         n_gain = won_ref.size + mk.size + wb.size
         counts[_CUSTOMER] += n_gain - n_lost
