@@ -107,9 +107,52 @@ def _tell(tellers, key_count, key_slot, key_weak, key_listener, guide, size, cdf
 
 
 @njit(cache=True)
+def _sorted(a):
+    # np.sort of person ids (int64), as a radix sort by 11 bits of (id - the least): numba's
+    # np.sort (a generic quicksort of a dozen nested functions) costs a first run ~1.5 s of
+    # compiling in each process that compiles a caller; ids are ints, so any order-correct
+    # sort gives np.sort's array
+    m = a.size
+    out = a.copy()
+    if m < 2:
+        return out
+    lo = out.min()
+    span = out.max() - lo
+    if m <= 32 or span == 0:  # insertion sort: too few for the counting passes to pay
+        for i in range(1, m):
+            x = out[i]
+            j = i - 1
+            while j >= 0 and out[j] > x:
+                out[j + 1] = out[j]
+                j -= 1
+            out[j + 1] = x
+        return out
+    tmp = np.empty(m, dtype=np.int64)
+    count = np.empty(2048, dtype=np.int64)
+    shift = 0
+    while (span >> shift) > 0:  # each pass stable, least significant digit first
+        for d in range(2048):
+            count[d] = 0
+        for i in range(m):
+            count[((out[i] - lo) >> shift) & 2047] += 1
+        at = 0
+        for d in range(2048):
+            c = count[d]
+            count[d] = at
+            at += c
+        for i in range(m):
+            d = ((out[i] - lo) >> shift) & 2047
+            tmp[count[d]] = out[i]
+            count[d] += 1
+        out, tmp = tmp, out
+        shift += 11
+    return out
+
+
+@njit(cache=True)
 def _union(a, b):
     # np.union1d of an increasing array and any other: sorted distinct ids
-    bs = np.sort(b)
+    bs = _sorted(b)
     out = np.empty(a.size + bs.size, dtype=np.int64)
     i = j = k = 0
     while i < a.size or j < bs.size:
@@ -261,7 +304,7 @@ def whole_run(n: int, indptr: np.ndarray, indices: np.ndarray, mixed: bool,
                 allneg[j] = neg_s[j]
             for j in range(neg_u.size):
                 allneg[neg_s.size + j] = neg_u[j]
-            heard, times = _runs(np.sort(allneg))
+            heard, times = _runs(_sorted(allneg))
             h = heard.size
             new_det = np.empty(h, dtype=np.int64)
             late = np.empty(h, dtype=np.int64)
@@ -298,7 +341,7 @@ def whole_run(n: int, indptr: np.ndarray, indices: np.ndarray, mixed: bool,
                                                    late_until[:nl], wom_left[:nw_])
         won_ref = np.empty(0, dtype=np.int64)
         if pos.size:
-            heard, times = _runs(np.sort(pos))
+            heard, times = _runs(_sorted(pos))
             won_ref = np.empty(heard.size, dtype=np.int64)
             c = 0
             for j in range(heard.size):
