@@ -112,7 +112,7 @@ def _split() -> dict:
                 kernels.append([self.py_func.__qualname__, how, time.process_time() - c,
                                 time.perf_counter() - w])
 
-    Dispatcher.compile = timed
+    Dispatcher.compile = timed  # type: ignore[method-assign]
     c, w = now()
     ahead.compile_ahead()
     out["compile_ahead"] = [time.process_time() - c, time.perf_counter() - w]
