@@ -1,8 +1,12 @@
 """Coverage of calibrate's 90% posterior intervals on synthetic clients (issue 14, point 5).
 
 Each synthetic client is the ``retail_bank`` preset at 1,000 people over one year with its
-inferred parameters drawn from their prior (a Latin hypercube of 200 clients; the first
-``--clients`` are used). It is traced into a customer table and contact log
+inferred parameters drawn from their prior (Latin hypercubes of 200 clients each: clients
+0 to 199 from the first, 200 to 399 from the second, ...; ``--first`` and ``--clients``
+choose them). A client's market has been running for a while before its data begin
+(``--client-start steady``, the default: deterred prospects at their steady state, as in
+any real market; ``cold`` starts with nobody deterred, as the measurements before
+2026-12-02 did). It is traced into a customer table and contact log
 (``womsim.synthetic_client``), written to CSV, read back, and calibrated; a parameter is
 covered when its true value lies inside its central 90% posterior interval. A calibrated
 posterior covers 90% of the time; the binomial standard error of a coverage c over n
@@ -41,11 +45,21 @@ def base_scenario() -> wom.Scenario:
                                                          "simulation.horizon_years": 1.0})
 
 
-def one_client(i: int, truth: np.ndarray, folder: Path, sims: int = 40) -> dict:
+def truths(first: int, count: int) -> np.ndarray:
+    """The true parameters of clients ``first`` to ``first + count - 1``: hypercube
+    ``i // 200`` of 200 clients (the first one's seed 2024, as before more were needed)."""
+    cubes = {c: sample_prior(prior_bounds(INFER), 200, np.random.default_rng(2024 + c))
+             for c in range(first // 200, (first + count - 1) // 200 + 1)}
+    return np.array([cubes[i // 200][i % 200] for i in range(first, first + count)])
+
+
+def one_client(i: int, truth: np.ndarray, folder: Path, sims: int = 40,
+               start: str = "steady") -> dict:
     """Simulate client ``i`` at ``truth``, round-trip its data through CSV, calibrate."""
     cpu = time.process_time()
     base = base_scenario()
-    sc = base.replace(**dict(zip(INFER, truth.tolist(), strict=True)))
+    sc = base.replace(**dict(zip(INFER, truth.tolist(), strict=True)),
+                      **{"simulation.start": start})
     cd = wom.synthetic_client(sc, seed=500 + i)
     f = cd.to_csv(folder / str(i))
     back = wom.read_client(f / "customers.csv", f / "contacts.csv",
@@ -79,16 +93,23 @@ def main(argv: list[str] | None = None) -> dict:
     ap.add_argument("--clients", type=int, default=100)
     ap.add_argument("--first", type=int, default=0, help="first client (to split a run)")
     ap.add_argument("--sims", type=int, default=40)
+    ap.add_argument("--client-start", choices=["steady", "cold"], default="steady")
     ap.add_argument("--out", type=Path, default=None)
+    ap.add_argument("--log", type=Path, default=None,
+                    help="append each client's result to this file (JSON lines) as it ends")
     args = ap.parse_args(argv)
-    truths = sample_prior(prior_bounds(INFER), 200, np.random.default_rng(2024))
+    truth = truths(args.first, args.clients)
     cpu = time.process_time()
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
-        for i in range(args.first, args.first + args.clients):
-            rows.append(one_client(i, truths[i], Path(tmp), args.sims))
+        for k, i in enumerate(range(args.first, args.first + args.clients)):
+            rows.append(one_client(i, truth[k], Path(tmp), args.sims, args.client_start))
+            if args.log:
+                with args.log.open("a") as f:
+                    f.write(json.dumps(rows[-1]) + "\n")
     n = len(rows)
-    summary = {"clients": n, "sims": args.sims,
+    summary = {"clients": n, "first": args.first, "sims": args.sims,
+               "client_start": args.client_start,
                "cpu_seconds_per_client": (time.process_time() - cpu) / max(n, 1)}
     for p in INFER:
         c = float(np.mean([r[p]["covered"] for r in rows]))

@@ -95,6 +95,16 @@ def targets_markdown(out: dict) -> str:
                   f"{_time(en['serial_wall_s'])}, processes (kept pool) {_time(en['wall_s'])}"
                   f": {en['speedup']:.2f}x on {en['cores']} cores (pool start "
                   f"{_time(en['pool_start_s'])}, paid once per session).", ""]
+    to = out.get("tornado")
+    if to and "error" not in to and to.get("pool_start"):
+        ps = to["pool_start"]
+        lines += [f"Full tornado ({to['people']:,} people, runs={to['runs']}): the processes "
+                  f"figure is the kept pool's; starting it (a small tornado, a session's "
+                  f"first processes call) took {_time(ps['wall_s'])} wall, "
+                  f"{_time(ps['workers_cpu_s'])} of the workers' CPU; "
+                  f"{to['processes']['simulated_per_seed']} of "
+                  f"{to['processes']['scenarios_per_seed']} scenarios simulated per seed; "
+                  "bytecode compiled once beforehand, as pip does at install.", ""]
     if out.get("workers"):
         lines += ["Workers (median wall time per call; rounds interleave serial, a new pool and "
                   "the kept pool):", "",

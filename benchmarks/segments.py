@@ -8,6 +8,16 @@ warm-up of both: wall and CPU time of each run, its peak resident memory above t
 process before it, and the ratio market / single (target <= 1.5x). The CPU ratio is the
 figure to read on a shared machine: the wall clock also measures the others' load.
 
+The market simulates more customers than the single firm: the rival's (150k at the start,
+about 260k at the end) come on top of our 300k. A second pair says how much of the ratio
+is that and how much the mechanics: the same market with the single firm's customers
+split between us and the rival (shares 0.16 and 0.14 of the market, adding up to the
+single firm's 0.30) and both firms' marketing lowered so that neither grows towards the
+original's steady state (ours 0.12 -> 0.05 a year, the rival's 0.10 -> 0.01): about the
+same customers of all firms, step by step, as the single firm (the output says how many:
+``customer_steps``, customers of every firm summed over the steps). Its ratio is
+``ratio_cpu_equal``; the issue's figure stays ``ratio_cpu``, the original pair.
+
 ``python benchmarks/run.py --only segments`` (part of a full run), or alone
 ``python -m benchmarks.segments [--people 1000000] [--rounds 3]``.
 """
@@ -31,27 +41,38 @@ RIVAL = {"name": "challenger", "customer_share": 0.15, "contact_rate": 2.0,
          "baseline_churn": 0.12, "revenue_per_year": 550.0, "marketing_rate": 0.10,
          "takes_leavers": 0.5, "loses_to_us": 0.4}
 LABELS = ("single firm", "two segments and a rival")
+#: the market of the same customers: our and the rival's shares adding up to the single
+#: firm's, marketing lowered so that the split holds over the two years
+EQUAL_LABEL = "two segments and a rival, customers split"
+EQUAL = {"ours": {"market.customer_share": 0.16, "market.marketing_rate": 0.05},
+         "rival": {"customer_share": 0.14, "marketing_rate": 0.01}}
+ALL_LABELS = (*LABELS, EQUAL_LABEL)
 
 
 def scenarios(people: int) -> tuple:
-    """The single-firm telecom market and the same with two segments and a rival."""
+    """The single-firm telecom market, the same with two segments and a rival, and that
+    market with the single firm's customers split between us and the rival
+    (:data:`EQUAL`)."""
     import womsim as wom
 
     single = wom.Scenario.preset("telecom").replace(**{"market.people": people})
-    return single, single.today(segments=SEGMENTS, rivals=[RIVAL])
+    split = single.replace(**EQUAL["ours"]).today(segments=SEGMENTS,
+                                                  rivals=[{**RIVAL, **EQUAL["rival"]}])
+    return single, single.today(segments=SEGMENTS, rivals=[RIVAL]), split
 
 
 def work(task: dict) -> dict:
-    """Interleaved rounds of both runs on one graph (built once, outside the timings)."""
+    """Interleaved rounds of the three runs on one graph (built once, outside the
+    timings): each round's single-firm run is the denominator of both ratios."""
     from womsim.engine.step import run
     from womsim.runner.simulate import build_network
 
     for sc in scenarios(20_000):  # load (or compile) every kernel both runs use
         run(sc, build_network(sc, seed=1), seed=2)
-    pair = dict(zip(LABELS, scenarios(task["people"]), strict=True))
+    pair = dict(zip(ALL_LABELS, scenarios(task["people"]), strict=True))
     net = build_network(pair[LABELS[0]], seed=1)
     rows: dict[str, dict[str, list]] = {k: {"wall_s": [], "cpu_s": [], "peak_extra_mb": []}
-                                        for k in LABELS}
+                                        for k in ALL_LABELS}
     facts: dict[str, dict] = {}
     for _ in range(task["rounds"]):
         for label, sc in pair.items():
@@ -62,14 +83,16 @@ def work(task: dict) -> dict:
             rows[label]["peak_extra_mb"].append(mem.extra_mb)
             # what the run did (the same every round: same seed), so that a reader sees
             # how much more the market had to simulate
+            rivals = rec["rival_customers"] if "rival_customers" in rec else 0.0 * rec["customers"]
             facts[label] = {"customers_end": float(rec["customers"][-1]),
                             "contacts": float(rec["contacts"].sum()),
-                            "rival_customers_end": float(rec["rival_customers"][-1])
-                            if "rival_customers" in rec else 0.0}
+                            "rival_customers_end": float(rivals[-1]),
+                            # customers of every firm summed over the steps: the work
+                            "customer_steps": float((rec["customers"] + rivals).sum())}
         del rec
     out: dict = {"people": task["people"], "rounds": task["rounds"],
                  "steps": pair[LABELS[0]].simulation.steps, "peak_mb_process": mem.peak_mb}
-    for label in LABELS:
+    for label in ALL_LABELS:
         r = rows[label]
         peaks = [x for x in r["peak_extra_mb"] if x is not None]
         out[label] = {**r, "wall_median_s": median(r["wall_s"]),
@@ -79,12 +102,17 @@ def work(task: dict) -> dict:
     out["ratio_cpu"] = b["cpu_median_s"] / a["cpu_median_s"]
     out["ratio_wall"] = b["wall_median_s"] / a["wall_median_s"]
     out["ratio_cpu_min"] = b["cpu_min_s"] / a["cpu_min_s"]
+    c = out[EQUAL_LABEL]
+    out["ratio_cpu_equal"] = c["cpu_median_s"] / a["cpu_median_s"]
+    out["ratio_wall_equal"] = c["wall_median_s"] / a["wall_median_s"]
+    out["ratio_customer_steps"] = b["customer_steps"] / a["customer_steps"]
+    out["ratio_customer_steps_equal"] = c["customer_steps"] / a["customer_steps"]
     return out
 
 
 def run(args: argparse.Namespace) -> dict:
-    log(f"segments single firm / two segments and a rival, {args.segments_people:,} people, "
-        f"{args.segments_rounds} interleaved rounds ...")
+    log(f"segments single firm / two segments and a rival / the same, customers split, "
+        f"{args.segments_people:,} people, {args.segments_rounds} interleaved rounds ...")
     return child({"kind": "segments", "people": args.segments_people,
                   "rounds": args.segments_rounds}, args.timeout)
 
@@ -92,7 +120,8 @@ def run(args: argparse.Namespace) -> dict:
 def add_arguments(ap: argparse.ArgumentParser) -> None:
     ap.add_argument("--segments-people", type=int, default=1_000_000)
     ap.add_argument("--segments-rounds", type=int, default=3,
-                    help="interleaved rounds of single firm / two segments and a rival")
+                    help="interleaved rounds of single firm / two segments and a rival / "
+                    "the same, customers split")
 
 
 def markdown(res: dict) -> list[str]:
@@ -103,15 +132,22 @@ def markdown(res: dict) -> list[str]:
     lines += [f"{res['people']:,} people, {res['steps']} steps, {res['rounds']} interleaved "
               "rounds on one graph (medians):", "",
               "| run | CPU | wall | peak memory above the process | customers at the end "
-              "(ours / rival's) | contacts |", "|---|---:|---:|---:|---:|---:|"]
-    for label in LABELS:
+              "(ours / rival's) | customer-steps (all firms) | contacts (ours) |",
+              "|---|---:|---:|---:|---:|---:|---:|"]
+    for label in ALL_LABELS:
         r = res[label]
         peak = "–" if r["peak_extra_mb_max"] is None else f"{r['peak_extra_mb_max']:.0f} MB"
         lines.append(f"| {label} | {r['cpu_median_s']:.2f} s | {r['wall_median_s']:.2f} s | "
                      f"{peak} | {r['customers_end']:,.0f} / {r['rival_customers_end']:,.0f} | "
-                     f"{r['contacts']:,.0f} |")
+                     f"{r['customer_steps']:,.0f} | {r['contacts']:,.0f} |")
     lines += ["", f"Ratio market / single firm: **{res['ratio_cpu']:.2f}x CPU** "
-              f"({res['ratio_wall']:.2f}x wall; target <= 1.5x).", ""]
+              f"({res['ratio_wall']:.2f}x wall; target <= 1.5x), simulating "
+              f"{res['ratio_customer_steps']:.2f}x the customer-steps.",
+              "", f"Same customers (ours and the rival's shares adding up to the single "
+              f"firm's, {res['ratio_customer_steps_equal']:.2f}x its customer-steps): "
+              f"**{res['ratio_cpu_equal']:.2f}x CPU** ({res['ratio_wall_equal']:.2f}x wall): "
+              "the mechanics of segments and a rival, without the rival's extra customers.",
+              ""]
     return lines
 
 

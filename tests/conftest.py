@@ -6,6 +6,7 @@ matplotlib.use("Agg")  # tests never open windows
 import pytest
 
 import womsim as wom
+from womsim.runner.ahead import compile_ahead
 
 #: a small telecom market: enough to exercise every result type in seconds
 SMALL = {"market.people": 2000, "simulation.horizon_years": 0.5}
@@ -104,6 +105,23 @@ _HEADS: tuple[tuple[str, ...], ...] = (
     ("test_engine.py",),
     ("test_docs.py::test_site_builds_strict", "test_architecture.py"),
 )
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """On xdist's controller, before it starts the workers: compile the demo path's kernels
+    (womsim.runner.ahead, with its helper process where a second core is idle).
+
+    On a fresh clone the cache is empty and both workers would compile the same kernels at
+    the same time (each ~17 s of CPU: worker 0 in test_engine.py, worker 1 in whichever
+    test first runs a scenario), and any interpreter a test starts before the cache holds
+    them compiles them again. The controller is otherwise idle. Tests of compiling itself
+    (test_compile_once.py, test_ahead.py, test_jitcache.py) use caches of their own.
+    """
+    config = session.config
+    if hasattr(config, "workerinput") or (getattr(config.option, "numprocesses", 0) or 0) < 2:
+        return  # a worker, or one process: it compiles what it needs as it goes
+    compile_ahead()
 
 
 def _unit(item: pytest.Item) -> str:

@@ -87,7 +87,7 @@ def test_problem_share_with_a_desk_is_refused(bank):
 
 
 def test_complaint_volume_solves_the_complaint_rate(bank):
-    from womsim.analysis.calibrate import _solve_exact, _targets
+    from womsim.analysis.calibrate_targets import _solve_exact, _targets
 
     cust = bank.market.people * bank.market.customer_share
     volume = cust * bank.service.contact_rate * 0.05 * 0.3
@@ -119,7 +119,7 @@ def test_client_targets_keep_negative_excess_and_leave_chance_to_the_simulations
     """A leave_* share below 0 (chance) stays as it is (clipped to 0 it would bias the
     target up); the observables calibrate simulates carry no plug-in SE (their chance is
     in the simulations, at every parameter set)."""
-    from womsim.analysis.calibrate import _targets
+    from womsim.analysis.calibrate_targets import _targets
     from womsim.analysis.clientdata import SIMULATED
 
     cd = wom.synthetic_client(people=1000, seed=1)
@@ -138,7 +138,7 @@ def test_reference_runs_read_leave_shares_as_the_client_data_does(bank):
     """One definition of each observable: with leave_* targets a reference run is traced
     into tables and read by ClientData (30-day window, less the churn after a contact
     with no problem), on a network of its own; the engine's counts carry no leave_*."""
-    from womsim.analysis.calibrate import _sim_task
+    from womsim.analysis.calibrate_runs import _sim_task
     from womsim.runner.simulate import build_network
 
     sc = bank.replace(**{"market.people": 600})
@@ -254,7 +254,9 @@ def test_round_trip_recovers_synthetic_clients():
     covered, ratio = [], []
     folder = tempfile.mkdtemp()
     for i, row in enumerate(truths):
-        truth = base.replace(**dict(zip(infer, row.tolist(), strict=True)))
+        # a client's market has been running before its data begin (as the benchmark's)
+        truth = base.replace(**dict(zip(infer, row.tolist(), strict=True)),
+                             **{"simulation.start": "steady"})
         cd = wom.synthetic_client(truth, seed=500 + i)
         f = cd.to_csv(os.path.join(folder, str(i)))
         back = wom.read_client(f / "customers.csv", f / "contacts.csv",
@@ -289,7 +291,7 @@ def test_a_drifting_today_warns():
 
 def test_infeasible_prior_draws_are_left_out(bank):
     """A churn target close to the service floor rules out the prior's harsh corner."""
-    from womsim.analysis.calibrate import _feasible
+    from womsim.analysis.calibrate_prior import _feasible
 
     sc = bank.replace(**{"market.observed_annual_churn": 0.10, "market.baseline_churn": None})
     names = ["complaints.intention_to_action", "word_of_mouth.customer_defect_prob"]
@@ -307,7 +309,8 @@ def test_feasible_on_columns_matches_one_set_at_a_time(bank):
     """_feasible puts whole columns of parameter sets through the mean-field churn (one pass
     per weak-tie value): each verdict must be the one a single parameter set gets. The
     churn target 7.5% cuts the prior about in half, so both verdicts occur."""
-    from womsim.analysis.calibrate import MARKETING, WEAK, _feasible, _with
+    from womsim.analysis.calibrate_prior import _feasible, _with
+    from womsim.analysis.calibrate_targets import MARKETING, WEAK
     from womsim.model.meanfield import annual_churn
 
     sc = bank.replace(**{"market.observed_annual_churn": 0.075, "market.baseline_churn": None})

@@ -124,17 +124,17 @@ def test_sweep_in_paired_batches_matches_separate_runs(sc, net):
 
 
 def test_a_failing_point_does_not_take_the_others_of_its_batch(sc, net, monkeypatch):
-    real = sweep_mod.run
+    real = sweep_mod.run_fast
 
     def flaky(scenario, network, seed, **kw):
         if scenario.service.problem_rate == 0.08 and kw.get("streams") is not None:
             raise MemoryError("lost in the batch")
         return real(scenario, network, seed, **kw)
 
-    monkeypatch.setattr(sweep_mod, "run", flaky)
+    monkeypatch.setattr(sweep_mod, "run_fast", flaky)
     grid = {"service.problem_rate": [0.03, 0.08, 0.12]}
     got = wom.sweep(sc, grid, network=net, runs=2, seed=4, executor="serial")
-    monkeypatch.setattr(sweep_mod, "run", real)
+    monkeypatch.setattr(sweep_mod, "run_fast", real)
     ref = wom.sweep(sc, grid, network=net, runs=2, seed=4, executor="serial")
     assert got.equals(ref)
 

@@ -153,7 +153,9 @@ def test_processes_pool_is_kept_between_calls_with_each_calls_inputs():
     close_pool()
     third = map_tasks(_pid_and, [1, 2], {"add": 0}, executor="processes")
     assert not {p for p, _ in third} & {p for p, _ in first}  # stopped, then started anew
-    close_pool()
+    # left open: the next processes tests of this pytest worker (test_store.py, grouped
+    # with this module in conftest.py) reuse it instead of starting two more interpreters;
+    # Python closes it at exit
 
 
 def test_automatic_executor_picks_processes_only_where_they_win(monkeypatch):

@@ -502,7 +502,7 @@ def _bad_or_ok(x: int) -> int:
 # ---------------------------------------------------------------- checkpoints
 def test_sweep_resumes_from_checkpoint_after_a_failure(sc, net, ref_sweep, tmp_path,
                                                        monkeypatch):
-    real = sweep_mod.run
+    real = sweep_mod.run_fast
     calls = []
 
     def broken(scenario, network, seed, **kw):
@@ -512,7 +512,7 @@ def test_sweep_resumes_from_checkpoint_after_a_failure(sc, net, ref_sweep, tmp_p
         return real(scenario, network, seed, **kw)
 
     ck = tmp_path / "ck"
-    monkeypatch.setattr(sweep_mod, "run", broken)
+    monkeypatch.setattr(sweep_mod, "run_fast", broken)
     with pytest.raises(TaskFailedError) as err:
         wom.sweep(sc, GRID, network=net, runs=2, seed=4, executor="serial", checkpoint=ck)
     msg = str(err.value)
@@ -529,7 +529,7 @@ def test_sweep_resumes_from_checkpoint_after_a_failure(sc, net, ref_sweep, tmp_p
         calls.append(scenario.service.problem_rate)
         return real(scenario, network, seed, **kw)
 
-    monkeypatch.setattr(sweep_mod, "run", counting)
+    monkeypatch.setattr(sweep_mod, "run_fast", counting)
     resumed = wom.sweep(sc, GRID, network=net, runs=2, seed=4, executor="serial",
                         checkpoint=ck)
     assert calls == [0.1, 0.1]  # only the missing point ran
@@ -541,7 +541,7 @@ def test_sweep_resumes_from_checkpoint_after_a_failure(sc, net, ref_sweep, tmp_p
 
 
 def test_transient_failure_is_retried_in_a_sweep(sc, net, ref_sweep, monkeypatch):
-    real = sweep_mod.run
+    real = sweep_mod.run_fast
     failed = []
 
     def once(scenario, network, seed, **kw):
@@ -550,7 +550,7 @@ def test_transient_failure_is_retried_in_a_sweep(sc, net, ref_sweep, monkeypatch
             raise MemoryError("transient")
         return real(scenario, network, seed, **kw)
 
-    monkeypatch.setattr(sweep_mod, "run", once)
+    monkeypatch.setattr(sweep_mod, "run_fast", once)
     got = wom.sweep(sc, GRID, network=net, runs=2, seed=4, executor="serial")
     assert failed and identical(got, ref_sweep)
 

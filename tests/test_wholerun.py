@@ -89,3 +89,41 @@ def test_a_listener_past_the_chance_tables_falls_back_to_the_step(sc, net, monke
 def test_a_network_of_another_size_is_refused(sc):
     with pytest.raises(wom.NetworkError, match=r"market\.people"):
         run_whole(sc, wom.Network.random(N + 1, mean_degree=6, seed=1), 1)
+
+
+def _by_the_step(scenario, network, seed, valuation_hazard=None, streams=None):
+    # what simulate and sweep ran before they went through run_fast
+    return run(scenario, network, seed, valuation_hazard=valuation_hazard, streams=streams)
+
+
+def test_simulate_through_the_whole_run_gives_the_steps_ensemble(sc, net, monkeypatch):
+    import womsim.runner.simulate as simulate_mod
+
+    calls = []
+    real = wholerun.run_whole
+    monkeypatch.setattr(wholerun, "run_whole",
+                        lambda *a, **k: calls.append(1) or real(*a, **k))
+    got = wom.simulate(sc, net, runs=2, seed=11, executor="serial")
+    assert len(calls) == 2  # both runs went through the compiled whole run
+    monkeypatch.setattr(simulate_mod, "run_fast", _by_the_step)
+    want = wom.simulate(sc, net, runs=2, seed=11, executor="serial")
+    assert got.equals(want)
+    assert got.summary().equals(want.summary())
+
+
+def test_a_sweep_through_the_whole_run_gives_the_steps_sweep(sc, net, monkeypatch):
+    import womsim.analysis.sweep as sweep_mod
+
+    grid = {"service.problem_rate": [0.04, 0.12], "word_of_mouth.negative_mean": [9.0, 12.0]}
+    calls = []
+    real = wholerun.run_whole
+    monkeypatch.setattr(wholerun, "run_whole",
+                        lambda *a, **k: calls.append(1) or real(*a, **k))
+    got = wom.sweep(sc, grid, network=net, runs=2, seed=3, executor="serial")
+    assert len(calls) == 8  # every point's runs went through the compiled whole run
+    monkeypatch.setattr(sweep_mod, "run_fast", _by_the_step)
+    want = wom.sweep(sc, grid, network=net, runs=2, seed=3, executor="serial")
+    assert got.equals(want)
+    assert got.summary().equals(want.summary())
+    # the points differ: equal sweeps would prove nothing otherwise
+    assert got.summary()["profit"].nunique() == 4

@@ -23,7 +23,7 @@ from womsim.core.archive import ArchiveReader, ArchiveWriter, jsonable, normal
 from womsim.core.errors import ScenarioError, WomsimError
 from womsim.core.protocol import ResultBase
 from womsim.engine.rng import PairedStreams, run_seeds
-from womsim.engine.step import run
+from womsim.engine.wholerun import run_fast
 from womsim.model.interventions import Intervention
 from womsim.model.meanfield import SOLVERS, observables
 from womsim.results import (
@@ -275,7 +275,7 @@ class SweepResult(Saved):
 
 def _sweep_task(task: tuple[int, Any, int], networks) -> dict:
     seed, scenario, k = task
-    return run(scenario, networks[k], seed)
+    return run_fast(scenario, networks[k], seed)
 
 
 def _sweep_batch(task: tuple[int, tuple], networks) -> list:
@@ -287,7 +287,7 @@ def _sweep_batch(task: tuple[int, tuple], networks) -> list:
     out: list = []
     for scenario, k in items:
         try:
-            out.append(run(scenario, networks[k], seed, streams=streams))
+            out.append(run_fast(scenario, networks[k], seed, streams=streams))
         except Exception as exc:  # run again, alone, with the usual retries
             out.append(exc)
     return out

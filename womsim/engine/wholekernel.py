@@ -20,8 +20,8 @@ import numpy as np
 from numba import njit
 
 from womsim.core.jitcache import configure
+from womsim.engine.bernoulli import BITS_TIERS, _by_bits, _by_gaps
 from womsim.engine.fused import acquisitions, outcomes
-from womsim.engine.hearings import _runs
 from womsim.engine.kernels import tell_wave
 from womsim.engine.kernels import uniform_at as _u
 from womsim.engine.ledger import _group_sums
@@ -185,6 +185,40 @@ def _cat(parts_a, parts_b, parts_c):
 
 
 @njit(cache=True)
+def _tally(first, second, count):
+    # who heard the stories told to the people of first and second, in order of first
+    # hearing, and how many each; ``count`` (zeros, one per person) is left as found. Two
+    # random touches per story, where sorting the stories (as the step does) cost a
+    # third of the run at a million people; the listeners' decisions depend on the person
+    # alone, so the order they are taken in changes no number.
+    heard = np.empty(first.size + second.size, dtype=np.int64)
+    k = 0
+    for part in (first, second):
+        for x in part:
+            if count[x] == 0:
+                heard[k] = x
+                k += 1
+            count[x] += 1
+    times = np.empty(k, dtype=np.int64)
+    for j in range(k):
+        times[j] = count[heard[j]]
+        count[heard[j]] = 0
+    return heard[:k], times
+
+
+@njit(cache=True)
+def _candidates(key, n, tier):
+    # bernoulli_subset(key, n, tier), or none (tier -1: a rate of 0)
+    if tier < 0:
+        return np.empty(0, dtype=np.int64)
+    if tier == 0:
+        return np.arange(n, dtype=np.int64)
+    if tier <= BITS_TIERS:
+        return _by_bits(key, n, tier)
+    return _by_gaps(key, n, 2.0 ** -tier)
+
+
+@njit(cache=True)
 def _move(hist, old, new):
     # a person's deterred-until step moves: the tally of who is deterred past each step
     if old > 0:
@@ -202,7 +236,8 @@ def whole_run(n: int, indptr: np.ndarray, indices: np.ndarray, mixed: bool,
               off_acquire: np.ndarray, keys: np.ndarray, par: np.ndarray, rates: np.ndarray,
               tel_step: np.ndarray, guides: np.ndarray, guide_off: np.ndarray,
               guide_size: np.ndarray, cdfs: np.ndarray, cdf_off: np.ndarray,
-              chance_step: np.ndarray, chances: np.ndarray, hist_size: int
+              chance_step: np.ndarray, chances: np.ndarray, hist_size: int,
+              contact_keys: np.ndarray, contact_tiers: np.ndarray
               ) -> tuple[np.ndarray, np.ndarray, int]:
     """Every step of a plain run, in place on the state arrays given (copies of the
     initial state). Returns ``(ints, floats, code)``: per step the :data:`INTS` and
@@ -214,6 +249,9 @@ def whole_run(n: int, indptr: np.ndarray, indices: np.ndarray, mixed: bool,
     :data:`PARAMS`; ``rates[t]``: the outcome kernel's row; ``tel_step[t]``: the negative
     and positive telling's index into the guide and cdf tables; ``chance_step[t]``: the
     row of ``chances`` (deter, defect, referral by the number of stories heard, from 1).
+    ``contact_keys[t]`` and ``contact_tiers[t]`` (both empty: the contacts' candidates
+    come packed in ``cand_contact``): the key and tier of each step's contact candidates
+    (:func:`womsim.engine.rng.sparse_candidates`), drawn here.
     """
     steps = keys.shape[0]
     ints = np.zeros((steps, len(INTS)), dtype=np.int64)
@@ -222,6 +260,7 @@ def whole_run(n: int, indptr: np.ndarray, indices: np.ndarray, mixed: bool,
     for i in range(n):
         counts[status[i]] += 1
     hist = np.zeros(hist_size, dtype=np.int64)
+    tally = np.zeros(n, dtype=np.int32)  # stories heard this step, by person (kept at 0)
     for i in range(n):
         if deterred_until[i] > 0:
             hist[deterred_until[i]] += 1
@@ -235,21 +274,34 @@ def whole_run(n: int, indptr: np.ndarray, indices: np.ndarray, mixed: bool,
         kt = keys[t]
         pt = par[t]
         # 1. contacts and baseline churn: the shared candidates thinned to our customers
-        a, b = off_contact[t], off_contact[t + 1]
-        contacted = np.empty(b - a, dtype=np.int64)
-        nc = 0
-        for j in range(a, b):
-            i = cand_contact[j]
-            if _u(kt[0], i) < pt[0] and status[i] == _CUSTOMER:
-                contacted[nc] = i
-                nc += 1
+        if contact_keys.size:
+            # drawn here, step by step: a run of its own keeps no pack of every step's
+            # candidates (50 MB at a million people, half a gigabyte at ten million)
+            cand = _candidates(contact_keys[t], n, contact_tiers[t])
+            contacted = np.empty(cand.size, dtype=np.int64)
+            nc = 0
+            for j in range(cand.size):
+                i = cand[j]
+                # the status first: only our customers (a third) need their hash
+                if status[i] == _CUSTOMER and _u(kt[0], i) < pt[0]:
+                    contacted[nc] = i
+                    nc += 1
+        else:
+            a, b = off_contact[t], off_contact[t + 1]
+            contacted = np.empty(b - a, dtype=np.int64)
+            nc = 0
+            for j in range(a, b):
+                i = cand_contact[j]
+                if status[i] == _CUSTOMER and _u(kt[0], i) < pt[0]:
+                    contacted[nc] = i
+                    nc += 1
         contacted = contacted[:nc]
         a, b = off_churn[t], off_churn[t + 1]
         churn = np.empty(b - a, dtype=np.int64)
         nb = 0
         for j in range(a, b):
             i = cand_churn[j]
-            if _u(kt[1], i) < pt[1] and status[i] == _CUSTOMER:
+            if status[i] == _CUSTOMER and _u(kt[1], i) < pt[1]:
                 churn[nb] = i
                 nb += 1
         churn = churn[:nb]
@@ -299,12 +351,7 @@ def whole_run(n: int, indptr: np.ndarray, indices: np.ndarray, mixed: bool,
         late = np.empty(0, dtype=np.int64)
         late_until = np.empty(0, dtype=np.int64)
         if n_neg:
-            allneg = np.empty(n_neg, dtype=np.int64)
-            for j in range(neg_s.size):
-                allneg[j] = neg_s[j]
-            for j in range(neg_u.size):
-                allneg[neg_s.size + j] = neg_u[j]
-            heard, times = _runs(_sorted(allneg))
+            heard, times = _tally(neg_s, neg_u, tally)
             h = heard.size
             new_det = np.empty(h, dtype=np.int64)
             late = np.empty(h, dtype=np.int64)
@@ -337,11 +384,12 @@ def whole_run(n: int, indptr: np.ndarray, indices: np.ndarray, mixed: bool,
                     nw_ += 1
             for j in range(nw_):
                 status[wom_left[j]] = _FORMER
+            # in increasing order, as the step has them (their revenue is summed in order)
             new_det, late, late_until, wom_left = (new_det[:na], late[:nl],
-                                                   late_until[:nl], wom_left[:nw_])
+                                                   late_until[:nl], _sorted(wom_left[:nw_]))
         won_ref = np.empty(0, dtype=np.int64)
         if pos.size:
-            heard, times = _runs(_sorted(pos))
+            heard, times = _tally(pos, pos[:0], tally)
             won_ref = np.empty(heard.size, dtype=np.int64)
             c = 0
             for j in range(heard.size):
@@ -352,7 +400,7 @@ def whole_run(n: int, indptr: np.ndarray, indices: np.ndarray, mixed: bool,
                         and _u(kt[18], i) < chances[ch, 2, times[j] - 1]:
                     won_ref[c] = i
                     c += 1
-            won_ref = won_ref[:c]
+            won_ref = _sorted(won_ref[:c])
             for j in range(c):
                 status[won_ref[j]] = _CUSTOMER
         for j in range(wom_left.size):

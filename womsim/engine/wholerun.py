@@ -25,7 +25,7 @@ import numpy as np
 
 from womsim.core.errors import NetworkError
 from womsim.engine.listeners import acted
-from womsim.engine.rng import THIN, Streams, sparse_candidates
+from womsim.engine.rng import THIN, PairedStreams, Streams, sparse_candidates
 from womsim.engine.schedule import StepParams, schedule, value_hazard
 from womsim.engine.state import CUSTOMER, State
 from womsim.engine.step import RECORDS, _held, _start, run
@@ -43,6 +43,11 @@ _I = {name: j for j, name in enumerate(INTS)}
 _F = {name: j for j, name in enumerate(FLOATS)}
 # beyond a listener's friends, stories over weak ties the chance tables allow for in a step
 _WEAK_HEARD = 64
+# the contact pack of a run that draws its candidates in the kernel (read-only, as packs are)
+_NO_PACK = np.empty(0, dtype=np.int64)
+_NO_PACK.flags.writeable = False
+_NO_OFFSETS = np.zeros(1, dtype=np.int64)
+_NO_OFFSETS.flags.writeable = False
 
 
 def plain(scenario: Scenario, params: list[StepParams] | None = None) -> bool:
@@ -88,9 +93,8 @@ def run_fast(scenario: Scenario, network: Network | None, seed: int,
     return rec
 
 
-def _tier_pack(streams: Streams, mechanism: str, n: int, ps: list[float]
-               ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    # each step's candidates at its rate's tier, end to end, with offsets and each rate q
+def _tiers(ps: list[float]) -> tuple[list[int], np.ndarray]:
+    # each step's tier of sparse_candidates (-1: a rate of 0) and its rate q
     qs = np.ones(len(ps))
     tiers = []
     for t, p in enumerate(ps):
@@ -100,6 +104,13 @@ def _tier_pack(streams: Streams, mechanism: str, n: int, ps: list[float]
             qs[t] = 2.0 ** -tier
         else:
             tiers.append(-1)
+    return tiers, qs
+
+
+def _tier_pack(streams: Streams, mechanism: str, n: int, ps: list[float]
+               ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    # each step's candidates at its rate's tier, end to end, with offsets and each rate q
+    tiers, qs = _tiers(ps)
 
     def make() -> tuple[np.ndarray, np.ndarray]:
         parts = [sparse_candidates(streams, mechanism, t, n, p)[0] for t, p in enumerate(ps)]
@@ -176,7 +187,16 @@ def run_whole(scenario: Scenario, network: Network | None, seed: int,
     initial = np.bincount(status, minlength=3)[:3].astype(np.int64)
     rev0 = float(state.revenue[status == CUSTOMER].sum(dtype=np.float64))
 
-    cc, oc, qc = _tier_pack(streams, "contact", n, [p.p_contact for p in params])
+    contact = [p.p_contact for p in params]
+    if isinstance(streams, PairedStreams):  # scenarios of a pass share the pack
+        cc, oc, qc = _tier_pack(streams, "contact", n, contact)
+        c_keys, c_tiers = np.empty(0, dtype=np.uint64), np.empty(0, dtype=np.int64)
+    else:  # the kernel draws each step's (the same candidates)
+        tiers, qc = _tiers(contact)
+        cc, oc = _NO_PACK, _NO_OFFSETS
+        c_keys = np.array([streams.key("contact.candidates", t, extra=x)
+                           for t, x in enumerate(tiers)], dtype=np.uint64)
+        c_tiers = np.array(tiers, dtype=np.int64)
     cb, ob, qb = _tier_pack(streams, "churn", n, [p.p_churn for p in params])
     ca, oa, qa = _tier_pack(streams, "acquire", n,
                             [max(p.p_acquire, p.p_winback) for p in params])
@@ -223,7 +243,7 @@ def run_whole(scenario: Scenario, network: Network | None, seed: int,
         n, indptr, indices, mixed, status, state.revenue, state.has_alt, state.changed_at,
         state.deterred_until, bits, same, total, cc, oc, cb, ob, ca, oa, _keys(streams, steps),
         par, rates, tel_step, guides, guide_off.astype(np.int64), guide_size, cdfs,
-        cdf_off.astype(np.int64), chance_step, chances, hist)
+        cdf_off.astype(np.int64), chance_step, chances, hist, c_keys, c_tiers)
     if code != 0:
         return None  # a listener heard more stories in a step than the tables hold
     return _records(scenario, network, params, iv_costs, base, baseline, valuation_hazard,

@@ -88,6 +88,8 @@ _WHOLE_RUN = "(" + ", ".join((
     "Array(int64, 1, 'C', False, aligned=True)",
     "Array(float64, 3, 'C', False, aligned=True)",
     'int64',
+    "Array(uint64, 1, 'C', False, aligned=True)",
+    "Array(int64, 1, 'C', False, aligned=True)",
 )) + ")"  # as the demo calls it (tests/test_compile_once.py)
 
 _W = "womsim.engine.wholekernel"
@@ -96,9 +98,9 @@ KERNELS: tuple[tuple[str, str, str], ...] = (
     ("womsim.network.graphkernels", "ba_edges", f"({_F64}, int64, {_I32}, {_I32})"),
     ("womsim.network.graphkernels", "grouped_later_first", f"({_I32}, {_I32})"),
     ("womsim.network.graphkernels", "csr_from_grouped", f"({_I32}, {_I32}, int64, {_I32})"),
+    # the whole run's callees (numba compiles a callee before its caller), then the run
     ("womsim.engine.bernoulli", "_by_bits", "(uint64, int64, int64)"),
     ("womsim.engine.bernoulli", "_by_gaps", "(uint64, int64, float64)"),
-    # the whole run's callees (numba compiles a callee before its caller), then the run
     ("womsim.network.memberbits", "update_ends_bits",
      f"({_I64R}, {_I32R}, {_U64}, {_I64}, {_B}, int64, int64)"),
     ("womsim.engine.fused", "outcomes",
@@ -107,7 +109,6 @@ KERNELS: tuple[tuple[str, str, str], ...] = (
     ("womsim.engine.kernels", "tell_wave",
      f"({_I64R}, {_I32R}, {_I64}, {_I64}, uint64, uint64, uint64, float64, int64, int64, "
      "bool)"),
-    ("womsim.engine.hearings", "_runs", f"({_I64},)"),
     ("womsim.engine.fused", "acquisitions",
      f"({_I64R}, {_I8}, {_I32}, {_I32}, int64, uint64, float64, float64)"),
     ("womsim.engine.ledger", "_group_sums",
@@ -127,8 +128,7 @@ KERNELS: tuple[tuple[str, str, str], ...] = (
 #: the whole run last: the longest compile, which must wait for all its callees.
 HELPER_SHARE: tuple[str, ...] = (
     "womsim.engine.fused.outcomes", f"{_W}._union", "womsim.engine.ledger._group_sums",
-    "womsim.network.graphkernels.csr_from_grouped", "womsim.engine.bernoulli._by_bits",
-    "womsim.engine.bernoulli._by_gaps")
+    "womsim.engine.bernoulli._by_gaps", "womsim.network.graphkernels.csr_from_grouped")
 
 _helper: subprocess.Popen | None = None
 # the longest this process waits for the helper's kernels (a hung helper: then it compiles)
@@ -289,7 +289,8 @@ def compile_ahead(helper: bool | None = None, kernels: Kernels = KERNELS) -> int
     """
     if not uncached(kernels):
         return 0
-    share = tuple(k for k in kernels if f"{k[0]}.{k[1]}" in HELPER_SHARE)
+    share = tuple(sorted((k for k in kernels if f"{k[0]}.{k[1]}" in HELPER_SHARE),
+                         key=lambda k: HELPER_SHARE.index(f"{k[0]}.{k[1]}")))
     # None: the automatic executor's rule, a core and a half idle (this one counts)
     if not (share and helper is not False and _helper is None and (os.cpu_count() or 1) > 1
             and (helper or _idle_cores() >= 1.5) and _start_helper(share)):

@@ -10,7 +10,7 @@ import numpy as np
 
 from womsim.core.errors import NetworkError, ScenarioError, WomsimError
 from womsim.engine.rng import run_seeds
-from womsim.engine.step import run
+from womsim.engine.wholerun import run_fast
 from womsim.model.scenario import Scenario
 from womsim.network.graph import Network
 from womsim.results import Ensemble
@@ -197,7 +197,8 @@ def prepare_desks(scenarios: Iterable[Scenario]) -> None:
 
 
 def _one_run(seed: int, scenario, network) -> dict:
-    return run(scenario, network, seed)
+    # the step's records; a plain scenario's in one compiled call (engine.wholerun)
+    return run_fast(scenario, network, seed)
 
 
 def simulate(scenario: Scenario, network: Network | None = None, runs: int = 1,
