@@ -38,12 +38,12 @@ from numba.core import sigutils
 from numba.core.dispatcher import Dispatcher
 
 from womsim.engine import bernoulli, fused, hearings, kernels, ledger, wholekernel
-from womsim.network import graphkernels, memberbits
+from womsim.network import bacsr, memberbits
 from womsim.runner.executors import _idle_cores
 
 __all__ = ["HELPER_SHARE", "KERNELS", "compile_ahead", "compile_kernels", "uncached"]
 
-_MODULES = {m.__name__: m for m in (graphkernels, memberbits, bernoulli, kernels, fused,
+_MODULES = {m.__name__: m for m in (bacsr, memberbits, bernoulli, kernels, fused,
                                     hearings, ledger, wholekernel)}
 
 _I32 = "Array(int32, 1, 'C', False, aligned=True)"
@@ -95,9 +95,9 @@ _WHOLE_RUN = "(" + ", ".join((
 _W = "womsim.engine.wholekernel"
 
 KERNELS: tuple[tuple[str, str, str], ...] = (
-    ("womsim.network.graphkernels", "ba_edges", f"({_F64}, int64, {_I32}, {_I32})"),
-    ("womsim.network.graphkernels", "grouped_later_first", f"({_I32}, {_I32})"),
-    ("womsim.network.graphkernels", "csr_from_grouped", f"({_I32}, {_I32}, int64, {_I32})"),
+    ("womsim.network.bacsr", "ba_targets", f"({_F64}, int64, {_I32}, int64, {_I64})"),
+    ("womsim.network.bacsr", "csr_from_targets",
+     f"({_I32}, int64, int64, {_I64}, int64, {_I32}, {_I32})"),
     # the whole run's callees (numba compiles a callee before its caller), then the run
     ("womsim.engine.bernoulli", "_by_bits", "(uint64, int64, int64)"),
     ("womsim.engine.bernoulli", "_by_gaps", "(uint64, int64, float64)"),
@@ -128,7 +128,7 @@ KERNELS: tuple[tuple[str, str, str], ...] = (
 #: the whole run last: the longest compile, which must wait for all its callees.
 HELPER_SHARE: tuple[str, ...] = (
     "womsim.engine.fused.outcomes", f"{_W}._union", "womsim.engine.ledger._group_sums",
-    "womsim.engine.bernoulli._by_gaps", "womsim.network.graphkernels.csr_from_grouped")
+    "womsim.engine.bernoulli._by_gaps", "womsim.network.bacsr.csr_from_targets")
 
 _helper: subprocess.Popen | None = None
 # the longest this process waits for the helper's kernels (a hung helper: then it compiles)
