@@ -268,7 +268,8 @@ def _start_helper(kernels: Kernels) -> bool:
     return True
 
 
-def compile_ahead(helper: bool | None = None, kernels: Kernels = KERNELS) -> int:
+def compile_ahead(helper: bool | None = None, kernels: Kernels = KERNELS,
+                  share: tuple[str, ...] = HELPER_SHARE) -> int:
     """Make sure ``kernels`` (the demo path's) are compiled before a run needs them.
 
     When numba's cache lacks some, a helper process compiles :data:`HELPER_SHARE` while
@@ -277,6 +278,9 @@ def compile_ahead(helper: bool | None = None, kernels: Kernels = KERNELS) -> int
     at the end for the rest of the helper's, then loads them from the cache. With all
     cached it does nothing (a run loads each kernel when it first needs it). Returns how
     many kernels this process compiled.
+
+    ``share``: the names (``module.kernel``) of those the helper compiles, in its order;
+    none of ``kernels`` among them: no helper.
 
     ``helper``: None (default) starts one when a second core is idle now (on a busy
     machine it would only add its own start, ~2 s of CPU, to everybody's load); True
@@ -289,15 +293,17 @@ def compile_ahead(helper: bool | None = None, kernels: Kernels = KERNELS) -> int
     """
     if not uncached(kernels):
         return 0
-    share = tuple(sorted((k for k in kernels if f"{k[0]}.{k[1]}" in HELPER_SHARE),
-                         key=lambda k: HELPER_SHARE.index(f"{k[0]}.{k[1]}")))
+    names = list(share)
+    theirs_k = tuple(sorted((k for k in kernels if f"{k[0]}.{k[1]}" in names),
+                            key=lambda k: names.index(f"{k[0]}.{k[1]}")))
     # None: the automatic executor's rule, a core and a half idle (this one counts)
-    if not (share and helper is not False and _helper is None and (os.cpu_count() or 1) > 1
-            and (helper or _idle_cores() >= 1.5) and _start_helper(share)):
+    if not (theirs_k and helper is not False and _helper is None
+            and (os.cpu_count() or 1) > 1 and (helper or _idle_cores() >= 1.5)
+            and _start_helper(theirs_k)):
         return compile_kernels(kernels)
-    theirs = _entries(share)
+    theirs = _entries(theirs_k)
     done = 0
-    for d, sig in _entries(tuple(k for k in kernels if k not in share)):
+    for d, sig in _entries(tuple(k for k in kernels if k not in theirs_k)):
         calls = _callees(d)
         _wait([(e, s) for e, s in theirs if _name(e) in calls])
         misses = sum(d.stats.cache_misses.values())
