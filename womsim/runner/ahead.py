@@ -90,6 +90,11 @@ _WHOLE_RUN = "(" + ", ".join((
     'int64',
     "Array(uint64, 1, 'C', False, aligned=True)",
     "Array(int64, 1, 'C', False, aligned=True)",
+    "Array(int64, 1, 'C', False, aligned=True)",
+    "Array(float64, 2, 'C', False, aligned=True)",
+    "Array(float64, 1, 'C', False, aligned=True)",
+    "Array(float64, 2, 'C', False, aligned=True)",
+    "Array(int64, 1, 'C', False, aligned=True)",
 )) + ")"  # as the demo calls it (tests/test_compile_once.py)
 
 _W = "womsim.engine.wholekernel"
