@@ -81,3 +81,19 @@ def test_report_shows_ratios_at_every_size_and_order(tmp_path):
     report.write_doc(doc, out)
     body = doc.read_text()
     assert body.startswith("head\n") and body.endswith("tail\n") and "old" not in body
+
+
+def test_segments_split_pair_shares_out_the_single_firms_customers():
+    # the second pair is labelled "customers split": it must keep the market's segments
+    # and rival and only divide the single firm's share between the two firms
+    from benchmarks import segments
+
+    single, market, split = segments.scenarios(1_000)
+    assert split.market.customer_share + split.rivals[0].customer_share == pytest.approx(
+        single.market.customer_share)
+    assert [s.name for s in split.segments] == [s.name for s in market.segments]
+    assert [r.name for r in split.rivals] == [r.name for r in market.rivals]
+    assert split.rivals[0].contact_rate == market.rivals[0].contact_rate
+    # lower marketing is what keeps the split from growing back over the two years
+    assert split.market.marketing_rate < market.market.marketing_rate
+    assert split.rivals[0].marketing_rate < market.rivals[0].marketing_rate

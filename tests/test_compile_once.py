@@ -64,7 +64,7 @@ def test_the_demo_compiles_each_kernel_once(tmp_path):
     sigs = got["seen"]
     # the check saw the step's, the graph's and a nested kernel (else it proves nothing)
     for k in ("womsim.engine.kernels.tell_wave", "womsim.engine.kernels._smallest",
-              "womsim.network.graphkernels.ba_edges"):
+              "womsim.network.bacsr.ba_targets"):
         assert k in sigs, sorted(sigs)
     twice = {k: v for k, v in sigs.items() if len(v) > 1}
     # a kernel whose type in womsim.runner.ahead.KERNELS is stale shows here too

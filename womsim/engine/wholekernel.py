@@ -176,6 +176,26 @@ def _move(hist, old, new):
 
 
 @njit(cache=True)
+def _desk_mix(load, grid, rows):
+    # MixTable's scalar lookup: linear per column, clipped to the grid's ends and to
+    # [0, 1], renormalised; the same operations in the same order, so the same floats
+    m = grid.size
+    if load <= grid[0]:
+        a, b, c = rows[0, 0], rows[0, 1], rows[0, 2]
+    elif load >= grid[m - 1]:
+        a, b, c = rows[m - 1, 0], rows[m - 1, 1], rows[m - 1, 2]
+    else:
+        j = np.searchsorted(grid, load, side="right") - 1
+        f = (load - grid[j]) / (grid[j + 1] - grid[j])
+        a = rows[j, 0] + (rows[j + 1, 0] - rows[j, 0]) * f
+        b = rows[j, 1] + (rows[j + 1, 1] - rows[j, 1]) * f
+        c = rows[j, 2] + (rows[j + 1, 2] - rows[j, 2]) * f
+    a, b, c = min(max(a, 0.0), 1.0), min(max(b, 0.0), 1.0), min(max(c, 0.0), 1.0)
+    total = a + b + c
+    return a / total, c / total
+
+
+@njit(cache=True)
 def whole_run(n: int, indptr: np.ndarray, indices: np.ndarray, mixed: bool,
               status: np.ndarray, revenue: np.ndarray, has_alt: np.ndarray,
               changed_at: np.ndarray, deterred_until: np.ndarray, bits: np.ndarray,
@@ -185,12 +205,16 @@ def whole_run(n: int, indptr: np.ndarray, indices: np.ndarray, mixed: bool,
               tel_step: np.ndarray, guides: np.ndarray, guide_off: np.ndarray,
               guide_size: np.ndarray, cdfs: np.ndarray, cdf_off: np.ndarray,
               chance_step: np.ndarray, chances: np.ndarray, hist_size: int,
-              contact_keys: np.ndarray, contact_tiers: np.ndarray
+              contact_keys: np.ndarray, contact_tiers: np.ndarray,
+              desk_step: np.ndarray, desk_par: np.ndarray, loads: np.ndarray,
+              table: np.ndarray, table_off: np.ndarray
               ) -> tuple[np.ndarray, np.ndarray, int]:
     """Every step of a plain run, in place on the state arrays given (copies of the
     initial state). Returns ``(ints, floats, code)``: per step the :data:`INTS` and
-    :data:`FLOATS` records, and 0, or 1 when a listener heard more stories in a step than
-    the chance tables hold (the caller then runs the scenario with the step instead).
+    :data:`FLOATS` records (and a seventh float, the problem share of a desk's step), and
+    0, or 1 when a listener heard more stories in a step than the chance tables hold, 2
+    when a calendar's multiplier takes a desk's load past its curve or problems above 1
+    (the caller then runs the scenario with the step instead, which says why).
 
     ``cand_*``/``off_*``: each step's sparse candidates, concatenated (step t's are
     ``cand[off[t]:off[t + 1]]``); ``keys[t]``: the :data:`KEYS`; ``par[t]``: the
@@ -200,10 +224,13 @@ def whole_run(n: int, indptr: np.ndarray, indices: np.ndarray, mixed: bool,
     ``contact_keys[t]`` and ``contact_tiers[t]`` (both empty: the contacts' candidates
     come packed in ``cand_contact``): the key and tier of each step's contact candidates
     (:func:`womsim.engine.rng.sparse_candidates`), drawn here.
+    ``desk_step[t]``: the step's desk table (-1: the fixed mix of ``rates[t]``), whose
+    load grid is ``loads[table_off[k]:table_off[k + 1]]`` and mix rows the same rows of
+    ``table``; ``desk_par[t]``: the step's contact rate, contact and problem multipliers.
     """
     steps = keys.shape[0]
     ints = np.zeros((steps, len(INTS)), dtype=np.int64)
-    floats = np.zeros((steps, 6), dtype=np.float64)
+    floats = np.zeros((steps, 7), dtype=np.float64)
     counts = np.zeros(3, dtype=np.int64)
     for i in range(n):
         counts[status[i]] += 1
@@ -273,6 +300,23 @@ def whole_run(n: int, indptr: np.ndarray, indices: np.ndarray, mixed: bool,
         # 2-4. experience, complaints, defection by outcome group, baseline churn
         for j in range(rates.shape[1]):
             row[0, j] = rates[t, j]
+        k = desk_step[t]
+        if k >= 0:
+            # the desk's mix at the load of the customers at the step's start
+            grid = loads[table_off[k]:table_off[k + 1]]
+            load = float(counts[_CUSTOMER]) * desk_par[t, 0]
+            d_share, p_share = _desk_mix(load, grid, table[table_off[k]:table_off[k + 1]])
+            c_scale, p_scale = desk_par[t, 1], desk_par[t, 2]
+            if c_scale != 1.0 and max(load, load / c_scale) > grid[grid.size - 1]:
+                return ints, floats, 2
+            if p_scale != 1.0:
+                raised = p_share * p_scale
+                if raised > 1 + 1e-12:
+                    return ints, floats, 2
+                raised = min(raised, 1.0)
+                d_share, p_share = min(d_share, 1.0 - raised), raised
+            row[0, 0], row[0, 1] = d_share, p_share
+            floats[t, 6] = p_share
         (delighted, problem, silent, complainers, quick, slow, unresolved, l0, l1, l2, l3,
          base_left) = outcomes(contacted, forced, churn, status, has_alt, changed_at, t,
                                kt[4:8].copy(), no_labels, row)
@@ -379,7 +423,7 @@ def whole_run(n: int, indptr: np.ndarray, indices: np.ndarray, mixed: bool,
                 k += 1
         for j in range(6):
             bounds[j + 1] = bounds[j] + sizes[j]
-        floats[t] = _group_sums(revenue, changed, bounds)
+        floats[t, :6] = _group_sums(revenue, changed, bounds)
         n_lost = n_exp + base_left.size + wom_left.size
         n_gain = won_ref.size + mk.size + wb.size
         counts[_CUSTOMER] += n_gain - n_lost

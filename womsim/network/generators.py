@@ -453,12 +453,25 @@ def scale_free(n: int, m: int, seed: SeedLike) -> EdgeSource:
     >>> scale_free(10, 2, seed=1).u.size
     16
     """
+    n, m, rng, info = scale_free_setup(n, m, seed)
+    u, v = scale_free_edges(n, m, rng)
+    return EdgeSource(u, v, n, "scale_free", info)
+
+
+def scale_free_setup(n: int, m: int, seed: SeedLike
+                     ) -> tuple[int, int, np.random.Generator, dict[str, Any]]:
+    """Validated ``n`` and ``m``, the generator and the record of :func:`scale_free`.
+
+    Examples
+    --------
+    >>> n, m, rng, info = scale_free_setup(10, 2, seed=1)
+    >>> info
+    {'generator': 'scale_free', 'params': {'n': 10, 'm': 2}, 'seed': 1}
+    """
     n = check_int("n", n, 2)
     m = check_int("m", m, 1, n - 1, hint=" (edges per new node, below n)")
     rng, record = seed_sequence(seed)
-    u, v = scale_free_edges(n, m, rng)
-    return EdgeSource(u, v, n, "scale_free", {"generator": "scale_free",
-                                              "params": {"n": n, "m": m}, **record})
+    return n, m, rng, {"generator": "scale_free", "params": {"n": n, "m": m}, **record}
 
 
 def small_world(n: int, k: int, p: float, seed: SeedLike) -> EdgeSource:

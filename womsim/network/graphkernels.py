@@ -243,6 +243,60 @@ def grouped_later_first(u: np.ndarray, v: np.ndarray) -> bool:
     return True
 
 
+@njit(cache=True, inline="always")
+def _sort_own(v, a, k, own):
+    """``v[a:a + k]`` sorted into ``own[:k]`` (``own`` holds at least ``max(k, 8)``)."""
+    if k <= 8:
+        big = np.iinfo(own.dtype).max
+        x0 = v[a] if k > 0 else big
+        x1 = v[a + 1] if k > 1 else big
+        x2 = v[a + 2] if k > 2 else big
+        x3 = v[a + 3] if k > 3 else big
+        x4 = v[a + 4] if k > 4 else big
+        x5 = v[a + 5] if k > 5 else big
+        x6 = v[a + 6] if k > 6 else big
+        x7 = v[a + 7] if k > 7 else big
+        # the row's own ends (m of them, padded to 8) through Batcher's odd-even
+        # merge network: 19 compare-exchanges without a branch, where insertion
+        # sorting five random ids mispredicts about one branch in two (12% of
+        # the build at 1M)
+        x0, x1 = min(x0, x1), max(x0, x1)
+        x2, x3 = min(x2, x3), max(x2, x3)
+        x4, x5 = min(x4, x5), max(x4, x5)
+        x6, x7 = min(x6, x7), max(x6, x7)
+        x0, x2 = min(x0, x2), max(x0, x2)
+        x1, x3 = min(x1, x3), max(x1, x3)
+        x4, x6 = min(x4, x6), max(x4, x6)
+        x5, x7 = min(x5, x7), max(x5, x7)
+        x1, x2 = min(x1, x2), max(x1, x2)
+        x5, x6 = min(x5, x6), max(x5, x6)
+        x0, x4 = min(x0, x4), max(x0, x4)
+        x1, x5 = min(x1, x5), max(x1, x5)
+        x2, x6 = min(x2, x6), max(x2, x6)
+        x3, x7 = min(x3, x7), max(x3, x7)
+        x2, x4 = min(x2, x4), max(x2, x4)
+        x3, x5 = min(x3, x5), max(x3, x5)
+        x1, x2 = min(x1, x2), max(x1, x2)
+        x3, x4 = min(x3, x4), max(x3, x4)
+        x5, x6 = min(x5, x6), max(x5, x6)
+        own[0] = x0
+        own[1] = x1
+        own[2] = x2
+        own[3] = x3
+        own[4] = x4
+        own[5] = x5
+        own[6] = x6
+        own[7] = x7
+    else:
+        for j in range(k):  # insertion sort of the row's own ends
+            x = v[a + j]
+            i = j - 1
+            while i >= 0 and own[i] > x:
+                own[i + 1] = own[i]
+                i -= 1
+            own[i + 1] = x
+
+
 @njit(cache=True)
 def csr_from_grouped(u: np.ndarray, v: np.ndarray, n: int, indices: np.ndarray
                      ) -> tuple[np.ndarray, int]:
@@ -310,55 +364,7 @@ def csr_from_grouped(u: np.ndarray, v: np.ndarray, n: int, indices: np.ndarray
             k = local[r - r0]
             if k > own.size:
                 own = np.empty(2 * k, dtype=indices.dtype)
-            if k <= 8:
-                big = np.iinfo(indices.dtype).max
-                x0 = v[a] if k > 0 else big
-                x1 = v[a + 1] if k > 1 else big
-                x2 = v[a + 2] if k > 2 else big
-                x3 = v[a + 3] if k > 3 else big
-                x4 = v[a + 4] if k > 4 else big
-                x5 = v[a + 5] if k > 5 else big
-                x6 = v[a + 6] if k > 6 else big
-                x7 = v[a + 7] if k > 7 else big
-                # the row's own ends (m of them, padded to 8) through Batcher's odd-even
-                # merge network: 19 compare-exchanges without a branch, where insertion
-                # sorting five random ids mispredicts about one branch in two (12% of
-                # the build at 1M)
-                x0, x1 = min(x0, x1), max(x0, x1)
-                x2, x3 = min(x2, x3), max(x2, x3)
-                x4, x5 = min(x4, x5), max(x4, x5)
-                x6, x7 = min(x6, x7), max(x6, x7)
-                x0, x2 = min(x0, x2), max(x0, x2)
-                x1, x3 = min(x1, x3), max(x1, x3)
-                x4, x6 = min(x4, x6), max(x4, x6)
-                x5, x7 = min(x5, x7), max(x5, x7)
-                x1, x2 = min(x1, x2), max(x1, x2)
-                x5, x6 = min(x5, x6), max(x5, x6)
-                x0, x4 = min(x0, x4), max(x0, x4)
-                x1, x5 = min(x1, x5), max(x1, x5)
-                x2, x6 = min(x2, x6), max(x2, x6)
-                x3, x7 = min(x3, x7), max(x3, x7)
-                x2, x4 = min(x2, x4), max(x2, x4)
-                x3, x5 = min(x3, x5), max(x3, x5)
-                x1, x2 = min(x1, x2), max(x1, x2)
-                x3, x4 = min(x3, x4), max(x3, x4)
-                x5, x6 = min(x5, x6), max(x5, x6)
-                own[0] = x0
-                own[1] = x1
-                own[2] = x2
-                own[3] = x3
-                own[4] = x4
-                own[5] = x5
-                own[6] = x6
-                own[7] = x7
-            else:
-                for j in range(k):  # insertion sort of the row's own ends
-                    x = v[a + j]
-                    i = j - 1
-                    while i >= 0 and own[i] > x:
-                        own[i + 1] = own[i]
-                        i -= 1
-                    own[i + 1] = x
+            _sort_own(v, a, k, own)
             a += k
             last = -1
             for j in range(k):

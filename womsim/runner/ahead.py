@@ -33,12 +33,12 @@ from typing import Any
 from numba.core import sigutils
 
 from womsim.engine import bernoulli, fused, hearings, kernels, ledger, wholekernel
-from womsim.network import graphkernels, memberbits
+from womsim.network import bacsr, memberbits
 from womsim.runner.executors import _idle_cores
 
 __all__ = ["KERNELS", "compile_ahead", "compile_kernels", "uncached"]
 
-_MODULES = {m.__name__: m for m in (graphkernels, memberbits, bernoulli, kernels, fused,
+_MODULES = {m.__name__: m for m in (bacsr, memberbits, bernoulli, kernels, fused,
                                     hearings, ledger, wholekernel)}
 
 _I32 = "Array(int32, 1, 'C', False, aligned=True)"
@@ -85,12 +85,17 @@ _WHOLE_RUN = "(" + ", ".join((
     'int64',
     "Array(uint64, 1, 'C', False, aligned=True)",
     "Array(int64, 1, 'C', False, aligned=True)",
+    "Array(int64, 1, 'C', False, aligned=True)",
+    "Array(float64, 2, 'C', False, aligned=True)",
+    "Array(float64, 1, 'C', False, aligned=True)",
+    "Array(float64, 2, 'C', False, aligned=True)",
+    "Array(int64, 1, 'C', False, aligned=True)",
 )) + ")"  # as the demo calls it (tests/test_compile_once.py)
 
 KERNELS: tuple[tuple[str, str, str], ...] = (
-    ("womsim.network.graphkernels", "ba_edges", f"({_F64}, int64, {_I32}, {_I32})"),
-    ("womsim.network.graphkernels", "grouped_later_first", f"({_I32}, {_I32})"),
-    ("womsim.network.graphkernels", "csr_from_grouped", f"({_I32}, {_I32}, int64, {_I32})"),
+    ("womsim.network.bacsr", "ba_targets", f"({_F64}, int64, {_I32}, int64, {_I64})"),
+    ("womsim.network.bacsr", "csr_from_targets",
+     f"({_I32}, int64, int64, {_I64}, int64, {_I32}, {_I32})"),
     ("womsim.network.memberbits", "update_ends_bits",
      f"({_I64R}, {_I32R}, {_U64}, {_I64}, {_B}, int64, int64)"),
     ("womsim.engine.bernoulli", "_by_bits", "(uint64, int64, int64)"),
