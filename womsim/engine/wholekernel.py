@@ -71,7 +71,16 @@ def _quantile(u, guide, size, cdf):
     # Telling.quantile of one uniform: the guide's first guess, else a binary search
     idx = guide[np.int64(u * size)]
     if cdf[idx] <= u:
-        idx = np.searchsorted(cdf, u, side="right")
+        # np.searchsorted(cdf, u, side="right") for a cdf without NaN, written out: numba's
+        # searchsorted costs a first run ~1.5 s of compiling (its NaN and dtype cases)
+        lo, hi = idx + 1, cdf.size
+        while lo < hi:
+            mid = (lo + hi) >> 1
+            if cdf[mid] <= u:
+                lo = mid + 1
+            else:
+                hi = mid
+        idx = lo
     return idx
 
 
@@ -98,9 +107,52 @@ def _tell(tellers, key_count, key_slot, key_weak, key_listener, guide, size, cdf
 
 
 @njit(cache=True)
+def _sorted(a):
+    # np.sort of person ids (int64), as a radix sort by 11 bits of (id - the least): numba's
+    # np.sort (a generic quicksort of a dozen nested functions) costs a first run ~1.5 s of
+    # compiling in each process that compiles a caller; ids are ints, so any order-correct
+    # sort gives np.sort's array
+    m = a.size
+    out = a.copy()
+    if m < 2:
+        return out
+    lo = out.min()
+    span = out.max() - lo
+    if m <= 32 or span == 0:  # insertion sort: too few for the counting passes to pay
+        for i in range(1, m):
+            x = out[i]
+            j = i - 1
+            while j >= 0 and out[j] > x:
+                out[j + 1] = out[j]
+                j -= 1
+            out[j + 1] = x
+        return out
+    tmp = np.empty(m, dtype=np.int64)
+    count = np.empty(2048, dtype=np.int64)
+    shift = 0
+    while (span >> shift) > 0:  # each pass stable, least significant digit first
+        for d in range(2048):
+            count[d] = 0
+        for i in range(m):
+            count[((out[i] - lo) >> shift) & 2047] += 1
+        at = 0
+        for d in range(2048):
+            c = count[d]
+            count[d] = at
+            at += c
+        for i in range(m):
+            d = ((out[i] - lo) >> shift) & 2047
+            tmp[count[d]] = out[i]
+            count[d] += 1
+        out, tmp = tmp, out
+        shift += 11
+    return out
+
+
+@njit(cache=True)
 def _union(a, b):
     # np.union1d of an increasing array and any other: sorted distinct ids
-    bs = np.sort(b)
+    bs = _sorted(b)
     out = np.empty(a.size + bs.size, dtype=np.int64)
     i = j = k = 0
     while i < a.size or j < bs.size:
@@ -380,7 +432,7 @@ def whole_run(n: int, indptr: np.ndarray, indices: np.ndarray, mixed: bool,
                 status[wom_left[j]] = _FORMER
             # in increasing order, as the step has them (their revenue is summed in order)
             new_det, late, late_until, wom_left = (new_det[:na], late[:nl],
-                                                   late_until[:nl], np.sort(wom_left[:nw_]))
+                                                   late_until[:nl], _sorted(wom_left[:nw_]))
         won_ref = np.empty(0, dtype=np.int64)
         if pos.size:
             heard, times = _tally(pos, pos[:0], tally)
@@ -394,7 +446,7 @@ def whole_run(n: int, indptr: np.ndarray, indices: np.ndarray, mixed: bool,
                         and _u(kt[18], i) < chances[ch, 2, times[j] - 1]:
                     won_ref[c] = i
                     c += 1
-            won_ref = np.sort(won_ref[:c])
+            won_ref = _sorted(won_ref[:c])
             for j in range(c):
                 status[won_ref[j]] = _CUSTOMER
         for j in range(wom_left.size):
@@ -425,7 +477,11 @@ def whole_run(n: int, indptr: np.ndarray, indices: np.ndarray, mixed: bool,
                 k += 1
         for j in range(6):
             bounds[j + 1] = bounds[j] + sizes[j]
-        floats[t, :6] = _group_sums(revenue, changed, bounds)
+        # element by element: an array assigned to a row compiles numba's shape-mismatch
+        # message (its int and str formatting), ~2.5 s of a first run's compiling
+        sums = _group_sums(revenue, changed, bounds)
+        for j in range(6):
+            floats[t, j] = sums[j]
         n_lost = n_exp + base_left.size + wom_left.size
         n_gain = won_ref.size + mk.size + wb.size
         counts[_CUSTOMER] += n_gain - n_lost
