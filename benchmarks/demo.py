@@ -2,6 +2,9 @@
 
 ``demo``: the first demo after installing (an empty kernel cache) and the next one, in
 rounds (first, second, first, second ...), each in a fresh process; wall and CPU time.
+``demo_split``: one first and one second demo, each in one process, split into imports,
+kernels compiled ahead, kernels compiled or loaded during the demo, and the runs with the
+printing (CPU and wall); the helper's CPU apart.
 ``compile``: in fresh processes with an empty numba cache, then with the cache filled: the
 cascade kernel's first call, and a first small scenario run (every kernel of the engine's
 step); the difference is the compile, paid once per machine.
@@ -37,6 +40,8 @@ def work(task: dict) -> dict:
             return {"error": proc.stderr.strip().splitlines()[-1:]}
         cpu, wall = map(float, proc.stdout.split())
         return {"cpu_s": cpu, "wall_s": wall}
+    if task["what"] == "split":
+        return _split()
     if task["what"] in ("demo", "bytecode"):
         # bytecode: a small demo that only writes the .pyc files the timed ones read
         extra = ["--people", "2000", "--runs", "2"] if task["what"] == "bytecode" else []
@@ -69,6 +74,70 @@ def work(task: dict) -> dict:
     engine = time.perf_counter() - t
     return {"import_s": import_s, "first_call_s": kernel, "engine_first_run_s": engine,
             "cache_dir": os.environ.get("NUMBA_CACHE_DIR", "(default)")}
+
+
+def _split() -> dict:
+    """One ``womsim demo`` in this process, its CPU and wall seconds split: the imports, the
+    kernels compiled ahead (this process's share, waiting for the helper's included), each
+    kernel compiled or loaded from the cache during the demo, and the rest (the runs and
+    the printing). ``helper_cpu_s``: the helper's CPU, once it has ended."""
+    import resource
+
+    def now() -> tuple[float, float]:
+        return time.process_time(), time.perf_counter()
+
+    c, w = now()
+    from numba.core.dispatcher import Dispatcher
+
+    import womsim.app.cli  # noqa: F401  (what ``womsim demo`` imports)
+    from womsim.app import demo
+    from womsim.runner import ahead
+
+    out = {"import": [time.process_time() - c, time.perf_counter() - w]}
+    kernels: list[list] = []
+    compile_ = Dispatcher.compile
+    depth = [0]
+
+    def timed(self, sig):  # top-level compiles and cache loads, nested ones inside theirs
+        c, w = now()
+        misses, hits = sum(self.stats.cache_misses.values()), sum(self.stats.cache_hits.values())
+        depth[0] += 1
+        try:
+            return compile_(self, sig)
+        finally:
+            depth[0] -= 1
+            how = ("compiled" if sum(self.stats.cache_misses.values()) > misses else
+                   "loaded" if sum(self.stats.cache_hits.values()) > hits else None)
+            if how and depth[0] == 0:
+                kernels.append([self.py_func.__qualname__, how, time.process_time() - c,
+                                time.perf_counter() - w])
+
+    Dispatcher.compile = timed  # type: ignore[method-assign]
+    c, w = now()
+    ahead.compile_ahead()
+    out["compile_ahead"] = [time.process_time() - c, time.perf_counter() - w]
+    ahead_kernels, kernels[:] = list(kernels), []
+    c, w = now()
+    demo.flagship(out=lambda *a: None)
+    total = [time.process_time() - c, time.perf_counter() - w]
+    for how in ("compiled", "loaded"):
+        out[f"demo_{how}"] = [sum(k[i] for k in kernels if k[1] == how) for i in (2, 3)]
+    out["runs_and_printing"] = [total[i] - out["demo_compiled"][i] - out["demo_loaded"][i]
+                                for i in (0, 1)]
+    ahead._reap()
+    u = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return {"cpu_wall_s": out, "helper_cpu_s": u.ru_utime + u.ru_stime,
+            "ahead_kernels": ahead_kernels, "demo_kernels": kernels}
+
+
+def run_split(args: argparse.Namespace) -> dict:
+    """Where a first and a second demo spend their time (:func:`_split`), in fresh processes."""
+    with tempfile.TemporaryDirectory() as pyc, tempfile.TemporaryDirectory() as cache:
+        env = {**_bytecode(pyc, args.timeout), "NUMBA_CACHE_DIR": cache}
+        log("demo_split first demo (empty kernel cache), then a second, split by phase ...")
+        first = child({"kind": "demo", "what": "split"}, args.timeout, env)
+        second = child({"kind": "demo", "what": "split"}, args.timeout, env)
+    return {"first": first, "second": second}
 
 
 def _bytecode(pyc: str, timeout: float) -> dict:

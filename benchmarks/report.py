@@ -159,6 +159,25 @@ def _cascade_table(out: dict) -> list[str]:
     return [*lines, ""]
 
 
+def _demo_split(ds: dict | None) -> list[str]:
+    """Where a first and a second ``womsim demo`` spend their time (benchmarks/demo.py)."""
+    if not ds or "error" in ds.get("first", {}) or "error" in ds.get("second", {}):
+        return [f"Demo split failed: {ds}", ""] if ds else []
+    phases = (("import", "imports"), ("compile_ahead", "kernels compiled ahead (this process)"),
+              ("demo_compiled", "kernels compiled during the demo"),
+              ("demo_loaded", "kernels loaded from the cache"),
+              ("runs_and_printing", "the runs and the printing"))
+    lines = ["### Where a first and a second `womsim demo` spend their time", "",
+             "| phase | first: CPU | first: wall | second: CPU | second: wall |",
+             "|---|---:|---:|---:|---:|"]
+    for key, label in phases:
+        a, b = ds["first"]["cpu_wall_s"][key], ds["second"]["cpu_wall_s"][key]
+        lines.append(f"| {label} | {a[0]:.2f} s | {a[1]:.2f} s | {b[0]:.2f} s | {b[1]:.2f} s |")
+    lines += [f"| the helper process (CPU) | {ds['first']['helper_cpu_s']:.2f} s | | "
+              f"{ds['second']['helper_cpu_s']:.2f} s | |", ""]
+    return lines
+
+
 def markdown(out: dict) -> str:
     """The whole run as markdown (``latest.md``)."""
     m = out["machine"]
@@ -218,6 +237,7 @@ def markdown(out: dict) -> str:
                       f"{en['largest_worker_peak_mb']:.0f} MB.", ""]
     if out.get("segments"):
         lines += segments.markdown(out["segments"])
+    lines += _demo_split(out.get("demo_split"))
     pr = out.get("profile")
     if pr and "error" not in pr:
         lines += [f"### Where a {pr['people']:,}-person scenario spends its time (cProfile, "

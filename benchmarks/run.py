@@ -12,6 +12,7 @@ from one measurement to the next; every comparison in interleaved rounds, A B A 
 ``scenario10m``  the same at 10M people (about a minute and 3 GB)
 ``ensemble``     200 runs x 100k people, serial and in worker processes
 ``demo``         the first ``womsim demo`` after install and the second
+``demo_split``   where a first and a second demo spend their time (imports, compiling, runs)
 ``workers``      serial against a new and a kept worker pool
 ``tornado``      a full tornado (every uncertain parameter), 100k people, runs=20
 ``readme``       the README's "In a notebook" block, line by line
@@ -74,6 +75,7 @@ SECTIONS: dict[str, Any] = {
     "scenario10m": scenario.run_scenario10m,
     "ensemble": scenario.run_ensemble,
     "demo": demo.run_demo,
+    "demo_split": demo.run_split,
     "workers": workers.run,
     "tornado": tornado.run,
     "readme": readme.run,

@@ -4,7 +4,9 @@ The telecom preset at 100k people, ``runs=20`` (target <= 20 s on 2 cores), in w
 processes on every core and serially (the serial baseline of the parallel figure; its CPU
 time is the work done), one right after the other in one fresh child after a warm-up; also
 how many of the tornado's scenarios were simulated per seed and how many taken from runs it
-already had (womsim.engine.reuse). ``python benchmarks/run.py --only tornado``.
+already had (womsim.engine.reuse); and in threads of the child (``executor="threads"``: the
+compiled whole run releases the GIL; no pool to start, nothing to send).
+``python benchmarks/run.py --only tornado``.
 
 The processes figure is the kept pool's, as a session's second and later calls see it: the
 warm-up (a small tornado in processes) starts the pool, and its wall and CPU time are
@@ -79,7 +81,7 @@ def work(task: dict) -> dict:
     out: dict = {"people": people, "runs": runs, "cores": len(os.sched_getaffinity(0)),
                  "load_at_start": os.getloadavg(), "pool_start": start}
     try:
-        for how in task.get("executors", ["processes", "serial"]):
+        for how in task.get("executors", ["processes", "threads", "serial"]):
             seen.clear()
             t, c, cw = time.perf_counter(), _cpu(), _workers_cpu()
             tor = wom.sensitivity(sc, runs=runs, seed=1, executor=how, progress=False)

@@ -84,7 +84,7 @@ _HEAVY: dict[str, float] = {
     "test_docs.py::test_site_builds_strict": 88,
     "test_architecture.py": 40,
     "test_engine.py": 110,
-    "test_report_print.py": 105,
+    "test_report_print.py test_result_protocol.py": 105,  # tiny_calibration computed once
     "test_step_size.py::test_monthly_weekly_daily_agree[retail_bank_challenger]": 70,
     "test_step_size.py::test_monthly_weekly_daily_agree[retail_bank]": 31,
     "test_step_size.py::test_monthly_weekly_daily_agree[telecom]": 30,

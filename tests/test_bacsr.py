@@ -50,7 +50,8 @@ def test_targets_and_wide_packing_match_ba_edges():
     out = []
     for packed in (np.empty(tgt.size, np.int32), np.empty(tgt.size, np.int64)):
         indices = np.empty(2 * tgt.size, np.int32)
-        indptr, used = csr_from_targets(tgt, m, n, bcount.copy(), shift, packed, indices)
+        indptr, used = csr_from_targets(tgt.copy(), m, n, bcount.copy(), shift, packed,
+                                        indices)
         out.append((indptr, indices[:used]))
     assert np.array_equal(out[0][0], out[1][0]) and np.array_equal(out[0][1], out[1][1])
     ref = Network._from_source(gen.EdgeSource(src, tgt, n))

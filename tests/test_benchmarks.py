@@ -32,7 +32,8 @@ def test_interleaved_alternates_calls_and_caps_slow_ones():
 
 
 def test_every_section_has_a_child_side():
-    kinds = {"compile": "demo", "demo": "demo", "cascade": "cascade", "graph": "graph",
+    kinds = {"compile": "demo", "demo": "demo", "demo_split": "demo", "cascade": "cascade",
+             "graph": "graph",
              "scenario": "scenario", "scenario10m": "scenario", "ensemble": "scenario",
              "workers": "workers", "tornado": "tornado", "readme": "readme",
              "segments": "segments"}

@@ -241,9 +241,12 @@ def test_round_trip_recovers_synthetic_clients():
     parameter, is benchmarks/calibration_coverage.py's (docs/calibration.md), and the
     recalibration's own coverage is tested with power in tests/test_recalibration.py. The
     parameters the data informs must also be narrowed: a posterior as wide as the prior
-    covers trivially (its sd ratio is 1). Measured over 40 clients, the posterior sd of
-    intention_to_action and referral_prob is 0.82 of the prior's on average (sd 0.15 per
-    client): the bound 0.95 is 2 SE of a 6-client mean above that, and below 1."""
+    covers trivially. The yardstick is large_loss_share, which these data do not tell (its
+    recalibrated posterior is as wide as its prior): measured over 109 fresh clients (200 to
+    308, the solved targets' errors drawn per reference run), the posterior sd / prior sd of
+    intention_to_action and referral_prob (their mean) is 0.17 below large_loss_share's in
+    the same client (sd 0.17 per client), so a 6-client mean of that difference lies below
+    0 unless it falls 2.4 SE (SE 0.069) short of what was measured."""
     infer = ["complaints.intention_to_action", "complaints.large_loss_share",
              "word_of_mouth.referral_prob"]
     base = wom.Scenario.preset("retail_bank").replace(**{"market.people": 1000,
@@ -266,11 +269,12 @@ def test_round_trip_recovers_synthetic_clients():
         for p, v in zip(infer, row, strict=True):
             lo, hi = c.interval(p, 0.90)
             covered.append(lo <= v <= hi)
-        ratio.append(c.diagnostic().loc[[infer[0], infer[2]], "width_ratio"].mean())
+        d = c.diagnostic()["width_ratio"]
+        ratio.append(d[[infer[0], infer[2]]].mean() - d[infer[1]])
     n = len(covered)
     floor = stats.binom.ppf(0.01, n, 0.90)
     assert sum(covered) >= floor, (sum(covered), n)
-    assert np.mean(ratio) < 0.95, ratio
+    assert np.mean(ratio) < 0, ratio
 
 
 def test_a_drifting_today_warns():

@@ -1,4 +1,5 @@
-"""Every notebook in notebooks/ runs top to bottom, fresh, in this environment's Python.
+"""Every notebook in notebooks/ runs top to bottom, in a cleared namespace, in this environment's
+Python.
 
 The notebooks are stored without outputs; this test executes an in-memory copy (the files on
 disk are never written) with the notebooks folder as the working directory, and fails with the
@@ -84,13 +85,46 @@ class ThisPythonKernelManager(KernelManager):
                 os.path.realpath(self.connection_file), *(extra_arguments or [])]
 
 
-def _same_python_cell() -> nbformat.NotebookNode:
+def _fresh_cell() -> nbformat.NotebookNode:
+    """The first cell: an empty namespace in the notebooks folder, and the right Python.
+
+    One kernel runs all the notebooks of a pytest worker (each start costs an interpreter
+    that imports ipykernel, womsim, pandas and matplotlib: seconds of CPU, six times), so
+    this cell makes it as a fresh one is for a notebook: nothing a notebook before defined
+    (``%reset -f``: a name a notebook uses without defining fails as in a new kernel), no
+    figure left open, pandas' display options and the working directory as at start.
+    """
     expected = os.path.realpath(sys.prefix)
     return nbformat.v4.new_code_cell(
-        "import os as _os, sys as _sys\n"
+        # the main module's own attributes as the new kernel had them (%reset drops some
+        # that worker processes read, __spec__: a Dask nanny then fails to start)
+        "import sys as _sys\n"
+        "if not hasattr(_sys, '_womsim_test_main'):\n"
+        "    _sys._womsim_test_main = {k: v for k, v in vars(_sys.modules['__main__']).items()\n"
+        "                              if k.startswith('__') and k.endswith('__')}\n"
+        "%reset -f\n"
+        "import os as _os, sys as _sys, warnings as _warnings\n"
+        "vars(_sys.modules['__main__']).update(_sys._womsim_test_main)\n"
         f"assert _os.path.realpath(_sys.prefix) == {expected!r}, (\n"
         f"    'kernel runs ' + _sys.executable + ', not the test environment {expected}')\n"
-        "del _os, _sys")
+        f"_os.chdir({str(NOTEBOOKS)!r})\n"
+        "if 'matplotlib.pyplot' in _sys.modules:\n"
+        "    _sys.modules['matplotlib.pyplot'].close('all')\n"
+        "if 'pandas' in _sys.modules:\n"
+        "    with _warnings.catch_warnings():\n"
+        "        _warnings.simplefilter('ignore')\n"
+        "        _sys.modules['pandas'].reset_option('all')\n"
+        "del _os, _sys, _warnings")
+
+
+@pytest.fixture(scope="session")
+def kernel():
+    """This pytest worker's kernel, started once and shared by its notebook tests."""
+    km = ThisPythonKernelManager(kernel_name="python3")
+    # no IPython history file: two workers' kernels would share one SQLite database
+    km.start_kernel(cwd=str(NOTEBOOKS), extra_arguments=["--HistoryManager.hist_file=:memory:"])
+    yield km
+    km.shutdown_kernel(now=True)
 
 
 def test_notebooks_found():
@@ -111,15 +145,42 @@ def test_notebooks_saved_without_outputs():
 
 @pytest.mark.slow
 @pytest.mark.parametrize("path", PATHS, ids=[p.name for p in PATHS])
-def test_notebook_runs(path: Path):
+def test_notebook_runs(path: Path, kernel: KernelManager):
     nb = _shrunk(nbformat.read(path, as_version=4), path.name)
-    nb.cells.insert(0, _same_python_cell())
+    nb.cells.insert(0, _fresh_cell())
+    if not kernel.is_alive():  # a notebook before killed it
+        kernel.restart_kernel(now=True)
     # no MPLBACKEND here: the kernel uses the inline backend, as in Jupyter (no windows)
     client = nbclient.NotebookClient(
-        nb, kernel_name="python3", kernel_manager_class=ThisPythonKernelManager,
-        timeout=CELL_TIMEOUT, allow_errors=False,
+        nb, km=kernel, timeout=CELL_TIMEOUT, allow_errors=False,
         resources={"metadata": {"path": str(NOTEBOOKS)}})
     try:
-        client.execute(cwd=str(NOTEBOOKS))
+        client.execute()
     except CellExecutionError as err:
         pytest.fail(f"{path.name}: a cell raised\n{err}", pytrace=False)
+    finally:
+        if client.kc is not None:
+            client.kc.stop_channels()
+
+
+def test_a_shared_kernel_starts_each_notebook_fresh(kernel: KernelManager, tmp_path: Path):
+    """What one notebook leaves in the shared kernel, the next cannot use: it fails as it
+    would in a new kernel (names, working directory, pandas options)."""
+    def run(*sources: str) -> None:
+        nb = nbformat.v4.new_notebook(cells=[_fresh_cell(),
+                                             *map(nbformat.v4.new_code_cell, sources)])
+        client = nbclient.NotebookClient(nb, km=kernel, timeout=CELL_TIMEOUT,
+                                         allow_errors=False)
+        try:
+            client.execute()
+        finally:
+            if client.kc is not None:
+                client.kc.stop_channels()
+
+    run("leak = 1", f"import os; os.chdir({str(tmp_path)!r})",
+        "import pandas as pd; pd.set_option('display.width', 7)")
+    with pytest.raises(CellExecutionError, match="NameError"):
+        run("leak")
+    run(f"import os; assert os.getcwd() == {str(NOTEBOOKS)!r}, os.getcwd()",
+        "import __main__; assert __main__.__spec__ is None and __main__.__name__ == '__main__'",
+        "import pandas as pd; assert pd.get_option('display.width') == 80")

@@ -113,7 +113,7 @@ def check_printed(page: Path, paper: str, out: Path) -> int:
 
 
 @pytest.fixture(scope="module")
-def results():
+def results(tiny_calibration):
     sc = wom.Scenario.preset("telecom").replace(**{"market.people": 2000,
                                                     "simulation.horizon_years": 0.5})
     iv = wom.Intervention("complaint programme", start="3 months", cost_per_year=5_000,
@@ -130,11 +130,9 @@ def results():
                                     "complaints.resolved": [0.4, 0.8]}, runs=3, seed=1,
                                executor="serial"),
             "ensemble": cmp.ensembles["today"], "damage": wom.market_damage(sc),
-            "calibration": wom.calibrate(
-                wom.Scenario.preset("retail_bank").replace(**{"simulation.horizon_years": 1}),
-                {"annual_churn": 0.15, "problem_share": 0.04}, people=200,
-                infer=["complaints.intention_to_action"], sims=12, draws=50, check_runs=2,
-                executor="serial", progress=False)}
+            # the smallest calibration the API allows, shared with test_result_protocol.py
+            # (conftest.py runs the two modules on one pytest worker)
+            "calibration": tiny_calibration}
 
 
 @pytest.mark.slow

@@ -71,7 +71,16 @@ def _quantile(u, guide, size, cdf):
     # Telling.quantile of one uniform: the guide's first guess, else a binary search
     idx = guide[np.int64(u * size)]
     if cdf[idx] <= u:
-        idx = np.searchsorted(cdf, u, side="right")
+        # np.searchsorted(cdf, u, side="right") for a cdf without NaN, written out: numba's
+        # searchsorted costs a first run ~1.5 s of compiling (its NaN and dtype cases)
+        lo, hi = idx + 1, cdf.size
+        while lo < hi:
+            mid = (lo + hi) >> 1
+            if cdf[mid] <= u:
+                lo = mid + 1
+            else:
+                hi = mid
+        idx = lo
     return idx
 
 
@@ -98,9 +107,52 @@ def _tell(tellers, key_count, key_slot, key_weak, key_listener, guide, size, cdf
 
 
 @njit(cache=True)
+def _sorted(a):
+    # np.sort of person ids (int64), as a radix sort by 11 bits of (id - the least): numba's
+    # np.sort (a generic quicksort of a dozen nested functions) costs a first run ~1.5 s of
+    # compiling in each process that compiles a caller; ids are ints, so any order-correct
+    # sort gives np.sort's array
+    m = a.size
+    out = a.copy()
+    if m < 2:
+        return out
+    lo = out.min()
+    span = out.max() - lo
+    if m <= 32 or span == 0:  # insertion sort: too few for the counting passes to pay
+        for i in range(1, m):
+            x = out[i]
+            j = i - 1
+            while j >= 0 and out[j] > x:
+                out[j + 1] = out[j]
+                j -= 1
+            out[j + 1] = x
+        return out
+    tmp = np.empty(m, dtype=np.int64)
+    count = np.empty(2048, dtype=np.int64)
+    shift = 0
+    while (span >> shift) > 0:  # each pass stable, least significant digit first
+        for d in range(2048):
+            count[d] = 0
+        for i in range(m):
+            count[((out[i] - lo) >> shift) & 2047] += 1
+        at = 0
+        for d in range(2048):
+            c = count[d]
+            count[d] = at
+            at += c
+        for i in range(m):
+            d = ((out[i] - lo) >> shift) & 2047
+            tmp[count[d]] = out[i]
+            count[d] += 1
+        out, tmp = tmp, out
+        shift += 11
+    return out
+
+
+@njit(cache=True)
 def _union(a, b):
     # np.union1d of an increasing array and any other: sorted distinct ids
-    bs = np.sort(b)
+    bs = _sorted(b)
     out = np.empty(a.size + bs.size, dtype=np.int64)
     i = j = k = 0
     while i < a.size or j < bs.size:
@@ -176,6 +228,28 @@ def _move(hist, old, new):
 
 
 @njit(cache=True)
+def _desk_mix(load, grid, rows):
+    # MixTable's scalar lookup: linear per column, clipped to the grid's ends and to
+    # [0, 1], renormalised; the same operations in the same order, so the same floats
+    m = grid.size
+    if load <= grid[0]:
+        a, b, c = rows[0, 0], rows[0, 1], rows[0, 2]
+    elif load >= grid[m - 1]:
+        a, b, c = rows[m - 1, 0], rows[m - 1, 1], rows[m - 1, 2]
+    else:
+        j = np.searchsorted(grid, load, side="right") - 1
+        f = (load - grid[j]) / (grid[j + 1] - grid[j])
+        a = rows[j, 0] + (rows[j + 1, 0] - rows[j, 0]) * f
+        b = rows[j, 1] + (rows[j + 1, 1] - rows[j, 1]) * f
+        c = rows[j, 2] + (rows[j + 1, 2] - rows[j, 2]) * f
+    a, b, c = min(max(a, 0.0), 1.0), min(max(b, 0.0), 1.0), min(max(c, 0.0), 1.0)
+    total = a + b + c
+    return a / total, c / total
+
+
+# nogil: the runs of a grid can share a process's cores in threads (the kernel touches no
+# Python object; each run writes only its own state arrays)
+@njit(cache=True, nogil=True)
 def whole_run(n: int, indptr: np.ndarray, indices: np.ndarray, mixed: bool,
               status: np.ndarray, revenue: np.ndarray, has_alt: np.ndarray,
               changed_at: np.ndarray, deterred_until: np.ndarray, bits: np.ndarray,
@@ -185,12 +259,16 @@ def whole_run(n: int, indptr: np.ndarray, indices: np.ndarray, mixed: bool,
               tel_step: np.ndarray, guides: np.ndarray, guide_off: np.ndarray,
               guide_size: np.ndarray, cdfs: np.ndarray, cdf_off: np.ndarray,
               chance_step: np.ndarray, chances: np.ndarray, hist_size: int,
-              contact_keys: np.ndarray, contact_tiers: np.ndarray
+              contact_keys: np.ndarray, contact_tiers: np.ndarray,
+              desk_step: np.ndarray, desk_par: np.ndarray, loads: np.ndarray,
+              table: np.ndarray, table_off: np.ndarray
               ) -> tuple[np.ndarray, np.ndarray, int]:
     """Every step of a plain run, in place on the state arrays given (copies of the
     initial state). Returns ``(ints, floats, code)``: per step the :data:`INTS` and
-    :data:`FLOATS` records, and 0, or 1 when a listener heard more stories in a step than
-    the chance tables hold (the caller then runs the scenario with the step instead).
+    :data:`FLOATS` records (and a seventh float, the problem share of a desk's step), and
+    0, or 1 when a listener heard more stories in a step than the chance tables hold, 2
+    when a calendar's multiplier takes a desk's load past its curve or problems above 1
+    (the caller then runs the scenario with the step instead, which says why).
 
     ``cand_*``/``off_*``: each step's sparse candidates, concatenated (step t's are
     ``cand[off[t]:off[t + 1]]``); ``keys[t]``: the :data:`KEYS`; ``par[t]``: the
@@ -200,10 +278,13 @@ def whole_run(n: int, indptr: np.ndarray, indices: np.ndarray, mixed: bool,
     ``contact_keys[t]`` and ``contact_tiers[t]`` (both empty: the contacts' candidates
     come packed in ``cand_contact``): the key and tier of each step's contact candidates
     (:func:`womsim.engine.rng.sparse_candidates`), drawn here.
+    ``desk_step[t]``: the step's desk table (-1: the fixed mix of ``rates[t]``), whose
+    load grid is ``loads[table_off[k]:table_off[k + 1]]`` and mix rows the same rows of
+    ``table``; ``desk_par[t]``: the step's contact rate, contact and problem multipliers.
     """
     steps = keys.shape[0]
     ints = np.zeros((steps, len(INTS)), dtype=np.int64)
-    floats = np.zeros((steps, 6), dtype=np.float64)
+    floats = np.zeros((steps, 7), dtype=np.float64)
     counts = np.zeros(3, dtype=np.int64)
     for i in range(n):
         counts[status[i]] += 1
@@ -273,6 +354,23 @@ def whole_run(n: int, indptr: np.ndarray, indices: np.ndarray, mixed: bool,
         # 2-4. experience, complaints, defection by outcome group, baseline churn
         for j in range(rates.shape[1]):
             row[0, j] = rates[t, j]
+        k = desk_step[t]
+        if k >= 0:
+            # the desk's mix at the load of the customers at the step's start
+            grid = loads[table_off[k]:table_off[k + 1]]
+            load = float(counts[_CUSTOMER]) * desk_par[t, 0]
+            d_share, p_share = _desk_mix(load, grid, table[table_off[k]:table_off[k + 1]])
+            c_scale, p_scale = desk_par[t, 1], desk_par[t, 2]
+            if c_scale != 1.0 and max(load, load / c_scale) > grid[grid.size - 1]:
+                return ints, floats, 2
+            if p_scale != 1.0:
+                raised = p_share * p_scale
+                if raised > 1 + 1e-12:
+                    return ints, floats, 2
+                raised = min(raised, 1.0)
+                d_share, p_share = min(d_share, 1.0 - raised), raised
+            row[0, 0], row[0, 1] = d_share, p_share
+            floats[t, 6] = p_share
         (delighted, problem, silent, complainers, quick, slow, unresolved, l0, l1, l2, l3,
          base_left) = outcomes(contacted, forced, churn, status, has_alt, changed_at, t,
                                kt[4:8].copy(), no_labels, row)
@@ -327,14 +425,14 @@ def whole_run(n: int, indptr: np.ndarray, indices: np.ndarray, mixed: bool,
                             late[nl] = i
                             late_until[nl] = until
                             nl += 1
-                elif _u(kt[17], i) < chances[ch, 1, times[j] - 1] and has_alt[i]:
+                elif has_alt[i] and _u(kt[17], i) < chances[ch, 1, times[j] - 1]:
                     wom_left[nw_] = i
                     nw_ += 1
             for j in range(nw_):
                 status[wom_left[j]] = _FORMER
             # in increasing order, as the step has them (their revenue is summed in order)
             new_det, late, late_until, wom_left = (new_det[:na], late[:nl],
-                                                   late_until[:nl], np.sort(wom_left[:nw_]))
+                                                   late_until[:nl], _sorted(wom_left[:nw_]))
         won_ref = np.empty(0, dtype=np.int64)
         if pos.size:
             heard, times = _tally(pos, pos[:0], tally)
@@ -348,7 +446,7 @@ def whole_run(n: int, indptr: np.ndarray, indices: np.ndarray, mixed: bool,
                         and _u(kt[18], i) < chances[ch, 2, times[j] - 1]:
                     won_ref[c] = i
                     c += 1
-            won_ref = np.sort(won_ref[:c])
+            won_ref = _sorted(won_ref[:c])
             for j in range(c):
                 status[won_ref[j]] = _CUSTOMER
         for j in range(wom_left.size):
@@ -379,7 +477,11 @@ def whole_run(n: int, indptr: np.ndarray, indices: np.ndarray, mixed: bool,
                 k += 1
         for j in range(6):
             bounds[j + 1] = bounds[j] + sizes[j]
-        floats[t] = _group_sums(revenue, changed, bounds)
+        # element by element: an array assigned to a row compiles numba's shape-mismatch
+        # message (its int and str formatting), ~2.5 s of a first run's compiling
+        sums = _group_sums(revenue, changed, bounds)
+        for j in range(6):
+            floats[t, j] = sums[j]
         n_lost = n_exp + base_left.size + wom_left.size
         n_gain = won_ref.size + mk.size + wb.size
         counts[_CUSTOMER] += n_gain - n_lost

@@ -10,9 +10,12 @@ depends only on the seed (the sparse draws' candidates, every step's keys) comes
 run's streams; with :class:`~womsim.engine.rng.PairedStreams` the scenarios of a seed
 share them, made once.
 
-It covers the plain market: no segments, rivals, service desk, online reviews, calendar,
-retelling, warm start or extra problems. :func:`plain` says whether a scenario is one;
-:func:`run_fast` runs it here and any other with the step.
+It covers one firm's market: no segments, rivals, online reviews, retelling or extra
+problems. A service desk's experience mix is read off its load curve inside the kernel at
+each step's load (the desk table's own interpolation, done with the same floating-point
+operations); a calendar's multipliers and a steady start need nothing the step does not
+give the kernel already. :func:`plain` says whether a scenario is covered; :func:`run_fast`
+runs it here and any other with the step.
 """
 
 from __future__ import annotations
@@ -23,7 +26,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from womsim.core.errors import NetworkError
+from womsim.core.errors import NetworkError, ScenarioError
+from womsim.engine.calendar import calendar_mix
 from womsim.engine.listeners import acted
 from womsim.engine.rng import THIN, PairedStreams, Streams, sparse_candidates
 from womsim.engine.schedule import StepParams, schedule, value_hazard
@@ -51,24 +55,25 @@ _NO_OFFSETS.flags.writeable = False
 
 
 def plain(scenario: Scenario, params: list[StepParams] | None = None) -> bool:
-    """Whether :func:`run_whole` covers ``scenario``: no segments, rivals, service desk,
-    online reviews, calendar, retelling or warm start (``params``: its schedule, if made).
+    """Whether :func:`run_whole` covers ``scenario``: no segments, rivals, online reviews
+    or retelling (``params``: its schedule, if made). A service desk, a calendar and a
+    steady start are covered.
 
     Examples
     --------
     >>> from womsim import Scenario
     >>> plain(Scenario.preset("telecom"))
     True
+    >>> plain(Scenario.preset("telecom").replace(**{"simulation.start": "steady"}))
+    True
     >>> plain(Scenario.preset("telecom").replace(**{"reviews.enabled": True}))
     False
     """
-    if scenario.segments or scenario.rivals or scenario.desk is not None \
-            or scenario.reviews.enabled or scenario.simulation.start != "cold":
+    if scenario.segments or scenario.rivals or scenario.reviews.enabled:
         return False
     if params is None:
         params, _ = schedule(scenario)
-    return all(p.mix_scenario.desk is None and p.contact_scale == 1.0
-               and p.problem_scale == 1.0 and not (p.retell > 0 and p.max_hops > 1)
+    return all(not (p.retell > 0 and p.max_hops > 1)
                and (p.reviews is None or not p.reviews.enabled) for p in params)
 
 
@@ -205,9 +210,11 @@ def run_whole(scenario: Scenario, network: Network | None, seed: int,
                      p.p_winback / qa[t], p.memory_years / p.dt]
                     for t, p in enumerate(params)])
     kinds, kind_step = _unique(params, lambda p: p)
-    # the service's fixed mix (no desk): the step's own shares, as floats
-    mix = np.array([[float(x) for x in experience_mix(p.mix_scenario, 0.0)] for p in kinds])
-    par[:, 4], par[:, 5] = mix[kind_step, 0], mix[kind_step, 2]
+    try:
+        desk_step, desk_par, loads, table, table_off = _desk_tables(params, kinds, kind_step,
+                                                                    par)
+    except ScenarioError:
+        return None  # the step raises it, at the step where it meets it
     rates = np.ascontiguousarray(par[:, [4, 5, 6, 7, 8, 9, 10, 11, 12]])
 
     tellings, neg_index = _unique(params, lambda p: p.negative)
@@ -231,7 +238,9 @@ def run_whole(scenario: Scenario, network: Network | None, seed: int,
     chance_step = kind_step
     chances = np.array([[acted(p.deter, heard, p.repeat), acted(p.wom_defect, heard, p.repeat),
                          acted(p.referral, heard, p.repeat)] for p in kinds])
-    hist = steps + math.ceil(max(p.memory_years / p.dt for p in params)) + 3
+    # a steady start's deterred count from before the first step, up to one memory ahead
+    hist = max(steps + math.ceil(max(p.memory_years / p.dt for p in params)) + 3,
+               int(state.deterred_until.max(initial=0)) + 2)
 
     mixed = network is None
     indptr = network.indptr if network is not None else np.zeros(n + 1, dtype=np.int64)
@@ -242,11 +251,59 @@ def run_whole(scenario: Scenario, network: Network | None, seed: int,
         n, indptr, indices, mixed, status, state.revenue, state.has_alt, state.changed_at,
         state.deterred_until, bits, same, total, cc, oc, cb, ob, ca, oa, _keys(streams, steps),
         par, rates, tel_step, guides, guide_off.astype(np.int64), guide_size, cdfs,
-        cdf_off.astype(np.int64), chance_step, chances, hist, c_keys, c_tiers)
+        cdf_off.astype(np.int64), chance_step, chances, hist, c_keys, c_tiers, desk_step,
+        desk_par, loads, table, table_off)
     if code != 0:
-        return None  # a listener heard more stories in a step than the tables hold
+        # a listener heard more stories in a step than the tables hold, or a calendar
+        # pushed the desk past its load curve or problems above 1: the step runs it (and
+        # raises the latter with its message)
+        return None
+    # the desk's steps: the problem share the kernel read off the load curve
+    par[:, 5] = np.where(desk_step >= 0, floats[:, 6], par[:, 5])
     return _records(scenario, network, params, iv_costs, base, baseline, valuation_hazard,
-                    state, ints, floats, initial, rev0, par)
+                    state, ints, floats[:, :6], initial, rev0, par)
+
+
+def _desk_tables(params: list[StepParams], kinds: list[StepParams], kind_step: np.ndarray,
+                 par: np.ndarray) -> tuple[np.ndarray, ...]:
+    """Each step's experience mix: a fixed mix's shares (with the calendar's problem
+    multiplier) written into ``par``; for a desk, its load curve for the kernel.
+
+    Returns ``(desk_step, desk_par, loads, table, table_off)``: the step's desk table (-1:
+    fixed mix), its (contact rate, contact multiplier, problem multiplier), and the desks'
+    load grids and mix rows end to end with their offsets.
+    """
+    steps = len(params)
+    first = np.full(len(kinds), -1, dtype=np.int64)
+    for t in range(steps - 1, -1, -1):
+        first[kind_step[t]] = t
+    mixes = np.zeros((len(kinds), 2))
+    desks: dict[int, int] = {}
+    grids: list[np.ndarray] = []
+    rows: list[np.ndarray] = []
+    kind_desk = np.full(len(kinds), -1, dtype=np.int64)
+    for j, p in enumerate(kinds):
+        desk = p.mix_scenario.desk
+        if desk is None:
+            # the fixed mix, as the step has it (floats), the calendar's multiplier on it
+            d, _, q = (float(x) for x in experience_mix(p.mix_scenario, 0.0))
+            if p.contact_scale != 1.0 or p.problem_scale != 1.0:
+                d, q = calendar_mix(p, 0.0, d, q, int(first[j]))
+            mixes[j] = d, q
+            continue
+        mt = desk.mix_table()
+        if id(mt) not in desks:
+            desks[id(mt)] = len(grids)
+            grids.append(np.asarray(mt.loads, dtype=np.float64))
+            rows.append(np.asarray(mt.mix, dtype=np.float64))
+        kind_desk[j] = desks[id(mt)]
+    par[:, 4], par[:, 5] = mixes[kind_step, 0], mixes[kind_step, 1]
+    table_off = np.zeros(len(grids) + 1, dtype=np.int64)
+    np.cumsum([g.size for g in grids], out=table_off[1:])
+    loads = np.concatenate(grids) if grids else np.zeros(0)
+    table = np.concatenate(rows) if rows else np.zeros((0, 3))
+    desk_par = np.array([[p.contact_rate, p.contact_scale, p.problem_scale] for p in params])
+    return kind_desk[kind_step], desk_par, loads, np.ascontiguousarray(table), table_off
 
 
 def _records(scenario: Scenario, network: Network | None, params: list[StepParams],

@@ -4,10 +4,11 @@
 :func:`womsim.network.graphkernels.csr_from_grouped` then reads them back to find each
 node's own edges and scatter the later ends. The source of edge ``e`` is always node
 ``m + e // m``, so here it is never stored: one pass draws the targets (and counts how
-many land in each bucket of rows), a second scatters the later ends through the buckets
-packed into one int32 each where the ids allow (half the bytes of the general builder's
-int64), a third fills, sorts and clears the rows bucket by bucket while they are in the
-cache. The same arrays as the edge-list path, bit for bit, for the same uniforms.
+many land in each bucket of rows), a second sorts each node's own ends, drops repeats and
+scatters the rest through the buckets, packed into one int32 each where the ids allow
+(half the bytes of the general builder's int64), a third lays the rows out bucket by
+bucket while they are in the cache: nothing left to sort or clear of repeats there. The
+same arrays as the edge-list path, bit for bit, for the same uniforms.
 """
 
 from __future__ import annotations
@@ -83,7 +84,9 @@ def csr_from_targets(tgt: np.ndarray, m: int, n: int, bstart: np.ndarray, shift:
     those edges.
 
     ``bstart[b + 1]`` holds how many targets fall in bucket ``b`` (rows ``b << shift``
-    on; turned into offsets here); ``packed`` (length ``tgt.size``) is scratch, int32 when
+    on; turned into offsets here: an upper bound, repeats are not scattered); ``tgt`` is
+    overwritten (each node's ends sorted, repeats dropped, -1 after them); ``packed``
+    (length ``tgt.size``) is scratch, int32 when
     a row's place in its bucket and a node id fit in 31 bits, else int64; ``indices``
     (length ``2 * tgt.size``) receives the rows. Returns ``(indptr, count)`` as
     :func:`~womsim.network.graphkernels.csr_from_pairs`.
@@ -98,64 +101,63 @@ def csr_from_targets(tgt: np.ndarray, m: int, n: int, bstart: np.ndarray, shift:
         nbits += 1
     mask = (1 << nbits) - 1
     width = 1 << shift
-    # an entry: its row's place in the bucket (high bits) and the later node (low nbits)
+    # node by node: its own ends sorted, repeats dropped and the rest written back in
+    # place (-1 after them); each kept end scattered to the bucket of its row, packed as
+    # the row's place in the bucket (high bits) and the node (low nbits). A repeat never
+    # reaches the later row, so no row needs clearing of repeats afterwards
+    own = np.empty(max(8, m), dtype=tgt.dtype)
     node = m
-    c = 0
-    for e in range(n_e):
-        t = tgt[e]
-        b = t >> shift
-        p = fill[b]
-        packed[p] = ((t & (width - 1)) << nbits) | node
-        fill[b] = p + 1
-        c += 1
-        if c == m:
-            c = 0
-            node += 1
+    for a in range(0, n_e, m):
+        _sort_own(tgt, a, m, own)
+        last = -1
+        j = 0
+        for i in range(m):
+            t = own[i]
+            if t == last:
+                continue
+            last = t
+            tgt[a + j] = t
+            j += 1
+            b = t >> shift
+            p = fill[b]
+            packed[p] = ((t & (width - 1)) << nbits) | node
+            fill[b] = p + 1
+        for i in range(j, m):
+            tgt[a + i] = -1
+        node += 1
+    # bucket by bucket (its rows in the cache): count each row's later ends, lay out the
+    # rows (own ends copied, room for the later ones), then put the later ends in place,
+    # in edge order, so ascending
     local = np.zeros(width + 1, dtype=np.int64)
     rs = np.zeros(width + 1, dtype=np.int64)
-    lb = np.zeros(width + 1, dtype=np.int64)
     indptr = np.empty(n + 1, dtype=np.int64)
     indptr[0] = 0
-    own = np.empty(max(8, m), dtype=indices.dtype)
-    pos = 0  # where the next row starts before repeats are dropped
     out = 0
-    a = 0    # the first edge of the next row's own ones
+    a = 0
     for b in range(nb):
         r0 = b << shift
         r1 = min(n, r0 + width)
         for r in range(width + 1):
             local[r] = 0
-        for p in range(bstart[b], bstart[b + 1]):
+        for p in range(bstart[b], fill[b]):
             local[packed[p] >> nbits] += 1
         for r in range(r0, r1):
-            k = m if r >= m else 0  # node r's own edges: the m it brought
-            lb[r - r0] = pos + k  # the later nodes' entries go after the row's own ones
-            rs[r - r0] = pos + k
-            pos += k + local[r - r0]
-        for p in range(bstart[b], bstart[b + 1]):
+            if r >= m:  # node r's own ends (seed nodes have none)
+                for j in range(m):
+                    x = tgt[a + j]
+                    if x < 0:
+                        break
+                    indices[out] = x
+                    out += 1
+                a += m
+            rs[r - r0] = out
+            out += local[r - r0]
+            indptr[r + 1] = out
+        for p in range(bstart[b], fill[b]):
             x = packed[p]
             r = x >> nbits
             indices[rs[r]] = x & mask
             rs[r] += 1
-        for r in range(r0, r1):
-            k = m if r >= m else 0
-            last = -1
-            if k:
-                _sort_own(tgt, a, k, own)
-                a += k
-                for j in range(k):
-                    if own[j] != last:
-                        indices[out] = own[j]
-                        out += 1
-                        last = own[j]
-            # the row's later entries, read ahead of where they are written: a safe copy
-            for p in range(lb[r - r0], rs[r - r0]):
-                x = indices[p]
-                if x != last:
-                    indices[out] = x
-                    out += 1
-                    last = x
-            indptr[r + 1] = out
     return indptr, out
 
 

@@ -1,22 +1,25 @@
 """Compiling the kernels ahead, in two processes at once, when numba's cache lacks them.
 
-A first run after install compiles every kernel of the network build and of the step
-(~17 s of CPU, all in numba's compiler: its optimisation level hardly matters) before any
-number comes out. Numba caches compiled kernels as files (written to a temporary name and
-renamed, so a reader never sees half a file) and looks in the cache whenever it needs a
-kernel it has not got. So a helper process can fill the cache while this one compiles:
-:func:`compile_ahead` starts one that compiles :data:`KERNELS` from the end while this
-process compiles them from the start; each loads what the other has already saved, and
-they meet in the middle: this process compiles about half of them (under load 13.1 s of
-CPU instead of 20.4 s; the helper's own start, ~3 s of CPU, comes on top, on the other core).
+A first run after install compiles every kernel of the network build and of the whole
+run (engine.wholekernel) before any number comes out: all in numba's compiler (its
+optimisation level hardly matters). Numba caches compiled kernels as files (written to a
+temporary name and renamed, so a reader never sees half a file) and looks in the cache
+whenever it needs a kernel it has not got, a callee included. So a helper process can
+fill the cache while this one compiles: :func:`compile_ahead` starts one that compiles
+:data:`HELPER_SHARE` while this process compiles the rest of :data:`KERNELS`, waiting
+before a kernel for its callees of the helper's share (loaded from the cache, not
+compiled twice). The whole run alone is about a third of the compiling and can start only
+when all its callees are done, so the split is by measured compile times: each process
+does half of the callees, then this one the whole run and the helper the network build's
+kernels (docs/performance.md, "First demo").
 
 The helper prints nothing, skips what is already cached (it needs nothing loaded), and
-ends when it reaches a cached kernel; it is waited for at exit, or stopped there if it is
+imports only the kernels' modules; it is waited for at exit, or stopped there if it is
 still compiling. With every kernel cached no helper starts, nor on a busy machine (less
-than a core and a half idle: there it would only add its own start, ~3 s of CPU).
+than a core and a half idle: there it would only add its own start, ~2 s of CPU).
 
 :data:`KERNELS` is the demo's path (the flagship what-if: a single firm on a scale-free
-network) in the order it first calls them, with the one argument type each is compiled for
+network), each callee before its caller, with the one argument type each is compiled for
 (``tests/test_compile_once.py`` checks both against what the demo compiles).
 """
 
@@ -26,17 +29,19 @@ import atexit
 import os
 import subprocess
 import sys
+import time
 import warnings
 from pathlib import Path
 from typing import Any
 
 from numba.core import sigutils
+from numba.core.dispatcher import Dispatcher
 
 from womsim.engine import bernoulli, fused, hearings, kernels, ledger, wholekernel
 from womsim.network import bacsr, memberbits
 from womsim.runner.executors import _idle_cores
 
-__all__ = ["KERNELS", "compile_ahead", "compile_kernels", "uncached"]
+__all__ = ["HELPER_SHARE", "KERNELS", "compile_ahead", "compile_kernels", "uncached"]
 
 _MODULES = {m.__name__: m for m in (bacsr, memberbits, bernoulli, kernels, fused,
                                     hearings, ledger, wholekernel)}
@@ -85,42 +90,56 @@ _WHOLE_RUN = "(" + ", ".join((
     'int64',
     "Array(uint64, 1, 'C', False, aligned=True)",
     "Array(int64, 1, 'C', False, aligned=True)",
+    "Array(int64, 1, 'C', False, aligned=True)",
+    "Array(float64, 2, 'C', False, aligned=True)",
+    "Array(float64, 1, 'C', False, aligned=True)",
+    "Array(float64, 2, 'C', False, aligned=True)",
+    "Array(int64, 1, 'C', False, aligned=True)",
 )) + ")"  # as the demo calls it (tests/test_compile_once.py)
+
+_W = "womsim.engine.wholekernel"
 
 KERNELS: tuple[tuple[str, str, str], ...] = (
     ("womsim.network.bacsr", "ba_targets", f"({_F64}, int64, {_I32}, int64, {_I64})"),
     ("womsim.network.bacsr", "csr_from_targets",
      f"({_I32}, int64, int64, {_I64}, int64, {_I32}, {_I32})"),
+    # the whole run's callees (numba compiles a callee before its caller), then the run
+    ("womsim.engine.bernoulli", "_by_bits", "(uint64, int64, int64)"),
+    ("womsim.engine.bernoulli", "_by_gaps", "(uint64, int64, float64)"),
     ("womsim.network.memberbits", "update_ends_bits",
      f"({_I64R}, {_I32R}, {_U64}, {_I64}, {_B}, int64, int64)"),
-    ("womsim.engine.bernoulli", "_by_bits", "(uint64, int64, int64)"),
-    ("womsim.engine.kernels", "hash_uniform_1d", f"(uint64, {_I64R})"),
-    ("womsim.engine.bernoulli", "_by_gaps", "(uint64, int64, float64)"),
     ("womsim.engine.fused", "outcomes",
      f"({_I64}, {_I64}, {_I64}, {_I8}, {_BR}, {_I32}, int64, {_U64}, {_I8}, "
      "Array(float64, 2, 'C', False, aligned=True))"),
     ("womsim.engine.kernels", "tell_wave",
      f"({_I64R}, {_I32R}, {_I64}, {_I64}, uint64, uint64, uint64, float64, int64, int64, "
      "bool)"),
-    ("womsim.engine.hearings", "_runs", f"({_I64},)"),
-    ("womsim.engine.hearings", "_bad_news",
-     f"({_I64}, {_I64}, {_I8}, {_I32}, {_BR}, uint64, uint64, {_F64}, {_F64}, int64, "
-     "float64, int64, int64)"),
-    ("womsim.engine.hearings", "_good_news",
-     f"({_I64}, {_I64}, {_I8}, {_I32}, uint64, {_F64}, int64, int64, int64)"),
     ("womsim.engine.fused", "acquisitions",
      f"({_I64R}, {_I8}, {_I32}, {_I32}, int64, uint64, float64, float64)"),
-    ("womsim.engine.kernels", "count_above", f"({_I32}, int64)"),
     ("womsim.engine.ledger", "_group_sums",
      "(Array(float32, 1, 'C', True, aligned=True), " f"{_I64}, {_I64})"),
-    ("womsim.engine.kernels", "_union_sorted", f"({_I64}, {_I64})"),
+    (_W, "_union", f"({_I64}, {_I64})"),
+    (_W, "_tell", f"({_I64}, uint64, uint64, uint64, uint64, {_I64}, int64, {_F64}, float64, "
+     f"{_I64R}, {_I32R}, int64, bool)"),
+    (_W, "_cat", f"({_I64}, {_I64}, {_I64})"),
+    (_W, "_move", f"({_I64}, int32, int64)"),
     # the whole run's key table (engine.rng.Streams.step_keys)
     ("womsim.engine.kernels", "_splitmix64_inplace", f"({_U64},)"),
     # a plain what-if's steps in one call (engine.wholerun): the compare of the demo
-    ("womsim.engine.wholekernel", "whole_run", _WHOLE_RUN),
+    (_W, "whole_run", _WHOLE_RUN),
 )
 
+#: The helper's share of :data:`KERNELS`, in its order: about half of the compiling
+#: (measured per kernel, docs/performance.md), first the whole run's callees this process
+#: waits for, then what only the network build needs. This process compiles the rest,
+#: the whole run last: the longest compile, which must wait for all its callees.
+HELPER_SHARE: tuple[str, ...] = (
+    "womsim.engine.fused.outcomes", f"{_W}._union", "womsim.engine.ledger._group_sums",
+    "womsim.engine.bernoulli._by_gaps", "womsim.network.bacsr.csr_from_targets")
+
 _helper: subprocess.Popen | None = None
+# the longest this process waits for the helper's kernels (a hung helper: then it compiles)
+_WAIT_S = 300.0
 
 
 Kernels = tuple[tuple[str, str, str], ...]
@@ -204,16 +223,74 @@ def _reap() -> None:
         _helper = None
 
 
-def compile_ahead(helper: bool | None = None, kernels: Kernels = KERNELS) -> int:
+def _name(dispatcher: Any) -> str:
+    return f"{dispatcher.py_func.__module__}.{dispatcher.py_func.__qualname__}"
+
+
+def _callees(dispatcher: Any, seen: set[str] | None = None) -> set[str]:
+    """The kernels ``dispatcher`` calls, directly or through others (the names it reads)."""
+    seen = set() if seen is None else seen
+    names = dispatcher.py_func.__globals__
+    for name in dispatcher.py_func.__code__.co_names:
+        v = names.get(name)
+        if isinstance(v, Dispatcher) and _name(v) not in seen:
+            seen.add(_name(v))
+            _callees(v, seen)
+    return seen
+
+
+def _wait(rows: list[tuple[Any, tuple]]) -> None:
+    """Until the helper has saved ``rows`` in the cache, or has ended (or hangs)."""
+    deadline = time.monotonic() + _WAIT_S
+    while (_helper is not None and _helper.poll() is None and time.monotonic() < deadline
+           and not all(_cached(d, sig) for d, sig in rows)):
+        time.sleep(0.05)
+
+
+def _start_helper(kernels: Kernels) -> bool:
+    """Start a process compiling ``kernels`` into the cache; whether it started."""
+    global _helper
+    pkg = str(Path(__file__).resolve().parents[1])  # womsim/
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(
+        [str(Path(pkg).parent), *filter(None, [os.environ.get("PYTHONPATH")])]),
+        "PYTHONWARNINGS": "ignore"}
+    # womsim's package module stood in for, so that the helper imports only the kernels'
+    # modules (numpy, numba), not all of womsim's (pandas, scipy.stats, pydantic): its
+    # start is on the way of what this process waits for, and ~1.5 s of CPU shorter so
+    code = ("import sys, types\n"
+            "pkg = types.ModuleType('womsim')\n"
+            f"pkg.__path__ = [{pkg!r}]\n"
+            "sys.modules['womsim'] = pkg\n"
+            "from womsim.runner.ahead import compile_kernels\n"
+            f"compile_kernels({kernels!r}, skip_cached=True)\n")
+    try:
+        _helper = subprocess.Popen([sys.executable, "-c", code], stdin=subprocess.DEVNULL,
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                   env=env)
+    except OSError as e:  # no helper: this process compiles them all, as without one
+        warnings.warn(f"womsim: could not start a helper to compile kernels ({e})",
+                      RuntimeWarning, stacklevel=3)
+        return False
+    atexit.register(_reap)
+    return True
+
+
+def compile_ahead(helper: bool | None = None, kernels: Kernels = KERNELS,
+                  share: tuple[str, ...] = HELPER_SHARE) -> int:
     """Make sure ``kernels`` (the demo path's) are compiled before a run needs them.
 
-    When numba's cache lacks some, a helper process compiles them from the end while this
-    one compiles them from the start; this one returns when it has every kernel. With all
+    When numba's cache lacks some, a helper process compiles :data:`HELPER_SHARE` while
+    this one compiles the rest; before a kernel, this one waits for those of its callees
+    that are the helper's (compiling them too would only duplicate the helper's work), and
+    at the end for the rest of the helper's, then loads them from the cache. With all
     cached it does nothing (a run loads each kernel when it first needs it). Returns how
     many kernels this process compiled.
 
+    ``share``: the names (``module.kernel``) of those the helper compiles, in its order;
+    none of ``kernels`` among them: no helper.
+
     ``helper``: None (default) starts one when a second core is idle now (on a busy
-    machine it would only add its own start, ~3 s of CPU, to everybody's load); True
+    machine it would only add its own start, ~2 s of CPU, to everybody's load); True
     whenever there are two cores; False never.
 
     Examples
@@ -221,24 +298,26 @@ def compile_ahead(helper: bool | None = None, kernels: Kernels = KERNELS) -> int
     >>> compile_ahead(helper=False) >= 0
     True
     """
-    global _helper
     if not uncached(kernels):
         return 0
+    names = list(share)
+    theirs_k = tuple(sorted((k for k in kernels if f"{k[0]}.{k[1]}" in names),
+                            key=lambda k: names.index(f"{k[0]}.{k[1]}")))
     # None: the automatic executor's rule, a core and a half idle (this one counts)
-    if (helper is not False and _helper is None and (os.cpu_count() or 1) > 1
-            and (helper or _idle_cores() >= 1.5)):
-        root = str(Path(__file__).resolve().parents[2])  # the directory holding womsim/
-        env = {**os.environ, "PYTHONPATH": os.pathsep.join(
-            [root, *filter(None, [os.environ.get("PYTHONPATH")])]),
-            "PYTHONWARNINGS": "ignore"}
+    if not (theirs_k and helper is not False and _helper is None
+            and (os.cpu_count() or 1) > 1 and (helper or _idle_cores() >= 1.5)
+            and _start_helper(theirs_k)):
+        return compile_kernels(kernels)
+    theirs = _entries(theirs_k)
+    done = 0
+    for d, sig in _entries(tuple(k for k in kernels if k not in theirs_k)):
+        calls = _callees(d)
+        _wait([(e, s) for e, s in theirs if _name(e) in calls])
+        misses = sum(d.stats.cache_misses.values())
         try:
-            _helper = subprocess.Popen(
-                [sys.executable, "-c", "from womsim.runner.ahead import compile_kernels; "
-                 f"compile_kernels({kernels!r}, reverse=True, skip_cached=True)"],
-                stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL, env=env)
-            atexit.register(_reap)
-        except OSError as e:  # no helper: this process compiles them all, as without one
-            warnings.warn(f"womsim: could not start a helper to compile kernels ({e})",
-                          RuntimeWarning, stacklevel=2)
-    return compile_kernels(kernels)
+            d.compile(sig)
+        except Exception:  # a stale table's type (its test fails): the run compiles it
+            continue
+        done += sum(d.stats.cache_misses.values()) > misses
+    _wait(theirs)
+    return done + compile_kernels(kernels)  # the helper's loaded (or compiled if it failed)

@@ -9,6 +9,11 @@ the ensemble seed and the run's index, never by where or when it runs.
   the session so that only the first call pays for starting them (:func:`close_pool`
   stops them). The scenario and network travel with each run (milliseconds per 100k
   people).
+* ``"threads"``: threads of this process, one per core, kept for the session. Nothing
+  to start or to send: a run in one compiled call (:mod:`womsim.engine.wholerun`, the plain
+  market's runs of a comparison, sweep or tornado) releases the GIL, so such runs share the
+  cores; the rest of a run (its set-up, the step of a market it does not cover) holds the
+  GIL and runs one thread at a time. The same numbers as serially.
 * a ``dask.distributed.Client``: the same tasks on a Dask cluster; the network is
   scattered to the workers once.
 * a ``concurrent.futures.Executor`` (threads or processes of your own).
@@ -42,6 +47,7 @@ from concurrent.futures import (
     BrokenExecutor,
     Executor,
     ProcessPoolExecutor,
+    ThreadPoolExecutor,
     wait,
 )
 from dataclasses import dataclass
@@ -107,15 +113,17 @@ def resolve_executor(executor: Any, work: float, tasks: int) -> Any:
     if executor is None:
         return auto_executor(work, tasks) if _interactive() else "serial"
     if isinstance(executor, str):
-        if executor not in ("serial", "processes"):
-            raise WomsimError(f"executor={executor!r}: use 'serial', 'processes', a "
-                              "dask.distributed.Client or a concurrent.futures.Executor")
+        if executor not in ("serial", "processes", "threads"):
+            raise WomsimError(f"executor={executor!r}: use 'serial', 'processes', 'threads', "
+                              "a dask.distributed.Client or a concurrent.futures.Executor")
         if executor == "processes":
             check_main_guard()
+        if executor == "threads":
+            return _Pool.threads(_cpu_count())
         return executor
     if _is_dask(executor) or isinstance(executor, Executor):
         return executor
-    raise WomsimError(f"executor={executor!r}: use 'serial', 'processes', a "
+    raise WomsimError(f"executor={executor!r}: use 'serial', 'processes', 'threads', a "
                       "dask.distributed.Client or a concurrent.futures.Executor")
 
 
@@ -261,11 +269,20 @@ class _Pool:
     pool: ProcessPoolExecutor | None = None
     workers = 0
     token = 0
+    # executor="threads": one thread per core, kept likewise (starting one is cheap, but a
+    # map must not leave threads behind each call)
+    thread_pool: ThreadPoolExecutor | None = None
+
+    @classmethod
+    def threads(cls, workers: int) -> ThreadPoolExecutor:
+        if cls.thread_pool is None:
+            cls.thread_pool = ThreadPoolExecutor(workers, thread_name_prefix="womsim")
+        return cls.thread_pool
 
     @classmethod
     def get(cls, workers: int) -> ProcessPoolExecutor:
         if cls.pool is None or cls.workers < workers:
-            cls.close()
+            cls.discard_processes()
             cls.pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context(
                 "spawn"))
             cls.workers = workers
@@ -279,14 +296,22 @@ class _Pool:
         cls.pool, cls.workers = None, 0
 
     @classmethod
-    def close(cls) -> None:
+    def discard_processes(cls) -> None:
         if cls.pool is not None:
             cls.pool.shutdown(wait=True, cancel_futures=True)
         cls.pool, cls.workers = None, 0
 
+    @classmethod
+    def close(cls) -> None:
+        cls.discard_processes()
+        if cls.thread_pool is not None:
+            cls.thread_pool.shutdown(wait=True, cancel_futures=True)
+            cls.thread_pool = None
+
 
 def close_pool() -> None:
-    """Stop the worker processes kept for this session (they start again when needed).
+    """Stop the worker processes (and threads) kept for this session (they start again
+    when needed).
 
     ``executor="processes"`` keeps its workers between calls so that only the first call
     pays for starting them; call this to free their memory sooner. Python calls it at exit.

@@ -217,7 +217,7 @@ def simulate(scenario: Scenario, network: Network | None = None, runs: int = 1,
     seed : int, optional
         Ensemble seed. Run ``i`` of two calls with the same seed gets the same random numbers
         (common random numbers). None draws one and records it in ``ensemble.seed``.
-    executor : None, "serial", "processes", dask.distributed.Client or Executor
+    executor : None, "serial", "processes", "threads", dask.distributed.Client or Executor
         Who runs the runs; the numbers are the same whichever does.
     progress : bool, optional
         Show a progress bar (default: only for long jobs).
