@@ -29,6 +29,7 @@ from womsim.app.store import load, rerun
 from womsim.core import figures
 from womsim.core.errors import (
     CalibrationError,
+    CalibrationWarning,
     EdgeListError,
     NetworkError,
     ScenarioError,
@@ -57,6 +58,7 @@ __all__ = [
     "Calendar",
     "Calibration",
     "CalibrationError",
+    "CalibrationWarning",
     "ClientData",
     "Comparison",
     "EdgeListError",
