@@ -63,3 +63,24 @@ print("ok")
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           timeout=300)
     assert proc.returncode == 0 and proc.stdout.strip().endswith("ok"), proc.stderr
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_import_leaves_the_collector_as_it_was(enabled: bool) -> None:
+    # paused during the import (womsim/__init__.py), the import's objects frozen after it:
+    # a user who had the collector on (or off) has it on (or off) afterwards
+    code = f"""
+import gc
+{"" if enabled else "gc.disable()"}
+import womsim
+assert gc.isenabled() is {enabled}, gc.isenabled()
+assert gc.get_freeze_count() > 50_000, gc.get_freeze_count()
+x = []
+x.append(x)  # a cycle made after the import is still collected
+del x
+assert gc.collect() >= 1
+print("ok")
+"""
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=300)
+    assert proc.returncode == 0 and proc.stdout.strip() == "ok", proc.stderr
