@@ -17,7 +17,6 @@ from numba import njit
 
 from womsim.core.jitcache import configure
 from womsim.engine.fused import acquisitions, outcomes
-from womsim.engine.kernels import tell_wave
 from womsim.engine.kernels import uniform_at as _u
 from womsim.engine.ledger import _group_sums
 from womsim.engine.rivalkernels import (
@@ -29,9 +28,8 @@ from womsim.engine.rivalkernels import (
     rival_take,
 )
 from womsim.engine.tally import _tally_groups
-from womsim.engine.tellcounts import _counts
-from womsim.engine.thinning import _thin
-from womsim.engine.wholekernel import _candidates, _cat, _move, _sorted, _tally, _tell, _union
+from womsim.engine.wholekernel import _candidates, _cat, _move, _sorted, _tally, _union
+from womsim.engine.wholemarketparts import _ahead, _draw, _heard_sorted, _tells
 from womsim.network.memberbits import update_ends_bits
 
 configure()  # before the first @njit(cache=True): a read-only install caches elsewhere
@@ -39,7 +37,6 @@ configure()  # before the first @njit(cache=True): a read-only install caches el
 __all__ = ["MARKET_INTS", "RIVAL_COUNTS", "market_run"]
 
 _PROSPECT, _CUSTOMER, _FORMER, _RIVAL = 0, 1, 2, 3
-_SURPLUS_SLOT = 1 << 24
 
 #: The integer records of each step beyond :data:`womsim.engine.wholekernel.INTS` (which
 #: come first, in its order): our leavers taken by a rival, the rivals' leavers who came to
@@ -55,87 +52,6 @@ RIVAL_COUNTS: tuple[str, ...] = ("acquisitions", "defections", "problems", "won_
 _RK = ("to_rival", "rival_contact_join", "rival_churn_join", "rival_experience",
        "rival_complaint", "rival_resolution", "rival_defection", "rival_wom_defection",
        "from_rival", "rival_acquire")
-
-
-@njit(cache=True)
-def _merge2(a, b):
-    # two increasing runs of distinct ids (disjoint): their sorted union
-    out = np.empty(a.size + b.size, dtype=np.int64)
-    i = j = k = 0
-    while i < a.size or j < b.size:
-        if j == b.size or (i < a.size and a[i] < b[j]):
-            out[k] = a[i]
-            i += 1
-        else:
-            out[k] = b[j]
-            j += 1
-        k += 1
-    return out
-
-
-@njit(cache=True)
-def _draw(keys, tiers, sizes, members, member_off, status, firm, thin_key, q, ours, theirs):
-    # member_draw / shared_draw: each part's candidates (a segment's, or everybody's when
-    # member_off has one part and members is empty) thinned to our customers and the
-    # rivals', the parts' increasing runs merged
-    mine = np.empty(0, dtype=np.int64)
-    other = np.empty(0, dtype=np.int64)
-    for s in range(keys.size):
-        cand = _candidates(keys[s], sizes[s], tiers[s])
-        ids = members[member_off[s]:member_off[s + 1]]
-        a = np.empty(cand.size, dtype=np.int64)
-        b = np.empty(cand.size if theirs.size else 0, dtype=np.int64)
-        na, nb = _thin(cand, ids, status, firm, thin_key, q[s], ours[s], theirs, a, b)
-        mine = _merge2(mine, a[:na]) if s else a[:na].copy()
-        other = _merge2(other, b[:nb]) if s else b[:nb].copy()
-    return mine, other
-
-
-@njit(cache=True)
-def _tell_seg(tellers, key_count, key_slot, key_weak, key_listener, segment, cdf, start,
-              weak_share, indptr, indices, n, mixed):
-    # _WordOfMouth.tell of a segmented market: each teller's count from its segment's
-    # table (counts_by_segment), then one wave of tellings
-    m = tellers.size
-    if m == 0:
-        return np.empty(0, dtype=np.int64), 0, 0, 0
-    u = np.empty(m, dtype=np.float64)
-    for j in range(m):
-        u[j] = _u(key_count, tellers[j])
-    who, k = _counts(tellers, segment, u, cdf, start)
-    if who.size == 0:
-        return np.empty(0, dtype=np.int64), 0, 0, 0
-    out, _, count, n_strong, n_weak, n_untold = tell_wave(
-        indptr, indices, who, k, key_slot, key_weak, key_listener, weak_share, n,
-        np.int64(_SURPLUS_SLOT), mixed)
-    return out[:count], n_strong, n_weak, n_untold
-
-
-@njit(cache=True)
-def _tells(tellers, kc, ks, kw, kl, labelled, segment, cdf, start, guide, gsize, gcdf,
-           weak_share, indptr, indices, n, mixed):
-    if labelled:
-        return _tell_seg(tellers, kc, ks, kw, kl, segment, cdf, start, weak_share, indptr,
-                         indices, n, mixed)
-    return _tell(tellers, kc, ks, kw, kl, guide, gsize, gcdf, weak_share, indptr, indices,
-                 n, mixed)
-
-
-@njit(cache=True)
-def _heard_sorted(listeners, tally):
-    # heard_counts(listeners): the distinct ids, increasing, and how often each was heard
-    heard, times = _tally(listeners, listeners[:0], tally)
-    order = np.argsort(heard, kind="mergesort")
-    return heard[order], times[order]
-
-
-@njit(cache=True)
-def _ahead(cap, values):
-    # _acting's table (index: the number of stories heard, 0 never looked up)
-    out = np.zeros(cap + 1, dtype=np.float64)
-    for c in range(cap):
-        out[c + 1] = values[c]
-    return out
 
 
 # nogil: the runs of a grid can share a process's cores in threads
