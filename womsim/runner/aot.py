@@ -95,14 +95,15 @@ def build(output_dir: str | os.PathLike, target_cpu: str = "") -> Path:
         # executor); pycc sets no option for it, so its flags class is stood in for
         def __init__(self, *args: Any, **kwargs: Any) -> None:
             super().__init__(*args, **kwargs)
-            self.release_gil = True
+            self.release_gil = True  # type: ignore[assignment]
 
     rows = _rows()
     missing = set(EXPORTS) - {n for n, _, _ in rows}
     if missing:
         raise RuntimeError(f"womsim.runner.aot: kernels not in the table: {sorted(missing)}")
+    import tempfile
+
     cc = CC("_aot", source_module=__name__)
-    cc.output_dir = str(output_dir)
     cc.target_cpu = target_cpu
     for name, d, sig in rows:
         cc.export(_symbol(name), sig)(d.py_func)
@@ -114,11 +115,18 @@ def build(output_dir: str | os.PathLike, target_cpu: str = "") -> Path:
     cc.export("sources_digest", numba.int64())(sources_digest)
     saved = pycc_compiler.Flags
     pycc_compiler.Flags = _NoGil  # type: ignore[misc]
+    out = Path(output_dir)
+    out.mkdir(parents=True, exist_ok=True)
     try:
-        cc.compile()
+        # built aside, then renamed over the old one: a process that has the old module
+        # loaded keeps its file
+        with tempfile.TemporaryDirectory(dir=out) as tmp:
+            cc.output_dir = tmp
+            cc.compile()
+            os.replace(Path(tmp) / cc.output_file, out / cc.output_file)
     finally:
         pycc_compiler.Flags = saved  # type: ignore[misc]
-    return Path(output_dir) / cc.output_file
+    return out / cc.output_file
 
 
 def _module() -> Any | None:
