@@ -50,7 +50,8 @@ def ratios(out: dict) -> list[str]:
     if not rows:
         return []
     libs = [lib for lib in dict.fromkeys(r["lib"] for r in rows) if lib != "womsim"]
-    lines = ["| people | graph | womsim | " + " | ".join(f"× {lib}" for lib in libs) + " |",
+    lines = ["| people | graph | womsim (1 thread) | "
+             + " | ".join(f"× {lib}" for lib in libs) + " |",
              "|---:|---|---:|" + "---:|" * len(libs)]
     for n, order in sorted({(r["n"], r.get("order", "generated")) for r in rows}):
         at = {r["lib"]: r for r in rows if r["n"] == n and r.get("order", "generated") == order}
@@ -72,7 +73,8 @@ def targets_markdown(out: dict) -> str:
     lines += [*_target_rows(out), ""]
     rat = ratios(out)
     if rat:
-        lines += ["Cascade: each peer's median time over womsim's at every size, on the graph "
+        lines += ["Cascade: each peer's median time over womsim's (the default kernel, on one "
+                  "thread; womsim-2t is the same kernel's `threads=2`) at every size, on the graph "
                   "as generated and with its node ids randomly relabelled (wall, CPU in "
                   "brackets; interleaved rounds, each library in its own process):", ""]
         lines += [*rat, ""]
@@ -148,7 +150,7 @@ def _cascade_table(out: dict) -> list[str]:
              f"{s.get('seed_share', 0):.0%} initial tellers, same graph and seeds for all)", "",
              "| library | people | graph | median | best | cpu median | runs | extra memory MB "
              "| reach (mean ± 2 SE, pooled SD) | z vs womsim | import | set-up | first call "
-             "| × womsim time |",
+             "| × womsim (1 thread) time |",
              "|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for r in out["cascade"]:
         order = r.get("order", "generated")
@@ -198,7 +200,8 @@ def markdown(out: dict) -> str:
         lines += _cascade_table(out)
         rat = ratios(out)
         if rat:
-            lines += ["Ratios to womsim (wall; CPU in brackets):", "", *rat, ""]
+            lines += ["Ratios to womsim on one thread, the default (wall; CPU in brackets):", "",
+                      *rat, ""]
     if out.get("graph"):
         lines += ["### Scale-free graph generation (m=5), interleaved rounds", "",
                   "| generator | people | median | cpu median | → womsim Network | "

@@ -54,6 +54,12 @@ def targets(out: dict) -> list[dict]:
             f"<= {TARGETS['cascade_1m_s'] * 1000:g} ms", t, "s",
             None if t is None else t <= TARGETS["cascade_1m_s"], "cascade",
             wom["cpu_median_s"] if wom else None)
+        # the target is for 2 cores: the opt-in two-thread kernel gets a verdict of its own
+        two = next((r for r in casc if r["lib"] == "womsim-2t"), None)
+        if two is not None:
+            add(f"cascade, 1M people, graph {order}, threads=2 (womsim-2t)",
+                f"<= {TARGETS['cascade_1m_s'] * 1000:g} ms", two["median_s"], "s",
+                two["median_s"] <= TARGETS["cascade_1m_s"], "cascade", two["cpu_median_s"])
         for lib, key in (("cynetdiff", "cascade_vs_cynetdiff"), ("eon", "cascade_vs_eon"),
                          ("eon-gcfreeze", "cascade_vs_eon"), ("ndlib", "cascade_vs_ndlib")):
             r = next((r for r in casc if r["lib"] == lib), None)

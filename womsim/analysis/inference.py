@@ -35,10 +35,12 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
-from scipy.linalg import eigh
 
 from womsim.core.errors import unknown_key
 from womsim.model.uncertainty import ranges
+
+# scipy only inside the functions that use it: `import womsim` would pay ~0.4 s CPU for it
+# (a third of the import) although most sessions never call them (tests/test_import_cost.py)
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -201,6 +203,8 @@ class Emulator:
         ``(k, q)``) at the candidates whose terms are ``F``: one row per observed set.
 
         ``lev`` (the candidates' leverage F (X'X)^-1 F') may be given when known."""
+        from scipy.linalg import eigh
+
         q = self.coef.shape[1]
         # the simulations reproduce the client's chance (which customers had which
         # contacts, who left, who referred whom) at every parameter set: their noise is the
