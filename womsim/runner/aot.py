@@ -158,7 +158,7 @@ def install() -> bool:
 
     Examples
     --------
-    >>> install() in (True, False)
+    >>> "womsim.engine.wholekernel.whole_run" in EXPORTS  # install() hands these over
     True
     """
     if _installed:
