@@ -6,9 +6,15 @@ from __future__ import annotations
 
 import re
 
+import numpy as np
 import pytest
 
+import womsim as wom
 from womsim.app.demo import flagship
+from womsim.core.errors import ScenarioError
+from womsim.engine.step import run
+from womsim.model.assumptions import NOT_IN_FORCE
+from womsim.views.formatting import FLAGGED
 
 _MONEY = r"USD (-?[\d,]+(?:\.\d+)?)"
 
@@ -60,3 +66,42 @@ def test_the_demo_s_roi_and_break_even_follow_from_its_printed_parts(demo):
 def test_the_demo_s_customer_counts_name_their_horizon(demo):
     text, _ = demo
     assert "Customers lost per run today over the 2 years:" in text
+
+
+def _records_equal(a: dict, b: dict) -> list[str]:
+    return [k for k in a if k != "time" and not np.array_equal(a[k], b[k])]
+
+
+@pytest.mark.parametrize("network", ["scale_free", "well_mixed"])
+def test_numbers_marked_not_in_force_change_nothing_and_are_not_counted(network):
+    """The telecom preset states the reviews' numbers with reviews off (and max_hops without
+    retelling): reports said the result rested on them (3 unverified and 18 illustrative;
+    4 of those reviews' and max_hops). Each number marked not in force must move no record
+    of a run, and the flagged count must leave them out."""
+    sc = wom.Scenario.preset("telecom").replace(**{
+        "market.people": 1500, "market.network": network, "simulation.horizon_years": 0.5})
+    a = sc.assumptions()
+    idle = a.index[a["status"] == NOT_IN_FORCE].tolist()
+    expected = {f"reviews.{n}" for n in type(sc.reviews).model_fields if n != "enabled"}
+    expected.add("word_of_mouth.max_hops")
+    if network == "well_mixed":
+        expected.add("market.mean_degree")
+    assert set(idle) == expected
+    assert not set(idle) & set(a.index[a["status"].isin(FLAGGED)])
+    base = run(sc, None, seed=2)
+    for name in idle:
+        v = sc.get(name)
+        new = v + 1 if name != "reviews.initial_rating" else v - 1
+        if name.endswith(("_share", "negative_weight")):
+            new = v / 2 if name.endswith("_share") else v + 1.0
+        try:
+            changed = sc.replace(**{name: new})
+        except ScenarioError as err:  # refused, naming the number: as good as acting
+            assert name in str(err)
+            continue
+        assert _records_equal(base, run(changed, None, seed=2)) == [], name
+    # and with the setting that idles them, they act (the marking is not a blanket one)
+    rev = sc.replace(**{"reviews.enabled": True})
+    assert rev.assumptions().loc["reviews.negative_post_share", "status"] == "illustrative"
+    assert _records_equal(run(rev, None, seed=2), run(rev.replace(
+        **{"reviews.conversion_per_star": 0.5}), None, seed=2))

@@ -370,6 +370,14 @@ def test_threads_give_the_one_thread_result_exactly() -> None:
         one = spread._cascade_numba(net.indptr, net.indices, seeds.astype(np.int32),
                                     np.uint64(key), np.uint64(round(p * 2**40)),
                                     np.int64(net.n + 1))
+        # no seeds (nothing to drain), repeated seeds, a hop limit of 0 (the seeds are
+        # drained but never expanded) and one that stops before the cascade dies out
+        for seeds_, max_gen in (([], None), ([0, 0, net.n - 1], 0), ([0, 0, net.n - 1], 1)):
+            s = np.asarray(seeds_, dtype=np.int64)
+            a = cascade(net, s, p, 3, method="numpy", max_generations=max_gen)
+            b = cascade(net, s, p, 3, threads=2, max_generations=max_gen)
+            assert np.array_equal(a.informed, b.informed)
+            assert np.array_equal(a.per_generation, b.per_generation)
         for shares in (3, 5):
             got = _cascade_threads(net.indptr, net.indices, seeds.astype(np.int32),
                                    np.uint64(key), np.uint64(spread._tie_key(key)),
