@@ -246,8 +246,8 @@ def market_run(n: int, indptr: np.ndarray, indices: np.ndarray, mixed: bool, sta
                               pt[14] / a_q[t], pt[15] / a_q[t])
         joined = _cat(won_ref, mk, wb)
         deterred = 0
-        for v in range(t + 1, hist_size):
-            deterred += hist[v]
+        for later in range(t + 1, hist_size):  # (v is a float above)
+            deterred += hist[later]
         for j in range(late.size):
             i = late[j]
             if status[i] != _CUSTOMER and late_until[j] > deterred_until[i]:
