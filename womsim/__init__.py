@@ -39,6 +39,7 @@ try:
     from womsim.core import figures
     from womsim.core.errors import (
         CalibrationError,
+        CalibrationWarning,
         EdgeListError,
         NetworkError,
         ScenarioError,
@@ -71,6 +72,7 @@ __all__ = [
     "Calendar",
     "Calibration",
     "CalibrationError",
+    "CalibrationWarning",
     "ClientData",
     "Comparison",
     "EdgeListError",

@@ -506,9 +506,15 @@ def calibration_html(cal: Any) -> str:
              fmt_value(r["posterior_mean"]),
              f"{fmt_value(r['ci_low'])} to {fmt_value(r['ci_high'])}",
              fmt_value(r["width_ratio"]), _esc(r["verdict"])] for p, r in d.iterrows()]
+    ess, cands = cal.meta.get("ess"), cal.meta.get("candidates")
+    caption = "Inferred parameters" + (
+        f" (the approximate posterior's effective sample size: {ess:,.0f} of {cands:,} "
+        "candidates)" if ess is not None and cands else "")
+    if "weights_check" in cal.meta:
+        caption += f"; fragile: {cal.meta['weights_check']}"
     mid = _table(rows, ["parameter", "prior low", "prior high", "posterior mean",
                         "90% interval", "width / prior", "what the data says"],
-                 caption="Inferred parameters", wrap_cols=(6,), css=False)
+                 caption=_esc(caption), wrap_cols=(6,), css=False)
     rows = [[_esc(p), _esc(src)] for p, src in cal.solved.items()]
     low = _table(rows, ["parameter", "solved from"], caption="Solved exactly", css=False)
     return top + mid + low
