@@ -90,7 +90,14 @@ def targets_markdown(out: dict) -> str:
         lines += [f"`womsim demo` CPU time: first {_time(median(de['first_cpu_s']))}, second "
                   f"{_time(median(de['second_cpu_s']))}; `import womsim` in a fresh process "
                   f"{_time(median(de['import_cpu_s']))} CPU ({_time(median(de['import_wall_s']))} "
-                  "wall); bytecode compiled once beforehand, as pip does at install.", ""]
+                  "wall); bytecode compiled once beforehand, as pip does at install."
+                  + (f" The install's compile of the demo path's kernels (`womsim._aot`): "
+                     f"{_time(de['install_compile_wall_s'])} wall, "
+                     f"{_time(de['install_compile_cpu_s'])} CPU; a first demo without "
+                     f"them (`WOMSIM_AOT=0`) {_time(median(de['first_jit_wall_s']))} wall, "
+                     f"{_time(median(de['first_jit_cpu_s']))} CPU."
+                     if de.get("first_jit_wall_s") and de.get("install_compile_wall_s")
+                     else ""), ""]
     en = out.get("ensemble")
     if en and "error" not in en:
         lines += [f"Ensemble {en['runs']} runs x {en['people']:,}: serial "

@@ -41,6 +41,7 @@ from womsim.views.formatting import (
     _money_header,
     _short,
     _table,
+    drawn_text,
     fmt_count,
     fmt_interval,
     fmt_money,
@@ -327,9 +328,9 @@ def lost_revenue_html(lr: Any) -> str:
         t["horizon_years"], fmt_money(t["cash_lost_within_horizon"], cur))
     if "outcome_low" in t.index:
         head += html_fragment(
-            "<p class='wom-note'>Allowing for chance and for the uncertainty in the research "
-            "figures (PSA), the value lost falls between {} and {} (95% of runs); the 95% CI "
-            "is the interval of the mean.</p>",
+            "<p class='wom-note'>Allowing for chance and for what each run drew ({}), the "
+            "value lost falls between {} and {} (95% of runs); the 95% CI is the interval of "
+            "the mean.</p>", drawn_text(lr.today.meta),
             fmt_money(t["outcome_low"], cur), fmt_money(t["outcome_high"], cur))
     bc = lr.by_cause()
     rows, classes = [], []
