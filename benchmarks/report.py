@@ -96,7 +96,8 @@ def targets_markdown(out: dict) -> str:
                      f"{_time(de['install_compile_cpu_s'])} CPU; a first demo without "
                      f"them (`WOMSIM_AOT=0`) {_time(median(de['first_jit_wall_s']))} wall, "
                      f"{_time(median(de['first_jit_cpu_s']))} CPU."
-                     if de.get("first_jit_wall_s") else ""), ""]
+                     if de.get("first_jit_wall_s") and de.get("install_compile_wall_s")
+                     else ""), ""]
     en = out.get("ensemble")
     if en and "error" not in en:
         lines += [f"Ensemble {en['runs']} runs x {en['people']:,}: serial "
