@@ -29,7 +29,7 @@ from womsim.engine.rivalkernels import (
 )
 from womsim.engine.tally import _tally_groups
 from womsim.engine.wholekernel import _candidates, _cat, _move, _sorted, _tally, _union
-from womsim.engine.wholemarketparts import _ahead, _draw, _heard_sorted, _tells
+from womsim.engine.wholemarketparts import _ahead, _draw, _tells
 from womsim.network.memberbits import update_ends_bits
 
 configure()  # before the first @njit(cache=True): a read-only install caches elsewhere
@@ -246,8 +246,8 @@ def market_run(n: int, indptr: np.ndarray, indices: np.ndarray, mixed: bool, sta
                               pt[14] / a_q[t], pt[15] / a_q[t])
         joined = _cat(won_ref, mk, wb)
         deterred = 0
-        for v in range(t + 1, hist_size):
-            deterred += hist[v]
+        for later in range(t + 1, hist_size):  # (v is a float above)
+            deterred += hist[later]
         for j in range(late.size):
             i = late[j]
             if status[i] != _CUSTOMER and late_until[j] > deterred_until[i]:
@@ -331,7 +331,11 @@ def market_run(n: int, indptr: np.ndarray, indices: np.ndarray, mixed: bool, sta
                 rct[5, r] = rs + rw
                 rct[6, r] = qs + qw
                 if neg.size:
-                    heard, times = _heard_sorted(neg, tally)
+                    # in order of first hearing, not sorted (as heard_counts has them): each
+                    # listener's draws are its own, so only the order of who leaves shows,
+                    # and that is sorted below (a sort of every listener cost a sixth of
+                    # the rivals' part at a million people)
+                    heard, times = _tally(neg, neg[:0], tally)
                     top = 0
                     for x in times:
                         top = max(top, x)
@@ -342,9 +346,10 @@ def market_run(n: int, indptr: np.ndarray, indices: np.ndarray, mixed: bool, sta
                         heard, times, r, t, status, firm, changed_at, has_alt, det_rv[r],
                         _ahead(cap, chances[ch, 0]), _ahead(cap, chances[ch, 1]), kk[0],
                         rk[7], t + 1 + r_memory[t])
-                    left = _cat(left, moved, moved[:0])
+                    left = _cat(left, _sorted(moved), moved[:0])
                 if pos_r.size:
-                    heard, times = _heard_sorted(pos_r, tally)
+                    # order-free: who is won goes to the newcomers, whose order never shows
+                    heard, times = _tally(pos_r, pos_r[:0], tally)
                     top = 0
                     for x in times:
                         top = max(top, x)

@@ -3,8 +3,8 @@
 Each is a step function's own work in compiled form: the draws of each segment (or of
 the market) thinned to our customers and the rivals' (:func:`womsim.engine.segments.
 member_draw`, :func:`womsim.engine.rivals.shared_draw`), a wave of tellings with each
-teller's count from its segment's table (``_WordOfMouth.tell``), the listeners of a wave
-in id order (:func:`womsim.engine.hearings.heard_counts`); the same numbers, bit for bit.
+teller's count from its segment's table (``_WordOfMouth.tell``);
+the same numbers, bit for bit.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from womsim.engine.kernels import tell_wave
 from womsim.engine.kernels import uniform_at as _u
 from womsim.engine.tellcounts import _counts
 from womsim.engine.thinning import _thin
-from womsim.engine.wholekernel import _candidates, _tally, _tell
+from womsim.engine.wholekernel import _candidates, _tell
 
 configure()  # before the first @njit(cache=True): a read-only install caches elsewhere
 
@@ -87,14 +87,6 @@ def _tells(tellers, kc, ks, kw, kl, labelled, segment, cdf, start, guide, gsize,
                          indices, n, mixed)
     return _tell(tellers, kc, ks, kw, kl, guide, gsize, gcdf, weak_share, indptr, indices,
                  n, mixed)
-
-
-@njit(cache=True)
-def _heard_sorted(listeners, tally):
-    # heard_counts(listeners): the distinct ids, increasing, and how often each was heard
-    heard, times = _tally(listeners, listeners[:0], tally)
-    order = np.argsort(heard, kind="mergesort")
-    return heard[order], times[order]
 
 
 @njit(cache=True)
