@@ -50,7 +50,8 @@ def ratios(out: dict) -> list[str]:
     if not rows:
         return []
     libs = [lib for lib in dict.fromkeys(r["lib"] for r in rows) if lib != "womsim"]
-    lines = ["| people | graph | womsim | " + " | ".join(f"× {lib}" for lib in libs) + " |",
+    lines = ["| people | graph | womsim (1 thread) | "
+             + " | ".join(f"× {lib}" for lib in libs) + " |",
              "|---:|---|---:|" + "---:|" * len(libs)]
     for n, order in sorted({(r["n"], r.get("order", "generated")) for r in rows}):
         at = {r["lib"]: r for r in rows if r["n"] == n and r.get("order", "generated") == order}
@@ -72,7 +73,8 @@ def targets_markdown(out: dict) -> str:
     lines += [*_target_rows(out), ""]
     rat = ratios(out)
     if rat:
-        lines += ["Cascade: each peer's median time over womsim's at every size, on the graph "
+        lines += ["Cascade: each peer's median time over womsim's (the default kernel, on one "
+                  "thread; womsim-2t is the same kernel's `threads=2`) at every size, on the graph "
                   "as generated and with its node ids randomly relabelled (wall, CPU in "
                   "brackets; interleaved rounds, each library in its own process):", ""]
         lines += [*rat, ""]
@@ -88,7 +90,14 @@ def targets_markdown(out: dict) -> str:
         lines += [f"`womsim demo` CPU time: first {_time(median(de['first_cpu_s']))}, second "
                   f"{_time(median(de['second_cpu_s']))}; `import womsim` in a fresh process "
                   f"{_time(median(de['import_cpu_s']))} CPU ({_time(median(de['import_wall_s']))} "
-                  "wall); bytecode compiled once beforehand, as pip does at install.", ""]
+                  "wall); bytecode compiled once beforehand, as pip does at install."
+                  + (f" The install's compile of the demo path's kernels (`womsim._aot`): "
+                     f"{_time(de['install_compile_wall_s'])} wall, "
+                     f"{_time(de['install_compile_cpu_s'])} CPU; a first demo without "
+                     f"them (`WOMSIM_AOT=0`) {_time(median(de['first_jit_wall_s']))} wall, "
+                     f"{_time(median(de['first_jit_cpu_s']))} CPU."
+                     if de.get("first_jit_wall_s") and de.get("install_compile_wall_s")
+                     else ""), ""]
     en = out.get("ensemble")
     if en and "error" not in en:
         lines += [f"Ensemble {en['runs']} runs x {en['people']:,}: serial "
@@ -142,7 +151,7 @@ def _cascade_table(out: dict) -> list[str]:
              f"{s.get('seed_share', 0):.0%} initial tellers, same graph and seeds for all)", "",
              "| library | people | graph | median | best | cpu median | runs | extra memory MB "
              "| reach (mean ± 2 SE, pooled SD) | z vs womsim | import | set-up | first call "
-             "| × womsim time |",
+             "| × womsim (1 thread) time |",
              "|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for r in out["cascade"]:
         order = r.get("order", "generated")
@@ -163,7 +172,8 @@ def _demo_split(ds: dict | None) -> list[str]:
     """Where a first and a second ``womsim demo`` spend their time (benchmarks/demo.py)."""
     if not ds or "error" in ds.get("first", {}) or "error" in ds.get("second", {}):
         return [f"Demo split failed: {ds}", ""] if ds else []
-    phases = (("import", "imports"), ("compile_ahead", "kernels compiled ahead (this process)"),
+    phases = (("import", "imports"), ("scipy", "scipy (imported by the demo's first solve)"),
+              ("compile_ahead", "kernels compiled ahead (this process)"),
               ("demo_compiled", "kernels compiled during the demo"),
               ("demo_loaded", "kernels loaded from the cache"),
               ("runs_and_printing", "the runs and the printing"))
@@ -171,6 +181,8 @@ def _demo_split(ds: dict | None) -> list[str]:
              "| phase | first: CPU | first: wall | second: CPU | second: wall |",
              "|---|---:|---:|---:|---:|"]
     for key, label in phases:
+        if key not in ds["first"]["cpu_wall_s"]:  # a run from before the phase was split off
+            continue
         a, b = ds["first"]["cpu_wall_s"][key], ds["second"]["cpu_wall_s"][key]
         lines.append(f"| {label} | {a[0]:.2f} s | {a[1]:.2f} s | {b[0]:.2f} s | {b[1]:.2f} s |")
     lines += [f"| the helper process (CPU) | {ds['first']['helper_cpu_s']:.2f} s | | "
@@ -192,7 +204,8 @@ def markdown(out: dict) -> str:
         lines += _cascade_table(out)
         rat = ratios(out)
         if rat:
-            lines += ["Ratios to womsim (wall; CPU in brackets):", "", *rat, ""]
+            lines += ["Ratios to womsim on one thread, the default (wall; CPU in brackets):", "",
+                      *rat, ""]
     if out.get("graph"):
         lines += ["### Scale-free graph generation (m=5), interleaved rounds", "",
                   "| generator | people | median | cpu median | → womsim Network | "

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from womsim import Network
+from womsim.network import bacsr
 from womsim.network import generators as gen
 from womsim.network.bacsr import ba_targets, csr_from_targets
 from womsim.network.graphkernels import _buckets, ba_edges
@@ -63,3 +64,41 @@ def test_bucket_shift_as_the_general_builders():
     for n in [*range(1, 2100), 2**20 - 1, 2**20, 2**20 + 1, 10**6, 10**7]:
         shift = max(0, (n - 1).bit_length() - 9)
         assert (shift, ((n - 1) >> shift) + 1) == _buckets(n, 512), n
+
+
+# one bucket (n <= 512), m = 1, repeats everywhere (m = n - 1), the sorting network and the
+# insertion sort, and a graph past bacsr.TWO_THREADS (the size that takes two by default)
+@pytest.mark.parametrize(("n", "m"), [(2, 1), (300, 150), (512, 5), (513, 5), (1025, 1),
+                                      (3000, 9), (20_000, 5), (210_000, 5)])
+def test_two_threads_build_the_one_thread_graph(n, m):
+    one = bacsr.scale_free_csr(n, m, np.random.default_rng(n), threads=1)
+    two = bacsr.scale_free_csr(n, m, np.random.default_rng(n), threads=2)
+    for a, b in zip(one[:2], two[:2], strict=True):
+        assert np.array_equal(a, b) and a.dtype == b.dtype
+    assert one[2] == two[2]
+    if n * m >= bacsr.TWO_THREADS:  # the default there is what threads=2 builds
+        auto = bacsr.scale_free_csr(n, m, np.random.default_rng(n))
+        assert np.array_equal(auto[1], one[1])
+
+
+def test_two_threads_with_the_wide_packing():
+    # the int64 packing of a large graph, on two threads, at a size that runs quickly
+    n, m = 5000, 4
+    pos = np.random.default_rng(7).random(m * (n - m))
+    tgt = np.empty(pos.size, np.int32)
+    shift, nb = _buckets(n, 512)
+    bcount = np.zeros(nb + 1, np.int64)
+    ba_targets(pos, m, tgt, shift, bcount)
+    out = []
+    for build, dtype in ((csr_from_targets, np.int32), (bacsr._csr_two_threads, np.int64)):
+        indices = np.full(2 * tgt.size, -7, np.int32)
+        indptr, used = build(tgt.copy(), m, n, bcount.copy(), shift,
+                             np.empty(tgt.size, dtype), indices)
+        out.append((indptr, indices[:used], used))
+    assert out[0][2] == out[1][2]
+    assert np.array_equal(out[0][0], out[1][0]) and np.array_equal(out[0][1], out[1][1])
+
+
+def test_threads_out_of_range_is_refused():
+    with pytest.raises(ValueError, match="threads = 3"):
+        bacsr.scale_free_csr(100, 2, np.random.default_rng(1), threads=3)

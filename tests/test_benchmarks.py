@@ -62,7 +62,8 @@ def _row(lib: str, n: int, order: str, ratio: float) -> dict:
 def test_report_shows_ratios_at_every_size_and_order(tmp_path):
     # EoN after gc.freeze only 50x slower (target 100x), cynetdiff 3x (target 2x)
     rows = [_row(lib, n, order, ratio) for n in (10_000, 1_000_000) for order in common.ORDERS
-            for lib, ratio in (("womsim", 1.0), ("cynetdiff", 3.0), ("eon-gcfreeze", 50.0))]
+            for lib, ratio in (("womsim", 1.0), ("womsim-2t", 1.5), ("cynetdiff", 3.0),
+                               ("eon-gcfreeze", 50.0))]
     out = {"command": "x", "started": "now", "load_at_start": [0], "load_at_end": [0],
            "machine": {"cpu": "c", "cores": 2, "ram_gb": 1, "python": "3", "commit": "abc",
                        "versions": {"numpy": "2", "numba": "0"}},
@@ -77,6 +78,10 @@ def test_report_shows_ratios_at_every_size_and_order(tmp_path):
         assert met[f"cascade vs eon-gcfreeze, 1M, graph {order}"] is False
         assert met[f"cascade vs cynetdiff, 1M, graph {order}"] is True
         assert met[f"cascade vs ndlib, 1M, graph {order}"] is None  # not measured
+        # womsim 10 ms (met), womsim-2t 15 ms (not): each kernel has its own verdict
+        assert met[f"cascade, 1M people, graph {order}"] is True
+        assert met[f"cascade, 1M people, graph {order}, threads=2 (womsim-2t)"] is False
+    assert "| womsim (1 thread) |" in text  # the ratios say what they divide by
     doc = tmp_path / "perf.md"
     doc.write_text("head\n" + report._DOC_START + "\nold\n" + report._DOC_END + "\ntail\n")
     report.write_doc(doc, out)

@@ -339,11 +339,12 @@ def test_without_numba_falls_back_to_numpy(ba: Network,
 @pytest.mark.slow
 @pytest.mark.skipif(not spread.HAVE_NUMBA, reason="numba not installed")
 def test_threads_give_the_one_thread_result_exactly() -> None:
-    # the several-thread kernel marks its share of the frontier in a bitset of its own and
-    # merges them: the same people bit for bit, whatever the number of shares. 3 and 5
-    # shares on numba's 2 threads (blocks of 256 frontier nodes dealt round-robin, more
-    # shares than blocks in the first generations); the star's 6,000 leaves fill several
-    # batches of open slots within one share. One test, not one per p: the parallel
+    # the several-thread kernel drains and expands the blocks of ids it owns, marking in a
+    # bitset of its own while the others write the informed set: the same people bit for
+    # bit, whatever the number of shares. 3 and 5 shares on numba's 2 threads (blocks of
+    # 2,048 ids dealt round-robin: the star has 3 blocks, so some shares own none, and
+    # its hub's block is expanded while the leaves' are drained); the star's 6,000 leaves
+    # fill several batches of open slots within one share. One test, not one per p: the parallel
     # kernel's first compile costs ~10 s of CPU, paid once per pytest worker
     import numba
 
@@ -369,6 +370,14 @@ def test_threads_give_the_one_thread_result_exactly() -> None:
         one = spread._cascade_numba(net.indptr, net.indices, seeds.astype(np.int32),
                                     np.uint64(key), np.uint64(round(p * 2**40)),
                                     np.int64(net.n + 1))
+        # no seeds (nothing to drain), repeated seeds, a hop limit of 0 (the seeds are
+        # drained but never expanded) and one that stops before the cascade dies out
+        for seeds_, max_gen in (([], None), ([0, 0, net.n - 1], 0), ([0, 0, net.n - 1], 1)):
+            s = np.asarray(seeds_, dtype=np.int64)
+            a = cascade(net, s, p, 3, method="numpy", max_generations=max_gen)
+            b = cascade(net, s, p, 3, threads=2, max_generations=max_gen)
+            assert np.array_equal(a.informed, b.informed)
+            assert np.array_equal(a.per_generation, b.per_generation)
         for shares in (3, 5):
             got = _cascade_threads(net.indptr, net.indices, seeds.astype(np.int32),
                                    np.uint64(key), np.uint64(spread._tie_key(key)),

@@ -3,6 +3,7 @@ means, that it does not depend on the horizon setting where it should not, and t
 and benefits are counted over the same period."""
 
 import math
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -270,6 +271,23 @@ def closed_form(sc, programme_cost: float) -> dict[str, float]:
 def _within(x: np.ndarray, expected: float, k: float = 3.0) -> None:
     m, sd = x.mean(), x.std(ddof=1)
     assert abs(m - expected) <= k * sd / math.sqrt(x.size), (m, expected, sd / math.sqrt(x.size))
+
+
+VALUATION_PAGE = Path(__file__).resolve().parents[1] / "docs" / "valuation.md"
+
+
+def test_the_valuation_page_prints_today_s_closed_form():
+    """docs/valuation.md's closed-form column is the closed form's value now: a change of the
+    step length or of the valuation's cut-off once left every figure of the page stale."""
+    text = VALUATION_PAGE.read_text(encoding="utf-8")
+    cf = closed_form(worked_example(), 40_000.0)
+    for key, fmt in (("value", "{:,.0f}"), ("value_lost", "{:,.0f}"), ("cash_lost", "{:,.0f}"),
+                     ("extra_cost", "{:,.0f}"), ("per_silent", "{:.2f}"),
+                     ("per_unresolved", "{:.2f}")):
+        shown = fmt.format(cf[key])
+        assert f"| {shown} |" in text or f"= {shown} |" in text, (key, shown)
+    assert f"{cf['payback']:.1f} years |" in text
+    assert f"= {cf['roi']:.2f} |" in text
 
 
 def test_worked_example_matches_its_closed_form():

@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from womsim.core.archive import (
     ArchiveReader,
@@ -33,6 +32,9 @@ from womsim.engine.step import RECORDS
 from womsim.model.scenario import Scenario
 from womsim.views.display import ensemble_html
 from womsim.views.plots import plot_timeseries
+
+# scipy only inside the functions that use it: `import womsim` would pay ~0.4 s CPU for it
+# (a third of the import) although most sessions never call them (tests/test_import_cost.py)
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -77,6 +79,8 @@ def interval(values: np.ndarray, level: float = 0.95) -> tuple[float, float, flo
     >>> round(lo, 3), round(hi, 3)
     (-0.484, 4.484)
     """
+    from scipy import stats
+
     values = np.asarray(values, dtype=float)
     n = values.size
     mean = float(values.mean())

@@ -17,12 +17,14 @@ import math
 from typing import TYPE_CHECKING
 
 import numpy as np
-from scipy.optimize import brentq
 
 from womsim.core.errors import CalibrationError
 from womsim.engine.rng import run_seeds as seeds
 from womsim.model.meanfield import experience_mix
 from womsim.model.scenario import Scenario
+
+# scipy only inside the functions that use it: `import womsim` would pay ~0.4 s CPU for it
+# (a third of the import) although most sessions never call them (tests/test_import_cost.py)
 
 if TYPE_CHECKING:
     from womsim.service import ServiceDesk
@@ -170,6 +172,8 @@ def solve_desk(sc: Scenario, t: dict[str, tuple[float, float]], seed: int = 0
     >>> abs(r.abandonment_rate - 0.05) < 0.02
     True
     """
+    from scipy.optimize import brentq
+
     want = {k: t[k][0] for k in DESK_TARGETS if k in t}
     if not want:
         return {}, {}

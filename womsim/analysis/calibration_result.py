@@ -68,7 +68,11 @@ class Calibration(ResultBase):
         """Per parameter: prior and posterior, their widths and what the data did.
 
         ``width_ratio`` = posterior sd / prior sd; below 0.5 the data pins the parameter,
-        above 0.85 it stays about as uncertain as its prior.
+        above 0.85 it stays about as uncertain as its prior. ``effective_candidates`` is
+        the approximate posterior's effective sample size (``1 / sum(w^2)`` of its
+        candidates' weights, one figure for every parameter; ``cal.meta["ess"]``): when
+        the check of :mod:`womsim.analysis.calibrate_weights` fired, every verdict says
+        so (``cal.meta["weights_check"]``: what was done).
         """
         rows = {}
         lo_q, hi_q = (1 - level) / 2, 1 - (1 - level) / 2
@@ -87,10 +91,15 @@ class Calibration(ResultBase):
                 verdict = f"the data narrows {short}"
             else:
                 verdict = f"{short} stays as uncertain as its prior: measure it"
+            if "weights_check" in self.meta:
+                verdict += (f" (fragile: the posterior rested on {self.meta['ess_raw']:.1f} "
+                            "effective candidates; see meta['weights_check'])")
             rows[p] = {"prior_low": a, "prior_high": b, "posterior_mean": float(v.mean()),
                        "ci_low": float(np.quantile(v, lo_q)),
                        "ci_high": float(np.quantile(v, hi_q)),
-                       "width_ratio": ratio, "verdict": verdict}
+                       "width_ratio": ratio,
+                       "effective_candidates": float(self.meta.get("ess", math.nan)),
+                       "verdict": verdict}
         df = pd.DataFrame.from_dict(rows, orient="index")
         df.index.name = "parameter"
         return df

@@ -37,7 +37,6 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from womsim.core.atomic import atomic_write
 from womsim.core.errors import WomsimError
@@ -45,6 +44,9 @@ from womsim.engine.rng import Streams
 from womsim.engine.step import CUSTOMER, State, _WordOfMouth, schedule, step
 from womsim.model.scenario import Scenario
 from womsim.runner.simulate import build_network
+
+# scipy only inside the functions that use it: `import womsim` would pay ~0.4 s CPU for it
+# (a third of the import) although most sessions never call them (tests/test_import_cost.py)
 
 if TYPE_CHECKING:
     from womsim.network.graph import Network
@@ -259,6 +261,8 @@ def read_client(customers: str | Path | pd.DataFrame, contacts: str | Path | pd.
 # ----------------------------------------------------------------- observables
 def _binom(k: float, n: float, level: float) -> tuple[float, float, float, float]:
     """Share k/n, its standard error and the Wilson interval."""
+    from scipy import stats
+
     if n <= 0:
         return math.nan, math.nan, math.nan, math.nan
     p = k / n
@@ -271,6 +275,8 @@ def _binom(k: float, n: float, level: float) -> tuple[float, float, float, float
 
 def _poisson_rate(k: float, exposure: float, level: float) -> tuple[float, float, float, float]:
     """Rate k/exposure, its standard error and the exact (Garwood) interval."""
+    from scipy import stats
+
     if exposure <= 0:
         return math.nan, math.nan, math.nan, math.nan
     a = 1 - level
@@ -359,6 +365,8 @@ class ClientData:
         ``complaint_share``, ``complaints_per_year``, ``resolved_share``, ``quick_share``,
         ``referral_share``, ``leave_silent``, ...), plus ``revenue_per_year``.
         """
+        from scipy import stats
+
         rows: dict[str, dict] = {}
 
         def put(name: str, *args: Any) -> None:

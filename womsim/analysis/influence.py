@@ -24,7 +24,6 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from womsim.core.archive import ArchiveReader, ArchiveWriter
 from womsim.core.errors import WomsimError
@@ -35,6 +34,9 @@ from womsim.results import headline_metrics, scenario_from
 from womsim.runner.executors import map_tasks
 from womsim.runner.simulate import build_network, check_network, check_runs_seed, check_scenario
 from womsim.views.influence import influence_html, plot_influence
+
+# scipy only inside the functions that use it: `import womsim` would pay ~0.4 s CPU for it
+# (a third of the import) although most sessions never call them (tests/test_import_cost.py)
 
 if TYPE_CHECKING:
     from concurrent.futures import Executor
@@ -134,6 +136,8 @@ class Influence(ResultBase):
         womsim) with ``ci_low``/``ci_high`` (paired interval of the mean over runs), and
         ``ratio`` to a typical customer with ``ratio_low``/``ratio_high`` (delta method).
         """
+        from scipy import stats
+
         v = self.values
         n = v.shape[0]
         typical = v.mean(axis=1)

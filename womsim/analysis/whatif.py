@@ -465,7 +465,8 @@ def compare(scenarios: Mapping[str, Any] | Sequence, network: Network | None = N
                     priced_by_first=True, which=which)
     meta = {"kind": "compare", "psa": psa,
             "psa_params": list(psa_params) if psa_params else None,
-            "posterior_draws": runs if cal is not None else 0}
+            "posterior_draws": runs if cal is not None else 0,
+            "posterior_params": list(cal.posterior.columns) if cal is not None else None}
     ensembles = {name: Ensemble(scs[j], recs[j], seeds, seed, fingerprint(nets[which[j]]),
                                 meta=meta)
                  for j, name in enumerate(named)}

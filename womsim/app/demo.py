@@ -10,6 +10,7 @@ import pandas as pd
 
 from womsim.analysis.lostrev import LostRevenue, counterfactual
 from womsim.analysis.whatif import Comparison, compare
+from womsim.model.assumptions import NOT_IN_FORCE
 from womsim.model.interventions import Intervention
 from womsim.model.scenario import Scenario
 from womsim.runner.ahead import compile_ahead
@@ -70,6 +71,8 @@ def flagship(runs: int = 12, seed: int = 1, people: int = 100_000,
     out(f"womsim demo: telecom preset, {m.people:,} people, {m.customer_share:.0%} customers, "
         f"{m.observed_annual_churn:.0%} annual churn, {today.simulation.horizon_years:g} "
         f"years, {runs} paired runs, seed {seed}")
+    out(f"(Each 95% CI is the interval of the mean over the {runs} runs: simulation noise "
+        "only, not doubt about the assumptions; sensitivity() and psa=True show those.)")
     out("")
     out("1. What today's service costs (against the same market with no service problems, "
         "today's payroll kept)")
@@ -78,11 +81,16 @@ def flagship(runs: int = 12, seed: int = 1, people: int = 100_000,
         f"{_money(total['revenue_lost'], cur)}. Both are present values today: the "
         f"{h:g} years simulated plus the remaining lifetimes of the customers held at their "
         "end.")
+    # value lost = profit lost within the horizon, discounted + equity lost after it: the
+    # part after the horizon is stated on that basis, not as value minus undiscounted cash
     out(f"   Profit lost within the {h:g} years (cash, not discounted): "
         f"{_money(total['cash_lost_within_horizon'], cur)} (95% CI "
-        f"{_span(total['within_ci_low'], total['within_ci_high'], cur)}); the rest rests on "
-        "the customers' later years.")
-    out(f"   Customers lost per run today: {s.loc['defect_experience', 'mean']:,.0f} through "
+        f"{_span(total['within_ci_low'], total['within_ci_high'], cur)}); discounted it is "
+        f"{_money(total['cash_lost_within_horizon_pv'], cur)} of the value lost, and the "
+        f"other {_money(total['value_lost'] - total['cash_lost_within_horizon_pv'], cur)} "
+        "is the customers' later years.")
+    out(f"   Customers lost per run today over the {h:g} years: "
+        f"{s.loc['defect_experience', 'mean']:,.0f} through "
         f"their own experience, {s.loc['defect_wom', 'mean']:,.0f} through word of mouth, "
         f"{s.loc['defect_baseline', 'mean']:,.0f} for other reasons; "
         f"{s.loc['newly_deterred', 'mean']:,.0f} times a prospect was put off.")
@@ -110,11 +118,14 @@ def flagship(runs: int = 12, seed: int = 1, people: int = 100_000,
     # the cost counted is linear in the yearly cost: the gain over it, times that cost, is
     # the most a year the programme is worth (ROI 0)
     worth = programme.cost_per_year * roi["gain_before_cost"] / roi["extra_cost"]
-    out(f"   It breaks even at {_money(worth, cur)} a year.")
+    out(f"   It breaks even at a cost of {_money(worth, cur)} a year (ROI 0 on the same "
+        "basis: the most it is worth).")
     out("")
     a = today.assumptions()
+    idle = int((a["status"] == NOT_IN_FORCE).sum())  # e.g. the reviews' numbers, reviews off
     weak = a[a["status"].isin(["unverified", "illustrative"])].index
-    out(f"Assumptions: {len(a)} numbers, {len(weak)} of them unverified or illustrative "
+    out(f"Assumptions: {len(a) - idle} numbers in force ({idle} more stated but idle), "
+        f"{len(weak)} of them unverified or illustrative "
         "(see Scenario.assumptions() and womsim figures); e.g. 'an unhappy customer tells 9' "
         f"is {a.loc['word_of_mouth.negative_mean', 'status']}, '13% tell more than 20' is "
         f"{a.loc['word_of_mouth.negative_tail_share', 'status']}.")

@@ -4,11 +4,14 @@ It decides every chance as the single-thread kernel of :mod:`womsim.engine.sprea
 (the same hash of the same edge slot), so it returns the same people, bit for bit, whatever
 the number of threads. What makes that possible: within a generation the newly informed are
 the set ``{indices[e] : e an open slot of a frontier row} - informed``, which does not
-depend on who looks at which row or in what order. So each thread takes blocks of the
-frontier (dealt round-robin: hubs are spread over the threads), marks the people it reaches
-in a bitset of its own, reading the informed set but never writing it, and one thread then
-ORs the bitsets together, removes those informed before and drains the result, in
-increasing id order, as the next frontier.
+depend on who looks at which row or in what order. The bitsets are cut into blocks of 32
+words (2,048 ids), dealt round-robin to the threads (hubs, which have small ids in a
+generated graph, are spread over them). In one parallel region per generation each thread,
+for each block it owns, ORs every thread's marks of the block, removes those informed
+before, adds the rest to the informed set and expands them at once: their open slots mark
+neighbours in a bitset of its own. No thread works alone between generations (the earlier
+kernel drained all the marks on one thread while the others waited), and no write is
+shared: a block is written by its owner only, a thread's marks by that thread.
 
 Examples
 --------
@@ -37,9 +40,6 @@ configure()
 
 __all__ = ["cascade_threads"]
 
-# frontier nodes per block: the block's row bounds are gathered first (independent loads,
-# many in flight at once) into arrays that stay in L1
-_BLOCK = 256
 # open slots buffered and resolved in batches of this many (fits in L1/L2)
 _BATCH = 2048
 _LOW32 = 0xFFFFFFFF
@@ -64,20 +64,63 @@ def _resolve(buf, vals, cnt, indices, seen, mine, lims):  # pragma: no cover
     lims[1] = whi
 
 
+# words of the bitsets per block (a whole number of cache lines, so no line is written by
+# two threads); the ids it covers (2,048) are drained, expanded and written by its owner.
+# (8 and 128 words were no faster in CPU time under load, 2026-12-02)
+_WORDS = 32
+# drained people gathered before their rows are expanded
+_GATHER = 256
+
+
 @njit(inline="always")
-def _blocks(indptr, indices, frontier, f, c, nchunks, k, k_tie, t_byte, t_low, every,
-            open_at, open_n, seen, mine, lims, buf, vals, lo, hi):  # pragma: no cover
+def _drain_expand(c, nchunks, wlo, whi, expand, indptr, indices, k, k_tie, t_byte, t_low,
+                  every, bitpos, db, open_at, open_n, seen, cur, nxt, lims, buf, vals,
+                  front, lo, hi):  # pragma: no cover
+    # Thread c owns the blocks c, c + nchunks, c + 2 nchunks, ... of words: it alone ORs the
+    # shares' marks of those words, clears them, adds the new ones to ``seen`` and expands
+    # them. Others read ``seen`` while it is written, only to skip marking somebody already
+    # informed: a stale word lets a mark through that the next drain removes, so what is
+    # marked, and thus the result, does not depend on timing.
     one = uint64(1)
     golden = uint64(GOLDEN)
     ff = uint64(0xFF)
+    got = 0
     cnt = 0
-    for b0 in range(c * _BLOCK, f, nchunks * _BLOCK):
-        b1 = min(b0 + _BLOCK, f)
-        for q in range(b0, b1):
-            u = frontier[q]
-            lo[q - b0] = indptr[u]
-            hi[q - b0] = indptr[u + 1]
-        for q in range(b1 - b0):
+    b_first = wlo // _WORDS
+    b_last = whi // _WORDS
+    # the block after b_first that this thread owns first
+    b0 = b_first + (c - b_first % nchunks + nchunks) % nchunks
+    f = 0
+    for b in range(b0, b_last + 1, nchunks):
+        for w in range(max(b * _WORDS, wlo), min(b * _WORDS + _WORDS, whi + 1)):
+            x = uint64(0)
+            for s in range(nchunks):
+                x |= cur[s, w]
+                cur[s, w] = uint64(0)
+            x &= ~seen[w]
+            if x == 0:
+                continue
+            seen[w] |= x
+            base = w << 6
+            while x != 0:
+                t = x & (~x + one)  # lowest set bit
+                front[f] = base + bitpos[(t * db) >> uint64(58)]
+                f += 1
+                x ^= t
+        # expanded once _GATHER are drained (or at the last block): the row bounds of
+        # many at once are then independent loads in flight together
+        if f < _GATHER and b + nchunks <= b_last:
+            continue
+        got += f
+        n_front = f
+        f = 0
+        if not expand:
+            continue
+        for q in range(n_front):
+            u = front[q]
+            lo[q] = indptr[u]
+            hi[q] = indptr[u + 1]
+        for q in range(n_front):
             e0 = lo[q]
             e1 = hi[q]
             if e1 <= e0:
@@ -105,64 +148,71 @@ def _blocks(indptr, indices, frontier, f, c, nchunks, k, k_tie, t_byte, t_low, e
                     buf[cc + uint64(j)] = first + open_at[at + uint64(j)]
                 cnt += open_n[hit]
                 if cnt >= _BATCH:
-                    _resolve(buf, vals, cnt, indices, seen, mine, lims)
+                    _resolve(buf, vals, cnt, indices, seen, nxt, lims)
                     cnt = 0
-    _resolve(buf, vals, cnt, indices, seen, mine, lims)
+    _resolve(buf, vals, cnt, indices, seen, nxt, lims)
+    return got
 
 
 @njit(cache=True, nogil=True, parallel=True)
 def _cascade_threads(indptr, indices, seeds, key, k_tie, threshold, max_gen, nchunks,
                      bitpos, debruijn, open_at, open_n):  # pragma: no cover
+    # One parallel region per generation: the drain of who is new is shared out with the
+    # expansion (by blocks of words, each owned by one thread), so no thread works alone
+    # between generations; marks go to a second set of bitsets, swapped each generation.
     n = indptr.size - 1
     nw = (n + 63) >> 6
     seen = np.zeros(nw, dtype=np.uint64)
-    mine = np.zeros((nchunks, nw), dtype=np.uint64)
-    lims = np.empty((nchunks, 2), dtype=np.int64)  # lowest / highest word each one marked
+    marks = np.zeros((2, nchunks, nw), dtype=np.uint64)
+    lims = np.empty((2, nchunks, 2), dtype=np.int64)  # lowest / highest word each marked
     buf = np.empty((nchunks, _BATCH + 8), dtype=np.int64)
     vals = np.empty((nchunks, _BATCH + 8), dtype=indices.dtype)
-    lo = np.empty((nchunks, _BLOCK), dtype=np.int64)
-    hi = np.empty((nchunks, _BLOCK), dtype=np.int64)
-    frontier = np.empty(n, dtype=np.int32)
+    front = np.empty((nchunks, _GATHER + 64 * _WORDS), dtype=np.int32)
+    lo = np.empty((nchunks, _GATHER + 64 * _WORDS), dtype=np.int64)
+    hi = np.empty((nchunks, _GATHER + 64 * _WORDS), dtype=np.int64)
+    got = np.zeros(nchunks, dtype=np.int64)
     counts = np.zeros(64, dtype=np.int64)
     one = uint64(1)
-    for c in range(nchunks):
-        lims[c, 0] = nw
-        lims[c, 1] = -1
+    for h in range(2):
+        for c in range(nchunks):
+            lims[h, c, 0] = nw
+            lims[h, c, 1] = -1
     for s in seeds:  # the seeds are generation 0's newly marked
         w = s >> 6
-        mine[0, w] |= one << uint64(s & 63)
-        lims[0, 0] = min(lims[0, 0], w)
-        lims[0, 1] = max(lims[0, 1], w)
+        marks[0, 0, w] |= one << uint64(s & 63)
+        lims[0, 0, 0] = min(lims[0, 0, 0], w)
+        lims[0, 0, 1] = max(lims[0, 0, 1], w)
     k = uint64(key)
+    kt = uint64(k_tie)
     t_byte = uint64(threshold) >> uint64(32)
     t_low = uint64(threshold) & uint64(_LOW32)
     every = t_byte > uint64(255)  # p = 1: no byte is compared
     db = uint64(debruijn)
     gen = 0
+    h = 0
     while True:
         wlo = nw
         whi = -1
         for c in range(nchunks):
-            wlo = min(wlo, lims[c, 0])
-            whi = max(whi, lims[c, 1])
-            lims[c, 0] = nw
-            lims[c, 1] = -1
+            wlo = min(wlo, lims[h, c, 0])
+            whi = max(whi, lims[h, c, 1])
+            lims[h, c, 0] = nw
+            lims[h, c, 1] = -1
+        expand = gen < max_gen
+        cur = marks[h]
+        nxt = marks[1 - h]
+        lnx = lims[1 - h]
+        if whi >= wlo:
+            for c in prange(nchunks):
+                got[c] = _drain_expand(c, nchunks, wlo, whi, expand, indptr, indices, k, kt,
+                                       t_byte, t_low, every, bitpos, db, open_at, open_n,
+                                       seen, cur, nxt[c], lnx[c], buf[c], vals[c], front[c],
+                                       lo[c], hi[c])
+        else:
+            got[:] = 0
         f = 0
-        for w in range(wlo, whi + 1):
-            x = uint64(0)
-            for c in range(nchunks):
-                x |= mine[c, w]
-                mine[c, w] = uint64(0)
-            x &= ~seen[w]
-            if x == 0:
-                continue
-            seen[w] |= x
-            base = w << 6
-            while x != 0:
-                t = x & (~x + one)  # lowest set bit
-                frontier[f] = base + bitpos[(t * db) >> uint64(58)]
-                f += 1
-                x ^= t
+        for c in range(nchunks):
+            f += got[c]
         if gen == counts.size:
             grown = np.zeros(2 * counts.size, dtype=np.int64)
             grown[:gen] = counts
@@ -171,12 +221,9 @@ def _cascade_threads(indptr, indices, seeds, key, k_tie, threshold, max_gen, nch
         if f == 0:
             break
         gen += 1
-        if gen > max_gen:
+        if not expand:
             break
-        for c in prange(nchunks):
-            _blocks(indptr, indices, frontier, f, c, nchunks, k, uint64(k_tie), t_byte, t_low,
-                    every, open_at, open_n, seen, mine[c], lims[c], buf[c], vals[c], lo[c],
-                    hi[c])
+        h = 1 - h
     return seen, counts[: max(gen, 1)].copy()
 
 

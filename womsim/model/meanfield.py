@@ -16,10 +16,12 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
-from scipy.optimize import brentq
 
 from womsim.core.errors import CalibrationError
 from womsim.model.reach import told_shares
+
+# scipy only inside the functions that use it: `import womsim` would pay ~0.4 s CPU for it
+# (a third of the import) although most sessions never call them (tests/test_import_cost.py)
 
 if TYPE_CHECKING:
     from womsim.model.scenario import Scenario
@@ -163,6 +165,8 @@ def solve_baseline_churn(scenario: Scenario) -> float:
     >>> round(annual_churn(sc, h), 6) == sc.market.observed_annual_churn
     True
     """
+    from scipy.optimize import brentq
+
     target = cast(float, scenario.market.observed_annual_churn)  # set when this is solved
     service_only = annual_churn(scenario, 0.0)
     if service_only > target + 1e-12:

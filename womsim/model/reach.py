@@ -24,9 +24,11 @@ from functools import lru_cache
 from typing import TYPE_CHECKING
 
 import numpy as np
-from scipy import stats
 
 from womsim.model.telling import Telling
+
+# scipy only inside the functions that use it: `import womsim` would pay ~0.4 s CPU for it
+# (a third of the import) although most sessions never call them (tests/test_import_cost.py)
 
 if TYPE_CHECKING:
     from womsim.model.scenario import Scenario
@@ -44,6 +46,8 @@ def degree_distribution(kind: str, mean_degree: float, people: int,
     >>> round(float(p.sum()), 12), float(p[:5].sum())
     (1.0, 0.0)
     """
+    from scipy import stats
+
     d = np.arange(top + 1, dtype=np.float64)
     if kind == "scale_free":
         m = max(1, min(round(mean_degree / 2), people - 1))

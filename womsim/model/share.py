@@ -33,9 +33,11 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
-from scipy.linalg import expm, null_space
 
 from womsim.core.errors import ScenarioError
+
+# scipy only inside the functions that use it: `import womsim` would pay ~0.4 s CPU for it
+# (a third of the import) although most sessions never call them (tests/test_import_cost.py)
 
 if TYPE_CHECKING:
     from womsim.model.scenario import Scenario
@@ -156,6 +158,8 @@ def equilibrium(sc: Scenario) -> pd.Series:
     >>> round(float(equilibrium(sc).sum()), 12)
     1.0
     """
+    from scipy.linalg import null_space
+
     f = flows(sc)
     _check(f)
     out = np.zeros(3 + len(f.names) - 1)
@@ -194,6 +198,8 @@ def equilibrium_share(sc: Scenario) -> float:
 def share_path(sc: Scenario, years: Any = None) -> pd.DataFrame:
     """Our share of all firms' customers over time from the scenario's start (mean field):
     ``expm(Q t) x0`` per class; ``years`` defaults to the end of each step."""
+    from scipy.linalg import expm
+
     f = flows(sc)
     _check(f)
     if years is None:

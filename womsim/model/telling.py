@@ -40,10 +40,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike, NDArray
-from scipy import optimize, stats
 
 from womsim.core import figures
 from womsim.core.errors import CalibrationError, WomsimError, unknown_key
+
+# scipy only inside the functions that use it: `import womsim` would pay ~0.4 s CPU for it
+# (a third of the import) although most sessions never call them (tests/test_import_cost.py)
 
 __all__ = ["FAMILIES", "Telling"]
 
@@ -71,6 +73,8 @@ _SUM_TOLERANCE = 1e-9
 
 def _tail_curve(mean: float, k: int, alphas: ArrayLike) -> NDArray[np.float64]:
     """P(K > k) of the negative binomial with this mean, for each alpha = 1/r (0 = Poisson)."""
+    from scipy import stats
+
     alphas = np.atleast_1d(np.asarray(alphas, dtype=np.float64))
     out = np.empty_like(alphas)
     poisson = alphas == 0.0
@@ -82,6 +86,8 @@ def _tail_curve(mean: float, k: int, alphas: ArrayLike) -> NDArray[np.float64]:
 
 def _peak(mean: float, k: int) -> tuple[float, float]:
     """Return (alpha, P(K > k)) where the tail share is largest at this mean."""
+    from scipy import optimize
+
     values = _tail_curve(mean, k, _ALPHA_GRID)
     i = int(np.argmax(values))
     if i == 0 or i == len(_ALPHA_GRID) - 1:
@@ -103,6 +109,8 @@ def _peak(mean: float, k: int) -> tuple[float, float]:
 
 def _min_mean_for(k: int, share: float, mean: float) -> float | None:
     """Smallest mean at which some negative binomial puts ``share`` above ``k`` (or None)."""
+    from scipy import optimize
+
     if _peak(mean * 1e3, k)[1] < share:
         return None
     return math.exp(
@@ -122,6 +130,8 @@ def _fmt(x: float) -> str:
 @functools.lru_cache(maxsize=256)
 def _solve_alpha(mean: float, k: int, share: float, branch: str) -> float:
     """Alpha = 1/r of the negative binomial with this mean and P(K > k) = share."""
+    from scipy import optimize
+
     asked = f"mean {mean:g} and P(K > {k}) = {share:g}"
     a_peak, peak = _peak(mean, k)
     poisson = float(_tail_curve(mean, k, 0.0)[0])
@@ -191,9 +201,17 @@ def _check_mean(mean: Any, *, strict: bool) -> float:
 
 
 def _nb_table(mean: float, r: float) -> NDArray[np.float64]:
+    from scipy import stats
+
     if mean == 0.0:
         return np.ones(1)
     return _truncated(stats.nbinom(r, r / (r + mean)), f"negative binomial mean {mean:g}, r {r:g}")
+
+
+def _poisson_table(mean: float) -> NDArray[np.float64]:
+    from scipy import stats
+
+    return _truncated(stats.poisson(mean), f"Poisson {mean:g}")
 
 
 def _truncated(dist: Any, label: str) -> NDArray[np.float64]:
@@ -318,7 +336,7 @@ class Telling:
         elif family == "poisson":
             mean = _check_mean(params["mean"], strict=False)
             clean = {"mean": mean}
-            pmf = np.ones(1) if mean == 0 else _truncated(stats.poisson(mean), f"Poisson {mean:g}")
+            pmf = np.ones(1) if mean == 0 else _poisson_table(mean)
         else:
             pmf = _user_table(params["pmf"], bool(params.get("normalize", False)))
             clean = {}

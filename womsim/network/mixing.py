@@ -19,11 +19,12 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 from numba import njit
-from scipy.sparse import csr_matrix
-from scipy.sparse.csgraph import reverse_cuthill_mckee
 
 from womsim.core.errors import NetworkError
 from womsim.core.jitcache import configure
+
+# scipy only inside the functions that use it: `import womsim` would pay ~0.4 s CPU for it
+# (a third of the import) although most sessions never call them (tests/test_import_cost.py)
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -159,6 +160,9 @@ def most_assortative(shares: Sequence[float] | np.ndarray, rng: np.random.Genera
     """The most assortative placement this module reaches: friends next to each other
     (communities first where the graph has them, then a bandwidth-reducing order), cut into
     blocks of the shares, then refined towards each person's friends' segments."""
+    from scipy.sparse import csr_matrix
+    from scipy.sparse.csgraph import reverse_cuthill_mckee
+
     shares = np.asarray(shares, dtype=float)
     n = indptr.size - 1
     graph = csr_matrix((np.ones(indices.size, dtype=np.int8), indices, indptr), shape=(n, n))

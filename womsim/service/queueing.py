@@ -25,9 +25,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.special import logsumexp
 
 from womsim.core.errors import ScenarioError
+
+# scipy only inside the functions that use it: `import womsim` would pay ~0.4 s CPU for it
+# (a third of the import) although most sessions never call them (tests/test_import_cost.py)
 
 __all__ = [
     "ErlangA",
@@ -194,6 +196,8 @@ _MAX_STATES = 5_000_000
 
 def _birth_death_logp(lam: float, mu: float, n: int, theta: float) -> np.ndarray:
     """Normalised log stationary probabilities of the M/M/n+M chain, states 0..K."""
+    from scipy.special import logsumexp
+
     # Up to m_zero waiting people the chain drifts upwards; past it every state carries
     # less mass than the one before, so we extend block by block until the mass has
     # fallen 60 nats (e^-60) below the peak and stays falling.
