@@ -138,3 +138,20 @@ def test_an_outcome_interval_says_what_its_runs_drew(tmp_path):
     text3 = _page_text(wom.report(lr3, tmp_path / "all", formats="html")["html"])
     assert "every uncertain parameter from its range (PSA)" in text3
     assert "every other assumption held" not in text3
+
+
+def test_a_report_s_roi_is_the_percentage_the_demo_prints(tmp_path):
+    """The report's answer printed ROI -0.13 as '-0.1x' (and 0.04 as '0.0x' beside 'pays
+    for itself') where the demo and the README say '-13%': one figure, one form, to the
+    percent."""
+    sc = wom.Scenario.preset("telecom").replace(**{"market.people": 2000})
+    prog = wom.Intervention("training", start="6 months", cost_per_year=8_000,
+                            changes={"service.problem_rate": 0.8},
+                            how={"service.problem_rate": "scale"})
+    cmp = wom.compare({"today": sc, "training": sc.with_interventions(prog)}, runs=2, seed=7,
+                      executor="serial")
+    roi = cmp.roi().loc["training", "roi"]
+    text = _page_text(wom.report(cmp, tmp_path / "cmp", formats="html")["html"])
+    assert f"ROI {roi:.0%}, payback" in text
+    assert f"ROI {roi:.1f}x" not in text
+    assert f"ROI {roi:.0%}; payback" in cmp._repr_html_()

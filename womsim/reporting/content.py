@@ -296,7 +296,7 @@ def _from_comparison(cmp) -> _Content:
                              f"after {fmt_money(q['extra_cost'], cur)} spent on programmes "
                              "and payroll (present value, as long as the effect is counted)"))
             rows.append(_row(f"'{name}': return on investment", q["roi"], math.nan, math.nan,
-                             "x", "net gain / extra cost"))
+                             "share", "net gain / extra cost (ROI)"))
             pay = ("never" if math.isnan(q["payback_years"]) else
                    f"{q['payback_years']:.2g} years")
             verdict = "pays for itself" if q["roi"] > 0 and q["ci_low"] > 0 else (
@@ -304,7 +304,7 @@ def _from_comparison(cmp) -> _Content:
                                                         "break-even")
             answer.append(f"'{name}' {verdict}: net gain "
                           f"{fmt_money(q['net_gain'], cur)} on {fmt_money(q['extra_cost'], cur)}"
-                          f" spent, ROI {q['roi']:.1f}x, payback {pay}; within the {h:g} "
+                          f" spent, ROI {q['roi']:.0%}, payback {pay}; within the {h:g} "
                           f"years its cash is {fmt_money(q['cash_within_horizon'], cur)}.")
     lrt = cmp.lost_revenue()
     by_cause = _by_cause_table(lrt, "Difference in value from the reference, by cause")

@@ -293,7 +293,7 @@ def comparison_html(cmp: Any) -> str:
                 "payback {}.</p>", name, fmt_money(r["net_gain"], cur),
                 fmt_interval(r["ci_low"], r["ci_high"], "money"),
                 fmt_money(r["extra_cost"], cur),
-                "n/a" if _bad(r["roi"]) else f"{r.roi:.1f}x", payback))
+                "n/a" if _bad(r["roi"]) else f"{r.roi:.0%}", payback))
     n = cmp.ensembles[cmp.reference].n_runs
     psa = (" with parameter uncertainty (PSA; '95% CI (mean)' is the interval of the mean, "
            "'95% outcome' where the difference itself falls given chance and the assumption "
