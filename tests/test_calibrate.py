@@ -177,6 +177,11 @@ def test_diagnostic_says_what_the_data_pins(cal):
         assert "stays as uncertain as its prior" in d.loc[p, "verdict"]
     lo, hi = cal.interval("complaints.intention_to_action")
     assert 0.25 <= lo < hi <= 0.75
+    # the effective sample size of the weights, recorded; the check stayed silent
+    ess = cal.meta["ess"]
+    assert cal.meta["min_ess"] <= ess <= cal.meta["candidates"] and ess == cal.meta["ess_raw"]
+    assert "weights_check" not in cal.meta and "fragile" not in " ".join(d["verdict"])
+    assert (d["effective_candidates"] == ess).all()
 
 
 @pytest.mark.slow
@@ -202,6 +207,8 @@ def test_html_escapes_user_text(cal):
     html = evil._repr_html_()
     assert "<script>" not in html and "&lt;script&gt;" in html
     assert "annual_churn" in html and "what the data says" in html
+    assert "effective sample size" not in html  # the copy above has no meta: said nothing
+    assert f"effective sample size: {cal.meta['ess']:,.0f} of" in cal._repr_html_()
 
 
 @pytest.mark.slow

@@ -4,11 +4,18 @@ figures it prints."""
 
 from __future__ import annotations
 
+import html
 import re
 
+import numpy as np
 import pytest
 
+import womsim as wom
 from womsim.app.demo import flagship
+from womsim.core.errors import ScenarioError
+from womsim.engine.step import run
+from womsim.model.assumptions import NOT_IN_FORCE
+from womsim.views.formatting import FLAGGED
 
 _MONEY = r"USD (-?[\d,]+(?:\.\d+)?)"
 
@@ -60,3 +67,91 @@ def test_the_demo_s_roi_and_break_even_follow_from_its_printed_parts(demo):
 def test_the_demo_s_customer_counts_name_their_horizon(demo):
     text, _ = demo
     assert "Customers lost per run today over the 2 years:" in text
+
+
+def _records_equal(a: dict, b: dict) -> list[str]:
+    return [k for k in a if k != "time" and not np.array_equal(a[k], b[k])]
+
+
+@pytest.mark.parametrize("network", ["scale_free", "well_mixed"])
+def test_numbers_marked_not_in_force_change_nothing_and_are_not_counted(network):
+    """The telecom preset states the reviews' numbers with reviews off (and max_hops without
+    retelling): reports said the result rested on them (3 unverified and 18 illustrative;
+    4 of those reviews' and max_hops). Each number marked not in force must move no record
+    of a run, and the flagged count must leave them out."""
+    sc = wom.Scenario.preset("telecom").replace(**{
+        "market.people": 1500, "market.network": network, "simulation.horizon_years": 0.5})
+    a = sc.assumptions()
+    idle = a.index[a["status"] == NOT_IN_FORCE].tolist()
+    expected = {f"reviews.{n}" for n in type(sc.reviews).model_fields if n != "enabled"}
+    expected.add("word_of_mouth.max_hops")
+    if network == "well_mixed":
+        expected.add("market.mean_degree")
+    assert set(idle) == expected
+    assert not set(idle) & set(a.index[a["status"].isin(FLAGGED)])
+    base = run(sc, None, seed=2)
+    for name in idle:
+        v = sc.get(name)
+        new = v + 1 if name != "reviews.initial_rating" else v - 1
+        if name.endswith(("_share", "negative_weight")):
+            new = v / 2 if name.endswith("_share") else v + 1.0
+        try:
+            changed = sc.replace(**{name: new})
+        except ScenarioError as err:  # refused, naming the number: as good as acting
+            assert name in str(err)
+            continue
+        assert _records_equal(base, run(changed, None, seed=2)) == [], name
+    # and with the setting that idles them, they act (the marking is not a blanket one)
+    rev = sc.replace(**{"reviews.enabled": True})
+    assert rev.assumptions().loc["reviews.negative_post_share", "status"] == "illustrative"
+    assert _records_equal(run(rev, None, seed=2), run(rev.replace(
+        **{"reviews.conversion_per_star": 0.5}), None, seed=2))
+
+
+def _page_text(path) -> str:
+    raw = path.read_text(encoding="utf-8")
+    raw = re.sub(r"<(script|style)[^>]*>.*?</\1>", "", raw, flags=re.S)
+    return html.unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", raw)))
+
+
+def test_an_outcome_interval_says_what_its_runs_drew(tmp_path):
+    """A calibrated result's outcome interval draws only the inferred parameters from their
+    posterior and holds the rest; its report said 'the uncertainty in the research figures'
+    and 'each drawing the uncertain parameters from their ranges (PSA)'."""
+    sc = wom.Scenario.preset("telecom").replace(**{"market.people": 2000})
+    cal = wom.calibrate(sc, {"annual_churn": 0.25, "problem_share": 0.1}, people=1500,
+                        sims=50, draws=60, seed=1, check_runs=2)
+    inferred = list(cal.posterior.columns)
+    lr = wom.lost_revenue(cal, runs=3, seed=1, executor="serial")
+    text = _page_text(wom.report(lr, tmp_path / "cal", formats="html")["html"])
+    assert "uncertainty in the research figures" not in text
+    assert "from their ranges (PSA)" not in text
+    said = "the calibration's posterior of " + ", ".join(inferred)
+    assert said + "; every other assumption held at its value" in text
+    # psa over a few parameters names them and says the others are held; psa over all
+    # says so
+    few = ["word_of_mouth.negative_mean", "complaints.large_loss_share"]
+    lr2 = wom.lost_revenue(sc, runs=3, seed=1, executor="serial", psa=True, psa_params=few)
+    text2 = _page_text(wom.report(lr2, tmp_path / "few", formats="html")["html"])
+    assert "the ranges (PSA) of " + ", ".join(few) + "; every other assumption held" in text2
+    lr3 = wom.lost_revenue(sc, runs=3, seed=1, executor="serial", psa=True)
+    text3 = _page_text(wom.report(lr3, tmp_path / "all", formats="html")["html"])
+    assert "every uncertain parameter from its range (PSA)" in text3
+    assert "every other assumption held" not in text3
+
+
+def test_a_report_s_roi_is_the_percentage_the_demo_prints(tmp_path):
+    """The report's answer printed ROI -0.13 as '-0.1x' (and 0.04 as '0.0x' beside 'pays
+    for itself') where the demo and the README say '-13%': one figure, one form, to the
+    percent."""
+    sc = wom.Scenario.preset("telecom").replace(**{"market.people": 2000})
+    prog = wom.Intervention("training", start="6 months", cost_per_year=8_000,
+                            changes={"service.problem_rate": 0.8},
+                            how={"service.problem_rate": "scale"})
+    cmp = wom.compare({"today": sc, "training": sc.with_interventions(prog)}, runs=2, seed=7,
+                      executor="serial")
+    roi = cmp.roi().loc["training", "roi"]
+    text = _page_text(wom.report(cmp, tmp_path / "cmp", formats="html")["html"])
+    assert f"ROI {roi:.0%}, payback" in text
+    assert f"ROI {roi:.1f}x" not in text
+    assert f"ROI {roi:.0%}; payback" in cmp._repr_html_()

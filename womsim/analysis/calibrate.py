@@ -44,6 +44,7 @@ from womsim.analysis.calibrate_service import (
     solve_desk,
     solve_recommend,
 )
+from womsim.analysis.calibrate_solved import solved_rate_draws
 from womsim.analysis.calibrate_targets import (
     INFERRED,
     INFORMATIVE,
@@ -54,15 +55,15 @@ from womsim.analysis.calibrate_targets import (
     _targets,
     nuisance_draws,
 )
+from womsim.analysis.calibrate_weights import MIN_ESS, posterior_weights
 from womsim.analysis.calibration_result import Calibration, posterior_draws, split_calibration
 from womsim.analysis.inference import (
     emulator_terms,
-    emulator_weights,
     prior_bounds,
     sample_prior,
 )
 from womsim.analysis.recalibration import loo_ranks, recalibrated_draws, weighted_quantile
-from womsim.core.errors import CalibrationError
+from womsim.core.errors import CalibrationError, CalibrationWarning
 from womsim.engine.rng import run_seeds
 from womsim.model.scenario import Scenario
 from womsim.results import interval
@@ -78,7 +79,8 @@ if TYPE_CHECKING:
 # the result, the targets and the prior's feasible part live in modules of their own
 # (calibration_result, calibrate_targets, calibrate_prior, calibrate_runs); their public
 # names stay importable from here
-__all__ = ["INFERRED", "TARGETS", "Calibration", "DriftWarning", "calibrate",
+__all__ = ["INFERRED", "MIN_ESS", "TARGETS", "Calibration", "CalibrationWarning",
+           "DriftWarning", "calibrate",
            "lenient_corner", "posterior_draws", "split_calibration"]
 DESK_CHECK_RUNS = 10
 
@@ -243,12 +245,23 @@ def calibrate(scenario: Scenario, targets: Mapping[str, Any], *, infer: list[str
     se = np.array([t.get(k, (growth, 0.0))[1] for k in use])
     cand = sample_prior(bounds, 8000, rng)
     cand = cand[feasible(cand)]
-    sim_stats = table[use].to_numpy(float)
-    w = emulator_weights(theta, sim_stats, observed, bounds, cand, se)
+    # the weights, checked for how many candidates carry them (womsim.analysis.
+    # calibrate_weights: a remedy acts only where fewer than MIN_ESS do)
+    wt = posterior_weights(theta, table[use].to_numpy(float), use, observed, se, bounds,
+                           cand)
+    w, kept = wt.w, [use.index(n) for n in wt.use]
     # the approximate posterior's intervals are recalibrated by where the reference runs'
     # own truths fall in theirs (womsim.analysis.recalibration)
-    ranks = loo_ranks(theta, sim_stats, bounds, cand, se, rng)
+    ranks = loo_ranks(theta, table[wt.use].to_numpy(float), bounds, cand, se[kept], rng,
+                      min_ess=wt.min_ess)
     posterior = pd.DataFrame(recalibrated_draws(cand, w, ranks, draws, rng), columns=names)
+    # each draw carries its own solved rates where a target had an error, drawn given the
+    # draw and the client's observables, so that the analyses hold that error too (a
+    # stream of its own: calibrations without such targets are unchanged)
+    rates = solved_rate_draws(posterior.to_numpy(float), theta, table[wt.use].to_numpy(float),
+                              pd.DataFrame({p: v[ok] for p, v in nuisance.items()}),
+                              observed[kept], se[kept], bounds, t, solved,
+                              np.random.default_rng([seed, 0x50D]))
     reference = pd.concat([pd.DataFrame(theta, columns=names),
                            pd.DataFrame({p: v[ok] for p, v in nuisance.items()}),
                            table.reset_index(drop=True)], axis=1)
@@ -262,17 +275,24 @@ def calibrate(scenario: Scenario, targets: Mapping[str, Any], *, infer: list[str
     prior.index.name = "parameter"
     inside = (ranks >= 0.05) & (ranks <= 0.95)
     meta: dict[str, Any] = {
-        "sims": sims, "kind": "calibrate", "observables": use,
+        "sims": sims, "kind": "calibrate", "observables": wt.use,
+        # how many candidates carry the approximate posterior (1 / sum w^2)
+        "ess": wt.ess, "ess_raw": wt.ess_raw, "candidates": wt.candidates,
+        "min_ess": MIN_ESS,
         # before recalibration: the approximate posterior's 90% intervals, and how often
         # the reference runs' truths fell inside their own
         "raw_interval_90": {p: weighted_quantile(cand[:, k], w, np.array([0.05, 0.95]))
                             .tolist() for k, p in enumerate(names)},
         "raw_loo_coverage_90": {p: float(inside[:, k].mean()) for k, p in enumerate(names)}}
+    if wt.fired:
+        meta["weights_check"] = wt.note()
+        meta["dropped_observables"] = wt.dropped
+        meta["tempering_beta"] = wt.beta
     if box is not None:
         meta["prior"] = ("the churn target leaves only part of the prior feasible: drawn "
                          "from that part's bounding box (the prior table's ranges)")
     return Calibration(calibrated, posterior, prior, t, solved, check, reference, people,
-                       seed, meta=meta)
+                       seed, meta=meta, solved_draws=rates)
 
 
 def _check(calibrated, people, t, growth, net, seed, runs, executor, progress

@@ -47,8 +47,9 @@ if TYPE_CHECKING:
 
     from womsim.model.scenario import Scenario
 
-__all__ = ["Emulator", "abc_posterior", "emulator_posterior", "emulator_terms",
-           "emulator_weights", "normalised", "prior_bounds", "sample_prior"]
+__all__ = ["Emulator", "abc_posterior", "effective_sample_size", "emulator_loglik",
+           "emulator_posterior", "emulator_terms", "emulator_weights", "normalised",
+           "prior_bounds", "sample_prior", "tempered"]
 
 
 def prior_bounds(params: list[str], scenario: Scenario | None = None) -> np.ndarray:
@@ -233,6 +234,75 @@ def normalised(logw: np.ndarray) -> np.ndarray:
     return w / w.sum(axis=-1, keepdims=True)
 
 
+def effective_sample_size(w: np.ndarray) -> float:
+    """Kish's effective sample size ``1 / sum(w^2)`` of weights ``w`` (normalised first):
+    how many equally weighted candidates would carry the same information.
+
+    Examples
+    --------
+    >>> effective_sample_size(np.array([1.0, 1.0, 1.0, 1.0]))
+    4.0
+    >>> effective_sample_size(np.array([1.0, 0.0, 0.0]))
+    1.0
+    """
+    w = np.asarray(w, float)
+    w = w / w.sum()
+    return float(1.0 / np.sum(w * w))
+
+
+def tempered(logw: np.ndarray, min_ess: float) -> tuple[np.ndarray, float]:
+    """Weights ``exp(beta * logw)`` (normalised) with the largest ``beta`` in (0, 1] whose
+    effective sample size is at least ``min_ess``, and that ``beta``.
+
+    A likelihood too sharp for the candidates that sample it (a posterior on one or two
+    of them) is flattened just enough that ``min_ess`` candidates carry it; ``beta = 1``
+    (the weights unchanged) when they already do.
+
+    Examples
+    --------
+    >>> w, beta = tempered(np.array([0.0, -50.0, -60.0, -70.0]), 2.0)
+    >>> round(effective_sample_size(w), 3), bool(0 < beta < 1)
+    (2.0, True)
+    >>> tempered(np.zeros(5), 2.0)[1]
+    1.0
+    """
+    logw = np.asarray(logw, float)
+    if effective_sample_size(normalised(logw)) >= min_ess:
+        return normalised(logw), 1.0
+    lo, hi = 0.0, 1.0  # ESS falls as beta grows (beta = 0: every candidate alike)
+    for _ in range(60):
+        mid = (lo + hi) / 2
+        if effective_sample_size(normalised(mid * logw)) >= min_ess:
+            lo = mid
+        else:
+            hi = mid
+    return normalised(lo * logw), lo
+
+
+def emulator_loglik(theta: np.ndarray, stats: np.ndarray, observed: np.ndarray,
+                    bounds: np.ndarray, cand: np.ndarray, obs_se: np.ndarray | None = None
+                    ) -> np.ndarray:
+    """Log synthetic likelihood (up to a constant) of ``observed`` at each candidate of
+    ``cand``, by the emulator fitted to the reference table ``theta`` -> ``stats`` (its
+    runs with every observable defined); :func:`emulator_weights` normalises it.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> rng = np.random.default_rng(2)
+    >>> theta = rng.uniform(0, 1, (300, 1))
+    >>> s = 2 * theta + rng.normal(0, 0.05, theta.shape)
+    >>> ll = emulator_loglik(theta, s, np.array([1.0]), np.array([[0.0, 1.0]]),
+    ...                      np.array([[0.5], [0.9]]))
+    >>> bool(ll[0] > ll[1])
+    True
+    """
+    theta, stats = np.asarray(theta, float), np.asarray(stats, float)
+    ok = np.all(np.isfinite(stats), axis=1)
+    em = Emulator.fit(theta[ok], stats[ok], bounds)
+    return em.log_likelihood(em.features(cand), observed, obs_se)[0]
+
+
 def emulator_weights(theta: np.ndarray, stats: np.ndarray, observed: np.ndarray,
                      bounds: np.ndarray, cand: np.ndarray, obs_se: np.ndarray | None = None
                      ) -> np.ndarray:
@@ -250,10 +320,7 @@ def emulator_weights(theta: np.ndarray, stats: np.ndarray, observed: np.ndarray,
     >>> float(cand[np.argmax(w), 0])
     0.5
     """
-    theta, stats = np.asarray(theta, float), np.asarray(stats, float)
-    ok = np.all(np.isfinite(stats), axis=1)
-    em = Emulator.fit(theta[ok], stats[ok], bounds)
-    return normalised(em.log_likelihood(em.features(cand), observed, obs_se))[0]
+    return normalised(emulator_loglik(theta, stats, observed, bounds, cand, obs_se))
 
 
 def emulator_posterior(theta: np.ndarray, stats: np.ndarray, observed: np.ndarray,

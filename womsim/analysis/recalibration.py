@@ -36,7 +36,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from womsim.analysis.inference import Emulator, normalised
+from womsim.analysis.inference import Emulator, effective_sample_size, normalised, tempered
 
 __all__ = ["loo_ranks", "rank_quantile", "recalibrated_draws", "weighted_quantile"]
 
@@ -75,8 +75,8 @@ def rank_quantile(q: np.ndarray, ranks: np.ndarray) -> np.ndarray:
 
 
 def loo_ranks(theta: np.ndarray, stats: np.ndarray, bounds: np.ndarray, cand: np.ndarray,
-              obs_se: np.ndarray | None = None, rng: np.random.Generator | None = None
-              ) -> np.ndarray:
+              obs_se: np.ndarray | None = None, rng: np.random.Generator | None = None,
+              min_ess: float | None = None) -> np.ndarray:
     """Rank of each reference simulation's parameters within the posterior it gets as the
     client: ``(n, p)``, each in [0, 1].
 
@@ -84,7 +84,10 @@ def loo_ranks(theta: np.ndarray, stats: np.ndarray, bounds: np.ndarray, cand: np
     by the leave-one-out updates of least squares), on the same candidates ``cand`` as the
     client, with ``obs_se`` (a target's own error beyond the simulations' chance) drawn
     onto its observables, as the client's carry it. Its rank in parameter ``k`` is the
-    posterior weight of candidates at or below its true value.
+    posterior weight of candidates at or below its true value. With ``min_ess``, a
+    posterior carried by fewer effective candidates is tempered to that many
+    (:func:`womsim.analysis.inference.tempered`), as the client's was: the ranks then
+    recalibrate the procedure the client's posterior went through.
 
     Examples
     --------
@@ -125,8 +128,11 @@ def loo_ranks(theta: np.ndarray, stats: np.ndarray, bounds: np.ndarray, cand: np
         others[j] = True
         em = Emulator(full.coef - np.outer(a, e), r.T @ r / max(n - 1 - terms, 1),
                       A + np.outer(a, a) / (1 - h[j]), full.bounds)
-        w = normalised(em.log_likelihood(F, observed[j], obs_se,
-                                         lev=lev + FA[:, j] ** 2 / (1 - h[j])))[0]
+        logw = em.log_likelihood(F, observed[j], obs_se,
+                                 lev=lev + FA[:, j] ** 2 / (1 - h[j]))[0]
+        w = normalised(logw)
+        if min_ess is not None and effective_sample_size(w) < min_ess:
+            w = tempered(logw, min_ess)[0]
         ranks[j] = [(w * (cand[:, k] <= theta[j, k])).sum() for k in range(theta.shape[1])]
     return ranks
 

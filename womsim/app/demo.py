@@ -10,6 +10,7 @@ import pandas as pd
 
 from womsim.analysis.lostrev import LostRevenue, counterfactual
 from womsim.analysis.whatif import Comparison, compare
+from womsim.model.assumptions import NOT_IN_FORCE
 from womsim.model.interventions import Intervention
 from womsim.model.scenario import Scenario
 from womsim.runner.ahead import compile_ahead
@@ -121,8 +122,10 @@ def flagship(runs: int = 12, seed: int = 1, people: int = 100_000,
         "basis: the most it is worth).")
     out("")
     a = today.assumptions()
+    idle = int((a["status"] == NOT_IN_FORCE).sum())  # e.g. the reviews' numbers, reviews off
     weak = a[a["status"].isin(["unverified", "illustrative"])].index
-    out(f"Assumptions: {len(a)} numbers, {len(weak)} of them unverified or illustrative "
+    out(f"Assumptions: {len(a) - idle} numbers in force ({idle} more stated but idle), "
+        f"{len(weak)} of them unverified or illustrative "
         "(see Scenario.assumptions() and womsim figures); e.g. 'an unhappy customer tells 9' "
         f"is {a.loc['word_of_mouth.negative_mean', 'status']}, '13% tell more than 20' is "
         f"{a.loc['word_of_mouth.negative_tail_share', 'status']}.")

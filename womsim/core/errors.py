@@ -26,6 +26,11 @@ class CalibrationError(WomsimError):
     """No member of a model family can match the requested figures."""
 
 
+class CalibrationWarning(UserWarning):
+    """A calibration ran but its posterior is fragile (e.g. carried by too few candidates);
+    the message says what was done and what to change."""
+
+
 class NetworkError(WomsimError):
     """A network is empty, malformed or does not fit the scenario."""
 

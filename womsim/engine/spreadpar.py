@@ -68,6 +68,8 @@ def _resolve(buf, vals, cnt, indices, seen, mine, lims):  # pragma: no cover
 # two threads); the ids it covers (2,048) are drained, expanded and written by its owner.
 # (8 and 128 words were no faster in CPU time under load, 2026-12-02)
 _WORDS = 32
+# drained people gathered before their rows are expanded
+_GATHER = 256
 
 
 @njit(inline="always")
@@ -88,8 +90,8 @@ def _drain_expand(c, nchunks, wlo, whi, expand, indptr, indices, k, k_tie, t_byt
     b_last = whi // _WORDS
     # the block after b_first that this thread owns first
     b0 = b_first + (c - b_first % nchunks + nchunks) % nchunks
+    f = 0
     for b in range(b0, b_last + 1, nchunks):
-        f = 0
         for w in range(max(b * _WORDS, wlo), min(b * _WORDS + _WORDS, whi + 1)):
             x = uint64(0)
             for s in range(nchunks):
@@ -105,14 +107,20 @@ def _drain_expand(c, nchunks, wlo, whi, expand, indptr, indices, k, k_tie, t_byt
                 front[f] = base + bitpos[(t * db) >> uint64(58)]
                 f += 1
                 x ^= t
+        # expanded once _GATHER are drained (or at the last block): the row bounds of
+        # many at once are then independent loads in flight together
+        if f < _GATHER and b + nchunks <= b_last:
+            continue
         got += f
+        n_front = f
+        f = 0
         if not expand:
             continue
-        for q in range(f):
+        for q in range(n_front):
             u = front[q]
             lo[q] = indptr[u]
             hi[q] = indptr[u + 1]
-        for q in range(f):
+        for q in range(n_front):
             e0 = lo[q]
             e1 = hi[q]
             if e1 <= e0:
@@ -159,9 +167,9 @@ def _cascade_threads(indptr, indices, seeds, key, k_tie, threshold, max_gen, nch
     lims = np.empty((2, nchunks, 2), dtype=np.int64)  # lowest / highest word each marked
     buf = np.empty((nchunks, _BATCH + 8), dtype=np.int64)
     vals = np.empty((nchunks, _BATCH + 8), dtype=indices.dtype)
-    front = np.empty((nchunks, 64 * _WORDS), dtype=np.int32)
-    lo = np.empty((nchunks, 64 * _WORDS), dtype=np.int64)
-    hi = np.empty((nchunks, 64 * _WORDS), dtype=np.int64)
+    front = np.empty((nchunks, _GATHER + 64 * _WORDS), dtype=np.int32)
+    lo = np.empty((nchunks, _GATHER + 64 * _WORDS), dtype=np.int64)
+    hi = np.empty((nchunks, _GATHER + 64 * _WORDS), dtype=np.int64)
     got = np.zeros(nchunks, dtype=np.int64)
     counts = np.zeros(64, dtype=np.int64)
     one = uint64(1)

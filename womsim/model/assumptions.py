@@ -16,7 +16,7 @@ from womsim.model.reviews import steady_count, steady_rating
 if TYPE_CHECKING:
     from womsim.model.scenario import Scenario
 
-__all__ = ["assumptions_table"]
+__all__ = ["NOT_IN_FORCE", "assumptions_table"]
 
 # figures a parameter is derived from rather than equal to (compare no values)
 _DERIVED_FROM = {"negative_deters_prospects_ratio", "repurchase_by_outcome",
@@ -58,6 +58,27 @@ def _rows(model: BaseModel, prefix: str) -> list[dict[str, Any]]:
                 row["meaning"] += " (TARP small/large-loss mix)"
         rows.append(row)
     return rows
+
+
+NOT_IN_FORCE = "not in force"
+
+
+def _idle(scenario: Scenario) -> dict[str, str]:
+    """Parameters this scenario states but never reads, each with the setting that idles it.
+
+    They stay in the table (a reader sees the whole scenario) but not as assumptions the
+    result rests on: a report's count of unverified and illustrative numbers leaves them out.
+    """
+    idle: dict[str, str] = {}
+    if not scenario.reviews.enabled:
+        for name in type(scenario.reviews).model_fields:
+            if name != "enabled":
+                idle[f"reviews.{name}"] = "reviews.enabled is false"
+    if scenario.word_of_mouth.retell_prob == 0:
+        idle["word_of_mouth.max_hops"] = "word_of_mouth.retell_prob is 0"
+    if scenario.market.network == "well_mixed":
+        idle["market.mean_degree"] = "market.network is well_mixed"
+    return idle
 
 
 def _solved_rows(scenario) -> list[tuple[str, float, str, str]]:
@@ -102,6 +123,12 @@ def assumptions_table(scenario: Scenario, solve: bool = True) -> pd.DataFrame:
             if row["parameter"] == "market.observed_annual_churn":
                 row["meaning"] = ("today's observed annual churn, which today's baseline churn "
                                   "was solved from; this what-if's own churn differs")
+    idle = _idle(scenario)
+    for row in rows:
+        why = idle.get(row["parameter"])
+        if why is not None:
+            row["status"] = NOT_IN_FORCE
+            row["meaning"] += f" (not in force here: {why})"
     if scenario.desk is not None:
         rows += _rows(scenario.desk, "desk.")
     # what the engine actually uses, derived from the numbers above

@@ -39,6 +39,7 @@ from numba.core.dispatcher import Dispatcher
 
 from womsim.engine import bernoulli, fused, hearings, kernels, ledger, wholekernel
 from womsim.network import bacsr, memberbits
+from womsim.runner import aot
 from womsim.runner.executors import _idle_cores
 
 __all__ = ["HELPER_SHARE", "KERNELS", "compile_ahead", "compile_kernels", "uncached"]
@@ -298,6 +299,8 @@ def compile_ahead(helper: bool | None = None, kernels: Kernels = KERNELS,
     >>> compile_ahead(helper=False) >= 0
     True
     """
+    if kernels is KERNELS and aot.install():  # compiled at install (womsim.runner.aot)
+        return 0
     if not uncached(kernels):
         return 0
     names = list(share)

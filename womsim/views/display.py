@@ -41,6 +41,7 @@ from womsim.views.formatting import (
     _money_header,
     _short,
     _table,
+    drawn_text,
     fmt_count,
     fmt_interval,
     fmt_money,
@@ -292,7 +293,7 @@ def comparison_html(cmp: Any) -> str:
                 "payback {}.</p>", name, fmt_money(r["net_gain"], cur),
                 fmt_interval(r["ci_low"], r["ci_high"], "money"),
                 fmt_money(r["extra_cost"], cur),
-                "n/a" if _bad(r["roi"]) else f"{r.roi:.1f}x", payback))
+                "n/a" if _bad(r["roi"]) else f"{r.roi:.0%}", payback))
     n = cmp.ensembles[cmp.reference].n_runs
     psa = (" with parameter uncertainty (PSA; '95% CI (mean)' is the interval of the mean, "
            "'95% outcome' where the difference itself falls given chance and the assumption "
@@ -327,9 +328,9 @@ def lost_revenue_html(lr: Any) -> str:
         t["horizon_years"], fmt_money(t["cash_lost_within_horizon"], cur))
     if "outcome_low" in t.index:
         head += html_fragment(
-            "<p class='wom-note'>Allowing for chance and for the uncertainty in the research "
-            "figures (PSA), the value lost falls between {} and {} (95% of runs); the 95% CI "
-            "is the interval of the mean.</p>",
+            "<p class='wom-note'>Allowing for chance and for what each run drew ({}), the "
+            "value lost falls between {} and {} (95% of runs); the 95% CI is the interval of "
+            "the mean.</p>", drawn_text(lr.today.meta),
             fmt_money(t["outcome_low"], cur), fmt_money(t["outcome_high"], cur))
     bc = lr.by_cause()
     rows, classes = [], []
@@ -505,9 +506,15 @@ def calibration_html(cal: Any) -> str:
              fmt_value(r["posterior_mean"]),
              f"{fmt_value(r['ci_low'])} to {fmt_value(r['ci_high'])}",
              fmt_value(r["width_ratio"]), _esc(r["verdict"])] for p, r in d.iterrows()]
+    ess, cands = cal.meta.get("ess"), cal.meta.get("candidates")
+    caption = "Inferred parameters" + (
+        f" (the approximate posterior's effective sample size: {ess:,.0f} of {cands:,} "
+        "candidates)" if ess is not None and cands else "")
+    if "weights_check" in cal.meta:
+        caption += f"; fragile: {cal.meta['weights_check']}"
     mid = _table(rows, ["parameter", "prior low", "prior high", "posterior mean",
                         "90% interval", "width / prior", "what the data says"],
-                 caption="Inferred parameters", wrap_cols=(6,), css=False)
+                 caption=_esc(caption), wrap_cols=(6,), css=False)
     rows = [[_esc(p), _esc(src)] for p, src in cal.solved.items()]
     low = _table(rows, ["parameter", "solved from"], caption="Solved exactly", css=False)
     return top + mid + low
