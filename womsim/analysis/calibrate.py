@@ -44,6 +44,7 @@ from womsim.analysis.calibrate_service import (
     solve_desk,
     solve_recommend,
 )
+from womsim.analysis.calibrate_solved import solved_rate_draws
 from womsim.analysis.calibrate_targets import (
     INFERRED,
     INFORMATIVE,
@@ -254,6 +255,13 @@ def calibrate(scenario: Scenario, targets: Mapping[str, Any], *, infer: list[str
     ranks = loo_ranks(theta, table[wt.use].to_numpy(float), bounds, cand, se[kept], rng,
                       min_ess=wt.min_ess)
     posterior = pd.DataFrame(recalibrated_draws(cand, w, ranks, draws, rng), columns=names)
+    # each draw carries its own solved rates where a target had an error, drawn given the
+    # draw and the client's observables, so that the analyses hold that error too (a
+    # stream of its own: calibrations without such targets are unchanged)
+    rates = solved_rate_draws(posterior.to_numpy(float), theta, table[wt.use].to_numpy(float),
+                              pd.DataFrame({p: v[ok] for p, v in nuisance.items()}),
+                              observed[kept], se[kept], bounds, t, solved,
+                              np.random.default_rng([seed, 0x50D]))
     reference = pd.concat([pd.DataFrame(theta, columns=names),
                            pd.DataFrame({p: v[ok] for p, v in nuisance.items()}),
                            table.reset_index(drop=True)], axis=1)
@@ -284,7 +292,7 @@ def calibrate(scenario: Scenario, targets: Mapping[str, Any], *, infer: list[str
         meta["prior"] = ("the churn target leaves only part of the prior feasible: drawn "
                          "from that part's bounding box (the prior table's ranges)")
     return Calibration(calibrated, posterior, prior, t, solved, check, reference, people,
-                       seed, meta=meta)
+                       seed, meta=meta, solved_draws=rates)
 
 
 def _check(calibrated, people, t, growth, net, seed, runs, executor, progress
