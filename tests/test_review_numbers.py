@@ -155,3 +155,15 @@ def test_a_report_s_roi_is_the_percentage_the_demo_prints(tmp_path):
     assert f"ROI {roi:.0%}, payback" in text
     assert f"ROI {roi:.1f}x" not in text
     assert f"ROI {roi:.0%}; payback" in cmp._repr_html_()
+
+
+def test_a_run_report_s_answer_names_the_basis_of_its_money(tmp_path):
+    """The answer of a single scenario's report gave revenue and profit within the horizon
+    (cash) with no basis in the sentence, and not the present-value headline at all."""
+    sc = wom.Scenario.preset("telecom").replace(**{"market.people": 2000,
+                                                   "simulation.horizon_years": 1.0})
+    ens = wom.simulate(sc, runs=2, seed=3, executor="serial")
+    text = _page_text(wom.report(ens, tmp_path / "run", formats="html")["html"])
+    value = ens.summary().loc["value", "mean"]
+    assert "in profit (cash within the horizon, not discounted;" in text
+    assert f"of the customers' remaining lifetimes, is USD {value:,.0f})" in text

@@ -23,11 +23,16 @@ today stays at rest. The emulator's own prediction error is left out of this ste
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 import pandas as pd
 
-from womsim.analysis.calibrate_targets import nuisance_draws
+from womsim.analysis.calibrate_derived import solved_rate_candidates
 from womsim.analysis.inference import Emulator, normalised
+
+if TYPE_CHECKING:
+    from womsim.model.scenario import Scenario
 
 __all__ = ["CANDIDATES", "solved_rate_draws"]
 
@@ -39,11 +44,14 @@ def solved_rate_draws(draws: np.ndarray, theta: np.ndarray, stats: np.ndarray,
                       rates: pd.DataFrame, observed: np.ndarray, se: np.ndarray,
                       bounds: np.ndarray, t: dict[str, tuple[float, float]],
                       solved: dict[str, str], rng: np.random.Generator,
-                      k: int = CANDIDATES) -> pd.DataFrame:
+                      k: int = CANDIDATES, scenario: Scenario | None = None
+                      ) -> pd.DataFrame:
     """One set of solved rates per posterior draw (rows of ``draws``); see the module.
 
     ``theta``, ``stats`` and ``rates`` are the reference runs' parameters, observables and
-    drawn rates (one column per rate, aligned rows). An empty frame (no column) when no
+    drawn rates (one column per rate, aligned rows); ``scenario`` (today at the
+    estimates) lets the rates solved from several targets be drawn too
+    (:mod:`womsim.analysis.calibrate_derived`). An empty frame (no column) when no
     target carries an error.
 
     Examples
@@ -68,7 +76,7 @@ def solved_rate_draws(draws: np.ndarray, theta: np.ndarray, stats: np.ndarray,
     cols = list(rates.columns)
     if not cols:
         return pd.DataFrame(index=range(n))
-    cand = nuisance_draws(t, solved, n * k, rng)
+    cand = solved_rate_candidates(t, solved, n * k, rng, scenario)
     theta, stats = np.asarray(theta, float), np.asarray(stats, float)
     nu = rates[cols].to_numpy(float)
     ok = np.all(np.isfinite(stats), axis=1)

@@ -106,7 +106,10 @@ def _from_ensemble(ens) -> _Content:
               f"{fmt_count(ce['mean'])} customers (95% CI "
               f"{fmt_interval(ce['ci_low'], ce['ci_high'], 'people')}), with "
               f"{fmt_money(s.loc['revenue', 'mean'], cur)} in revenue and "
-              f"{fmt_money(s.loc['profit', 'mean'], cur)} in profit; "
+              f"{fmt_money(s.loc['profit', 'mean'], cur)} in profit (cash within the "
+              f"horizon, not discounted; its value, the present value of the {h:g} years and "
+              f"of the customers' remaining lifetimes, is {fmt_money(s.loc['value', 'mean'], cur)}"
+              "); "
               f"{fmt_pct(s.loc['annual_churn', 'mean'])} of customers leave each year, "
               f"{fmt_pct(s.loc['defect_wom', 'mean'] / lost if lost else math.nan)} of those "
               "who leave because of what they heard."]
