@@ -134,6 +134,12 @@ def main(argv: list[str] | None = None) -> dict:
     print(f"{len(rows)} clients ({min(ids)} to {max(ids)}), 90% intervals:")
     for p, s in now.items():
         print(_line(p, s))
+    ess = [float(r["ess_raw"]) for r in rows if r.get("ess_raw") is not None]
+    if ess:  # runs from 2026-12-02 05:00 on record it
+        fired = [int(r["client"]) for r in rows if r.get("weights_check")]
+        print(f"effective candidates before the check: median {np.median(ess):,.0f}, "
+              f"least {min(ess):,.1f} ({len(ess)} clients); the check fired on "
+              f"{len(fired)}" + (f": {fired}" if fired else ""))
     result = {"clients": ids, "now": now}
     if args.earlier is not None:
         if args.earlier_n is None:

@@ -74,6 +74,7 @@ def test_analyses_run_each_draw_at_its_own_solved_rates(tmp_path):
     from scipy.stats import f
 
     from womsim.analysis.calibrate import Calibration, posterior_draws
+    from womsim.views.formatting import drawn_text
 
     sc = wom.Scenario.preset("retail_bank").replace(**{"simulation.horizon_years": 1})
     cal = wom.calibrate(sc, {"annual_churn": (0.15, 0.04), "problem_share": 0.04},
@@ -98,8 +99,13 @@ def test_analyses_run_each_draw_at_its_own_solved_rates(tmp_path):
         lr = wom.lost_revenue(with_rates(rates), runs=20, seed=2, executor="serial")
         lost[name] = (lr.target.runs["value"] - lr.today.runs["value"]).to_numpy()
         churn = lr.today.runs["annual_churn"].to_numpy()
-        if name == "drawn":  # each run's churn follows its draw
+        said = drawn_text(lr.today.meta)
+        if name == "drawn":  # each run's churn follows its draw, and the report says so
             assert np.corrcoef(churn, drawn.iloc[:20, 0])[0, 1] > 0.8
+            assert "market.observed_annual_churn drawn from its target's standard error" \
+                in said
+        else:
+            assert "drawn from" not in said
     ratio = lost["drawn"].var(ddof=1) / lost["estimates"].var(ddof=1)
     assert ratio > f.ppf(0.999, 19, 19)
     # targets without an error: nothing drawn, the draws are the posterior's alone

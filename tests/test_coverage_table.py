@@ -46,6 +46,20 @@ def test_counts_bounds_and_the_combination(tmp_path, capsys):
                                                                (138, 148)]
     out = capsys.readouterr().out
     assert "10 clients (0 to 9)" in out and "Clopper-Pearson" in out and "148" in out
+    assert "effective candidates" not in out  # older lines do not record it
+
+
+def test_effective_sample_sizes_are_summarised(tmp_path, capsys):
+    f = tmp_path / "e.jsonl"
+    rows = []
+    for i, (e, note) in enumerate([(300.0, ""), (1.0, "left out"), (50.0, "")]):
+        r = json.loads(_client(i, (True, True, True), 0.0))
+        r.update(ess_raw=e, ess=e if not note else 700.0, weights_check=note)
+        rows.append(json.dumps(r))
+    f.write_text("\n".join(rows) + "\n")
+    ct.main([str(f)])
+    out = capsys.readouterr().out
+    assert "median 50, least 1.0 (3 clients); the check fired on 1: [1]" in out
 
 
 def test_bad_earlier_counts_are_refused(tmp_path):

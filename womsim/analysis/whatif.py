@@ -469,7 +469,10 @@ def compare(scenarios: Mapping[str, Any] | Sequence, network: Network | None = N
     meta = {"kind": "compare", "psa": psa,
             "psa_params": list(psa_params) if psa_params else None,
             "posterior_draws": runs if cal is not None else 0,
-            "posterior_params": list(cal.posterior.columns) if cal is not None else None}
+            "posterior_params": list(cal.posterior.columns) if cal is not None else None,
+            # the solved rates each draw carries (targets given with an error)
+            "solved_draw_params": list(cal.solved_draws.columns) if cal is not None
+            and len(cal.solved_draws.columns) else None}
     ensembles = {name: Ensemble(scs[j], recs[j], seeds, seed, fingerprint(nets[which[j]]),
                                 meta=meta)
                  for j, name in enumerate(named)}

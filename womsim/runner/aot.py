@@ -26,6 +26,8 @@ import os
 from pathlib import Path
 from typing import Any
 
+from womsim.runner.kerneltable import KERNELS, entries
+
 __all__ = ["EXPORTS", "build", "digest", "install", "installed"]
 
 # the package root (womsim/); the digest covers these of its folders
@@ -67,11 +69,9 @@ def digest(package: Path = _PACKAGE) -> int:
 
 def _rows() -> list[tuple[str, Any, tuple]]:
     """(name, dispatcher, argument types) of each of :data:`EXPORTS`, from the table."""
-    from womsim.runner.ahead import KERNELS, _entries
-
     want = set(EXPORTS)
     return [(f"{d.py_func.__module__}.{d.py_func.__name__}", d, sig)
-            for d, sig in _entries(tuple(k for k in KERNELS if f"{k[0]}.{k[1]}" in want))]
+            for d, sig in entries(tuple(k for k in KERNELS if f"{k[0]}.{k[1]}" in want))]
 
 
 def _symbol(name: str) -> str:

@@ -377,6 +377,9 @@ def drawn_text(meta: dict | None) -> str:
     'every uncertain parameter from its range (PSA)'
     >>> drawn_text({"posterior_draws": 4, "posterior_params": ["service.problem_rate"]})
     "the calibration's posterior of service.problem_rate; every other assumption held at its value"
+    >>> drawn_text({"posterior_draws": 4, "posterior_params": ["complaints.resolved"],
+    ...             "solved_draw_params": ["service.contact_rate"]})[31:96]
+    'complaints.resolved, with service.contact_rate drawn from its tar'
     """
     meta = meta or {}
     parts = []
@@ -385,6 +388,11 @@ def drawn_text(meta: dict | None) -> str:
         parts.append("the calibration's posterior of " + ", ".join(post))
     elif meta.get("posterior_draws"):
         parts.append("the calibration's posterior of its inferred parameters")
+    solved = meta.get("solved_draw_params")
+    if parts and solved:
+        parts[-1] += (", with " + ", ".join(solved) + " drawn from "
+                      + ("its target's" if len(solved) == 1 else "their targets'")
+                      + " standard error")
     listed = meta.get("psa_params")
     if meta.get("psa"):
         parts.append(("the ranges (PSA) of " + ", ".join(listed)) if listed
