@@ -69,7 +69,10 @@ def one_client(i: int, truth: np.ndarray, folder: Path, sims: int = 40,
         cal = wom.calibrate(base, back.targets(), infer=INFER, people=1000, sims=sims,
                             draws=400, seed=i, executor="serial", progress=False,
                             check_runs=2)
-    out = {"client": i, "cpu_seconds": time.process_time() - cpu}
+    out = {"client": i, "cpu_seconds": time.process_time() - cpu,
+           # the candidates carrying the approximate posterior, before and after the check
+           "ess_raw": cal.meta.get("ess_raw"), "ess": cal.meta.get("ess"),
+           "weights_check": cal.meta.get("weights_check", "")}
     ratio = cal.diagnostic()["width_ratio"]
     raw = cal.meta.get("raw_interval_90", {})
     for p, v in zip(INFER, truth, strict=True):

@@ -2,7 +2,11 @@
 
 ``demo``: the first demo after installing (an empty kernel cache) and the next one, in
 rounds (first, second, first, second ...), each in a fresh process; wall and CPU time.
-``demo_split``: one first and one second demo, each in one process, split into imports,
+Before them the install's own compile, timed alone: ``womsim._aot`` (the demo path's
+kernels compiled ahead, as ``setup.py`` builds it) is built beside the sources, as
+``pip install`` does; and one first demo without it (``WOMSIM_AOT=0``: a machine without
+a C compiler at install, every kernel compiled by the JIT).
+``demo_split``: one first and one second demo, each in one process, split into imports, scipy,
 kernels compiled ahead, kernels compiled or loaded during the demo, and the runs with the
 printing (CPU and wall); the helper's CPU apart.
 ``compile``: in fresh processes with an empty numba cache, then with the cache filled: the
@@ -77,8 +81,9 @@ def work(task: dict) -> dict:
 
 
 def _split() -> dict:
-    """One ``womsim demo`` in this process, its CPU and wall seconds split: the imports, the
-    kernels compiled ahead (this process's share, waiting for the helper's included), each
+    """One ``womsim demo`` in this process, its CPU and wall seconds split: the imports,
+    scipy (left out of ``import womsim``, imported by the demo's first solves), the kernels
+    compiled ahead (this process's share, waiting for the helper's included), each
     kernel compiled or loaded from the cache during the demo, and the rest (the runs and
     the printing). ``helper_cpu_s``: the helper's CPU, once it has ended."""
     import resource
@@ -94,6 +99,13 @@ def _split() -> dict:
     from womsim.runner import ahead
 
     out = {"import": [time.process_time() - c, time.perf_counter() - w]}
+    # ``import womsim`` leaves scipy out; the demo's first solves import it (telling, churn,
+    # intervals): timed here apart, or it would hide in the runs' figure
+    c, w = now()
+    import scipy.optimize
+    import scipy.stats  # noqa: F401
+
+    out["scipy"] = [time.process_time() - c, time.perf_counter() - w]
     kernels: list[list] = []
     compile_ = Dispatcher.compile
     depth = [0]
@@ -165,10 +177,51 @@ def run_compile(args: argparse.Namespace) -> dict:
             "error": cold.get("error") or warm.get("error")}
 
 
+_BUILD = """
+import sys, time, types
+pkg = types.ModuleType("womsim")
+pkg.__path__ = [sys.argv[2]]
+sys.modules["womsim"] = pkg
+from womsim.runner.aot import build
+build(sys.argv[1])
+"""
+
+
+def _aot_build(timeout: float) -> dict:
+    """Build ``womsim._aot`` beside the sources, as ``pip install`` does (setup.py): the
+    install's compile, timed in a fresh process (wall and CPU seconds)."""
+    import resource
+
+    from womsim.runner import aot
+
+    pkg = os.path.dirname(os.path.dirname(os.path.abspath(aot.__file__)))
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    t = time.perf_counter()
+    with tempfile.TemporaryDirectory() as cache:
+        proc = subprocess.run([sys.executable, "-W", "ignore", "-c", _BUILD, pkg, pkg],
+                              capture_output=True, text=True, timeout=timeout,
+                              env={**os.environ, "NUMBA_CACHE_DIR": cache})
+    wall = time.perf_counter() - t
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if proc.returncode != 0:
+        return {"error": proc.stderr.strip().splitlines()[-1:]}
+    return {"wall_s": wall, "cpu_s": (after.ru_utime - before.ru_utime)
+            + (after.ru_stime - before.ru_stime)}
+
+
 def run_demo(args: argparse.Namespace) -> dict:
-    first, second, imports = [], [], []
+    first, second, imports, jit = [], [], [], []
+    log("demo     the kernels compiled as at install (womsim._aot, setup.py) ...")
+    built = _aot_build(args.timeout)
+    if "error" in built:  # e.g. no setuptools in this venv: the demo runs as it can
+        log(f"demo     the module could not be built here: {built['error']}")
     with tempfile.TemporaryDirectory() as pyc:
         base = _bytecode(pyc, args.timeout)
+        with tempfile.TemporaryDirectory() as cache:
+            # what a machine that could not build the module gets: everything compiled
+            log("demo     a first run without the module (WOMSIM_AOT=0) ...")
+            jit.append(child({"kind": "demo", "what": "demo"}, args.timeout,
+                             {**base, "NUMBA_CACHE_DIR": cache, "WOMSIM_AOT": "0"}))
         for r in range(args.demo_rounds):
             with tempfile.TemporaryDirectory() as cache:
                 env = {**base, "NUMBA_CACHE_DIR": cache}
@@ -176,10 +229,15 @@ def run_demo(args: argparse.Namespace) -> dict:
                 first.append(child({"kind": "demo", "what": "demo"}, args.timeout, env))
                 second.append(child({"kind": "demo", "what": "demo"}, args.timeout, env))
                 imports.append(child({"kind": "demo", "what": "import"}, args.timeout, env))
-    bad = [x for x in first + second + imports if "error" in x]
+    bad = [x for x in first + second + imports + jit if "error" in x]
     if bad:
         return {"error": bad[0]["error"]}
-    return {"first_wall_s": [x["wall_s"] for x in first],
+    return {"install_compile_wall_s": built.get("wall_s"),
+            "install_compile_cpu_s": built.get("cpu_s"),
+            "install_compile_error": built.get("error"),
+            "first_jit_wall_s": [x["wall_s"] for x in jit],
+            "first_jit_cpu_s": [x["cpu_s"] for x in jit],
+            "first_wall_s": [x["wall_s"] for x in first],
             "first_cpu_s": [x["cpu_s"] for x in first],
             "second_wall_s": [x["wall_s"] for x in second],
             "second_cpu_s": [x["cpu_s"] for x in second],

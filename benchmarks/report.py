@@ -90,7 +90,14 @@ def targets_markdown(out: dict) -> str:
         lines += [f"`womsim demo` CPU time: first {_time(median(de['first_cpu_s']))}, second "
                   f"{_time(median(de['second_cpu_s']))}; `import womsim` in a fresh process "
                   f"{_time(median(de['import_cpu_s']))} CPU ({_time(median(de['import_wall_s']))} "
-                  "wall); bytecode compiled once beforehand, as pip does at install.", ""]
+                  "wall); bytecode compiled once beforehand, as pip does at install."
+                  + (f" The install's compile of the demo path's kernels (`womsim._aot`): "
+                     f"{_time(de['install_compile_wall_s'])} wall, "
+                     f"{_time(de['install_compile_cpu_s'])} CPU; a first demo without "
+                     f"them (`WOMSIM_AOT=0`) {_time(median(de['first_jit_wall_s']))} wall, "
+                     f"{_time(median(de['first_jit_cpu_s']))} CPU."
+                     if de.get("first_jit_wall_s") and de.get("install_compile_wall_s")
+                     else ""), ""]
     en = out.get("ensemble")
     if en and "error" not in en:
         lines += [f"Ensemble {en['runs']} runs x {en['people']:,}: serial "
@@ -165,7 +172,8 @@ def _demo_split(ds: dict | None) -> list[str]:
     """Where a first and a second ``womsim demo`` spend their time (benchmarks/demo.py)."""
     if not ds or "error" in ds.get("first", {}) or "error" in ds.get("second", {}):
         return [f"Demo split failed: {ds}", ""] if ds else []
-    phases = (("import", "imports"), ("compile_ahead", "kernels compiled ahead (this process)"),
+    phases = (("import", "imports"), ("scipy", "scipy (imported by the demo's first solve)"),
+              ("compile_ahead", "kernels compiled ahead (this process)"),
               ("demo_compiled", "kernels compiled during the demo"),
               ("demo_loaded", "kernels loaded from the cache"),
               ("runs_and_printing", "the runs and the printing"))
@@ -173,6 +181,8 @@ def _demo_split(ds: dict | None) -> list[str]:
              "| phase | first: CPU | first: wall | second: CPU | second: wall |",
              "|---|---:|---:|---:|---:|"]
     for key, label in phases:
+        if key not in ds["first"]["cpu_wall_s"]:  # a run from before the phase was split off
+            continue
         a, b = ds["first"]["cpu_wall_s"][key], ds["second"]["cpu_wall_s"][key]
         lines.append(f"| {label} | {a[0]:.2f} s | {a[1]:.2f} s | {b[0]:.2f} s | {b[1]:.2f} s |")
     lines += [f"| the helper process (CPU) | {ds['first']['helper_cpu_s']:.2f} s | | "

@@ -18,8 +18,14 @@ same customers of all firms, step by step, as the single firm (the output says h
 ``customer_steps``, customers of every firm summed over the steps). Its ratio is
 ``ratio_cpu_equal``; the issue's figure stays ``ratio_cpu``, the original pair.
 
+Every run goes through :func:`womsim.engine.wholerun.run_fast`, the path ``simulate``,
+``sweep`` and the comparisons take: the single firm by the compiled whole run
+(:mod:`womsim.engine.wholerun`), the markets by the compiled market run
+(:mod:`womsim.engine.wholemarket`). ``--step`` times both with the step instead
+(:func:`womsim.engine.step.run`, what this benchmark timed before 2026-12-02).
+
 ``python benchmarks/run.py --only segments`` (part of a full run), or alone
-``python -m benchmarks.segments [--people 1000000] [--rounds 3]``.
+``python -m benchmarks.segments [--people 1000000] [--rounds 3] [--step]``.
 """
 
 from __future__ import annotations
@@ -64,8 +70,11 @@ def scenarios(people: int) -> tuple:
 def work(task: dict) -> dict:
     """Interleaved rounds of the three runs on one graph (built once, outside the
     timings): each round's single-firm run is the denominator of both ratios."""
-    from womsim.engine.step import run
+    from womsim.engine.step import run as step_run
+    from womsim.engine.wholerun import run_fast
     from womsim.runner.simulate import build_network
+
+    run = step_run if task.get("path") == "step" else run_fast
 
     for sc in scenarios(20_000):  # load (or compile) every kernel both runs use
         run(sc, build_network(sc, seed=1), seed=2)
@@ -91,6 +100,7 @@ def work(task: dict) -> dict:
                             "customer_steps": float((rec["customers"] + rivals).sum())}
         del rec
     out: dict = {"people": task["people"], "rounds": task["rounds"],
+                 "path": task.get("path", "fast"),
                  "steps": pair[LABELS[0]].simulation.steps, "peak_mb_process": mem.peak_mb}
     for label in ALL_LABELS:
         r = rows[label]
@@ -129,8 +139,10 @@ def markdown(res: dict) -> list[str]:
     lines = ["### Two segments and a rival against the single firm (issue 18 point 5)", ""]
     if "error" in res:
         return [*lines, f"Failed: {res['error']}", ""]
+    how = ("the step (`engine.step.run`)" if res.get("path") == "step" else
+           "`run_fast` (the compiled whole run; the markets' compiled market run)")
     lines += [f"{res['people']:,} people, {res['steps']} steps, {res['rounds']} interleaved "
-              "rounds on one graph (medians):", "",
+              f"rounds on one graph (medians), each run by {how}:", "",
               "| run | CPU | wall | peak memory above the process | customers at the end "
               "(ours / rival's) | customer-steps (all firms) | contacts (ours) |",
               "|---|---:|---:|---:|---:|---:|---:|"]
@@ -156,8 +168,11 @@ def main(argv: list[str] | None = None) -> int:
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--people", type=int, default=1_000_000)
     ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--step", action="store_true",
+                    help="time the step (engine.step.run) instead of run_fast")
     args = ap.parse_args(argv)
-    res = work({"people": args.people, "rounds": args.rounds})
+    res = work({"people": args.people, "rounds": args.rounds,
+                "path": "step" if args.step else "fast"})
     print("\n".join(markdown(res)))
     json.dump(res, sys.stdout, indent=1)
     print()

@@ -94,6 +94,14 @@ def targets(out: dict) -> list[dict]:
         f"<= {TARGETS['demo_first_s']:g} s", d, "s",
         None if d is None else d <= TARGETS["demo_first_s"], "demo",
         median(de["first_cpu_s"]) if d is not None else None)
+    di = de.get("install_compile_wall_s") if de and "error" not in de else None
+    add("the install's compile of the demo path's kernels (`womsim._aot`, setup.py)",
+        "(no target: paid by `pip install`)", di, "s", None, "demo",
+        de.get("install_compile_cpu_s") if di is not None else None)
+    dj = median(de["first_jit_wall_s"]) if de and de.get("first_jit_wall_s") else None
+    add("first `womsim demo` without it (`WOMSIM_AOT=0`, no C compiler at install)",
+        "(no target)", dj, "s", None, "demo",
+        median(de["first_jit_cpu_s"]) if dj is not None else None)
     d2 = de["second_median_s"] if de and "error" not in de else None
     add("second `womsim demo` (kernels cached)", "(no target)", d2, "s", None, "demo",
         median(de["second_cpu_s"]) if d2 is not None else None)

@@ -3,6 +3,11 @@ import matplotlib
 matplotlib.use("Agg")  # tests never open windows
 
 
+import fcntl
+import hashlib
+import tempfile
+from pathlib import Path
+
 import pytest
 
 import womsim as wom
@@ -122,6 +127,56 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     if hasattr(config, "workerinput") or (getattr(config.option, "numprocesses", 0) or 0) < 2:
         return  # a worker, or one process: it compiles what it needs as it goes
     compile_ahead()
+
+
+def _compile_once_across_workers() -> None:
+    """In an xdist worker: compile a cached kernel for a signature in one worker at a time.
+
+    Numba looks in its cache only when a compile starts, so two workers that reach the same
+    uncached kernel close together both compile it (the whole run: ~8 s of CPU each, a
+    graph builder ~2 s). Here a worker first takes a file lock named for the kernel, its
+    argument types and its cache directory; the one that waits then finds the kernel cached
+    and loads it (a fraction of a second) instead of compiling it again. Waiting never takes
+    longer than compiling it itself would. Callees are locked inside their caller's lock;
+    the call graph has no cycles, so two workers never wait for each other. Only the
+    workers' own processes are affected: the tests of compiling (test_compile_once.py,
+    test_ahead.py, test_jitcache.py) run theirs in fresh interpreters.
+    """
+    from numba.core import sigutils
+    from numba.core.caching import NullCache
+    from numba.core.compiler_lock import global_compiler_lock
+    from numba.core.dispatcher import Dispatcher
+
+    original = Dispatcher.compile
+    locks = Path(tempfile.gettempdir()) / "womsim-test-compile-locks"
+    locks.mkdir(exist_ok=True)
+    held: set[str] = set()  # this process's (a second flock of one file would wait forever)
+
+    def compile(self, sig):  # type: ignore[no-untyped-def]
+        cache = getattr(self, "_cache", None)
+        if cache is None or isinstance(cache, NullCache):
+            return original(self, sig)
+        args, _ = sigutils.normalize_signature(sig)
+        key = f"{cache.cache_path}|{self.py_func.__module__}.{self.py_func.__qualname__}|{args}"
+        # numba's own lock first: one thread of this process compiles at a time, so two
+        # threads never hold file locks the other waits for
+        with global_compiler_lock:
+            if tuple(args) in self.overloads or key in held:
+                return original(self, sig)
+            with open(locks / hashlib.sha1(key.encode()).hexdigest(), "w") as fh:
+                fcntl.flock(fh, fcntl.LOCK_EX)  # released when the file closes
+                held.add(key)
+                try:
+                    return original(self, sig)
+                finally:
+                    held.discard(key)
+
+    Dispatcher.compile = compile  # type: ignore[method-assign]
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if hasattr(config, "workerinput"):
+        _compile_once_across_workers()
 
 
 def _unit(item: pytest.Item) -> str:

@@ -60,3 +60,57 @@ def test_reference_runs_carry_the_churn_targets_error():
     assert 0.45 * 0.03 < drawn.std(ddof=1) < 1.55 * 0.03
     assert math.isclose(cal.scenario.market.observed_annual_churn, 0.15)
     assert np.corrcoef(drawn, ref["annual_churn"].to_numpy())[0, 1] > 0
+
+
+@pytest.mark.slow
+@pytest.mark.filterwarnings("ignore::UserWarning")  # tiny noisy markets: drift, few runs
+def test_analyses_run_each_draw_at_its_own_solved_rates(tmp_path):
+    """annual_churn = (0.15, 0.04): every posterior draw carries its own churn (60 draws,
+    sd within 0.5 to 1.5 of the error: 5 SE of the sd of 60 normal draws either side; the
+    conditional on the observables narrows it a little), the
+    analyses run it, and lost_revenue's per-run value lost spreads more than with every
+    draw at the estimate (the same posterior draws and seeds; 20 runs each: the variance
+    ratio beats the F(19, 19) 99.9% quantile, 4.5). Saved and loaded, the draws stay."""
+    from scipy.stats import f
+
+    from womsim.analysis.calibrate import Calibration, posterior_draws
+    from womsim.views.formatting import drawn_text
+
+    sc = wom.Scenario.preset("retail_bank").replace(**{"simulation.horizon_years": 1})
+    cal = wom.calibrate(sc, {"annual_churn": (0.15, 0.04), "problem_share": 0.04},
+                        people=800, infer=["complaints.intention_to_action"], sims=12,
+                        draws=60, check_runs=2, executor="serial", seed=3)
+    drawn = cal.solved_draws
+    assert list(drawn.columns) == ["market.observed_annual_churn"] and len(drawn) == 60
+    assert 0.5 * 0.04 < drawn.iloc[:, 0].std() < 1.5 * 0.04
+    assert posterior_draws(cal, 3)[2]["market.observed_annual_churn"] == drawn.iloc[2, 0]
+    back = wom.load(cal.save(tmp_path / "cal.zip"))
+    assert np.allclose(back.solved_draws.to_numpy(), drawn.to_numpy())
+
+    small = cal.scenario.replace(**{"market.people": 1500})
+
+    def with_rates(rates):
+        return Calibration(small, cal.posterior, cal.prior, cal.targets, cal.solved,
+                           cal.check, cal.reference, cal.people, cal.seed,
+                           solved_draws=rates)
+
+    lost = {}
+    for name, rates in (("drawn", drawn), ("estimates", None)):
+        lr = wom.lost_revenue(with_rates(rates), runs=20, seed=2, executor="serial")
+        lost[name] = (lr.target.runs["value"] - lr.today.runs["value"]).to_numpy()
+        churn = lr.today.runs["annual_churn"].to_numpy()
+        said = drawn_text(lr.today.meta)
+        if name == "drawn":  # each run's churn follows its draw, and the report says so
+            assert np.corrcoef(churn, drawn.iloc[:20, 0])[0, 1] > 0.8
+            assert "market.observed_annual_churn drawn from its target's standard error" \
+                in said
+        else:
+            assert "drawn from" not in said
+    ratio = lost["drawn"].var(ddof=1) / lost["estimates"].var(ddof=1)
+    assert ratio > f.ppf(0.999, 19, 19)
+    # targets without an error: nothing drawn, the draws are the posterior's alone
+    plain = wom.calibrate(sc, {"annual_churn": 0.15, "problem_share": 0.04}, people=800,
+                          infer=["complaints.intention_to_action"], sims=12, draws=20,
+                          check_runs=2, executor="serial", seed=3)
+    assert plain.solved_draws.columns.empty
+    assert set(posterior_draws(plain, 1)[0]) == set(plain.posterior.columns)

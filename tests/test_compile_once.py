@@ -9,6 +9,8 @@ loaded from a cache the nested ones would not show, so the check compiles from s
 The same run checks ``womsim.runner.ahead.KERNELS``, the kernels a first demo compiles
 ahead (two processes at once): each with the one type the demo calls it with, and none
 missing (a kernel compiled during the demo after the table's were is one it lacks).
+The kernels compiled at install (``womsim._aot``) are turned off here: this is the path a
+machine without them takes; tests/test_aot.py checks the other.
 """
 
 import json
@@ -56,7 +58,8 @@ print(json.dumps({"seen": seen, "later": later,
 
 @pytest.mark.slow
 def test_the_demo_compiles_each_kernel_once(tmp_path):
-    env = {**os.environ, "NUMBA_CACHE_DIR": str(tmp_path)}
+    # the JIT's path: the kernels compiled at install (womsim.runner.aot) off
+    env = {**os.environ, "NUMBA_CACHE_DIR": str(tmp_path), "WOMSIM_AOT": "0"}
     proc = subprocess.run([sys.executable, "-W", "ignore", "-c", CODE], env=env,
                           capture_output=True, text=True, timeout=1200)
     assert proc.returncode == 0, proc.stderr[-2000:]

@@ -67,14 +67,15 @@ print("ok")
 
 @pytest.mark.parametrize("enabled", [True, False])
 def test_import_leaves_the_collector_as_it_was(enabled: bool) -> None:
-    # paused during the import (womsim/__init__.py), the import's objects frozen after it:
+    # paused during the import (womsim/__init__.py), nothing frozen (the caller's objects stay
+    # collectable):
     # a user who had the collector on (or off) has it on (or off) afterwards
     code = f"""
 import gc
 {"" if enabled else "gc.disable()"}
 import womsim
 assert gc.isenabled() is {enabled}, gc.isenabled()
-assert gc.get_freeze_count() > 50_000, gc.get_freeze_count()
+assert gc.get_freeze_count() == 0, gc.get_freeze_count()
 x = []
 x.append(x)  # a cycle made after the import is still collected
 del x

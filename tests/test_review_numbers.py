@@ -4,6 +4,7 @@ figures it prints."""
 
 from __future__ import annotations
 
+import html
 import re
 
 import numpy as np
@@ -105,3 +106,64 @@ def test_numbers_marked_not_in_force_change_nothing_and_are_not_counted(network)
     assert rev.assumptions().loc["reviews.negative_post_share", "status"] == "illustrative"
     assert _records_equal(run(rev, None, seed=2), run(rev.replace(
         **{"reviews.conversion_per_star": 0.5}), None, seed=2))
+
+
+def _page_text(path) -> str:
+    raw = path.read_text(encoding="utf-8")
+    raw = re.sub(r"<(script|style)[^>]*>.*?</\1>", "", raw, flags=re.S)
+    return html.unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", raw)))
+
+
+def test_an_outcome_interval_says_what_its_runs_drew(tmp_path):
+    """A calibrated result's outcome interval draws only the inferred parameters from their
+    posterior and holds the rest; its report said 'the uncertainty in the research figures'
+    and 'each drawing the uncertain parameters from their ranges (PSA)'."""
+    sc = wom.Scenario.preset("telecom").replace(**{"market.people": 2000})
+    cal = wom.calibrate(sc, {"annual_churn": 0.25, "problem_share": 0.1}, people=1500,
+                        sims=50, draws=60, seed=1, check_runs=2)
+    inferred = list(cal.posterior.columns)
+    lr = wom.lost_revenue(cal, runs=3, seed=1, executor="serial")
+    text = _page_text(wom.report(lr, tmp_path / "cal", formats="html")["html"])
+    assert "uncertainty in the research figures" not in text
+    assert "from their ranges (PSA)" not in text
+    said = "the calibration's posterior of " + ", ".join(inferred)
+    assert said + "; every other assumption held at its value" in text
+    # psa over a few parameters names them and says the others are held; psa over all
+    # says so
+    few = ["word_of_mouth.negative_mean", "complaints.large_loss_share"]
+    lr2 = wom.lost_revenue(sc, runs=3, seed=1, executor="serial", psa=True, psa_params=few)
+    text2 = _page_text(wom.report(lr2, tmp_path / "few", formats="html")["html"])
+    assert "the ranges (PSA) of " + ", ".join(few) + "; every other assumption held" in text2
+    lr3 = wom.lost_revenue(sc, runs=3, seed=1, executor="serial", psa=True)
+    text3 = _page_text(wom.report(lr3, tmp_path / "all", formats="html")["html"])
+    assert "every uncertain parameter from its range (PSA)" in text3
+    assert "every other assumption held" not in text3
+
+
+def test_a_report_s_roi_is_the_percentage_the_demo_prints(tmp_path):
+    """The report's answer printed ROI -0.13 as '-0.1x' (and 0.04 as '0.0x' beside 'pays
+    for itself') where the demo and the README say '-13%': one figure, one form, to the
+    percent."""
+    sc = wom.Scenario.preset("telecom").replace(**{"market.people": 2000})
+    prog = wom.Intervention("training", start="6 months", cost_per_year=8_000,
+                            changes={"service.problem_rate": 0.8},
+                            how={"service.problem_rate": "scale"})
+    cmp = wom.compare({"today": sc, "training": sc.with_interventions(prog)}, runs=2, seed=7,
+                      executor="serial")
+    roi = cmp.roi().loc["training", "roi"]
+    text = _page_text(wom.report(cmp, tmp_path / "cmp", formats="html")["html"])
+    assert f"ROI {roi:.0%}, payback" in text
+    assert f"ROI {roi:.1f}x" not in text
+    assert f"ROI {roi:.0%}; payback" in cmp._repr_html_()
+
+
+def test_a_run_report_s_answer_names_the_basis_of_its_money(tmp_path):
+    """The answer of a single scenario's report gave revenue and profit within the horizon
+    (cash) with no basis in the sentence, and not the present-value headline at all."""
+    sc = wom.Scenario.preset("telecom").replace(**{"market.people": 2000,
+                                                   "simulation.horizon_years": 1.0})
+    ens = wom.simulate(sc, runs=2, seed=3, executor="serial")
+    text = _page_text(wom.report(ens, tmp_path / "run", formats="html")["html"])
+    value = ens.summary().loc["value", "mean"]
+    assert "in profit (cash within the horizon, not discounted;" in text
+    assert f"of the customers' remaining lifetimes, is USD {value:,.0f})" in text

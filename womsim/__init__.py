@@ -12,11 +12,10 @@ import gc as _gc
 from importlib.metadata import PackageNotFoundError, version
 
 # The import makes ~180,000 objects that live as long as the process (classes, pydantic
-# schemas, numba dispatchers) and next to no garbage (56 unreachable objects). The collector's
-# passes over them during the import, and every full pass after it, are wasted work: they are
-# paused for the import, and the objects then set aside from later passes (gc.freeze; objects
-# freed by reference count are freed as usual). Measured: import 0.74 -> 0.48 s CPU, a second
-# `womsim demo` 3.26 -> 2.74 s (docs/performance.md, "import womsim").
+# schemas, numba dispatchers) and next to no garbage (56 unreachable objects): the collector's
+# passes over them during the import are wasted work, so it is paused for the import (0.16 s
+# of CPU). Not gc.freeze() after it, which would also exempt the caller's own objects made
+# before the import from every later collection: a library must not change that.
 _collecting = _gc.isenabled()
 _gc.disable()
 try:
@@ -58,7 +57,6 @@ try:
     from womsim.results import Ensemble
     from womsim.runner.simulate import simulate
     from womsim.service import ServiceDesk
-    _gc.freeze()
 finally:
     if _collecting:
         _gc.enable()

@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from womsim.analysis.calibrate_derived import solved_rate_candidates
 from womsim.analysis.calibrate_prior import (
     _check_churn_floor,
     _feasible,
@@ -44,6 +45,7 @@ from womsim.analysis.calibrate_service import (
     solve_desk,
     solve_recommend,
 )
+from womsim.analysis.calibrate_solved import solved_rate_draws
 from womsim.analysis.calibrate_targets import (
     INFERRED,
     INFORMATIVE,
@@ -52,7 +54,6 @@ from womsim.analysis.calibrate_targets import (
     _record,
     _solve_exact,
     _targets,
-    nuisance_draws,
 )
 from womsim.analysis.calibrate_weights import MIN_ESS, posterior_weights
 from womsim.analysis.calibration_result import Calibration, posterior_draws, split_calibration
@@ -232,7 +233,8 @@ def calibrate(scenario: Scenario, targets: Mapping[str, Any], *, infer: list[str
     # the exactly solved rates are the client's estimates, not its truths: with a target's
     # standard error, each reference run draws its own (a stream of its own, so targets
     # without errors keep every number as before)
-    nuisance = nuisance_draws(t, solved, len(theta), np.random.default_rng([seed, 0x5E7]))
+    nuisance = solved_rate_candidates(t, solved, len(theta),
+                                      np.random.default_rng([seed, 0x5E7]), today)
     for k, d in enumerate(draw_list):
         d.update({p: float(v[k]) for p, v in nuisance.items()})
     ref = simulate_draws(draw_list, run_seeds(seed, len(theta)), small, mode)
@@ -254,6 +256,13 @@ def calibrate(scenario: Scenario, targets: Mapping[str, Any], *, infer: list[str
     ranks = loo_ranks(theta, table[wt.use].to_numpy(float), bounds, cand, se[kept], rng,
                       min_ess=wt.min_ess)
     posterior = pd.DataFrame(recalibrated_draws(cand, w, ranks, draws, rng), columns=names)
+    # each draw carries its own solved rates where a target had an error, drawn given the
+    # draw and the client's observables, so that the analyses hold that error too (a
+    # stream of its own: calibrations without such targets are unchanged)
+    rates = solved_rate_draws(posterior.to_numpy(float), theta, table[wt.use].to_numpy(float),
+                              pd.DataFrame({p: v[ok] for p, v in nuisance.items()}),
+                              observed[kept], se[kept], bounds, t, solved,
+                              np.random.default_rng([seed, 0x50D]), scenario=today)
     reference = pd.concat([pd.DataFrame(theta, columns=names),
                            pd.DataFrame({p: v[ok] for p, v in nuisance.items()}),
                            table.reset_index(drop=True)], axis=1)
@@ -284,7 +293,7 @@ def calibrate(scenario: Scenario, targets: Mapping[str, Any], *, infer: list[str
         meta["prior"] = ("the churn target leaves only part of the prior feasible: drawn "
                          "from that part's bounding box (the prior table's ranges)")
     return Calibration(calibrated, posterior, prior, t, solved, check, reference, people,
-                       seed, meta=meta)
+                       seed, meta=meta, solved_draws=rates)
 
 
 def _check(calibrated, people, t, growth, net, seed, runs, executor, progress

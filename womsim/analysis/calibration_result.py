@@ -47,12 +47,18 @@ class Calibration(ResultBase):
         The reference table: prior draws and their simulated observables.
     people : int
         Market size the simulations ran at.
+    solved_draws : pandas.DataFrame
+        Per posterior draw (same rows), the exactly solved rates whose targets carry a
+        standard error, drawn given that draw and the client's observables
+        (:mod:`womsim.analysis.calibrate_solved`); no column when no target has an error.
+        The analyses run draw r with these rates; the calibrated scenario keeps the
+        estimates.
     """
 
     kind = "Calibration"
 
     def __init__(self, scenario, posterior, prior, targets, solved, check, reference,
-                 people, seed, meta=None) -> None:
+                 people, seed, meta=None, solved_draws=None) -> None:
         self.scenario = scenario
         self.posterior = posterior
         self.prior = prior
@@ -63,6 +69,8 @@ class Calibration(ResultBase):
         self.people = int(people)
         self.seed = seed
         self.meta = {**provenance(), **dict(meta or {})}
+        self.solved_draws = (pd.DataFrame(index=posterior.index) if solved_draws is None
+                             else solved_draws.set_axis(posterior.index))
 
     def diagnostic(self, level: float = 0.90) -> pd.DataFrame:
         """Per parameter: prior and posterior, their widths and what the data did.
@@ -142,6 +150,9 @@ class Calibration(ResultBase):
         # text columns and the index (parameter names) go to JSON beside each table
         tables = {name: w.frame(getattr(self, name), f"calibration/{name}.csv")
                   for name in _TABLES}
+        if len(self.solved_draws.columns):
+            tables["solved_draws"] = w.frame(self.solved_draws,
+                                             "calibration/solved_draws.csv")
         return {"scenario": self.scenario.to_dict(),
                 "targets": jsonable({k: list(v) for k, v in self.targets.items()}),
                 "solved": jsonable(self.solved), "people": self.people,
@@ -156,7 +167,9 @@ class Calibration(ResultBase):
             targets = {k: (float(v[0]), float(v[1])) for k, v in meta["targets"].items()}
             cal = cls(scenario, frames["posterior"], frames["prior"], targets,
                       meta["solved"], frames["check"], frames["reference"],
-                      meta["people"], meta["seed"])
+                      meta["people"], meta["seed"],
+                      solved_draws=r.frame(meta["tables"]["solved_draws"])
+                      if "solved_draws" in meta["tables"] else None)
         except (KeyError, TypeError, ValueError, IndexError) as err:
             raise r.error(f"not a readable calibration ({err!r})") from None
         cal.meta = dict(meta.get("meta") or {})
@@ -172,8 +185,12 @@ class Calibration(ResultBase):
 
 
 def posterior_draws(cal: Calibration, runs: int) -> list[dict[str, float]]:
-    """One posterior draw per run (cycling through the draws if runs exceed them)."""
+    """One posterior draw per run (cycling through the draws if runs exceed them), with
+    its solved rates where a target carried an error (``cal.solved_draws``)."""
     post = cal.posterior
+    extra = getattr(cal, "solved_draws", None)
+    if extra is not None and len(extra.columns):
+        post = pd.concat([post, extra.set_axis(post.index)], axis=1)
     idx = np.arange(runs) % len(post)
     return [{k: float(v) for k, v in post.iloc[i].items()} for i in idx]
 

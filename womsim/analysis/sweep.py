@@ -381,6 +381,8 @@ def sweep(scenario: Scenario, grid: Mapping[str, Iterable], network: Network | N
     seed = check_runs_seed(runs, seed)
     seeds = run_seeds(seed, runs)
     post = posterior_draws(cal, runs) if cal is not None else None
+    solved_params = list(cal.solved_draws.columns) if cal is not None and \
+        len(cal.solved_draws.columns) else None
     nets, which = networks_for(scenarios, network, seed, [f"sweep point {p}" for p in points])
     fps = [fingerprint(nets[k]) for k in which]
     fp = fps[0] if len(nets) == 1 else PER_SCENARIO
@@ -412,7 +414,8 @@ def sweep(scenario: Scenario, grid: Mapping[str, Iterable], network: Network | N
         if all(x is not None for x in buf):
             ens = Ensemble(scenarios[j], buf, seeds, seed, fps[j],
                            meta={"kind": "sweep", "point": points[j],
-                                 "posterior_draws": runs if post is not None else 0})
+                                 "posterior_draws": runs if post is not None else 0,
+                                 "solved_draw_params": solved_params})
             if ck is not None:
                 ck.save_point(j, ens)
             done[j] = ens

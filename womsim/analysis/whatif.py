@@ -102,7 +102,10 @@ def paired_scenarios(scenarios: Sequence, psa: bool, seed: int, runs: int,
         pinned = t_r.what_if() if any(follows) else t_r
         row = [t_r]
         for s, f in zip(scenarios[1:], follows[1:], strict=True):
-            mine = {k: v for k, v in draws.items() if s.get(k) == today.get(k)}
+            # a what-if takes today's draw through its pinned hidden rates, not through an
+            # observable (a calibration's drawn churn): it keeps its own description
+            mine = {k: v for k, v in draws.items() if s.get(k) == today.get(k)
+                    and (s.state == "today" or k not in observables())}
             # a description of today is re-solved under the draw too; a what-if keeps its own
             s_r = s.today(**mine) if s.state == "today" else s.what_if(**mine)
             row.append(s_r._pin_to(pinned) if f else s_r)
@@ -465,7 +468,11 @@ def compare(scenarios: Mapping[str, Any] | Sequence, network: Network | None = N
                     priced_by_first=True, which=which)
     meta = {"kind": "compare", "psa": psa,
             "psa_params": list(psa_params) if psa_params else None,
-            "posterior_draws": runs if cal is not None else 0}
+            "posterior_draws": runs if cal is not None else 0,
+            "posterior_params": list(cal.posterior.columns) if cal is not None else None,
+            # the solved rates each draw carries (targets given with an error)
+            "solved_draw_params": list(cal.solved_draws.columns) if cal is not None
+            and len(cal.solved_draws.columns) else None}
     ensembles = {name: Ensemble(scs[j], recs[j], seeds, seed, fingerprint(nets[which[j]]),
                                 meta=meta)
                  for j, name in enumerate(named)}

@@ -458,8 +458,8 @@ def whole_run(n: int, indptr: np.ndarray, indices: np.ndarray, mixed: bool,
                               deterred_until, changed_at, t, kt[19], pt[14], pt[15])
         joined = _cat(won_ref, mk, wb)
         deterred = 0
-        for v in range(t + 1, hist_size):
-            deterred += hist[v]
+        for later in range(t + 1, hist_size):
+            deterred += hist[later]
         for j in range(late.size):
             i = late[j]
             if status[i] != _CUSTOMER and late_until[j] > deterred_until[i]:

@@ -15,7 +15,8 @@ problems. A service desk's experience mix is read off its load curve inside the 
 each step's load (the desk table's own interpolation, done with the same floating-point
 operations); a calendar's multipliers and a steady start need nothing the step does not
 give the kernel already. :func:`plain` says whether a scenario is covered; :func:`run_fast`
-runs it here and any other with the step.
+runs it here, a market with segments or rivals by :mod:`womsim.engine.wholemarket` where
+that covers it, and any other with the step.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ from womsim.engine.schedule import StepParams, schedule, value_hazard
 from womsim.engine.state import CUSTOMER, State
 from womsim.engine.step import RECORDS, _held, _start, run
 from womsim.engine.wholekernel import FLOATS, INTS, KEYS, whole_run
+from womsim.engine.wholemarket import run_market
 from womsim.model.meanfield import experience_mix
 from womsim.model.valuation import discount_factors, event_worth
 
@@ -92,6 +94,8 @@ def run_fast(scenario: Scenario, network: Network | None, seed: int,
     True
     """
     rec = run_whole(scenario, network, seed, valuation_hazard, streams)
+    if rec is None and (scenario.segments or scenario.rivals):
+        rec = run_market(scenario, network, seed, valuation_hazard, streams)
     if rec is None:
         return run(scenario, network, seed, valuation_hazard=valuation_hazard,
                    streams=streams)

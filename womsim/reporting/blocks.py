@@ -23,6 +23,7 @@ from typing import Any
 import pandas as pd
 
 from womsim.views.display import fmt_money, fmt_value
+from womsim.views.formatting import drawn_text
 
 __all__: list[str] = []
 
@@ -133,34 +134,38 @@ def _changes(a, b) -> list[str]:
 def _facts(ens, extra: Iterable[tuple[str, str]] = ()) -> list[tuple[str, str]]:
     sc = ens.scenario
     m, sim = sc.market, sc.simulation
-    psa = bool(ens.meta.get("psa")) if hasattr(ens, "meta") else False
+    meta = ens.meta if hasattr(ens, "meta") else {}
+    psa = bool(meta.get("psa")) or bool(meta.get("posterior_draws"))
     out = [("scenario", sc.name),
            ("market", f"{m.people:,} people, {m.customer_share:.0%} customers at the start"),
            ("horizon", f"{sim.horizon_years:g} years in steps of {sim.step_days:g} days"),
-           ("runs", f"{ens.n_runs}" + (" (with parameter uncertainty, PSA)" if psa else "")),
+           ("runs", f"{ens.n_runs}" + (f", each drawing {drawn_text(meta)}" if psa else "")),
            ("seed", f"{ens.seed}"),
            ("network", f"{m.network} (fingerprint {ens.network_fingerprint})")]
     return [*out, *extra]
 
 
-_OUTCOME_MEANING = ("uncertainty interval of the outcome: the central 95% of runs, each "
-                    "drawing the uncertain parameters from their ranges (PSA)")
+def outcome_meaning(meta: dict | None = None) -> str:
+    """The meaning of an outcome interval's row: where the runs fall, and what they drew."""
+    return ("uncertainty interval of the outcome: the central 95% of runs, each drawing "
+            + drawn_text(meta))
 
 
-def _outcome_sentence(low: float, high: float, currency: str) -> str:
+def _outcome_sentence(low: float, high: float, currency: str, meta: dict | None = None
+                      ) -> str:
     """The plain-words outcome interval of a PSA result (docs/how_to_what_if.md)."""
-    return (f"Allowing for chance and for the uncertainty in the research figures, it falls "
+    return (f"Allowing for chance and for what each run drew ({drawn_text(meta)}), it falls "
             f"between {fmt_money(low, currency)} and {fmt_money(high, currency)} (95% of "
             "runs; the 95% CI is the interval of the mean).")
 
 
-def _interval_note(n_runs: int, psa: bool = False) -> str:
+def _interval_note(n_runs: int, psa: bool = False, meta: dict | None = None) -> str:
     if psa:
-        return (f"Each of the {n_runs} runs also drew the uncertain parameters from their "
-                "ranges (PSA). '95% CI' columns are intervals of the mean: how well the runs "
+        return (f"Each of the {n_runs} runs also drew {drawn_text(meta)}. '95% CI' columns "
+                "are intervals of the mean: how well the runs "
                 "pin down the average; they narrow with more runs. 'outcome' intervals are "
-                "where the answer itself falls (95%), allowing for chance and the listed "
-                "parameter ranges; they do not narrow with more runs.")
+                "where the answer itself falls (95%), allowing for chance and those "
+                "draws; they do not narrow with more runs.")
     return (f"Intervals are 95% confidence intervals of the mean over {n_runs} runs: they "
             "measure simulation noise only, not doubt about the assumptions (appendix A; a "
             "tornado or psa=True shows what the assumptions do).")

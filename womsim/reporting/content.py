@@ -21,7 +21,6 @@ from womsim.model.scenario import Scenario
 from womsim.reporting.appendix import _assumptions_table, _figures_table, _scenarios_of
 from womsim.reporting.blocks import (
     _CI,
-    _OUTCOME_MEANING,
     _cards,
     _changes,
     _Chart,
@@ -35,6 +34,7 @@ from womsim.reporting.blocks import (
     _outcome_sentence,
     _row,
     _Table,
+    outcome_meaning,
 )
 from womsim.results import HEADLINES, Ensemble, draws_assumptions
 from womsim.views.display import (
@@ -106,7 +106,10 @@ def _from_ensemble(ens) -> _Content:
               f"{fmt_count(ce['mean'])} customers (95% CI "
               f"{fmt_interval(ce['ci_low'], ce['ci_high'], 'people')}), with "
               f"{fmt_money(s.loc['revenue', 'mean'], cur)} in revenue and "
-              f"{fmt_money(s.loc['profit', 'mean'], cur)} in profit; "
+              f"{fmt_money(s.loc['profit', 'mean'], cur)} in profit (cash within the "
+              f"horizon, not discounted; its value, the present value of the {h:g} years and "
+              f"of the customers' remaining lifetimes, is {fmt_money(s.loc['value', 'mean'], cur)}"
+              "); "
               f"{fmt_pct(s.loc['annual_churn', 'mean'])} of customers leave each year, "
               f"{fmt_pct(s.loc['defect_wom', 'mean'] / lost if lost else math.nan)} of those "
               "who leave because of what they heard."]
@@ -126,7 +129,7 @@ def _from_ensemble(ens) -> _Content:
                     "womsim.lost_revenue(scenario) and report that."),
                 "summary": _summary_table(s)},
         charts=charts, facts=_facts(ens),
-        notes=[_interval_note(ens.n_runs, psa), *_few_runs(ens.n_runs)])
+        notes=[_interval_note(ens.n_runs, psa, ens.meta), *_few_runs(ens.n_runs)])
 
 
 def _per_incident_table(lr, cur: str) -> _Table:
@@ -151,6 +154,11 @@ def _by_cause_table(bc: pd.DataFrame, title: str, scenario_col: bool = False) ->
             "event values miss. Money causes (acquisition spend, service cost) have no revenue "
             "part.")
     return _Table("by cause", title, df, units, note=note)
+
+
+def _meta(cmp) -> dict:
+    """What the comparison's runs drew (its reference's run record)."""
+    return cmp.ensembles[cmp.reference].meta
 
 
 def _counterfactuals(cmp) -> list[str]:
@@ -189,7 +197,7 @@ def _from_lost_revenue(lr) -> _Content:
     if cmp.psa:
         rows.insert(1, _row("value lost: where it falls (chance and assumptions)",
                             t["value_lost"], t["outcome_low"], t["outcome_high"], "money",
-                            _OUTCOME_MEANING))
+                            outcome_meaning(lr.today.meta)))
     changes = _changes(today, target)
     answer = [f"Today's service costs **{fmt_money(t['value_lost'], cur)}** in value "
               f"(95% CI {fmt_interval(t['ci_low'], t['ci_high'], 'money', cur)}) and "
@@ -201,7 +209,8 @@ def _from_lost_revenue(lr) -> _Content:
               f"{fmt_money(t['cash_lost_within_horizon'], cur)} of profit (cash; 95% CI "
               f"{fmt_interval(t['within_ci_low'], t['within_ci_high'], 'money', cur)})."]
     if cmp.psa:
-        answer.append(_outcome_sentence(t["outcome_low"], t["outcome_high"], cur))
+        answer.append(_outcome_sentence(t["outcome_low"], t["outcome_high"], cur,
+                                        lr.today.meta))
     if not pi.empty and not math.isnan(pi["mean"].iloc[0]):
         parts = [f"{name.removeprefix('per ')} costs {fmt_money(r['mean'], cur)}"
                  for name, r in pi.iterrows() if not math.isnan(r["mean"])]
@@ -240,7 +249,7 @@ def _from_lost_revenue(lr) -> _Content:
         notes=[f"Paired runs: today and '{alt}' share their random numbers run by run "
                "(common random numbers), so the difference holds the effect of the service "
                "and little else.",
-               _interval_note(n, bool(cmp.psa)), *_few_runs(n)])
+               _interval_note(n, bool(cmp.psa), _meta(cmp)), *_few_runs(n)])
 
 
 def _describe(changes: list[str]) -> str:
@@ -274,7 +283,7 @@ def _from_comparison(cmp) -> _Content:
         if cmp.psa:
             rows.append(_row(f"'{name}' vs '{cmp.reference}': value, where it falls (chance "
                              "and assumptions)", r["difference"], r["outcome_low"],
-                             r["outcome_high"], r["unit"], _OUTCOME_MEANING))
+                             r["outcome_high"], r["unit"], outcome_meaning(_meta(cmp))))
         word = "more" if r["difference"] >= 0 else "less"
         p = s.loc[(name, "profit")]
         answer.append(f"'{name}' earns **{fmt_money(abs(r['difference']), cur)}"
@@ -290,7 +299,7 @@ def _from_comparison(cmp) -> _Content:
                              f"after {fmt_money(q['extra_cost'], cur)} spent on programmes "
                              "and payroll (present value, as long as the effect is counted)"))
             rows.append(_row(f"'{name}': return on investment", q["roi"], math.nan, math.nan,
-                             "x", "net gain / extra cost"))
+                             "share", "net gain / extra cost (ROI)"))
             pay = ("never" if math.isnan(q["payback_years"]) else
                    f"{q['payback_years']:.2g} years")
             verdict = "pays for itself" if q["roi"] > 0 and q["ci_low"] > 0 else (
@@ -298,7 +307,7 @@ def _from_comparison(cmp) -> _Content:
                                                         "break-even")
             answer.append(f"'{name}' {verdict}: net gain "
                           f"{fmt_money(q['net_gain'], cur)} on {fmt_money(q['extra_cost'], cur)}"
-                          f" spent, ROI {q['roi']:.1f}x, payback {pay}; within the {h:g} "
+                          f" spent, ROI {q['roi']:.0%}, payback {pay}; within the {h:g} "
                           f"years its cash is {fmt_money(q['cash_within_horizon'], cur)}.")
     lrt = cmp.lost_revenue()
     by_cause = _by_cause_table(lrt, "Difference in value from the reference, by cause")
@@ -362,7 +371,7 @@ def _from_comparison(cmp) -> _Content:
         extra=extra, charts=charts, facts=facts,
         notes=["Paired runs: every scenario shares its random numbers run by run (common "
                "random numbers), so differences hold the effect of the change.",
-               _interval_note(n, bool(cmp.psa)), *_few_runs(n)])
+               _interval_note(n, bool(cmp.psa), _meta(cmp)), *_few_runs(n)])
 
 
 def _sweep_units(sweep, base) -> dict[str, str]:

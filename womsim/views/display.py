@@ -41,6 +41,7 @@ from womsim.views.formatting import (
     _money_header,
     _short,
     _table,
+    drawn_text,
     fmt_count,
     fmt_interval,
     fmt_money,
@@ -292,7 +293,7 @@ def comparison_html(cmp: Any) -> str:
                 "payback {}.</p>", name, fmt_money(r["net_gain"], cur),
                 fmt_interval(r["ci_low"], r["ci_high"], "money"),
                 fmt_money(r["extra_cost"], cur),
-                "n/a" if _bad(r["roi"]) else f"{r.roi:.1f}x", payback))
+                "n/a" if _bad(r["roi"]) else f"{r.roi:.0%}", payback))
     n = cmp.ensembles[cmp.reference].n_runs
     psa = (" with parameter uncertainty (PSA; '95% CI (mean)' is the interval of the mean, "
            "'95% outcome' where the difference itself falls given chance and the assumption "
@@ -327,9 +328,9 @@ def lost_revenue_html(lr: Any) -> str:
         t["horizon_years"], fmt_money(t["cash_lost_within_horizon"], cur))
     if "outcome_low" in t.index:
         head += html_fragment(
-            "<p class='wom-note'>Allowing for chance and for the uncertainty in the research "
-            "figures (PSA), the value lost falls between {} and {} (95% of runs); the 95% CI "
-            "is the interval of the mean.</p>",
+            "<p class='wom-note'>Allowing for chance and for what each run drew ({}), the "
+            "value lost falls between {} and {} (95% of runs); the 95% CI is the interval of "
+            "the mean.</p>", drawn_text(lr.today.meta),
             fmt_money(t["outcome_low"], cur), fmt_money(t["outcome_high"], cur))
     bc = lr.by_cause()
     rows, classes = [], []

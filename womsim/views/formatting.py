@@ -31,6 +31,7 @@ __all__ = [
     "CSS",
     "FLAGGED",
     "FormattedTable",
+    "drawn_text",
     "fmt_count",
     "fmt_interval",
     "fmt_money",
@@ -364,3 +365,40 @@ def formatted(df: pd.DataFrame, kinds: dict[str, str], currency: str = "") -> Fo
     out._kinds = dict(kinds)
     out._currency = currency
     return out
+
+
+def drawn_text(meta: dict | None) -> str:
+    """What each run drew, in words: a calibration's posterior of its inferred parameters,
+    the ranges of ``psa_params`` (or of every uncertain parameter) and what was held.
+
+    Examples
+    --------
+    >>> drawn_text({"psa": True, "psa_params": None})
+    'every uncertain parameter from its range (PSA)'
+    >>> drawn_text({"posterior_draws": 4, "posterior_params": ["service.problem_rate"]})
+    "the calibration's posterior of service.problem_rate; every other assumption held at its value"
+    >>> drawn_text({"posterior_draws": 4, "posterior_params": ["complaints.resolved"],
+    ...             "solved_draw_params": ["service.contact_rate"]})[31:96]
+    'complaints.resolved, with service.contact_rate drawn from its tar'
+    """
+    meta = meta or {}
+    parts = []
+    post = meta.get("posterior_params")
+    if post:
+        parts.append("the calibration's posterior of " + ", ".join(post))
+    elif meta.get("posterior_draws"):
+        parts.append("the calibration's posterior of its inferred parameters")
+    solved = meta.get("solved_draw_params")
+    if parts and solved:
+        parts[-1] += (", with " + ", ".join(solved) + " drawn from "
+                      + ("its target's" if len(solved) == 1 else "their targets'")
+                      + " standard error")
+    listed = meta.get("psa_params")
+    if meta.get("psa"):
+        parts.append(("the ranges (PSA) of " + ", ".join(listed)) if listed
+                     else "every uncertain parameter from its range (PSA)")
+    if not parts:
+        return "nothing: every assumption held at its value"
+    held = "" if meta.get("psa") and not listed else \
+        "; every other assumption held at its value"
+    return " and ".join(parts) + held
