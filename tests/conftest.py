@@ -3,8 +3,8 @@ import matplotlib
 matplotlib.use("Agg")  # tests never open windows
 
 
-import fcntl
 import hashlib
+import os
 import tempfile
 from pathlib import Path
 
@@ -142,14 +142,22 @@ def _compile_once_across_workers() -> None:
     workers' own processes are affected: the tests of compiling (test_compile_once.py,
     test_ahead.py, test_jitcache.py) run theirs in fresh interpreters.
     """
+    try:
+        import fcntl  # POSIX only: elsewhere the workers compile as numba alone does
+    except ImportError:
+        return
     from numba.core import sigutils
     from numba.core.caching import NullCache
     from numba.core.compiler_lock import global_compiler_lock
     from numba.core.dispatcher import Dispatcher
 
     original = Dispatcher.compile
-    locks = Path(tempfile.gettempdir()) / "womsim-test-compile-locks"
-    locks.mkdir(exist_ok=True)
+    # per user: another user's directory of locks may not be writable
+    locks = Path(tempfile.gettempdir()) / f"womsim-test-compile-locks-{os.getuid()}"
+    try:
+        locks.mkdir(exist_ok=True)
+    except OSError:
+        return  # no locks: each worker compiles what it needs, as numba alone does
     held: set[str] = set()  # this process's (a second flock of one file would wait forever)
 
     def compile(self, sig):  # type: ignore[no-untyped-def]
@@ -163,7 +171,11 @@ def _compile_once_across_workers() -> None:
         with global_compiler_lock:
             if tuple(args) in self.overloads or key in held:
                 return original(self, sig)
-            with open(locks / hashlib.sha1(key.encode()).hexdigest(), "w") as fh:
+            try:
+                fh = open(locks / hashlib.sha1(key.encode()).hexdigest(), "w")
+            except OSError:
+                return original(self, sig)
+            with fh:
                 fcntl.flock(fh, fcntl.LOCK_EX)  # released when the file closes
                 held.add(key)
                 try:
