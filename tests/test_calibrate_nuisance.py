@@ -6,6 +6,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import pandas as pd
 import pytest
 
 import womsim as wom
@@ -114,3 +115,27 @@ def test_analyses_run_each_draw_at_its_own_solved_rates(tmp_path):
                           check_runs=2, executor="serial", seed=3)
     assert plain.solved_draws.columns.empty
     assert set(posterior_draws(plain, 1)[0]) == set(plain.posterior.columns)
+
+
+def test_a_drawn_churn_below_a_draws_floor_is_never_kept() -> None:
+    # notebook 05 failed: a posterior draw's churn, drawn from the target's error, fell
+    # below the churn that draw's service makes alone (no baseline churn left to solve)
+    from womsim.analysis.calibrate_solved import solved_rate_draws
+
+    rng = np.random.default_rng(0)
+    theta = rng.uniform(0, 1, (60, 1))
+    churn = rng.normal(0.15, 0.03, 60)
+    stats = (churn + rng.normal(0, 0.01, 60))[:, None]
+    t = {"annual_churn": (0.15, 0.03)}
+    args = (rng.uniform(0, 1, (400, 1)), theta, stats, pd.DataFrame({"market.observed_annual_churn": churn}),
+            np.array([0.15]), np.zeros(1), np.array([[0.0, 1.0]]), t,
+            {"market.baseline_churn": "annual_churn"})
+    floor = np.where(np.arange(400) % 2 == 0, 0.16, 0.0)
+    floor[-1] = 0.5  # no candidate can meet it: the estimate is kept (scenario None: median)
+    d = solved_rate_draws(*args, np.random.default_rng(1), floor=floor)
+    c = d["market.observed_annual_churn"].to_numpy()
+    assert np.all(c[:-1] > floor[:-1])
+    free = solved_rate_draws(*args, np.random.default_rng(1))["market.observed_annual_churn"]
+    # without the floor about a third of the even draws would sit below 0.16
+    assert np.mean(free.to_numpy()[:-1:2] <= 0.16) > 0.25
+    assert abs(c[-1] - 0.15) < 0.01

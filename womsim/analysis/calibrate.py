@@ -36,6 +36,7 @@ from womsim.analysis.calibrate_prior import (
     _check_churn_floor,
     _feasible,
     _feasible_box,
+    churn_floor,
     lenient_corner,
 )
 from womsim.analysis.calibrate_runs import _newton_marketing, _sim_task
@@ -262,7 +263,9 @@ def calibrate(scenario: Scenario, targets: Mapping[str, Any], *, infer: list[str
     rates = solved_rate_draws(posterior.to_numpy(float), theta, table[wt.use].to_numpy(float),
                               pd.DataFrame({p: v[ok] for p, v in nuisance.items()}),
                               observed[kept], se[kept], bounds, t, solved,
-                              np.random.default_rng([seed, 0x50D]), scenario=today)
+                              np.random.default_rng([seed, 0x50D]), scenario=today,
+                              floor=churn_floor(small, names, posterior.to_numpy(float))
+                              if "market.observed_annual_churn" in nuisance else None)
     reference = pd.concat([pd.DataFrame(theta, columns=names),
                            pd.DataFrame({p: v[ok] for p, v in nuisance.items()}),
                            table.reset_index(drop=True)], axis=1)

@@ -96,6 +96,12 @@ def _feasible(sc, names: list[str], theta: np.ndarray) -> np.ndarray:
     target = sc.market.observed_annual_churn
     if target is None:
         return np.ones(len(theta), dtype=bool)
+    return churn_floor(sc, names, theta) <= target + 1e-12
+
+
+def churn_floor(sc, names: list[str], theta: np.ndarray) -> np.ndarray:
+    """The annual churn each parameter set makes with no baseline churn (experience alone):
+    a churn target below it cannot be met (the floor of :func:`_feasible`)."""
     theta = np.array(theta, dtype=float).reshape(-1, len(names))
     if WEAK in names:
         # the told share of a weak-tie share costs ~20 ms (womsim.model.reach, cached per
@@ -106,7 +112,7 @@ def _feasible(sc, names: list[str], theta: np.ndarray) -> np.ndarray:
         theta[:, j] = np.round(theta[:, j], 3)
     vec = [k for k, n in enumerate(names) if n in _ARITHMETIC]
     rest = [k for k in range(len(names)) if k not in vec]
-    out = np.zeros(len(theta), dtype=bool)
+    out = np.zeros(len(theta), dtype=float)
     if len(theta) == 0:
         return out
     # one mean-field pass per distinct value of the looked-up parameters, on arrays of
@@ -118,7 +124,7 @@ def _feasible(sc, names: list[str], theta: np.ndarray) -> np.ndarray:
         cols = [theta[rows, k] if k in vec else float(theta[rows[0], k])
                 for k in range(len(names))]
         churn = annual_churn_columns(_with(sc, names, cols), 0.0)
-        out[rows] = np.broadcast_to(churn, rows.shape) <= target + 1e-12
+        out[rows] = np.broadcast_to(churn, rows.shape)
     return out
 
 

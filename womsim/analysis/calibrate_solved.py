@@ -44,15 +44,18 @@ def solved_rate_draws(draws: np.ndarray, theta: np.ndarray, stats: np.ndarray,
                       rates: pd.DataFrame, observed: np.ndarray, se: np.ndarray,
                       bounds: np.ndarray, t: dict[str, tuple[float, float]],
                       solved: dict[str, str], rng: np.random.Generator,
-                      k: int = CANDIDATES, scenario: Scenario | None = None
-                      ) -> pd.DataFrame:
+                      k: int = CANDIDATES, scenario: Scenario | None = None,
+                      floor: np.ndarray | None = None) -> pd.DataFrame:
     """One set of solved rates per posterior draw (rows of ``draws``); see the module.
 
     ``theta``, ``stats`` and ``rates`` are the reference runs' parameters, observables and
     drawn rates (one column per rate, aligned rows); ``scenario`` (today at the
     estimates) lets the rates solved from several targets be drawn too
-    (:mod:`womsim.analysis.calibrate_derived`). An empty frame (no column) when no
-    target carries an error.
+    (:mod:`womsim.analysis.calibrate_derived`). ``floor``: each draw's churn with no
+    baseline churn (:func:`womsim.analysis.calibrate_prior.churn_floor`); a drawn churn at
+    or below it leaves no baseline churn to solve, so such candidates get no weight (a
+    draw with none left keeps the estimates). An empty frame (no column) when no target
+    carries an error.
 
     Examples
     --------
@@ -102,8 +105,28 @@ def solved_rate_draws(draws: np.ndarray, theta: np.ndarray, stats: np.ndarray,
         + z @ effect[1:]
     r = np.asarray(observed, float)[None, None, :] - mean
     logw = -0.5 * np.einsum("nkq,qp,nkp->nk", r, prec, r)
+    churn = "market.observed_annual_churn"
+    if floor is not None and churn in cand:
+        # the calibration's prior holds only draws the estimated churn can meet; a drawn
+        # churn below a draw's floor would fail its analysis' baseline solve
+        room = cand[churn].reshape(n, k) > np.asarray(floor, float)[:, None] + 1e-9
+        logw = np.where(room, logw, -np.inf)
+        none = ~room.any(axis=1)
+        logw[none] = 0.0  # no candidate meets it: this draw keeps the estimates
+    else:
+        none = np.zeros(n, dtype=bool)
     w = normalised(logw)
     u = rng.random(n)[:, None]
     pick = np.minimum((np.cumsum(w, axis=1) < u).sum(axis=1), k - 1)
     chosen = {c: cand[c].reshape(n, k)[np.arange(n), pick] for c in cols}
+    if none.any():
+        for c in cols:
+            chosen[c][none] = _estimate(c, scenario, cand[c])
     return pd.DataFrame(chosen)
+
+
+def _estimate(col: str, scenario: Scenario | None, values: np.ndarray) -> float:
+    """The value of drawn rate ``col`` at the targets' estimates."""
+    if scenario is not None:
+        return float(scenario.get(col))
+    return float(np.median(values))
