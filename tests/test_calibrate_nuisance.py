@@ -127,7 +127,8 @@ def test_a_drawn_churn_below_a_draws_floor_is_never_kept() -> None:
     churn = rng.normal(0.15, 0.03, 60)
     stats = (churn + rng.normal(0, 0.01, 60))[:, None]
     t = {"annual_churn": (0.15, 0.03)}
-    args = (rng.uniform(0, 1, (400, 1)), theta, stats, pd.DataFrame({"market.observed_annual_churn": churn}),
+    rates = pd.DataFrame({"market.observed_annual_churn": churn})
+    args = (rng.uniform(0, 1, (400, 1)), theta, stats, rates,
             np.array([0.15]), np.zeros(1), np.array([[0.0, 1.0]]), t,
             {"market.baseline_churn": "annual_churn"})
     floor = np.where(np.arange(400) % 2 == 0, 0.16, 0.0)
