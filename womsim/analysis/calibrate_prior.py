@@ -99,9 +99,17 @@ def _feasible(sc, names: list[str], theta: np.ndarray) -> np.ndarray:
     return churn_floor(sc, names, theta) <= target + 1e-12
 
 
-def churn_floor(sc, names: list[str], theta: np.ndarray) -> np.ndarray:
+def churn_floor(sc: Scenario, names: list[str], theta: np.ndarray) -> np.ndarray:
     """The annual churn each parameter set makes with no baseline churn (experience alone):
-    a churn target below it cannot be met (the floor of :func:`_feasible`)."""
+    a churn target below it cannot be met (the floor of :func:`_feasible`).
+
+    Examples
+    --------
+    >>> sc = Scenario.preset("retail_bank")
+    >>> f = churn_floor(sc, ["complaints.intention_to_action"], np.array([[0.2], [0.8]]))
+    >>> bool(0 < f[0] < f[1] < 1)
+    True
+    """
     theta = np.array(theta, dtype=float).reshape(-1, len(names))
     if WEAK in names:
         # the told share of a weak-tie share costs ~20 ms (womsim.model.reach, cached per
