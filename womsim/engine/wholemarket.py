@@ -19,7 +19,6 @@ the others with the step.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
 from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 
@@ -35,8 +34,9 @@ from womsim.engine.segments import scaled, segment_mix
 from womsim.engine.state import CUSTOMER, FORMER, PROSPECT
 from womsim.engine.step import RECORDS, _held, _start
 from womsim.engine.tellcounts import CountTables
-from womsim.engine.wholekernel import INTS, KEYS
+from womsim.engine.wholekernel import INTS
 from womsim.engine.wholemarketkernel import _RK, MARKET_INTS, RIVAL_COUNTS, market_run
+from womsim.engine.wholeparts import _keys, _tiers, _unique
 from womsim.model.meanfield import experience_mix
 from womsim.model.valuation import discount_factors, event_worth
 
@@ -52,47 +52,6 @@ _STREAM = 1024
 # beyond a listener's friends, stories over weak ties the chance tables allow for in a
 # step (engine.wholerun's; a listener past it sends the run to the step)
 _WEAK_HEARD = 64
-
-
-# three small helpers as engine.wholerun has them (importing them from there would
-# make the two modules import each other: wholerun routes markets here)
-def _tiers(ps: list[float]) -> tuple[list[int], np.ndarray]:
-    # each step's tier of sparse_candidates (-1: a rate of 0) and its rate q
-    qs = np.ones(len(ps))
-    tiers = []
-    for t, p in enumerate(ps):
-        if p > 0.0:
-            tier = int(np.floor(-np.log2(min(p, 1.0))))
-            tiers.append(tier)
-            qs[t] = 2.0 ** -tier
-        else:
-            tiers.append(-1)
-    return tiers, qs
-
-
-def _keys(streams: Streams, steps: int) -> np.ndarray:
-    # the step's keys of wholekernel.KEYS, shared by the scenarios of a pass
-    def make() -> np.ndarray:
-        return np.column_stack([streams.step_keys(m, steps, THIN if x < 0 else x)
-                                for m, x in KEYS])
-
-    return streams.shared(("whole_keys", steps), make)
-
-
-def _unique(params: list[StepParams], what: Callable[[StepParams], Any]
-            ) -> tuple[list, np.ndarray]:
-    # the distinct values of what(p) over the steps (by identity) and each step's index
-    seen: dict[int, int] = {}
-    values: list = []
-    index = np.empty(len(params), dtype=np.int64)
-    for t, p in enumerate(params):
-        v = what(p)
-        j = seen.get(id(v))
-        if j is None:
-            j = seen[id(v)] = len(values)
-            values.append(v)
-        index[t] = j
-    return values, index
 
 
 def covered(scenario: Scenario, params: list[StepParams] | None = None) -> bool:

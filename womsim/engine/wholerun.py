@@ -22,20 +22,20 @@ that covers it, and any other with the step.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from womsim.core.errors import NetworkError, ScenarioError
 from womsim.engine.calendar import calendar_mix
 from womsim.engine.listeners import acted
-from womsim.engine.rng import THIN, PairedStreams, Streams, sparse_candidates
+from womsim.engine.rng import PairedStreams, Streams, sparse_candidates
 from womsim.engine.schedule import StepParams, schedule, value_hazard
 from womsim.engine.state import CUSTOMER, State
 from womsim.engine.step import RECORDS, _held, _start, run
-from womsim.engine.wholekernel import FLOATS, INTS, KEYS, whole_run
+from womsim.engine.wholekernel import FLOATS, INTS, whole_run
 from womsim.engine.wholemarket import run_market
+from womsim.engine.wholeparts import _keys, _tiers, _unique
 from womsim.model.meanfield import experience_mix
 from womsim.model.valuation import discount_factors, event_worth
 
@@ -102,20 +102,6 @@ def run_fast(scenario: Scenario, network: Network | None, seed: int,
     return rec
 
 
-def _tiers(ps: list[float]) -> tuple[list[int], np.ndarray]:
-    # each step's tier of sparse_candidates (-1: a rate of 0) and its rate q
-    qs = np.ones(len(ps))
-    tiers = []
-    for t, p in enumerate(ps):
-        if p > 0.0:
-            tier = int(np.floor(-np.log2(min(p, 1.0))))
-            tiers.append(tier)
-            qs[t] = 2.0 ** -tier
-        else:
-            tiers.append(-1)
-    return tiers, qs
-
-
 def _tier_pack(streams: Streams, mechanism: str, n: int, ps: list[float]
                ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     # each step's candidates at its rate's tier, end to end, with offsets and each rate q
@@ -129,30 +115,6 @@ def _tier_pack(streams: Streams, mechanism: str, n: int, ps: list[float]
 
     cand, off = streams.shared(("whole_pack", mechanism, n, tuple(tiers)), make)
     return cand, off, qs
-
-
-def _keys(streams: Streams, steps: int) -> np.ndarray:
-    def make() -> np.ndarray:
-        return np.column_stack([streams.step_keys(m, steps, THIN if x < 0 else x)
-                                for m, x in KEYS])
-
-    return streams.shared(("whole_keys", steps), make)
-
-
-def _unique(params: list[StepParams], what: Callable[[StepParams], Any]
-            ) -> tuple[list, np.ndarray]:
-    # the distinct values of what(p) over the steps (by identity) and each step's index
-    seen: dict[int, int] = {}
-    values: list = []
-    index = np.empty(len(params), dtype=np.int64)
-    for t, p in enumerate(params):
-        v = what(p)
-        j = seen.get(id(v))
-        if j is None:
-            j = seen[id(v)] = len(values)
-            values.append(v)
-        index[t] = j
-    return values, index
 
 
 def run_whole(scenario: Scenario, network: Network | None, seed: int,
