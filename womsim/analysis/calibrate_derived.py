@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from womsim.analysis.calibrate_targets import TARGETS, nuisance_draws
+from womsim.analysis.calibrate_targets import TARGETS, _truncated_normal, nuisance_draws
 from womsim.model.scenario import Scenario
 
 __all__ = ["DERIVED", "solved_rate_candidates"]
@@ -35,13 +35,7 @@ def _draw(t: dict[str, tuple[float, float]], name: str, lo: float, hi: float, n:
     if name not in t or t[name][1] <= 0:
         return None
     value, se = t[name]
-    x = rng.normal(value, se, n)
-    for _ in range(100):  # truncated: out-of-range values drawn again
-        bad = (x < lo) | (x > hi)
-        if not bad.any():
-            break
-        x[bad] = rng.normal(value, se, int(bad.sum()))
-    return np.clip(x, lo, hi)
+    return _truncated_normal(value, se, lo, hi, n, rng)
 
 
 def solved_rate_candidates(t: dict[str, tuple[float, float]], solved: dict[str, str], n: int,

@@ -225,11 +225,17 @@ def nuisance_draws(t: dict[str, tuple[float, float]], solved: dict[str, str], n:
         lo, hi, _ = TARGETS[name]
         # a rate of exactly 0 or a share of 1 is allowed for a target but not a draw
         lo, hi = max(lo, 1e-9), min(hi, 1 - 1e-9) if hi <= 1 else hi
-        x = rng.normal(value, se, n)
-        for _ in range(100):  # truncated: out-of-range values drawn again
-            bad = (x < lo) | (x > hi)
-            if not bad.any():
-                break
-            x[bad] = rng.normal(value, se, int(bad.sum()))
-        out[param] = np.clip(x, lo, hi)
+        out[param] = _truncated_normal(value, se, lo, hi, n, rng)
     return out
+
+
+def _truncated_normal(value: float, se: float, lo: float, hi: float, n: int,
+                      rng: np.random.Generator) -> np.ndarray:
+    # out-of-range values drawn again (up to 100 rounds), what is left clipped
+    x = rng.normal(value, se, n)
+    for _ in range(100):
+        bad = (x < lo) | (x > hi)
+        if not bad.any():
+            break
+        x[bad] = rng.normal(value, se, int(bad.sum()))
+    return np.clip(x, lo, hi)
