@@ -35,6 +35,7 @@ import numpy as np
 from numba import get_num_threads, njit, prange, set_num_threads, uint64
 
 from womsim.core.bytelanes import bytes_below, bytes_equal
+from womsim.core.cycles import cycles
 from womsim.core.fetchadd import fetch_add
 from womsim.core.jitcache import configure
 from womsim.engine.kernels import GOLDEN, splitmix64
@@ -224,6 +225,9 @@ def _cascade_threads(indptr, indices, seeds, key, k_tie, threshold, max_gen, nch
     gen = 0
     h = 0
     f_prev = _SMALL  # the seeds' generation runs on every thread
+    alone = False
+    t_in = np.zeros(nchunks * 8, dtype=np.int64)  # entry / exit cycle counts of the shares
+    t_out = np.zeros(nchunks * 8, dtype=np.int64)
     while True:
         wlo = nw
         whi = -1
@@ -237,7 +241,7 @@ def _cascade_threads(indptr, indices, seeds, key, k_tie, threshold, max_gen, nch
         nxt = marks[1 - h]
         lnx = lims[1 - h]
         claim[0] = 0
-        if whi >= wlo and f_prev < _SMALL:
+        if whi >= wlo and (f_prev < _SMALL or alone):
             # a small generation on this thread: share 0 claims every block, the others
             # none (the same marks, so the same people, as on several threads)
             for c in range(nchunks):
@@ -247,10 +251,20 @@ def _cascade_threads(indptr, indices, seeds, key, k_tie, threshold, max_gen, nch
                                        lo[c], hi[c], claim, flags[h], flags[1 - h, c])
         elif whi >= wlo:
             for c in prange(nchunks):
+                t_in[c] = cycles()
                 got[c] = _drain_expand(c, nchunks, wlo, whi, expand, indptr, indices, k, kt,
                                        t_byte, t_low, every, bitpos, db, open_at, open_n,
                                        seen, cur, nxt[c], lnx[c], buf[c], vals[c], front[c],
                                        lo[c], hi[c], claim, flags[h], flags[1 - h, c])
+                t_out[c] = cycles()
+            # blocks are claimed, so the threads enter and leave within about a block's
+            # work of each other unless the scheduler put one aside (another process on its
+            # core): then it would hold up every later generation's barrier by a time slice
+            # (4 ms here), so the rest of the cascade runs on this thread (the same people
+            # either way). Not judged in generation 0: the threads then wake from sleep
+            skew = (t_in[:nchunks].max() - t_in[:nchunks].min()
+                    + t_out[:nchunks].max() - t_out[:nchunks].min())
+            alone = gen > 0 and skew > (t_out[:nchunks].max() - t_in[:nchunks].min()) // 2
         else:
             got[:] = 0
         f = 0
