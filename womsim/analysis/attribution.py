@@ -17,9 +17,12 @@ difference between two paired runs is then split into:
   is the extra lifetime value of the whole remaining base (0 when only the horizon counts);
 * extra acquisition spend, service cost (payroll included) and intervention cost (money, not
   revenue; within the horizon and, for costs that follow the held customers, after it);
-* other: knock-on effects the event values miss (people who would have come back, timing
-  within the horizon). It is what makes the parts add up exactly to the total, and it is
-  shown, not hidden.
+* other: what the event values miss. Each event is priced at the reference's churn hazard,
+  but the customers a change keeps (or costs) then churn at the alternative's rate: with a
+  better service more of them are still customers at the end of the horizon than the
+  prices count, and they pay for longer within it (:func:`other_split` measures both
+  parts). It is what makes the parts add up exactly to the total, and it is shown, not
+  hidden.
 
 Revenue terms count in profit at the reference scenario's margin.
 """
@@ -32,14 +35,15 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from womsim.model.valuation import MAX_LIFETIME_YEARS
+from womsim.engine.schedule import value_hazard
+from womsim.model.valuation import MAX_LIFETIME_YEARS, event_worth
 from womsim.results import draws_assumptions, interval, with_outcome
 
 if TYPE_CHECKING:
     from womsim.analysis.whatif import Comparison
     from womsim.results import Ensemble
 
-__all__ = ["CAUSES", "by_cause", "investment", "payback", "roi_table"]
+__all__ = ["CAUSES", "by_cause", "investment", "other_split", "payback", "roi_table"]
 
 CAUSES = (
     "own experience", "word of mouth", "prospects deterred", "referrals forgone",
@@ -151,6 +155,89 @@ def by_cause(ref_ens: Ensemble, alt_ens: Ensemble, level: float = 0.95) -> pd.Da
                                                               for c in CAUSES[:6])
     df = pd.DataFrame.from_dict(rows, orient="index")
     df.index.name = "cause"
+    return df
+
+
+def _events_within(ens, share_within: np.ndarray) -> pd.Series:
+    """Per run, the part within the horizon of the events' net value (won minus lost, in
+    revenue; ``share_within``: per step, the share of an event's price paid before the
+    horizon ends)."""
+    rec = ens.records
+    won = rec[["value_won_marketing", "value_won_referral", "value_won_winback"]].sum(axis=1)
+    lost = rec[["value_lost_experience", "value_lost_wom", "value_lost_baseline"]].sum(axis=1)
+    net = won - lost
+    within = net * share_within[rec["step"].to_numpy() - 1]
+    return within.groupby(rec["run"]).sum()
+
+
+def other_split(ref_ens: Ensemble, alt_ens: Ensemble, level: float = 0.95
+                ) -> pd.DataFrame | None:
+    """What the ``other`` cause of :func:`by_cause` holds, split at the horizon.
+
+    The events of both runs are priced at the reference's churn hazard (the price of a
+    customer lost or won is the revenue they bring from then on at that hazard). The
+    customers a change keeps then churn at the alternative's rate: with a better service
+    they stay longer than that price assumes. ``other`` is the value of that gap:
+
+    * ``within the horizon``: the margin they bring within the simulated years beyond what
+      the events' prices count for those years;
+    * ``after the horizon``: the customers held at the end beyond what the events' prices
+      expect to be left by then (``customers_at_end`` less ``customers_at_end_priced``),
+      valued at the reference's remaining lifetimes (their longer lives after the horizon
+      are "future churn avoided").
+
+    The two rows add up to ``other`` exactly, run by run. Columns ``mean``, ``ci_low``,
+    ``ci_high`` (interval of the mean) and, for the horizon row, ``customers_at_end`` (the
+    alternative's customers at the end less the reference's, mean of the runs) and
+    ``customers_at_end_priced`` (the same difference as the events' prices expect it: each
+    customer won or lost survives to the end at the reference's churn hazard). ``None`` for
+    a segmented market (its events are priced per segment; see ``by_segment``).
+
+    Examples
+    --------
+    >>> import womsim as wom
+    >>> sc = wom.Scenario.preset("telecom").replace(**{"market.people": 2000})
+    >>> cmp = wom.compare({"today": sc, "better": sc.what_if(**{"service.problem_rate": 0.0})},
+    ...                   runs=2, seed=1, executor="serial", progress=False)
+    >>> ref, alt = cmp.ensembles["today"], cmp.ensembles["better"]
+    >>> split = other_split(ref, alt)
+    >>> bool(np.isclose(split["mean"].sum(), by_cause(ref, alt).loc["other", "mean"]))
+    True
+    """
+    sc = ref_ens.scenario
+    if sc.segments:
+        return None
+    base = sc.at(-1.0)
+    hazard = value_hazard(base, base.baseline_churn())  # the price compare() gives both
+    full = event_worth(sc, hazard)
+    inside = event_worth(sc.replace(**{"economics.value_horizon": "horizon"}), hazard)
+    share_within = np.divide(inside, full, out=np.ones_like(full), where=full > 0)
+    ref, alt = _totals(ref_ens), _totals(alt_ens)
+    margin = sc.economics.margin
+    parts = _parts(ref, alt, margin)
+    in_ref = _events_within(ref_ens, share_within)
+    in_alt = _events_within(alt_ens, share_within)
+    within = margin * ((alt["revenue_pv"] - ref["revenue_pv"]) - (in_alt - in_ref))
+    after = parts["other"] - within  # the rest of other: the held customers' value gap
+    steps, dt = sc.simulation.steps, sc.simulation.dt
+
+    def priced_at_end(ens) -> pd.Series:
+        rec = ens.records
+        survive = np.exp(-hazard * dt * (steps - rec["step"].to_numpy()))
+        return ((rec["acquisitions"] - rec["defections"]) * survive).groupby(rec["run"]).sum()
+
+    def at_end(ens) -> pd.Series:
+        return ens.records.groupby("run")["customers"].last()
+
+    rows = {}
+    for name, values in (("within the horizon", within), ("after the horizon", after)):
+        m, _, lo, hi = interval(values.to_numpy(), level)
+        rows[name] = {"mean": m, "ci_low": lo, "ci_high": hi}
+    rows["after the horizon"].update(
+        customers_at_end=float((at_end(alt_ens) - at_end(ref_ens)).mean()),
+        customers_at_end_priced=float((priced_at_end(alt_ens) - priced_at_end(ref_ens)).mean()))
+    df = pd.DataFrame.from_dict(rows, orient="index")
+    df.index.name = "part of other"
     return df
 
 

