@@ -125,9 +125,24 @@ def incident_cost(scenario: Scenario, incident: str | Incident | None = None,
         raise WomsimError(f"share = {share!r}: must be a number between 0 and 1 (the share "
                           "of the peak month's damage that ends the damage)")
     without, with_, inc = _pair(scenario, incident)
+    _check_months_left(with_, inc)  # before the runs: too late an incident cannot be timed
     cmp = compare({WITHOUT: without, WITH: with_}, network=network, runs=runs, seed=seed,
                   executor=executor, progress=progress)
     return IncidentCost(cmp, inc.name, share=share, level=level)
+
+
+def _check_months_left(scenario: Scenario, incident: Incident) -> None:
+    """Refuse an incident with less than a full month of the horizon after the start of the
+    step it begins in (how long its damage lasts is counted in months)."""
+    sim = scenario.simulation
+    start = incident.start_years(scenario.calendar.start_date)
+    first = min(max(math.floor(start / sim.dt + 1e-9), 0), sim.steps - 1)
+    if math.floor((sim.steps - first) * sim.dt / _MONTH + 1e-9) < 1:
+        raise WomsimError(
+            f"incident '{incident.name}' starts {start:.3g} years into the "
+            f"{sim.horizon_years:g}-year horizon: less than a month is left after its start, "
+            "too little to say how long its damage lasted; lengthen "
+            "simulation.horizon_years")
 
 
 class IncidentCost(ResultBase):
@@ -262,8 +277,7 @@ class IncidentCost(ResultBase):
         month = np.floor(rel / _MONTH + 1e-9).astype(int)
         full = math.floor((begin[-1] + dt - begin[first]) / _MONTH + 1e-9)
         if full < 1:
-            raise WomsimError("less than a month of the horizon is left after the incident's "
-                              "start: too little to say how long its damage lasted")
+            _check_months_left(self.scenario, self.incident)
         keep = month < full
         out = np.zeros((flow.shape[0], full))
         width = np.bincount(month[keep], minlength=full) * dt

@@ -14,9 +14,11 @@ same mean-field solve as the whole market's (:func:`womsim.model.meanfield.solve
 
 from __future__ import annotations
 
+import math
 import re
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 from pydantic import model_validator
 
 from womsim.core.errors import WomsimError, close_matches
@@ -193,6 +195,17 @@ def check_market_parts(sc: Scenario) -> None:
                              "give two or more, or none")
         if len(sc.segments) > 100:
             raise ValueError(f"segments: {len(sc.segments)} segments, at most 100")
+        # each segment's people: the engine's exact counts (womsim.network.mixing, the shares
+        # cut at rounded cumulative sums); a segment with nobody in it would report zeros
+        cuts = np.rint(np.cumsum([s.share for s in sc.segments]) * m.people).astype(np.int64)
+        cuts[-1] = m.people
+        counts = np.diff(cuts, prepend=0)
+        for s, count in zip(sc.segments, counts, strict=True):
+            if count < 1:
+                raise ValueError(
+                    f"segment '{s.name}': share {s.share:g} of market.people = {m.people:,} "
+                    f"gives it no people: raise market.people (to {math.ceil(1 / s.share):,} "
+                    "or more) or the share")
         for s in sc.segments:
             if s.customer_share is not None \
                     and s.customer_share + m.former_share > 1 + 1e-12:

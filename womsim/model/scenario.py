@@ -485,6 +485,10 @@ equal to 1 (allowed: >= 0 and <= 1)
                 raise unknown_key("parameter", dotted, known)
             if isinstance(value, BaseModel):
                 value = value.model_dump()
+            elif dotted in ("segments", "rivals") and isinstance(value, (list, tuple)):
+                # Segment(...) / Rival(...) objects as dicts, as the rest of the dump is
+                # (the segments' churn pinning reads them by name)
+                value = [v.model_dump() if isinstance(v, BaseModel) else v for v in value]
             node[keys[-1]] = value
         data["solved"] = [r for r in data["solved"] if r["parameter"] not in changes]
         unread = unread_market_value(data.get("segments") or [], changes) if market_wide \
