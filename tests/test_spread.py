@@ -339,21 +339,24 @@ def test_without_numba_falls_back_to_numpy(ba: Network,
 @pytest.mark.slow
 @pytest.mark.skipif(not spread.HAVE_NUMBA, reason="numba not installed")
 def test_threads_give_the_one_thread_result_exactly() -> None:
-    # the several-thread kernel drains and expands the blocks of ids it owns, marking in a
-    # bitset of its own while the others write the informed set: the same people bit for
-    # bit, whatever the number of shares. 3 and 5 shares on numba's 2 threads (blocks of
-    # 2,048 ids dealt round-robin: the star has 3 blocks, so some shares own none, and
-    # its hub's block is expanded while the leaves' are drained); the star's 6,000 leaves
+    # the several-thread kernel drains and expands the blocks of ids each thread claims,
+    # marking in a bitset of its own while the others write the informed set: the same
+    # people bit for bit, whatever the number of shares. 3 and 5 shares on numba's 2
+    # threads (blocks of 2,048 ids claimed from a counter: the star has 3 blocks, so some
+    # shares get none, and its hub's block is expanded while the leaves' are drained);
+    # generations after a small one (< _SMALL informed) run on one thread, the others on
+    # all, and some cascades here have both (checked below); the star's 6,000 leaves
     # fill several batches of open slots within one share. One test, not one per p: the parallel
     # kernel's first compile costs ~10 s of CPU, paid once per pytest worker
     import numba
 
-    from womsim.engine.spreadpar import _cascade_threads
+    from womsim.engine.spreadpar import _SMALL, _cascade_threads
 
     before = numba.get_num_threads()
     cascade(Network.complete(5), [0], 0.5, 1, threads=min(2, numba.config.NUMBA_NUM_THREADS))
     assert numba.get_num_threads() == before  # the call puts numba's count back
     star = Network.from_edges(np.zeros(6_000, dtype=np.int64), np.arange(1, 6_001))
+    both = False  # some cascade ran generations on one thread and on all
     nets = [Network.scale_free(30_000, m=3, seed=5),
             Network.small_world(10_001, k=4, p=0.05, seed=7), star]
     for p, (gseed, net) in itertools.product([0.1, 0.77, 1.0, 1 / 512, 25 / 256],
@@ -366,6 +369,7 @@ def test_threads_give_the_one_thread_result_exactly() -> None:
                         max_generations=max_gen)
             assert np.array_equal(a.informed, b.informed)
             assert np.array_equal(a.per_generation, b.per_generation)
+            both |= {bool(c < _SMALL) for c in b.per_generation[:-1]} == {True, False}
         key = 12345 + gseed
         one = spread._cascade_numba(net.indptr, net.indices, seeds.astype(np.int32),
                                     np.uint64(key), np.uint64(round(p * 2**40)),
@@ -385,6 +389,7 @@ def test_threads_give_the_one_thread_result_exactly() -> None:
                                    np.int64(shares), *spread._TABLES)
             assert np.array_equal(got[0], one[0])
             assert np.array_equal(got[1], one[1])
+    assert both
 
 
 @pytest.mark.skipif(not spread.HAVE_NUMBA, reason="numba not installed")

@@ -49,7 +49,7 @@ _LOW32 = 0xFFFFFFFF
 
 
 @njit(inline="always")
-def _resolve(buf, vals, cnt, indices, seen, mine, lims):  # pragma: no cover
+def _resolve(buf, vals, cnt, indices, seen, mine, lims, flags):  # pragma: no cover
     # the neighbour loads first, then the marks without a branch (as in spread). ``seen``
     # is not read here: the drain removes those informed before, and a read of a word
     # another thread is writing would move the cache line between cores (-5% at 1M on 2
@@ -63,6 +63,7 @@ def _resolve(buf, vals, cnt, indices, seen, mine, lims):  # pragma: no cover
         v = vals[i]
         w = v >> 6
         mine[w] |= one << uint64(v & 63)
+        flags[w >> 3] = 1  # this cache line of the marks has something to drain
         wlo = min(wlo, w)
         whi = max(whi, w)
     lims[0] = wlo
@@ -76,19 +77,25 @@ def _resolve(buf, vals, cnt, indices, seen, mine, lims):  # pragma: no cover
 _WORDS = 32
 # drained people gathered before their rows are expanded
 _GATHER = 256
+# a generation after one that informed fewer than this many runs on the calling thread
+# alone: the ~15 small generations at the end of a cascade then wait for no other thread
+# (under load, a thread the scheduler has put aside holds up each region by a time slice)
+_SMALL = 1000
 
 
 @njit(inline="always")
 def _drain_expand(c, nchunks, wlo, whi, expand, indptr, indices, k, k_tie, t_byte, t_low,
                   every, bitpos, db, open_at, open_n, seen, cur, nxt, lims, buf, vals,
-                  front, lo, hi, claim):  # pragma: no cover
+                  front, lo, hi, claim, cfl, nfl):  # pragma: no cover
     # Thread c claims blocks of words from ``claim[0]`` until none is left: it alone ORs the
     # shares' marks of a block it claimed, clears them, adds the new ones to ``seen`` and
     # expands them. Other threads never read ``seen`` (their marks of somebody already
     # informed are removed by the drain), so what is marked, and thus the result, does not
     # depend on timing nor on who claimed what. (Blocks dealt round-robin instead left the
     # busier of 2 threads 0.537 of the work on the generated graph: claimed, 12.8 -> 11.7 ms
-    # at 1M on 2 threads, median of 15, 2026-12-02.)
+    # at 1M on 2 threads, median of 15, 2026-12-02.) ``cfl[s, line]`` says share s marked
+    # something in that cache line of words: a line no share marked is neither read nor
+    # written (the small late generations would otherwise scan every word of the range).
     one = uint64(1)
     golden = uint64(GOLDEN)
     ff = uint64(0xFF)
@@ -101,21 +108,33 @@ def _drain_expand(c, nchunks, wlo, whi, expand, indptr, indices, k, k_tie, t_byt
     while not done:
         b = b_first + fetch_add(claim, 0, 1)
         done = b > b_last  # nothing left: the words' range below is then empty
-        for w in range(max(b * _WORDS, wlo), min(b * _WORDS + _WORDS, whi + 1)):
-            x = uint64(0)
+        wa = max(b * _WORDS, wlo)
+        wb = min(b * _WORDS + _WORDS, whi + 1)
+        for ln in range(wa >> 3, ((wb - 1) >> 3) + 1):
+            marked = 0
             for s in range(nchunks):
-                x |= cur[s, w]
-                cur[s, w] = uint64(0)
-            x &= ~seen[w]
-            if x == 0:
+                marked |= cfl[s, ln]
+            if marked == 0:
                 continue
-            seen[w] |= x
-            base = w << 6
-            while x != 0:
-                t = x & (~x + one)  # lowest set bit
-                front[f] = base + bitpos[(t * db) >> uint64(58)]
-                f += 1
-                x ^= t
+            for s in range(nchunks):
+                cfl[s, ln] = 0
+            for w in range(max(ln << 3, wa), min((ln << 3) + 8, wb)):
+                x = uint64(0)
+                for s in range(nchunks):
+                    v = cur[s, w]
+                    if v != 0:  # a word left zero is not written: its line stays shared
+                        x |= v
+                        cur[s, w] = uint64(0)
+                x &= ~seen[w]
+                if x == 0:
+                    continue
+                seen[w] |= x
+                base = w << 6
+                while x != 0:
+                    t = x & (~x + one)  # lowest set bit
+                    front[f] = base + bitpos[(t * db) >> uint64(58)]
+                    f += 1
+                    x ^= t
         # expanded once _GATHER are drained (or at the last block): the row bounds of
         # many at once are then independent loads in flight together
         if f < _GATHER and not done:
@@ -157,9 +176,9 @@ def _drain_expand(c, nchunks, wlo, whi, expand, indptr, indices, k, k_tie, t_byt
                     buf[cc + uint64(j)] = first + open_at[at + uint64(j)]
                 cnt += open_n[hit]
                 if cnt >= _BATCH:
-                    _resolve(buf, vals, cnt, indices, seen, nxt, lims)
+                    _resolve(buf, vals, cnt, indices, seen, nxt, lims, nfl)
                     cnt = 0
-    _resolve(buf, vals, cnt, indices, seen, nxt, lims)
+    _resolve(buf, vals, cnt, indices, seen, nxt, lims, nfl)
     return got
 
 
@@ -173,6 +192,9 @@ def _cascade_threads(indptr, indices, seeds, key, k_tie, threshold, max_gen, nch
     nw = (n + 63) >> 6
     seen = np.zeros(nw, dtype=np.uint64)
     marks = np.zeros((2, nchunks, nw), dtype=np.uint64)
+    # one flag per cache line of marks (8 words), rows padded to 64 bytes
+    nl = (((nw + 7) >> 3) + 63) & ~63
+    flags = np.zeros((2, nchunks, nl), dtype=np.uint8)
     lims = np.empty((2, nchunks, 2), dtype=np.int64)  # lowest / highest word each marked
     buf = np.empty((nchunks, _BATCH + 8), dtype=np.int64)
     vals = np.empty((nchunks, _BATCH + 8), dtype=indices.dtype)
@@ -190,6 +212,7 @@ def _cascade_threads(indptr, indices, seeds, key, k_tie, threshold, max_gen, nch
     for s in seeds:  # the seeds are generation 0's newly marked
         w = s >> 6
         marks[0, 0, w] |= one << uint64(s & 63)
+        flags[0, 0, w >> 3] = 1
         lims[0, 0, 0] = min(lims[0, 0, 0], w)
         lims[0, 0, 1] = max(lims[0, 0, 1], w)
     k = uint64(key)
@@ -200,6 +223,7 @@ def _cascade_threads(indptr, indices, seeds, key, k_tie, threshold, max_gen, nch
     db = uint64(debruijn)
     gen = 0
     h = 0
+    f_prev = _SMALL  # the seeds' generation runs on every thread
     while True:
         wlo = nw
         whi = -1
@@ -213,12 +237,20 @@ def _cascade_threads(indptr, indices, seeds, key, k_tie, threshold, max_gen, nch
         nxt = marks[1 - h]
         lnx = lims[1 - h]
         claim[0] = 0
-        if whi >= wlo:
+        if whi >= wlo and f_prev < _SMALL:
+            # a small generation on this thread: share 0 claims every block, the others
+            # none (the same marks, so the same people, as on several threads)
+            for c in range(nchunks):
+                got[c] = _drain_expand(c, nchunks, wlo, whi, expand, indptr, indices, k, kt,
+                                       t_byte, t_low, every, bitpos, db, open_at, open_n,
+                                       seen, cur, nxt[c], lnx[c], buf[c], vals[c], front[c],
+                                       lo[c], hi[c], claim, flags[h], flags[1 - h, c])
+        elif whi >= wlo:
             for c in prange(nchunks):
                 got[c] = _drain_expand(c, nchunks, wlo, whi, expand, indptr, indices, k, kt,
                                        t_byte, t_low, every, bitpos, db, open_at, open_n,
                                        seen, cur, nxt[c], lnx[c], buf[c], vals[c], front[c],
-                                       lo[c], hi[c], claim)
+                                       lo[c], hi[c], claim, flags[h], flags[1 - h, c])
         else:
             got[:] = 0
         f = 0
@@ -229,6 +261,7 @@ def _cascade_threads(indptr, indices, seeds, key, k_tie, threshold, max_gen, nch
             grown[:gen] = counts
             counts = grown
         counts[gen] = f
+        f_prev = f
         if f == 0:
             break
         gen += 1

@@ -227,6 +227,52 @@ def _move(hist, old, new):
         hist[new] += 1
 
 
+@njit(cache=True, inline="always")
+def _bad_news(heard, times, cap, status, has_alt, deterred_until, hist, chance, key_deter,
+              key_wom, t, memory, new_det, late, late_until, wom_left):
+    # engine.hearings._bad_news of the step's listeners (``times[j]`` stories each, from
+    # 1; ``chance``: the deter and defect rows of the step's chance table): who is newly
+    # deterred, whose deterrence ends later than the step can say yet (``late``, applied
+    # after acquisition), who leaves us; returns how many of each, or -1s when a listener
+    # heard more stories than the table holds (the caller runs the step instead). Inlined
+    # into both whole runs: one copy of the rule, no call per step
+    na = nl = nw = 0
+    for j in range(heard.size):
+        if times[j] > cap:
+            return -1, -1, -1
+        i = heard[j]
+        if status[i] != _CUSTOMER:
+            pd = chance[0, times[j] - 1]
+            ud = _u(key_deter, i)
+            if ud < pd:
+                if deterred_until[i] <= t:
+                    new_det[na] = i
+                    na += 1
+                v = ud / pd
+                until = t + np.int64(np.ceil(v + memory - 0.5))
+                if v < 0.5:
+                    if until > deterred_until[i]:
+                        _move(hist, deterred_until[i], until)
+                        deterred_until[i] = until
+                else:
+                    late[nl] = i
+                    late_until[nl] = until
+                    nl += 1
+        elif has_alt[i] and _u(key_wom, i) < chance[1, times[j] - 1]:
+            wom_left[nw] = i
+            nw += 1
+    return na, nl, nw
+
+
+@njit(cache=True, inline="always")
+def _over(times, cap):
+    # whether a listener heard more stories than the chance tables hold (``cap``)
+    for x in times:
+        if x > cap:
+            return True
+    return False
+
+
 @njit(cache=True)
 def _desk_mix(load, grid, rows):
     # MixTable's scalar lookup: linear per column, clipped to the grid's ends and to
@@ -403,31 +449,11 @@ def whole_run(n: int, indptr: np.ndarray, indices: np.ndarray, mixed: bool,
             late = np.empty(h, dtype=np.int64)
             late_until = np.empty(h, dtype=np.int64)
             wom_left = np.empty(h, dtype=np.int64)
-            na = nl = nw_ = 0
-            for j in range(h):
-                if times[j] > cap:
-                    return ints, floats, 1
-                i = heard[j]
-                if status[i] != _CUSTOMER:
-                    pd = chances[ch, 0, times[j] - 1]
-                    ud = _u(kt[16], i)
-                    if ud < pd:
-                        if deterred_until[i] <= t:
-                            new_det[na] = i
-                            na += 1
-                        v = ud / pd
-                        until = t + np.int64(np.ceil(v + pt[16] - 0.5))
-                        if v < 0.5:
-                            if until > deterred_until[i]:
-                                _move(hist, deterred_until[i], until)
-                                deterred_until[i] = until
-                        else:
-                            late[nl] = i
-                            late_until[nl] = until
-                            nl += 1
-                elif has_alt[i] and _u(kt[17], i) < chances[ch, 1, times[j] - 1]:
-                    wom_left[nw_] = i
-                    nw_ += 1
+            na, nl, nw_ = _bad_news(heard, times, cap, status, has_alt, deterred_until, hist,
+                                    chances[ch], kt[16], kt[17], t, pt[16], new_det, late,
+                                    late_until, wom_left)
+            if na < 0:
+                return ints, floats, 1
             for j in range(nw_):
                 status[wom_left[j]] = _FORMER
             # in increasing order, as the step has them (their revenue is summed in order)

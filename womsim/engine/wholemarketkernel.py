@@ -28,7 +28,16 @@ from womsim.engine.rivalkernels import (
     rival_take,
 )
 from womsim.engine.tally import _tally_groups
-from womsim.engine.wholekernel import _candidates, _cat, _move, _sorted, _tally, _union
+from womsim.engine.wholekernel import (
+    _bad_news,
+    _candidates,
+    _cat,
+    _move,
+    _over,
+    _sorted,
+    _tally,
+    _union,
+)
 from womsim.engine.wholemarketparts import _ahead, _draw, _tells
 from womsim.network.memberbits import update_ends_bits
 
@@ -185,33 +194,11 @@ def market_run(n: int, indptr: np.ndarray, indices: np.ndarray, mixed: bool, sta
             late = np.empty(h, dtype=np.int64)
             late_until = np.empty(h, dtype=np.int64)
             wom_left = np.empty(h, dtype=np.int64)
-            na = nl = nw_ = 0
-            for j in range(h):
-                if times[j] > cap:
-                    code = 1
-                    break
-                i = heard[j]
-                if status[i] != _CUSTOMER:
-                    pd = chances[ch, 0, times[j] - 1]
-                    ud = _u(kt[16], i)
-                    if ud < pd:
-                        if deterred_until[i] <= t:
-                            new_det[na] = i
-                            na += 1
-                        v = ud / pd
-                        until = t + np.int64(np.ceil(v + pt[16] - 0.5))
-                        if v < 0.5:
-                            if until > deterred_until[i]:
-                                _move(hist, deterred_until[i], until)
-                                deterred_until[i] = until
-                        else:
-                            late[nl] = i
-                            late_until[nl] = until
-                            nl += 1
-                elif has_alt[i] and _u(kt[17], i) < chances[ch, 1, times[j] - 1]:
-                    wom_left[nw_] = i
-                    nw_ += 1
-            if code:
+            na, nl, nw_ = _bad_news(heard, times, cap, status, has_alt, deterred_until, hist,
+                                    chances[ch], kt[16], kt[17], t, pt[16], new_det, late,
+                                    late_until, wom_left)
+            if na < 0:
+                code = 1
                 break
             for j in range(nw_):
                 status[wom_left[j]] = _FORMER
@@ -336,10 +323,7 @@ def market_run(n: int, indptr: np.ndarray, indices: np.ndarray, mixed: bool, sta
                     # and that is sorted below (a sort of every listener cost a sixth of
                     # the rivals' part at a million people)
                     heard, times = _tally(neg, neg[:0], tally)
-                    top = 0
-                    for x in times:
-                        top = max(top, x)
-                    if top > cap:
+                    if _over(times, cap):
                         code = 1
                         break
                     moved = rival_heard_negative(
@@ -350,10 +334,7 @@ def market_run(n: int, indptr: np.ndarray, indices: np.ndarray, mixed: bool, sta
                 if pos_r.size:
                     # order-free: who is won goes to the newcomers, whose order never shows
                     heard, times = _tally(pos_r, pos_r[:0], tally)
-                    top = 0
-                    for x in times:
-                        top = max(top, x)
-                    if top > cap:
+                    if _over(times, cap):
                         code = 1
                         break
                     w = rival_heard_positive(heard, times, r, t, status, firm, changed_at,
