@@ -422,8 +422,8 @@ class IncidentCost(ResultBase):
                 f"({c} {v['ci_low']:,.0f} to {v['ci_high']:,.0f}; present value at the start, "
                 f"remaining lifetimes included), {s.loc['customers_lost', 'mean']:,.0f} "
                 f"customers lost, {s.loc['prospects_deterred', 'mean']:,.0f} prospects "
-                f"deterred; damage for {d['mean']:.3g} months ({d['ci_low']:.3g} to "
-                f"{d['ci_high']:.3g})")
+                f"deterred; damage for {d['mean']:.3g} month{'' if d['mean'] == 1 else 's'} "
+                f"({d['ci_low']:.3g} to {d['ci_high']:.3g})")
 
     def _repr_html_(self) -> str:
         return incident_html(self)
