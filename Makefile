@@ -23,7 +23,7 @@ test-fast: $(DEV)
 	$(BIN)/python -m pytest -m "not slow"
 
 lint: $(DEV)
-	$(BIN)/ruff check womsim tests benchmarks
+	$(BIN)/ruff check .
 
 bench: $(DEV)
 	$(BIN)/python -m pip install -q -e ".[dev,bench]" && $(BIN)/python -m benchmarks.run

@@ -12,7 +12,10 @@ event), sales forgone (marketing, win-back and referral acquisitions not made) a
 step's extra costs (contacts handled, acquisition spend), all as present values at the
 start. Its cumulative sum runs up to nearly the value lost; the rest (knock-on effects on
 the customers held at the horizon, and the costs that follow them after it) is booked at the
-horizon and shown as such. "For how long" is the time from the incident's start until the
+horizon and shown as such. The sum can rise above the value lost and fall back: a customer
+lost is booked at once at the remaining lifetime's value, while the run without the incident
+books the same customer's later ordinary leaving when it happens; quote the value lost, not
+the peak (docs/how_to_incident.md). "For how long" is the time from the incident's start until the
 monthly damage falls for good below a stated share of its peak month, with a bootstrap
 interval over runs.
 """
@@ -422,8 +425,8 @@ class IncidentCost(ResultBase):
                 f"({c} {v['ci_low']:,.0f} to {v['ci_high']:,.0f}; present value at the start, "
                 f"remaining lifetimes included), {s.loc['customers_lost', 'mean']:,.0f} "
                 f"customers lost, {s.loc['prospects_deterred', 'mean']:,.0f} prospects "
-                f"deterred; damage for {d['mean']:.3g} months ({d['ci_low']:.3g} to "
-                f"{d['ci_high']:.3g})")
+                f"deterred; damage for {d['mean']:.3g} month{'' if d['mean'] == 1 else 's'} "
+                f"({d['ci_low']:.3g} to {d['ci_high']:.3g})")
 
     def _repr_html_(self) -> str:
         return incident_html(self)

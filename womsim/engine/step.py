@@ -21,6 +21,7 @@ from womsim.engine.book import MarketBook
 from womsim.engine.calendar import calendar_mix
 from womsim.engine.fused import acquisitions, outcomes
 from womsim.engine.hearings import heard_counts, listen_bad, listen_good
+from womsim.engine.initahead import take
 from womsim.engine.kernels import count_above, union_ids
 from womsim.engine.ledger import group_revenue
 from womsim.engine.reviews import ReviewState
@@ -114,7 +115,10 @@ def _start(scenario: Scenario, n: int, streams: Streams, network: Network | None
         return state, _FriendShare(network, state.status)
 
     def make() -> tuple:
-        st = State.initial(scenario, n, streams, network)
+        # drawn beside the network's build where the runner could (engine.initahead)
+        st = take(scenario, n, streams)
+        if st is None:
+            st = State.initial(scenario, n, streams, network)
         fr = _FriendShare(network, st.status)
         if network is None:
             return st.status, st.revenue, st.has_alt

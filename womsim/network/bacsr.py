@@ -40,7 +40,8 @@ __all__ = ["TWO_THREADS", "ba_targets", "csr_from_targets", "scale_free_csr"]
 TWO_THREADS = 1 << 20
 
 
-@njit(cache=True)
+# nogil: a run's initial market is drawn on a second thread meanwhile (engine.initahead)
+@njit(cache=True, nogil=True)
 def ba_targets(pos: np.ndarray, m: int, tgt: np.ndarray, shift: int,
                bcount: np.ndarray) -> None:
     """The targets :func:`~womsim.network.graphkernels.ba_edges` draws, with no sources.

@@ -1,0 +1,57 @@
+"""The initial market drawn beside the network's build (womsim.engine.initahead): the same
+records as drawn in line, and handed only to its own run."""
+
+import warnings
+
+import numpy as np
+
+import womsim
+import womsim.runner.simulate as sim
+from womsim.engine import initahead
+from womsim.engine.rng import Streams
+from womsim.engine.state import State
+
+
+def _records(sc, monkeypatch, behind: bool):
+    if not behind:
+        monkeypatch.setattr(sim, "draw_behind", lambda *a: False)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ens = womsim.simulate(sc, runs=1, seed=3, executor="serial", progress=False)
+    monkeypatch.undo()
+    assert initahead._pending is None  # taken by the run
+    return ens.records
+
+
+def test_same_records_as_in_line(monkeypatch):
+    sc = womsim.Scenario.preset("telecom").replace(**{"market.people": 30_000})
+    a = _records(sc, monkeypatch, True)
+    b = _records(sc, monkeypatch, False)
+    assert list(a.columns) == list(b.columns)
+    for k in a.columns:
+        assert np.array_equal(a[k].to_numpy(), b[k].to_numpy()), k
+
+
+def test_other_run_or_scenario_gets_none():
+    sc = womsim.Scenario().replace(**{"market.people": 500})
+    assert initahead.draw_behind(sc, 1)
+    assert initahead.take(sc, 500, Streams(2)) is None  # another seed: dropped
+    assert initahead.take(sc, 500, Streams(1)) is None
+    assert initahead.draw_behind(sc, 1)
+    other = sc.replace(**{"market.customer_share": 0.5})
+    assert initahead.take(other, 500, Streams(1)) is None
+
+
+def test_not_covered_is_drawn_in_line():
+    steady = womsim.Scenario().replace(**{"market.people": 500, "simulation.start": "steady"})
+    assert not initahead.draw_behind(steady, 1)
+    assert initahead._pending is None
+
+
+def test_same_state_as_in_line():
+    sc = womsim.Scenario().replace(**{"market.people": 2000})
+    initahead.draw_behind(sc, 9)
+    got = initahead.take(sc, 2000, Streams(9))
+    ref = State.initial(sc, 2000, Streams(9))
+    for name in ("status", "revenue", "has_alt", "deterred_until", "changed_at"):
+        assert np.array_equal(getattr(got, name), getattr(ref, name)), name

@@ -1,0 +1,87 @@
+"""The initial market of a run drawn on a second thread while its network is built.
+
+At 10M people :meth:`~womsim.engine.state.State.initial` takes about half a second
+(uniforms, lognormal revenues, comparisons: numpy calls that release the GIL), and the
+scale-free build before it spends as long in :func:`~womsim.network.bacsr.ba_targets`,
+one thread (nogil). Neither reads the other: the market of a cold start without
+clustering depends on the scenario and the run's seed alone (its own ``"init"``
+stream). :func:`draw_behind` starts that draw on a thread before the build;
+:func:`take` hands it to the run's start, which otherwise draws it in line. The same
+arrays either way: the same stream, the same calls.
+
+Examples
+--------
+>>> from womsim import Scenario
+>>> from womsim.engine.rng import Streams
+>>> sc = Scenario().replace(**{"market.people": 1000})
+>>> draw_behind(sc, 5)
+True
+>>> got = take(sc, 1000, Streams(5))
+>>> ref = State.initial(sc, 1000, Streams(5))
+>>> bool((got.status == ref.status).all() and (got.revenue == ref.revenue).all())
+True
+>>> take(sc, 1000, Streams(5)) is None  # taken once
+True
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import TYPE_CHECKING
+
+from womsim.engine.rng import Streams
+from womsim.engine.state import State
+
+if TYPE_CHECKING:
+    from womsim.model.scenario import Scenario
+
+__all__ = ["covered", "draw_behind", "take"]
+
+# the one draw under way: (scenario, seed, thread, [state or exception])
+_pending: tuple[Scenario, int, threading.Thread, list] | None = None
+_lock = threading.Lock()
+
+
+def covered(scenario: Scenario) -> bool:
+    """Whether the initial market of ``scenario`` needs no network and no other stream:
+    a cold start, no segments, rivals or customer clustering."""
+    return (not scenario.segments and not scenario.rivals
+            and scenario.simulation.start == "cold"
+            and scenario.market.customer_clustering == 0)
+
+
+def draw_behind(scenario: Scenario, seed: int) -> bool:
+    """Start drawing the initial market of the run of ``seed`` on a thread; whether it
+    was started (a scenario :func:`covered` rules out is drawn in line by the run)."""
+    global _pending
+    if not covered(scenario):
+        return False
+    box: list = []
+
+    def work() -> None:
+        try:
+            box.append(State.initial(scenario, scenario.market.people, Streams(seed)))
+        except BaseException as exc:  # the run draws it again in line, and raises there
+            box.append(exc)
+
+    worker = threading.Thread(target=work, name="womsim-initial", daemon=True)
+    with _lock:
+        _pending = (scenario, int(seed), worker, box)
+    worker.start()
+    return True
+
+
+def take(scenario: Scenario, n: int, streams: Streams) -> State | None:
+    """The market :func:`draw_behind` drew for this very scenario and seed (waiting for
+    it), else None; a draw is handed out once, and one for another run is dropped."""
+    global _pending
+    with _lock:
+        pending, _pending = _pending, None
+    if pending is None:
+        return None
+    sc, seed, worker, box = pending
+    worker.join()
+    if sc is not scenario or seed != streams.seed or n != sc.market.people:
+        return None
+    got = box[0] if box else None
+    return got if isinstance(got, State) else None
