@@ -117,6 +117,11 @@ def work(task: dict) -> dict:
     out["ratio_wall_equal"] = c["wall_median_s"] / a["wall_median_s"]
     out["ratio_customer_steps"] = b["customer_steps"] / a["customer_steps"]
     out["ratio_customer_steps_equal"] = c["customer_steps"] / a["customer_steps"]
+    # CPU per customer-step of each market over the single firm's: what the mechanics of
+    # segments and a rival cost for each customer simulated, whatever the market's size
+    out["ratio_cpu_per_customer_step"] = out["ratio_cpu"] / out["ratio_customer_steps"]
+    out["ratio_cpu_per_customer_step_equal"] = (out["ratio_cpu_equal"]
+                                                / out["ratio_customer_steps_equal"])
     return out
 
 
@@ -159,6 +164,9 @@ def markdown(res: dict) -> list[str]:
               f"firm's, {res['ratio_customer_steps_equal']:.2f}x its customer-steps): "
               f"**{res['ratio_cpu_equal']:.2f}x CPU** ({res['ratio_wall_equal']:.2f}x wall): "
               "the mechanics of segments and a rival, without the rival's extra customers.",
+              "", f"CPU per customer-step, market over single firm: "
+              f"**{res['ratio_cpu_per_customer_step']:.2f}x** (the issue's pair), "
+              f"{res['ratio_cpu_per_customer_step_equal']:.2f}x (customers split).",
               ""]
     return lines
 
