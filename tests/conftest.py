@@ -54,6 +54,15 @@ def tiny_calibration():
 
 
 @pytest.fixture(scope="session")
+def jit_from_scratch(tmp_path_factory):
+    """The demo's path compiled from an empty cache with the kernels compiled at install off
+    (tests/test_compile_once.py), once per pytest worker: the compile signatures it saw and
+    the records' digest of tests/test_aot.py's comparison by the JIT's kernels."""
+    from test_compile_once import from_scratch
+    return from_scratch(tmp_path_factory.mktemp("jit-from-scratch"))
+
+
+@pytest.fixture(scope="session")
 def dask_client():
     """A Dask client on a 2-worker LocalCluster (worker processes), shared by the Dask tests
     of one pytest worker: each cluster start costs two interpreters that import womsim and
@@ -84,7 +93,7 @@ _HEAVY: dict[str, float] = {
     "test_notebooks.py::test_notebook_runs[02_what_if.ipynb]": 100,
     "test_notebooks.py::test_notebook_runs[06_outage_and_rival.ipynb]": 74,
     "test_notebooks.py::test_notebook_runs[01_quickstart.ipynb]": 50,
-    "test_compile_once.py": 120,
+    "test_compile_once.py test_aot.py": 160,  # one compile from scratch (jit_from_scratch)
     "test_parallel.py test_store.py": 780,
     "test_docs.py::test_site_builds_strict": 88,
     "test_architecture.py": 40,

@@ -21,7 +21,7 @@ import sys
 import pytest
 
 CODE = r"""
-import json, sys
+import hashlib, json, sys
 from numba.core import event
 from numba.core.registry import CPUDispatcher
 from womsim.app.demo import flagship
@@ -51,19 +51,40 @@ for name, mod in list(sys.modules.items()):
             if isinstance(v, CPUDispatcher) and v.signatures:
                 key = f"{v.py_func.__module__}.{v.py_func.__qualname__}"
                 seen[key] = [str(s) for s in v.signatures]
-print(json.dumps({"seen": seen, "later": later,
-                  "table": [f"{m}.{n}" for m, n, _ in KERNELS]}))
+after_demo = list(later)
+# the JIT's records of tests/test_aot.py's comparison, from the kernels compiled above (a
+# second compile of the demo's path from scratch there would cost ~20 s of CPU more)
+from womsim.analysis.whatif import compare
+from womsim.analysis.lostrev import counterfactual
+from womsim.model.scenario import Scenario
+today = Scenario.preset("telecom").replace(**{"market.people": 3000})
+cmp = compare({"today": today, "no problems": counterfactual(today)}, runs=2, seed=3,
+              executor="serial")
+h = hashlib.sha256()
+for name, e in sorted(cmp.ensembles.items()):
+    h.update(name.encode())
+    h.update(e.records.to_csv(index=False, float_format="%.17g").encode())
+from womsim.engine.wholekernel import whole_run
+from womsim.network.bacsr import ba_targets
+print(json.dumps({"seen": seen, "later": after_demo,
+                  "table": [f"{m}.{n}" for m, n, _ in KERNELS], "digest": h.hexdigest(),
+                  "jit": [str(s) for s in whole_run.signatures + ba_targets.signatures]}))
 """
 
 
-@pytest.mark.slow
-def test_the_demo_compiles_each_kernel_once(tmp_path):
-    # the JIT's path: the kernels compiled at install (womsim.runner.aot) off
-    env = {**os.environ, "NUMBA_CACHE_DIR": str(tmp_path), "WOMSIM_AOT": "0"}
+def from_scratch(cache) -> dict:
+    """Run :data:`CODE` in a fresh interpreter with an empty numba cache ``cache`` and the
+    kernels compiled at install off (the JIT's path)."""
+    env = {**os.environ, "NUMBA_CACHE_DIR": str(cache), "WOMSIM_AOT": "0"}
     proc = subprocess.run([sys.executable, "-W", "ignore", "-c", CODE], env=env,
                           capture_output=True, text=True, timeout=1200)
     assert proc.returncode == 0, proc.stderr[-2000:]
-    got = json.loads(proc.stdout.strip().splitlines()[-1])
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+@pytest.mark.slow
+def test_the_demo_compiles_each_kernel_once(jit_from_scratch):
+    got = jit_from_scratch
     sigs = got["seen"]
     # the check saw the step's, the graph's and a nested kernel (else it proves nothing)
     for k in ("womsim.engine.kernels.tell_wave", "womsim.engine.kernels._smallest",
