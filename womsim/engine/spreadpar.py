@@ -42,11 +42,33 @@ from womsim.engine.kernels import GOLDEN, splitmix64
 
 configure()
 
-__all__ = ["cascade_threads"]
+__all__ = ["cascade_threads", "word_hits"]
 
 # open slots buffered and resolved in batches of this many (fits in L1/L2)
 _BATCH = 2048
 _LOW32 = 0xFFFFFFFF
+
+
+@njit(inline="always")
+def word_hits(word, k, k_tie, t_byte, t_low, every):  # pragma: no cover
+    # which of the eight slots of CSR word ``word`` (slots 8 word .. 8 word + 7) are open:
+    # bit j for slot 8 word + j (the single-thread kernel of spread shares it)
+    one = uint64(1)
+    golden = uint64(GOLDEN)
+    if every:
+        return uint64(0xFF)
+    z = splitmix64(k + uint64(word + 1) * golden)
+    hit = bytes_below(z, t_byte)
+    if t_low != 0:
+        tie = bytes_equal(z, t_byte)
+        if tie != 0:  # one byte in 256: its next 32 bits decide
+            first = word << 3
+            for j in range(8):
+                if (tie >> uint64(j)) & one:
+                    r = splitmix64(k_tie + uint64(first + j + 1) * golden)
+                    if (r & uint64(_LOW32)) < t_low:
+                        hit |= one << uint64(j)
+    return hit
 
 
 @njit(inline="always")
