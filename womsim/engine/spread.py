@@ -220,6 +220,7 @@ def _cascade_numpy(indptr: np.ndarray, indices: np.ndarray, seeds: np.ndarray, k
 try:  # numba is a dependency, but the numpy kernel keeps womsim working without it
     import numba as _numba
 
+    from womsim.core.bytelanes import store_places
     from womsim.core.jitcache import configure as _configure_cache
     from womsim.engine.spreadpar import cascade_threads, word_hits
 
@@ -360,17 +361,11 @@ if HAVE_NUMBA:
                 hit &= ff >> uint64(max(first + 8 - e1, 0))
                 # the open slots' places appended without a branch (unsigned: no
                 # wrap-around test on the indices)
-                at = hit * uint64(8)
-                c = uint64(cnt)
-                for j in range(8):
-                    buf[c + uint64(j)] = first + _OPEN_AT[at + uint64(j)]
+                store_places(buf, cnt, _OPEN_AT, hit, first)
                 cnt += _OPEN_N[hit]
                 hit = word_hits(w0 + 1, k, k_tie, t_byte, t_low, every)
                 hit &= ff >> uint64(min(max(first + 16 - e1, 0), 8))
-                at = hit * uint64(8)
-                c = uint64(cnt)
-                for j in range(8):
-                    buf[c + uint64(j)] = first + 8 + _OPEN_AT[at + uint64(j)]
+                store_places(buf, cnt, _OPEN_AT, hit, first + 8)
                 cnt += _OPEN_N[hit]
                 if cnt >= _BATCH:
                     _resolve(buf, vals, cnt, indices, seen, nxt, lims)
@@ -379,10 +374,7 @@ if HAVE_NUMBA:
                     first = word << 3
                     hit = word_hits(word, k, k_tie, t_byte, t_low, every)
                     hit &= ff >> uint64(max(first + 8 - e1, 0))
-                    at = hit * uint64(8)
-                    c = uint64(cnt)
-                    for j in range(8):
-                        buf[c + uint64(j)] = first + _OPEN_AT[at + uint64(j)]
+                    store_places(buf, cnt, _OPEN_AT, hit, first)
                     cnt += _OPEN_N[hit]
                     if cnt >= _BATCH:
                         _resolve(buf, vals, cnt, indices, seen, nxt, lims)
