@@ -222,6 +222,7 @@ try:  # numba is a dependency, but the numpy kernel keeps womsim working without
 
     from womsim.core.bytelanes import store_places
     from womsim.core.jitcache import configure as _configure_cache
+    from womsim.core.prefetch import prefetch
     from womsim.engine.spreadpar import cascade_threads, word_hits
 
     _configure_cache()
@@ -325,7 +326,9 @@ if HAVE_NUMBA:
                 base = w << 6
                 while x != 0:
                     t = x & (~x + one)  # lowest set bit
-                    frontier[f] = base + _BITPOS[(t * db) >> uint64(58)]
+                    u = base + _BITPOS[(t * db) >> uint64(58)]
+                    frontier[f] = u
+                    prefetch(indptr, u)  # its row bounds, read after the drain
                     f += 1
                     x ^= t
             if gen == counts.size:

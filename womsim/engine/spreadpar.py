@@ -38,6 +38,7 @@ from womsim.core.bytelanes import bytes_below, bytes_equal, store_places
 from womsim.core.cycles import cycles
 from womsim.core.fetchadd import fetch_add
 from womsim.core.jitcache import configure
+from womsim.core.prefetch import prefetch
 from womsim.engine.kernels import GOLDEN, splitmix64
 
 configure()
@@ -154,7 +155,9 @@ def _drain_expand(c, nchunks, wlo, whi, expand, indptr, indices, k, k_tie, t_byt
                 base = w << 6
                 while x != 0:
                     t = x & (~x + one)  # lowest set bit
-                    front[f] = base + bitpos[(t * db) >> uint64(58)]
+                    u = base + bitpos[(t * db) >> uint64(58)]
+                    front[f] = u
+                    prefetch(indptr, u)  # its row bounds, read once _GATHER are drained
                     f += 1
                     x ^= t
         # expanded once _GATHER are drained (or at the last block): the row bounds of
