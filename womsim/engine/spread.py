@@ -358,6 +358,7 @@ if HAVE_NUMBA:
                 # once a row. A second word past the row gets an empty mask (no slot)
                 w0 = e0 >> 3
                 first = w0 << 3
+                prefetch(indices, e0)  # the row's first neighbours, read by _resolve
                 hit = word_hits(w0, k, k_tie, t_byte, t_low, every)
                 # only this row's slots of the word
                 hit &= ff << uint64(e0 - first)

@@ -182,6 +182,7 @@ def _drain_expand(c, nchunks, wlo, whi, expand, indptr, indices, k, k_tie, t_byt
             # one or two); a second word past the row gets an empty mask
             w0 = e0 >> 3
             first = w0 << 3
+            prefetch(indices, e0)  # the row's first neighbours, read by _resolve
             hit = word_hits(w0, k, k_tie, t_byte, t_low, every)
             hit &= ff << uint64(e0 - first)
             hit &= ff >> uint64(max(first + 8 - e1, 0))
