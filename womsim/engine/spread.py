@@ -363,8 +363,8 @@ if HAVE_NUMBA:
                 # only this row's slots of the word
                 hit &= ff << uint64(e0 - first)
                 hit &= ff >> uint64(max(first + 8 - e1, 0))
-                # the open slots' places appended without a branch (unsigned: no
-                # wrap-around test on the indices)
+                # the open slots' places appended without a branch: eight lanes stored,
+                # the count advanced by the number open
                 store_places(buf, cnt, _OPEN_AT, hit, first)
                 cnt += _OPEN_N[hit]
                 hit = word_hits(w0 + 1, k, k_tie, t_byte, t_low, every)
