@@ -209,6 +209,10 @@ def _measure(n: int, order: str, libs: list[str], args: argparse.Namespace) -> l
         for lib, kid in kids.items():
             if rep >= reps[lib] or "error" in rows[lib]:
                 continue
+            # the previous call's idle threads settle first: womsim-2t's OpenMP worker
+            # spins (4-8 ms of CPU, libgomp's default) after each parallel region, and
+            # would otherwise share the cores with the next library's timed call
+            time.sleep(args.settle)
             res = kid.ask(rep)
             if "error" in res:
                 rows[lib]["error"] = res["error"]
@@ -278,6 +282,9 @@ def add_arguments(ap: argparse.ArgumentParser) -> None:
                     help="rounds for EoN and NDlib at >= 1M people (seconds per run)")
     ap.add_argument("--fast-repeat", type=int, default=21,
                     help="rounds for womsim and cynetdiff (sub-second runs)")
+    ap.add_argument("--settle", type=float, default=0.02,
+                    help="seconds of pause before each timed cascade (a previous "
+                         "library's spinning threads go idle)")
     ap.add_argument("--p", type=float, default=0.1, help="transmission probability")
     ap.add_argument("--seed-share", type=float, default=0.01, help="share of initial tellers")
 

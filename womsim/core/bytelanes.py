@@ -25,9 +25,10 @@ from typing import TYPE_CHECKING, Any
 
 from llvmlite import ir
 from numba import types
+from numba.core import cgutils
 from numba.extending import intrinsic
 
-__all__ = ["bytes_below", "bytes_equal"]
+__all__ = ["bytes_below", "bytes_equal", "store_places"]
 
 _V8 = ir.VectorType(ir.IntType(8), 8)
 
@@ -63,6 +64,42 @@ def _compare(op: str) -> Any:
 _bytes_below = intrinsic(_compare("<"))
 _bytes_equal = intrinsic(_compare("=="))
 
+@intrinsic
+def _store_places(typingctx: Any, out: Any, at: Any, table: Any, row: Any, base: Any) -> Any:
+    # out[at + j] = base + table[8 row + j] for j < 8: one 8-byte load, a widening to eight
+    # 64-bit lanes, one add and one 64-byte store (vpmovsxbq, vpaddq, vmovdqu64 on x86)
+    # where the loop is eight loads, eight adds and eight stores
+    if not (isinstance(out, types.Array) and out.ndim == 1 and out.dtype == types.int64
+            and isinstance(table, types.Array) and table.ndim == 1
+            and table.dtype == types.int8 and isinstance(at, types.Integer)
+            and isinstance(row, types.Integer) and isinstance(base, types.Integer)):
+        return None
+    sig = types.void(out, at, table, row, base)
+
+    def codegen(context, builder, signature, args):  # type: ignore[no-untyped-def]
+        outty, atty, tabty, rowty, basety = signature.args
+        o = context.make_array(outty)(context, builder, args[0])
+        t = context.make_array(tabty)(context, builder, args[2])
+        i64 = ir.IntType(64)
+        row8 = builder.shl(context.cast(builder, args[3], rowty, types.int64), ir.Constant(i64, 3))
+        src = cgutils.get_item_pointer(context, builder, tabty, t, [row8], wraparound=False)
+        dst = cgutils.get_item_pointer(context, builder, outty, o,
+                                       [context.cast(builder, args[1], atty, types.int64)],
+                                       wraparound=False)
+        v8 = builder.load(builder.bitcast(src, _V8.as_pointer()), align=1)
+        v64 = ir.VectorType(i64, 8)
+        wide = builder.sext(v8, v64)
+        b = context.cast(builder, args[4], basety, types.int64)
+        zero = ir.Constant(ir.IntType(32), 0)
+        bv = builder.insert_element(ir.Constant(v64, ir.Undefined), b, zero)
+        bv = builder.shuffle_vector(bv, ir.Constant(v64, ir.Undefined),
+                                    ir.Constant(ir.VectorType(ir.IntType(32), 8), [0] * 8))
+        builder.store(builder.add(wide, bv), builder.bitcast(dst, v64.as_pointer()), align=8)
+        return context.get_dummy_value()
+
+    return sig, codegen
+
+
 if TYPE_CHECKING:
     def bytes_below(z: int, t: int) -> int:
         """Bit ``j`` set when byte ``j`` of ``z`` (bits ``8j .. 8j+7``) is below the low
@@ -71,6 +108,11 @@ if TYPE_CHECKING:
     def bytes_equal(z: int, t: int) -> int:
         """Bit ``j`` set when byte ``j`` of ``z`` equals the low byte of ``t`` (inside a
         numba kernel)."""
+
+    def store_places(out: Any, at: int, table: Any, row: int, base: int) -> None:
+        """``out[at + j] = base + table[8 * row + j]`` for ``j`` in 0..7 (``out`` int64,
+        ``table`` int8, 1-d; inside a numba kernel; no bounds check)."""
 else:
     bytes_below = _bytes_below
     bytes_equal = _bytes_equal
+    store_places = _store_places

@@ -220,9 +220,10 @@ def _cascade_numpy(indptr: np.ndarray, indices: np.ndarray, seeds: np.ndarray, k
 try:  # numba is a dependency, but the numpy kernel keeps womsim working without it
     import numba as _numba
 
-    from womsim.core.bytelanes import bytes_below, bytes_equal
+    from womsim.core.bytelanes import store_places
     from womsim.core.jitcache import configure as _configure_cache
-    from womsim.engine.spreadpar import cascade_threads
+    from womsim.core.prefetch import prefetch
+    from womsim.engine.spreadpar import cascade_threads, word_hits
 
     _configure_cache()
 
@@ -292,8 +293,8 @@ if HAVE_NUMBA:
         frontier = np.empty(n, dtype=np.int32)
         lo = np.empty(n, dtype=np.int64)
         hi = np.empty(n, dtype=np.int64)
-        buf = np.empty(_BATCH + 8, dtype=np.int64)
-        vals = np.empty(_BATCH + 8, dtype=indices.dtype)
+        buf = np.empty(_BATCH + 16, dtype=np.int64)  # a row's two words past _BATCH
+        vals = np.empty(_BATCH + 16, dtype=indices.dtype)
         lims = np.empty(2, dtype=np.int64)  # lowest / highest word of nxt touched
         counts = np.zeros(64, dtype=np.int64)
         one = uint64(1)
@@ -305,7 +306,6 @@ if HAVE_NUMBA:
             nxt[w] |= b  # the drain adds the seeds to ``seen`` (repeats count once)
             lims[0] = min(lims[0], w)
             lims[1] = max(lims[1], w)
-        golden = uint64(_GOLDEN)
         k = uint64(key)
         k_tie = splitmix64(k ^ uint64(_TIE))
         t_byte = uint64(threshold) >> uint64(32)
@@ -326,7 +326,9 @@ if HAVE_NUMBA:
                 base = w << 6
                 while x != 0:
                     t = x & (~x + one)  # lowest set bit
-                    frontier[f] = base + _BITPOS[(t * db) >> uint64(58)]
+                    u = base + _BITPOS[(t * db) >> uint64(58)]
+                    frontier[f] = u
+                    prefetch(indptr, u)  # its row bounds, read after the drain
                     f += 1
                     x ^= t
             if gen == counts.size:
@@ -351,30 +353,32 @@ if HAVE_NUMBA:
                 e1 = hi[q]
                 if e1 <= e0:
                     continue
-                for word in range(e0 >> 3, ((e1 - 1) >> 3) + 1):
-                    z = splitmix64(k + uint64(word + 1) * golden)
+                # the row's first two words without a test: most rows (5-9 slots) span
+                # one or two, and a loop of one or two rounds mispredicts its exit about
+                # once a row. A second word past the row gets an empty mask (no slot)
+                w0 = e0 >> 3
+                first = w0 << 3
+                prefetch(indices, e0)  # the row's first neighbours, read by _resolve
+                hit = word_hits(w0, k, k_tie, t_byte, t_low, every)
+                # only this row's slots of the word
+                hit &= ff << uint64(e0 - first)
+                hit &= ff >> uint64(max(first + 8 - e1, 0))
+                # the open slots' places appended without a branch: eight lanes stored,
+                # the count advanced by the number open
+                store_places(buf, cnt, _OPEN_AT, hit, first)
+                cnt += _OPEN_N[hit]
+                hit = word_hits(w0 + 1, k, k_tie, t_byte, t_low, every)
+                hit &= ff >> uint64(min(max(first + 16 - e1, 0), 8))
+                store_places(buf, cnt, _OPEN_AT, hit, first + 8)
+                cnt += _OPEN_N[hit]
+                if cnt >= _BATCH:
+                    _resolve(buf, vals, cnt, indices, seen, nxt, lims)
+                    cnt = 0
+                for word in range(w0 + 2, ((e1 - 1) >> 3) + 1):
                     first = word << 3
-                    if every:
-                        hit = ff
-                    else:
-                        hit = bytes_below(z, t_byte)
-                        if t_low != 0:
-                            tie = bytes_equal(z, t_byte)
-                            if tie != 0:  # one byte in 256: its next 32 bits decide
-                                for j in range(8):
-                                    if (tie >> uint64(j)) & one:
-                                        r = splitmix64(k_tie + uint64(first + j + 1) * golden)
-                                        if (r & uint64(_LOW32)) < t_low:
-                                            hit |= one << uint64(j)
-                    # only this row's slots of the word
-                    hit &= ff << uint64(max(e0 - first, 0))
+                    hit = word_hits(word, k, k_tie, t_byte, t_low, every)
                     hit &= ff >> uint64(max(first + 8 - e1, 0))
-                    # the open slots' places appended without a branch (unsigned: no
-                    # wrap-around test on the indices)
-                    at = hit * uint64(8)
-                    c = uint64(cnt)
-                    for j in range(8):
-                        buf[c + uint64(j)] = first + _OPEN_AT[at + uint64(j)]
+                    store_places(buf, cnt, _OPEN_AT, hit, first)
                     cnt += _OPEN_N[hit]
                     if cnt >= _BATCH:
                         _resolve(buf, vals, cnt, indices, seen, nxt, lims)

@@ -34,19 +34,42 @@ from typing import Any
 import numpy as np
 from numba import get_num_threads, njit, prange, set_num_threads, uint64
 
-from womsim.core.bytelanes import bytes_below, bytes_equal
+from womsim.core.bytelanes import bytes_below, bytes_equal, store_places
 from womsim.core.cycles import cycles
 from womsim.core.fetchadd import fetch_add
 from womsim.core.jitcache import configure
+from womsim.core.prefetch import prefetch
 from womsim.engine.kernels import GOLDEN, splitmix64
 
 configure()
 
-__all__ = ["cascade_threads"]
+__all__ = ["cascade_threads", "word_hits"]
 
 # open slots buffered and resolved in batches of this many (fits in L1/L2)
 _BATCH = 2048
 _LOW32 = 0xFFFFFFFF
+
+
+@njit(inline="always")
+def word_hits(word, k, k_tie, t_byte, t_low, every):  # pragma: no cover
+    # which of the eight slots of CSR word ``word`` (slots 8 word .. 8 word + 7) are open:
+    # bit j for slot 8 word + j (the single-thread kernel of spread shares it)
+    one = uint64(1)
+    golden = uint64(GOLDEN)
+    if every:
+        return uint64(0xFF)
+    z = splitmix64(k + uint64(word + 1) * golden)
+    hit = bytes_below(z, t_byte)
+    if t_low != 0:
+        tie = bytes_equal(z, t_byte)
+        if tie != 0:  # one byte in 256: its next 32 bits decide
+            first = word << 3
+            for j in range(8):
+                if (tie >> uint64(j)) & one:
+                    r = splitmix64(k_tie + uint64(first + j + 1) * golden)
+                    if (r & uint64(_LOW32)) < t_low:
+                        hit |= one << uint64(j)
+    return hit
 
 
 @njit(inline="always")
@@ -98,7 +121,6 @@ def _drain_expand(c, nchunks, wlo, whi, expand, indptr, indices, k, k_tie, t_byt
     # something in that cache line of words: a line no share marked is neither read nor
     # written (the small late generations would otherwise scan every word of the range).
     one = uint64(1)
-    golden = uint64(GOLDEN)
     ff = uint64(0xFF)
     got = 0
     cnt = 0
@@ -133,7 +155,9 @@ def _drain_expand(c, nchunks, wlo, whi, expand, indptr, indices, k, k_tie, t_byt
                 base = w << 6
                 while x != 0:
                     t = x & (~x + one)  # lowest set bit
-                    front[f] = base + bitpos[(t * db) >> uint64(58)]
+                    u = base + bitpos[(t * db) >> uint64(58)]
+                    front[f] = u
+                    prefetch(indptr, u)  # its row bounds, read once _GATHER are drained
                     f += 1
                     x ^= t
         # expanded once _GATHER are drained (or at the last block): the row bounds of
@@ -154,27 +178,28 @@ def _drain_expand(c, nchunks, wlo, whi, expand, indptr, indices, k, k_tie, t_byt
             e1 = hi[q]
             if e1 <= e0:
                 continue
-            for word in range(e0 >> 3, ((e1 - 1) >> 3) + 1):
-                z = splitmix64(k + uint64(word + 1) * golden)
+            # the row's first two words without a loop (as in spread: most rows span
+            # one or two); a second word past the row gets an empty mask
+            w0 = e0 >> 3
+            first = w0 << 3
+            prefetch(indices, e0)  # the row's first neighbours, read by _resolve
+            hit = word_hits(w0, k, k_tie, t_byte, t_low, every)
+            hit &= ff << uint64(e0 - first)
+            hit &= ff >> uint64(max(first + 8 - e1, 0))
+            store_places(buf, cnt, open_at, hit, first)
+            cnt += open_n[hit]
+            hit = word_hits(w0 + 1, k, k_tie, t_byte, t_low, every)
+            hit &= ff >> uint64(min(max(first + 16 - e1, 0), 8))
+            store_places(buf, cnt, open_at, hit, first + 8)
+            cnt += open_n[hit]
+            if cnt >= _BATCH:
+                _resolve(buf, vals, cnt, indices, seen, nxt, lims, nfl)
+                cnt = 0
+            for word in range(w0 + 2, ((e1 - 1) >> 3) + 1):
                 first = word << 3
-                if every:
-                    hit = ff
-                else:
-                    hit = bytes_below(z, t_byte)
-                    if t_low != 0:
-                        tie = bytes_equal(z, t_byte)
-                        if tie != 0:  # one byte in 256: its next 32 bits decide
-                            for j in range(8):
-                                if (tie >> uint64(j)) & one:
-                                    r = splitmix64(k_tie + uint64(first + j + 1) * golden)
-                                    if (r & uint64(_LOW32)) < t_low:
-                                        hit |= one << uint64(j)
-                hit &= ff << uint64(max(e0 - first, 0))
+                hit = word_hits(word, k, k_tie, t_byte, t_low, every)
                 hit &= ff >> uint64(max(first + 8 - e1, 0))
-                at = hit * uint64(8)
-                cc = uint64(cnt)
-                for j in range(8):
-                    buf[cc + uint64(j)] = first + open_at[at + uint64(j)]
+                store_places(buf, cnt, open_at, hit, first)
                 cnt += open_n[hit]
                 if cnt >= _BATCH:
                     _resolve(buf, vals, cnt, indices, seen, nxt, lims, nfl)
@@ -197,8 +222,8 @@ def _cascade_threads(indptr, indices, seeds, key, k_tie, threshold, max_gen, nch
     nl = (((nw + 7) >> 3) + 63) & ~63
     flags = np.zeros((2, nchunks, nl), dtype=np.uint8)
     lims = np.empty((2, nchunks, 2), dtype=np.int64)  # lowest / highest word each marked
-    buf = np.empty((nchunks, _BATCH + 8), dtype=np.int64)
-    vals = np.empty((nchunks, _BATCH + 8), dtype=indices.dtype)
+    buf = np.empty((nchunks, _BATCH + 16), dtype=np.int64)  # a row's 2 words past _BATCH
+    vals = np.empty((nchunks, _BATCH + 16), dtype=indices.dtype)
     front = np.empty((nchunks, _GATHER + 64 * _WORDS), dtype=np.int32)
     lo = np.empty((nchunks, _GATHER + 64 * _WORDS), dtype=np.int64)
     hi = np.empty((nchunks, _GATHER + 64 * _WORDS), dtype=np.int64)
