@@ -21,6 +21,7 @@ from numba import njit
 from numba.cpython.unsafe.numbers import trailing_zeros
 
 from womsim.core.jitcache import configure
+from womsim.core.prefetch import prefetch
 from womsim.engine.bernoulli import BITS_TIERS, _by_bits, _by_gaps, _zero_groups
 from womsim.engine.fused import acquisitions, outcomes
 from womsim.engine.kernels import GOLDEN, splitmix64, tell_wave
@@ -36,6 +37,8 @@ __all__ = ["FLOATS", "INTS", "KEYS", "PARAMS", "whole_run"]
 _PROSPECT, _CUSTOMER, _FORMER = 0, 1, 2
 # slot ids of tellings beyond a teller's friends (engine.wordofmouth)
 _SURPLUS_SLOT = 1 << 24
+# how many people ahead the listeners' random reads are asked for (core.prefetch)
+_AHEAD = 16
 
 #: The keys of each step, in the order of the key table's columns: (mechanism, extra).
 KEYS: tuple[tuple[str, int], ...] = (
@@ -195,7 +198,11 @@ def _tally(first, second, count):
     heard = np.empty(first.size + second.size, dtype=np.int64)
     k = 0
     for part in (first, second):
-        for x in part:
+        m = part.size
+        for j in range(m):
+            if j + _AHEAD < m:
+                prefetch(count, part[j + _AHEAD])
+            x = part[j]
             if count[x] == 0:
                 heard[k] = x
                 k += 1
@@ -331,9 +338,15 @@ def _bad_news(heard, times, cap, status, has_alt, deterred_until, hist, chance, 
     # heard more stories than the table holds (the caller runs the step instead). Inlined
     # into both whole runs: one copy of the rule, no call per step
     na = nl = nw = 0
-    for j in range(heard.size):
+    m = heard.size
+    for j in range(m):
         if times[j] > cap:
             return -1, -1, -1
+        if j + _AHEAD < m:
+            ahead = heard[j + _AHEAD]
+            prefetch(status, ahead)
+            prefetch(deterred_until, ahead)
+            prefetch(has_alt, ahead)
         i = heard[j]
         if status[i] != _CUSTOMER:
             pd = chance[0, times[j] - 1]
@@ -586,9 +599,13 @@ def whole_run(n: int, indptr: np.ndarray, indices: np.ndarray, mixed: bool,
             heard, times = _tally(pos, pos[:0], tally)
             won_ref = np.empty(heard.size, dtype=np.int64)
             c = 0
-            for j in range(heard.size):
+            m = heard.size
+            for j in range(m):
                 if times[j] > cap:
                     return ints, floats, 1
+                if j + _AHEAD < m:
+                    prefetch(status, heard[j + _AHEAD])
+                    prefetch(deterred_until, heard[j + _AHEAD])
                 i = heard[j]
                 if status[i] == _PROSPECT and deterred_until[i] <= t \
                         and _u(kt[18], i) < chances[ch, 2, times[j] - 1]:
