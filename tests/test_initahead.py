@@ -55,3 +55,21 @@ def test_same_state_as_in_line():
     ref = State.initial(sc, 2000, Streams(9))
     for name in ("status", "revenue", "has_alt", "deterred_until", "changed_at"):
         assert np.array_equal(getattr(got, name), getattr(ref, name)), name
+
+
+def test_packs_drawn_behind_are_the_run_packs():
+    # the churn and acquisition packs of the whole run, drawn on the thread, handed over
+    # once to the run of that seed: the same arrays as made in line
+    from womsim.engine import wholerun
+
+    sc = womsim.Scenario.preset("telecom").replace(**{"market.people": 20_000})
+    assert initahead.draw_behind(sc, 4)
+    assert initahead.take(sc, 20_000, Streams(4)) is not None
+    made = wholerun.packs_ahead(sc, Streams(4))
+    assert {k[1] for k in made} == {"churn", "acquire"}
+    for key, (cand, off) in made.items():
+        assert initahead.take_pack(5, key) is None  # another seed
+        got = initahead.take_pack(4, key)
+        assert got is not None
+        assert np.array_equal(got[0], cand) and np.array_equal(got[1], off)
+        assert initahead.take_pack(4, key) is None  # once

@@ -35,10 +35,12 @@ from womsim.engine.state import State
 if TYPE_CHECKING:
     from womsim.model.scenario import Scenario
 
-__all__ = ["covered", "draw_behind", "take"]
+__all__ = ["covered", "draw_behind", "take", "take_pack"]
 
-# the one draw under way: (scenario, seed, thread, [state or exception])
-_pending: tuple[Scenario, int, threading.Thread, list] | None = None
+# the one draw under way: (scenario, seed, thread, [state or exception], {key: pack})
+_pending: tuple[Scenario, int, threading.Thread, list, dict] | None = None
+# the candidate packs of the run whose market was taken: (seed, {key: pack})
+_ready: tuple[int, dict] | None = None
 _lock = threading.Lock()
 
 
@@ -57,31 +59,51 @@ def draw_behind(scenario: Scenario, seed: int) -> bool:
     if not covered(scenario):
         return False
     box: list = []
+    packs: dict = {}
 
     def work() -> None:
+        streams = Streams(seed)
         try:
-            box.append(State.initial(scenario, scenario.market.people, Streams(seed)))
+            box.append(State.initial(scenario, scenario.market.people, streams))
         except BaseException as exc:  # the run draws it again in line, and raises there
             box.append(exc)
+            return
+        try:  # then the whole run's churn and acquisition candidates (engine.wholerun)
+            from womsim.engine.wholerun import packs_ahead
+
+            packs.update(packs_ahead(scenario, streams))
+        except BaseException:  # the run makes them in line
+            packs.clear()
 
     worker = threading.Thread(target=work, name="womsim-initial", daemon=True)
     with _lock:
-        _pending = (scenario, int(seed), worker, box)
+        _pending = (scenario, int(seed), worker, box, packs)
     worker.start()
     return True
+
+
+def take_pack(seed: int, key: tuple) -> tuple | None:
+    """The candidates pack ``key`` (:func:`womsim.engine.wholerun.packs_ahead`) drawn
+    behind for the run of ``seed`` and handed over by :func:`take`, once; else None."""
+    with _lock:
+        if _ready is None or _ready[0] != seed:
+            return None
+        return _ready[1].pop(key, None)
 
 
 def take(scenario: Scenario, n: int, streams: Streams) -> State | None:
     """The market :func:`draw_behind` drew for this very scenario and seed (waiting for
     it), else None; a draw is handed out once, and one for another run is dropped."""
-    global _pending
+    global _pending, _ready
     with _lock:
-        pending, _pending = _pending, None
+        pending, _pending, _ready = _pending, None, None
     if pending is None:
         return None
-    sc, seed, worker, box = pending
+    sc, seed, worker, box, packs = pending
     worker.join()
     if sc is not scenario or seed != streams.seed or n != sc.market.people:
         return None
+    with _lock:
+        _ready = (seed, packs)
     got = box[0] if box else None
     return got if isinstance(got, State) else None

@@ -18,11 +18,13 @@ from __future__ import annotations
 
 import numpy as np
 from numba import njit
+from numba.cpython.unsafe.numbers import trailing_zeros
 
 from womsim.core.jitcache import configure
-from womsim.engine.bernoulli import BITS_TIERS, _by_bits, _by_gaps
+from womsim.core.prefetch import prefetch
+from womsim.engine.bernoulli import BITS_TIERS, _by_bits, _by_gaps, _zero_groups
 from womsim.engine.fused import acquisitions, outcomes
-from womsim.engine.kernels import tell_wave
+from womsim.engine.kernels import GOLDEN, splitmix64, tell_wave
 from womsim.engine.kernels import uniform_at as _u
 from womsim.engine.ledger import _group_sums
 from womsim.network.memberbits import update_ends_bits
@@ -35,6 +37,8 @@ __all__ = ["FLOATS", "INTS", "KEYS", "PARAMS", "whole_run"]
 _PROSPECT, _CUSTOMER, _FORMER = 0, 1, 2
 # slot ids of tellings beyond a teller's friends (engine.wordofmouth)
 _SURPLUS_SLOT = 1 << 24
+# how many people ahead the listeners' random reads are asked for (core.prefetch)
+_AHEAD = 16
 
 #: The keys of each step, in the order of the key table's columns: (mechanism, extra).
 KEYS: tuple[tuple[str, int], ...] = (
@@ -194,7 +198,11 @@ def _tally(first, second, count):
     heard = np.empty(first.size + second.size, dtype=np.int64)
     k = 0
     for part in (first, second):
-        for x in part:
+        m = part.size
+        for j in range(m):
+            if j + _AHEAD < m:
+                prefetch(count, part[j + _AHEAD])
+            x = part[j]
             if count[x] == 0:
                 heard[k] = x
                 k += 1
@@ -218,6 +226,99 @@ def _candidates(key, n, tier):
     return _by_gaps(key, n, 2.0 ** -tier)
 
 
+_G = np.uint64(GOLDEN)
+_ONE64 = np.uint64(1)
+_TOP = np.uint64(1) << np.uint64(63)
+
+
+@njit(cache=True)
+def _spread_table(tier):
+    # bit j of a byte -> bit j * tier: a word's people (one bit each) onto its groups' lowest
+    # bits, one lookup per 8 people
+    sp = np.zeros(256, dtype=np.uint64)
+    for b in range(256):
+        v = np.uint64(0)
+        for j in range(8):
+            if (b >> j) & 1:
+                v |= _ONE64 << np.uint64(j * tier)
+        sp[b] = v
+    return sp
+
+
+@njit(cache=True)
+def _draw4(key, n, bits, key_u, p, sp, out):
+    # _customer_draw at tier 4, written out: a member word's 64 people are four hashed
+    # words' 16 groups, with constant shifts
+    words = (n + 15) // 16
+    low = np.uint64(0x1111111111111111)
+    k = 0
+    cap = out.size
+    for q in range((words + 3) // 4):
+        if k + 64 > cap:
+            return -1
+        cw = bits[q]
+        for sub in range(4):
+            w = 4 * q + sub
+            c = (cw >> np.uint64(16 * sub)) & np.uint64(0xFFFF)
+            s = sp[c & np.uint64(255)] | (sp[c >> np.uint64(8)] << np.uint64(32))
+            x = splitmix64(np.uint64(w + 1) * _G + key)
+            y = x | (x >> _ONE64)
+            y |= y >> np.uint64(2)
+            s &= ~y & low
+            base = w * 16
+            while s != 0:
+                i = base + (trailing_zeros(s) >> 2)
+                out[k] = i
+                k += np.int64(_u(key_u, i) < p)
+                s &= s - _ONE64
+    return k
+
+
+@njit(cache=True)
+def _customer_draw(key, n, tier, bits, key_u, p, sp, group, out):
+    # the contact draw of a networked run, fused: bernoulli_subset(key, n, tier) (by bits,
+    # 1 <= tier <= BITS_TIERS) kept to the customers of ``bits`` (one bit per person, none
+    # at or past n) whose uniform under ``key_u`` is below ``p``, in increasing order: the
+    # people of the candidates filtered one by one, without taking out the others (the
+    # spread table ``sp`` puts a word's customer bits on its groups' lowest bits). Writes
+    # them to ``out`` and returns how many, or -1 if ``out`` may be too small (the caller
+    # grows it and draws again: a buffer grown in the loop took twice the time)
+    if tier == 4:
+        return _draw4(key, n, bits, key_u, p, sp, out)
+    g = 64 // tier
+    words = (n + g - 1) // g
+    low = np.uint64(0)
+    for j in range(g):
+        low |= _ONE64 << np.uint64(j * tier)
+    gmask = (_ONE64 << np.uint64(g)) - _ONE64 if g < 64 else ~np.uint64(0)
+    nb = bits.size
+    k = 0
+    cap = out.size
+    for w in range(words):
+        if k + g > cap:
+            return -1
+        base = w * g
+        q = base >> 6
+        off = base & 63
+        c = bits[q] >> np.uint64(off)
+        if off + g > 64 and q + 1 < nb:
+            c |= bits[q + 1] << np.uint64(64 - off)
+        c &= gmask
+        if tier == 1:
+            s = c
+        else:
+            s = np.uint64(0)
+            for b in range((g + 7) >> 3):
+                s |= sp[(c >> np.uint64(8 * b)) & np.uint64(255)] << np.uint64(8 * b * tier)
+        s &= _zero_groups(splitmix64(np.uint64(w + 1) * _G + key), tier, low)
+        while s != 0:
+            i = base + group[trailing_zeros(s)]
+            out[k] = i
+            k += np.int64(_u(key_u, i) < p)
+            s &= s - _ONE64
+    return k
+
+
 @njit(cache=True)
 def _move(hist, old, new):
     # a person's deterred-until step moves: the tally of who is deterred past each step
@@ -237,9 +338,15 @@ def _bad_news(heard, times, cap, status, has_alt, deterred_until, hist, chance, 
     # heard more stories than the table holds (the caller runs the step instead). Inlined
     # into both whole runs: one copy of the rule, no call per step
     na = nl = nw = 0
-    for j in range(heard.size):
+    m = heard.size
+    for j in range(m):
         if times[j] > cap:
             return -1, -1, -1
+        if j + _AHEAD < m:
+            ahead = heard[j + _AHEAD]
+            prefetch(status, ahead)
+            prefetch(deterred_until, ahead)
+            prefetch(has_alt, ahead)
         i = heard[j]
         if status[i] != _CUSTOMER:
             pd = chance[0, times[j] - 1]
@@ -345,11 +452,38 @@ def whole_run(n: int, indptr: np.ndarray, indices: np.ndarray, mixed: bool,
     row = np.empty((1, rates.shape[1]), dtype=np.float64)
     bounds = np.zeros(7, dtype=np.int64)
     cap = chances.shape[2]
+    # the fused contact draw's spread table (made for the tier in use), group table and
+    # buffer: allocated once per run, a fifth over the expected contacts of the first step
+    sp = np.zeros(256, dtype=np.uint64)
+    sp_tier = 0
+    group = np.empty(64, dtype=np.int64)
+    buf = np.empty(0, dtype=np.int64)
+    if not mixed and contact_keys.size:
+        lo = BITS_TIERS
+        for t in range(steps):
+            if 1 <= contact_tiers[t] < lo:
+                lo = contact_tiers[t]
+        buf = np.empty((n >> lo) // 2 + 1024, dtype=np.int64)
     for t in range(steps):
         kt = keys[t]
         pt = par[t]
         # 1. contacts and baseline churn: the shared candidates thinned to our customers
-        if contact_keys.size:
+        ct = contact_tiers[t] if contact_keys.size else -1
+        if not mixed and 1 <= ct <= BITS_TIERS:
+            # fused: only the candidates who are customers (the member bits, kept up to
+            # date with the status) are taken out of the hashed words
+            if ct != sp_tier:
+                sp = _spread_table(ct)
+                for j in range(64):
+                    group[j] = j // ct
+                sp_tier = ct
+            nc = _customer_draw(contact_keys[t], n, ct, bits, kt[0], pt[0], sp, group, buf)
+            while nc < 0:
+                buf = np.empty(2 * buf.size, dtype=np.int64)
+                nc = _customer_draw(contact_keys[t], n, ct, bits, kt[0], pt[0], sp, group,
+                                    buf)
+            contacted = buf[:nc]
+        elif contact_keys.size:
             # drawn here, step by step: a run of its own keeps no pack of every step's
             # candidates (50 MB at a million people, half a gigabyte at ten million)
             cand = _candidates(contact_keys[t], n, contact_tiers[t])
@@ -361,6 +495,7 @@ def whole_run(n: int, indptr: np.ndarray, indices: np.ndarray, mixed: bool,
                 if status[i] == _CUSTOMER and _u(kt[0], i) < pt[0]:
                     contacted[nc] = i
                     nc += 1
+            contacted = contacted[:nc]
         else:
             a, b = off_contact[t], off_contact[t + 1]
             contacted = np.empty(b - a, dtype=np.int64)
@@ -370,7 +505,7 @@ def whole_run(n: int, indptr: np.ndarray, indices: np.ndarray, mixed: bool,
                 if status[i] == _CUSTOMER and _u(kt[0], i) < pt[0]:
                     contacted[nc] = i
                     nc += 1
-        contacted = contacted[:nc]
+            contacted = contacted[:nc]
         a, b = off_churn[t], off_churn[t + 1]
         churn = np.empty(b - a, dtype=np.int64)
         nb = 0
@@ -464,9 +599,13 @@ def whole_run(n: int, indptr: np.ndarray, indices: np.ndarray, mixed: bool,
             heard, times = _tally(pos, pos[:0], tally)
             won_ref = np.empty(heard.size, dtype=np.int64)
             c = 0
-            for j in range(heard.size):
+            m = heard.size
+            for j in range(m):
                 if times[j] > cap:
                     return ints, floats, 1
+                if j + _AHEAD < m:
+                    prefetch(status, heard[j + _AHEAD])
+                    prefetch(deterred_until, heard[j + _AHEAD])
                 i = heard[j]
                 if status[i] == _PROSPECT and deterred_until[i] <= t \
                         and _u(kt[18], i) < chances[ch, 2, times[j] - 1]:

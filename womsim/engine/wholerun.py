@@ -28,6 +28,7 @@ import numpy as np
 
 from womsim.core.errors import NetworkError, ScenarioError
 from womsim.engine.calendar import calendar_mix
+from womsim.engine.initahead import take_pack
 from womsim.engine.listeners import acted
 from womsim.engine.rng import PairedStreams, Streams, sparse_candidates
 from womsim.engine.schedule import StepParams, schedule, value_hazard
@@ -102,18 +103,50 @@ def run_fast(scenario: Scenario, network: Network | None, seed: int,
     return rec
 
 
+def _pack_rates(params: list[StepParams]) -> dict[str, list[float]]:
+    # each step's rate of the draws packed for the kernel: churn and acquisition
+    return {"churn": [p.p_churn for p in params],
+            "acquire": [max(p.p_acquire, p.p_winback) for p in params]}
+
+
+def _make_pack(streams: Streams, mechanism: str, n: int, ps: list[float]
+               ) -> tuple[np.ndarray, np.ndarray]:
+    parts = [sparse_candidates(streams, mechanism, t, n, p)[0] for t, p in enumerate(ps)]
+    off = np.zeros(len(ps) + 1, dtype=np.int64)
+    np.cumsum([x.size for x in parts], out=off[1:])
+    return np.concatenate(parts).astype(np.int64, copy=False), off
+
+
+def packs_ahead(scenario: Scenario, streams: Streams) -> dict[tuple, tuple]:
+    """The churn and acquisition packs of :func:`run_whole` for ``scenario`` (none where
+    it does not cover it), by their keys: drawn beside the network's build
+    (:mod:`womsim.engine.initahead`) and taken by the run when its key matches. A pack
+    depends on the seed, the market's size and each step's tier alone."""
+    if scenario.segments or scenario.rivals:
+        return {}
+    base = scenario.at(-1.0)
+    params, _ = schedule(scenario, base, base.baseline_churn())
+    if not plain(scenario, params):
+        return {}
+    n = scenario.market.people
+    out = {}
+    for mechanism, ps in _pack_rates(params).items():
+        key = ("whole_pack", mechanism, n, tuple(_tiers(ps)[0]))
+        out[key] = _make_pack(streams, mechanism, n, ps)
+    return out
+
+
 def _tier_pack(streams: Streams, mechanism: str, n: int, ps: list[float]
                ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     # each step's candidates at its rate's tier, end to end, with offsets and each rate q
     tiers, qs = _tiers(ps)
+    key = ("whole_pack", mechanism, n, tuple(tiers))
 
     def make() -> tuple[np.ndarray, np.ndarray]:
-        parts = [sparse_candidates(streams, mechanism, t, n, p)[0] for t, p in enumerate(ps)]
-        off = np.zeros(len(ps) + 1, dtype=np.int64)
-        np.cumsum([x.size for x in parts], out=off[1:])
-        return np.concatenate(parts).astype(np.int64, copy=False), off
+        got = take_pack(streams.seed, key)  # drawn beside the network's build
+        return got if got is not None else _make_pack(streams, mechanism, n, ps)
 
-    cand, off = streams.shared(("whole_pack", mechanism, n, tuple(tiers)), make)
+    cand, off = streams.shared(key, make)
     return cand, off, qs
 
 
@@ -167,9 +200,9 @@ def run_whole(scenario: Scenario, network: Network | None, seed: int,
         cc, oc = _NO_PACK, _NO_OFFSETS
         c_keys = streams.step_keys("contact.candidates", len(tiers), np.array(tiers))
         c_tiers = np.array(tiers, dtype=np.int64)
-    cb, ob, qb = _tier_pack(streams, "churn", n, [p.p_churn for p in params])
-    ca, oa, qa = _tier_pack(streams, "acquire", n,
-                            [max(p.p_acquire, p.p_winback) for p in params])
+    rates_of = _pack_rates(params)
+    cb, ob, qb = _tier_pack(streams, "churn", n, rates_of["churn"])
+    ca, oa, qa = _tier_pack(streams, "acquire", n, rates_of["acquire"])
     par = np.array([[p.p_contact / qc[t], p.p_churn / qb[t], p.p_contact / 2,
                      1.0 - math.sqrt(1.0 - p.p_churn), 0.0, 0.0, p.complain, p.resolved,
                      p.quick, *p.leave, p.weak_share, p.p_acquire / qa[t],
