@@ -14,7 +14,7 @@ from womsim.engine.state import State
 
 def _records(sc, monkeypatch, behind: bool):
     if not behind:
-        monkeypatch.setattr(sim, "draw_behind", lambda *a: False)
+        monkeypatch.setattr(sim, "draw_behind", lambda *a, **k: False)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         ens = womsim.simulate(sc, runs=1, seed=3, executor="serial", progress=False)
@@ -63,7 +63,7 @@ def test_packs_drawn_behind_are_the_run_packs():
     from womsim.engine import wholerun
 
     sc = womsim.Scenario.preset("telecom").replace(**{"market.people": 20_000})
-    assert initahead.draw_behind(sc, 4)
+    assert initahead.draw_behind(sc, 4, packs=wholerun.packs_ahead)
     assert initahead.take(sc, 20_000, Streams(4)) is not None
     made = wholerun.packs_ahead(sc, Streams(4))
     assert {k[1] for k in made} == {"churn", "acquire"}

@@ -27,6 +27,7 @@ True
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from womsim.engine.rng import Streams
@@ -52,14 +53,20 @@ def covered(scenario: Scenario) -> bool:
             and scenario.market.customer_clustering == 0)
 
 
-def draw_behind(scenario: Scenario, seed: int) -> bool:
+def draw_behind(scenario: Scenario, seed: int,
+                packs: Callable[[Scenario, Streams], dict[tuple, tuple]] | None = None
+                ) -> bool:
     """Start drawing the initial market of the run of ``seed`` on a thread; whether it
-    was started (a scenario :func:`covered` rules out is drawn in line by the run)."""
+    was started (a scenario :func:`covered` rules out is drawn in line by the run).
+
+    ``packs``: what else to draw there once the market is drawn, by key
+    (:func:`womsim.engine.wholerun.packs_ahead`, passed in by the caller: that module
+    imports this one), handed to the run by :func:`take_pack`."""
     global _pending
     if not covered(scenario):
         return False
     box: list = []
-    packs: dict = {}
+    drawn: dict = {}
 
     def work() -> None:
         streams = Streams(seed)
@@ -68,16 +75,16 @@ def draw_behind(scenario: Scenario, seed: int) -> bool:
         except BaseException as exc:  # the run draws it again in line, and raises there
             box.append(exc)
             return
+        if packs is None:
+            return
         try:  # then the whole run's churn and acquisition candidates (engine.wholerun)
-            from womsim.engine.wholerun import packs_ahead
-
-            packs.update(packs_ahead(scenario, streams))
+            drawn.update(packs(scenario, streams))
         except BaseException:  # the run makes them in line
-            packs.clear()
+            drawn.clear()
 
     worker = threading.Thread(target=work, name="womsim-initial", daemon=True)
     with _lock:
-        _pending = (scenario, int(seed), worker, box, packs)
+        _pending = (scenario, int(seed), worker, box, drawn)
     worker.start()
     return True
 

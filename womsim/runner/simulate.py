@@ -11,7 +11,7 @@ import numpy as np
 from womsim.core.errors import NetworkError, ScenarioError, WomsimError
 from womsim.engine.initahead import draw_behind
 from womsim.engine.rng import run_seeds
-from womsim.engine.wholerun import run_fast
+from womsim.engine.wholerun import packs_ahead, run_fast
 from womsim.model.scenario import Scenario
 from womsim.network.graph import Network
 from womsim.results import Ensemble
@@ -242,7 +242,7 @@ def simulate(scenario: Scenario, network: Network | None = None, runs: int = 1,
                 and scenario.market.network != "well_mixed":
             # the run's market on a second thread while the graph is built (it reads
             # neither the graph nor its stream): half a second of 8 at 10M people
-            draw_behind(scenario, seeds[0])
+            draw_behind(scenario, seeds[0], packs=packs_ahead)
         network = build_network(scenario, seed)
     prepare_desks([scenario])
     fingerprint_done = fingerprint_behind(network)
