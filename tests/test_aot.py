@@ -15,6 +15,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from test_compile_once import COMPARE
 
 from womsim.runner import aot
 
@@ -26,19 +27,7 @@ if sys.argv[1]:  # a module built by the test: found first in womsim's package p
 from womsim.runner import aot
 from womsim.runner.ahead import compile_ahead
 compile_ahead(helper=False)  # the demo's first step: installs the module if it can
-from womsim.analysis.whatif import compare
-from womsim.analysis.lostrev import counterfactual
-from womsim.model.scenario import Scenario
-today = Scenario.preset("telecom").replace(**{"market.people": 3000})
-cmp = compare({"today": today, "no problems": counterfactual(today)}, runs=2, seed=3,
-              executor="serial")
-h = hashlib.sha256()
-for name, e in sorted(cmp.ensembles.items()):
-    h.update(name.encode())
-    h.update(e.records.to_csv(index=False, float_format="%.17g").encode())
-from womsim.engine.wholekernel import whole_run
-from womsim.network.bacsr import ba_targets
-print(json.dumps({"installed": aot.installed(), "digest": h.hexdigest(),
+""" + COMPARE + r"""print(json.dumps({"installed": aot.installed(), "digest": h.hexdigest(),
                   "jit": [str(s) for s in whole_run.signatures + ba_targets.signatures]}))
 """
 

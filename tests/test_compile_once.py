@@ -20,6 +20,23 @@ import sys
 
 import pytest
 
+#: A two-scenario comparison at 3,000 people, its records hashed (``h``), and the two
+#: dispatchers whose signatures tell whether the JIT ran (tests/test_aot.py runs it too)
+COMPARE = r"""
+from womsim.analysis.whatif import compare
+from womsim.analysis.lostrev import counterfactual
+from womsim.model.scenario import Scenario
+today = Scenario.preset("telecom").replace(**{"market.people": 3000})
+cmp = compare({"today": today, "no problems": counterfactual(today)}, runs=2, seed=3,
+              executor="serial")
+h = hashlib.sha256()
+for name, e in sorted(cmp.ensembles.items()):
+    h.update(name.encode())
+    h.update(e.records.to_csv(index=False, float_format="%.17g").encode())
+from womsim.engine.wholekernel import whole_run
+from womsim.network.bacsr import ba_targets
+"""
+
 CODE = r"""
 import hashlib, json, sys
 from numba.core import event
@@ -54,19 +71,7 @@ for name, mod in list(sys.modules.items()):
 after_demo = list(later)
 # the JIT's records of tests/test_aot.py's comparison, from the kernels compiled above (a
 # second compile of the demo's path from scratch there would cost ~20 s of CPU more)
-from womsim.analysis.whatif import compare
-from womsim.analysis.lostrev import counterfactual
-from womsim.model.scenario import Scenario
-today = Scenario.preset("telecom").replace(**{"market.people": 3000})
-cmp = compare({"today": today, "no problems": counterfactual(today)}, runs=2, seed=3,
-              executor="serial")
-h = hashlib.sha256()
-for name, e in sorted(cmp.ensembles.items()):
-    h.update(name.encode())
-    h.update(e.records.to_csv(index=False, float_format="%.17g").encode())
-from womsim.engine.wholekernel import whole_run
-from womsim.network.bacsr import ba_targets
-print(json.dumps({"seen": seen, "later": after_demo,
+""" + COMPARE + r"""print(json.dumps({"seen": seen, "later": after_demo,
                   "table": [f"{m}.{n}" for m, n, _ in KERNELS], "digest": h.hexdigest(),
                   "jit": [str(s) for s in whole_run.signatures + ba_targets.signatures]}))
 """
