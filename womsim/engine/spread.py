@@ -223,7 +223,7 @@ try:  # numba is a dependency, but the numpy kernel keeps womsim working without
     from womsim.core.bytelanes import store_places
     from womsim.core.jitcache import configure as _configure_cache
     from womsim.core.prefetch import prefetch
-    from womsim.engine.spreadpar import cascade_threads, word_hits
+    from womsim.engine.spreadpar import cascade_threads, first_two_words, word_hits
 
     _configure_cache()
 
@@ -353,24 +353,10 @@ if HAVE_NUMBA:
                 e1 = hi[q]
                 if e1 <= e0:
                     continue
-                # the row's first two words without a test: most rows (5-9 slots) span
-                # one or two, and a loop of one or two rounds mispredicts its exit about
-                # once a row. A second word past the row gets an empty mask (no slot)
+                # the row's first two words without a loop (spreadpar.first_two_words)
                 w0 = e0 >> 3
-                first = w0 << 3
-                prefetch(indices, e0)  # the row's first neighbours, read by _resolve
-                hit = word_hits(w0, k, k_tie, t_byte, t_low, every)
-                # only this row's slots of the word
-                hit &= ff << uint64(e0 - first)
-                hit &= ff >> uint64(max(first + 8 - e1, 0))
-                # the open slots' places appended without a branch: eight lanes stored,
-                # the count advanced by the number open
-                store_places(buf, cnt, _OPEN_AT, hit, first)
-                cnt += _OPEN_N[hit]
-                hit = word_hits(w0 + 1, k, k_tie, t_byte, t_low, every)
-                hit &= ff >> uint64(min(max(first + 16 - e1, 0), 8))
-                store_places(buf, cnt, _OPEN_AT, hit, first + 8)
-                cnt += _OPEN_N[hit]
+                cnt = first_two_words(e0, e1, buf, cnt, _OPEN_AT, _OPEN_N, indices, k,
+                                      k_tie, t_byte, t_low, every)
                 if cnt >= _BATCH:
                     _resolve(buf, vals, cnt, indices, seen, nxt, lims)
                     cnt = 0

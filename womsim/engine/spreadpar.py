@@ -43,7 +43,7 @@ from womsim.engine.kernels import GOLDEN, splitmix64
 
 configure()
 
-__all__ = ["cascade_threads", "word_hits"]
+__all__ = ["cascade_threads", "first_two_words", "word_hits"]
 
 # open slots buffered and resolved in batches of this many (fits in L1/L2)
 _BATCH = 2048
@@ -70,6 +70,31 @@ def word_hits(word, k, k_tie, t_byte, t_low, every):  # pragma: no cover
                     if (r & uint64(_LOW32)) < t_low:
                         hit |= one << uint64(j)
     return hit
+
+
+@njit(inline="always")
+def first_two_words(e0, e1, buf, cnt, open_at, open_n, indices, k, k_tie, t_byte, t_low,
+                    every):  # pragma: no cover
+    # a row's (slots e0 .. e1 - 1) first two words of slots without a loop: most rows (5-9
+    # slots) span one or two, and a loop of one or two rounds mispredicts its exit about
+    # once a row. Their open slots' places are appended to ``buf`` from ``cnt`` without a
+    # branch (eight lanes stored, the count advanced by the number open); a second word
+    # past the row gets an empty mask. Returns the new count. Both cascades' kernels
+    # inline it (spread's one thread, spreadpar's threads)
+    ff = uint64(0xFF)
+    w0 = e0 >> 3
+    first = w0 << 3
+    prefetch(indices, e0)  # the row's first neighbours, read by _resolve
+    hit = word_hits(w0, k, k_tie, t_byte, t_low, every)
+    hit &= ff << uint64(e0 - first)  # only this row's slots of the word
+    hit &= ff >> uint64(max(first + 8 - e1, 0))
+    store_places(buf, cnt, open_at, hit, first)
+    cnt += open_n[hit]
+    hit = word_hits(w0 + 1, k, k_tie, t_byte, t_low, every)
+    hit &= ff >> uint64(min(max(first + 16 - e1, 0), 8))
+    store_places(buf, cnt, open_at, hit, first + 8)
+    return cnt + open_n[hit]
+
 
 
 @njit(inline="always")
@@ -181,17 +206,8 @@ def _drain_expand(c, nchunks, wlo, whi, expand, indptr, indices, k, k_tie, t_byt
             # the row's first two words without a loop (as in spread: most rows span
             # one or two); a second word past the row gets an empty mask
             w0 = e0 >> 3
-            first = w0 << 3
-            prefetch(indices, e0)  # the row's first neighbours, read by _resolve
-            hit = word_hits(w0, k, k_tie, t_byte, t_low, every)
-            hit &= ff << uint64(e0 - first)
-            hit &= ff >> uint64(max(first + 8 - e1, 0))
-            store_places(buf, cnt, open_at, hit, first)
-            cnt += open_n[hit]
-            hit = word_hits(w0 + 1, k, k_tie, t_byte, t_low, every)
-            hit &= ff >> uint64(min(max(first + 16 - e1, 0), 8))
-            store_places(buf, cnt, open_at, hit, first + 8)
-            cnt += open_n[hit]
+            cnt = first_two_words(e0, e1, buf, cnt, open_at, open_n, indices, k, k_tie,
+                                  t_byte, t_low, every)
             if cnt >= _BATCH:
                 _resolve(buf, vals, cnt, indices, seen, nxt, lims, nfl)
                 cnt = 0
