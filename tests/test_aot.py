@@ -99,3 +99,35 @@ def test_the_digest_follows_the_kernels_sources(tmp_path):
     assert aot.digest(tmp_path) != before
     assert hashlib.sha256  # the digest is sha256's, cut to 63 bits
     assert 0 <= before < 2 ** 63
+
+
+FIRST_RUNS = r"""
+import json, sys
+import womsim as wom
+if sys.argv[1]:
+    wom.__path__.insert(0, sys.argv[1])
+from womsim.runner import aot
+from womsim.engine.wholekernel import whole_run
+from womsim.network.bacsr import ba_targets
+sc = wom.Scenario.preset("telecom").replace(**{"market.people": 3000,
+                                                "simulation.horizon_years": 0.5})
+wom.simulate(sc, runs=2, seed=1, executor="serial", progress=False)
+wom.simulate(sc.replace(**{"market.network": "well_mixed"}), runs=2, seed=1,
+             executor="serial", progress=False)
+print(json.dumps({"installed": aot.installed(),
+                  "jit": [str(s) for s in whole_run.signatures + ba_targets.signatures]}))
+"""
+
+
+def test_a_notebooks_first_simulate_runs_the_kernels_compiled_at_install(built, tmp_path):
+    """Only ``womsim demo`` handed the compiled module to the kernels: a notebook's first
+    ``simulate`` (no demo before it) compiled the whole run and the graph builder again,
+    20-40 s; a well-mixed market, whose empty graph arrays were writable (a type of their
+    own), compiled the whole run even after the demo."""
+    env = {**os.environ, "WOMSIM_AOT": "1", "NUMBA_CACHE_DIR": str(tmp_path / "cache")}
+    proc = subprocess.run([sys.executable, "-W", "ignore", "-c", FIRST_RUNS, built], env=env,
+                          capture_output=True, text=True, timeout=1800)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    got = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert set(got["installed"]) == set(aot.EXPORTS)
+    assert got["jit"] == []  # neither run compiled the whole run or the graph builder

@@ -46,6 +46,7 @@ import numpy as np
 
 from womsim.core.errors import NetworkError, WomsimError
 from womsim.engine.kernels import GOLDEN, splitmix64, splitmix64_array, splitmix64_int
+from womsim.engine.rng import _readonly
 from womsim.network.graph import Network
 
 __all__ = ["HAVE_NUMBA", "CascadeResult", "cascade", "edge_uniforms"]
@@ -416,8 +417,9 @@ def _csr(network: Any, check: bool) -> tuple[np.ndarray, np.ndarray]:
         if indices.size and (int(indices.min()) < 0 or int(indices.max()) >= n):
             raise NetworkError(f"network: indices must lie in 0..{n - 1}, got "
                                f"{indices.min()}..{indices.max()}")
-    # one compiled specialisation: valid ids fit int32 because n < 2**31
-    return indptr, indices.astype(np.int32, copy=False)
+    # one compiled specialisation: valid ids fit int32 because n < 2**31, and read-only as
+    # a Network's are (writable is a type of its own: a second compile of 10-30 s)
+    return _readonly(indptr), _readonly(indices.astype(np.int32, copy=False))
 
 
 def _seeds(seeds: Any, n: int) -> np.ndarray:

@@ -28,7 +28,7 @@ from womsim.core.errors import NetworkError, ScenarioError
 from womsim.engine.book import MarketBook
 from womsim.engine.calendar import calendar_mix
 from womsim.engine.listeners import acted
-from womsim.engine.rng import THIN, Streams
+from womsim.engine.rng import THIN, Streams, _readonly
 from womsim.engine.schedule import StepParams, schedule, step_params, value_hazard
 from womsim.engine.segments import scaled, segment_mix
 from womsim.engine.state import CUSTOMER, FORMER, PROSPECT
@@ -157,8 +157,10 @@ def run_market(scenario: Scenario, network: Network | None, seed: int,
     segment = state.segment if state.segment is not None else np.empty(0, dtype=np.int8)
 
     mixed = network is None
-    indptr = network.indptr if network is not None else np.zeros(n + 1, dtype=np.int64)
-    indices = network.indices if network is not None else np.empty(0, dtype=np.int32)
+    # read-only like a Network's arrays: one compiled kernel (and the one compiled at
+    # install) serves a well-mixed market too; writable, each would compile again
+    indptr = network.indptr if network is not None else _readonly(np.zeros(n + 1, np.int64))
+    indices = network.indices if network is not None else _readonly(np.empty(0, np.int32))
     bits = friends.flag if not mixed else np.zeros(1, dtype=np.uint64)
     same, total = (int(friends.same), int(friends.total)) if not mixed else (0, 0)
     ck, ct, cq, co = draws["contact"]

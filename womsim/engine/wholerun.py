@@ -30,7 +30,7 @@ from womsim.core.errors import NetworkError, ScenarioError
 from womsim.engine.calendar import calendar_mix
 from womsim.engine.initahead import take_pack
 from womsim.engine.listeners import acted
-from womsim.engine.rng import PairedStreams, Streams, sparse_candidates
+from womsim.engine.rng import PairedStreams, Streams, _readonly, sparse_candidates
 from womsim.engine.schedule import StepParams, schedule, value_hazard
 from womsim.engine.state import CUSTOMER, State
 from womsim.engine.step import RECORDS, _held, _start, run
@@ -242,12 +242,15 @@ def run_whole(scenario: Scenario, network: Network | None, seed: int,
                int(state.deterred_until.max(initial=0)) + 2)
 
     mixed = network is None
-    indptr = network.indptr if network is not None else np.zeros(n + 1, dtype=np.int64)
-    indices = network.indices if network is not None else np.empty(0, dtype=np.int32)
+    # read-only like a Network's arrays: one compiled kernel (and the one compiled at
+    # install) serves a well-mixed market too; writable, each would compile again
+    indptr = network.indptr if network is not None else _readonly(np.zeros(n + 1, np.int64))
+    indices = network.indices if network is not None else _readonly(np.empty(0, np.int32))
     bits = friends.flag if not mixed else np.zeros(1, dtype=np.uint64)
     same, total = (int(friends.same), int(friends.total)) if not mixed else (0, 0)
     ints, floats, code = whole_run(
-        n, indptr, indices, mixed, status, state.revenue, state.has_alt, state.changed_at,
+        n, indptr, indices, mixed, status, _readonly(state.revenue), _readonly(state.has_alt),
+        state.changed_at,
         state.deterred_until, bits, same, total, cc, oc, cb, ob, ca, oa, _keys(streams, steps),
         par, rates, tel_step, guides, guide_off.astype(np.int64), guide_size, cdfs,
         cdf_off.astype(np.int64), chance_step, chances, hist, c_keys, c_tiers, desk_step,

@@ -9,6 +9,7 @@ import numpy as np
 
 from womsim.engine.kernels import tell_wave
 from womsim.engine.listeners import acted as acted
+from womsim.engine.rng import _readonly
 from womsim.engine.tellcounts import CountTables, counts_by_segment
 from womsim.model.telling import Telling
 
@@ -39,8 +40,9 @@ class _WordOfMouth:
         self._tables: dict[int, tuple] = {}
         self.mixed = network is None
         if network is None:
-            self.indptr = np.zeros(n + 1, dtype=np.int64)
-            self.indices = np.empty(0, dtype=np.int32)
+            # read-only like a Network's: the telling kernels compile once for both
+            self.indptr = _readonly(np.zeros(n + 1, dtype=np.int64))
+            self.indices = _readonly(np.empty(0, dtype=np.int32))
         else:
             self.indptr = network.indptr
             self.indices = network.indices

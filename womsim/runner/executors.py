@@ -55,6 +55,7 @@ from types import FrameType
 from typing import Any
 
 from womsim.core.errors import WomsimError
+from womsim.runner import aot
 
 __all__ = ["TaskFailedError", "auto_executor", "check_main_guard", "close_pool", "map_tasks",
            "resolve_executor"]
@@ -353,10 +354,12 @@ def _call(fn: Callable, arg: Any, token: int, shared: dict[str, Any],
         _WORKER["token"] = token
         _WORKER_CALLS[0] = 0
     _test_kill_hook(hook)
+    aot.install()  # a new worker: the kernels compiled at install, as in the parent
     return fn(arg, **shared)
 
 
 def _call_shared(fn: Callable, arg: Any, shared: dict[str, Any]) -> Any:
+    aot.install()  # (a caller's own process pool: its workers are new processes)
     return fn(arg, **shared)
 
 
@@ -442,6 +445,10 @@ def map_tasks(fn: Callable, args: Sequence[Any], shared: dict[str, Any], executo
     if isinstance(retries, bool) or not isinstance(retries, int) or retries < 0:
         raise WomsimError(f"retries = {retries!r}: must be a whole number >= 0")
     ex = resolve_executor(executor, work, len(args))
+    # every run path comes here: the kernels compiled at install (womsim.runner.aot) serve
+    # its first run, which would otherwise wait 20-40 s for numba's compiler (they served
+    # only `womsim demo` before); a no-op once done, or without a module that matches
+    aot.install()
     bar = _bar(len(args), progress, desc, work)
     track = _Tracker(len(args), retries, on_result, bar, keep_going)
     try:
@@ -583,6 +590,7 @@ def _map_executor(ex, fn, args, shared, track: _Tracker) -> None:
 
 
 def _call_dask(fn: Callable, arg: Any, shared: dict[str, Any]) -> Any:
+    aot.install()  # on the cluster's worker
     return fn(arg, **shared)
 
 

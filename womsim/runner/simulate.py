@@ -15,6 +15,7 @@ from womsim.engine.wholerun import packs_ahead, run_fast
 from womsim.model.scenario import Scenario
 from womsim.network.graph import Network
 from womsim.results import Ensemble
+from womsim.runner import aot
 from womsim.runner.drift import check_drift
 from womsim.runner.executors import map_tasks
 
@@ -86,6 +87,7 @@ def build_network(scenario: Scenario, seed: int) -> Network | None:
     >>> net.n
     1000
     """
+    aot.install()  # the graph builder's kernels compiled at install, as the runs' are
     m = scenario.market
     # "NETWORK" mixed in: the graph's numbers stay apart from every run's
     ss = int(np.random.SeedSequence([seed, 0x4E4554574F524B]).generate_state(1, np.uint64)[0]
