@@ -95,8 +95,11 @@ def _by_bits4(key, n):
         for sub in range(4):
             w = 4 * q + sub
             if w < words:
-                m |= _pack16(_zero_groups(splitmix64(np.uint64(w + 1) * _G + key), 4, low)) \
-                    << np.uint64(16 * sub)
+                # _zero_groups at tier 4, written out (a literal tier would compile it twice)
+                x = splitmix64(np.uint64(w + 1) * _G + key)
+                y = x | (x >> _ONE)
+                y |= y >> _TWO
+                m |= _pack16(~y & low) << np.uint64(16 * sub)
         masks[q] = m
         total += _popcount(m)
     out = np.empty(total, dtype=np.int64)
