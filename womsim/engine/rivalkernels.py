@@ -14,6 +14,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from womsim.core.prefetch import prefetch
 from womsim.engine.kernels import uniform_at as _uniform
 
 __all__ = ["rival_acquire", "rival_heard_negative", "rival_heard_positive", "rival_leave",
@@ -21,6 +22,9 @@ __all__ = ["rival_acquire", "rival_heard_negative", "rival_heard_positive", "riv
 
 # a person's status (engine.step, engine.rivals)
 _PROSPECT, _CUSTOMER, _RIVAL = 0, 1, 3
+# how many listeners ahead their random reads are asked for (core.prefetch), as in
+# engine.wholekernel: listeners land anywhere in the market's arrays
+_AHEAD = 16
 
 
 @njit(cache=True)
@@ -95,7 +99,13 @@ def rival_heard_negative(heard: np.ndarray, counts: np.ndarray, r: int, t: int,
     """
     moved = np.empty(heard.size, dtype=np.int64)
     nm = 0
-    for j in range(heard.size):
+    m = heard.size
+    for j in range(m):
+        if j + _AHEAD < m:
+            ahead = heard[j + _AHEAD]
+            prefetch(status, ahead)
+            prefetch(deterred, ahead)
+            prefetch(changed_at, ahead)
         i = heard[j]
         c = counts[j]
         if status[i] != _RIVAL:
@@ -119,7 +129,13 @@ def rival_heard_positive(heard: np.ndarray, counts: np.ndarray, r: int, t: int,
     ``act_referral[count]``; they become its customers (in place) and are returned."""
     won = np.empty(heard.size, dtype=np.int64)
     nw = 0
-    for j in range(heard.size):
+    m = heard.size
+    for j in range(m):
+        if j + _AHEAD < m:
+            ahead = heard[j + _AHEAD]
+            prefetch(status, ahead)
+            prefetch(deterred, ahead)
+            prefetch(changed_at, ahead)
         i = heard[j]
         if status[i] == _PROSPECT and deterred[i] <= t and changed_at[i] != t \
                 and _uniform(key, i) < act_referral[counts[j]]:

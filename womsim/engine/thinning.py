@@ -34,6 +34,12 @@ _NO_RATES = np.empty(0, dtype=np.float64)
 def _thin(cand, members, status, firm, key, q, ours, theirs, ids_ours, ids_theirs):
     # cand: positions in members (ids themselves when members is empty); writes the kept
     # ids in candidate order and returns how many of each
+    # Without branches on the person: every candidate is hashed and written at the next
+    # free place, the count moving on only if it is kept (a status and a uniform are coin
+    # flips to the branch predictor; their mispredictions cost more than hashing everyone:
+    # 1.2 -> 0.27 ms for a segment's 53k contact candidates at 1M people). The outputs
+    # hold one place per candidate, so each write fits; a rival's rate is looked up by
+    # ``firm``, a valid index for everybody (0 for those who are no rival's)
     mapped = members.size > 0
     rivals = theirs.size > 0
     n_ours = 0
@@ -41,16 +47,12 @@ def _thin(cand, members, status, firm, key, q, ours, theirs, ids_ours, ids_their
     for j in range(cand.size):
         i = members[cand[j]] if mapped else cand[j]
         st = status[i]
-        if st == _CUSTOMER:
-            u = float(splitmix64(np.uint64(i) * _G + key) >> _S11) * _UNIT
-            if u * q < ours:
-                ids_ours[n_ours] = i
-                n_ours += 1
-        elif rivals and st == _RIVAL:
-            u = float(splitmix64(np.uint64(i) * _G + key) >> _S11) * _UNIT
-            if u * q < theirs[firm[i]]:
-                ids_theirs[n_theirs] = i
-                n_theirs += 1
+        x = float(splitmix64(np.uint64(i) * _G + key) >> _S11) * _UNIT * q
+        ids_ours[n_ours] = i
+        n_ours += np.int64((st == _CUSTOMER) & (x < ours))
+        if rivals:
+            ids_theirs[n_theirs] = i
+            n_theirs += np.int64((st == _RIVAL) & (x < theirs[firm[i]]))
     return n_ours, n_theirs
 
 
@@ -82,7 +84,8 @@ def thin_to_customers(cand: np.ndarray, q: float, key: int, status: np.ndarray, 
     # cost more than the hashing); a market has fewer than 2**31 people
     m = _NO_IDS if members is None else np.ascontiguousarray(members, dtype=np.int32)
     r = _NO_RATES if theirs is None else np.ascontiguousarray(theirs, dtype=np.float64)
-    f = status if firm is None or theirs is None else firm
+    # the rivals' rates are looked up for every candidate (_thin): an index valid for all
+    f = status if theirs is None else firm if firm is not None else np.zeros_like(status)
     out_ours = np.empty(c.size, dtype=np.int64)
     out_theirs = np.empty(c.size if r.size else 0, dtype=np.int64)
     n_ours, n_theirs = _thin(c, m, status, f, np.uint64(key & ((1 << 64) - 1)), float(q),

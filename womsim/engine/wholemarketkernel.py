@@ -16,6 +16,7 @@ import numpy as np
 from numba import njit
 
 from womsim.core.jitcache import configure
+from womsim.core.prefetch import prefetch
 from womsim.engine.fused import acquisitions, outcomes
 from womsim.engine.kernels import uniform_at as _u
 from womsim.engine.ledger import _group_sums
@@ -29,6 +30,7 @@ from womsim.engine.rivalkernels import (
 )
 from womsim.engine.tally import _tally_groups
 from womsim.engine.wholekernel import (
+    _AHEAD,
     _bad_news,
     _candidates,
     _cat,
@@ -209,10 +211,14 @@ def market_run(n: int, indptr: np.ndarray, indices: np.ndarray, mixed: bool, sta
             heard, times = _tally(pos, pos[:0], tally)
             won_ref = np.empty(heard.size, dtype=np.int64)
             c = 0
-            for j in range(heard.size):
+            m = heard.size
+            for j in range(m):
                 if times[j] > cap:
                     code = 1
                     break
+                if j + _AHEAD < m:  # as engine.wholekernel: listeners land anywhere
+                    prefetch(status, heard[j + _AHEAD])
+                    prefetch(deterred_until, heard[j + _AHEAD])
                 i = heard[j]
                 if status[i] == _PROSPECT and deterred_until[i] <= t \
                         and _u(kt[18], i) < chances[ch, 2, times[j] - 1]:
