@@ -70,3 +70,26 @@ def test_a_writable_package_keeps_numba_default(tmp_path):
     from womsim.core.jitcache import cache_dir
 
     assert cache_dir(tmp_path) is None or os.environ.get("NUMBA_CACHE_DIR")
+
+
+def test_kernels_cached_from_other_sources_are_dropped(tmp_path):
+    """numba checks a cached kernel against its own file only: one that compiles in a
+    function of an edited file kept the old function (2026-12-04). The cache beside the
+    code is stamped with the sources' digest and dropped when it differs."""
+    from womsim.core.jitcache import drop_stale
+
+    pkg = tmp_path / "womsim"
+    for sub in ("core", "engine", "network"):
+        (pkg / sub / "__pycache__").mkdir(parents=True)
+        (pkg / sub / "a.py").write_text("x = 1\n")
+    kernel = pkg / "engine" / "__pycache__" / "a.f-3.py311.nbi"
+    kernel.write_bytes(b"index")
+    (kernel.parent / "a.f-3.py311.1.nbc").write_bytes(b"code")
+    assert drop_stale(pkg, pkg) == 2  # no stamp: a cache of unknown sources
+    kernel.write_bytes(b"index")
+    assert drop_stale(pkg, pkg) == 0  # stamped with these sources: kept
+    assert kernel.exists()
+    (pkg / "network" / "a.py").write_text("x = 2\n")  # a callee's file edited
+    assert drop_stale(pkg, pkg) == 1
+    assert not kernel.exists()
+    assert (pkg / "engine" / "a.py").exists()  # the sources themselves untouched

@@ -20,19 +20,15 @@ without a C compiler installs without the module and compiles at first use, as b
 
 from __future__ import annotations
 
-import hashlib
 import importlib
 import os
 from pathlib import Path
 from typing import Any
 
+from womsim.core.jitcache import digest
 from womsim.runner.kerneltable import KERNELS, entries
 
 __all__ = ["EXPORTS", "build", "digest", "install", "installed"]
-
-# the package root (womsim/); the digest covers these of its folders
-_PACKAGE = Path(__file__).resolve().parents[1]
-_SOURCES = ("core", "engine", "network")
 
 #: The kernels of :data:`womsim.runner.ahead.KERNELS` that the demo calls from Python (the
 #: others are the whole run's callees, compiled into it)
@@ -47,24 +43,6 @@ EXPORTS: tuple[str, ...] = (
 # the types the dispatcher matches calls against are kept, and with them the functions
 # (it holds only borrowed references to them)
 _installed: list[tuple[str, tuple, Any]] = []
-
-
-def digest(package: Path = _PACKAGE) -> int:
-    """A 63-bit digest of the kernels' sources (the ``.py`` files of :data:`_SOURCES`).
-
-    Examples
-    --------
-    >>> 0 <= digest() < 2 ** 63
-    True
-    """
-    h = hashlib.sha256()
-    for sub in _SOURCES:
-        for f in sorted((package / sub).rglob("*.py")):
-            h.update(f.relative_to(package).as_posix().encode())
-            h.update(b"\0")
-            h.update(f.read_bytes())
-            h.update(b"\0")
-    return int.from_bytes(h.digest()[:8], "little") >> 1
 
 
 def _rows() -> list[tuple[str, Any, tuple]]:
