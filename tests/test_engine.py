@@ -206,6 +206,24 @@ def test_compiled_bernoulli_subsets_match_the_vectorised_reference():
         assert np.array_equal(a, b), tier
 
 
+@pytest.mark.parametrize("compiled_ahead", [False, True])
+def test_a_tiny_chance_draws_almost_nobody_not_forever(compiled_ahead):
+    """A chance of 2**-63 or less made a gap past 2**63, whose conversion to int64 is
+    undefined: the kernel compiled at install (womsim._aot) got a negative position and
+    grew its output until memory ran out (a hypothesis scenario of test_properties with a
+    contact rate of ~1e-19 a step). Past tier 1074 the chance is 0: nobody."""
+    from womsim.engine.bernoulli import bernoulli_subset, bernoulli_subset_reference
+    from womsim.runner import aot
+
+    if compiled_ahead and not aot.install():
+        pytest.skip("womsim._aot is not built from these sources")
+    for tier in (62, 63, 64, 80, 200, 1074, 1075, 5000):
+        got = bernoulli_subset(5, 313, tier)
+        assert got.size <= 2 and (got < 313).all(), tier
+        if tier <= 1074:
+            assert np.array_equal(got, bernoulli_subset_reference(5, 313, tier)), tier
+
+
 def test_bernoulli_subsets_have_the_rate_and_independence_of_coin_flips():
     from womsim.engine.bernoulli import bernoulli_subset
 

@@ -152,6 +152,8 @@ def _by_bits(key, n, tier):
 
 @njit(cache=True)
 def _by_gaps(key, n, q):
+    if not q > 0.0:  # 2.0 ** -tier is 0 past tier 1074: nobody (and no 1 / log1p(-0))
+        return np.empty(0, dtype=np.int64)
     inv = 1.0 / math.log1p(-q)
     mean = n * q
     out = np.empty(int(mean + 8.0 * math.sqrt(mean) + 16.0), dtype=np.int64)
@@ -162,7 +164,10 @@ def _by_gaps(key, n, q):
         j += 1
         # (h + 0.5) / 2**53: in (0, 1), so the logarithm is finite
         u = (float(splitmix64(np.uint64(j) * _G + key) >> _S11) + 0.5) * _UNIT
-        pos += math.floor(math.log(u) * inv) + 1.0
+        # np.floor, a float: math.floor converts to int64, undefined past 2**63, which a
+        # gap reaches for q <= 2**-63; compiled ahead (womsim._aot) it came out negative
+        # and the loop ran until memory was gone (tests/test_properties.py found it)
+        pos += np.floor(math.log(u) * inv) + 1.0
         if not pos < n:
             return out[:k]
         if k == out.size:
