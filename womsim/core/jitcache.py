@@ -55,8 +55,9 @@ def digest(package: Path = _PACKAGE) -> int:
 
 def drop_stale(where: Path, package: Path = _PACKAGE) -> int:
     """Delete the kernels cached under ``where`` if they were compiled from other sources
-    than ``package``'s now (the stamp ``womsim-kernels.digest`` in ``where`` says which);
-    returns how many files went. Without a stamp (a cache from before it) they go too.
+    than ``package``'s now (the stamp ``__pycache__/womsim-kernels.digest`` in ``where``
+    says which, beside the cache and ignored by git as it is); returns how many files
+    went. Without a stamp (a cache from before it) they go too.
 
     Examples
     --------
@@ -67,7 +68,7 @@ def drop_stale(where: Path, package: Path = _PACKAGE) -> int:
     >>> drop_stale(d), drop_stale(d)  # dropped once, then stamped
     (1, 0)
     """
-    stamp = where / _STAMP
+    stamp = where / "__pycache__" / _STAMP
     now = str(digest(package))
     try:
         if stamp.read_text() == now:
@@ -83,7 +84,7 @@ def drop_stale(where: Path, package: Path = _PACKAGE) -> int:
             except OSError:  # another process dropped it first
                 pass
     try:
-        where.mkdir(parents=True, exist_ok=True)
+        stamp.parent.mkdir(parents=True, exist_ok=True)
         stamp.write_text(now)
     except OSError:  # a cache we cannot stamp: checked again by the next process
         pass
