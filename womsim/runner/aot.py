@@ -43,6 +43,8 @@ EXPORTS: tuple[str, ...] = (
 # the types the dispatcher matches calls against are kept, and with them the functions
 # (it holds only borrowed references to them)
 _installed: list[tuple[str, tuple, Any]] = []
+# the WOMSIM_AOT values under which this process found no module matching its sources
+_declined: set[str] = set()
 
 
 def _rows() -> list[tuple[str, Any, tuple]]:
@@ -141,8 +143,12 @@ def install() -> bool:
     """
     if _installed:
         return True
+    flag = os.environ.get("WOMSIM_AOT", "1")
+    if flag in _declined:  # every run path asks: the digest of the sources only once
+        return False
     mod = _module()
     if mod is None:
+        _declined.add(flag)
         return False
     rows = _rows()
     fns = [getattr(mod, _symbol(name), None) for name, _, _ in rows]
