@@ -27,6 +27,7 @@ import numpy as np
 from womsim.core.errors import NetworkError, ScenarioError
 from womsim.engine.book import MarketBook
 from womsim.engine.calendar import calendar_mix
+from womsim.engine.cores import market_threads
 from womsim.engine.listeners import acted
 from womsim.engine.rng import THIN, Streams, _readonly
 from womsim.engine.schedule import StepParams, schedule, step_params, value_hazard
@@ -178,7 +179,7 @@ def run_market(scenario: Scenario, network: Network | None, seed: int,
         seg_start, np.asarray(kind_step, dtype=np.int64), chances, hist, firm, det_rv,
         r_contact, r_churn, r_half, r_mix, r_complain, r_resolved, r_quick, r_leave, r_takes,
         r_loses, r_acq, r_memory, ra_keys, ra_tiers, ra_q, rkeys, rkeys_r,
-        len(INTS) + len(MARKET_INTS))
+        len(INTS) + len(MARKET_INTS), market_threads())
     if code != 0:
         return None  # a listener heard more stories than the tables hold: the step runs it
     return _records(scenario, network, params, iv_costs, base, baseline, valuation_hazard,

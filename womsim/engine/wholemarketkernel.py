@@ -14,33 +14,32 @@ from __future__ import annotations
 
 import numpy as np
 from numba import njit
+from numba.typed import List
 
 from womsim.core.jitcache import configure
 from womsim.core.prefetch import prefetch
-from womsim.engine.fused import acquisitions, outcomes
+from womsim.engine.fused import acquisitions
 from womsim.engine.kernels import uniform_at as _u
 from womsim.engine.ledger import _group_sums
+from womsim.engine.marketsides import RIVAL_SLOT, draws, sides
 from womsim.engine.rivalkernels import (
     rival_acquire,
     rival_heard_negative,
     rival_heard_positive,
     rival_leave,
-    rival_service,
     rival_take,
 )
 from womsim.engine.tally import _tally_groups
 from womsim.engine.wholekernel import (
     _AHEAD,
     _bad_news,
-    _candidates,
     _cat,
     _move,
     _over,
     _sorted,
     _tally,
-    _union,
 )
-from womsim.engine.wholemarketparts import _ahead, _draw, _tells
+from womsim.engine.wholemarketparts import _ahead
 from womsim.network.memberbits import update_ends_bits
 
 configure()  # before the first @njit(cache=True): a read-only install caches elsewhere
@@ -84,7 +83,7 @@ def market_run(n: int, indptr: np.ndarray, indices: np.ndarray, mixed: bool, sta
                r_resolved: np.ndarray, r_quick: np.ndarray, r_leave: np.ndarray,
                r_takes: np.ndarray, r_loses: np.ndarray, r_acq_cum: np.ndarray,
                r_memory: np.ndarray, ra_keys: np.ndarray, ra_tiers: np.ndarray, ra_q: np.ndarray,
-               rkeys: np.ndarray, rkeys_r: np.ndarray, n_ints: int
+               rkeys: np.ndarray, rkeys_r: np.ndarray, n_ints: int, threads: int = 1
                ) -> tuple:
     """Every step of a market with segments or rivals, in place on the state arrays.
 
@@ -129,40 +128,23 @@ def market_run(n: int, indptr: np.ndarray, indices: np.ndarray, mixed: bool, sta
     cap = chances.shape[2]
     bounds = np.zeros(8, dtype=np.int64)
     ends = np.zeros(11, dtype=np.int64)
+    out = List()
+    for _ in range(RIVAL_SLOT + 2 * kr):
+        out.append(np.empty(0, dtype=np.int64))
+    iv = np.zeros(9 + 4 * kr, dtype=np.int64)
     for t in range(steps):
         kt = keys[t]
         pt = par[t]
         theirs_c = r_contact[t]  # empty without rivals
         theirs_b = r_churn[t]
-        # 1. contacts and baseline churn: ours and the rivals' customers from one draw
-        contacted, r_contacted = _draw(c_keys[t], c_tiers[t], c_sizes, members, member_off,
-                                       status, firm, kt[0], c_q[t], c_ours[t], theirs_c)
-        churn, r_churned = _draw(b_keys[t], b_tiers[t], c_sizes, members, member_off,
-                                 status, firm, kt[1], b_q[t], b_ours[t], theirs_b)
-        # the last step's newcomers (ours): half a step more of contacts and of churn
-        more_c = np.empty(joined.size, dtype=np.int64)
-        more_b = np.empty(joined.size, dtype=np.int64)
-        mc = mb = 0
-        for j in range(joined.size):
-            i = joined[j]
-            if status[i] != _CUSTOMER:
-                continue
-            s = segment[i] if labelled else 0
-            if _u(kt[2], i) < join_c[t, s]:
-                more_c[mc] = i
-                mc += 1
-            if _u(kt[3], i) < join_b[t, s]:
-                more_b[mb] = i
-                mb += 1
-        if mc:
-            contacted = _union(contacted, more_c[:mc])
-        if mb:
-            churn = _union(churn, more_b[:mb])
-        # 2-4. experience, complaints, defection by outcome group, baseline churn
-        (delighted, problem, silent, complainers, quick, slow, unresolved, l0, l1, l2, l3,
-         base_left) = outcomes(contacted, forced, churn, status, has_alt, changed_at, t,
-                               kt[4:8].copy(), segment if labelled else no_labels, rates[t])
-        # 5. word of mouth: silent and unresolved apart, then the good stories
+        # 1. contacts and baseline churn (ours and the rivals' customers from one draw
+        # each), the acquisitions' candidates
+        draws(threads, t, out, c_keys, c_tiers, c_sizes, members, member_off, status, firm,
+              kt, c_q, c_ours, theirs_c, b_keys, b_tiers, b_q, b_ours, theirs_b, a_keys,
+              a_tiers, n, kr, ra_keys, ra_tiers)
+        # 2-5 (ours: the last step's newcomers' half step, experience, complaints,
+        # defection by outcome group, baseline churn, word of mouth) beside the rivals'
+        # newcomers, service, churn and tellings (engine.marketsides)
         gn = tel_step[t, 0]
         gp = tel_step[t, 1]
         g_neg = guides[guide_off[gn]:guide_off[gn + 1]]
@@ -171,17 +153,21 @@ def market_run(n: int, indptr: np.ndarray, indices: np.ndarray, mixed: bool, sta
         c_pos = cdfs[cdf_off[gp]:cdf_off[gp + 1]]
         sn = seg_cdf[seg_cdf_off[gn]:seg_cdf_off[gn + 1]]
         sp = seg_cdf[seg_cdf_off[gp]:seg_cdf_off[gp + 1]]
-        st_n = seg_start[gn]
-        st_p = seg_start[gp]
-        neg_s, ns_s, nw_s, nu_s = _tells(silent, kt[8], kt[10], kt[12], kt[14], labelled,
-                                         segment, sn, st_n, g_neg, guide_size[gn], c_neg,
-                                         pt[13], indptr, indices, n, mixed)
-        neg_u, ns, nw, nu = _tells(unresolved, kt[8], kt[10], kt[12], kt[14], labelled,
-                                   segment, sn, st_n, g_neg, guide_size[gn], c_neg, pt[13],
-                                   indptr, indices, n, mixed)
-        pos, ps, pw, pu = _tells(_cat(delighted, slow, quick), kt[9], kt[11], kt[13], kt[15],
-                                 labelled, segment, sp, st_p, g_pos, guide_size[gp], c_pos,
-                                 pt[13], indptr, indices, n, mixed)
+        problems = np.zeros(kr, dtype=np.float64)
+        rk = rkeys[t]
+        sides(threads, t, out, iv, problems, joined, r_joined, status, firm, segment,
+              labelled, no_labels, kt, join_c, join_b, forced, has_alt, changed_at, rates[t],
+              rk, rkeys_r[t], r_contact[t], r_half[t], r_mix[t], r_complain[t],
+              r_resolved[t], r_quick[t], r_leave[t], kr, sn, seg_start[gn], g_neg,
+              guide_size[gn], c_neg, sp, seg_start[gp], g_pos, guide_size[gp], c_pos,
+              pt[13], indptr, indices, n, mixed)
+        contacted = out[0]
+        delighted, problem, silent, complainers = out[6], out[7], out[8], out[9]
+        quick, slow, unresolved, l0 = out[10], out[11], out[12], out[13]
+        l1, l2, l3, base_left = out[14], out[15], out[16], out[17]
+        neg_s, neg_u, pos = out[18], out[19], out[20]
+        ns_s, nw_s, nu_s, ns, nw, nu, ps, pw, pu = (iv[0], iv[1], iv[2], iv[3], iv[4],
+                                                    iv[5], iv[6], iv[7], iv[8])
         # 6. listeners of bad stories, then of good ones (as engine.wholekernel)
         ch = chance_step[t]
         n_neg = neg_s.size + neg_u.size
@@ -234,8 +220,7 @@ def market_run(n: int, indptr: np.ndarray, indices: np.ndarray, mixed: bool, sta
         for j in range(won_ref.size):
             changed_at[won_ref[j]] = t
         # 7. acquisition: marketing and win-back among the step's candidates
-        cand = _candidates(a_keys[t], n, a_tiers[t])
-        mk, wb = acquisitions(cand, status, deterred_until, changed_at, t, kt[19],
+        mk, wb = acquisitions(out[4], status, deterred_until, changed_at, t, kt[19],
                               pt[14] / a_q[t], pt[15] / a_q[t])
         joined = _cat(won_ref, mk, wb)
         deterred = 0
@@ -257,72 +242,21 @@ def market_run(n: int, indptr: np.ndarray, indices: np.ndarray, mixed: bool, sta
         r_won = np.empty(0, dtype=np.int64)
         n_to_rival = n_back = 0
         if kr:
-            rk = rkeys[t]
             rct = rc[t]
             leavers = _cat(exp_left, base_left, wom_left)
             won_from_us = np.zeros(kr, dtype=np.float64)
             to_rival = rival_take(leavers, has_alt, rk[0], r_takes[t], status, firm,
                                   won_from_us)
             n_to_rival = to_rival.size
-            jc = np.empty(r_joined.size, dtype=np.int64)
-            jb = np.empty(r_joined.size, dtype=np.int64)
-            nj = 0
-            for j in range(r_joined.size):
-                i = r_joined[j]
-                if status[i] == _RIVAL:
-                    jc[nj] = i
-                    nj += 1
-            still = jc[:nj].copy()
-            mc = 0
-            for j in range(nj):
-                i = still[j]
-                if _u(rk[1], i) < r_contact[t, firm[i]] / 2:
-                    jc[mc] = i
-                    mc += 1
-            if nj:
-                r_contacted = _union(r_contacted, jc[:mc])
-            problems = np.zeros(kr, dtype=np.float64)
-            unhappy, happy, left0 = rival_service(
-                r_contacted, firm, rk[3:7].copy(), r_mix[t], r_complain[t], r_resolved[t],
-                r_quick[t], r_leave[t], has_alt, problems)
-            for j in range(left0.size):
-                changed_at[left0[j]] = t
-            if nj:
-                mb = 0
-                for j in range(nj):
-                    i = still[j]
-                    if _u(rk[2], i) < r_half[t, firm[i]]:
-                        jb[mb] = i
-                        mb += 1
-                r_churned = _union(r_churned, jb[:mb])
-            kept = np.empty(r_churned.size, dtype=np.int64)
-            m = 0
-            for j in range(r_churned.size):
-                i = r_churned[j]
-                if changed_at[i] != t:
-                    kept[m] = i
-                    m += 1
-            kept = kept[:m]
-            for j in range(m):
-                changed_at[kept[j]] = t
-            left = _cat(left0, kept, left0[:0])
+            left = out[21]
             new = to_rival
             acquired = np.zeros(kr, dtype=np.float64)
             for r in range(kr):
                 kk = rkeys_r[t, r]
-                if kr == 1:
-                    mine_u, mine_h = unhappy, happy
-                else:
-                    mine_u = unhappy[firm[unhappy] == r]
-                    mine_h = happy[firm[happy] == r]
-                neg, rs, rw, _ = _tells(mine_u, kk[2], kk[4], kk[6], kk[8], labelled,
-                                        segment, sn, st_n, g_neg, guide_size[gn], c_neg,
-                                        pt[13], indptr, indices, n, mixed)
-                pos_r, qs, qw, _ = _tells(mine_h, kk[3], kk[5], kk[7], kk[9], labelled,
-                                          segment, sp, st_p, g_pos, guide_size[gp], c_pos,
-                                          pt[13], indptr, indices, n, mixed)
-                rct[5, r] = rs + rw
-                rct[6, r] = qs + qw
+                neg = out[RIVAL_SLOT + 2 * r]
+                pos_r = out[RIVAL_SLOT + 2 * r + 1]
+                rct[5, r] = iv[9 + 4 * r] + iv[10 + 4 * r]
+                rct[6, r] = iv[11 + 4 * r] + iv[12 + 4 * r]
                 if neg.size:
                     # in order of first hearing, not sorted (as heard_counts has them): each
                     # listener's draws are its own, so only the order of who leaves shows,
@@ -354,8 +288,7 @@ def market_run(n: int, indptr: np.ndarray, indices: np.ndarray, mixed: bool, sta
             r_won, n_back = rival_leave(left, firm, rk[8], r_loses[t], deterred_until,
                                         has_alt, status, t, defections, lost_to_us)
             if ra_tiers[t] >= 0:
-                cand = _candidates(ra_keys[t], n, ra_tiers[t])
-                w = rival_acquire(cand, ra_q[t], rk[9], r_acq_cum[t], det_rv, status, firm,
+                w = rival_acquire(out[5], ra_q[t], rk[9], r_acq_cum[t], det_rv, status, firm,
                                   changed_at, t, acquired)
                 new = _cat(new, w, w[:0])
             r_joined = new
