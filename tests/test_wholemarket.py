@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 import womsim as wom
-from womsim.engine import wholemarket, wholerun
+from womsim.engine import cores, wholemarket, wholerun
 from womsim.engine.rng import PairedStreams
 from womsim.engine.step import run
 from womsim.engine.wholemarket import covered, run_market
@@ -74,14 +74,21 @@ NAMES = ("segments", "rival", "both", "two rivals", "segments and two rivals", "
          "calendar", "calendar, rival", "intervention", "clustered")
 
 
+@pytest.mark.parametrize("threads", ["1", "2"])
 @pytest.mark.parametrize("name", NAMES)
-def test_every_record_of_every_market_is_the_steps(sc, net, name):
+def test_every_record_of_every_market_is_the_steps(sc, net, name, threads, monkeypatch):
+    # on one thread and with our side and the rivals' side at once on two
+    # (engine.marketsides): the same records
+    if threads == "2" and cores._numba_threads() < 2:
+        pytest.skip("numba may use one thread here")
+    monkeypatch.setenv(cores.ENV, threads)
     s = _markets(sc)[name]
     assert covered(s)
     for network in (net, None) if s.market.customer_clustering == 0 else (net,):
         for seed in (7, 8):
             got = run_market(s, network, seed)
             assert got is not None
+            assert cores.last_run()["threads"] == int(threads)
             assert _same(got, run(s, network, seed)) == []
 
 

@@ -8,8 +8,8 @@ else of womsim can be using the second core:
 * the run is called from the main thread of a process that was not started by another
   (an executor's worker process, a Dask worker's thread, the threads executor's threads
   each run one run on a core of their own: two threads each would only take turns);
-* the machine has two cores or more, and numba may use two threads
-  (``NUMBA_NUM_THREADS``).
+* the machine has two cores or more, and numba may use two threads in this thread
+  (``NUMBA_NUM_THREADS``, or ``numba.set_num_threads``).
 
 ``WOMSIM_MARKET_THREADS`` sets it: ``1`` (one thread always), ``2`` (two always: refused
 where numba may use one thread only) or ``auto`` (the rule above; the default).
@@ -31,17 +31,19 @@ import multiprocessing
 import os
 import threading
 
-__all__ = ["ENV", "market_threads"]
+__all__ = ["ENV", "last_run", "market_threads", "note_run"]
 
 #: the environment variable that sets it
 ENV = "WOMSIM_MARKET_THREADS"
 _ALLOWED = ("1", "2", "auto")
+_last = threading.local()
 
 
 def _numba_threads() -> int:
-    from numba import config
+    # this thread's: NUMBA_NUM_THREADS, or less after numba.set_num_threads
+    from numba import get_num_threads
 
-    return int(config.NUMBA_NUM_THREADS)
+    return int(get_num_threads())
 
 
 def market_threads() -> int:
@@ -64,11 +66,33 @@ def market_threads() -> int:
     if flag == "2":
         if most < 2:
             raise ValueError(f"{ENV}=2, but numba may use {most} thread here "
-                             "(NUMBA_NUM_THREADS): set NUMBA_NUM_THREADS=2 or more, or "
-                             f"{ENV}=1")
+                             "(NUMBA_NUM_THREADS, or numba.set_num_threads): allow 2 or "
+                             f"more, or set {ENV}=1")
         return 2
     if most < 2:
         return 1
     alone = (threading.current_thread() is threading.main_thread()
              and multiprocessing.parent_process() is None)
     return 2 if alone and (os.cpu_count() or 1) >= 2 else 1
+
+
+def note_run(threads: int, apart: int) -> None:
+    """Keep what this thread's last market run did (:func:`last_run`)."""
+    _last.run = {"threads": threads, "steps_apart": apart}
+
+
+def last_run() -> dict[str, int] | None:
+    """What the last compiled market run in this thread did: the ``threads`` it was given
+    and ``steps_apart``, the steps whose two sides ran on two different threads (every
+    step of a market with rivals on two threads; 0 on one), or None before any.
+
+    Examples
+    --------
+    >>> from womsim import Scenario
+    >>> from womsim.engine.wholemarket import run_market
+    >>> sc = Scenario().replace(**{"market.people": 2000, "simulation.horizon_years": 0.5})
+    >>> _ = run_market(sc.today(rivals=[{"name": "b", "customer_share": 0.1}]), None, 3)
+    >>> last_run()["steps_apart"] in (0, sc.simulation.steps)
+    True
+    """
+    return getattr(_last, "run", None)

@@ -28,7 +28,7 @@ status our side leaves.
 from __future__ import annotations
 
 import numpy as np
-from numba import njit, prange
+from numba import get_thread_id, njit, prange
 
 from womsim.core.jitcache import configure
 from womsim.engine.fused import outcomes
@@ -236,13 +236,14 @@ def _side(c, t, out, iv, problems, joined, r_joined, status, firm, segment, labe
 
 
 @njit(cache=True, nogil=True, parallel=True)
-def sides(threads, t, out, iv, problems, joined, r_joined, status, firm, segment, labelled,
+def sides(threads, who, t, out, iv, problems, joined, r_joined, status, firm, segment, labelled,
           no_labels, kt, join_c, join_b, forced, has_alt, changed_at, rates_t, rk, rkeys_r_t,
           r_contact_t, r_half_t, r_mix_t, r_complain_t, r_resolved_t, r_quick_t, r_leave_t,
           kr, sn, st_n, g_neg, gs_neg, c_neg, sp, st_p, g_pos, gs_pos, c_pos, weak, indptr,
           indices, n, mixed):  # pragma: no cover (compiled)
     """:func:`our_side` and :func:`rival_side` (where there are rivals), with
-    ``threads > 1`` at once on two threads."""
+    ``threads > 1`` at once on two threads; ``who[c]`` is numba's id of the thread that
+    ran part ``c``."""
     if threads > 1 and kr:
         for c in prange(2):
             _side(c, t, out, iv, problems, joined, r_joined, status, firm, segment,
@@ -250,6 +251,7 @@ def sides(threads, t, out, iv, problems, joined, r_joined, status, firm, segment
                   rates_t, rk, rkeys_r_t, r_contact_t, r_half_t, r_mix_t, r_complain_t,
                   r_resolved_t, r_quick_t, r_leave_t, kr, sn, st_n, g_neg, gs_neg, c_neg,
                   sp, st_p, g_pos, gs_pos, c_pos, weak, indptr, indices, n, mixed)
+            who[c] = get_thread_id()
     else:
         for c in range(2):
             _side(c, t, out, iv, problems, joined, r_joined, status, firm, segment,
@@ -257,3 +259,4 @@ def sides(threads, t, out, iv, problems, joined, r_joined, status, firm, segment
                   rates_t, rk, rkeys_r_t, r_contact_t, r_half_t, r_mix_t, r_complain_t,
                   r_resolved_t, r_quick_t, r_leave_t, kr, sn, st_n, g_neg, gs_neg, c_neg,
                   sp, st_p, g_pos, gs_pos, c_pos, weak, indptr, indices, n, mixed)
+            who[c] = get_thread_id()

@@ -27,7 +27,7 @@ import numpy as np
 from womsim.core.errors import NetworkError, ScenarioError
 from womsim.engine.book import MarketBook
 from womsim.engine.calendar import calendar_mix
-from womsim.engine.cores import market_threads
+from womsim.engine.cores import market_threads, note_run
 from womsim.engine.listeners import acted
 from womsim.engine.rng import THIN, Streams, _readonly
 from womsim.engine.schedule import StepParams, schedule, step_params, value_hazard
@@ -89,7 +89,8 @@ def run_market(scenario: Scenario, network: Network | None, seed: int,
     None where it does not cover the scenario (the caller runs the step instead).
 
     Parameters are those of :func:`womsim.engine.step.run`; the records are its records,
-    bit for bit.
+    bit for bit, on one thread or two (:func:`womsim.engine.cores.market_threads`:
+    ``WOMSIM_MARKET_THREADS``, checked before anything else).
 
     Examples
     --------
@@ -102,6 +103,7 @@ def run_market(scenario: Scenario, network: Network | None, seed: int,
     >>> all(np.array_equal(rec[k], v) for k, v in run(sc, None, 3).items())
     True
     """
+    threads = market_threads()
     n = scenario.market.people
     if network is not None and network.n != n:
         raise NetworkError(f"the network has {network.n:,} people but market.people is "
@@ -170,7 +172,7 @@ def run_market(scenario: Scenario, network: Network | None, seed: int,
         = _telling_tables(params, k)
     (r_contact, r_churn, r_half, r_mix, r_complain, r_resolved, r_quick, r_leave, r_takes,
      r_loses, r_acq, r_memory, ra_keys, ra_tiers, ra_q, rkeys, rkeys_r) = rv
-    ints, floats, seg_c, seg_v, rc, won, won_off, code = market_run(
+    ints, floats, seg_c, seg_v, rc, won, won_off, code, apart = market_run(
         n, indptr, indices, mixed, status, state.revenue, state.has_alt, state.changed_at,
         state.deterred_until, bits, same, total, segment, flat, member_off, ck, ct, sizes,
         cq, co, bk, bt, bq, bo, a_keys, np.array(a_tiers, dtype=np.int64), a_q,
@@ -179,7 +181,8 @@ def run_market(scenario: Scenario, network: Network | None, seed: int,
         seg_start, np.asarray(kind_step, dtype=np.int64), chances, hist, firm, det_rv,
         r_contact, r_churn, r_half, r_mix, r_complain, r_resolved, r_quick, r_leave, r_takes,
         r_loses, r_acq, r_memory, ra_keys, ra_tiers, ra_q, rkeys, rkeys_r,
-        len(INTS) + len(MARKET_INTS), market_threads())
+        len(INTS) + len(MARKET_INTS), threads)
+    note_run(threads, int(apart))
     if code != 0:
         return None  # a listener heard more stories than the tables hold: the step runs it
     return _records(scenario, network, params, iv_costs, base, baseline, valuation_hazard,

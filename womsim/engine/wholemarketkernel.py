@@ -87,14 +87,17 @@ def market_run(n: int, indptr: np.ndarray, indices: np.ndarray, mixed: bool, sta
                ) -> tuple:
     """Every step of a market with segments or rivals, in place on the state arrays.
 
-    Returns ``(ints, floats, seg_counts, seg_values, rival_counts, won, won_off, code)``:
+    Returns ``(ints, floats, seg_counts, seg_values, rival_counts, won, won_off, code,
+    apart)``:
     per step the integer records (:data:`womsim.engine.wholekernel.INTS`, then
     :data:`MARKET_INTS`), the revenue of the step's seven groups (lost to experience,
     baseline and word of mouth; won by referral, marketing, win-back and from the rivals),
     the book's tallies by segment (eleven groups counted, the last seven valued), the
     rivals' :data:`RIVAL_COUNTS`, the ids won from the rivals (step t's are
     ``won[won_off[t]:won_off[t + 1]]``), and 0, or 1 when a listener heard more stories in
-    a step than the chance tables hold (the caller then runs the step instead).
+    a step than the chance tables hold (the caller then runs the step instead); ``apart``:
+    the steps whose two sides (:func:`womsim.engine.marketsides.sides`) ran on two
+    threads (``threads=2``: every step of a market with rivals; else none).
 
     Our draws: ``c_*`` (contacts) and ``b_*`` (churn) per step and part (a segment, or the
     market: one part) the candidates' key, tier, size and rate, and our rate ``*_ours``;
@@ -132,6 +135,8 @@ def market_run(n: int, indptr: np.ndarray, indices: np.ndarray, mixed: bool, sta
     for _ in range(RIVAL_SLOT + 2 * kr):
         out.append(np.empty(0, dtype=np.int64))
     iv = np.zeros(9 + 4 * kr, dtype=np.int64)
+    who = np.zeros(2, dtype=np.int64)
+    apart = 0  # steps whose two sides ran on two threads
     for t in range(steps):
         kt = keys[t]
         pt = par[t]
@@ -155,12 +160,13 @@ def market_run(n: int, indptr: np.ndarray, indices: np.ndarray, mixed: bool, sta
         sp = seg_cdf[seg_cdf_off[gp]:seg_cdf_off[gp + 1]]
         problems = np.zeros(kr, dtype=np.float64)
         rk = rkeys[t]
-        sides(threads, t, out, iv, problems, joined, r_joined, status, firm, segment,
+        sides(threads, who, t, out, iv, problems, joined, r_joined, status, firm, segment,
               labelled, no_labels, kt, join_c, join_b, forced, has_alt, changed_at, rates[t],
               rk, rkeys_r[t], r_contact[t], r_half[t], r_mix[t], r_complain[t],
               r_resolved[t], r_quick[t], r_leave[t], kr, sn, seg_start[gn], g_neg,
               guide_size[gn], c_neg, sp, seg_start[gp], g_pos, guide_size[gp], c_pos,
               pt[13], indptr, indices, n, mixed)
+        apart += who[0] != who[1]
         contacted = out[0]
         delighted, problem, silent, complainers = out[6], out[7], out[8], out[9]
         quick, slow, unresolved, l0 = out[10], out[11], out[12], out[13]
@@ -360,4 +366,4 @@ def market_run(n: int, indptr: np.ndarray, indices: np.ndarray, mixed: bool, sta
         r_[27], r_[28], r_[29] = ns_s + nw_s, nu + nu_s, pu
         r_[30], r_[31], r_[32], r_[33] = n_neg, pos.size, same, total
         r_[34], r_[35], r_[36], r_[37], r_[38] = n_to_rival, r_won.size, n_back, r_acq, r_def
-    return ints, floats, seg_c, seg_v, rc, won_all[:won_off[steps]], won_off, code
+    return ints, floats, seg_c, seg_v, rc, won_all[:won_off[steps]], won_off, code, apart
