@@ -7,12 +7,12 @@ touch different people and read nothing the other writes:
   the candidates of our and the rivals' acquisition, all read the status of the step's
   start and write nothing;
 * then, our newcomers' half step, our contacts' outcomes and our tellings
-  (:func:`our_side`) beside the rivals' newcomers, their contacts' outcomes, their churn
-  and their tellings (:func:`rival_side`). Our side changes our customers' status and
+  (:func:`_our_side`) beside the rivals' newcomers, their contacts' outcomes, their churn
+  and their tellings (:func:`_rival_side`). Our side changes our customers' status and
   ``changed_at``; the rivals' side changes only its own customers' ``changed_at`` and reads
   only their status; a telling reads the graph alone.
 
-Each stretch is cut in two parts (``c`` 0 and 1) that :func:`draws` and :func:`sides` run
+Each stretch is cut in two parts (``c`` 0 and 1) that :func:`_draws` and :func:`_sides` run
 one after the other, or, with ``threads=2``, at once on two threads (numba's ``prange``
 over the two). Every number drawn is a hash of a key and a person
 (:func:`womsim.engine.kernels.uniform_at`), never a stream consumed in order, so who runs
@@ -39,7 +39,7 @@ from womsim.engine.wholemarketparts import _draw, _tells
 
 configure()  # before the first @njit(cache=True): a read-only install caches elsewhere
 
-__all__ = ["RIVAL_SLOT", "SLOTS", "draws", "our_side", "rival_side", "sides"]
+__all__ = ["RIVAL_SLOT", "SLOTS"]
 
 _CUSTOMER, _RIVAL = 1, 3
 
@@ -76,7 +76,7 @@ def _draw_part(c, t, out, c_keys, c_tiers, c_sizes, members, member_off, status,
 
 
 @njit(cache=True, nogil=True, parallel=True)
-def draws(threads, t, out, c_keys, c_tiers, c_sizes, members, member_off, status, firm, kt,
+def _draws(threads, t, out, c_keys, c_tiers, c_sizes, members, member_off, status, firm, kt,
           c_q, c_ours, theirs_c, b_keys, b_tiers, b_q, b_ours, theirs_b, a_keys, a_tiers, n,
           kr, ra_keys, ra_tiers):  # pragma: no cover (compiled)
     """The step's draws into ``out[0:6]`` (:data:`SLOTS`): contacts in one part, churn and
@@ -94,7 +94,7 @@ def draws(threads, t, out, c_keys, c_tiers, c_sizes, members, member_off, status
 
 
 @njit(cache=True, nogil=True)
-def our_side(t, out, iv, joined, status, segment, labelled, no_labels, kt, join_c, join_b,
+def _our_side(t, out, iv, joined, status, segment, labelled, no_labels, kt, join_c, join_b,
              forced, has_alt, changed_at, rates_t, sn, st_n, g_neg, gs_neg, c_neg, sp, st_p,
              g_pos, gs_pos, c_pos, weak, indptr, indices, n, mixed):
     """Our newcomers' half step, our contacts' outcomes and our tellings: ``out[0]`` and
@@ -145,7 +145,7 @@ def our_side(t, out, iv, joined, status, segment, labelled, no_labels, kt, join_
 
 
 @njit(cache=True, nogil=True)
-def rival_side(t, out, iv, problems, r_joined, status, firm, rk, rkeys_r_t, r_contact_t,
+def _rival_side(t, out, iv, problems, r_joined, status, firm, rk, rkeys_r_t, r_contact_t,
                r_half_t, r_mix_t, r_complain_t, r_resolved_t, r_quick_t, r_leave_t, has_alt,
                changed_at, kr, labelled, segment, sn, st_n, g_neg, gs_neg, c_neg, sp, st_p,
                g_pos, gs_pos, c_pos, weak, indptr, indices, n, mixed):
@@ -224,11 +224,11 @@ def _side(c, t, out, iv, problems, joined, r_joined, status, firm, segment, labe
           kr, sn, st_n, g_neg, gs_neg, c_neg, sp, st_p, g_pos, gs_pos, c_pos, weak, indptr,
           indices, n, mixed):
     if c == 0:
-        our_side(t, out, iv, joined, status, segment, labelled, no_labels, kt, join_c,
+        _our_side(t, out, iv, joined, status, segment, labelled, no_labels, kt, join_c,
                  join_b, forced, has_alt, changed_at, rates_t, sn, st_n, g_neg, gs_neg,
                  c_neg, sp, st_p, g_pos, gs_pos, c_pos, weak, indptr, indices, n, mixed)
     elif kr:
-        rival_side(t, out, iv, problems, r_joined, status, firm, rk, rkeys_r_t,
+        _rival_side(t, out, iv, problems, r_joined, status, firm, rk, rkeys_r_t,
                    r_contact_t, r_half_t, r_mix_t, r_complain_t, r_resolved_t, r_quick_t,
                    r_leave_t, has_alt, changed_at, kr, labelled, segment, sn, st_n, g_neg,
                    gs_neg, c_neg, sp, st_p, g_pos, gs_pos, c_pos, weak, indptr, indices, n,
@@ -236,12 +236,12 @@ def _side(c, t, out, iv, problems, joined, r_joined, status, firm, segment, labe
 
 
 @njit(cache=True, nogil=True, parallel=True)
-def sides(threads, who, t, out, iv, problems, joined, r_joined, status, firm, segment, labelled,
+def _sides(threads, who, t, out, iv, problems, joined, r_joined, status, firm, segment, labelled,
           no_labels, kt, join_c, join_b, forced, has_alt, changed_at, rates_t, rk, rkeys_r_t,
           r_contact_t, r_half_t, r_mix_t, r_complain_t, r_resolved_t, r_quick_t, r_leave_t,
           kr, sn, st_n, g_neg, gs_neg, c_neg, sp, st_p, g_pos, gs_pos, c_pos, weak, indptr,
           indices, n, mixed):  # pragma: no cover (compiled)
-    """:func:`our_side` and :func:`rival_side` (where there are rivals), with
+    """:func:`_our_side` and :func:`_rival_side` (where there are rivals), with
     ``threads > 1`` at once on two threads; ``who[c]`` is numba's id of the thread that
     ran part ``c``."""
     if threads > 1 and kr:

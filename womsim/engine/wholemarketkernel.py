@@ -21,7 +21,7 @@ from womsim.core.prefetch import prefetch
 from womsim.engine.fused import acquisitions
 from womsim.engine.kernels import uniform_at as _u
 from womsim.engine.ledger import _group_sums
-from womsim.engine.marketsides import RIVAL_SLOT, draws, sides
+from womsim.engine.marketsides import RIVAL_SLOT, _draws, _sides
 from womsim.engine.rivalkernels import (
     rival_acquire,
     rival_heard_negative,
@@ -96,7 +96,7 @@ def market_run(n: int, indptr: np.ndarray, indices: np.ndarray, mixed: bool, sta
     rivals' :data:`RIVAL_COUNTS`, the ids won from the rivals (step t's are
     ``won[won_off[t]:won_off[t + 1]]``), and 0, or 1 when a listener heard more stories in
     a step than the chance tables hold (the caller then runs the step instead); ``apart``:
-    the steps whose two sides (:func:`womsim.engine.marketsides.sides`) ran on two
+    the steps whose two sides (:func:`womsim.engine.marketsides._sides`) ran on two
     threads (``threads=2``: every step of a market with rivals; else none).
 
     Our draws: ``c_*`` (contacts) and ``b_*`` (churn) per step and part (a segment, or the
@@ -144,7 +144,7 @@ def market_run(n: int, indptr: np.ndarray, indices: np.ndarray, mixed: bool, sta
         theirs_b = r_churn[t]
         # 1. contacts and baseline churn (ours and the rivals' customers from one draw
         # each), the acquisitions' candidates
-        draws(threads, t, out, c_keys, c_tiers, c_sizes, members, member_off, status, firm,
+        _draws(threads, t, out, c_keys, c_tiers, c_sizes, members, member_off, status, firm,
               kt, c_q, c_ours, theirs_c, b_keys, b_tiers, b_q, b_ours, theirs_b, a_keys,
               a_tiers, n, kr, ra_keys, ra_tiers)
         # 2-5 (ours: the last step's newcomers' half step, experience, complaints,
@@ -160,7 +160,7 @@ def market_run(n: int, indptr: np.ndarray, indices: np.ndarray, mixed: bool, sta
         sp = seg_cdf[seg_cdf_off[gp]:seg_cdf_off[gp + 1]]
         problems = np.zeros(kr, dtype=np.float64)
         rk = rkeys[t]
-        sides(threads, who, t, out, iv, problems, joined, r_joined, status, firm, segment,
+        _sides(threads, who, t, out, iv, problems, joined, r_joined, status, firm, segment,
               labelled, no_labels, kt, join_c, join_b, forced, has_alt, changed_at, rates[t],
               rk, rkeys_r[t], r_contact[t], r_half[t], r_mix[t], r_complain[t],
               r_resolved[t], r_quick[t], r_leave[t], kr, sn, seg_start[gn], g_neg,
