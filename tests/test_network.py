@@ -146,6 +146,25 @@ def test_arrays_are_read_only_and_survive_pickling():
     assert not back.indices.flags.writeable and not back.block.flags.writeable
 
 
+def test_row_starts_are_indptr_in_half_the_bytes_kept_and_not_pickled():
+    # what the cascade's kernels read: the same numbers as indptr, int32, read-only
+    from womsim.network.graph import row_starts32
+
+    net = Network.scale_free(2000, m=3, seed=4)
+    rows = net._row_starts()
+    assert rows.dtype == np.int32 and not rows.flags.writeable
+    assert np.array_equal(rows, net.indptr)
+    assert net._row_starts() is rows  # made once
+    back = pickle.loads(pickle.dumps(net))
+    assert back.__dict__["_rows32"] is None  # not sent to workers: made again there
+    assert np.array_equal(back._row_starts(), rows)
+    # past 2**31 edge slots the numbers do not fit: int64, unchanged
+    wide = np.array([0, 2**31 - 1, 2**31], dtype=np.int64)
+    assert row_starts32(wide).dtype == np.int64
+    assert np.array_equal(row_starts32(wide), wide)
+    assert row_starts32(wide[:2]).dtype == np.int32
+
+
 def test_constructor_copies_caller_arrays_and_checks_invariants():
     indptr = np.array([0, 1, 2], dtype=np.int64)
     indices = np.array([1, 0], dtype=np.int32)

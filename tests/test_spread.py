@@ -371,7 +371,7 @@ def test_threads_give_the_one_thread_result_exactly() -> None:
             assert np.array_equal(a.per_generation, b.per_generation)
             both |= {bool(c < _SMALL) for c in b.per_generation[:-1]} == {True, False}
         key = 12345 + gseed
-        one = spread._cascade_numba(net.indptr, net.indices, seeds.astype(np.int32),
+        one = spread._cascade_numba(net._row_starts(), net.indices, seeds.astype(np.int32),
                                     np.uint64(key), np.uint64(round(p * 2**40)),
                                     np.int64(net.n + 1))
         # no seeds (nothing to drain), repeated seeds, a hop limit of 0 (the seeds are
@@ -383,7 +383,7 @@ def test_threads_give_the_one_thread_result_exactly() -> None:
             assert np.array_equal(a.informed, b.informed)
             assert np.array_equal(a.per_generation, b.per_generation)
         for shares in (3, 5):
-            got = _cascade_threads(net.indptr, net.indices, seeds.astype(np.int32),
+            got = _cascade_threads(net._row_starts(), net.indices, seeds.astype(np.int32),
                                    np.uint64(key), np.uint64(spread._tie_key(key)),
                                    np.uint64(round(p * 2**40)), np.int64(net.n + 1),
                                    np.int64(shares), *spread._TABLES)

@@ -47,7 +47,7 @@ import numpy as np
 from womsim.core.errors import NetworkError, WomsimError
 from womsim.engine.kernels import GOLDEN, splitmix64, splitmix64_array, splitmix64_int
 from womsim.engine.rng import _readonly
-from womsim.network.graph import Network
+from womsim.network.graph import Network, row_starts32
 
 __all__ = ["HAVE_NUMBA", "CascadeResult", "cascade", "edge_uniforms"]
 
@@ -581,12 +581,16 @@ def cascade(network: Any, seeds: Any, p: float, rng: np.random.Generator | int, 
         max_gen = int(max_generations)
     key = _key(rng)
     threshold = round(pr * _ONE)
+    if workers > 1 or kernel == "numba":
+        # the compiled kernels read int32 row starts (half the cache lines); a Network
+        # keeps its own, other inputs are narrowed here
+        rows = network._row_starts() if isinstance(network, Network) else row_starts32(indptr)
     if workers > 1:
-        seen, counts = cascade_threads(indptr, indices, seed_ids, key, _tie_key(key),
+        seen, counts = cascade_threads(rows, indices, seed_ids, key, _tie_key(key),
                                        threshold, max_gen, workers, _TABLES)
         visited = _unpack(seen, n)
     elif kernel == "numba":
-        seen, counts = _cascade_numba(indptr, indices, seed_ids, np.uint64(key),
+        seen, counts = _cascade_numba(rows, indices, seed_ids, np.uint64(key),
                                       np.uint64(threshold), np.int64(max_gen))
         visited = _unpack(seen, n)
     else:

@@ -78,6 +78,24 @@ def _frozen(a: np.ndarray) -> np.ndarray:
     return a
 
 
+def row_starts32(indptr: np.ndarray) -> np.ndarray:
+    """``indptr`` as int32 (read-only) where every edge slot's number fits (fewer than
+    2**31 slots), else as int64: the cascade's kernels read one row start per informed
+    person, at random, and half the bytes is half the cache lines (6% of the cascade's
+    time at a million people, 2026-12-04).
+
+    Examples
+    --------
+    >>> row_starts32(np.array([0, 2, 3])).dtype
+    dtype('int32')
+    """
+    wide = np.asarray(indptr)
+    dtype = np.int32 if wide.size == 0 or int(wide[-1]) < 2**31 else np.int64
+    out = wide.astype(dtype, copy=wide.dtype != dtype)
+    out.flags.writeable = False
+    return out
+
+
 def _owned(x: Any, dtype: Any = None) -> np.ndarray:
     """``x`` as an array we may freeze: caller-writable memory is copied, never frozen."""
     a = np.asarray(x, dtype=dtype)
@@ -172,6 +190,7 @@ class Network:
                                       "self_loops_dropped": 0, "duplicates_dropped": 0}
         self._info.update(info or {})
         self._fingerprint: str | None = None
+        self._rows32: np.ndarray | None = None  # _row_starts(): made once, when asked
 
     @staticmethod
     def _check_block(block: Any, n: int) -> np.ndarray:
@@ -198,6 +217,7 @@ class Network:
     def __getstate__(self) -> dict[str, Any]:
         state = self.__dict__.copy()
         state["_label_index"] = None
+        state["_rows32"] = None  # made again where needed: half of indptr's bytes
         return state
 
     def __setstate__(self, state: dict[str, Any]) -> None:
@@ -580,6 +600,20 @@ class Network:
     def indptr(self) -> np.ndarray:
         """Row pointers (int64, length n + 1, read-only)."""
         return self._indptr
+
+    def _row_starts(self) -> np.ndarray:
+        """:attr:`indptr` as int32 where the edge slots fit (:func:`row_starts32`),
+        made on the first call and kept: what the cascade's kernels read.
+
+        Examples
+        --------
+        >>> Network.random(100, mean_degree=4, seed=1)._row_starts().dtype
+        dtype('int32')
+        """
+        rows = self.__dict__.get("_rows32")  # unpickled from an older version: absent
+        if rows is None:
+            rows = self._rows32 = row_starts32(self._indptr)
+        return rows
 
     @property
     def indices(self) -> np.ndarray:
