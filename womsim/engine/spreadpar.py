@@ -338,11 +338,11 @@ def cascade_threads(indptr: np.ndarray, indices: np.ndarray, seeds: np.ndarray, 
 
     Examples
     --------
-    >>> import numpy as np
+    >>> from womsim import Network
     >>> from womsim.engine import spread
-    >>> indptr, indices = np.array([0, 1, 2]), np.array([1, 0], dtype=np.int32)
-    >>> seen, counts = cascade_threads(indptr, indices, np.array([0], dtype=np.int32), 7,
-    ...                                spread._tie_key(7), 1 << 40, 10, 2, spread._TABLES)
+    >>> net = Network.complete(2)  # its arrays' types are the cascade's: one compile
+    >>> seen, counts = cascade_threads(net._row_starts(), net.indices, spread._seeds([0], 2),
+    ...                                7, spread._tie_key(7), 1 << 40, 10, 2, spread._TABLES)
     >>> counts.tolist()
     [1, 1]
     """
