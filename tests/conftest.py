@@ -13,6 +13,11 @@ import pytest
 import womsim as wom
 from womsim.runner.ahead import compile_ahead
 
+# pytest's workers are processes of their own, one a core: a market's run in each would
+# take two threads (engine.cores) and the workers would take turns on the cores. The tests
+# that run the two-thread path say so (test_wholemarket, test_marketsides)
+os.environ.setdefault("WOMSIM_MARKET_THREADS", "1")
+
 #: a small telecom market: enough to exercise every result type in seconds
 SMALL = {"market.people": 2000, "simulation.horizon_years": 0.5}
 

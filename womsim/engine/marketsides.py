@@ -76,21 +76,24 @@ def _draw_part(c, t, out, c_keys, c_tiers, c_sizes, members, member_off, status,
 
 
 @njit(cache=True, nogil=True, parallel=True)
-def _draws(threads, t, out, c_keys, c_tiers, c_sizes, members, member_off, status, firm, kt,
+def _draws(threads, who, t, out, c_keys, c_tiers, c_sizes, members, member_off, status, firm, kt,
           c_q, c_ours, theirs_c, b_keys, b_tiers, b_q, b_ours, theirs_b, a_keys, a_tiers, n,
           kr, ra_keys, ra_tiers):  # pragma: no cover (compiled)
     """The step's draws into ``out[0:6]`` (:data:`SLOTS`): contacts in one part, churn and
-    the acquisitions' candidates in the other; with ``threads > 1`` on two threads."""
+    the acquisitions' candidates in the other; with ``threads > 1`` on two threads.
+    ``who[c]`` is numba's id of the thread that ran part ``c``."""
     if threads > 1:
         for c in prange(2):
             _draw_part(c, t, out, c_keys, c_tiers, c_sizes, members, member_off, status,
                        firm, kt, c_q, c_ours, theirs_c, b_keys, b_tiers, b_q, b_ours,
                        theirs_b, a_keys, a_tiers, n, kr, ra_keys, ra_tiers)
+            who[c] = get_thread_id()
     else:
         for c in range(2):
             _draw_part(c, t, out, c_keys, c_tiers, c_sizes, members, member_off, status,
                        firm, kt, c_q, c_ours, theirs_c, b_keys, b_tiers, b_q, b_ours,
                        theirs_b, a_keys, a_tiers, n, kr, ra_keys, ra_tiers)
+            who[c] = get_thread_id()
 
 
 @njit(cache=True, nogil=True)
@@ -242,8 +245,8 @@ def _sides(threads, who, t, out, iv, problems, joined, r_joined, status, firm, s
           kr, sn, st_n, g_neg, gs_neg, c_neg, sp, st_p, g_pos, gs_pos, c_pos, weak, indptr,
           indices, n, mixed):  # pragma: no cover (compiled)
     """:func:`_our_side` and :func:`_rival_side` (where there are rivals), with
-    ``threads > 1`` at once on two threads; ``who[c]`` is numba's id of the thread that
-    ran part ``c``."""
+    ``threads > 1`` at once on two threads; ``who[2 + c]`` is numba's id of the thread
+    that ran part ``c``."""
     if threads > 1 and kr:
         for c in prange(2):
             _side(c, t, out, iv, problems, joined, r_joined, status, firm, segment,
@@ -251,7 +254,7 @@ def _sides(threads, who, t, out, iv, problems, joined, r_joined, status, firm, s
                   rates_t, rk, rkeys_r_t, r_contact_t, r_half_t, r_mix_t, r_complain_t,
                   r_resolved_t, r_quick_t, r_leave_t, kr, sn, st_n, g_neg, gs_neg, c_neg,
                   sp, st_p, g_pos, gs_pos, c_pos, weak, indptr, indices, n, mixed)
-            who[c] = get_thread_id()
+            who[2 + c] = get_thread_id()
     else:
         for c in range(2):
             _side(c, t, out, iv, problems, joined, r_joined, status, firm, segment,
@@ -259,4 +262,4 @@ def _sides(threads, who, t, out, iv, problems, joined, r_joined, status, firm, s
                   rates_t, rk, rkeys_r_t, r_contact_t, r_half_t, r_mix_t, r_complain_t,
                   r_resolved_t, r_quick_t, r_leave_t, kr, sn, st_n, g_neg, gs_neg, c_neg,
                   sp, st_p, g_pos, gs_pos, c_pos, weak, indptr, indices, n, mixed)
-            who[c] = get_thread_id()
+            who[2 + c] = get_thread_id()

@@ -45,6 +45,7 @@ from typing import Any, Literal
 import numpy as np
 
 from womsim.core.errors import NetworkError, WomsimError
+from womsim.engine.cores import openmp_inherited
 from womsim.engine.kernels import GOLDEN, splitmix64, splitmix64_array, splitmix64_int
 from womsim.engine.rng import _readonly
 from womsim.network.graph import Network, row_starts32
@@ -492,6 +493,11 @@ def _threads(threads: Any, kernel: str) -> int:
                           "runs on one thread (use method='numba' or 'auto' with numba "
                           "installed, or threads=1)")
     most = int(getattr(_numba.config, "NUMBA_NUM_THREADS", 1)) if HAVE_NUMBA else 1
+    if threads > 1 and openmp_inherited():
+        raise WomsimError(f"threads={threads} in a process made by fork() from one that "
+                          "ran numba's OpenMP threads: GNU OpenMP kills such a child when "
+                          "it uses them; use threads=1 here, or start workers with the "
+                          "'spawn' method")
     if threads > most:
         raise WomsimError(f"threads={threads} is more than numba's NUMBA_NUM_THREADS = "
                           f"{most} on this machine")

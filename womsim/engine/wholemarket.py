@@ -104,6 +104,7 @@ def run_market(scenario: Scenario, network: Network | None, seed: int,
     True
     """
     threads = market_threads()
+    note_run(None)  # until the compiled run has run it
     n = scenario.market.people
     if network is not None and network.n != n:
         raise NetworkError(f"the network has {network.n:,} people but market.people is "
@@ -182,9 +183,9 @@ def run_market(scenario: Scenario, network: Network | None, seed: int,
         r_contact, r_churn, r_half, r_mix, r_complain, r_resolved, r_quick, r_leave, r_takes,
         r_loses, r_acq, r_memory, ra_keys, ra_tiers, ra_q, rkeys, rkeys_r,
         len(INTS) + len(MARKET_INTS), threads)
-    note_run(threads, int(apart))
     if code != 0:
         return None  # a listener heard more stories than the tables hold: the step runs it
+    note_run(threads, int(apart))
     return _records(scenario, network, params, iv_costs, base, baseline, valuation_hazard,
                     state, book, tables, ints, floats, seg_c, seg_v, rc, won, won_off,
                     initial, rev0)

@@ -96,8 +96,9 @@ def market_run(n: int, indptr: np.ndarray, indices: np.ndarray, mixed: bool, sta
     rivals' :data:`RIVAL_COUNTS`, the ids won from the rivals (step t's are
     ``won[won_off[t]:won_off[t + 1]]``), and 0, or 1 when a listener heard more stories in
     a step than the chance tables hold (the caller then runs the step instead); ``apart``:
-    the steps whose two sides (:func:`womsim.engine.marketsides._sides`) ran on two
-    threads (``threads=2``: every step of a market with rivals; else none).
+    the steps whose two parts (the draws, or our side and the rivals' side:
+    :mod:`womsim.engine.marketsides`) ran on two threads (``threads=2``: every step; else
+    none).
 
     Our draws: ``c_*`` (contacts) and ``b_*`` (churn) per step and part (a segment, or the
     market: one part) the candidates' key, tier, size and rate, and our rate ``*_ours``;
@@ -135,8 +136,8 @@ def market_run(n: int, indptr: np.ndarray, indices: np.ndarray, mixed: bool, sta
     for _ in range(RIVAL_SLOT + 2 * kr):
         out.append(np.empty(0, dtype=np.int64))
     iv = np.zeros(9 + 4 * kr, dtype=np.int64)
-    who = np.zeros(2, dtype=np.int64)
-    apart = 0  # steps whose two sides ran on two threads
+    who = np.zeros(4, dtype=np.int64)  # the threads of the draws' parts, the sides'
+    apart = 0  # steps whose parts ran on two threads
     for t in range(steps):
         kt = keys[t]
         pt = par[t]
@@ -144,7 +145,7 @@ def market_run(n: int, indptr: np.ndarray, indices: np.ndarray, mixed: bool, sta
         theirs_b = r_churn[t]
         # 1. contacts and baseline churn (ours and the rivals' customers from one draw
         # each), the acquisitions' candidates
-        _draws(threads, t, out, c_keys, c_tiers, c_sizes, members, member_off, status, firm,
+        _draws(threads, who, t, out, c_keys, c_tiers, c_sizes, members, member_off, status, firm,
               kt, c_q, c_ours, theirs_c, b_keys, b_tiers, b_q, b_ours, theirs_b, a_keys,
               a_tiers, n, kr, ra_keys, ra_tiers)
         # 2-5 (ours: the last step's newcomers' half step, experience, complaints,
@@ -166,7 +167,7 @@ def market_run(n: int, indptr: np.ndarray, indices: np.ndarray, mixed: bool, sta
               r_resolved[t], r_quick[t], r_leave[t], kr, sn, seg_start[gn], g_neg,
               guide_size[gn], c_neg, sp, seg_start[gp], g_pos, guide_size[gp], c_pos,
               pt[13], indptr, indices, n, mixed)
-        apart += who[0] != who[1]
+        apart += who[0] != who[1] or who[2] != who[3]
         contacted = out[0]
         delighted, problem, silent, complainers = out[6], out[7], out[8], out[9]
         quick, slow, unresolved, l0 = out[10], out[11], out[12], out[13]
