@@ -148,7 +148,7 @@ def test_arrays_are_read_only_and_survive_pickling():
 
 def test_row_starts_are_indptr_in_half_the_bytes_kept_and_not_pickled():
     # what the cascade's kernels read: the same numbers as indptr, int32, read-only
-    from womsim.network.graph import row_starts32
+    from womsim.network.csr import row_starts32
 
     net = Network.scale_free(2000, m=3, seed=4)
     rows = net._row_starts()

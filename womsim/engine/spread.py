@@ -48,7 +48,8 @@ from womsim.core.errors import NetworkError, WomsimError
 from womsim.engine.cores import openmp_inherited
 from womsim.engine.kernels import GOLDEN, splitmix64, splitmix64_array, splitmix64_int
 from womsim.engine.rng import _readonly
-from womsim.network.graph import Network, row_starts32
+from womsim.network.csr import row_starts32
+from womsim.network.graph import Network
 
 __all__ = ["HAVE_NUMBA", "CascadeResult", "cascade", "edge_uniforms"]
 

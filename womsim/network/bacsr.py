@@ -279,7 +279,7 @@ def scale_free_csr(n: int, m: int, rng: np.random.Generator, threads: int | None
     Examples
     --------
     >>> from womsim.network.generators import scale_free_edges
-    >>> from womsim.network.graph import _csr_from_pairs
+    >>> from womsim.network.csr import _csr_from_pairs
     >>> indptr, indices, dups = scale_free_csr(1000, 3, np.random.default_rng(4))
     >>> ref = _csr_from_pairs(*scale_free_edges(1000, 3, np.random.default_rng(4)), 1000)
     >>> bool((indptr == ref[0]).all() and (indices == ref[1]).all()), dups == ref[3]
@@ -311,7 +311,7 @@ def scale_free_csr(n: int, m: int, rng: np.random.Generator, threads: int | None
     build = _csr_two_threads if threads == 2 else csr_from_targets
     indptr, used = build(tgt, m, n, bstart, shift, packed, indices)
     if used < indices.size:
-        # as graph._csr_from_pairs: a view unless many repeats were dropped
+        # as csr._csr_from_pairs: a view unless many repeats were dropped
         indices = indices[:used] if used > 0.9 * indices.size else indices[:used].copy()
     return indptr, indices, n_edges - used // 2
 

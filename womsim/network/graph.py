@@ -25,9 +25,9 @@ from womsim.core.errors import NetworkError
 from womsim.network import edgelist
 from womsim.network import generators as gen
 from womsim.network.bacsr import scale_free_csr
+from womsim.network.csr import _KEY_MAX_N, _csr_from_pairs, _index_dtype, row_starts32
 from womsim.network.edgelist import check_labels_write
 from womsim.network.generators import EdgeListNotFoundError, EdgeSource, label_array
-from womsim.network.graphkernels import csr_from_grouped, csr_from_pairs, grouped_later_first
 
 if TYPE_CHECKING:  # pragma: no cover
     import networkx as nx
@@ -35,65 +35,9 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = ["EdgeListNotFoundError", "Network"]
 
-# Squaring n must fit in int64 for the single-key sort of the CSR builder.
-_KEY_MAX_N = 3_037_000_499
-
-
-# ----------------------------------------------------------------------------- CSR
-def _index_dtype(n: int) -> type[np.signedinteger]:
-    return np.int32 if n < 2**31 else np.int64
-
-
-def _csr_from_pairs(u: np.ndarray, v: np.ndarray, n: int
-                    ) -> tuple[np.ndarray, np.ndarray, int, int]:
-    """Symmetric CSR from edge arrays of valid ids: ``indptr, indices, loops, duplicates``.
-
-    A compiled pass counts each row, scatters both directions of every edge and sorts
-    each row in place (rows are short; hubs get a heap sort); a repeated neighbour is a
-    repeated edge, dropped.
-    """
-    u, v = np.asarray(u), np.asarray(v)
-    if not (u.dtype == v.dtype and u.dtype in (np.int32, np.int64)):
-        u, v = u.astype(np.int64), v.astype(np.int64)  # one compiled variant per dtype
-    loop = u == v
-    loops = int(np.count_nonzero(loop))
-    if loops:
-        u, v = u[~loop], v[~loop]
-    m = u.size
-    if n > _KEY_MAX_N:
-        raise NetworkError(f"n = {n:,} nodes is more than womsim supports ({_KEY_MAX_N:,})")
-    # one pass that counts, scatters and sorts each (short) row: no sort of all 2m keys;
-    # edges grouped as preferential attachment makes them need only their later ends moved
-    indices = np.empty(2 * m, dtype=_index_dtype(n))
-    build = csr_from_grouped if grouped_later_first(u, v) else csr_from_pairs
-    indptr, used = build(u, v, n, indices)
-    if used < indices.size:
-        # repeats are rare (a few hundredths of a percent): a view, not a copy, unless many
-        indices = indices[:used] if used > 0.9 * indices.size else indices[:used].copy()
-    return indptr, indices, loops, m - indices.size // 2
-
-
 def _frozen(a: np.ndarray) -> np.ndarray:
     a.flags.writeable = False
     return a
-
-
-def row_starts32(indptr: np.ndarray) -> np.ndarray:
-    """``indptr`` as int32 (read-only) where every edge slot's number fits (fewer than
-    2**31 slots), else as int64: the cascade's kernels read one row start per informed
-    person, at random, and half the bytes is half the cache lines (6% of the cascade's
-    time at a million people, 2026-12-04).
-
-    Examples
-    --------
-    >>> row_starts32(np.array([0, 2, 3])).dtype
-    dtype('int32')
-    """
-    wide = np.asarray(indptr)
-    dtype = np.int32 if wide.size == 0 or int(wide[-1]) < 2**31 else np.int64
-    out = wide.astype(dtype, copy=wide.dtype != dtype)
-    out.flags.writeable = False
-    return out
 
 
 def _owned(x: Any, dtype: Any = None) -> np.ndarray:
@@ -190,7 +134,7 @@ class Network:
                                       "self_loops_dropped": 0, "duplicates_dropped": 0}
         self._info.update(info or {})
         self._fingerprint: str | None = None
-        self._rows32: np.ndarray | None = None  # _row_starts(): made once, when asked
+        self._rows32: np.ndarray | None = None  # _row_starts()
 
     @staticmethod
     def _check_block(block: Any, n: int) -> np.ndarray:
@@ -217,7 +161,7 @@ class Network:
     def __getstate__(self) -> dict[str, Any]:
         state = self.__dict__.copy()
         state["_label_index"] = None
-        state["_rows32"] = None  # made again where needed: half of indptr's bytes
+        state["_rows32"] = None  # made again where needed
         return state
 
     def __setstate__(self, state: dict[str, Any]) -> None:
@@ -602,15 +546,8 @@ class Network:
         return self._indptr
 
     def _row_starts(self) -> np.ndarray:
-        """:attr:`indptr` as int32 where the edge slots fit (:func:`row_starts32`),
-        made on the first call and kept: what the cascade's kernels read.
-
-        Examples
-        --------
-        >>> Network.random(100, mean_degree=4, seed=1)._row_starts().dtype
-        dtype('int32')
-        """
-        rows = self.__dict__.get("_rows32")  # unpickled from an older version: absent
+        # indptr as the cascade's kernels read it (womsim.network.csr), made once
+        rows = self.__dict__.get("_rows32")  # absent if unpickled from an older version
         if rows is None:
             rows = self._rows32 = row_starts32(self._indptr)
         return rows
