@@ -21,10 +21,10 @@ threads use it at once) or ``auto`` (the rule above; the default). Set ``1`` whe
 run several womsim processes side by side yourself (``subprocess``, a job array, pytest's
 workers): each would otherwise take two threads.
 
-Measured on 2 cores (docs/performance.md, "Two segments and a rival"): the 1M-people
-market of two segments and a rival, 0.61 s on one thread, 0.46 s on two; its CPU time
-rises on two threads (0.82 s), because numba's OpenMP worker waits for the next part
-spinning rather than asleep.
+Measured on 2 cores (docs/performance.md, "Two segments and a rival", 2026-12-04): the
+1M-people market of two segments and a rival, 0.51 s on one thread, 0.38 s on two; its
+CPU time rises on two threads (0.68 s), because numba's OpenMP worker waits for the next
+part spinning rather than asleep.
 
 Examples
 --------
