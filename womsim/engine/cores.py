@@ -34,6 +34,7 @@ True
 
 from __future__ import annotations
 
+import importlib
 import multiprocessing
 import os
 import threading
@@ -60,34 +61,32 @@ def openmp_inherited() -> bool:
     OpenMP") if it uses them, so womsim's kernels take one thread there."""
     if not _forked[0]:
         return False
-    from numba import threading_layer
+    import numba  # here: engine.spread imports this module and must work without numba
 
     try:
-        return bool(threading_layer() == "omp")
+        return bool(numba.threading_layer() == "omp")
     except ValueError:  # the parent never started numba's threads
         return False
 
 
 def _numba_threads() -> int:
     # this thread's: NUMBA_NUM_THREADS, or less after numba.set_num_threads
-    from numba import get_num_threads
+    import numba
 
-    return int(get_num_threads())
+    return int(numba.get_num_threads())
 
 
 def _only_workqueue() -> bool:
     # whether numba's threads are (or would be) its workqueue layer, which is not safe
     # for two threads at once: the layer in use once launched, else whether the layers
     # that are safe can load here
-    import importlib
-
-    from numba import config, threading_layer
+    import numba
 
     try:
-        return bool(threading_layer() == "workqueue")
+        return bool(numba.threading_layer() == "workqueue")
     except ValueError:  # not launched yet
         pass
-    if getattr(config, "THREADING_LAYER", "default") == "workqueue":
+    if getattr(numba.config, "THREADING_LAYER", "default") == "workqueue":
         return True
     for pool in ("tbbpool", "omppool"):
         try:
