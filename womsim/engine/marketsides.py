@@ -77,8 +77,8 @@ def _draw_part(c, t, out, c_keys, c_tiers, c_sizes, members, member_off, status,
 
 @njit(cache=True, nogil=True, parallel=True)
 def _draws(threads, who, t, out, c_keys, c_tiers, c_sizes, members, member_off, status, firm, kt,
-          c_q, c_ours, theirs_c, b_keys, b_tiers, b_q, b_ours, theirs_b, a_keys, a_tiers, n,
-          kr, ra_keys, ra_tiers):  # pragma: no cover (compiled)
+           c_q, c_ours, theirs_c, b_keys, b_tiers, b_q, b_ours, theirs_b, a_keys, a_tiers, n, kr,
+           ra_keys, ra_tiers):  # pragma: no cover (compiled)
     """The step's draws into ``out[0:6]`` (:data:`SLOTS`): contacts in one part, churn and
     the acquisitions' candidates in the other; with ``threads > 1`` on two threads.
     ``who[c]`` is numba's id of the thread that ran part ``c``."""
@@ -97,9 +97,9 @@ def _draws(threads, who, t, out, c_keys, c_tiers, c_sizes, members, member_off, 
 
 
 @njit(cache=True, nogil=True)
-def _our_side(t, out, iv, joined, status, segment, labelled, no_labels, kt, join_c, join_b,
-             forced, has_alt, changed_at, rates_t, sn, st_n, g_neg, gs_neg, c_neg, sp, st_p,
-             g_pos, gs_pos, c_pos, weak, indptr, indices, n, mixed):
+def _our_side(t, out, iv, joined, status, segment, labelled, no_labels, kt, join_c, join_b, forced,
+              has_alt, changed_at, rates_t, sn, st_n, g_neg, gs_neg, c_neg, sp, st_p, g_pos, gs_pos,
+              c_pos, weak, indptr, indices, n, mixed):
     """Our newcomers' half step, our contacts' outcomes and our tellings: ``out[0]`` and
     ``out[2]`` (the contacted and the churn candidates) grown by the newcomers, the
     outcome groups in ``out[6:18]``, the listeners in ``out[18:21]`` and the tellings'
@@ -148,10 +148,10 @@ def _our_side(t, out, iv, joined, status, segment, labelled, no_labels, kt, join
 
 
 @njit(cache=True, nogil=True)
-def _rival_side(t, out, iv, problems, r_joined, status, firm, rk, rkeys_r_t, r_contact_t,
-               r_half_t, r_mix_t, r_complain_t, r_resolved_t, r_quick_t, r_leave_t, has_alt,
-               changed_at, kr, labelled, segment, sn, st_n, g_neg, gs_neg, c_neg, sp, st_p,
-               g_pos, gs_pos, c_pos, weak, indptr, indices, n, mixed):
+def _rival_side(t, out, iv, problems, r_joined, status, firm, rk, rkeys_r_t, r_contact_t, r_half_t,
+                r_mix_t, r_complain_t, r_resolved_t, r_quick_t, r_leave_t, has_alt, changed_at, kr,
+                labelled, segment, sn, st_n, g_neg, gs_neg, c_neg, sp, st_p, g_pos, gs_pos, c_pos,
+                weak, indptr, indices, n, mixed):
     """The rivals' newcomers' half step, their contacts' outcomes, their churn and their
     tellings: ``out[1]`` and ``out[3]`` grown by the newcomers, the leavers on experience
     and by churn in ``out[21]`` (marked changed), each rival ``r``'s listeners of bad and
@@ -240,10 +240,10 @@ def _side(c, t, out, iv, problems, joined, r_joined, status, firm, segment, labe
 
 @njit(cache=True, nogil=True, parallel=True)
 def _sides(threads, who, t, out, iv, problems, joined, r_joined, status, firm, segment, labelled,
-          no_labels, kt, join_c, join_b, forced, has_alt, changed_at, rates_t, rk, rkeys_r_t,
-          r_contact_t, r_half_t, r_mix_t, r_complain_t, r_resolved_t, r_quick_t, r_leave_t,
-          kr, sn, st_n, g_neg, gs_neg, c_neg, sp, st_p, g_pos, gs_pos, c_pos, weak, indptr,
-          indices, n, mixed):  # pragma: no cover (compiled)
+           no_labels, kt, join_c, join_b, forced, has_alt, changed_at, rates_t, rk, rkeys_r_t,
+           r_contact_t, r_half_t, r_mix_t, r_complain_t, r_resolved_t, r_quick_t, r_leave_t, kr, sn,
+           st_n, g_neg, gs_neg, c_neg, sp, st_p, g_pos, gs_pos, c_pos, weak, indptr, indices, n,
+           mixed):  # pragma: no cover (compiled)
     """:func:`_our_side` and :func:`_rival_side` (where there are rivals), with
     ``threads > 1`` at once on two threads; ``who[2 + c]`` is numba's id of the thread
     that ran part ``c``."""

@@ -145,9 +145,9 @@ def market_run(n: int, indptr: np.ndarray, indices: np.ndarray, mixed: bool, sta
         theirs_b = r_churn[t]
         # 1. contacts and baseline churn (ours and the rivals' customers from one draw
         # each), the acquisitions' candidates
-        _draws(threads, who, t, out, c_keys, c_tiers, c_sizes, members, member_off, status, firm,
-              kt, c_q, c_ours, theirs_c, b_keys, b_tiers, b_q, b_ours, theirs_b, a_keys,
-              a_tiers, n, kr, ra_keys, ra_tiers)
+        _draws(threads, who, t, out, c_keys, c_tiers, c_sizes, members, member_off, status,
+               firm, kt, c_q, c_ours, theirs_c, b_keys, b_tiers, b_q, b_ours, theirs_b,
+               a_keys, a_tiers, n, kr, ra_keys, ra_tiers)
         # 2-5 (ours: the last step's newcomers' half step, experience, complaints,
         # defection by outcome group, baseline churn, word of mouth) beside the rivals'
         # newcomers, service, churn and tellings (engine.marketsides)
@@ -162,11 +162,11 @@ def market_run(n: int, indptr: np.ndarray, indices: np.ndarray, mixed: bool, sta
         problems = np.zeros(kr, dtype=np.float64)
         rk = rkeys[t]
         _sides(threads, who, t, out, iv, problems, joined, r_joined, status, firm, segment,
-              labelled, no_labels, kt, join_c, join_b, forced, has_alt, changed_at, rates[t],
-              rk, rkeys_r[t], r_contact[t], r_half[t], r_mix[t], r_complain[t],
-              r_resolved[t], r_quick[t], r_leave[t], kr, sn, seg_start[gn], g_neg,
-              guide_size[gn], c_neg, sp, seg_start[gp], g_pos, guide_size[gp], c_pos,
-              pt[13], indptr, indices, n, mixed)
+               labelled, no_labels, kt, join_c, join_b, forced, has_alt, changed_at,
+               rates[t], rk, rkeys_r[t], r_contact[t], r_half[t], r_mix[t], r_complain[t],
+               r_resolved[t], r_quick[t], r_leave[t], kr, sn, seg_start[gn], g_neg,
+               guide_size[gn], c_neg, sp, seg_start[gp], g_pos, guide_size[gp], c_pos,
+               pt[13], indptr, indices, n, mixed)
         apart += who[0] != who[1] or who[2] != who[3]
         contacted = out[0]
         delighted, problem, silent, complainers = out[6], out[7], out[8], out[9]
